@@ -1,0 +1,344 @@
+/**
+ * The cloud-neutral driver interface, a TypeScript rendering of CB-Spider's NLBHandler and
+ * ClusterHandler. Every mutating call returns only when the cloud has finished applying it
+ * (drivers wait with `waitUntil`), so resources never poll on their own.
+ *
+ * Conventions:
+ * - Objects the driver manages (NLB, cluster, node group) are named by an `Iid`: `nameId` is the
+ *   name the user chose, `systemId` the cloud's id. A driver accepts an Iid with either set
+ *   (systemId wins when both are).
+ * - References to things the driver does not manage (VPC, subnets, VMs, images, key pairs) are
+ *   plain strings in the cloud's own terms (`vm-1`, `i-0abc…`, `us-central1-a/vm-1`).
+ * - Failures are the typed errors of ./errors; never bare strings.
+ */
+
+export interface Iid {
+    nameId: string;
+    systemId: string;
+}
+
+export type DriverName = "local" | "aws" | "gcp";
+
+/** Where to connect. Stored in state, so it never holds credentials. */
+export interface Connection {
+    driver: DriverName;
+    region?: string;
+    zone?: string;
+    project?: string;
+    /** Override of the cloud API endpoint (emulators: moto, the GCP fake). */
+    endpoint?: string;
+    /** Local driver only: folder holding the embedded cloud's state. */
+    localStateDir?: string;
+}
+
+/** Per-call context: a progress sink and the stack config received by `configure`. */
+export interface DriverContext {
+    log?: (line: string) => void;
+    /** Stack configuration (may include secrets such as credentials); never stored. */
+    config?: Record<string, string>;
+    /** Overrides of the driver's default wait timeouts (ms), mainly for tests. */
+    timeouts?: Partial<Record<"create" | "update" | "delete", number>>;
+    /** Overrides of the driver's poll delays (ms); emulators in tests poll faster than clouds. */
+    poll?: { minDelayMs: number; maxDelayMs: number };
+}
+
+/**
+ * Stack config keys (namespace `spider`) the provider passes to drivers in `DriverContext.config`,
+ * for users who keep credentials in (secret) stack config instead of the clouds' default chains.
+ */
+export const CONFIG_KEYS = ["awsAccessKeyId", "awsSecretAccessKey", "awsSessionToken", "awsProfile", "gcpCredentialsJson"] as const;
+
+// ---------------------------------------------------------------------------------------------
+// NLB
+
+export type NlbType = "PUBLIC" | "INTERNAL";
+export type NlbScope = "REGION" | "GLOBAL";
+export type TrafficProtocol = "TCP" | "UDP";
+export type HealthProtocol = "TCP" | "HTTP" | "HTTPS";
+
+export const NLB_TYPES: readonly NlbType[] = ["PUBLIC", "INTERNAL"];
+export const NLB_SCOPES: readonly NlbScope[] = ["REGION", "GLOBAL"];
+export const TRAFFIC_PROTOCOLS: readonly TrafficProtocol[] = ["TCP", "UDP"];
+export const HEALTH_PROTOCOLS: readonly HealthProtocol[] = ["TCP", "HTTP", "HTTPS"];
+
+export interface ListenerReq {
+    protocol: TrafficProtocol;
+    port: number;
+}
+
+export interface ListenerInfo extends ListenerReq {
+    /** Frontend IP; "" when the cloud gives only a DNS name. */
+    ip: string;
+    dnsName: string;
+    /** Cloud id of the listener / forwarding rule. */
+    cspId: string;
+}
+
+export interface VmGroupReq {
+    protocol: TrafficProtocol;
+    port: number;
+}
+
+export interface VmGroupInfo extends VmGroupReq {
+    /** Every VM currently attached, in the driver's canonical form. */
+    vms: string[];
+    /** Cloud id of the target group / backend service. */
+    cspId: string;
+}
+
+export interface HealthCheckerReq {
+    protocol: HealthProtocol;
+    /** Port probed; omitted = the VM group port. */
+    port?: number;
+    /** Seconds between probes; omitted = driver default. */
+    interval?: number;
+    /** Seconds before a probe counts as failed; omitted = driver default. */
+    timeout?: number;
+    /** Consecutive results to change state; omitted = driver default. */
+    threshold?: number;
+    /** HTTP/HTTPS only: path probed; omitted = "/". */
+    path?: string;
+}
+
+export interface HealthCheckerInfo {
+    protocol: HealthProtocol;
+    port: number;
+    interval: number;
+    timeout: number;
+    threshold: number;
+    /** "" for TCP. */
+    path: string;
+    cspId: string;
+}
+
+export interface NlbReq {
+    /** nameId is the cloud name; systemId is ignored. */
+    iid: Iid;
+    vpc: string;
+    type: NlbType;
+    scope: NlbScope;
+    listener: ListenerReq;
+    vmGroup: VmGroupReq & { vms: string[] };
+    healthChecker: HealthCheckerReq;
+    /** Explicit subnets (AWS: one per AZ); omitted = driver picks. */
+    subnets?: string[];
+    tags: Record<string, string>;
+}
+
+export interface NlbInfo {
+    iid: Iid;
+    vpc: string;
+    type: NlbType;
+    scope: NlbScope;
+    listener: ListenerInfo;
+    vmGroup: VmGroupInfo;
+    healthChecker: HealthCheckerInfo;
+    /** ISO-8601. */
+    createdTime: string;
+    tags: Record<string, string>;
+    /** Cloud-specific extras worth showing (ARNs, self links); string values only. */
+    keyValues: Record<string, string>;
+}
+
+export interface HealthInfo {
+    all: string[];
+    healthy: string[];
+    unhealthy: string[];
+}
+
+export interface NlbHandler {
+    createNlb(req: NlbReq): Promise<NlbInfo>;
+    listNlb(): Promise<NlbInfo[]>;
+    getNlb(iid: Iid): Promise<NlbInfo>;
+    /** Resolves when the NLB and every part the driver created for it are gone. */
+    deleteNlb(iid: Iid): Promise<void>;
+    changeListener(iid: Iid, listener: ListenerReq): Promise<ListenerInfo>;
+    changeVmGroupInfo(iid: Iid, vmGroup: VmGroupReq): Promise<VmGroupInfo>;
+    /** Attaches these VMs (already attached ones are left alone) in one cloud call where possible. */
+    addVms(iid: Iid, vms: string[]): Promise<VmGroupInfo>;
+    /** Detaches these VMs (not attached ones are ignored). */
+    removeVms(iid: Iid, vms: string[]): Promise<VmGroupInfo>;
+    getVmGroupHealthInfo(iid: Iid): Promise<HealthInfo>;
+    changeHealthCheckerInfo(iid: Iid, healthChecker: HealthCheckerReq): Promise<HealthCheckerInfo>;
+    /** Replaces the NLB's user tags with exactly these. */
+    changeTags(iid: Iid, tags: Record<string, string>): Promise<Record<string, string>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cluster
+
+export type ClusterStatus = "Creating" | "Active" | "Inactive" | "Updating" | "Deleting";
+export type NodeGroupStatus = "Creating" | "Active" | "Inactive" | "Updating" | "Deleting";
+
+export interface NodeGroupReq {
+    /** nameId is the node group's cloud name. */
+    iid: Iid;
+    /** Image reference; "" = the driver's default for the cluster version. */
+    image: string;
+    vmSpec: string;
+    /** "" = driver default. */
+    rootDiskType: string;
+    /** GB; 0 = driver default. */
+    rootDiskSize: number;
+    /** "" = none. */
+    keyPair: string;
+    onAutoScaling: boolean;
+    desiredNodeSize: number;
+    minNodeSize: number;
+    maxNodeSize: number;
+}
+
+export interface NodeGroupInfo {
+    iid: Iid;
+    image: string;
+    vmSpec: string;
+    rootDiskType: string;
+    rootDiskSize: number;
+    keyPair: string;
+    onAutoScaling: boolean;
+    desiredNodeSize: number;
+    minNodeSize: number;
+    maxNodeSize: number;
+    status: NodeGroupStatus;
+    /** Node (VM) ids. */
+    nodes: string[];
+    /** Kubernetes version of the nodes. */
+    version: string;
+}
+
+export interface ClusterNetwork {
+    vpc: string;
+    subnets: string[];
+    securityGroups: string[];
+}
+
+export interface ClusterReq {
+    iid: Iid;
+    /** "MAJOR.MINOR" Kubernetes version. */
+    version: string;
+    network: ClusterNetwork;
+    nodeGroups: NodeGroupReq[];
+    tags: Record<string, string>;
+}
+
+export interface ClusterInfo {
+    iid: Iid;
+    version: string;
+    network: ClusterNetwork;
+    nodeGroups: NodeGroupInfo[];
+    endpoint: string;
+    /** A kubeconfig document; secret. */
+    kubeconfig: string;
+    status: ClusterStatus;
+    createdTime: string;
+    tags: Record<string, string>;
+    keyValues: Record<string, string>;
+}
+
+export interface ScalingReq {
+    desiredNodeSize: number;
+    minNodeSize: number;
+    maxNodeSize: number;
+}
+
+export interface ClusterHandler {
+    /** Creates the cluster and its node groups; resolves when all are Active. */
+    createCluster(req: ClusterReq): Promise<ClusterInfo>;
+    listCluster(): Promise<ClusterInfo[]>;
+    getCluster(iid: Iid): Promise<ClusterInfo>;
+    /** Deletes node groups first, then the cluster; resolves when all are gone. */
+    deleteCluster(iid: Iid): Promise<void>;
+    addNodeGroup(clusterIid: Iid, req: NodeGroupReq): Promise<NodeGroupInfo>;
+    getNodeGroup(clusterIid: Iid, nodeGroupIid: Iid): Promise<NodeGroupInfo>;
+    setNodeGroupAutoScaling(clusterIid: Iid, nodeGroupIid: Iid, on: boolean): Promise<NodeGroupInfo>;
+    changeNodeGroupScaling(clusterIid: Iid, nodeGroupIid: Iid, scaling: ScalingReq): Promise<NodeGroupInfo>;
+    removeNodeGroup(clusterIid: Iid, nodeGroupIid: Iid): Promise<void>;
+    /** Upgrades the control plane (one minor step at a time if the cloud needs it), then every node group. */
+    upgradeCluster(clusterIid: Iid, version: string): Promise<ClusterInfo>;
+    changeClusterTags(clusterIid: Iid, tags: Record<string, string>): Promise<Record<string, string>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Capabilities: static facts used by check/diff without any cloud call.
+
+export interface Range {
+    min: number;
+    max: number;
+}
+
+export interface NameRule {
+    maxLength: number;
+    pattern: RegExp;
+    /** Human wording of the rule, used in check failures. */
+    description: string;
+}
+
+export interface NlbCapabilities {
+    supported: boolean;
+    /** Why not, when unsupported. */
+    reason?: string;
+    types: readonly NlbType[];
+    scopes: readonly NlbScope[];
+    listenerProtocols: readonly TrafficProtocol[];
+    vmGroupProtocols: readonly TrafficProtocol[];
+    healthProtocols: readonly HealthProtocol[];
+    /** Listener protocol → VM group protocols it can forward to. */
+    compatibleProtocols: Record<TrafficProtocol, readonly TrafficProtocol[]>;
+    healthInterval: Range;
+    healthTimeout: Range;
+    healthThreshold: Range;
+    /** GCP: timeout must be ≤ interval. */
+    timeoutAtMostInterval: boolean;
+    /** Values used when the user omits them. */
+    defaults: { interval: number; timeout: number; threshold: number };
+    name: NameRule;
+    /** Which changes the driver applies in place; a false entry makes the field "replace". */
+    inPlace: {
+        listenerPort: boolean;
+        listenerProtocol: boolean;
+        vmGroup: boolean;
+        vms: boolean;
+        healthChecker: boolean;
+        tags: boolean;
+    };
+    /** Whether the VM list may be empty at create time. */
+    allowsEmptyVmGroup: boolean;
+}
+
+export interface ClusterCapabilities {
+    supported: boolean;
+    reason?: string;
+    name: NameRule;
+    nodeGroupName: NameRule;
+    /** Versions the driver can create or upgrade to ("1.29", …), oldest first. */
+    versions: readonly string[];
+    /** Largest node group max size. */
+    maxNodeSize: number;
+    inPlace: {
+        version: boolean;
+        scaling: boolean;
+        autoScaling: boolean;
+        nodeGroups: boolean;
+        tags: boolean;
+    };
+    /** Whether a cluster may be created without node groups. */
+    allowsNoNodeGroups: boolean;
+}
+
+export interface Capabilities {
+    driver: DriverName;
+    nlb: NlbCapabilities;
+    cluster: ClusterCapabilities;
+}
+
+/** What every driver module (provider/drivers/<name>/index.ts) exports. */
+export interface DriverModule {
+    capabilities: Capabilities;
+    /** Builds the handlers for one call; cheap; clients are created here, never cached globally. */
+    open(conn: Connection, ctx: DriverContext): Driver;
+}
+
+export interface Driver {
+    nlb: NlbHandler;
+    cluster: ClusterHandler;
+}

@@ -1,0 +1,206 @@
+/**
+ * The field tables: for every input property, whether a change is applied in place (and by
+ * which driver call) or replaces the resource. `diff` and `update` both read these tables, so
+ * what preview promises is exactly what update does. A call the driver cannot make in place
+ * (capability false) turns the field into "replace" at diff time.
+ */
+import type { Capabilities } from "../driver/driver";
+import { deepEqual, getPath, isUnknown, Props, sameSet } from "./common";
+
+export interface FieldRule<C extends string> {
+    /** Property path as users write it: `listener.port`. */
+    path: string;
+    /** "replace", a driver call applying it in place, or "state" (recorded only, no cloud call). */
+    effect: "replace" | "state" | C;
+    /** In place only while this capability holds; otherwise the change replaces. */
+    inPlaceIf?: (caps: Capabilities) => boolean;
+    /** Compare as an unordered set of strings. */
+    set?: boolean;
+    /** An empty new value ("", 0, absent) means "driver default": no change is detected. */
+    unsetMeansDefault?: boolean;
+    /** Custom change test for structured fields (node groups matched by name). */
+    changed?: (olds: unknown, news: unknown) => boolean;
+}
+
+export type NlbCall = "removeVms" | "changeVmGroupInfo" | "changeListener" | "changeHealthCheckerInfo" | "addVms" | "changeTags";
+
+/** Nlb. Calls run in this order: detach first, then reshape, then attach, so capacity never dips twice. */
+export const NLB_CALL_ORDER: readonly NlbCall[] = ["removeVms", "changeVmGroupInfo", "changeListener", "changeHealthCheckerInfo", "addVms", "changeTags"];
+
+export const nlbFields: ReadonlyArray<FieldRule<NlbCall | "vms">> = [
+    { path: "connection", effect: "replace" },
+    { path: "nlbName", effect: "replace" },
+    { path: "vpc", effect: "replace" },
+    { path: "type", effect: "replace" },
+    { path: "scope", effect: "replace" },
+    { path: "subnets", effect: "replace", set: true },
+    { path: "listener.protocol", effect: "changeListener", inPlaceIf: c => c.nlb.inPlace.listenerProtocol },
+    { path: "listener.port", effect: "changeListener", inPlaceIf: c => c.nlb.inPlace.listenerPort },
+    { path: "vmGroup.protocol", effect: "changeVmGroupInfo", inPlaceIf: c => c.nlb.inPlace.vmGroup },
+    { path: "vmGroup.port", effect: "changeVmGroupInfo", inPlaceIf: c => c.nlb.inPlace.vmGroup },
+    { path: "vmGroup.vms", effect: "vms", set: true, inPlaceIf: c => c.nlb.inPlace.vms },
+    { path: "healthChecker.protocol", effect: "changeHealthCheckerInfo", inPlaceIf: c => c.nlb.inPlace.healthChecker },
+    { path: "healthChecker.port", effect: "changeHealthCheckerInfo", inPlaceIf: c => c.nlb.inPlace.healthChecker },
+    { path: "healthChecker.interval", effect: "changeHealthCheckerInfo", inPlaceIf: c => c.nlb.inPlace.healthChecker },
+    { path: "healthChecker.timeout", effect: "changeHealthCheckerInfo", inPlaceIf: c => c.nlb.inPlace.healthChecker },
+    { path: "healthChecker.threshold", effect: "changeHealthCheckerInfo", inPlaceIf: c => c.nlb.inPlace.healthChecker },
+    { path: "healthChecker.path", effect: "changeHealthCheckerInfo", inPlaceIf: c => c.nlb.inPlace.healthChecker },
+    { path: "tags", effect: "changeTags", inPlaceIf: c => c.nlb.inPlace.tags },
+    { path: "adopt", effect: "state" },
+    { path: "timeouts", effect: "state" },
+];
+
+export type NlbVmGroupCall = "vms";
+
+export const nlbVmGroupFields: ReadonlyArray<FieldRule<NlbVmGroupCall>> = [
+    { path: "connection", effect: "replace" },
+    { path: "nlb", effect: "replace" },
+    { path: "vms", effect: "vms", set: true, inPlaceIf: c => c.nlb.inPlace.vms },
+    { path: "timeouts", effect: "state" },
+];
+
+export type ClusterCall = "upgradeCluster" | "nodeGroups" | "changeClusterTags";
+
+export const CLUSTER_CALL_ORDER: readonly ClusterCall[] = ["upgradeCluster", "nodeGroups", "changeClusterTags"];
+
+export const clusterFields: ReadonlyArray<FieldRule<ClusterCall>> = [
+    { path: "connection", effect: "replace" },
+    { path: "clusterName", effect: "replace" },
+    { path: "network.vpc", effect: "replace" },
+    { path: "network.subnets", effect: "replace", set: true },
+    { path: "network.securityGroups", effect: "replace", set: true },
+    { path: "version", effect: "upgradeCluster", inPlaceIf: c => c.cluster.inPlace.version },
+    { path: "nodeGroups", effect: "nodeGroups", inPlaceIf: c => c.cluster.inPlace.nodeGroups, changed: (o, n) => nodeGroupOps(o, n).length > 0 },
+    { path: "tags", effect: "changeClusterTags", inPlaceIf: c => c.cluster.inPlace.tags },
+    { path: "adopt", effect: "state" },
+    { path: "timeouts", effect: "state" },
+];
+
+export type NodeGroupCall = "changeNodeGroupScaling" | "setNodeGroupAutoScaling";
+
+export const NODE_GROUP_CALL_ORDER: readonly NodeGroupCall[] = ["setNodeGroupAutoScaling", "changeNodeGroupScaling"];
+
+/** Standalone NodeGroup resource. */
+export const nodeGroupFields: ReadonlyArray<FieldRule<NodeGroupCall>> = [
+    { path: "connection", effect: "replace" },
+    { path: "cluster", effect: "replace" },
+    { path: "nodeGroupName", effect: "replace" },
+    { path: "image", effect: "replace", unsetMeansDefault: true },
+    { path: "vmSpec", effect: "replace" },
+    { path: "rootDiskType", effect: "replace", unsetMeansDefault: true },
+    { path: "rootDiskSize", effect: "replace", unsetMeansDefault: true },
+    { path: "keyPair", effect: "replace", unsetMeansDefault: true },
+    { path: "desiredNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
+    { path: "minNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
+    { path: "maxNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
+    { path: "onAutoScaling", effect: "setNodeGroupAutoScaling", inPlaceIf: c => c.cluster.inPlace.autoScaling },
+    { path: "adopt", effect: "state" },
+    { path: "timeouts", effect: "state" },
+];
+
+/**
+ * A node group inside `Cluster.nodeGroups`, matched by `name`. "recreate" rebuilds that node
+ * group alone (new one added before the old one is removed); the cluster itself is never replaced.
+ */
+export const clusterNodeGroupFields: ReadonlyArray<FieldRule<NodeGroupCall | "recreate">> = [
+    { path: "image", effect: "recreate", unsetMeansDefault: true },
+    { path: "vmSpec", effect: "recreate" },
+    { path: "rootDiskType", effect: "recreate", unsetMeansDefault: true },
+    { path: "rootDiskSize", effect: "recreate", unsetMeansDefault: true },
+    { path: "keyPair", effect: "recreate", unsetMeansDefault: true },
+    { path: "desiredNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
+    { path: "minNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
+    { path: "maxNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
+    { path: "onAutoScaling", effect: "setNodeGroupAutoScaling", inPlaceIf: c => c.cluster.inPlace.autoScaling },
+];
+
+export interface Plan<C extends string> {
+    /** Paths whose value changed (or is unknown). */
+    changed: string[];
+    /** Changed paths that force replacement. */
+    replaces: string[];
+    /** In-place calls to make, deduplicated, in table order. */
+    calls: C[];
+}
+
+function isUnset(v: unknown): boolean {
+    return v === undefined || v === null || v === "" || v === 0;
+}
+
+export function fieldChanged<C extends string>(rule: FieldRule<C>, olds: Props, news: Props): boolean {
+    const o = getPath(olds, rule.path);
+    const n = getPath(news, rule.path);
+    if (isUnknown(n)) return true;
+    if (rule.changed) return rule.changed(o, n);
+    if (rule.unsetMeansDefault && isUnset(n)) return false;
+    if (rule.set && Array.isArray(o) && Array.isArray(n)) return !sameSet(o as string[], n as string[]);
+    if (rule.set && (o === undefined || (Array.isArray(o) && o.length === 0)) && (n === undefined || (Array.isArray(n) && n.length === 0))) return false;
+    return !deepEqual(o, n);
+}
+
+/** Evaluates a field table against previous outputs and new inputs. Pure: no cloud calls. */
+export function plan<C extends string>(table: ReadonlyArray<FieldRule<C>>, olds: Props, news: Props, caps: Capabilities): Plan<C> {
+    const out: Plan<C> = { changed: [], replaces: [], calls: [] };
+    for (const rule of table) {
+        if (!fieldChanged(rule, olds, news)) continue;
+        out.changed.push(rule.path);
+        if (rule.effect === "state") continue;
+        if (rule.effect === "replace" || (rule.inPlaceIf && !rule.inPlaceIf(caps))) {
+            out.replaces.push(rule.path);
+            continue;
+        }
+        if (!out.calls.includes(rule.effect as C)) out.calls.push(rule.effect as C);
+    }
+    return out;
+}
+
+/** Describes a table for docs and tests: path → "replace" | "in place via X". */
+export function describeTable<C extends string>(table: ReadonlyArray<FieldRule<C>>, caps?: Capabilities): Array<{ path: string; effect: string }> {
+    return table.map(r => ({
+        path: r.path,
+        effect: r.effect === "replace" || (caps && r.inPlaceIf && !r.inPlaceIf(caps)) ? "replace"
+            : r.effect === "state" ? "in place (state only, no cloud call)" : `in place via ${r.effect}`,
+    }));
+}
+
+/** One step of a `Cluster.nodeGroups` change, matched by node group `name`. */
+export type NodeGroupOp =
+    | { op: "add"; name: string; news: Props }
+    | { op: "remove"; name: string; olds: Props }
+    | { op: "recreate"; name: string; olds: Props; news: Props }
+    | { op: NodeGroupCall; name: string; olds: Props; news: Props };
+
+function byName(list: unknown): Map<string, Props> {
+    const m = new Map<string, Props>();
+    if (Array.isArray(list)) for (const e of list) if (e && typeof e === "object" && typeof (e as Props).name === "string") m.set((e as Props).name as string, e as Props);
+    return m;
+}
+
+/**
+ * The node-group steps between previous outputs and new inputs: removals first (frees names),
+ * then per-group changes, then additions. Capability checks happen in `plan` for the cluster
+ * as a whole; a field the driver cannot change in place recreates that node group only.
+ */
+export function nodeGroupOps(olds: unknown, news: unknown, caps?: Capabilities): NodeGroupOp[] {
+    const o = byName(olds);
+    const n = byName(news);
+    const ops: NodeGroupOp[] = [];
+    for (const [name, old] of o) if (!n.has(name)) ops.push({ op: "remove", name, olds: old });
+    for (const [name, nw] of n) {
+        const old = o.get(name);
+        if (!old) continue;
+        const changedCalls = new Set<string>();
+        for (const rule of clusterNodeGroupFields) {
+            if (!fieldChanged(rule, old, nw)) continue;
+            const inPlace = rule.effect !== "recreate" && (!caps || !rule.inPlaceIf || rule.inPlaceIf(caps));
+            changedCalls.add(inPlace ? rule.effect : "recreate");
+        }
+        if (changedCalls.has("recreate")) {
+            ops.push({ op: "recreate", name, olds: old, news: nw });
+            continue;
+        }
+        for (const call of NODE_GROUP_CALL_ORDER) if (changedCalls.has(call)) ops.push({ op: call, name, olds: old, news: nw });
+    }
+    for (const [name, nw] of n) if (!o.has(name)) ops.push({ op: "add", name, news: nw });
+    return ops;
+}

@@ -1,0 +1,102 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConnectionArgs, TimeoutsArgs } from "./connection";
+import { nlbProvider } from "./provider";
+
+/** The frontend of the load balancer. Changes apply in place (ChangeListener). */
+export interface ListenerArgs {
+    /** "TCP" or "UDP". Changes in place where the driver can (AWS: port only; protocol replaces). */
+    protocol: pulumi.Input<"TCP" | "UDP">;
+    /** Port clients connect to, 1–65535. Changes in place. */
+    port: pulumi.Input<number>;
+}
+
+/** The backends. Protocol/port change in place (ChangeVMGroupInfo); VMs by delta (AddVMs/RemoveVMs). */
+export interface VmGroupArgs {
+    /** "TCP" or "UDP"; must be compatible with the listener. Default: the listener's protocol. */
+    protocol?: pulumi.Input<"TCP" | "UDP">;
+    /** Backend port, 1–65535. Changes in place (AWS: target-group swap without downtime). */
+    port: pulumi.Input<number>;
+    /** VMs attached by this Nlb: local `vm-1`, AWS instance ids `i-…`, GCP `zone/name` or a bare name. Default: none. Only the delta is attached/detached on change. */
+    vms?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/** The health probe. Every field changes in place (ChangeHealthCheckerInfo). */
+export interface HealthCheckerArgs {
+    /** "TCP", "HTTP" or "HTTPS". Default: "TCP". */
+    protocol?: pulumi.Input<"TCP" | "HTTP" | "HTTPS">;
+    /** Port probed, 1–65535. Default: the VM group port. */
+    port?: pulumi.Input<number>;
+    /** Seconds between probes. Default 10 (local, AWS), 5 (GCP). Allowed: AWS/local 5–300, GCP 1–300. */
+    interval?: pulumi.Input<number>;
+    /** Seconds before a probe fails. Default 5. Allowed: AWS/local 2–120, GCP 1–300; never above `interval`. */
+    timeout?: pulumi.Input<number>;
+    /** Consecutive probes to change a VM's state. Default 3. Allowed: AWS/local 2–10, GCP 1–10. */
+    threshold?: pulumi.Input<number>;
+    /** HTTP/HTTPS only: request path. Default "/". */
+    path?: pulumi.Input<string>;
+}
+
+export interface NlbArgs {
+    /** Where the NLB lives. Changing this replaces the resource. */
+    connection: pulumi.Input<ConnectionArgs>;
+    /** Cloud name. Default: the Pulumi name plus a random suffix (≤ 32 chars, AWS's limit). Changing this replaces the resource (delete first, as names are unique). */
+    nlbName?: pulumi.Input<string>;
+    /** VPC / network: local `vpc-local`, AWS `vpc-…`, GCP network name. Changing this replaces the resource. */
+    vpc: pulumi.Input<string>;
+    /** "PUBLIC" (internet-facing) or "INTERNAL". Default "PUBLIC". Changing this replaces the resource. */
+    type?: pulumi.Input<"PUBLIC" | "INTERNAL">;
+    /** "REGION" or "GLOBAL" (no driver supports GLOBAL yet; refused at preview). Default "REGION". Changing this replaces the resource. */
+    scope?: pulumi.Input<"REGION" | "GLOBAL">;
+    /** AWS: subnets, one per AZ. Default: one subnet per AZ of the VPC. Changing this replaces the resource. */
+    subnets?: pulumi.Input<pulumi.Input<string>[]>;
+    /** The listener (frontend). */
+    listener: pulumi.Input<ListenerArgs>;
+    /** The VM group (backends). */
+    vmGroup: pulumi.Input<VmGroupArgs>;
+    /** The health checker. Default: TCP on the VM group port. */
+    healthChecker?: pulumi.Input<HealthCheckerArgs>;
+    /** Tags/labels. Default none. Changes in place. */
+    tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Id of an existing NLB to bring under management instead of creating one (see README, "Adopting"). */
+    adopt?: pulumi.Input<string>;
+    /** Wait limits in minutes. */
+    timeouts?: pulumi.Input<TimeoutsArgs>;
+}
+
+/** A network load balancer: listener → VM group, with a health checker. */
+export class Nlb extends pulumi.dynamic.Resource {
+    /** Cloud id (AWS ARN, local `nlb-…`, GCP backend-service id). */
+    public readonly nlbId!: pulumi.Output<string>;
+    public readonly nlbName!: pulumi.Output<string>;
+    public readonly vpc!: pulumi.Output<string>;
+    public readonly type!: pulumi.Output<string>;
+    public readonly scope!: pulumi.Output<string>;
+    /** Effective listener, with the frontend `ip` and `dnsName`. */
+    public readonly listener!: pulumi.Output<{ protocol: string; port: number; ip: string; dnsName: string }>;
+    /** Effective VM group; `vms` are the VMs this Nlb attached. */
+    public readonly vmGroup!: pulumi.Output<{ protocol: string; port: number; vms: string[] }>;
+    /** Effective health checker, defaults filled in. */
+    public readonly healthChecker!: pulumi.Output<{ protocol: string; port: number; interval: number; timeout: number; threshold: number; path: string }>;
+    /** Every VM attached, including those attached by NlbVmGroup resources. */
+    public readonly vms!: pulumi.Output<string[]>;
+    /** Health as of the last create/update/refresh. */
+    public readonly health!: pulumi.Output<{ healthy: string[]; unhealthy: string[] }>;
+    public readonly tags!: pulumi.Output<Record<string, string>>;
+    /** ISO-8601. */
+    public readonly createdTime!: pulumi.Output<string>;
+    /** Cloud-specific ids (ARNs, self links). */
+    public readonly keyValues!: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: NlbArgs, opts?: pulumi.CustomResourceOptions) {
+        super(nlbProvider, name, {
+            ...args, pulumiName: name,
+            nlbId: undefined, nlbName: args?.nlbName, type: args?.type, scope: args?.scope, tags: args?.tags, listener: args?.listener, vmGroup: args?.vmGroup, healthChecker: args?.healthChecker,
+            vms: undefined, health: undefined, createdTime: undefined, keyValues: undefined,
+        }, opts, "spider", "Nlb");
+    }
+
+    /** Reads an existing NLB by id without managing it. */
+    static get(name: string, id: pulumi.Input<string>, state: { connection: pulumi.Input<ConnectionArgs> }, opts?: pulumi.CustomResourceOptions): Nlb {
+        return new Nlb(name, state as unknown as NlbArgs, { ...opts, id });
+    }
+}
