@@ -16,13 +16,15 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
     npm ci --no-audit --no-fund >&2
 fi
 
-# The serialized providers load the implementation as `pulumi-spider/dist/...`; inside this
-# repository that name resolves through a link to the repository itself, so programs in
-# examples/ use the same single copy of @pulumi/pulumi as the package.
-if [ "$(readlink node_modules/pulumi-spider 2>/dev/null)" != ".." ]; then
-    rm -rf node_modules/pulumi-spider
-    ln -s .. node_modules/pulumi-spider
-fi
-
 echo "setup: building (tsc)" >&2
 npx --no-install tsc -p tsconfig.json >&2
+
+# Install the built package into node_modules the way `npm install pulumi-spider` would, so the
+# programs in examples/ and the end-to-end tests use it exactly as users do: Pulumi records each
+# provider in state as a require of the installed module, which the provider host resolves.
+PKG=node_modules/pulumi-spider
+rm -rf "$PKG.tmp"
+mkdir -p "$PKG.tmp"
+cp -R package.json README.md dist "$PKG.tmp"/ 2>/dev/null || cp -R package.json dist "$PKG.tmp"/
+rm -rf "$PKG"
+mv "$PKG.tmp" "$PKG"

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConnectionArgs, TimeoutsArgs } from "./connection";
-import { clusterProvider } from "./provider";
+import clusterProvider = require("./providers/cluster");
 
 /** Node-group fields shared by `Cluster.nodeGroups` and `NodeGroup`. */
 export interface NodeGroupSpecArgs {

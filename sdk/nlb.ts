@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConnectionArgs, TimeoutsArgs } from "./connection";
-import { nlbProvider } from "./provider";
+import nlbProvider = require("./providers/nlb");
 
 /** The frontend of the load balancer. Changes apply in place (ChangeListener). */
 export interface ListenerArgs {

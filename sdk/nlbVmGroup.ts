@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConnectionArgs, TimeoutsArgs } from "./connection";
-import { nlbVmGroupProvider } from "./provider";
+import nlbVmGroupProvider = require("./providers/nlbVmGroup");
 
 export interface NlbVmGroupArgs {
     /** Must match the Nlb's connection. Changing this replaces the resource. */

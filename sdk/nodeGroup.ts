@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeGroupSpecArgs } from "./cluster";
 import { ConnectionArgs, TimeoutsArgs } from "./connection";
-import { nodeGroupProvider } from "./provider";
+import nodeGroupProvider = require("./providers/nodeGroup");
 
 export interface NodeGroupArgs extends NodeGroupSpecArgs {
     /** Must match the cluster's connection. Changing this replaces the resource. */

@@ -1,61 +1,33 @@
 /**
- * The dynamic providers Pulumi serializes into state as `__provider`. They stay tiny (one
- * captured string) and load the implementation by package name inside the provider host, so no
- * SDK client, credential or config object is ever captured. Stack config (credentials for users
+ * The dynamic providers Pulumi stores in state as `__provider`. Each kind's provider is the
+ * whole export of a module under ./providers, so when the package is installed in node_modules
+ * Pulumi records it as a `require` of that module (about 100 bytes) instead of code. Where the
+ * package is not under node_modules (e.g. `npm link`), the object is serialized by value; its
+ * methods then forward to the implementation loaded by package name, and carry only the kind,
+ * so no SDK client, credential or config is ever captured. Stack config (credentials for users
  * who keep them there) arrives through `configure` and lives only in the host's memory.
  */
 import * as pulumi from "@pulumi/pulumi";
 
 export type ResourceKind = "Nlb" | "NlbVmGroup" | "Cluster" | "NodeGroup";
 
-interface Impl {
-    check(olds: unknown, news: unknown, config: Record<string, string>): Promise<pulumi.dynamic.CheckResult>;
-    diff(id: string, olds: unknown, news: unknown, config: Record<string, string>): Promise<pulumi.dynamic.DiffResult>;
-    create(inputs: unknown, config: Record<string, string>): Promise<pulumi.dynamic.CreateResult>;
-    read(id: string, props: unknown, config: Record<string, string>): Promise<pulumi.dynamic.ReadResult>;
-    update(id: string, olds: unknown, news: unknown, config: Record<string, string>): Promise<pulumi.dynamic.UpdateResult>;
-    delete(id: string, props: unknown, config: Record<string, string>): Promise<void>;
+/** `k`: the resource kind; `c`: stack config received by `configure` (memory only). */
+export interface SpiderProvider extends pulumi.dynamic.ResourceProvider {
+    k: ResourceKind;
+    c?: Record<string, string>;
 }
 
-interface SpiderProvider extends pulumi.dynamic.ResourceProvider {
-    spiderConfig?: Record<string, string>;
-}
-
-/** Builds the provider for one resource kind; the returned object captures only `kind`. */
-export function makeProvider(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
-    const provider: SpiderProvider = {
-        async configure(req: pulumi.dynamic.ConfigureRequest) {
-            this.spiderConfig = require("pulumi-spider/dist/provider/resources").readConfig(req.config);
-        },
-        async check(olds: unknown, news: unknown) {
-            const impl: Impl = require("pulumi-spider/dist/provider/resources").impls[kind];
-            return impl.check(olds, news, this.spiderConfig ?? {});
-        },
-        async diff(id: string, olds: unknown, news: unknown) {
-            const impl: Impl = require("pulumi-spider/dist/provider/resources").impls[kind];
-            return impl.diff(id, olds, news, this.spiderConfig ?? {});
-        },
-        async create(inputs: unknown) {
-            const impl: Impl = require("pulumi-spider/dist/provider/resources").impls[kind];
-            return impl.create(inputs, this.spiderConfig ?? {});
-        },
-        async read(id: string, props: unknown) {
-            const impl: Impl = require("pulumi-spider/dist/provider/resources").impls[kind];
-            return impl.read(id, props, this.spiderConfig ?? {});
-        },
-        async update(id: string, olds: unknown, news: unknown) {
-            const impl: Impl = require("pulumi-spider/dist/provider/resources").impls[kind];
-            return impl.update(id, olds, news, this.spiderConfig ?? {});
-        },
-        async delete(id: string, props: unknown) {
-            const impl: Impl = require("pulumi-spider/dist/provider/resources").impls[kind];
-            return impl.delete(id, props, this.spiderConfig ?? {});
-        },
+// Method bodies are kept short on purpose: their source text is what gets stored in state.
+export function makeProvider(kind: ResourceKind): SpiderProvider {
+    return {
+        k: kind,
+        async configure(r) { this.c = require("pulumi-spider/dist/provider/resources").readConfig(r.config); },
+        check(o, n) { return require("pulumi-spider/dist/provider/resources").run(this, "check", o, n); },
+        diff(i, o, n) { return require("pulumi-spider/dist/provider/resources").run(this, "diff", i, o, n); },
+        create(n) { return require("pulumi-spider/dist/provider/resources").run(this, "create", n); },
+        read(i, p) { return require("pulumi-spider/dist/provider/resources").run(this, "read", i, p); },
+        update(i, o, n) { return require("pulumi-spider/dist/provider/resources").run(this, "update", i, o, n); },
+        delete(i, p) { return require("pulumi-spider/dist/provider/resources").run(this, "delete", i, p); },
     };
-    return provider;
 }
 
-export const nlbProvider = makeProvider("Nlb");
-export const nlbVmGroupProvider = makeProvider("NlbVmGroup");
-export const clusterProvider = makeProvider("Cluster");
-export const nodeGroupProvider = makeProvider("NodeGroup");

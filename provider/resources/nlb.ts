@@ -80,7 +80,8 @@ export function checkNlb(olds: Props, news: Props): CheckResult {
     const g = isRecord(news.vmGroup) ? news.vmGroup : undefined;
     if (!g && news.vmGroup !== UNKNOWN) issues.add("vmGroup", "is required: { protocol?, port, vms? }");
     checkKnownKeys(g, ["protocol", "port", "vms"], "vmGroup", issues);
-    const gProto = g ? checkEnum<TrafficProtocol>(g.protocol ?? l?.protocol, "vmGroup.protocol", issues, ncaps?.vmGroupProtocols ?? TRAFFIC_PROTOCOLS, TRAFFIC_PROTOCOLS) : undefined;
+    // Defaults to the listener's protocol; not reported again when that one is already invalid.
+    const gProto = g ? checkEnum<TrafficProtocol>(g.protocol ?? lProto, "vmGroup.protocol", issues, ncaps?.vmGroupProtocols ?? TRAFFIC_PROTOCOLS, TRAFFIC_PROTOCOLS, g.protocol !== undefined || lProto !== undefined) : undefined;
     const gPort = g ? checkInt(g.port, "vmGroup.port", issues, { min: 1, max: 65535 }) : undefined;
     const vms = g ? checkStringList(g.vms ?? [], "vmGroup.vms", issues) : undefined;
     if (ncaps && lProto && gProto && !ncaps.compatibleProtocols[lProto].includes(gProto)) {
@@ -101,7 +102,7 @@ export function checkNlb(olds: Props, news: Props): CheckResult {
         issues.add("healthChecker.timeout", `must not exceed healthChecker.interval (${hInterval}s), got ${hTimeout}s`);
     }
     let hPath = "";
-    if (h && h.path !== undefined) {
+    if (h && h.path !== undefined && h.path !== "") {
         const p = checkString(h.path, "healthChecker.path", issues);
         if (p !== undefined && hProto === "TCP") issues.add("healthChecker.path", "is only valid for HTTP and HTTPS health checks");
         else if (p !== undefined && !p.startsWith("/")) issues.add("healthChecker.path", `must start with "/", got "${p}"`);

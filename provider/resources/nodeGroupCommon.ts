@@ -19,11 +19,13 @@ export const NODE_GROUP_SPEC_KEYS = ["image", "vmSpec", "rootDiskType", "rootDis
 /** Checks the spec fields of one node group at `prefix` and returns them with defaults filled. */
 export function checkNodeGroupSpec(v: Props, prefix: string, issues: Issues, caps: ClusterCapabilities | undefined): Props {
     const p = (k: string) => (prefix ? `${prefix}.${k}` : k);
-    const image = v.image === undefined ? "" : checkString(v.image, p("image"), issues);
+    // "" and 0 mean "driver default" (also what a re-checked, already normalized input holds).
+    const unset = (x: unknown) => x === undefined || x === null || x === "";
+    const image = unset(v.image) ? "" : checkString(v.image, p("image"), issues);
     const vmSpec = checkString(v.vmSpec, p("vmSpec"), issues);
-    const rootDiskType = v.rootDiskType === undefined ? "" : checkString(v.rootDiskType, p("rootDiskType"), issues);
-    const rootDiskSize = v.rootDiskSize === undefined ? 0 : checkInt(v.rootDiskSize, p("rootDiskSize"), issues, { min: 1, max: 65536 });
-    const keyPair = v.keyPair === undefined ? "" : checkString(v.keyPair, p("keyPair"), issues);
+    const rootDiskType = unset(v.rootDiskType) ? "" : checkString(v.rootDiskType, p("rootDiskType"), issues);
+    const rootDiskSize = unset(v.rootDiskSize) || v.rootDiskSize === 0 ? 0 : checkInt(v.rootDiskSize, p("rootDiskSize"), issues, { min: 1, max: 65536 });
+    const keyPair = unset(v.keyPair) ? "" : checkString(v.keyPair, p("keyPair"), issues);
     let onAutoScaling: unknown = v.onAutoScaling ?? true;
     if (onAutoScaling !== UNKNOWN && typeof onAutoScaling !== "boolean") {
         issues.add(p("onAutoScaling"), `must be true or false, got ${JSON.stringify(onAutoScaling)}`);

@@ -1,0 +1,533 @@
+import type {
+    ClusterHandler, ClusterInfo, ClusterReq, Iid, NodeGroupInfo, NodeGroupReq, ScalingReq,
+} from "../../driver/driver";
+import { AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, ValidationError } from "../../driver/errors";
+import {
+    call, copyTags, enter, intIssues, label, LocalSession, matchIid, nameIssues, oneOfIssues, requireIid,
+    rollbackAndThrow, tagIssues, throwIfIssues, wait,
+} from "./ops";
+import { beginTransition, ClusterRecord, newId, NodeGroupRecord, observeCluster, randomHex, StoreState } from "./store";
+
+const ROOT_DISK_TYPES = ["standard", "ssd"];
+const DEFAULT_ROOT_DISK_TYPE = "standard";
+const DEFAULT_ROOT_DISK_GB = 50;
+const ROOT_DISK_GB = { min: 10, max: 1000 };
+
+export function makeClusterHandler(s: LocalSession): ClusterHandler {
+    return {
+        createCluster: req => createCluster(s, req),
+        listCluster: () => listCluster(s),
+        getCluster: iid => getCluster(s, iid),
+        deleteCluster: iid => deleteCluster(s, iid),
+        addNodeGroup: (c, req) => addNodeGroup(s, c, req),
+        getNodeGroup: (c, ng) => getNodeGroup(s, c, ng),
+        setNodeGroupAutoScaling: (c, ng, on) => setNodeGroupAutoScaling(s, c, ng, on),
+        changeNodeGroupScaling: (c, ng, scaling) => changeNodeGroupScaling(s, c, ng, scaling),
+        removeNodeGroup: (c, ng) => removeNodeGroup(s, c, ng),
+        upgradeCluster: (c, version) => upgradeCluster(s, c, version),
+        changeClusterTags: (c, tags) => changeClusterTags(s, c, tags),
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations
+
+async function createCluster(s: LocalSession, req: ClusterReq): Promise<ClusterInfo> {
+    const name = req?.iid?.nameId ?? "";
+    const what = `creating Cluster (${name})`;
+    await enter(s, "createCluster", what);
+    const id = await call(s, "createCluster.controlPlane", what, state => {
+        throwIfIssues(clusterReqIssues(s, state, req));
+        if (state.clusters.some(c => c.name === name)) throw new AlreadyExistsError(`${what}: a Cluster named "${name}" already exists`);
+        const rec = fromClusterReq(s, state, req);
+        state.clusters.push(rec);
+        return rec.id;
+    });
+    try {
+        // Like EKS: node groups can only be created once the control plane is Active.
+        await waitClusterActive(s, id, what, "create");
+        const ngIds: string[] = [];
+        for (const ngReq of req.nodeGroups) {
+            ngIds.push(await call(s, "createCluster.nodeGroup", what, state => {
+                const c = state.clusters.find(x => x.id === id);
+                if (!c) throw new NotFoundError(`${what}: the cluster disappeared while its node groups were being created`);
+                return pushNodeGroup(state, c, ngReq);
+            }));
+        }
+        if (ngIds.length > 0) await waitNodeGroupsActive(s, id, ngIds, what, "create");
+        return toClusterInfo(await waitClusterActive(s, id, what, "create"));
+    } catch (err) {
+        return rollbackAndThrow(err, what, () => removeCluster(s, id, `rolling back Cluster (${name})`));
+    }
+}
+
+async function listCluster(s: LocalSession): Promise<ClusterInfo[]> {
+    const what = "listing Clusters";
+    await enter(s, "listCluster", what);
+    return call(s, null, what, state => {
+        state.clusters = state.clusters.filter(c => observeCluster(state, c));
+        return state.clusters.map(toClusterInfo);
+    });
+}
+
+async function getCluster(s: LocalSession, iid: Iid): Promise<ClusterInfo> {
+    requireIid(iid, "iid");
+    const what = `getting Cluster (${label(iid)})`;
+    await enter(s, "getCluster", what);
+    const rec = await describeCluster(s, what, state => matchIid(state.clusters, iid)?.id);
+    if (!rec) throw new NotFoundError(`${what}: not found`);
+    return toClusterInfo(rec);
+}
+
+async function deleteCluster(s: LocalSession, iid: Iid): Promise<void> {
+    requireIid(iid, "iid");
+    const what = `deleting Cluster (${label(iid)})`;
+    await enter(s, "deleteCluster", what);
+    const id = await call(s, null, what, state => matchIid(state.clusters, iid)?.id ?? null);
+    if (id === null) return;
+    await removeCluster(s, id, what);
+}
+
+async function addNodeGroup(s: LocalSession, clusterIid: Iid, req: NodeGroupReq): Promise<NodeGroupInfo> {
+    requireIid(clusterIid, "clusterIid");
+    const what = `adding NodeGroup (${req?.iid?.nameId ?? ""}) to Cluster (${label(clusterIid)})`;
+    await enter(s, "addNodeGroup", what);
+    const [clusterId, ngId] = await call(s, null, what, state => {
+        const c = findCluster(state, clusterIid, what);
+        throwIfIssues(nodeGroupReqIssues(s, state, req, ""));
+        if (c.status === "Creating" || c.status === "Deleting") {
+            throw new CloudApiError(`${what}: ResourceInUse: the cluster is ${c.status}`);
+        }
+        if (c.nodeGroups.some(g => g.name === req.iid.nameId)) {
+            throw new AlreadyExistsError(`${what}: the cluster already has a node group named "${req.iid.nameId}"`);
+        }
+        return [c.id, pushNodeGroup(state, c, req)] as const;
+    });
+    try {
+        const c = await waitNodeGroupsActive(s, clusterId, [ngId], what, "create");
+        return toNodeGroupInfo(nodeGroupById(c, ngId, what));
+    } catch (err) {
+        return rollbackAndThrow(err, what, () => removeNodeGroups(s, clusterId, [ngId], `rolling back NodeGroup (${req.iid.nameId})`));
+    }
+}
+
+async function getNodeGroup(s: LocalSession, clusterIid: Iid, ngIid: Iid): Promise<NodeGroupInfo> {
+    requireIid(clusterIid, "clusterIid");
+    requireIid(ngIid, "nodeGroupIid");
+    const what = `getting NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
+    await enter(s, "getNodeGroup", what);
+    const c = await describeCluster(s, what, state => matchIid(state.clusters, clusterIid)?.id);
+    if (!c) throw new NotFoundError(`${what}: the cluster does not exist`);
+    const ng = matchIid(c.nodeGroups, ngIid);
+    if (!ng) throw new NotFoundError(`${what}: not found`);
+    return toNodeGroupInfo(ng);
+}
+
+async function setNodeGroupAutoScaling(s: LocalSession, clusterIid: Iid, ngIid: Iid, on: boolean): Promise<NodeGroupInfo> {
+    const what = `setting autoscaling ${on ? "on" : "off"} for NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
+    await enter(s, "setNodeGroupAutoScaling", what);
+    if (typeof on !== "boolean") throw new ValidationError([{ property: "onAutoScaling", reason: "must be true or false" }]);
+    return updateNodeGroup(s, clusterIid, ngIid, what, ng => { ng.onAutoScaling = on; });
+}
+
+async function changeNodeGroupScaling(s: LocalSession, clusterIid: Iid, ngIid: Iid, scaling: ScalingReq): Promise<NodeGroupInfo> {
+    const what = `changing the scaling of NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
+    await enter(s, "changeNodeGroupScaling", what);
+    throwIfIssues(scalingIssues(s, scaling, ""));
+    return updateNodeGroup(s, clusterIid, ngIid, what, ng => {
+        ng.desiredNodeSize = scaling.desiredNodeSize;
+        ng.minNodeSize = scaling.minNodeSize;
+        ng.maxNodeSize = scaling.maxNodeSize;
+    });
+}
+
+async function removeNodeGroup(s: LocalSession, clusterIid: Iid, ngIid: Iid): Promise<void> {
+    requireIid(clusterIid, "clusterIid");
+    requireIid(ngIid, "nodeGroupIid");
+    const what = `removing NodeGroup (${label(ngIid)}) from Cluster (${label(clusterIid)})`;
+    await enter(s, "removeNodeGroup", what);
+    const found = await call(s, null, what, state => {
+        const c = matchIid(state.clusters, clusterIid);
+        const ng = c ? matchIid(c.nodeGroups, ngIid) : undefined;
+        return c && ng ? { clusterId: c.id, ngId: ng.id } : null;
+    });
+    if (!found) return;
+    await removeNodeGroups(s, found.clusterId, [found.ngId], what);
+}
+
+async function upgradeCluster(s: LocalSession, clusterIid: Iid, version: string): Promise<ClusterInfo> {
+    requireIid(clusterIid, "clusterIid");
+    const what = `upgrading Cluster (${label(clusterIid)}) to ${version}`;
+    await enter(s, "upgradeCluster", what);
+    const versions = s.caps.cluster.versions;
+    throwIfIssues(oneOfIssues(version, versions, "version"));
+    const cur = await describeCluster(s, what, state => matchIid(state.clusters, clusterIid)?.id);
+    if (!cur) throw new NotFoundError(`${what}: not found`);
+    const from = versions.indexOf(cur.version);
+    const to = versions.indexOf(version);
+    if (to < from) {
+        throw new ValidationError([{ property: "version", reason: `cannot downgrade from ${cur.version} to ${version}; Kubernetes only upgrades` }]);
+    }
+    // The cloud accepts one minor version per update, so step through each one, nodes after the control plane.
+    for (let i = from + 1; i <= to; i++) {
+        const step = versions[i];
+        await call(s, "upgradeCluster.controlPlane", what, state => {
+            const c = findCluster(state, { nameId: "", systemId: cur.id }, what);
+            if (c.status !== "Active") throw new CloudApiError(`${what}: ResourceInUse: the cluster is ${c.status}`);
+            if (versions.indexOf(step) !== versions.indexOf(c.version) + 1) {
+                throw new ValidationError([{ property: "version", reason: `can only upgrade one minor version at a time (from ${c.version})` }]);
+            }
+            c.targetVersion = step;
+            beginTransition(state, c, "Updating");
+        });
+        await waitClusterActive(s, cur.id, what, "update");
+        await upgradeNodeGroupsOneStep(s, cur.id, what);
+    }
+    // Node groups left behind by an earlier, interrupted upgrade catch up one minor version per pass.
+    let moved = true;
+    while (moved) moved = await upgradeNodeGroupsOneStep(s, cur.id, what);
+    return toClusterInfo(await waitClusterActive(s, cur.id, what, "update"));
+}
+
+async function changeClusterTags(s: LocalSession, clusterIid: Iid, tags: Record<string, string>): Promise<Record<string, string>> {
+    requireIid(clusterIid, "clusterIid");
+    const what = `changing the tags of Cluster (${label(clusterIid)})`;
+    await enter(s, "changeClusterTags", what);
+    throwIfIssues(tagIssues(tags, "tags"));
+    return call(s, null, what, state => {
+        const c = findCluster(state, clusterIid, what);
+        c.tags = copyTags(tags);
+        return copyTags(c.tags);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps and waits
+
+function findCluster(state: StoreState, iid: Iid, what: string): ClusterRecord {
+    const c = matchIid(state.clusters, iid);
+    if (!c) throw new NotFoundError(`${what}: the cluster does not exist`);
+    return c;
+}
+
+function nodeGroupById(c: ClusterRecord, ngId: string, what: string): NodeGroupRecord {
+    const ng = c.nodeGroups.find(g => g.id === ngId);
+    if (!ng) throw new NotFoundError(`${what}: the node group disappeared`);
+    return ng;
+}
+
+function pushNodeGroup(state: StoreState, c: ClusterRecord, req: NodeGroupReq): string {
+    const ng = fromNodeGroupReq(state, c, req);
+    c.nodeGroups.push(ng);
+    return ng.id;
+}
+
+async function updateNodeGroup(
+    s: LocalSession, clusterIid: Iid, ngIid: Iid, what: string, apply: (ng: NodeGroupRecord) => void,
+): Promise<NodeGroupInfo> {
+    requireIid(clusterIid, "clusterIid");
+    requireIid(ngIid, "nodeGroupIid");
+    const ids = await call(s, null, what, state => {
+        const c = findCluster(state, clusterIid, what);
+        const ng = matchIid(c.nodeGroups, ngIid);
+        if (!ng) throw new NotFoundError(`${what}: not found`);
+        // Like EKS: one update at a time per node group.
+        if (ng.status !== "Active") throw new CloudApiError(`${what}: ResourceInUse: the node group is ${ng.status}`);
+        const before = JSON.stringify(ng);
+        apply(ng);
+        if (JSON.stringify(ng) !== before) beginTransition(state, ng, "Updating");
+        return { clusterId: c.id, ngId: ng.id };
+    });
+    const c = await waitNodeGroupsActive(s, ids.clusterId, [ids.ngId], what, "update");
+    return toNodeGroupInfo(nodeGroupById(c, ids.ngId, what));
+}
+
+/** Moves every node group behind the control plane one minor version up; false when none was behind. */
+async function upgradeNodeGroupsOneStep(s: LocalSession, clusterId: string, what: string): Promise<boolean> {
+    const versions = s.caps.cluster.versions;
+    const moved = await call(s, "upgradeCluster.nodeGroup", what, state => {
+        const c = findCluster(state, { nameId: "", systemId: clusterId }, what);
+        const behind = c.nodeGroups.filter(ng => versions.indexOf(ng.version) < versions.indexOf(c.version));
+        for (const ng of behind) {
+            if (ng.status !== "Active") throw new CloudApiError(`${what}: ResourceInUse: node group ${ng.name} is ${ng.status}`);
+        }
+        for (const ng of behind) {
+            ng.targetVersion = versions[versions.indexOf(ng.version) + 1];
+            beginTransition(state, ng, "Updating");
+        }
+        return behind.map(ng => ng.id);
+    });
+    if (moved.length === 0) return false;
+    await waitNodeGroupsActive(s, clusterId, moved, what, "update");
+    return true;
+}
+
+/** One describe: counts as a poll of the cluster and each of its node groups. */
+async function describeCluster(s: LocalSession, what: string, pick: (state: StoreState) => string | undefined): Promise<ClusterRecord | null> {
+    return call(s, "describeCluster", what, state => {
+        const id = pick(state);
+        const c = state.clusters.find(x => x.id === id);
+        if (!c) return null;
+        if (!observeCluster(state, c)) {
+            state.clusters = state.clusters.filter(x => x !== c);
+            return null;
+        }
+        return structuredClone(c);
+    });
+}
+
+async function waitClusterActive(s: LocalSession, id: string, what: string, phase: "create" | "update"): Promise<ClusterRecord> {
+    return wait(s, phase, `${subject(what)} to be Active`, async () => {
+        const c = await describeCluster(s, what, () => id);
+        if (!c) throw new NotFoundError(`${what}: the cluster disappeared while waiting for it to become Active`);
+        return c.status === "Active" ? { done: true, value: c } : { done: false, state: c.status };
+    });
+}
+
+async function waitClusterGone(s: LocalSession, id: string, what: string): Promise<void> {
+    await wait(s, "delete", `${subject(what)} to be deleted`, async () => {
+        const c = await describeCluster(s, what, () => id);
+        return c ? { done: false, state: c.status } : { done: true, value: undefined };
+    });
+}
+
+async function waitNodeGroupsActive(
+    s: LocalSession, clusterId: string, ngIds: string[], what: string, phase: "create" | "update",
+): Promise<ClusterRecord> {
+    return wait(s, phase, `node groups of ${subject(what)} to be Active`, async () => {
+        const c = await describeCluster(s, what, () => clusterId);
+        if (!c) throw new NotFoundError(`${what}: the cluster disappeared while waiting for its node groups`);
+        const states = ngIds.map(id => nodeGroupById(c, id, what).status);
+        const pending = states.filter(st => st !== "Active");
+        return pending.length === 0 ? { done: true, value: c } : { done: false, state: pending.join(",") };
+    });
+}
+
+async function waitNodeGroupsGone(s: LocalSession, clusterId: string, ngIds: string[], what: string): Promise<void> {
+    await wait(s, "delete", `node groups of ${subject(what)} to be deleted`, async () => {
+        const c = await describeCluster(s, what, () => clusterId);
+        const left = c ? c.nodeGroups.filter(ng => ngIds.includes(ng.id)) : [];
+        return left.length === 0 ? { done: true, value: undefined } : { done: false, state: left.map(ng => ng.status).join(",") };
+    });
+}
+
+async function removeNodeGroups(s: LocalSession, clusterId: string, ngIds: string[], what: string): Promise<void> {
+    for (const ngId of ngIds) {
+        await call(s, "deleteCluster.nodeGroup", what, state => {
+            const ng = state.clusters.find(c => c.id === clusterId)?.nodeGroups.find(g => g.id === ngId);
+            if (ng && ng.status !== "Deleting") beginTransition(state, ng, "Deleting");
+        });
+    }
+    await waitNodeGroupsGone(s, clusterId, ngIds, what);
+}
+
+/** Node groups first (the cloud refuses to delete a control plane that still has them), then the cluster. */
+async function removeCluster(s: LocalSession, id: string, what: string): Promise<void> {
+    const c = await call(s, null, what, state => {
+        const found = state.clusters.find(x => x.id === id);
+        return found ? structuredClone(found) : null;
+    });
+    if (!c) return;
+    if (c.status !== "Deleting") {
+        const ngIds = c.nodeGroups.map(ng => ng.id);
+        if (ngIds.length > 0) await removeNodeGroups(s, id, ngIds, what);
+        await call(s, "deleteCluster.controlPlane", what, state => {
+            const cur = state.clusters.find(x => x.id === id);
+            if (!cur || cur.status === "Deleting") return;
+            if (cur.nodeGroups.length > 0) {
+                throw new CloudApiError(`${what}: ResourceInUse: the cluster still has node groups ${cur.nodeGroups.map(g => g.name).join(", ")}`);
+            }
+            beginTransition(state, cur, "Deleting");
+        });
+    }
+    await waitClusterGone(s, id, what);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+
+function clusterReqIssues(s: LocalSession, state: StoreState, req: ClusterReq): FieldIssue[] {
+    const caps = s.caps.cluster;
+    const inv = state.inventory;
+    const issues: FieldIssue[] = [...nameIssues(caps.name, req.iid?.nameId ?? "", "iid.nameId")];
+    issues.push(...oneOfIssues(req.version, caps.versions.filter(v => inv.k8sVersions.includes(v)), "version"));
+    const net = req.network;
+    const vpc = net ? inv.vpcs[net.vpc] : undefined;
+    if (!net) issues.push({ property: "network", reason: "is required" });
+    else if (!vpc) issues.push({ property: "network.vpc", reason: `unknown VPC "${net.vpc}"; known: ${Object.keys(inv.vpcs).join(", ")}` });
+    if (net && vpc) {
+        if (!Array.isArray(net.subnets) || net.subnets.length === 0) {
+            issues.push({ property: "network.subnets", reason: "needs at least one subnet" });
+        } else {
+            net.subnets.forEach((subnet, i) => {
+                if (!vpc.subnets.includes(subnet)) {
+                    issues.push({ property: `network.subnets[${i}]`, reason: `unknown subnet "${subnet}" in ${net.vpc}; known: ${vpc.subnets.join(", ")}` });
+                }
+            });
+        }
+        (net.securityGroups ?? []).forEach((sg, i) => {
+            if (inv.securityGroups[sg]?.vpc !== net.vpc) {
+                issues.push({ property: `network.securityGroups[${i}]`, reason: `unknown security group "${sg}" in ${net.vpc}` });
+            }
+        });
+    }
+    const groups = Array.isArray(req.nodeGroups) ? req.nodeGroups : [];
+    if (!caps.allowsNoNodeGroups && groups.length === 0) issues.push({ property: "nodeGroups", reason: "needs at least one node group" });
+    groups.forEach((ng, i) => {
+        issues.push(...nodeGroupReqIssues(s, state, ng, `nodeGroups[${i}].`));
+        if (groups.findIndex(g => g.iid?.nameId === ng.iid?.nameId) !== i) {
+            issues.push({ property: `nodeGroups[${i}].iid.nameId`, reason: `"${ng.iid.nameId}" is used by another node group` });
+        }
+    });
+    issues.push(...tagIssues(req.tags, "tags"));
+    return issues;
+}
+
+function nodeGroupReqIssues(s: LocalSession, state: StoreState, ng: NodeGroupReq, prefix: string): FieldIssue[] {
+    const inv = state.inventory;
+    const issues: FieldIssue[] = [...nameIssues(s.caps.cluster.nodeGroupName, ng?.iid?.nameId ?? "", `${prefix}iid.nameId`)];
+    if (!ng) return issues;
+    if (ng.image && !inv.images.includes(ng.image)) {
+        issues.push({ property: `${prefix}image`, reason: `unknown image "${ng.image}"; known: ${inv.images.join(", ")}` });
+    }
+    if (!inv.vmSpecs.includes(ng.vmSpec)) {
+        issues.push({ property: `${prefix}vmSpec`, reason: `unknown VM spec "${ng.vmSpec}"; known: ${inv.vmSpecs.join(", ")}` });
+    }
+    if (ng.rootDiskType) issues.push(...oneOfIssues(ng.rootDiskType, ROOT_DISK_TYPES, `${prefix}rootDiskType`));
+    if (ng.rootDiskSize !== 0) issues.push(...intIssues(ng.rootDiskSize, ROOT_DISK_GB.min, ROOT_DISK_GB.max, `${prefix}rootDiskSize`));
+    if (ng.keyPair && !inv.keyPairs.includes(ng.keyPair)) {
+        issues.push({ property: `${prefix}keyPair`, reason: `unknown key pair "${ng.keyPair}"; known: ${inv.keyPairs.join(", ")}` });
+    }
+    if (typeof ng.onAutoScaling !== "boolean") issues.push({ property: `${prefix}onAutoScaling`, reason: "must be true or false" });
+    issues.push(...scalingIssues(s, ng, prefix));
+    return issues;
+}
+
+function scalingIssues(s: LocalSession, sc: ScalingReq, prefix: string): FieldIssue[] {
+    const max = s.caps.cluster.maxNodeSize;
+    const issues = [
+        ...intIssues(sc?.minNodeSize, 0, max, `${prefix}minNodeSize`),
+        ...intIssues(sc?.maxNodeSize, 1, max, `${prefix}maxNodeSize`),
+        ...intIssues(sc?.desiredNodeSize, 0, max, `${prefix}desiredNodeSize`),
+    ];
+    if (issues.length > 0) return issues;
+    if (sc.minNodeSize > sc.maxNodeSize) {
+        issues.push({ property: `${prefix}minNodeSize`, reason: `must not exceed maxNodeSize (${sc.maxNodeSize}), got ${sc.minNodeSize}` });
+    } else if (sc.desiredNodeSize < sc.minNodeSize || sc.desiredNodeSize > sc.maxNodeSize) {
+        issues.push({ property: `${prefix}desiredNodeSize`, reason: `must be between minNodeSize (${sc.minNodeSize}) and maxNodeSize (${sc.maxNodeSize}), got ${sc.desiredNodeSize}` });
+    }
+    return issues;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Converters
+
+function fromClusterReq(s: LocalSession, state: StoreState, req: ClusterReq): ClusterRecord {
+    const id = newId(state, "cls");
+    const rec: ClusterRecord = {
+        id,
+        name: req.iid.nameId,
+        region: s.region,
+        version: req.version,
+        targetVersion: req.version,
+        vpc: req.network.vpc,
+        subnets: [...req.network.subnets],
+        securityGroups: [...(req.network.securityGroups ?? [])],
+        endpoint: `https://${id}.k8s.local`,
+        token: randomHex(24),
+        caData: Buffer.from(`-----BEGIN CERTIFICATE-----\n${Buffer.from(randomHex(48)).toString("base64")}\n-----END CERTIFICATE-----\n`).toString("base64"),
+        createdTime: new Date().toISOString(),
+        tags: copyTags(req.tags),
+        nodeGroups: [],
+        status: "Creating",
+        pendingPolls: 0,
+    };
+    beginTransition(state, rec, "Creating");
+    return rec;
+}
+
+function fromNodeGroupReq(state: StoreState, c: ClusterRecord, req: NodeGroupReq): NodeGroupRecord {
+    const ng: NodeGroupRecord = {
+        id: newId(state, "ng"),
+        name: req.iid.nameId,
+        image: req.image || state.inventory.defaultImage,
+        vmSpec: req.vmSpec,
+        rootDiskType: req.rootDiskType || DEFAULT_ROOT_DISK_TYPE,
+        rootDiskSize: req.rootDiskSize || DEFAULT_ROOT_DISK_GB,
+        keyPair: req.keyPair || "",
+        onAutoScaling: req.onAutoScaling,
+        desiredNodeSize: req.desiredNodeSize,
+        minNodeSize: req.minNodeSize,
+        maxNodeSize: req.maxNodeSize,
+        nodes: [],
+        version: c.version,
+        targetVersion: c.version,
+        status: "Creating",
+        pendingPolls: 0,
+    };
+    beginTransition(state, ng, "Creating");
+    return ng;
+}
+
+function toNodeGroupInfo(ng: NodeGroupRecord): NodeGroupInfo {
+    return {
+        iid: { nameId: ng.name, systemId: ng.id },
+        image: ng.image,
+        vmSpec: ng.vmSpec,
+        rootDiskType: ng.rootDiskType,
+        rootDiskSize: ng.rootDiskSize,
+        keyPair: ng.keyPair,
+        onAutoScaling: ng.onAutoScaling,
+        desiredNodeSize: ng.desiredNodeSize,
+        minNodeSize: ng.minNodeSize,
+        maxNodeSize: ng.maxNodeSize,
+        status: ng.status,
+        nodes: [...ng.nodes],
+        version: ng.version,
+    };
+}
+
+function toClusterInfo(c: ClusterRecord): ClusterInfo {
+    return {
+        iid: { nameId: c.name, systemId: c.id },
+        version: c.version,
+        network: { vpc: c.vpc, subnets: [...c.subnets], securityGroups: [...c.securityGroups] },
+        nodeGroups: c.nodeGroups.map(toNodeGroupInfo),
+        endpoint: c.endpoint,
+        kubeconfig: toKubeconfig(c),
+        status: c.status,
+        createdTime: c.createdTime,
+        tags: copyTags(c.tags),
+        keyValues: { region: c.region },
+    };
+}
+
+function toKubeconfig(c: ClusterRecord): string {
+    return [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        `  - name: ${c.name}`,
+        "    cluster:",
+        `      server: ${c.endpoint}`,
+        `      certificate-authority-data: ${c.caData}`,
+        "contexts:",
+        `  - name: ${c.name}`,
+        "    context:",
+        `      cluster: ${c.name}`,
+        `      user: ${c.name}-admin`,
+        `current-context: ${c.name}`,
+        "preferences: {}",
+        "users:",
+        `  - name: ${c.name}-admin`,
+        "    user:",
+        `      token: ${c.token}`,
+        "",
+    ].join("\n");
+}
+
+/** "adding NodeGroup (a) to Cluster (k)" → "Cluster (k)", for wait messages. */
+function subject(what: string): string {
+    const at = what.lastIndexOf("Cluster (");
+    return at >= 0 ? what.slice(at) : what;
+}

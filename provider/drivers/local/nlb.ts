@@ -1,0 +1,450 @@
+import type {
+    HealthCheckerInfo, HealthCheckerReq, HealthInfo, Iid, ListenerInfo, ListenerReq, NlbHandler, NlbInfo,
+    NlbReq, TrafficProtocol, VmGroupInfo, VmGroupReq,
+} from "../../driver/driver";
+import { AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, NotSupportedError } from "../../driver/errors";
+import {
+    call, copyTags, enter, intIssues, label, LocalSession, matchIid, nameIssues, oneOfIssues, requireIid,
+    rollbackAndThrow, tagIssues, throwIfIssues, wait,
+} from "./ops";
+import { beginTransition, newId, NlbRecord, observeNlb, randomHex, StoreState } from "./store";
+
+export function makeNlbHandler(s: LocalSession): NlbHandler {
+    return {
+        createNlb: req => createNlb(s, req),
+        listNlb: () => listNlb(s),
+        getNlb: iid => getNlb(s, iid),
+        deleteNlb: iid => deleteNlb(s, iid),
+        changeListener: (iid, listener) => changeListener(s, iid, listener),
+        changeVmGroupInfo: (iid, vmGroup) => changeVmGroupInfo(s, iid, vmGroup),
+        addVms: (iid, vms) => addVms(s, iid, vms),
+        removeVms: (iid, vms) => removeVms(s, iid, vms),
+        getVmGroupHealthInfo: iid => getVmGroupHealthInfo(s, iid),
+        changeHealthCheckerInfo: (iid, hc) => changeHealthCheckerInfo(s, iid, hc),
+        changeTags: (iid, tags) => changeTags(s, iid, tags),
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations
+
+async function createNlb(s: LocalSession, req: NlbReq): Promise<NlbInfo> {
+    const name = req?.iid?.nameId ?? "";
+    const what = `creating Nlb (${name})`;
+    await enter(s, "createNlb", what);
+    if (!s.caps.nlb.scopes.includes(req.scope)) {
+        throw new NotSupportedError(`${what}: ${req.scope} scope is not supported by the local driver (only ${s.caps.nlb.scopes.join(", ")}, as on AWS and GCP passthrough NLBs)`);
+    }
+    if (!s.caps.nlb.types.includes(req.type)) {
+        throw new NotSupportedError(`${what}: type ${req.type} is not supported by the local driver`);
+    }
+    const id = await call(s, "createNlb.loadBalancer", what, state => {
+        throwIfIssues(nlbReqIssues(s, state, req));
+        if (state.nlbs.some(n => n.name === name)) throw new AlreadyExistsError(`${what}: an Nlb named "${name}" already exists`);
+        const rec = fromNlbReq(s, state, req);
+        state.nlbs.push(rec);
+        return rec.id;
+    });
+    try {
+        await call(s, "createNlb.vmGroup", what, state => {
+            const rec = state.nlbs.find(n => n.id === id);
+            if (!rec) return;
+            rec.vmGroup.cspId = newId(state, "tg");
+            rec.healthChecker.cspId = newId(state, "hc");
+        });
+        await call(s, "createNlb.listener", what, state => {
+            const rec = state.nlbs.find(n => n.id === id);
+            if (!rec) return;
+            rec.listener.cspId = newId(state, "lsn");
+            rec.listener.ip = rec.type === "PUBLIC" ? `203.0.113.${randomOctet()}` : `10.0.${randomOctet()}.${randomOctet()}`;
+            const prefix = rec.type === "INTERNAL" ? "internal-" : "";
+            rec.listener.dnsName = `${prefix}${rec.name}-${rec.id.slice(4)}.elb.${rec.region}.spider.local`;
+        });
+        if (req.vmGroup.vms.length > 0) {
+            await call(s, "createNlb.vms", what, state => {
+                const rec = state.nlbs.find(n => n.id === id);
+                if (!rec) return;
+                rec.vms = uniq(req.vmGroup.vms).map(vm => ({ vm, healthPolls: 0 }));
+            });
+        }
+        return toNlbInfo(await waitNlbActive(s, id, what, "create"));
+    } catch (err) {
+        return rollbackAndThrow(err, what, () => removeNlbParts(s, id, `rolling back Nlb (${name})`));
+    }
+}
+
+async function listNlb(s: LocalSession): Promise<NlbInfo[]> {
+    const what = "listing Nlbs";
+    await enter(s, "listNlb", what);
+    return call(s, null, what, state => {
+        state.nlbs = state.nlbs.filter(observeNlb);
+        return state.nlbs.map(toNlbInfo);
+    });
+}
+
+async function getNlb(s: LocalSession, iid: Iid): Promise<NlbInfo> {
+    requireIid(iid, "iid");
+    const what = `getting Nlb (${label(iid)})`;
+    await enter(s, "getNlb", what);
+    const rec = await describeNlb(s, what, state => matchIid(state.nlbs, iid)?.id);
+    if (!rec) throw new NotFoundError(`${what}: not found`);
+    return toNlbInfo(rec);
+}
+
+async function deleteNlb(s: LocalSession, iid: Iid): Promise<void> {
+    requireIid(iid, "iid");
+    const what = `deleting Nlb (${label(iid)})`;
+    await enter(s, "deleteNlb", what);
+    const id = await call(s, null, what, state => matchIid(state.nlbs, iid)?.id ?? null);
+    if (id === null) return;
+    await removeNlbParts(s, id, what);
+}
+
+async function changeListener(s: LocalSession, iid: Iid, listener: ListenerReq): Promise<ListenerInfo> {
+    requireIid(iid, "iid");
+    const what = `changing the listener of Nlb (${label(iid)})`;
+    await enter(s, "changeListener", what);
+    const caps = s.caps.nlb;
+    throwIfIssues([
+        ...oneOfIssues(listener?.protocol, caps.listenerProtocols, "listener.protocol"),
+        ...intIssues(listener?.port, 1, 65535, "listener.port"),
+    ]);
+    const id = await update(s, iid, what, rec => {
+        rec.listener.protocol = listener.protocol;
+        rec.listener.port = listener.port;
+        // Never leave an incompatible pair: the VM group follows to a protocol the listener can serve.
+        if (!caps.compatibleProtocols[listener.protocol].includes(rec.vmGroup.protocol)) {
+            rec.vmGroup.protocol = caps.compatibleProtocols[listener.protocol][0];
+        }
+    });
+    return toListenerInfo(await waitNlbActive(s, id, what, "update"));
+}
+
+async function changeVmGroupInfo(s: LocalSession, iid: Iid, vmGroup: VmGroupReq): Promise<VmGroupInfo> {
+    requireIid(iid, "iid");
+    const what = `changing the VM group of Nlb (${label(iid)})`;
+    await enter(s, "changeVmGroupInfo", what);
+    const caps = s.caps.nlb;
+    throwIfIssues([
+        ...oneOfIssues(vmGroup?.protocol, caps.vmGroupProtocols, "vmGroup.protocol"),
+        ...intIssues(vmGroup?.port, 1, 65535, "vmGroup.port"),
+    ]);
+    const id = await update(s, iid, what, rec => {
+        rec.vmGroup.protocol = vmGroup.protocol;
+        rec.vmGroup.port = vmGroup.port;
+        if (!caps.compatibleProtocols[rec.listener.protocol].includes(vmGroup.protocol)) {
+            rec.listener.protocol = listenerProtocolFor(s, vmGroup.protocol);
+        }
+    });
+    return toVmGroupInfo(await waitNlbActive(s, id, what, "update"));
+}
+
+async function addVms(s: LocalSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
+    requireIid(iid, "iid");
+    const what = `adding VMs to Nlb (${label(iid)})`;
+    await enter(s, "addVms", what);
+    const id = await update(s, iid, what, (rec, state) => {
+        throwIfIssues(vmIssues(state, rec.vpc, vms, "vms"));
+        const attached = new Set(rec.vms.map(v => v.vm));
+        for (const vm of uniq(vms)) if (!attached.has(vm)) rec.vms.push({ vm, healthPolls: 0 });
+    });
+    return toVmGroupInfo(await waitNlbActive(s, id, what, "update"));
+}
+
+async function removeVms(s: LocalSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
+    requireIid(iid, "iid");
+    const what = `removing VMs from Nlb (${label(iid)})`;
+    await enter(s, "removeVms", what);
+    const drop = new Set(vms ?? []);
+    const id = await update(s, iid, what, rec => {
+        rec.vms = rec.vms.filter(v => !drop.has(v.vm));
+    });
+    return toVmGroupInfo(await waitNlbActive(s, id, what, "update"));
+}
+
+async function getVmGroupHealthInfo(s: LocalSession, iid: Iid): Promise<HealthInfo> {
+    requireIid(iid, "iid");
+    const what = `reading the VM health of Nlb (${label(iid)})`;
+    await enter(s, "getVmGroupHealthInfo", what);
+    const health = await call(s, null, what, state => {
+        const rec = matchIid(state.nlbs, iid);
+        if (!rec) return null;
+        const result: HealthInfo = { all: [], healthy: [], unhealthy: [] };
+        for (const attached of rec.vms) {
+            // A freshly attached VM is still in its initial probe, like AWS's "initial" state.
+            const running = state.inventory.vms[attached.vm]?.state === "running";
+            const healthy = running && attached.healthPolls >= 1;
+            result.all.push(attached.vm);
+            (healthy ? result.healthy : result.unhealthy).push(attached.vm);
+            attached.healthPolls++;
+        }
+        return result;
+    });
+    if (!health) throw new NotFoundError(`${what}: not found`);
+    return health;
+}
+
+async function changeHealthCheckerInfo(s: LocalSession, iid: Iid, hc: HealthCheckerReq): Promise<HealthCheckerInfo> {
+    requireIid(iid, "iid");
+    const what = `changing the health checker of Nlb (${label(iid)})`;
+    await enter(s, "changeHealthCheckerInfo", what);
+    throwIfIssues(healthCheckerIssues(s, hc, "healthChecker"));
+    const id = await update(s, iid, what, rec => {
+        rec.healthChecker = { ...fromHealthCheckerReq(s, hc), cspId: rec.healthChecker.cspId };
+    });
+    return toHealthCheckerInfo(await waitNlbActive(s, id, what, "update"));
+}
+
+async function changeTags(s: LocalSession, iid: Iid, tags: Record<string, string>): Promise<Record<string, string>> {
+    requireIid(iid, "iid");
+    const what = `changing the tags of Nlb (${label(iid)})`;
+    await enter(s, "changeTags", what);
+    throwIfIssues(tagIssues(tags, "tags"));
+    // Tags apply at once on real clouds too, so there is no transition to wait for.
+    return call(s, null, what, state => {
+        const rec = findNlb(state, iid, what);
+        rec.tags = copyTags(tags);
+        return copyTags(rec.tags);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps and waits
+
+function findNlb(state: StoreState, iid: Iid, what: string): NlbRecord {
+    const rec = matchIid(state.nlbs, iid);
+    if (!rec) throw new NotFoundError(`${what}: not found`);
+    return rec;
+}
+
+/**
+ * Applies an in-place change in one cloud call. Validation and lookups throw before anything is
+ * changed, so a rejected change writes nothing. An unchanged NLB starts no transition.
+ */
+async function update(s: LocalSession, iid: Iid, what: string, apply: (rec: NlbRecord, state: StoreState) => void): Promise<string> {
+    return call(s, null, what, state => {
+        const rec = findNlb(state, iid, what);
+        if (rec.status === "Deleting") throw new CloudApiError(`${what}: the Nlb is being deleted`);
+        const before = JSON.stringify(rec);
+        apply(rec, state);
+        if (JSON.stringify(rec) !== before && rec.status === "Active") beginTransition(state, rec, "Updating");
+        return rec.id;
+    });
+}
+
+/** One describe: counts as a poll of the NLB; null when it does not exist (any more). */
+async function describeNlb(s: LocalSession, what: string, pick: (state: StoreState) => string | undefined): Promise<NlbRecord | null> {
+    return call(s, "describeNlb", what, state => {
+        const id = pick(state);
+        const rec = state.nlbs.find(n => n.id === id);
+        if (!rec) return null;
+        if (!observeNlb(rec)) {
+            state.nlbs = state.nlbs.filter(n => n !== rec);
+            return null;
+        }
+        return structuredClone(rec);
+    });
+}
+
+async function waitNlbActive(s: LocalSession, id: string, what: string, phase: "create" | "update"): Promise<NlbRecord> {
+    return wait(s, phase, `${nlbName(what)} to be Active`, async () => {
+        const rec = await describeNlb(s, what, () => id);
+        if (!rec) throw new NotFoundError(`${what}: the Nlb disappeared while waiting for it to become Active`);
+        return rec.status === "Active" ? { done: true, value: rec } : { done: false, state: rec.status };
+    });
+}
+
+async function waitNlbGone(s: LocalSession, id: string, what: string): Promise<void> {
+    await wait(s, "delete", `${nlbName(what)} to be deleted`, async () => {
+        const rec = await describeNlb(s, what, () => id);
+        return rec ? { done: false, state: rec.status } : { done: true, value: undefined };
+    });
+}
+
+/** Deletes whatever parts exist, in reverse order of create, then waits until the NLB is gone. */
+async function removeNlbParts(s: LocalSession, id: string, what: string): Promise<void> {
+    const rec = await call(s, null, what, state => {
+        const found = state.nlbs.find(n => n.id === id);
+        return found ? structuredClone(found) : null;
+    });
+    if (!rec) return;
+    if (rec.status !== "Deleting") {
+        const onRecord = (fn: (r: NlbRecord) => void) => (state: StoreState) => {
+            const r = state.nlbs.find(n => n.id === id);
+            if (r) fn(r);
+        };
+        if (rec.vms.length > 0) await call(s, "deleteNlb.vms", what, onRecord(r => { r.vms = []; }));
+        if (rec.listener.cspId) {
+            await call(s, "deleteNlb.listener", what, onRecord(r => { r.listener = { ...r.listener, cspId: "", ip: "", dnsName: "" }; }));
+        }
+        if (rec.vmGroup.cspId) {
+            await call(s, "deleteNlb.vmGroup", what, onRecord(r => {
+                r.vmGroup.cspId = "";
+                r.healthChecker.cspId = "";
+            }));
+        }
+        await call(s, "deleteNlb.loadBalancer", what, state => {
+            const r = state.nlbs.find(n => n.id === id);
+            if (r && r.status !== "Deleting") beginTransition(state, r, "Deleting");
+        });
+    }
+    await waitNlbGone(s, id, what);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+
+function nlbReqIssues(s: LocalSession, state: StoreState, req: NlbReq): FieldIssue[] {
+    const caps = s.caps.nlb;
+    const issues: FieldIssue[] = [...nameIssues(caps.name, req.iid?.nameId ?? "", "iid.nameId")];
+    const vpc = state.inventory.vpcs[req.vpc];
+    if (!vpc) issues.push({ property: "vpc", reason: `unknown VPC "${req.vpc}"; known: ${Object.keys(state.inventory.vpcs).join(", ")}` });
+    issues.push(...oneOfIssues(req.listener?.protocol, caps.listenerProtocols, "listener.protocol"));
+    issues.push(...intIssues(req.listener?.port, 1, 65535, "listener.port"));
+    issues.push(...oneOfIssues(req.vmGroup?.protocol, caps.vmGroupProtocols, "vmGroup.protocol"));
+    issues.push(...intIssues(req.vmGroup?.port, 1, 65535, "vmGroup.port"));
+    const compatible = caps.compatibleProtocols[req.listener?.protocol];
+    if (compatible && caps.vmGroupProtocols.includes(req.vmGroup?.protocol) && !compatible.includes(req.vmGroup.protocol)) {
+        issues.push({ property: "vmGroup.protocol", reason: `a ${req.listener.protocol} listener forwards only to ${compatible.join("/")} VM groups` });
+    }
+    if (!Array.isArray(req.vmGroup?.vms)) issues.push({ property: "vmGroup.vms", reason: "must be a list of VM ids" });
+    else if (vpc) issues.push(...vmIssues(state, req.vpc, req.vmGroup.vms, "vmGroup.vms"));
+    issues.push(...healthCheckerIssues(s, req.healthChecker, "healthChecker"));
+    (req.subnets ?? []).forEach((subnet, i) => {
+        if (vpc && !vpc.subnets.includes(subnet)) {
+            issues.push({ property: `subnets[${i}]`, reason: `unknown subnet "${subnet}" in ${req.vpc}; known: ${vpc.subnets.join(", ")}` });
+        }
+    });
+    issues.push(...tagIssues(req.tags, "tags"));
+    return issues;
+}
+
+function vmIssues(state: StoreState, vpc: string, vms: string[], property: string): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    (vms ?? []).forEach((vm, i) => {
+        const rec = state.inventory.vms[vm];
+        if (!rec) issues.push({ property: `${property}[${i}]`, reason: `unknown VM "${vm}"` });
+        else if (rec.vpc !== vpc) issues.push({ property: `${property}[${i}]`, reason: `VM "${vm}" is in ${rec.vpc}, not ${vpc}` });
+        else if (vms.indexOf(vm) !== i) issues.push({ property: `${property}[${i}]`, reason: `"${vm}" is listed twice` });
+    });
+    return issues;
+}
+
+function healthCheckerIssues(s: LocalSession, hc: HealthCheckerReq | undefined, prefix: string): FieldIssue[] {
+    const caps = s.caps.nlb;
+    if (!hc) return [{ property: prefix, reason: "is required" }];
+    const issues = [...oneOfIssues(hc.protocol, caps.healthProtocols, `${prefix}.protocol`)];
+    if (hc.port !== undefined) issues.push(...intIssues(hc.port, 1, 65535, `${prefix}.port`));
+    const interval = hc.interval ?? caps.defaults.interval;
+    const timeout = hc.timeout ?? caps.defaults.timeout;
+    if (hc.interval !== undefined) issues.push(...intIssues(hc.interval, caps.healthInterval.min, caps.healthInterval.max, `${prefix}.interval`));
+    if (hc.timeout !== undefined) issues.push(...intIssues(hc.timeout, caps.healthTimeout.min, caps.healthTimeout.max, `${prefix}.timeout`));
+    if (hc.threshold !== undefined) issues.push(...intIssues(hc.threshold, caps.healthThreshold.min, caps.healthThreshold.max, `${prefix}.threshold`));
+    if (caps.timeoutAtMostInterval && timeout > interval) {
+        issues.push({ property: `${prefix}.timeout`, reason: `must not exceed the interval (${interval} s), got ${timeout} s` });
+    }
+    if (hc.path !== undefined && hc.path !== "") {
+        if (hc.protocol === "TCP") issues.push({ property: `${prefix}.path`, reason: "only HTTP and HTTPS health checks probe a path" });
+        else if (!hc.path.startsWith("/")) issues.push({ property: `${prefix}.path`, reason: `must start with "/", got "${hc.path}"` });
+    }
+    return issues;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Converters
+
+function fromNlbReq(s: LocalSession, state: StoreState, req: NlbReq): NlbRecord {
+    const subnets = req.subnets && req.subnets.length > 0 ? [...req.subnets] : [...state.inventory.vpcs[req.vpc].subnets];
+    const rec: NlbRecord = {
+        id: newId(state, "nlb"),
+        name: req.iid.nameId,
+        region: s.region,
+        vpc: req.vpc,
+        type: req.type,
+        scope: req.scope,
+        subnets,
+        createdTime: new Date().toISOString(),
+        tags: copyTags(req.tags),
+        listener: { protocol: req.listener.protocol, port: req.listener.port, ip: "", dnsName: "", cspId: "" },
+        vmGroup: { protocol: req.vmGroup.protocol, port: req.vmGroup.port, cspId: "" },
+        healthChecker: { ...fromHealthCheckerReq(s, req.healthChecker), cspId: "" },
+        vms: [],
+        status: "Creating",
+        pendingPolls: 0,
+    };
+    beginTransition(state, rec, "Creating");
+    return rec;
+}
+
+function fromHealthCheckerReq(s: LocalSession, hc: HealthCheckerReq): Omit<NlbRecord["healthChecker"], "cspId"> {
+    const d = s.caps.nlb.defaults;
+    return {
+        protocol: hc.protocol,
+        port: hc.port ?? null,
+        interval: hc.interval ?? d.interval,
+        timeout: hc.timeout ?? d.timeout,
+        threshold: hc.threshold ?? d.threshold,
+        path: hc.protocol === "TCP" ? "" : (hc.path || "/"),
+    };
+}
+
+function toListenerInfo(rec: NlbRecord): ListenerInfo {
+    const l = rec.listener;
+    return { protocol: l.protocol, port: l.port, ip: l.ip, dnsName: l.dnsName, cspId: l.cspId };
+}
+
+function toVmGroupInfo(rec: NlbRecord): VmGroupInfo {
+    return {
+        protocol: rec.vmGroup.protocol,
+        port: rec.vmGroup.port,
+        vms: rec.vms.map(v => v.vm).sort(),
+        cspId: rec.vmGroup.cspId,
+    };
+}
+
+function toHealthCheckerInfo(rec: NlbRecord): HealthCheckerInfo {
+    const hc = rec.healthChecker;
+    return {
+        protocol: hc.protocol,
+        port: hc.port ?? rec.vmGroup.port,
+        interval: hc.interval,
+        timeout: hc.timeout,
+        threshold: hc.threshold,
+        path: hc.path,
+        cspId: hc.cspId,
+    };
+}
+
+function toNlbInfo(rec: NlbRecord): NlbInfo {
+    return {
+        iid: { nameId: rec.name, systemId: rec.id },
+        vpc: rec.vpc,
+        type: rec.type,
+        scope: rec.scope,
+        listener: toListenerInfo(rec),
+        vmGroup: toVmGroupInfo(rec),
+        healthChecker: toHealthCheckerInfo(rec),
+        createdTime: rec.createdTime,
+        tags: copyTags(rec.tags),
+        keyValues: { status: rec.status, region: rec.region, subnets: rec.subnets.join(",") },
+    };
+}
+
+function listenerProtocolFor(s: LocalSession, vmGroupProtocol: TrafficProtocol): TrafficProtocol {
+    const caps = s.caps.nlb;
+    return caps.listenerProtocols.find(p => caps.compatibleProtocols[p].includes(vmGroupProtocol)) ?? vmGroupProtocol;
+}
+
+/** "changing the listener of Nlb (web)" → "Nlb (web)", for wait messages. */
+function nlbName(what: string): string {
+    const at = what.indexOf("Nlb (");
+    return at >= 0 ? what.slice(at) : what;
+}
+
+function uniq(values: string[]): string[] {
+    return [...new Set(values)];
+}
+
+function randomOctet(): number {
+    return 1 + (parseInt(randomHex(1), 16) % 254);
+}

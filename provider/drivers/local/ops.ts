@@ -1,0 +1,136 @@
+import type { Capabilities, Connection, DriverContext, Iid, NameRule } from "../../driver/driver";
+import { CloudApiError, describeError, FieldIssue, ValidationError } from "../../driver/errors";
+import { Poll, waitUntil, withRetries } from "../../driver/wait";
+import { DEFAULT_REGION, defaultStateDir, LocalCloud, StoreState } from "./store";
+
+/** Everything one `open()` of the local driver needs; built per call, never cached. */
+export interface LocalSession {
+    cloud: LocalCloud;
+    caps: Capabilities;
+    region: string;
+    log?: (line: string) => void;
+    poll: { minDelayMs: number; maxDelayMs: number };
+    timeouts: { create: number; update: number; delete: number };
+}
+
+/** Transitions settle after a few polls, so minutes are generous; tests override via ctx. */
+export const DEFAULT_TIMEOUTS = { create: 120_000, update: 120_000, delete: 120_000 };
+export const DEFAULT_POLL = { minDelayMs: 50, maxDelayMs: 500 };
+const RETRY_ATTEMPTS = 5;
+
+export function openSession(conn: Connection, ctx: DriverContext, caps: Capabilities): LocalSession {
+    const region = conn.region ?? DEFAULT_REGION;
+    return {
+        cloud: new LocalCloud(conn.localStateDir ?? defaultStateDir(), { region }),
+        caps,
+        region,
+        log: ctx.log,
+        poll: ctx.poll ?? DEFAULT_POLL,
+        timeouts: { ...DEFAULT_TIMEOUTS, ...ctx.timeouts },
+    };
+}
+
+export function isRetryable(err: unknown): boolean {
+    const e = err as { code?: unknown; retryable?: unknown } | undefined;
+    return e?.code === "CloudApi" && e.retryable === true;
+}
+
+/** One embedded-cloud API call, retried on throttling like a real SDK call would be. */
+export function call<T>(s: LocalSession, op: string | null, what: string, fn: (state: StoreState) => T): Promise<T> {
+    return withRetries(() => s.cloud.step(op, what, fn), isRetryable,
+        { attempts: RETRY_ATTEMPTS, minDelayMs: s.poll.minDelayMs, maxDelayMs: s.poll.maxDelayMs });
+}
+
+/** The fault point every public driver operation passes first. */
+export function enter(s: LocalSession, op: string, what: string): Promise<void> {
+    return call(s, op, what, () => undefined);
+}
+
+export function wait<T>(s: LocalSession, phase: "create" | "update" | "delete", what: string, check: () => Promise<Poll<T>>): Promise<T> {
+    return waitUntil(check, {
+        timeoutMs: s.timeouts[phase],
+        minDelayMs: s.poll.minDelayMs,
+        maxDelayMs: s.poll.maxDelayMs,
+        what,
+        log: s.log,
+        // Local transitions settle within a few polls; a wait ten polls long is worth reporting.
+        progressEveryMs: 10 * s.poll.maxDelayMs,
+    });
+}
+
+export function label(iid: Iid): string {
+    return iid.nameId || iid.systemId || "<no name>";
+}
+
+/** Finds a managed object by Iid; the systemId wins when both are set. */
+export function matchIid<T extends { id: string; name: string }>(records: T[], iid: Iid): T | undefined {
+    if (iid.systemId) return records.find(r => r.id === iid.systemId);
+    if (iid.nameId) return records.find(r => r.name === iid.nameId);
+    return undefined;
+}
+
+export function requireIid(iid: Iid, property: string): void {
+    if (!iid || (!iid.nameId && !iid.systemId)) {
+        throw new ValidationError([{ property, reason: "needs a nameId or a systemId" }]);
+    }
+}
+
+export function nameIssues(rule: NameRule, name: string, property: string): FieldIssue[] {
+    if (typeof name !== "string" || name.length === 0) return [{ property, reason: "is required" }];
+    if (name.length > rule.maxLength) return [{ property, reason: `is ${name.length} characters; at most ${rule.maxLength} allowed` }];
+    if (!rule.pattern.test(name)) return [{ property, reason: `"${name}" is not valid: must be ${rule.description}` }];
+    return [];
+}
+
+export function intIssues(value: unknown, min: number, max: number, property: string): FieldIssue[] {
+    if (typeof value !== "number" || !Number.isInteger(value)) return [{ property, reason: `must be an integer, got ${JSON.stringify(value)}` }];
+    if (value < min || value > max) return [{ property, reason: `must be between ${min} and ${max}, got ${value}` }];
+    return [];
+}
+
+export function oneOfIssues<T>(value: T, allowed: readonly T[], property: string): FieldIssue[] {
+    return allowed.includes(value) ? [] : [{ property, reason: `must be one of ${allowed.join(", ")}, got ${JSON.stringify(value)}` }];
+}
+
+/** AWS's tag limits, so tagged programs port to AWS unchanged. */
+export function tagIssues(tags: Record<string, string>, property: string): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    for (const [k, v] of Object.entries(tags ?? {})) {
+        if (k.length === 0 || k.length > 128) issues.push({ property: `${property}.${k}`, reason: "tag keys need 1–128 characters" });
+        if (typeof v !== "string") issues.push({ property: `${property}.${k}`, reason: "tag values must be strings" });
+        else if (v.length > 256) issues.push({ property: `${property}.${k}`, reason: "tag values have at most 256 characters" });
+    }
+    return issues;
+}
+
+export function throwIfIssues(issues: FieldIssue[]): void {
+    if (issues.length > 0) throw new ValidationError(issues);
+}
+
+/**
+ * Keeps the original failure as the thrown error and hangs the rollback failure under it as
+ * `cause` (the original's own cause stays reachable behind the rollback failure).
+ */
+export function attachRollbackFailure(err: unknown, rollbackErr: unknown, what: string): void {
+    if (!(err instanceof Error)) return;
+    const target = err as { cause?: unknown };
+    const previous = target.cause;
+    const failure = new CloudApiError(
+        `${what}: rollback failed, parts may be left behind: ${describeError(rollbackErr)}`,
+        previous === undefined ? rollbackErr : previous);
+    Object.defineProperty(err, "cause", { value: failure, writable: true, configurable: true, enumerable: false });
+}
+
+/** Undoes a partial create and rethrows the original error. */
+export async function rollbackAndThrow(err: unknown, what: string, undo: () => Promise<void>): Promise<never> {
+    try {
+        await undo();
+    } catch (rollbackErr) {
+        attachRollbackFailure(err, rollbackErr, what);
+    }
+    throw err;
+}
+
+export function copyTags(tags: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(Object.entries(tags ?? {}).map(([k, v]) => [k, String(v)]));
+}

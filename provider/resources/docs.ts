@@ -1,0 +1,33 @@
+/** Renders the field tables as Markdown for the README (a test keeps the README in sync). */
+import { capabilitiesOf } from "../driver/registry";
+import type { DriverName } from "../driver/driver";
+import { clusterFields, clusterNodeGroupFields, describeTable, FieldRule, nlbFields, nlbVmGroupFields, nodeGroupFields } from "./fields";
+
+const DRIVERS: DriverName[] = ["local", "aws", "gcp"];
+
+function table<C extends string>(title: string, rules: ReadonlyArray<FieldRule<C>>, prefix = ""): string {
+    const rows = rules.map((r, i) => {
+        const cells = DRIVERS.map(d => {
+            let caps;
+            try { caps = capabilitiesOf(d); } catch { return "n/a"; }
+            const supported = title.startsWith("Nlb") ? caps.nlb.supported : caps.cluster.supported;
+            if (!supported) return "unsupported";
+            const e = describeTable(rules, caps)[i].effect;
+            return e.replace("in place via ", "in place: ").replace(" (state only, no cloud call)", " (state only)");
+        });
+        return `| \`${prefix}${r.path}\` | ${cells.join(" | ")} |`;
+    });
+    return [`**${title}**`, "", `| field | ${DRIVERS.join(" | ")} |`, `|---|${DRIVERS.map(() => "---").join("|")}|`, ...rows].join("\n");
+}
+
+export function fieldTablesMarkdown(): string {
+    return [
+        table("Nlb", nlbFields),
+        table("NlbVmGroup", nlbVmGroupFields),
+        table("Cluster", clusterFields),
+        table("Cluster.nodeGroups[] (matched by name; the cluster is never replaced)", clusterNodeGroupFields, "nodeGroups[]."),
+        table("NodeGroup", nodeGroupFields),
+    ].join("\n\n");
+}
+
+if (require.main === module) process.stdout.write(fieldTablesMarkdown() + "\n");

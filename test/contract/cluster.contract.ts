@@ -1,0 +1,263 @@
+import assert from "node:assert/strict";
+import type { ClusterInfo, ClusterReq, Iid, NodeGroupInfo, NodeGroupReq } from "../../provider/driver/driver";
+import type { ContractEnv } from "./env";
+import { assertPlainInfo, expectCode, ISO_TIME, sortedCopy } from "./nlb.contract";
+
+/*
+ * The cluster contract every driver must pass through the ClusterHandler interface. One cluster
+ * is created and walked through the steps in order. A driver whose capabilities say clusters are
+ * unsupported runs only the NotSupported scenario; the supported scenarios then show as pending
+ * under a title that says why.
+ */
+
+export function describeClusterContract(label: string, getEnv: () => ContractEnv): void {
+    describe(`Cluster contract (${label})`, function () {
+        describe("when the driver supports clusters (pending otherwise)", function () {
+            let baseline = 0;
+            let clusterName = "";
+            let clusterIid: Iid = { nameId: "", systemId: "" };
+            let defaultGroup: Iid = { nameId: "", systemId: "" };
+            let extraGroup: Iid = { nameId: "", systemId: "" };
+            let created: ClusterInfo | undefined;
+
+            function nodeGroupReq(ngName: string, sizes: { desired: number; min: number; max: number }): NodeGroupReq {
+                return {
+                    iid: { nameId: ngName, systemId: "" },
+                    image: "",
+                    vmSpec: getEnv().vmSpec,
+                    rootDiskType: "",
+                    rootDiskSize: 0,
+                    keyPair: "",
+                    onAutoScaling: true,
+                    desiredNodeSize: sizes.desired,
+                    minNodeSize: sizes.min,
+                    maxNodeSize: sizes.max,
+                };
+            }
+
+            function clusterReq(name: string, ngName: string): ClusterReq {
+                const env = getEnv();
+                return {
+                    iid: { nameId: name, systemId: "" },
+                    version: env.versions[0],
+                    network: { vpc: env.vpc, subnets: env.subnets, securityGroups: [] },
+                    nodeGroups: [nodeGroupReq(ngName, { desired: 2, min: 1, max: 3 })],
+                    tags: { suite: "cluster-contract" },
+                };
+            }
+
+            function requireCreated(): ClusterInfo {
+                assert.ok(created, "the cluster from the first scenario was not created; later scenarios depend on it");
+                return created;
+            }
+
+            function assertNodeGroupShape(ng: NodeGroupInfo, sizes: { desired: number; min: number; max: number }): void {
+                assertPlainInfo(ng, `node group ${ng.iid.nameId}`);
+                assert.equal(ng.status, "Active");
+                assert.equal(ng.desiredNodeSize, sizes.desired);
+                assert.equal(ng.minNodeSize, sizes.min);
+                assert.equal(ng.maxNodeSize, sizes.max);
+                assert.equal(ng.nodes.length, sizes.desired, "nodes follow the desired size");
+            }
+
+            before(async function () {
+                const env = getEnv();
+                if (!env.caps.cluster.supported) this.skip();
+                baseline = (await env.inventory()).clusters;
+            });
+
+            after(async function () {
+                if (!created) return;
+                try {
+                    await getEnv().driver.cluster.deleteCluster(clusterIid);
+                } catch {
+                    // The scenario that failed already reported the real problem.
+                }
+            });
+
+            it("creates a cluster with one node group (desired 2, min 1, max 3) and waits until Active", async function () {
+                const env = getEnv();
+                clusterName = env.uniqueName("k8s");
+                const ngName = env.uniqueName("ng");
+                const req = clusterReq(clusterName, ngName);
+                const info = await env.driver.cluster.createCluster(req);
+                created = info;
+                clusterIid = { nameId: info.iid.nameId, systemId: info.iid.systemId };
+
+                assertPlainInfo(info, "createCluster result");
+                assert.equal(info.iid.nameId, clusterName);
+                assert.ok(info.iid.systemId.length > 0, "iid.systemId must be set");
+                assert.equal(info.status, "Active");
+                assert.equal(info.version, env.versions[0]);
+                assert.equal(info.network.vpc, env.vpc);
+                assert.deepEqual(sortedCopy(info.network.subnets), sortedCopy(env.subnets));
+                assert.ok(info.endpoint.length > 0, "endpoint must be set");
+                assert.ok(info.kubeconfig.length > 0, "kubeconfig must be set");
+                assert.ok(info.kubeconfig.includes(info.endpoint), "the kubeconfig points at the endpoint");
+                assert.match(info.createdTime, ISO_TIME);
+                assert.deepEqual(info.tags, req.tags);
+                assert.equal(info.nodeGroups.length, 1);
+                const ng = info.nodeGroups[0];
+                assert.equal(ng.iid.nameId, ngName);
+                assert.ok(ng.iid.systemId.length > 0, "node group iid.systemId must be set");
+                assert.equal(ng.vmSpec, env.vmSpec);
+                assert.equal(ng.version, env.versions[0]);
+                assert.equal(ng.onAutoScaling, true);
+                assertNodeGroupShape(ng, { desired: 2, min: 1, max: 3 });
+                defaultGroup = { nameId: ng.iid.nameId, systemId: ng.iid.systemId };
+            });
+
+            it("reads the node group by name alone", async function () {
+                const env = getEnv();
+                requireCreated();
+                const ng = await env.driver.cluster.getNodeGroup(clusterIid, { nameId: defaultGroup.nameId, systemId: "" });
+                assert.equal(ng.iid.systemId, defaultGroup.systemId);
+                assertNodeGroupShape(ng, { desired: 2, min: 1, max: 3 });
+                const cluster = await env.driver.cluster.getCluster({ nameId: clusterName, systemId: "" });
+                assert.equal(cluster.iid.systemId, clusterIid.systemId);
+            });
+
+            it("adds a second node group", async function () {
+                const env = getEnv();
+                requireCreated();
+                const ng = await env.driver.cluster.addNodeGroup(clusterIid, nodeGroupReq(env.uniqueName("ng"), { desired: 1, min: 1, max: 2 }));
+                extraGroup = { nameId: ng.iid.nameId, systemId: ng.iid.systemId };
+                assertNodeGroupShape(ng, { desired: 1, min: 1, max: 2 });
+                const cluster = await env.driver.cluster.getCluster(clusterIid);
+                assert.deepEqual(sortedCopy(cluster.nodeGroups.map(g => g.iid.nameId)), sortedCopy([defaultGroup.nameId, extraGroup.nameId]));
+            });
+
+            it("turns autoscaling off and on again", async function () {
+                const env = getEnv();
+                requireCreated();
+                const off = await env.driver.cluster.setNodeGroupAutoScaling(clusterIid, defaultGroup, false);
+                assert.equal(off.onAutoScaling, false);
+                assert.equal((await env.driver.cluster.getNodeGroup(clusterIid, defaultGroup)).onAutoScaling, false);
+                const on = await env.driver.cluster.setNodeGroupAutoScaling(clusterIid, defaultGroup, true);
+                assert.equal(on.onAutoScaling, true);
+                assert.equal((await env.driver.cluster.getNodeGroup(clusterIid, defaultGroup)).onAutoScaling, true);
+            });
+
+            it("changes scaling in place and the nodes follow the desired size", async function () {
+                const env = getEnv();
+                requireCreated();
+                const up = await env.driver.cluster.changeNodeGroupScaling(clusterIid, defaultGroup, { desiredNodeSize: 3, minNodeSize: 2, maxNodeSize: 4 });
+                assertNodeGroupShape(up, { desired: 3, min: 2, max: 4 });
+                assert.equal(up.iid.systemId, defaultGroup.systemId);
+                assertNodeGroupShape(await env.driver.cluster.getNodeGroup(clusterIid, defaultGroup), { desired: 3, min: 2, max: 4 });
+                const down = await env.driver.cluster.changeNodeGroupScaling(clusterIid, defaultGroup, { desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 3 });
+                assertNodeGroupShape(down, { desired: 1, min: 1, max: 3 });
+            });
+
+            it("removes the second node group; getNodeGroup then throws NotFound", async function () {
+                const env = getEnv();
+                requireCreated();
+                await env.driver.cluster.removeNodeGroup(clusterIid, extraGroup);
+                await expectCode(() => env.driver.cluster.getNodeGroup(clusterIid, extraGroup), "NotFound");
+                const cluster = await env.driver.cluster.getCluster(clusterIid);
+                assert.deepEqual(cluster.nodeGroups.map(g => g.iid.nameId), [defaultGroup.nameId]);
+            });
+
+            it("upgrades the control plane and every node group one minor version", async function () {
+                const env = getEnv();
+                requireCreated();
+                const upgraded = await env.driver.cluster.upgradeCluster(clusterIid, env.versions[1]);
+                assertPlainInfo(upgraded, "upgradeCluster result");
+                assert.equal(upgraded.status, "Active");
+                assert.equal(upgraded.version, env.versions[1]);
+                assert.equal(upgraded.iid.systemId, clusterIid.systemId);
+                for (const ng of upgraded.nodeGroups) assert.equal(ng.version, env.versions[1], `node group ${ng.iid.nameId}`);
+                const read = await env.driver.cluster.getCluster(clusterIid);
+                assert.equal(read.version, env.versions[1]);
+                for (const ng of read.nodeGroups) assert.equal(ng.version, env.versions[1]);
+            });
+
+            it("replaces the tags with exactly the new set", async function () {
+                const env = getEnv();
+                requireCreated();
+                const tags = { suite: "cluster-contract", stage: "tagged" };
+                assert.deepEqual(await env.driver.cluster.changeClusterTags(clusterIid, tags), tags);
+                assert.deepEqual((await env.driver.cluster.getCluster(clusterIid)).tags, tags);
+            });
+
+            it("lists the cluster", async function () {
+                const env = getEnv();
+                requireCreated();
+                const all = await env.driver.cluster.listCluster();
+                assertPlainInfo(all, "listCluster result");
+                assert.equal(all.filter(c => c.iid.systemId === clusterIid.systemId).length, 1);
+            });
+
+            it("throws NotFound for a cluster that does not exist", async function () {
+                const env = getEnv();
+                await expectCode(() => env.driver.cluster.getCluster({ nameId: env.uniqueName("missing"), systemId: "" }), "NotFound");
+            });
+
+            it("refuses a second cluster with the same name", async function () {
+                const env = getEnv();
+                requireCreated();
+                const countBefore = (await env.inventory()).clusters;
+                await expectCode(() => env.driver.cluster.createCluster(clusterReq(clusterName, env.uniqueName("ng"))), "AlreadyExists");
+                assert.equal((await env.inventory()).clusters, countBefore);
+            });
+
+            it("deletes the cluster with its node groups; getCluster then throws NotFound", async function () {
+                const env = getEnv();
+                requireCreated();
+                await env.driver.cluster.deleteCluster(clusterIid);
+                await expectCode(() => env.driver.cluster.getCluster(clusterIid), "NotFound");
+                await expectCode(() => env.driver.cluster.getNodeGroup(clusterIid, defaultGroup), "NotFound");
+            });
+
+            it("deleting it again succeeds", async function () {
+                const env = getEnv();
+                requireCreated();
+                await env.driver.cluster.deleteCluster(clusterIid);
+            });
+
+            it("leaves no cluster behind", async function () {
+                const env = getEnv();
+                assert.equal((await env.inventory()).clusters, baseline, "the suite must delete every cluster it created");
+            });
+        });
+
+        describe("when the driver does not support clusters (pending otherwise)", function () {
+            before(function () {
+                if (getEnv().caps.cluster.supported) this.skip();
+            });
+
+            it("rejects every ClusterHandler method with NotSupported", async function () {
+                const env = getEnv();
+                const c = env.driver.cluster;
+                const iid: Iid = { nameId: "any", systemId: "" };
+                const ng: NodeGroupReq = {
+                    iid: { nameId: "ng", systemId: "" }, image: "", vmSpec: env.vmSpec, rootDiskType: "", rootDiskSize: 0,
+                    keyPair: "", onAutoScaling: false, desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 1,
+                };
+                const req: ClusterReq = {
+                    iid, version: env.versions[0], network: { vpc: env.vpc, subnets: env.subnets, securityGroups: [] },
+                    nodeGroups: [ng], tags: {},
+                };
+                const calls: Array<[string, () => Promise<unknown>]> = [
+                    ["createCluster", () => c.createCluster(req)],
+                    ["listCluster", () => c.listCluster()],
+                    ["getCluster", () => c.getCluster(iid)],
+                    ["deleteCluster", () => c.deleteCluster(iid)],
+                    ["addNodeGroup", () => c.addNodeGroup(iid, ng)],
+                    ["getNodeGroup", () => c.getNodeGroup(iid, ng.iid)],
+                    ["setNodeGroupAutoScaling", () => c.setNodeGroupAutoScaling(iid, ng.iid, true)],
+                    ["changeNodeGroupScaling", () => c.changeNodeGroupScaling(iid, ng.iid, { desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 1 })],
+                    ["removeNodeGroup", () => c.removeNodeGroup(iid, ng.iid)],
+                    ["upgradeCluster", () => c.upgradeCluster(iid, env.versions[1])],
+                    ["changeClusterTags", () => c.changeClusterTags(iid, {})],
+                ];
+                for (const [method, call] of calls) {
+                    // A synchronous throw counts as a rejection too.
+                    const err = await expectCode(() => Promise.resolve().then(call), "NotSupported")
+                        .catch((e: Error) => { throw new Error(`${method}: ${e.message}`); });
+                    assert.ok(err.message.length > 0, `${method} must say why`);
+                }
+            });
+        });
+    });
+}

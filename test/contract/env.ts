@@ -1,0 +1,24 @@
+import type { Capabilities, Driver } from "../../provider/driver/driver";
+
+/**
+ * What a driver's test file hands to the shared contract suites. Each driver's test sets up
+ * its real backing cloud (local store, moto, the GCP fake) and describes it here.
+ */
+export interface ContractEnv {
+    driver: Driver;
+    caps: Capabilities;
+    /** A VPC (network) that exists. */
+    vpc: string;
+    /** Subnets of that VPC usable for clusters (may be empty where clusters are unsupported). */
+    subnets: string[];
+    /** At least four existing VM references usable as NLB backends. */
+    vms: string[];
+    /** A VM spec / instance type valid for node groups. */
+    vmSpec: string;
+    /** Two Kubernetes versions one minor step apart, oldest first, for the upgrade scenario. */
+    versions: [string, string];
+    /** Unique suffix generator so reruns never collide. */
+    uniqueName(prefix: string): string;
+    /** Lists every NLB/cluster the backing cloud holds, to prove nothing is orphaned. */
+    inventory(): Promise<{ nlbs: number; clusters: number; other: number }>;
+}

@@ -1,0 +1,367 @@
+import assert from "node:assert/strict";
+import type { HealthCheckerReq, Iid, NlbInfo, NlbReq, Range } from "../../provider/driver/driver";
+import type { ContractEnv } from "./env";
+
+/*
+ * The NLB contract every driver must pass, run only through the Driver interface and its
+ * capabilities. One NLB is created and walked through the steps in order (cloud creates are slow).
+ *
+ * Semantics the scenarios pin down for every driver:
+ * - `env.vms` are in the driver's canonical form: VmGroupInfo.vms and HealthInfo lists use it.
+ * - A listener (or VM group) protocol change that the other side cannot serve carries the other
+ *   side along to a compatible protocol (same port, same VMs) inside the same call, so an NLB is
+ *   never left with an incompatible listener/VM group pair.
+ * - Errors are recognised by `err.code`, never by `instanceof` (test and driver may load
+ *   different copies of errors.ts).
+ */
+
+export const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+export function sortedCopy(values: readonly string[]): string[] {
+    return [...values].sort();
+}
+
+/** Awaits `run` and asserts it rejects with one of the given SpiderError codes; returns the error. */
+export async function expectCode(run: () => Promise<unknown>, codes: string | readonly string[]): Promise<Error & { code?: string }> {
+    const wanted = typeof codes === "string" ? [codes] : codes;
+    let outcome: unknown;
+    try {
+        outcome = await run();
+    } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        assert.ok(err instanceof Error, `expected an Error object, got ${String(err)}`);
+        assert.ok(wanted.includes(String(code)),
+            `expected error code ${wanted.join(" or ")}, got ${String(code)}: ${(err as Error).message}`);
+        return err as Error & { code?: string };
+    }
+    assert.fail(`expected a ${wanted.join(" or ")} error, but the call resolved with ${JSON.stringify(outcome)}`);
+}
+
+/** Info objects go into Pulumi state: no undefined anywhere, no Date objects, no functions. */
+export function assertPlainInfo(value: unknown, where = "info"): void {
+    if (value === undefined) assert.fail(`${where} is undefined`);
+    if (value === null || typeof value !== "object") {
+        assert.notEqual(typeof value, "function", `${where} is a function`);
+        return;
+    }
+    assert.ok(!(value instanceof Date), `${where} is a Date object; Info must carry ISO strings`);
+    if (Array.isArray(value)) {
+        value.forEach((v, i) => assertPlainInfo(v, `${where}[${i}]`));
+        return;
+    }
+    for (const [k, v] of Object.entries(value)) assertPlainInfo(v, `${where}.${k}`);
+}
+
+function clamp(n: number, r: Range): number {
+    return Math.min(r.max, Math.max(r.min, n));
+}
+
+/** A value inside `range` that differs from `current` (preferring `preferred`). */
+function differentIn(range: Range, current: number, preferred: number, fallback: number): number {
+    const a = clamp(preferred, range);
+    if (a !== current) return a;
+    return clamp(fallback, range);
+}
+
+export function describeNlbContract(label: string, getEnv: () => ContractEnv): void {
+    describe(`NLB contract (${label})`, function () {
+        const LISTENER_PORT = 80;
+        const VM_PORT = 8080;
+        let baseline = 0;
+        let name = "";
+        let iid: Iid = { nameId: "", systemId: "" };
+        let created: NlbInfo | undefined;
+        let attached: string[] = [];
+        const toCleanUp: Iid[] = [];
+
+        function request(nlbName: string, overrides: Partial<NlbReq> = {}): NlbReq {
+            const env = getEnv();
+            return {
+                iid: { nameId: nlbName, systemId: "" },
+                vpc: env.vpc,
+                type: "PUBLIC",
+                scope: "REGION",
+                listener: { protocol: "TCP", port: LISTENER_PORT },
+                vmGroup: { protocol: "TCP", port: VM_PORT, vms: env.vms.slice(0, 2) },
+                healthChecker: { protocol: "TCP" },
+                tags: { suite: "nlb-contract", owner: "spider" },
+                ...overrides,
+            };
+        }
+
+        function requireCreated(): NlbInfo {
+            assert.ok(created, "the NLB from the first scenario was not created; later scenarios depend on it");
+            return created;
+        }
+
+        before(async function () {
+            baseline = (await getEnv().inventory()).nlbs;
+        });
+
+        after(async function () {
+            // Best effort so one failing scenario does not leak into other suites.
+            for (const leftover of toCleanUp) {
+                try {
+                    await getEnv().driver.nlb.deleteNlb(leftover);
+                } catch {
+                    // The scenario that failed already reported the real problem.
+                }
+            }
+        });
+
+        it("creates an NLB with two VMs and reports every field with effective defaults", async function () {
+            const env = getEnv();
+            assert.ok(env.vms.length >= 4, "the env must offer at least four VMs");
+            name = env.uniqueName("nlb");
+            const req = request(name);
+            const info = await env.driver.nlb.createNlb(req);
+            created = info;
+            iid = { nameId: info.iid.nameId, systemId: info.iid.systemId };
+            toCleanUp.push(iid);
+            attached = env.vms.slice(0, 2);
+
+            assertPlainInfo(info, "createNlb result");
+            assert.equal(info.iid.nameId, name);
+            assert.ok(info.iid.systemId.length > 0, "iid.systemId must be set");
+            assert.equal(info.vpc, env.vpc);
+            assert.equal(info.type, "PUBLIC");
+            assert.equal(info.scope, "REGION");
+            assert.equal(info.listener.protocol, "TCP");
+            assert.equal(info.listener.port, LISTENER_PORT);
+            assert.ok(info.listener.ip.length > 0 || info.listener.dnsName.length > 0, "listener needs an ip or a dnsName");
+            assert.equal(info.vmGroup.protocol, "TCP");
+            assert.equal(info.vmGroup.port, VM_PORT);
+            assert.deepEqual(sortedCopy(info.vmGroup.vms), sortedCopy(attached));
+            const d = env.caps.nlb.defaults;
+            assert.equal(info.healthChecker.protocol, "TCP");
+            assert.equal(info.healthChecker.port, VM_PORT, "an omitted health port means the VM group port");
+            assert.equal(info.healthChecker.interval, d.interval);
+            assert.equal(info.healthChecker.timeout, d.timeout);
+            assert.equal(info.healthChecker.threshold, d.threshold);
+            assert.equal(info.healthChecker.path, "");
+            assert.match(info.createdTime, ISO_TIME);
+            assert.ok(!Number.isNaN(Date.parse(info.createdTime)));
+            assert.deepEqual(info.tags, req.tags);
+
+            const read = await env.driver.nlb.getNlb(iid);
+            assertPlainInfo(read, "getNlb result");
+            assert.equal(read.iid.systemId, iid.systemId);
+            assert.deepEqual(sortedCopy(read.vmGroup.vms), sortedCopy(attached));
+        });
+
+        it("attaches two more VMs and keeps the first two", async function () {
+            const env = getEnv();
+            requireCreated();
+            const group = await env.driver.nlb.addVms(iid, env.vms.slice(2, 4));
+            assertPlainInfo(group, "addVms result");
+            attached = env.vms.slice(0, 4);
+            assert.deepEqual(sortedCopy(group.vms), sortedCopy(attached));
+            const read = await env.driver.nlb.getNlb(iid);
+            assert.deepEqual(sortedCopy(read.vmGroup.vms), sortedCopy(attached));
+        });
+
+        it("detaches two VMs and keeps exactly the other two", async function () {
+            const env = getEnv();
+            requireCreated();
+            const group = await env.driver.nlb.removeVms(iid, env.vms.slice(0, 2));
+            attached = env.vms.slice(2, 4);
+            assert.deepEqual(sortedCopy(group.vms), sortedCopy(attached));
+            const read = await env.driver.nlb.getNlb(iid);
+            assert.deepEqual(sortedCopy(read.vmGroup.vms), sortedCopy(attached));
+        });
+
+        it("changes the listener port in place and keeps the id", async function () {
+            const env = getEnv();
+            requireCreated();
+            const listener = await env.driver.nlb.changeListener(iid, { protocol: "TCP", port: LISTENER_PORT + 1 });
+            assertPlainInfo(listener, "changeListener result");
+            assert.equal(listener.protocol, "TCP");
+            assert.equal(listener.port, LISTENER_PORT + 1);
+            const read = await env.driver.nlb.getNlb(iid);
+            assert.equal(read.iid.systemId, iid.systemId);
+            assert.equal(read.listener.port, LISTENER_PORT + 1);
+            assert.deepEqual(sortedCopy(read.vmGroup.vms), sortedCopy(attached));
+        });
+
+        it("switches the listener TCP→UDP→TCP in place, carrying the VM group along", async function () {
+            const env = getEnv();
+            requireCreated();
+            const caps = env.caps.nlb;
+            const applicable = caps.inPlace.listenerProtocol
+                && caps.listenerProtocols.includes("UDP")
+                && caps.vmGroupProtocols.includes("UDP")
+                && caps.compatibleProtocols.UDP.includes("UDP");
+            if (!applicable) this.skip();
+
+            const toUdp = await env.driver.nlb.changeListener(iid, { protocol: "UDP", port: LISTENER_PORT + 1 });
+            assert.equal(toUdp.protocol, "UDP");
+            let read = await env.driver.nlb.getNlb(iid);
+            assert.equal(read.iid.systemId, iid.systemId);
+            assert.equal(read.listener.protocol, "UDP");
+            assert.ok(caps.compatibleProtocols.UDP.includes(read.vmGroup.protocol),
+                `VM group protocol ${read.vmGroup.protocol} cannot serve a UDP listener`);
+            const udpGroup = await env.driver.nlb.changeVmGroupInfo(iid, { protocol: "UDP", port: VM_PORT });
+            assert.equal(udpGroup.protocol, "UDP");
+            assert.deepEqual(sortedCopy(udpGroup.vms), sortedCopy(attached));
+
+            const toTcp = await env.driver.nlb.changeListener(iid, { protocol: "TCP", port: LISTENER_PORT + 1 });
+            assert.equal(toTcp.protocol, "TCP");
+            read = await env.driver.nlb.getNlb(iid);
+            assert.equal(read.iid.systemId, iid.systemId);
+            assert.equal(read.listener.protocol, "TCP");
+            assert.ok(caps.compatibleProtocols.TCP.includes(read.vmGroup.protocol));
+            assert.deepEqual(sortedCopy(read.vmGroup.vms), sortedCopy(attached));
+        });
+
+        it("changes the VM group port in place and keeps the VMs", async function () {
+            const env = getEnv();
+            requireCreated();
+            const group = await env.driver.nlb.changeVmGroupInfo(iid, { protocol: "TCP", port: VM_PORT + 1 });
+            assertPlainInfo(group, "changeVmGroupInfo result");
+            assert.equal(group.protocol, "TCP");
+            assert.equal(group.port, VM_PORT + 1);
+            assert.deepEqual(sortedCopy(group.vms), sortedCopy(attached));
+            const read = await env.driver.nlb.getNlb(iid);
+            assert.equal(read.iid.systemId, iid.systemId);
+            assert.equal(read.vmGroup.port, VM_PORT + 1);
+            assert.equal(read.listener.port, LISTENER_PORT + 1, "the listener is untouched");
+            assert.deepEqual(sortedCopy(read.vmGroup.vms), sortedCopy(attached));
+        });
+
+        it("changes the health checker (interval, timeout, threshold, HTTP path) in place", async function () {
+            const env = getEnv();
+            const previous = requireCreated().healthChecker;
+            const caps = env.caps.nlb;
+            const interval = differentIn(caps.healthInterval, previous.interval, 30, 20);
+            let timeout = differentIn(caps.healthTimeout, previous.timeout, 10, 6);
+            if (caps.timeoutAtMostInterval) timeout = Math.min(timeout, interval);
+            const threshold = differentIn(caps.healthThreshold, previous.threshold, 5, 4);
+            const http = caps.healthProtocols.includes("HTTP");
+            const req: HealthCheckerReq = http
+                ? { protocol: "HTTP", port: VM_PORT + 1, interval, timeout, threshold, path: "/healthz" }
+                : { protocol: "TCP", port: VM_PORT + 1, interval, timeout, threshold };
+            const hc = await env.driver.nlb.changeHealthCheckerInfo(iid, req);
+            assertPlainInfo(hc, "changeHealthCheckerInfo result");
+            const expected = {
+                protocol: req.protocol, port: VM_PORT + 1, interval, timeout, threshold, path: http ? "/healthz" : "",
+            };
+            const { cspId: _ignored, ...got } = hc;
+            assert.deepEqual(got, expected);
+            const read = await env.driver.nlb.getNlb(iid);
+            assert.equal(read.iid.systemId, iid.systemId);
+            const { cspId: _ignoredToo, ...readHc } = read.healthChecker;
+            assert.deepEqual(readHc, expected);
+            assert.deepEqual(sortedCopy(read.vmGroup.vms), sortedCopy(attached));
+        });
+
+        it("reports health for exactly the attached VMs, each healthy or unhealthy", async function () {
+            const env = getEnv();
+            requireCreated();
+            for (let round = 0; round < 2; round++) {
+                const health = await env.driver.nlb.getVmGroupHealthInfo(iid);
+                assertPlainInfo(health, "getVmGroupHealthInfo result");
+                for (const vm of health.all) assert.ok(attached.includes(vm), `${vm} is reported but not attached`);
+                for (const vm of [...health.healthy, ...health.unhealthy]) {
+                    assert.ok(health.all.includes(vm), `${vm} is in healthy/unhealthy but not in all`);
+                }
+                for (const vm of attached) {
+                    const hits = Number(health.healthy.includes(vm)) + Number(health.unhealthy.includes(vm));
+                    assert.equal(hits, 1, `${vm} must appear in exactly one of healthy/unhealthy (round ${round})`);
+                }
+            }
+        });
+
+        it("replaces the tags with exactly the new set", async function () {
+            const env = getEnv();
+            requireCreated();
+            const tags = { suite: "nlb-contract", stage: "tagged" };
+            const got = await env.driver.nlb.changeTags(iid, tags);
+            assert.deepEqual(got, tags);
+            const read = await env.driver.nlb.getNlb(iid);
+            assert.deepEqual(read.tags, tags);
+        });
+
+        it("lists the NLB", async function () {
+            const env = getEnv();
+            requireCreated();
+            const all = await env.driver.nlb.listNlb();
+            assertPlainInfo(all, "listNlb result");
+            const mine = all.filter(n => n.iid.systemId === iid.systemId);
+            assert.equal(mine.length, 1, "listNlb must contain the NLB exactly once");
+            assert.equal(mine[0].iid.nameId, name);
+        });
+
+        it("finds the NLB by its name alone and by its system id alone", async function () {
+            const env = getEnv();
+            requireCreated();
+            const byName = await env.driver.nlb.getNlb({ nameId: name, systemId: "" });
+            assert.equal(byName.iid.systemId, iid.systemId);
+            const byId = await env.driver.nlb.getNlb({ nameId: "", systemId: iid.systemId });
+            assert.equal(byId.iid.nameId, name);
+        });
+
+        it("throws NotFound for an NLB that does not exist", async function () {
+            const env = getEnv();
+            await expectCode(() => env.driver.nlb.getNlb({ nameId: env.uniqueName("missing"), systemId: "" }), "NotFound");
+        });
+
+        it("refuses a second NLB with the same name and leaves the first intact", async function () {
+            const env = getEnv();
+            requireCreated();
+            const countBefore = (await env.inventory()).nlbs;
+            await expectCode(() => env.driver.nlb.createNlb(request(name)), "AlreadyExists");
+            assert.equal((await env.inventory()).nlbs, countBefore);
+            const read = await env.driver.nlb.getNlb(iid);
+            assert.equal(read.iid.systemId, iid.systemId);
+        });
+
+        it("rejects GLOBAL scope when the driver does not offer it, creating nothing", async function () {
+            const env = getEnv();
+            if (env.caps.nlb.scopes.includes("GLOBAL")) this.skip();
+            const countBefore = (await env.inventory()).nlbs;
+            await expectCode(() => env.driver.nlb.createNlb(request(env.uniqueName("glb"), { scope: "GLOBAL" })),
+                ["NotSupported", "Validation"]);
+            assert.equal((await env.inventory()).nlbs, countBefore);
+        });
+
+        it("creates and deletes an INTERNAL NLB when the driver offers it (and rejects it otherwise)", async function () {
+            const env = getEnv();
+            const internalName = env.uniqueName("nlbi");
+            const req = request(internalName, {
+                type: "INTERNAL",
+                vmGroup: { protocol: "TCP", port: VM_PORT, vms: env.vms.slice(0, 1) },
+            });
+            if (!env.caps.nlb.types.includes("INTERNAL")) {
+                await expectCode(() => env.driver.nlb.createNlb(req), ["NotSupported", "Validation"]);
+                return;
+            }
+            const info = await env.driver.nlb.createNlb(req);
+            toCleanUp.push(info.iid);
+            assertPlainInfo(info, "createNlb (INTERNAL) result");
+            assert.equal(info.type, "INTERNAL");
+            assert.equal((await env.driver.nlb.getNlb(info.iid)).type, "INTERNAL");
+            await env.driver.nlb.deleteNlb(info.iid);
+            await expectCode(() => env.driver.nlb.getNlb(info.iid), "NotFound");
+        });
+
+        it("deletes the NLB; afterwards getNlb throws NotFound", async function () {
+            const env = getEnv();
+            requireCreated();
+            await env.driver.nlb.deleteNlb(iid);
+            await expectCode(() => env.driver.nlb.getNlb(iid), "NotFound");
+            await expectCode(() => env.driver.nlb.getNlb({ nameId: name, systemId: "" }), "NotFound");
+        });
+
+        it("deleting it again succeeds", async function () {
+            const env = getEnv();
+            requireCreated();
+            await env.driver.nlb.deleteNlb(iid);
+            await env.driver.nlb.deleteNlb({ nameId: name, systemId: "" });
+        });
+
+        it("leaves no NLB behind", async function () {
+            const env = getEnv();
+            assert.equal((await env.inventory()).nlbs, baseline, "the suite must delete every NLB it created");
+        });
+    });
+}

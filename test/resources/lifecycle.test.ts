@@ -1,0 +1,220 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { LocalCloud } from "../../provider/drivers/local/store";
+import { clusterImpl } from "../../provider/resources/cluster";
+import { PartialFailure, Props } from "../../provider/resources/common";
+import { nlbImpl } from "../../provider/resources/nlb";
+import { nlbVmGroupImpl } from "../../provider/resources/nlbVmGroup";
+import { nodeGroupImpl } from "../../provider/resources/nodeGroup";
+import { CallLog, spyOnLocalDriver } from "../support/spy";
+
+/** Lifecycles of the four resources against the local cloud, as the engine drives them. */
+describe("resource lifecycles on the local driver", () => {
+    let dir: string;
+    let cloud: LocalCloud;
+    let spy: CallLog;
+    let conn: Props;
+    const cfg = {};
+
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "spider-life-"));
+        cloud = new LocalCloud(dir);
+        conn = { driver: "local", localStateDir: dir };
+        spy = spyOnLocalDriver();
+    });
+    after(() => {
+        spy.restore();
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    async function checked(impl: typeof nlbImpl, olds: Props, news: Props): Promise<Props> {
+        const r = await impl.check(olds, news, cfg);
+        assert.deepStrictEqual(r.failures, []);
+        return r.inputs as Props;
+    }
+
+    async function apply(impl: typeof nlbImpl, id: string, olds: Props, newsRaw: Props): Promise<{ outs: Props; calls: string[] }> {
+        const news = await checked(impl, olds, newsRaw);
+        const d = await impl.diff(id, olds, news, cfg);
+        assert.deepStrictEqual(d.replaces, [], "must be an in-place update");
+        assert.strictEqual(d.changes, true);
+        spy.reset();
+        const r = await impl.update(id, olds, news, cfg);
+        const calls = spy.calls.filter(c => !/\.(get|list)/.test(c));
+        return { outs: r.outs, calls };
+    }
+
+    describe("Nlb", () => {
+        let id: string;
+        let outs: Props;
+        let args: Props;
+
+        it("creates with two VMs and reports effective values", async () => {
+            args = { connection: conn, pulumiName: "web", vpc: "vpc-local", listener: { protocol: "TCP", port: 80 }, vmGroup: { port: 8080, vms: ["vm-1", "vm-2"] } };
+            const inputs = await checked(nlbImpl, {}, args);
+            const r = await nlbImpl.create(inputs, cfg);
+            id = r.id;
+            outs = r.outs;
+            assert.match(id, /.+/);
+            assert.strictEqual(outs.nlbId, id);
+            assert.deepStrictEqual((outs.vmGroup as Props).vms, ["vm-1", "vm-2"]);
+            assert.deepStrictEqual(outs.healthChecker, { protocol: "TCP", port: 8080, interval: 10, timeout: 5, threshold: 3, path: "" });
+            assert.ok(!Number.isNaN(Date.parse(outs.createdTime as string)));
+            assert.ok(!JSON.stringify(outs).includes("null"), "no undefined/null leaks into outputs");
+            const again = await nlbImpl.diff(id, outs, await checked(nlbImpl, inputs, args), cfg);
+            assert.strictEqual(again.changes, false, "no perpetual diff right after create");
+        });
+
+        it("changes the listener port in place with one driver call and keeps the id", async () => {
+            const r = await apply(nlbImpl, id, outs, { ...args, listener: { protocol: "TCP", port: 81 } });
+            assert.deepStrictEqual(r.calls, ["nlb.changeListener"]);
+            assert.strictEqual(r.outs.nlbId, id);
+            assert.strictEqual((r.outs.listener as Props).port, 81);
+            outs = r.outs;
+            args = { ...args, listener: { protocol: "TCP", port: 81 } };
+        });
+
+        it("adds and removes VMs by delta only", async () => {
+            const r = await apply(nlbImpl, id, outs, { ...args, vmGroup: { port: 8080, vms: ["vm-2", "vm-4"] } });
+            assert.deepStrictEqual(r.calls, ["nlb.removeVms", "nlb.addVms"]);
+            assert.deepStrictEqual([...(r.outs.vmGroup as Props).vms as string[]].sort(), ["vm-2", "vm-4"]);
+            outs = r.outs;
+            args = { ...args, vmGroup: { port: 8080, vms: ["vm-2", "vm-4"] } };
+        });
+
+        it("tunes the health checker in place", async () => {
+            const r = await apply(nlbImpl, id, outs, { ...args, healthChecker: { protocol: "HTTP", interval: 30, timeout: 10, threshold: 5, path: "/healthz" } });
+            assert.deepStrictEqual(r.calls, ["nlb.changeHealthCheckerInfo"]);
+            assert.deepStrictEqual(r.outs.healthChecker, { protocol: "HTTP", port: 8080, interval: 30, timeout: 10, threshold: 5, path: "/healthz" });
+            outs = r.outs;
+            args = { ...args, healthChecker: { protocol: "HTTP", interval: 30, timeout: 10, threshold: 5, path: "/healthz" } };
+        });
+
+        it("reports health from the VMs' state", async () => {
+            await cloud.setVmState("vm-4", "stopped");
+            const r = await nlbImpl.read(id, outs, cfg);
+            assert.deepStrictEqual((r.props!.health as Props).unhealthy, ["vm-4"]);
+            await cloud.setVmState("vm-4", "running");
+        });
+
+        it("leaves VMs attached by an NlbVmGroup alone, and the group leaves the Nlb's alone", async () => {
+            const g = await nlbVmGroupImpl.create(await checked(nlbVmGroupImpl, {}, { connection: conn, nlb: id, vms: ["vm-5"] }), cfg);
+            const read = await nlbImpl.read(id, outs, cfg);
+            assert.deepStrictEqual([...(read.props!.vmGroup as Props).vms as string[]].sort(), ["vm-2", "vm-4"]);
+            assert.deepStrictEqual([...read.props!.vms as string[]].sort(), ["vm-2", "vm-4", "vm-5"]);
+            const d = await nlbImpl.diff(id, read.props!, await checked(nlbImpl, outs, args), cfg);
+            assert.strictEqual(d.changes, false);
+            await nlbVmGroupImpl.delete(g.id, g.outs, cfg);
+            const after = await nlbImpl.read(id, outs, cfg);
+            assert.deepStrictEqual([...after.props!.vms as string[]].sort(), ["vm-2", "vm-4"]);
+        });
+
+        it("sees out-of-band drift on refresh and drops a deleted NLB from state", async () => {
+            await cloud.deleteNlbOutOfBand(outs.nlbName as string);
+            const r = await nlbImpl.read(id, outs, cfg);
+            assert.strictEqual(r.id, undefined);
+            await nlbImpl.delete(id, outs, cfg);
+        });
+    });
+
+    describe("rollback and partial failure", () => {
+        it("a failed create leaves nothing behind and keeps the original error", async () => {
+            const before = await cloud.inventory();
+            await cloud.injectFault("createNlb.listener", { message: "injected listener failure" });
+            const inputs = await checked(nlbImpl, {}, { connection: conn, pulumiName: "bad", vpc: "vpc-local", listener: { protocol: "TCP", port: 80 }, vmGroup: { port: 8080, vms: ["vm-1"] } });
+            await assert.rejects(nlbImpl.create(inputs, cfg), (e: Error) => /^creating Nlb \(bad-[0-9a-f]{4}\): .*injected listener failure/.test(e.message));
+            assert.deepStrictEqual(await cloud.inventory(), before);
+        });
+
+        it("a failed update records what was applied and carries __provider", async () => {
+            const args = { connection: conn, pulumiName: "pf", vpc: "vpc-local", listener: { protocol: "TCP", port: 80 }, vmGroup: { port: 8080, vms: ["vm-1"] }, __provider: "PROVIDER" };
+            const inputs = await checked(nlbImpl, {}, args);
+            const c = await nlbImpl.create({ ...inputs, __provider: "PROVIDER" }, cfg);
+            await cloud.injectFault("changeHealthCheckerInfo", { message: "injected" });
+            const news = { ...(await checked(nlbImpl, inputs, { ...args, listener: { protocol: "TCP", port: 82 }, healthChecker: { interval: 20 } })), __provider: "PROVIDER" };
+            let err: unknown;
+            try { await nlbImpl.update(c.id, c.outs, news, cfg); } catch (e) { err = e; }
+            assert.ok(err instanceof PartialFailure, `expected PartialFailure, got ${String(err)}`);
+            const pf = err as PartialFailure;
+            assert.strictEqual(pf.id, c.id);
+            assert.strictEqual(pf.properties.__provider, "PROVIDER");
+            assert.strictEqual((pf.properties.listener as Props).port, 82, "the listener change that succeeded is recorded");
+            assert.strictEqual((pf.properties.healthChecker as Props).interval, 10, "the failed change is not recorded");
+            await nlbImpl.delete(c.id, c.outs, cfg);
+        });
+    });
+
+    describe("Cluster and NodeGroup", () => {
+        let id: string;
+        let outs: Props;
+        let args: Props;
+        const ng = { name: "default", vmSpec: "small", desiredNodeSize: 2, minNodeSize: 1, maxNodeSize: 3 };
+
+        it("creates a cluster with a default node group", async () => {
+            args = { connection: conn, pulumiName: "k8s", version: "1.29", network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] }, nodeGroups: [ng] };
+            const r = await clusterImpl.create(await checked(clusterImpl, {}, args), cfg);
+            id = r.id;
+            outs = r.outs;
+            assert.strictEqual(outs.status, "Active");
+            const groups = outs.nodeGroups as Props[];
+            assert.strictEqual(groups.length, 1);
+            assert.strictEqual((groups[0].nodes as string[]).length, 2);
+            assert.match(outs.kubeconfig as string, /apiVersion: v1/);
+            const d = await clusterImpl.diff(id, outs, await checked(clusterImpl, outs, args), cfg);
+            assert.strictEqual(d.changes, false, "no perpetual diff right after create");
+        });
+
+        it("scales the default node group in place without touching the cluster", async () => {
+            const r = await apply(clusterImpl, id, outs, { ...args, nodeGroups: [{ ...ng, desiredNodeSize: 3 }] });
+            assert.deepStrictEqual(r.calls, ["cluster.changeNodeGroupScaling"]);
+            assert.strictEqual(((r.outs.nodeGroups as Props[])[0].nodes as string[]).length, 3);
+            assert.strictEqual(r.outs.clusterId, id);
+            outs = r.outs;
+            args = { ...args, nodeGroups: [{ ...ng, desiredNodeSize: 3 }] };
+        });
+
+        it("upgrades the Kubernetes version in place", async () => {
+            const r = await apply(clusterImpl, id, outs, { ...args, version: "1.30" });
+            assert.deepStrictEqual(r.calls, ["cluster.upgradeCluster"]);
+            assert.strictEqual(r.outs.version, "1.30");
+            assert.strictEqual((r.outs.nodeGroups as Props[])[0].version, "1.30");
+            outs = r.outs;
+            args = { ...args, version: "1.30" };
+        });
+
+        it("recreates only the node group whose vmSpec changed, new one first", async () => {
+            const r = await apply(clusterImpl, id, outs, { ...args, nodeGroups: [{ ...ng, desiredNodeSize: 3, vmSpec: "medium" }] });
+            assert.deepStrictEqual(r.calls, ["cluster.addNodeGroup", "cluster.removeNodeGroup"]);
+            const g = (r.outs.nodeGroups as Props[])[0];
+            assert.strictEqual(g.vmSpec, "medium");
+            assert.match(g.nodeGroupName as string, /^default-[0-9a-f]{4}$/);
+            outs = r.outs;
+            args = { ...args, nodeGroups: [{ ...ng, desiredNodeSize: 3, vmSpec: "medium" }] };
+            const d = await clusterImpl.diff(id, outs, await checked(clusterImpl, outs, args), cfg);
+            assert.strictEqual(d.changes, false);
+        });
+
+        it("manages a standalone NodeGroup: scaling and autoscaling in place", async () => {
+            const inputs = await checked(nodeGroupImpl, {}, { connection: conn, pulumiName: "gpu", cluster: id, vmSpec: "large", desiredNodeSize: 1, minNodeSize: 0, maxNodeSize: 4 });
+            const c = await nodeGroupImpl.create(inputs, cfg);
+            const r1 = await apply(nodeGroupImpl, c.id, c.outs, { ...inputs, desiredNodeSize: 2 });
+            assert.deepStrictEqual(r1.calls, ["cluster.changeNodeGroupScaling"]);
+            const r2 = await apply(nodeGroupImpl, c.id, r1.outs, { ...inputs, desiredNodeSize: 2, onAutoScaling: false });
+            assert.deepStrictEqual(r2.calls, ["cluster.setNodeGroupAutoScaling"]);
+            assert.strictEqual(r2.outs.onAutoScaling, false);
+            const read = await clusterImpl.read(id, outs, cfg);
+            assert.strictEqual((read.props!.nodeGroups as Props[]).length, 1, "the cluster does not claim the standalone group");
+            await nodeGroupImpl.delete(c.id, r2.outs, cfg);
+        });
+
+        it("deletes the cluster and leaves nothing behind", async () => {
+            await clusterImpl.delete(id, outs, cfg);
+            assert.strictEqual((await clusterImpl.read(id, outs, cfg)).id, undefined);
+            const inv = await cloud.inventory();
+            assert.strictEqual(inv.clusters, 0);
+            assert.strictEqual(inv.nodeGroups, 0);
+        });
+    });
+});
