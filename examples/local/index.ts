@@ -44,5 +44,6 @@ export const clusterVersion = k8s.version;
 export const clusterStatus = k8s.status;
 export const endpoint = k8s.endpoint;
 export const kubeconfig = k8s.kubeconfig;
-export const nodeGroups = k8s.nodeGroups.apply(gs => gs.map(g => ({ name: g.name, status: g.status, nodes: g.nodes.length })));
+// During the first preview node groups are known only as declared, without status or nodes.
+export const nodeGroups = k8s.nodeGroups.apply(gs => (gs ?? []).map(g => ({ name: g.name, status: g.status, nodes: g.nodes?.length ?? 0 })));
 export const gpuNodeGroup = { id: gpu.nodeGroupId, status: gpu.status, nodes: gpu.nodes };

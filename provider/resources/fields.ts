@@ -145,6 +145,11 @@ export function plan<C extends string>(table: ReadonlyArray<FieldRule<C>>, olds:
         if (!fieldChanged(rule, olds, news)) continue;
         out.changed.push(rule.path);
         if (rule.effect === "state") continue;
+        // During preview a reference to a resource that is itself being updated is unknown
+        // (dynamic providers cannot preview outputs). Announcing a replacement for every such
+        // reference would be a false alarm; `up` diffs again with the real value and replaces
+        // then if the reference really changed.
+        if (isUnknown(getPath(news, rule.path))) continue;
         if (rule.effect === "replace" || (rule.inPlaceIf && !rule.inPlaceIf(caps))) {
             out.replaces.push(rule.path);
             continue;

@@ -108,6 +108,10 @@ describe("field tables", () => {
 
     describe("NlbVmGroup", () => {
         const base = checked(checkNlbVmGroup, { connection: conn, nlb: "nlb-1", vms: ["vm-3"] });
+        it("does not announce a replacement while the Nlb id is unknown during preview (the Nlb is being updated)", () => {
+            const d = diffNlbVmGroup(base, set(base, "nlb", "04da6b54-80e4-46f7-96ec-b56ff0331ba9"));
+            assert.deepStrictEqual(d.replaces, []);
+        });
         it("nlb → replace", () => assert.deepStrictEqual(diffNlbVmGroup(base, set(base, "nlb", "nlb-2")).replaces, ["nlb"]));
         it("connection → replace", () => assert.deepStrictEqual(diffNlbVmGroup(base, set(base, "connection", { driver: "local", region: "r2" })).replaces, ["connection"]));
         it("vms → in place via AddVMs/RemoveVMs", () => {
