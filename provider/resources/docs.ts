@@ -5,6 +5,13 @@ import { clusterFields, clusterNodeGroupFields, describeTable, FieldRule, nlbFie
 
 const DRIVERS: DriverName[] = ["local", "aws", "gcp"];
 
+const LABELS: Record<string, string> = {
+    "in place via vms": "in place: AddVMs/RemoveVMs (delta only)",
+    "in place via recreate": "recreates this node group only (new one first)",
+    "in place via nodeGroups": "in place: per node group (table below)",
+    "in place (state only, no cloud call)": "in place (state only, no cloud call)",
+};
+
 function table<C extends string>(title: string, rules: ReadonlyArray<FieldRule<C>>, prefix = ""): string {
     const rows = rules.map((r, i) => {
         const cells = DRIVERS.map(d => {
@@ -13,7 +20,7 @@ function table<C extends string>(title: string, rules: ReadonlyArray<FieldRule<C
             const supported = title.startsWith("Nlb") ? caps.nlb.supported : caps.cluster.supported;
             if (!supported) return "unsupported";
             const e = describeTable(rules, caps)[i].effect;
-            return e.replace("in place via ", "in place: ").replace(" (state only, no cloud call)", " (state only)");
+            return LABELS[e] ?? e.replace("in place via ", "in place: ");
         });
         return `| \`${prefix}${r.path}\` | ${cells.join(" | ")} |`;
     });
