@@ -1,0 +1,60 @@
+import type { Capabilities, NameRule } from "../../driver/driver";
+
+/** GCE resource names: RFC 1035 labels of 1–63 characters. */
+export const GCE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * The driver names the parts of an NLB after it: `<name>-hc`, `-bs`, `-ip`, `-fr` and one
+ * `<name>-ig-<zone letter>` instance group per zone. The longest suffix is 6 characters
+ * (`-ig-` plus a zone suffix of up to 2), so the NLB name may use 63 - 6 = 57.
+ */
+export const NLB_NAME_MAX = 57;
+
+const nlbName: NameRule = {
+    maxLength: NLB_NAME_MAX,
+    pattern: GCE_NAME,
+    description: `1-${NLB_NAME_MAX} characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen `
+        + "(GCE allows 63; the driver appends up to 6 characters such as `-ig-a` to name the parts it creates)",
+};
+
+const gkeName: NameRule = {
+    maxLength: 40,
+    pattern: /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/,
+    description: "1-40 characters: lowercase letters, digits and hyphens, starting with a letter",
+};
+
+export const CLUSTER_UNSUPPORTED_REASON =
+    "the gcp driver does not manage Kubernetes clusters (GKE) yet; use the aws or local driver for Cluster and NodeGroup";
+
+export const capabilities: Capabilities = {
+    driver: "gcp",
+    nlb: {
+        supported: true,
+        types: ["PUBLIC", "INTERNAL"],
+        // A regional backend-service passthrough NLB; GLOBAL would need a proxy load balancer.
+        scopes: ["REGION"],
+        listenerProtocols: ["TCP", "UDP"],
+        vmGroupProtocols: ["TCP", "UDP"],
+        healthProtocols: ["TCP", "HTTP", "HTTPS"],
+        // Passthrough: the forwarding rule and the backend service carry the same protocol.
+        compatibleProtocols: { TCP: ["TCP"], UDP: ["UDP"] },
+        healthInterval: { min: 1, max: 300 },
+        healthTimeout: { min: 1, max: 300 },
+        healthThreshold: { min: 1, max: 10 },
+        timeoutAtMostInterval: true,
+        defaults: { interval: 5, timeout: 5, threshold: 2 },
+        name: nlbName,
+        inPlace: { listenerPort: true, listenerProtocol: true, vmGroup: true, vms: true, healthChecker: true, tags: true },
+        allowsEmptyVmGroup: true,
+    },
+    cluster: {
+        supported: false,
+        reason: CLUSTER_UNSUPPORTED_REASON,
+        name: gkeName,
+        nodeGroupName: gkeName,
+        versions: [],
+        maxNodeSize: 0,
+        inPlace: { version: false, scaling: false, autoScaling: false, nodeGroups: false, tags: false },
+        allowsNoNodeGroups: false,
+    },
+};

@@ -1,0 +1,385 @@
+/**
+ * Compute Engine clients for one `open()` call, the settings they need, error translation and the
+ * operation waiter. Compute mutations return an operation and do not poll on their own; a failed
+ * operation is an HTTP 200 whose body is DONE with `error`, so every wait here checks `op.error`.
+ */
+import { randomUUID } from "crypto";
+import * as path from "path";
+import type {
+    AddressesClient, ForwardingRulesClient, InstanceGroupsClient, InstancesClient, NetworksClient,
+    RegionBackendServicesClient, RegionHealthChecksClient, RegionOperationsClient, SubnetworksClient,
+    ZoneOperationsClient, protos,
+} from "@google-cloud/compute";
+import type { ClientOptions } from "google-gax";
+import type { Connection, DriverContext } from "../../driver/driver";
+import {
+    AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, SpiderError, ValidationError, describeError,
+} from "../../driver/errors";
+import { waitUntil, withRetries } from "../../driver/wait";
+
+export type IOperation = protos.google.cloud.compute.v1.IOperation;
+export type IHealthCheck = protos.google.cloud.compute.v1.IHealthCheck;
+export type IBackendService = protos.google.cloud.compute.v1.IBackendService;
+export type IBackend = protos.google.cloud.compute.v1.IBackend;
+export type IForwardingRule = protos.google.cloud.compute.v1.IForwardingRule;
+export type IAddress = protos.google.cloud.compute.v1.IAddress;
+export type IInstanceGroup = protos.google.cloud.compute.v1.IInstanceGroup;
+export type IInstance = protos.google.cloud.compute.v1.IInstance;
+export type INetwork = protos.google.cloud.compute.v1.INetwork;
+export type ISubnetwork = protos.google.cloud.compute.v1.ISubnetwork;
+
+type ComputeModule = typeof import("@google-cloud/compute");
+
+export interface GcpSettings {
+    project: string;
+    region: string;
+    log?: (line: string) => void;
+    poll: { minDelayMs: number; maxDelayMs: number };
+    timeouts: { create: number; update: number; delete: number };
+}
+
+export type Phase = keyof GcpSettings["timeouts"];
+
+const DEFAULT_TIMEOUTS = { create: 15 * 60_000, update: 15 * 60_000, delete: 15 * 60_000 };
+/** Real Compute operations take seconds to a minute; polling faster only burns quota. */
+const DEFAULT_POLL = { minDelayMs: 1_000, maxDelayMs: 10_000 };
+const RETRY_ATTEMPTS = 5;
+
+export function resolveSettings(conn: Connection, ctx: DriverContext): GcpSettings {
+    const project = conn.project || process.env.GOOGLE_CLOUD_PROJECT || "";
+    const issues: FieldIssue[] = [];
+    if (project === "") {
+        issues.push({ property: "connection.project", reason: "a GCP project is required (set connection.project or GOOGLE_CLOUD_PROJECT)" });
+    }
+    const region = conn.region || "us-central1";
+    if (!/^[a-z]+-[a-z]+\d+$/.test(region)) {
+        issues.push({ property: "connection.region", reason: `"${region}" is not a GCP region name such as us-central1` });
+    }
+    if (conn.endpoint !== undefined && !/^https?:\/\/[^/]+\/?$/.test(conn.endpoint)) {
+        issues.push({ property: "connection.endpoint", reason: "expected http(s)://host[:port]" });
+    }
+    if (issues.length > 0) throw new ValidationError(issues);
+    return {
+        project, region, log: ctx.log,
+        poll: ctx.poll ?? DEFAULT_POLL,
+        timeouts: { ...DEFAULT_TIMEOUTS, ...ctx.timeouts },
+    };
+}
+
+/** The google-gax instance @google-cloud/compute itself uses, so the auth classes match. */
+function loadGax(): typeof import("google-gax") {
+    const computeDir = path.dirname(require.resolve("@google-cloud/compute/package.json"));
+    return require(require.resolve("google-gax", { paths: [computeDir] })) as typeof import("google-gax");
+}
+
+function parseCredentials(ctx: DriverContext): ClientOptions["credentials"] | undefined {
+    const json = ctx.config?.gcpCredentialsJson;
+    if (!json) return undefined;
+    try {
+        return JSON.parse(json) as ClientOptions["credentials"];
+    } catch {
+        // The message must not echo the secret.
+        throw new ValidationError([{ property: "config.gcpCredentialsJson", reason: "is not valid JSON (expected a service-account key file's content)" }]);
+    }
+}
+
+function clientOptions(conn: Connection, ctx: DriverContext): ClientOptions {
+    const opts: ClientOptions = { fallback: true };
+    if (conn.endpoint) {
+        const url = new URL(conn.endpoint);
+        const protocol = url.protocol === "http:" ? "http" : "https";
+        opts.apiEndpoint = url.hostname;
+        opts.port = url.port ? Number(url.port) : protocol === "http" ? 80 : 443;
+        opts.protocol = protocol;
+        // A plain-http endpoint is an emulator or fake: sending Google credentials there would leak them.
+        if (protocol === "http") opts.authClient = new (loadGax().googleAuthLibrary.PassThroughClient)();
+    }
+    const credentials = parseCredentials(ctx);
+    if (credentials && !opts.authClient) opts.credentials = credentials;
+    return opts;
+}
+
+/** Clients are built lazily and only for this `open()`; building one loads ~10 MB of protos. */
+export class GcpClients {
+    private readonly made = new Map<string, unknown>();
+    private compute?: ComputeModule;
+
+    constructor(private readonly conn: Connection, private readonly ctx: DriverContext) {
+        parseCredentials(ctx);
+    }
+
+    private make<T>(name: keyof ComputeModule & string): T {
+        let c = this.made.get(name);
+        if (!c) {
+            this.compute ??= require("@google-cloud/compute") as ComputeModule;
+            const Ctor = this.compute[name] as unknown as new (o: ClientOptions) => T;
+            c = new Ctor(clientOptions(this.conn, this.ctx));
+            this.made.set(name, c);
+        }
+        return c as T;
+    }
+
+    get healthChecks(): RegionHealthChecksClient { return this.make("RegionHealthChecksClient"); }
+    get backendServices(): RegionBackendServicesClient { return this.make("RegionBackendServicesClient"); }
+    get addresses(): AddressesClient { return this.make("AddressesClient"); }
+    get forwardingRules(): ForwardingRulesClient { return this.make("ForwardingRulesClient"); }
+    get instanceGroups(): InstanceGroupsClient { return this.make("InstanceGroupsClient"); }
+    get instances(): InstancesClient { return this.make("InstancesClient"); }
+    get networks(): NetworksClient { return this.make("NetworksClient"); }
+    get subnetworks(): SubnetworksClient { return this.make("SubnetworksClient"); }
+    get regionOperations(): RegionOperationsClient { return this.make("RegionOperationsClient"); }
+    get zoneOperations(): ZoneOperationsClient { return this.make("ZoneOperationsClient"); }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/** What a call was doing, for messages like `creating Nlb (web): inserting health check web-hc: …`. */
+export interface Step {
+    action: string;
+    step: string;
+    /** Input property a refusal of this call is about (for ValidationError issues). */
+    property?: string;
+}
+
+/** The `error` of an operation that finished DONE with a failure; kept as the CloudApiError's cause. */
+export class GcpOperationError extends Error {
+    constructor(
+        readonly operation: string,
+        readonly operationType: string,
+        readonly target: string,
+        readonly errors: Array<{ code: string; message: string }>,
+        readonly httpStatus: number,
+    ) {
+        super(`operation ${operation} (${operationType} ${target}) failed: ${errors.map(e => `${e.code}: ${e.message}`).join("; ")}`);
+        this.name = "GcpOperationError";
+    }
+
+    get codes(): string[] {
+        return this.errors.map(e => e.code);
+    }
+}
+
+interface CloudFailure {
+    status?: number;
+    reasons: string[];
+    message: string;
+    network: boolean;
+}
+
+const NETWORK_CODES = ["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ENOTFOUND", "UND_ERR_SOCKET"];
+const RETRY_REASONS = ["rateLimitExceeded", "userRateLimitExceeded", "backendError", "internalError"];
+const VALIDATION_REASONS = ["invalid", "required", "badRequest", "instanceInMultipleLoadBalancedIgs", "memberAlreadyExists", "invalidParameter"];
+
+function parseBody(text: unknown): { message?: string; reasons: string[] } {
+    let body: unknown = text;
+    if (typeof text === "string") {
+        try {
+            body = JSON.parse(text);
+        } catch {
+            return { reasons: [] };
+        }
+    }
+    if (typeof body !== "object" || body === null) return { reasons: [] };
+    const error = (body as { error?: { message?: unknown; errors?: Array<{ reason?: unknown }> } }).error;
+    if (!error) return { reasons: [] };
+    const reasons = (error.errors ?? []).map(e => String(e.reason ?? "")).filter(r => r !== "");
+    return { message: typeof error.message === "string" ? error.message : undefined, reasons };
+}
+
+/** Reads a GaxiosError / GoogleError / network error without trusting any one shape. */
+function readFailure(err: unknown): CloudFailure {
+    const e = (err ?? {}) as {
+        code?: unknown; status?: unknown; message?: unknown; reason?: unknown;
+        response?: { status?: unknown; data?: unknown }; errors?: Array<{ reason?: unknown }>;
+    };
+    const rawMessage = typeof e.message === "string" ? e.message : String(err);
+    const fromMessage = parseBody(rawMessage);
+    const fromData = parseBody(e.response?.data);
+    const reasons = [...fromMessage.reasons, ...fromData.reasons];
+    if (typeof e.reason === "string") reasons.push(e.reason);
+    for (const x of e.errors ?? []) if (typeof x.reason === "string") reasons.push(x.reason);
+    const numeric = [e.status, e.response?.status, e.code]
+        .map(v => (typeof v === "string" && /^\d{3}$/.test(v) ? Number(v) : v))
+        .find(v => typeof v === "number" && v >= 100 && v < 600);
+    const network = typeof e.code === "string" && NETWORK_CODES.includes(e.code);
+    return {
+        status: typeof numeric === "number" ? numeric : undefined,
+        reasons,
+        message: fromMessage.message ?? fromData.message ?? rawMessage,
+        network,
+    };
+}
+
+export function isRetryable(err: unknown): boolean {
+    if (err instanceof SpiderError) return err instanceof CloudApiError && err.retryable;
+    const f = readFailure(err);
+    if (f.network) return true;
+    if (f.reasons.some(r => RETRY_REASONS.includes(r))) return true;
+    return f.status === 429 || (f.status !== undefined && f.status >= 500);
+}
+
+/** Translates a Compute API failure into the project's typed errors; never parses for control flow elsewhere. */
+export function toSpiderError(err: unknown, where: Step): SpiderError {
+    if (err instanceof SpiderError) return err;
+    const f = readFailure(err);
+    const text = `${where.action}: ${where.step}: ${f.message}`;
+    const has = (r: string): boolean => f.reasons.includes(r);
+    if (has("notFound") || (f.status === 404 && !f.reasons.length)) return new NotFoundError(text, err);
+    if (has("alreadyExists") || f.status === 409) return new AlreadyExistsError(text, err);
+    const refused = f.reasons.some(r => VALIDATION_REASONS.includes(r)) || (f.status === 400 && !has("resourceInUseByAnotherResource"));
+    // A refusal is about the user's input only where the call carries one; elsewhere it is the cloud's.
+    if (refused && where.property !== undefined) {
+        const v = new ValidationError([{ property: where.property, reason: `${where.step}: ${f.message}` }], err);
+        v.message = `${where.action}: ${v.message}`;
+        return v;
+    }
+    if (has("conditionNotMet") || f.status === 412) return new CloudApiError(text, err, true);
+    return new CloudApiError(text, err, isRetryable(err));
+}
+
+/** One API call with retries on throttling, 5xx and dropped connections, then error translation. */
+export async function call<T>(s: GcpSettings, where: Step, fn: () => Promise<T>): Promise<T> {
+    try {
+        return await withRetries(fn, isRetryable, { attempts: RETRY_ATTEMPTS, ...s.poll });
+    } catch (err) {
+        throw toSpiderError(err, where);
+    }
+}
+
+/** First element of a gapic `[response, request, raw]` tuple. */
+export async function read<T>(s: GcpSettings, where: Step, fn: () => Promise<[T, ...unknown[]]>): Promise<T> {
+    const [res] = await call(s, where, fn);
+    return res;
+}
+
+export async function readOrUndefined<T>(s: GcpSettings, where: Step, fn: () => Promise<[T, ...unknown[]]>): Promise<T | undefined> {
+    try {
+        return await read(s, where, fn);
+    } catch (err) {
+        if (err instanceof NotFoundError) return undefined;
+        throw err;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations
+
+export function lastSegment(link: string | null | undefined): string {
+    const s = link ?? "";
+    return s.slice(s.lastIndexOf("/") + 1);
+}
+
+function opState(op: IOperation): string {
+    return String(op.status ?? "PENDING");
+}
+
+/** Polls the operation through the Zone or Region operations client matching its scope until DONE. */
+export async function waitOperationDone(g: GcpClients, s: GcpSettings, first: IOperation, where: Step, phase: Phase): Promise<IOperation> {
+    const name = first.name ?? "";
+    const zone = first.zone ? lastSegment(first.zone) : undefined;
+    const region = first.region ? lastSegment(first.region) : s.region;
+    let current = first;
+    return waitUntil(async () => {
+        if (opState(current) === "DONE") return { done: true, value: current };
+        try {
+            current = await read(s, { ...where, step: `${where.step} (waiting for operation ${name})` }, () => zone
+                ? g.zoneOperations.wait({ project: s.project, zone, operation: name })
+                : g.regionOperations.wait({ project: s.project, region, operation: name }));
+        } catch (err) {
+            // A vanished operation says nothing about the resource; it must not read as "resource not found".
+            if (err instanceof NotFoundError) throw new CloudApiError(`${where.action}: ${where.step}: operation ${name} is no longer known to the API`, err);
+            throw err;
+        }
+        return opState(current) === "DONE" ? { done: true, value: current } : { done: false, state: opState(current) };
+    }, {
+        timeoutMs: s.timeouts[phase], minDelayMs: s.poll.minDelayMs, maxDelayMs: s.poll.maxDelayMs,
+        what: `${where.step} (operation ${name})`, log: s.log,
+    });
+}
+
+/** The finished operation's failure, or undefined when it succeeded. */
+export function operationFailure(op: IOperation): GcpOperationError | undefined {
+    const errors = (op.error?.errors ?? []).map(e => ({ code: String(e.code ?? "UNKNOWN"), message: String(e.message ?? "") }));
+    if (errors.length === 0) return undefined;
+    return new GcpOperationError(op.name ?? "", op.operationType ?? "", lastSegment(op.targetLink), errors, Number(op.httpErrorStatusCode ?? 0));
+}
+
+export interface MutationResult {
+    op: IOperation;
+    /** Id of the created/changed resource, from the operation's targetId. */
+    targetId: string;
+}
+
+/**
+ * Starts a mutation with a request id (so a retried request is the same operation on GCE), waits
+ * for its operation and checks `op.error`.
+ */
+export async function mutate(
+    g: GcpClients, s: GcpSettings, where: Step, phase: Phase,
+    start: (requestId: string) => Promise<[unknown, ...unknown[]]>,
+): Promise<MutationResult> {
+    const requestId = randomUUID();
+    const [lro] = await call(s, where, () => start(requestId));
+    const first = (lro as { latestResponse?: IOperation }).latestResponse ?? (lro as IOperation);
+    const done = await waitOperationDone(g, s, first, where, phase);
+    const failure = operationFailure(done);
+    if (failure) {
+        const retryable = failure.codes.some(c => /RATE_LIMIT|INTERNAL_ERROR|UNAVAILABLE/.test(c));
+        throw new CloudApiError(`${where.action}: ${where.step}: ${failure.message}`, failure, retryable);
+    }
+    return { op: done, targetId: String(done.targetId ?? first.targetId ?? "") };
+}
+
+/** Deletes; a resource that is already gone counts as deleted. */
+export async function deleteIfExists(
+    g: GcpClients, s: GcpSettings, where: Step, phase: Phase,
+    start: (requestId: string) => Promise<[unknown, ...unknown[]]>,
+): Promise<boolean> {
+    try {
+        await mutate(g, s, where, phase, start);
+        return true;
+    } catch (err) {
+        if (err instanceof NotFoundError) return false;
+        if (err instanceof CloudApiError && err.cause instanceof GcpOperationError && err.cause.codes.includes("RESOURCE_NOT_FOUND")) return false;
+        throw err;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Undo stacks (transactional create and multi-step updates)
+
+export interface UndoStep {
+    /** What is left behind if this step fails, e.g. `health check web-hc`. */
+    what: string;
+    run: () => Promise<void>;
+}
+
+/**
+ * Undoes in reverse order, then re-throws nothing: the caller throws its original error. Undo
+ * failures are attached as the original error's `cause` (the former cause stays at the end of
+ * that chain), naming every part left behind.
+ */
+export async function rollback(undo: UndoStep[], original: unknown, action: string): Promise<void> {
+    const failures: Array<{ what: string; err: unknown }> = [];
+    for (const step of [...undo].reverse()) {
+        try {
+            await step.run();
+        } catch (err) {
+            failures.push({ what: step.what, err });
+        }
+    }
+    if (failures.length === 0 || !(original instanceof Error)) return;
+    const previous = (original as { cause?: unknown }).cause;
+    const detail = failures.map(f => `${f.what}: ${describeError(f.err)}`).join("; ");
+    const rb = new CloudApiError(`${action}: rollback incomplete; left behind ${failures.map(f => f.what).join(", ")} (${detail})`, previous);
+    Object.defineProperty(original, "cause", { value: rb, configurable: true, writable: true, enumerable: false });
+}
+
+/** Runs independent steps concurrently; after all settle, throws the first failure in list order. */
+export async function allOrFirstError<T>(tasks: Array<Promise<T>>): Promise<T[]> {
+    const settled = await Promise.allSettled(tasks);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+    return settled.map(r => (r as PromiseFulfilledResult<T>).value);
+}

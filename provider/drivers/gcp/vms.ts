@@ -1,0 +1,122 @@
+/**
+ * VM references: `zone/name` or a bare name looked up across the region's zones. The canonical
+ * form the driver reports is always `zone/name`.
+ */
+import { FieldIssue, ValidationError } from "../../driver/errors";
+import { GcpClients, GcpSettings, IInstance, Step, call, lastSegment } from "./clients";
+
+export interface VmRef {
+    zone?: string;
+    name: string;
+}
+
+export interface ResolvedVm {
+    zone: string;
+    name: string;
+    /** Partial URL GCE accepts as a reference. */
+    link: string;
+    /** Network of the first interface (name). */
+    network: string;
+    canonical: string;
+}
+
+/** Names per aggregated-list request; keeps the filter expression well within request limits. */
+const NAMES_PER_LOOKUP = 40;
+
+export function parseVmRef(ref: string): VmRef {
+    const url = /zones\/([^/]+)\/instances\/([^/]+)$/.exec(ref);
+    if (url) return { zone: url[1], name: url[2] };
+    const slash = ref.indexOf("/");
+    return slash >= 0 ? { zone: ref.slice(0, slash), name: ref.slice(slash + 1) } : { name: ref };
+}
+
+/** `zone/name` of an instance URL. */
+export function canonicalOfLink(link: string): string {
+    const m = /zones\/([^/]+)\/instances\/([^/]+)$/.exec(link);
+    return m ? `${m[1]}/${m[2]}` : lastSegment(link);
+}
+
+export function instanceLink(project: string, zone: string, name: string): string {
+    return `projects/${project}/zones/${zone}/instances/${name}`;
+}
+
+export function inRegion(zone: string, region: string): boolean {
+    return zone.startsWith(`${region}-`);
+}
+
+/**
+ * Resolves every reference with one aggregated instance list per 40 distinct names. Missing,
+ * ambiguous and out-of-region references are all reported together as a ValidationError.
+ */
+export async function resolveVms(g: GcpClients, s: GcpSettings, refs: readonly string[], where: Step, property: string): Promise<ResolvedVm[]> {
+    const parsed = refs.map(parseVmRef);
+    const names = [...new Set(parsed.map(p => p.name))];
+    const found = new Map<string, IInstance[]>();
+    const chunks: string[][] = [];
+    for (let i = 0; i < names.length; i += NAMES_PER_LOOKUP) chunks.push(names.slice(i, i + NAMES_PER_LOOKUP));
+    await Promise.all(chunks.map(chunk => call(s, { ...where, step: "looking up VMs" }, async () => {
+        const filter = chunk.map(n => `(name = "${n}")`).join(" OR ");
+        const iterable = g.instances.aggregatedListAsync({ project: s.project, filter }, { autoPaginate: false });
+        for await (const [, scoped] of iterable) {
+            for (const inst of scoped.instances ?? []) {
+                const list = found.get(inst.name ?? "") ?? [];
+                list.push(inst);
+                found.set(inst.name ?? "", list);
+            }
+        }
+    })));
+
+    const issues: FieldIssue[] = [];
+    const out = new Map<string, ResolvedVm>();
+    parsed.forEach((ref, i) => {
+        const prop = `${property}[${i}]`;
+        const all = found.get(ref.name) ?? [];
+        const zoneOf = (inst: IInstance): string => lastSegment(inst.zone);
+        if (ref.zone !== undefined && !inRegion(ref.zone, s.region)) {
+            issues.push({ property: prop, reason: `zone ${ref.zone} is not in the NLB's region ${s.region}` });
+            return;
+        }
+        const candidates = all.filter(inst => inRegion(zoneOf(inst), s.region) && (ref.zone === undefined || zoneOf(inst) === ref.zone));
+        if (candidates.length === 0) {
+            const elsewhere = all.map(zoneOf);
+            const where = ref.zone ?? `the zones of region ${s.region}`;
+            issues.push({
+                property: prop,
+                reason: `no VM named "${ref.name}" in ${where}` + (elsewhere.length ? ` (found in ${elsewhere.join(", ")})` : ""),
+            });
+            return;
+        }
+        if (candidates.length > 1) {
+            issues.push({
+                property: prop,
+                reason: `"${ref.name}" is ambiguous: VMs with that name exist in ${candidates.map(zoneOf).sort().join(", ")}; write it as zone/name`,
+            });
+            return;
+        }
+        const inst = candidates[0];
+        const zone = zoneOf(inst);
+        const canonical = `${zone}/${ref.name}`;
+        out.set(canonical, {
+            zone, name: ref.name, canonical,
+            link: instanceLink(s.project, zone, ref.name),
+            network: lastSegment(inst.networkInterfaces?.[0]?.network),
+        });
+    });
+    if (issues.length > 0) {
+        const err = new ValidationError(issues);
+        err.message = `${where.action}: ${err.message}`;
+        throw err;
+    }
+    return [...out.values()];
+}
+
+/** VMs grouped by zone, zones sorted. */
+export function byZone<T extends { zone: string }>(vms: readonly T[]): Map<string, T[]> {
+    const m = new Map<string, T[]>();
+    for (const vm of [...vms].sort((a, b) => a.zone.localeCompare(b.zone))) {
+        const list = m.get(vm.zone) ?? [];
+        list.push(vm);
+        m.set(vm.zone, list);
+    }
+    return m;
+}

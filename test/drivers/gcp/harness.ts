@@ -1,0 +1,71 @@
+/**
+ * One GCP Compute fake process per test file and the gcp driver pointed at it. The fake seeds
+ * project spider-test / us-central1 with network `default` and VMs vm-1…vm-6 (zones a and b).
+ */
+import type { Connection, Driver, DriverContext } from "../../../provider/driver/driver";
+import * as gcp from "../../../provider/drivers/gcp";
+import type { ContractEnv } from "../../contract/env";
+import { GcpFake, startGcpFake } from "../../support/gcp-fake/launch";
+
+export const FAST_POLL = { minDelayMs: 2, maxDelayMs: 20 };
+
+/** Canonical references of four seeded VMs: two per zone, so the suite crosses zones. */
+export const CONTRACT_VMS = ["us-central1-a/vm-1", "us-central1-a/vm-2", "us-central1-b/vm-4", "us-central1-b/vm-5"];
+
+export interface GcpHarness {
+    fake: GcpFake;
+    conn: Connection;
+    ctx: DriverContext;
+    driver: Driver;
+    log: string[];
+    open(ctx?: Partial<DriverContext>): Driver;
+    uniqueName(prefix: string): string;
+    /** Calls `fn` and returns the Compute requests it made. */
+    record<T>(fn: () => Promise<T>): Promise<{ value: T; calls: Array<{ method: string; path: string }> }>;
+    contractEnv(): ContractEnv;
+    stop(): Promise<void>;
+}
+
+export async function startHarness(opts: { opPolls?: number } = {}): Promise<GcpHarness> {
+    const fake = await startGcpFake({ opPolls: opts.opPolls ?? 2 });
+    const conn = fake.connection;
+    const log: string[] = [];
+    const ctx: DriverContext = {
+        log: line => log.push(line),
+        poll: FAST_POLL,
+        timeouts: { create: 60_000, update: 60_000, delete: 60_000 },
+    };
+    let counter = 0;
+    const stamp = Date.now().toString(36).slice(-4);
+    const h: GcpHarness = {
+        fake, conn, ctx, log,
+        driver: gcp.open(conn, ctx),
+        open: more => gcp.open(conn, { ...ctx, ...more }),
+        uniqueName: prefix => `${prefix}-${stamp}${(counter++).toString(36)}`,
+        async record(fn) {
+            await fake.clearRequests();
+            const value = await fn();
+            return { value, calls: await fake.requests() };
+        },
+        contractEnv: () => ({
+            driver: h.driver,
+            caps: gcp.capabilities,
+            vpc: "default",
+            subnets: ["default"],
+            vms: [...CONTRACT_VMS],
+            vmSpec: "e2-small",
+            versions: ["1.29", "1.30"],
+            uniqueName: h.uniqueName,
+            async inventory() {
+                const inv = await fake.inventory();
+                return {
+                    nlbs: inv.backendServices,
+                    clusters: 0,
+                    other: inv.forwardingRules + inv.healthChecks + inv.addresses + inv.instanceGroups,
+                };
+            },
+        }),
+        stop: () => fake.stop(),
+    };
+    return h;
+}
