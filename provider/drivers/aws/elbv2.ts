@@ -1,0 +1,378 @@
+/**
+ * ELBv2 building blocks of the NLB handler: lookups, the target-group helpers, deletes, the
+ * waits and the converters to the neutral Info types.
+ */
+import { randomBytes } from "crypto";
+import { DescribeSubnetsCommand, Subnet } from "@aws-sdk/client-ec2";
+import {
+    CreateTargetGroupCommand,
+    DeleteListenerCommand,
+    DeleteLoadBalancerCommand,
+    DeleteTargetGroupCommand,
+    DescribeListenersCommand,
+    DescribeLoadBalancersCommand,
+    DescribeTagsCommand,
+    DescribeTargetGroupsCommand,
+    DescribeTargetHealthCommand,
+    Listener,
+    LoadBalancer,
+    RegisterTargetsCommand,
+    Tag,
+    TargetGroup,
+    TargetHealthDescription,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import type {
+    HealthCheckerInfo,
+    HealthCheckerReq,
+    HealthInfo,
+    HealthProtocol,
+    Iid,
+    ListenerInfo,
+    NlbInfo,
+    NlbReq,
+    TrafficProtocol,
+    VmGroupInfo,
+} from "../../driver/driver";
+import {
+    CloudApiError,
+    NotFoundError,
+    ValidationError,
+} from "../../driver/errors";
+import { waitUntil, withRetries } from "../../driver/wait";
+import { AwsCtx, aws, errorCode, isAwsNotFound, isoTime } from "./clients";
+import { HEALTH } from "./validate";
+
+export const NLB_TAG = "spider:nlb";
+
+/** Target states of VMs that are leaving the group; they no longer count as attached. */
+export const LEAVING = new Set(["draining", "unhealthy.draining"]);
+
+export interface NlbParts {
+    lb: LoadBalancer;
+    listener: Listener;
+    tg: TargetGroup;
+}
+
+export const label = (iid: Iid): string => iid.nameId || iid.systemId;
+
+// ---------------------------------------------------------------------------------------------
+// creation
+
+/** One subnet per availability zone of the VPC, preferring the AZ's default subnet. */
+export async function pickSubnets(a: AwsCtx, vpc: string, type: NlbReq["type"], what: string): Promise<string[]> {
+    const subnets: Subnet[] = [];
+    let token: string | undefined;
+    do {
+        const page = await aws(what, () => a.clients.ec2.send(new DescribeSubnetsCommand({
+            Filters: [{ Name: "vpc-id", Values: [vpc] }], NextToken: token,
+        })), { property: "vpc" });
+        subnets.push(...(page.Subnets ?? []));
+        token = page.NextToken;
+    } while (token);
+    if (subnets.length === 0) throw new ValidationError([{ property: "vpc", reason: `${what}: VPC ${vpc} has no subnets (or does not exist)` }]);
+    const rank = (s: Subnet): number => (s.DefaultForAz ? 0 : 2) + ((type === "PUBLIC") === Boolean(s.MapPublicIpOnLaunch) ? 0 : 1);
+    const byAz = new Map<string, Subnet>();
+    for (const s of [...subnets].sort((x, y) => rank(x) - rank(y) || (x.SubnetId ?? "").localeCompare(y.SubnetId ?? ""))) {
+        const az = s.AvailabilityZone ?? "";
+        if (!byAz.has(az)) byAz.set(az, s);
+    }
+    return [...byAz.values()].map(s => s.SubnetId as string);
+}
+
+/** Target group names are unique per region: the NLB's name plus a random suffix, ≤ 32 chars. */
+export function targetGroupName(lbName: string): string {
+    const base = lbName.slice(0, 23).replace(/-+$/, "");
+    return `${base}-${randomBytes(4).toString("hex")}`;
+}
+
+export interface TargetGroupSpec {
+    lbName: string;
+    vpc: string;
+    protocol: TrafficProtocol;
+    port: number;
+    health: HealthCheckerReq;
+    tags: Tag[];
+}
+
+export function healthParams(hc: HealthCheckerReq): {
+    HealthCheckProtocol: HealthProtocol; HealthCheckPort: string; HealthCheckPath?: string;
+    HealthCheckIntervalSeconds: number; HealthCheckTimeoutSeconds: number; HealthyThresholdCount: number; UnhealthyThresholdCount: number;
+} {
+    const threshold = hc.threshold ?? HEALTH.defaults.threshold;
+    return {
+        HealthCheckProtocol: hc.protocol,
+        HealthCheckPort: hc.port === undefined ? "traffic-port" : String(hc.port),
+        ...(hc.protocol === "TCP" ? {} : { HealthCheckPath: hc.path || "/" }),
+        HealthCheckIntervalSeconds: hc.interval ?? HEALTH.defaults.interval,
+        HealthCheckTimeoutSeconds: hc.timeout ?? HEALTH.defaults.timeout,
+        // One threshold in the neutral model: the same count turns a target healthy and unhealthy.
+        HealthyThresholdCount: threshold,
+        UnhealthyThresholdCount: threshold,
+    };
+}
+
+export async function createTargetGroup(a: AwsCtx, what: string, spec: TargetGroupSpec): Promise<TargetGroup> {
+    const tg = (await aws(what, () => a.clients.elb.send(new CreateTargetGroupCommand({
+        Name: targetGroupName(spec.lbName),
+        Protocol: spec.protocol,
+        Port: spec.port,
+        VpcId: spec.vpc,
+        TargetType: "instance",
+        ...healthParams(spec.health),
+        Tags: spec.tags,
+    })), { property: "healthChecker" })).TargetGroups?.[0];
+    if (!tg?.TargetGroupArn) throw new CloudApiError(`${what}: CreateTargetGroup returned no target group`);
+    return tg;
+}
+
+export async function registerTargets(a: AwsCtx, tgArn: string, vms: string[], what: string): Promise<void> {
+    await aws(what, () => a.clients.elb.send(new RegisterTargetsCommand({
+        TargetGroupArn: tgArn, Targets: vms.map(Id => ({ Id })),
+    })), { property: "vmGroup.vms" });
+}
+
+// ---------------------------------------------------------------------------------------------
+// lookups
+
+export async function findLoadBalancerByName(a: AwsCtx, name: string, what: string): Promise<LoadBalancer | undefined> {
+    try {
+        const res = await aws(what, () => a.clients.elb.send(new DescribeLoadBalancersCommand({ Names: [name] })));
+        return res.LoadBalancers?.[0];
+    } catch (err) {
+        if (isAwsNotFound(err)) return undefined;
+        throw err;
+    }
+}
+
+export async function findLoadBalancer(a: AwsCtx, iid: Iid, what: string): Promise<LoadBalancer> {
+    const input = iid.systemId ? { LoadBalancerArns: [iid.systemId] } : { Names: [iid.nameId] };
+    const res = await aws(what, () => a.clients.elb.send(new DescribeLoadBalancersCommand(input)));
+    const lb = res.LoadBalancers?.[0];
+    if (!lb) throw new NotFoundError(`${what}: no load balancer ${iid.systemId || iid.nameId}`);
+    return lb;
+}
+
+/** The LB ARN: the systemId when known (later calls report a missing LB), else a lookup by name. */
+export async function loadBalancerArn(a: AwsCtx, iid: Iid, what: string): Promise<string> {
+    return iid.systemId || (await findLoadBalancer(a, iid, what)).LoadBalancerArn as string;
+}
+
+export async function findListener(a: AwsCtx, lbArn: string, what: string): Promise<Listener> {
+    const res = await aws(what, () => a.clients.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn })));
+    const listener = res.Listeners?.[0];
+    if (!listener) throw new NotFoundError(`${what}: load balancer ${lbArn} has no listener (a create that did not finish?)`);
+    return listener;
+}
+
+export function forwardTargetGroupArns(listener: Listener): string[] {
+    const arns = new Set<string>();
+    for (const action of listener.DefaultActions ?? []) {
+        if (action.TargetGroupArn) arns.add(action.TargetGroupArn);
+        for (const t of action.ForwardConfig?.TargetGroups ?? []) if (t.TargetGroupArn) arns.add(t.TargetGroupArn);
+    }
+    return [...arns];
+}
+
+export function forwardTargetGroupArn(listener: Listener, what: string): string {
+    const arn = forwardTargetGroupArns(listener)[0];
+    if (!arn) throw new CloudApiError(`${what}: listener ${listener.ListenerArn} does not forward to a target group`);
+    return arn;
+}
+
+export async function findTargetGroup(a: AwsCtx, tgArn: string, what: string): Promise<TargetGroup> {
+    const res = await aws(what, () => a.clients.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [tgArn] })));
+    const tg = res.TargetGroups?.[0];
+    if (!tg) throw new NotFoundError(`${what}: no target group ${tgArn}`);
+    return tg;
+}
+
+export async function describeTargets(a: AwsCtx, tgArn: string, what: string): Promise<TargetHealthDescription[]> {
+    const res = await aws(what, () => a.clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn })));
+    return res.TargetHealthDescriptions ?? [];
+}
+
+export function attachedVms(targets: TargetHealthDescription[]): string[] {
+    return targets
+        .filter(t => t.Target?.Id && !LEAVING.has(t.TargetHealth?.State ?? ""))
+        .map(t => t.Target?.Id as string)
+        .sort();
+}
+
+export async function describeTagList(a: AwsCtx, arn: string, what: string): Promise<Tag[]> {
+    const res = await aws(what, () => a.clients.elb.send(new DescribeTagsCommand({ ResourceArns: [arn] })));
+    return res.TagDescriptions?.[0]?.Tags ?? [];
+}
+
+export async function describeUserTags(a: AwsCtx, arn: string, what: string): Promise<Record<string, string>> {
+    return fromAwsTags(await describeTagList(a, arn, what));
+}
+
+// ---------------------------------------------------------------------------------------------
+// deletes
+
+export async function deleteListener(a: AwsCtx, arn: string, what: string): Promise<void> {
+    try {
+        await aws(what, () => a.clients.elb.send(new DeleteListenerCommand({ ListenerArn: arn })));
+    } catch (err) {
+        if (!isAwsNotFound(err)) throw err;
+    }
+}
+
+export async function deleteTargetGroup(a: AwsCtx, arn: string, what: string): Promise<void> {
+    const poll = a.poll("nlb");
+    try {
+        // ELBv2 may still see the group as in use for a moment after the listener let go of it.
+        await withRetries(
+            () => aws(what, () => a.clients.elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn }))),
+            err => errorCode((err as { cause?: unknown }).cause) === "ResourceInUse",
+            { attempts: 5, minDelayMs: poll.minDelayMs, maxDelayMs: poll.maxDelayMs },
+        );
+    } catch (err) {
+        if (!isAwsNotFound(err)) throw err;
+    }
+}
+
+export async function deleteLoadBalancerAndWait(a: AwsCtx, arn: string, what: string): Promise<void> {
+    await aws(what, () => a.clients.elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn })));
+    await waitNlbGone(a, arn, what);
+}
+
+/** Groups left by an interrupted create or swap: named after this NLB, tagged for it, unused. */
+export async function deleteOrphanTargetGroups(a: AwsCtx, name: string, what: string): Promise<void> {
+    const prefix = `${name.slice(0, 23).replace(/-+$/, "")}-`;
+    const candidates: TargetGroup[] = [];
+    let marker: string | undefined;
+    do {
+        const page = await aws(what, () => a.clients.elb.send(new DescribeTargetGroupsCommand({ Marker: marker })));
+        candidates.push(...(page.TargetGroups ?? []).filter(tg =>
+            tg.TargetGroupName?.startsWith(prefix) && /^[0-9a-f]{8}$/.test(tg.TargetGroupName.slice(prefix.length))
+            && (tg.LoadBalancerArns ?? []).length === 0));
+        marker = page.NextMarker;
+    } while (marker);
+    for (let i = 0; i < candidates.length; i += 20) {
+        const batch = candidates.slice(i, i + 20);
+        const desc = await aws(what, () => a.clients.elb.send(new DescribeTagsCommand({ ResourceArns: batch.map(tg => tg.TargetGroupArn as string) })));
+        for (const d of desc.TagDescriptions ?? []) {
+            if (d.Tags?.some(t => t.Key === NLB_TAG && t.Value === name)) {
+                a.log(`${what}: deleting orphaned target group ${d.ResourceArn}`);
+                await deleteTargetGroup(a, d.ResourceArn as string, what);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// waits
+
+export async function waitNlbActive(a: AwsCtx, arn: string, what: string): Promise<LoadBalancer> {
+    const poll = a.poll("nlb");
+    return waitUntil(async () => {
+        const res = await aws(what, () => a.clients.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] })));
+        const lb = res.LoadBalancers?.[0];
+        const state = lb?.State?.Code ?? "unknown";
+        if (lb && (state === "active" || state === "active_impaired")) return { done: true, value: lb };
+        if (state === "failed") throw new CloudApiError(`${what}: the load balancer failed to provision: ${lb?.State?.Reason ?? "no reason given"}`);
+        return { done: false, state };
+    }, { timeoutMs: a.timeout("nlb", "create"), ...poll, what: `Nlb (${arn.split("/").slice(-2, -1)[0] ?? arn}) to be active`, log: a.ctx.log });
+}
+
+export async function waitNlbGone(a: AwsCtx, arn: string, what: string): Promise<void> {
+    const poll = a.poll("nlb");
+    await waitUntil(async () => {
+        try {
+            const res = await aws(what, () => a.clients.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] })));
+            const lb = res.LoadBalancers?.[0];
+            return lb ? { done: false, state: lb.State?.Code ?? "present" } : { done: true, value: undefined };
+        } catch (err) {
+            if (isAwsNotFound(err)) return { done: true, value: undefined };
+            throw err;
+        }
+    }, { timeoutMs: a.timeout("nlb", "delete"), ...poll, what: `Nlb (${arn.split("/").slice(-2, -1)[0] ?? arn}) to be deleted`, log: a.ctx.log });
+}
+
+// ---------------------------------------------------------------------------------------------
+// converters
+
+export function toAwsTags(name: string, tags: Record<string, string>): Tag[] {
+    return [{ Key: NLB_TAG, Value: name }, ...Object.entries(tags ?? {}).map(([Key, Value]) => ({ Key, Value }))];
+}
+
+export function fromAwsTags(tags: Tag[]): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const t of tags) if (t.Key && !t.Key.startsWith("spider:")) out[t.Key] = t.Value ?? "";
+    return out;
+}
+
+export function toTrafficProtocol(p: string | undefined): TrafficProtocol {
+    return p === "UDP" ? "UDP" : "TCP";
+}
+
+export function toHealthProtocol(p: string | undefined): HealthProtocol {
+    return p === "HTTP" || p === "HTTPS" ? p : "TCP";
+}
+
+export function fromTargetGroupHealth(tg: TargetGroup): HealthCheckerInfo {
+    const protocol = toHealthProtocol(tg.HealthCheckProtocol);
+    const port = !tg.HealthCheckPort || tg.HealthCheckPort === "traffic-port" ? tg.Port ?? 0 : Number(tg.HealthCheckPort);
+    return {
+        protocol,
+        port,
+        interval: tg.HealthCheckIntervalSeconds ?? HEALTH.defaults.interval,
+        timeout: tg.HealthCheckTimeoutSeconds ?? HEALTH.defaults.timeout,
+        threshold: tg.HealthyThresholdCount ?? HEALTH.defaults.threshold,
+        path: protocol === "TCP" ? "" : tg.HealthCheckPath || "/",
+        cspId: tg.TargetGroupArn ?? "",
+    };
+}
+
+export function toListenerInfo(lb: LoadBalancer, listener: Listener): ListenerInfo {
+    const address = (lb.AvailabilityZones ?? []).flatMap(z => z.LoadBalancerAddresses ?? [])
+        .map(x => x.IpAddress ?? x.PrivateIPv4Address ?? "").find(ip => ip) ?? "";
+    return {
+        protocol: toTrafficProtocol(listener.Protocol),
+        port: listener.Port ?? 0,
+        ip: address,
+        dnsName: lb.DNSName ?? "",
+        cspId: listener.ListenerArn ?? "",
+    };
+}
+
+export function toVmGroupInfo(tg: TargetGroup, vms: string[]): VmGroupInfo {
+    return { protocol: toTrafficProtocol(tg.Protocol), port: tg.Port ?? 0, vms, cspId: tg.TargetGroupArn ?? "" };
+}
+
+export function toHealthInfo(targets: TargetHealthDescription[]): HealthInfo {
+    const all = targets.map(t => t.Target?.Id as string).sort();
+    // Only `healthy` serves traffic; initial, unhealthy, unused and unavailable do not.
+    const healthy = targets.filter(t => t.TargetHealth?.State === "healthy").map(t => t.Target?.Id as string).sort();
+    return { all, healthy, unhealthy: all.filter(id => !healthy.includes(id)) };
+}
+
+export function toNlbInfo(parts: NlbParts, vms: string[], tags: Record<string, string>): NlbInfo {
+    const { lb, listener, tg } = parts;
+    return {
+        iid: { nameId: lb.LoadBalancerName ?? "", systemId: lb.LoadBalancerArn ?? "" },
+        vpc: lb.VpcId ?? "",
+        type: lb.Scheme === "internal" ? "INTERNAL" : "PUBLIC",
+        scope: "REGION",
+        listener: toListenerInfo(lb, listener),
+        vmGroup: toVmGroupInfo(tg, vms),
+        healthChecker: fromTargetGroupHealth(tg),
+        createdTime: isoTime(lb.CreatedTime),
+        tags: { ...tags },
+        keyValues: {
+            loadBalancerArn: lb.LoadBalancerArn ?? "",
+            listenerArn: listener.ListenerArn ?? "",
+            targetGroupArn: tg.TargetGroupArn ?? "",
+            targetGroupName: tg.TargetGroupName ?? "",
+            scheme: lb.Scheme ?? "",
+            state: lb.State?.Code ?? "",
+            subnets: (lb.AvailabilityZones ?? []).map(z => z.SubnetId ?? "").filter(Boolean).join(","),
+            zones: (lb.AvailabilityZones ?? []).map(z => z.ZoneName ?? "").filter(Boolean).join(","),
+            listenerProtocol: listener.Protocol ?? "",
+            targetGroupProtocol: tg.Protocol ?? "",
+            unhealthyThreshold: String(tg.UnhealthyThresholdCount ?? ""),
+            canonicalHostedZoneId: lb.CanonicalHostedZoneId ?? "",
+        },
+    };
+}

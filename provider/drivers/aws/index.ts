@@ -1,0 +1,81 @@
+/**
+ * The `aws` driver: ELBv2 network load balancers and EKS clusters, over the AWS SDK v3.
+ * Connection: `region` (default AWS_REGION, then us-east-1) and `endpoint` (an emulator such as
+ * moto, used for every service). Credentials come from the SDK's default chain unless the stack
+ * config carries `awsAccessKeyId`/`awsSecretAccessKey`[/`awsSessionToken`] or `awsProfile`.
+ * EKS roles: `awsClusterRoleArn` / `awsNodeRoleArn` in the config (or SPIDER_AWS_CLUSTER_ROLE_ARN /
+ * SPIDER_AWS_NODE_ROLE_ARN) name existing roles; otherwise the driver creates them once.
+ */
+import type { Capabilities, ClusterReq, Connection, Driver, DriverContext, NlbReq } from "../../driver/driver";
+import type { FieldIssue } from "../../driver/errors";
+import { makeCtx } from "./clients";
+import { openCluster } from "./cluster";
+import { openNlb } from "./nlb";
+import {
+    CLUSTER_NAME,
+    EKS_VERSIONS,
+    HEALTH,
+    MAX_NODE_GROUP_SIZE,
+    NLB_NAME,
+    NODE_GROUP_NAME,
+    validateCluster as validateClusterReq,
+    validateNlb as validateNlbReq,
+} from "./validate";
+
+export const capabilities: Capabilities = {
+    driver: "aws",
+    nlb: {
+        supported: true,
+        types: ["PUBLIC", "INTERNAL"],
+        scopes: ["REGION"],
+        listenerProtocols: ["TCP", "UDP"],
+        vmGroupProtocols: ["TCP", "UDP"],
+        healthProtocols: ["TCP", "HTTP", "HTTPS"],
+        compatibleProtocols: { TCP: ["TCP"], UDP: ["UDP"] },
+        healthInterval: HEALTH.interval,
+        healthTimeout: HEALTH.timeout,
+        healthThreshold: HEALTH.threshold,
+        timeoutAtMostInterval: true,
+        defaults: HEALTH.defaults,
+        name: NLB_NAME,
+        inPlace: {
+            listenerPort: true,
+            listenerProtocol: true,
+            vmGroup: true,
+            vms: true,
+            healthChecker: true,
+            tags: true,
+        },
+        allowsEmptyVmGroup: true,
+    },
+    cluster: {
+        supported: true,
+        name: CLUSTER_NAME,
+        nodeGroupName: NODE_GROUP_NAME,
+        versions: EKS_VERSIONS,
+        maxNodeSize: MAX_NODE_GROUP_SIZE,
+        inPlace: {
+            version: true,
+            scaling: true,
+            autoScaling: true,
+            nodeGroups: true,
+            tags: true,
+        },
+        allowsNoNodeGroups: true,
+    },
+};
+
+/** Every ELBv2 rule an NLB request breaks (property paths like `healthChecker.interval`); no API calls. */
+export function validateNlb(req: NlbReq): FieldIssue[] {
+    return validateNlbReq(req);
+}
+
+/** Every EKS rule a cluster request breaks (property paths like `nodeGroups[0].maxNodeSize`); no API calls. */
+export function validateCluster(req: ClusterReq): FieldIssue[] {
+    return validateClusterReq(req);
+}
+
+export function open(conn: Connection, ctx: DriverContext): Driver {
+    const a = makeCtx(conn, ctx);
+    return { nlb: openNlb(a), cluster: openCluster(a) };
+}

@@ -1,0 +1,385 @@
+/**
+ * NLBHandler on ELBv2: one network load balancer, one listener, one target group of EC2
+ * instances. The NLB's systemId is the load balancer ARN; the listener and target group ARNs
+ * are their cspIds. Everything the driver creates carries the tag `spider:nlb=<name>`.
+ */
+
+import {
+    AddTagsCommand,
+    CreateListenerCommand,
+    CreateLoadBalancerCommand,
+    DeregisterTargetsCommand,
+    DescribeListenersCommand,
+    DescribeLoadBalancersCommand,
+    DescribeTagsCommand,
+    Listener,
+    LoadBalancer,
+    ModifyListenerCommand,
+    ModifyTargetGroupCommand,
+    RemoveTagsCommand,
+    TargetGroup,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import type {
+    HealthCheckerInfo,
+    HealthCheckerReq,
+    HealthInfo,
+    Iid,
+    ListenerInfo,
+    ListenerReq,
+    NlbHandler,
+    NlbInfo,
+    NlbReq,
+    VmGroupInfo,
+    VmGroupReq,
+} from "../../driver/driver";
+import {
+    AlreadyExistsError,
+    CloudApiError,
+    NotSupportedError,
+    ValidationError,
+} from "../../driver/errors";
+import { AwsCtx, aws, isAwsNotFound, undoAll, withRollbackFailures } from "./clients";
+import { validateHealthChecker, validateListener, validateNlb, validateTags, validateVmGroup, validateVms } from "./validate";
+import {
+    attachedVms,
+    createTargetGroup,
+    deleteListener,
+    deleteLoadBalancerAndWait,
+    deleteOrphanTargetGroups,
+    deleteTargetGroup,
+    describeTagList,
+    describeTargets,
+    describeUserTags,
+    findListener,
+    findLoadBalancer,
+    findLoadBalancerByName,
+    findTargetGroup,
+    forwardTargetGroupArn,
+    forwardTargetGroupArns,
+    fromTargetGroupHealth,
+    healthParams,
+    label,
+    LEAVING,
+    loadBalancerArn,
+    NLB_TAG,
+    NlbParts,
+    pickSubnets,
+    registerTargets,
+    toAwsTags,
+    toHealthInfo,
+    toListenerInfo,
+    toNlbInfo,
+    toVmGroupInfo,
+    waitNlbActive,
+} from "./elbv2";
+
+export function openNlb(a: AwsCtx): NlbHandler {
+    return {
+        createNlb: req => createNlb(a, req),
+        listNlb: () => listNlb(a),
+        getNlb: iid => getNlb(a, iid),
+        deleteNlb: iid => deleteNlb(a, iid),
+        changeListener: (iid, listener) => changeListener(a, iid, listener),
+        changeVmGroupInfo: (iid, vmGroup) => changeVmGroupInfo(a, iid, vmGroup),
+        addVms: (iid, vms) => addVms(a, iid, vms),
+        removeVms: (iid, vms) => removeVms(a, iid, vms),
+        getVmGroupHealthInfo: iid => getVmGroupHealthInfo(a, iid),
+        changeHealthCheckerInfo: (iid, hc) => changeHealthCheckerInfo(a, iid, hc),
+        changeTags: (iid, tags) => changeTags(a, iid, tags),
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// create
+
+async function createNlb(a: AwsCtx, req: NlbReq): Promise<NlbInfo> {
+    const name = req.iid.nameId;
+    const what = `creating Nlb (${name})`;
+    if (req.scope === "GLOBAL") throw new NotSupportedError(`${what}: AWS network load balancers are regional; GLOBAL scope is not supported`);
+    const issues = validateNlb(req);
+    if (issues.length) throw new ValidationError(issues);
+
+    // moto (and a racing caller) would happily create a second LB with the same name.
+    const existing = await findLoadBalancerByName(a, name, what);
+    if (existing) throw new AlreadyExistsError(`${what}: a load balancer named "${name}" already exists (${existing.LoadBalancerArn})`);
+
+    const subnets = req.subnets ?? await pickSubnets(a, req.vpc, req.type, what);
+    const tags = toAwsTags(name, req.tags);
+    const undo: Array<() => Promise<void>> = [];
+    try {
+        const lb = (await aws(what, () => a.clients.elb.send(new CreateLoadBalancerCommand({
+            Name: name,
+            Type: "network",
+            Scheme: req.type === "INTERNAL" ? "internal" : "internet-facing",
+            Subnets: subnets,
+            IpAddressType: "ipv4",
+            Tags: tags,
+        })), { property: "subnets" })).LoadBalancers?.[0];
+        if (!lb?.LoadBalancerArn) throw new CloudApiError(`${what}: CreateLoadBalancer returned no load balancer`);
+        const lbArn = lb.LoadBalancerArn;
+        undo.push(() => deleteLoadBalancerAndWait(a, lbArn, `undoing ${what}`));
+        if (lb.VpcId && lb.VpcId !== req.vpc) {
+            throw new ValidationError([{ property: "subnets", reason: `the subnets belong to ${lb.VpcId}, not to vpc ${req.vpc}` }]);
+        }
+
+        const tg = await createTargetGroup(a, what, {
+            lbName: name, vpc: req.vpc, protocol: req.vmGroup.protocol, port: req.vmGroup.port, health: req.healthChecker, tags,
+        });
+        const tgArn = tg.TargetGroupArn as string;
+        undo.push(() => deleteTargetGroup(a, tgArn, `undoing ${what}`));
+        if (req.vmGroup.vms.length) await registerTargets(a, tgArn, req.vmGroup.vms, what);
+
+        const listener = (await aws(what, () => a.clients.elb.send(new CreateListenerCommand({
+            LoadBalancerArn: lbArn,
+            Protocol: req.listener.protocol,
+            Port: req.listener.port,
+            DefaultActions: [{ Type: "forward", TargetGroupArn: tgArn }],
+            Tags: tags,
+        })), { property: "listener" })).Listeners?.[0];
+        if (!listener?.ListenerArn) throw new CloudApiError(`${what}: CreateListener returned no listener`);
+        const listenerArn = listener.ListenerArn;
+        undo.push(() => deleteListener(a, listenerArn, `undoing ${what}`));
+
+        const active = await waitNlbActive(a, lbArn, what);
+        return toNlbInfo({ lb: active, listener, tg }, [...req.vmGroup.vms].sort(), req.tags);
+    } catch (err) {
+        a.log(`${what} failed; removing the ${undo.length} part(s) created so far`);
+        throw withRollbackFailures(err, what, await undoAll(undo));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// read
+
+async function getNlb(a: AwsCtx, iid: Iid): Promise<NlbInfo> {
+    const what = `reading Nlb (${label(iid)})`;
+    const lb = await findLoadBalancer(a, iid, what);
+    return readNlb(a, lb, what);
+}
+
+async function readNlb(a: AwsCtx, lb: LoadBalancer, what: string): Promise<NlbInfo> {
+    const lbArn = lb.LoadBalancerArn as string;
+    const listener = await findListener(a, lbArn, what);
+    const [tg, targets, tags] = await Promise.all([
+        findTargetGroup(a, forwardTargetGroupArn(listener, what), what),
+        describeTargets(a, forwardTargetGroupArn(listener, what), what),
+        describeUserTags(a, lbArn, what),
+    ]);
+    return toNlbInfo({ lb, listener, tg }, attachedVms(targets), tags);
+}
+
+async function listNlb(a: AwsCtx): Promise<NlbInfo[]> {
+    const what = "listing Nlbs";
+    const lbs: LoadBalancer[] = [];
+    let marker: string | undefined;
+    do {
+        const page = await aws(what, () => a.clients.elb.send(new DescribeLoadBalancersCommand({ Marker: marker })));
+        lbs.push(...(page.LoadBalancers ?? []).filter(lb => lb.Type === "network"));
+        marker = page.NextMarker;
+    } while (marker);
+    const managed: LoadBalancer[] = [];
+    for (let i = 0; i < lbs.length; i += 20) {
+        const batch = lbs.slice(i, i + 20);
+        const desc = await aws(what, () => a.clients.elb.send(new DescribeTagsCommand({ ResourceArns: batch.map(lb => lb.LoadBalancerArn as string) })));
+        const tagged = new Set((desc.TagDescriptions ?? []).filter(d => d.Tags?.some(t => t.Key === NLB_TAG)).map(d => d.ResourceArn));
+        managed.push(...batch.filter(lb => tagged.has(lb.LoadBalancerArn)));
+    }
+    const out: NlbInfo[] = [];
+    for (const lb of managed) {
+        try {
+            out.push(await readNlb(a, lb, `${what}: ${lb.LoadBalancerName}`));
+        } catch (err) {
+            // Deleted or half-built while listing: not an NLB this driver can describe right now.
+            if (!isAwsNotFound(err)) throw err;
+        }
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// changes
+
+async function changeListener(a: AwsCtx, iid: Iid, req: ListenerReq): Promise<ListenerInfo> {
+    const what = `changing the listener of Nlb (${label(iid)})`;
+    const issues = validateListener(req);
+    if (issues.length) throw new ValidationError(issues);
+    const lb = await findLoadBalancer(a, iid, what);
+    const listener = await findListener(a, lb.LoadBalancerArn as string, what);
+    if (listener.Port === req.port && listener.Protocol === req.protocol) return toListenerInfo(lb, listener);
+
+    if (listener.Protocol !== req.protocol) {
+        const tg = await findTargetGroup(a, forwardTargetGroupArn(listener, what), what);
+        if (tg.Protocol !== req.protocol) {
+            // A TCP listener cannot forward to a UDP group (nor the reverse): the group follows the
+            // listener in the same ModifyListener call, through a target-group swap.
+            a.log(`${what}: the target group follows the listener to ${req.protocol}`);
+            const swapped = await swapTargetGroup(a, { listener, tg }, { protocol: req.protocol, port: tg.Port as number }, what, req);
+            return toListenerInfo(lb, swapped.listener);
+        }
+    }
+    const res = await aws(what, () => a.clients.elb.send(new ModifyListenerCommand({
+        ListenerArn: listener.ListenerArn, Port: req.port, Protocol: req.protocol,
+    })), { property: "listener" });
+    return toListenerInfo(lb, res.Listeners?.[0] ?? { ...listener, Port: req.port, Protocol: req.protocol });
+}
+
+/**
+ * A target group's protocol and port are immutable, so the VM group changes by a swap: a new
+ * group with the same targets, the listener's default action switched to it in one call, then
+ * the old group deleted. The listener forwards to a complete group at every moment.
+ */
+async function changeVmGroupInfo(a: AwsCtx, iid: Iid, req: VmGroupReq): Promise<VmGroupInfo> {
+    const what = `changing the VM group of Nlb (${label(iid)})`;
+    const issues = validateVmGroup(req);
+    if (issues.length) throw new ValidationError(issues);
+    const lbArn = await loadBalancerArn(a, iid, what);
+    const listener = await findListener(a, lbArn, what);
+    const tg = await findTargetGroup(a, forwardTargetGroupArn(listener, what), what);
+    if (tg.Protocol === req.protocol && tg.Port === req.port) {
+        const targets = await describeTargets(a, tg.TargetGroupArn as string, what);
+        return toVmGroupInfo(tg, attachedVms(targets));
+    }
+    const listenerReq = listener.Protocol === req.protocol ? undefined : { protocol: req.protocol, port: listener.Port as number };
+    if (listenerReq) a.log(`${what}: the listener follows the VM group to ${req.protocol}`);
+    const swapped = await swapTargetGroup(a, { listener, tg }, req, what, listenerReq);
+    return toVmGroupInfo(swapped.tg, swapped.vms);
+}
+
+async function swapTargetGroup(
+    a: AwsCtx, parts: Omit<NlbParts, "lb">, vmGroup: VmGroupReq, what: string, listenerReq?: ListenerReq,
+): Promise<{ tg: TargetGroup; listener: Listener; vms: string[] }> {
+    const oldArn = parts.tg.TargetGroupArn as string;
+    const [targets, tags] = await Promise.all([describeTargets(a, oldArn, what), describeTagList(a, oldArn, what)]);
+    const vms = attachedVms(targets);
+    // The old group's tags name the NLB, so the load balancer itself need not be read.
+    const lbName = tags.find(t => t.Key === NLB_TAG)?.Value || (parts.tg.TargetGroupName ?? "tg").replace(/-[0-9a-f]{8}$/, "");
+    const tg = await createTargetGroup(a, what, {
+        lbName,
+        vpc: parts.tg.VpcId as string,
+        protocol: vmGroup.protocol,
+        port: vmGroup.port,
+        health: keepHealthPort(fromTargetGroupHealth(parts.tg), parts.tg),
+        tags,
+    });
+    const newArn = tg.TargetGroupArn as string;
+    let listener: Listener;
+    try {
+        if (vms.length) await registerTargets(a, newArn, vms, what);
+        const res = await aws(what, () => a.clients.elb.send(new ModifyListenerCommand({
+            ListenerArn: parts.listener.ListenerArn,
+            DefaultActions: [{ Type: "forward", TargetGroupArn: newArn }],
+            ...(listenerReq ? { Protocol: listenerReq.protocol, Port: listenerReq.port } : {}),
+        })), { property: listenerReq ? "listener" : "vmGroup" });
+        listener = res.Listeners?.[0] ?? parts.listener;
+    } catch (err) {
+        throw withRollbackFailures(err, what, await undoAll([() => deleteTargetGroup(a, newArn, `undoing ${what}`)]));
+    }
+    a.log(`${what}: listener now forwards to ${tg.TargetGroupName}; deleting ${parts.tg.TargetGroupName}`);
+    await deleteTargetGroup(a, oldArn, what);
+    return { tg, listener, vms };
+}
+
+/** A health check on the traffic port follows the new port; an explicit port stays. */
+function keepHealthPort(hc: HealthCheckerInfo, tg: TargetGroup): HealthCheckerReq {
+    const onTrafficPort = !tg.HealthCheckPort || tg.HealthCheckPort === "traffic-port";
+    return {
+        protocol: hc.protocol,
+        ...(onTrafficPort ? {} : { port: hc.port }),
+        interval: hc.interval,
+        timeout: hc.timeout,
+        threshold: hc.threshold,
+        ...(hc.path ? { path: hc.path } : {}),
+    };
+}
+
+async function addVms(a: AwsCtx, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
+    const what = `adding VMs to Nlb (${label(iid)})`;
+    const issues = validateVms(vms, "vms");
+    if (issues.length) throw new ValidationError(issues);
+    const { tg, current } = await currentGroup(a, iid, what);
+    const missing = [...new Set(vms)].filter(vm => !current.includes(vm));
+    if (missing.length) await registerTargets(a, tg.TargetGroupArn as string, missing, what);
+    return toVmGroupInfo(tg, [...current, ...missing].sort());
+}
+
+async function removeVms(a: AwsCtx, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
+    const what = `removing VMs from Nlb (${label(iid)})`;
+    const { tg, current } = await currentGroup(a, iid, what);
+    const gone = new Set(vms);
+    const attached = current.filter(vm => gone.has(vm));
+    if (attached.length) {
+        await aws(what, () => a.clients.elb.send(new DeregisterTargetsCommand({
+            TargetGroupArn: tg.TargetGroupArn, Targets: attached.map(Id => ({ Id })),
+        })), { property: "vms" });
+    }
+    return toVmGroupInfo(tg, current.filter(vm => !gone.has(vm)));
+}
+
+async function currentGroup(a: AwsCtx, iid: Iid, what: string): Promise<{ tg: TargetGroup; current: string[] }> {
+    const lbArn = await loadBalancerArn(a, iid, what);
+    const tgArn = forwardTargetGroupArn(await findListener(a, lbArn, what), what);
+    const [tg, targets] = await Promise.all([findTargetGroup(a, tgArn, what), describeTargets(a, tgArn, what)]);
+    return { tg, current: attachedVms(targets) };
+}
+
+async function getVmGroupHealthInfo(a: AwsCtx, iid: Iid): Promise<HealthInfo> {
+    const what = `reading VM health of Nlb (${label(iid)})`;
+    const lbArn = await loadBalancerArn(a, iid, what);
+    const tgArn = forwardTargetGroupArn(await findListener(a, lbArn, what), what);
+    const targets = (await describeTargets(a, tgArn, what)).filter(t => t.Target?.Id && !LEAVING.has(t.TargetHealth?.State ?? ""));
+    return toHealthInfo(targets);
+}
+
+async function changeHealthCheckerInfo(a: AwsCtx, iid: Iid, hc: HealthCheckerReq): Promise<HealthCheckerInfo> {
+    const what = `changing the health checker of Nlb (${label(iid)})`;
+    const issues = validateHealthChecker(hc);
+    if (issues.length) throw new ValidationError(issues);
+    const lbArn = await loadBalancerArn(a, iid, what);
+    const tgArn = forwardTargetGroupArn(await findListener(a, lbArn, what), what);
+    const res = await aws(what, () => a.clients.elb.send(new ModifyTargetGroupCommand({
+        TargetGroupArn: tgArn, ...healthParams(hc),
+    })), { property: "healthChecker" });
+    const tg = res.TargetGroups?.[0] ?? await findTargetGroup(a, tgArn, what);
+    return fromTargetGroupHealth(tg);
+}
+
+async function changeTags(a: AwsCtx, iid: Iid, tags: Record<string, string>): Promise<Record<string, string>> {
+    const what = `changing the tags of Nlb (${label(iid)})`;
+    const issues = validateTags(tags);
+    if (issues.length) throw new ValidationError(issues);
+    const lbArn = await loadBalancerArn(a, iid, what);
+    const [listener, current] = await Promise.all([findListener(a, lbArn, what), describeUserTags(a, lbArn, what)]);
+    const arns = [lbArn, listener.ListenerArn as string, ...forwardTargetGroupArns(listener)];
+    const removed = Object.keys(current).filter(k => !(k in tags));
+    const changed = Object.entries(tags).filter(([k, v]) => current[k] !== v).map(([Key, Value]) => ({ Key, Value }));
+    if (removed.length) await aws(what, () => a.clients.elb.send(new RemoveTagsCommand({ ResourceArns: arns, TagKeys: removed })), { property: "tags" });
+    if (changed.length) await aws(what, () => a.clients.elb.send(new AddTagsCommand({ ResourceArns: arns, Tags: changed })), { property: "tags" });
+    return { ...tags };
+}
+
+// ---------------------------------------------------------------------------------------------
+// delete
+
+/** Listener → target group(s) → load balancer, waiting until it is gone; then orphaned groups. */
+async function deleteNlb(a: AwsCtx, iid: Iid): Promise<void> {
+    const what = `deleting Nlb (${label(iid)})`;
+    let lbArn = "";
+    let listeners: Listener[] = [];
+    try {
+        lbArn = await loadBalancerArn(a, iid, what);
+        // Fails with LoadBalancerNotFound when the ARN names a load balancer that is gone.
+        listeners = (await aws(what, () => a.clients.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn })))).Listeners ?? [];
+    } catch (err) {
+        if (!isAwsNotFound(err)) throw err;
+        lbArn = "";
+    }
+    let name = iid.nameId;
+    if (lbArn) {
+        const tgArns = [...new Set(listeners.flatMap(forwardTargetGroupArns))];
+        if (!name && tgArns.length) name = (await describeTagList(a, tgArns[0], what)).find(t => t.Key === NLB_TAG)?.Value ?? "";
+        for (const l of listeners) await deleteListener(a, l.ListenerArn as string, what);
+        for (const tgArn of tgArns) await deleteTargetGroup(a, tgArn, what);
+        await deleteLoadBalancerAndWait(a, lbArn, what);
+    }
+    if (name) await deleteOrphanTargetGroups(a, name, what);
+}

@@ -1,0 +1,258 @@
+/**
+ * The current ELBv2 and EKS input rules, checked by the driver itself because moto accepts
+ * almost anything. Pure functions: `check` calls them at preview time, and every mutating
+ * driver call runs them again before its first API call.
+ */
+import type {
+    ClusterReq,
+    HealthCheckerReq,
+    ListenerReq,
+    NameRule,
+    NlbReq,
+    NodeGroupReq,
+    ScalingReq,
+    VmGroupReq,
+} from "../../driver/driver";
+import { HEALTH_PROTOCOLS, NLB_TYPES, TRAFFIC_PROTOCOLS } from "../../driver/driver";
+import type { FieldIssue } from "../../driver/errors";
+
+export const NLB_NAME: NameRule = {
+    maxLength: 32,
+    pattern: /^(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/,
+    description: "1–32 characters, letters, digits and hyphens, not starting or ending with a hyphen nor starting with \"internal-\"",
+};
+
+export const CLUSTER_NAME: NameRule = {
+    maxLength: 100,
+    pattern: /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/,
+    description: "1–100 characters, letters, digits, hyphens and underscores, starting with a letter or digit",
+};
+
+export const NODE_GROUP_NAME: NameRule = {
+    maxLength: 63,
+    pattern: /^[0-9A-Za-z][A-Za-z0-9_-]{0,62}$/,
+    description: "1–63 characters, letters, digits, hyphens and underscores, starting with a letter or digit",
+};
+
+/** EKS standard-support versions the driver creates and upgrades to, oldest first. */
+export const EKS_VERSIONS = ["1.28", "1.29", "1.30", "1.31", "1.32", "1.33"] as const;
+
+export const HEALTH = {
+    interval: { min: 5, max: 300 },
+    timeout: { min: 2, max: 120 },
+    threshold: { min: 2, max: 10 },
+    defaults: { interval: 30, timeout: 10, threshold: 3 },
+    pathMaxLength: 1024,
+};
+
+/** Managed node group size quota (nodes per managed node group). */
+export const MAX_NODE_GROUP_SIZE = 450;
+
+/** EKS AMI types a managed node group can use without a launch template. */
+export const AMI_TYPES = [
+    "AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD", "AL2023_x86_64_NVIDIA", "AL2023_ARM_64_NVIDIA", "AL2023_x86_64_NEURON",
+    "AL2_x86_64", "AL2_x86_64_GPU", "AL2_ARM_64",
+    "BOTTLEROCKET_x86_64", "BOTTLEROCKET_ARM_64", "BOTTLEROCKET_x86_64_NVIDIA", "BOTTLEROCKET_ARM_64_NVIDIA",
+    "BOTTLEROCKET_x86_64_FIPS", "BOTTLEROCKET_ARM_64_FIPS",
+    "WINDOWS_CORE_2019_x86_64", "WINDOWS_FULL_2019_x86_64", "WINDOWS_CORE_2022_x86_64", "WINDOWS_FULL_2022_x86_64",
+] as const;
+
+/** Tag keys the driver reserves for its own bookkeeping. */
+export const RESERVED_TAG_PREFIXES = ["aws:", "spider:"];
+const MAX_USER_TAGS = 45;
+
+const INSTANCE_ID = /^i-[0-9a-f]{8}(?:[0-9a-f]{9})?$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
+const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
+const SG_ID = /^sg-[0-9a-f]{8,17}$/;
+
+function checkName(issues: FieldIssue[], property: string, name: string | undefined, rule: NameRule): void {
+    if (!name) {
+        issues.push({ property, reason: "a name is required" });
+    } else if (name.length > rule.maxLength || !rule.pattern.test(name)) {
+        issues.push({ property, reason: `"${name}" is not a valid name: ${rule.description}` });
+    }
+}
+
+function checkInt(issues: FieldIssue[], property: string, value: number | undefined, range: { min: number; max: number }): void {
+    if (value === undefined) return;
+    if (!Number.isInteger(value) || value < range.min || value > range.max) {
+        issues.push({ property, reason: `${value} is outside ${range.min}–${range.max}` });
+    }
+}
+
+function checkPort(issues: FieldIssue[], property: string, port: number | undefined): void {
+    if (port === undefined || !Number.isInteger(port) || port < 1 || port > 65535) {
+        issues.push({ property, reason: `port ${String(port)} must be an integer in 1–65535` });
+    }
+}
+
+export function validateTags(tags: Record<string, string> | undefined, property = "tags"): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    const entries = Object.entries(tags ?? {});
+    if (entries.length > MAX_USER_TAGS) {
+        issues.push({ property, reason: `${entries.length} tags; at most ${MAX_USER_TAGS} (AWS allows 50, the driver keeps some for itself)` });
+    }
+    for (const [key, value] of entries) {
+        const p = `${property}.${key}`;
+        if (key.length < 1 || key.length > 128) issues.push({ property: p, reason: "tag keys are 1–128 characters" });
+        if (RESERVED_TAG_PREFIXES.some(prefix => key.toLowerCase().startsWith(prefix))) {
+            issues.push({ property: p, reason: `tag keys starting with ${RESERVED_TAG_PREFIXES.join(" or ")} are reserved` });
+        }
+        if (typeof value !== "string" || value.length > 256) issues.push({ property: p, reason: "tag values are strings of at most 256 characters" });
+    }
+    return issues;
+}
+
+export function validateListener(listener: ListenerReq | undefined, property = "listener"): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    if (!listener) return [{ property, reason: "a listener is required" }];
+    if (!TRAFFIC_PROTOCOLS.includes(listener.protocol)) {
+        issues.push({ property: `${property}.protocol`, reason: `"${String(listener.protocol)}" is not one of ${TRAFFIC_PROTOCOLS.join(", ")}` });
+    }
+    checkPort(issues, `${property}.port`, listener.port);
+    return issues;
+}
+
+export function validateVmGroup(vmGroup: (VmGroupReq & { vms?: string[] }) | undefined, property = "vmGroup"): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    if (!vmGroup) return [{ property, reason: "a VM group is required" }];
+    if (!TRAFFIC_PROTOCOLS.includes(vmGroup.protocol)) {
+        issues.push({ property: `${property}.protocol`, reason: `"${String(vmGroup.protocol)}" is not one of ${TRAFFIC_PROTOCOLS.join(", ")}` });
+    }
+    checkPort(issues, `${property}.port`, vmGroup.port);
+    if (vmGroup.vms) issues.push(...validateVms(vmGroup.vms, `${property}.vms`));
+    return issues;
+}
+
+export function validateVms(vms: string[], property = "vmGroup.vms"): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    const seen = new Set<string>();
+    vms.forEach((vm, i) => {
+        if (!INSTANCE_ID.test(vm)) issues.push({ property: `${property}[${i}]`, reason: `"${vm}" is not an EC2 instance id (i-…)` });
+        if (seen.has(vm)) issues.push({ property: `${property}[${i}]`, reason: `"${vm}" is listed twice` });
+        seen.add(vm);
+    });
+    return issues;
+}
+
+export function validateHealthChecker(hc: HealthCheckerReq | undefined, property = "healthChecker"): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    if (!hc) return [{ property, reason: "a health checker is required" }];
+    if (!HEALTH_PROTOCOLS.includes(hc.protocol)) {
+        issues.push({ property: `${property}.protocol`, reason: `"${String(hc.protocol)}" is not one of ${HEALTH_PROTOCOLS.join(", ")}` });
+    }
+    if (hc.port !== undefined) checkPort(issues, `${property}.port`, hc.port);
+    checkInt(issues, `${property}.interval`, hc.interval, HEALTH.interval);
+    checkInt(issues, `${property}.timeout`, hc.timeout, HEALTH.timeout);
+    checkInt(issues, `${property}.threshold`, hc.threshold, HEALTH.threshold);
+    const interval = hc.interval ?? HEALTH.defaults.interval;
+    const timeout = hc.timeout ?? HEALTH.defaults.timeout;
+    if (timeout > interval) {
+        issues.push({ property: `${property}.timeout`, reason: `timeout ${timeout}s must not exceed the interval ${interval}s` });
+    }
+    if (hc.protocol === "TCP") {
+        if (hc.path) issues.push({ property: `${property}.path`, reason: "a path applies to HTTP/HTTPS health checks only" });
+    } else if (hc.path !== undefined && hc.path !== "") {
+        if (!hc.path.startsWith("/")) issues.push({ property: `${property}.path`, reason: `"${hc.path}" must start with "/"` });
+        if (hc.path.length > HEALTH.pathMaxLength) issues.push({ property: `${property}.path`, reason: `at most ${HEALTH.pathMaxLength} characters` });
+    }
+    return issues;
+}
+
+/** Every ELBv2 rule an NLB request must meet, all issues at once. */
+export function validateNlb(req: NlbReq): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    checkName(issues, "iid.nameId", req.iid?.nameId, NLB_NAME);
+    if (!req.vpc) issues.push({ property: "vpc", reason: "a VPC id is required" });
+    else if (!VPC_ID.test(req.vpc)) issues.push({ property: "vpc", reason: `"${req.vpc}" is not a VPC id (vpc-…)` });
+    if (!NLB_TYPES.includes(req.type)) issues.push({ property: "type", reason: `"${String(req.type)}" is not one of ${NLB_TYPES.join(", ")}` });
+    if (req.scope !== "REGION") {
+        issues.push({ property: "scope", reason: `AWS network load balancers are regional; scope "${String(req.scope)}" is not supported` });
+    }
+    issues.push(...validateListener(req.listener));
+    issues.push(...validateVmGroup(req.vmGroup));
+    if (req.listener && req.vmGroup && TRAFFIC_PROTOCOLS.includes(req.listener.protocol) && req.listener.protocol !== req.vmGroup.protocol) {
+        issues.push({ property: "vmGroup.protocol", reason: `a ${req.listener.protocol} listener forwards to ${req.listener.protocol} target groups only` });
+    }
+    issues.push(...validateHealthChecker(req.healthChecker));
+    if (req.subnets !== undefined) {
+        if (req.subnets.length === 0) issues.push({ property: "subnets", reason: "give at least one subnet, or omit subnets to use one per AZ of the VPC" });
+        req.subnets.forEach((s, i) => {
+            if (!SUBNET_ID.test(s)) issues.push({ property: `subnets[${i}]`, reason: `"${s}" is not a subnet id (subnet-…)` });
+        });
+        if (new Set(req.subnets).size !== req.subnets.length) issues.push({ property: "subnets", reason: "a subnet is listed twice" });
+    }
+    issues.push(...validateTags(req.tags));
+    return issues;
+}
+
+export function validateScaling(s: ScalingReq, property = ""): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    const p = (name: string): string => (property ? `${property}.${name}` : name);
+    checkInt(issues, p("minNodeSize"), s.minNodeSize, { min: 0, max: MAX_NODE_GROUP_SIZE });
+    checkInt(issues, p("maxNodeSize"), s.maxNodeSize, { min: 1, max: MAX_NODE_GROUP_SIZE });
+    checkInt(issues, p("desiredNodeSize"), s.desiredNodeSize, { min: 0, max: MAX_NODE_GROUP_SIZE });
+    if (s.minNodeSize > s.desiredNodeSize) issues.push({ property: p("desiredNodeSize"), reason: `desired ${s.desiredNodeSize} is below the minimum ${s.minNodeSize}` });
+    if (s.desiredNodeSize > s.maxNodeSize) issues.push({ property: p("desiredNodeSize"), reason: `desired ${s.desiredNodeSize} is above the maximum ${s.maxNodeSize}` });
+    return issues;
+}
+
+export function validateNodeGroup(ng: NodeGroupReq, property = ""): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    const p = (name: string): string => (property ? `${property}.${name}` : name);
+    checkName(issues, p("iid.nameId"), ng.iid?.nameId, NODE_GROUP_NAME);
+    if (!ng.vmSpec) issues.push({ property: p("vmSpec"), reason: "an EC2 instance type is required (e.g. t3.medium)" });
+    else if (!INSTANCE_TYPE.test(ng.vmSpec)) issues.push({ property: p("vmSpec"), reason: `"${ng.vmSpec}" is not an EC2 instance type` });
+    if (ng.image && !(AMI_TYPES as readonly string[]).includes(ng.image)) {
+        issues.push({
+            property: p("image"),
+            reason: `"${ng.image}" is not an EKS AMI type (${AMI_TYPES.slice(0, 3).join(", ")}, …); custom AMIs need a launch template, which this driver does not manage`,
+        });
+    }
+    if (ng.rootDiskType) {
+        issues.push({ property: p("rootDiskType"), reason: "EKS managed node groups without a launch template use the AMI's volume type; leave rootDiskType empty" });
+    }
+    if (ng.rootDiskSize !== 0) checkInt(issues, p("rootDiskSize"), ng.rootDiskSize, { min: 1, max: 16384 });
+    issues.push(...validateScaling(ng, property));
+    return issues;
+}
+
+export function validateVersion(version: string | undefined, property = "version"): FieldIssue[] {
+    if (!version || !(EKS_VERSIONS as readonly string[]).includes(version)) {
+        return [{ property, reason: `"${String(version)}" is not a supported EKS version (${EKS_VERSIONS.join(", ")})` }];
+    }
+    return [];
+}
+
+/** Every EKS rule a cluster request (with its node groups) must meet, all issues at once. */
+export function validateCluster(req: ClusterReq): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    checkName(issues, "iid.nameId", req.iid?.nameId, CLUSTER_NAME);
+    issues.push(...validateVersion(req.version));
+    const net = req.network;
+    if (!net) {
+        issues.push({ property: "network", reason: "a network (VPC and subnets) is required" });
+    } else {
+        if (net.vpc && !VPC_ID.test(net.vpc)) issues.push({ property: "network.vpc", reason: `"${net.vpc}" is not a VPC id (vpc-…)` });
+        if (!net.subnets || net.subnets.length < 2) {
+            issues.push({ property: "network.subnets", reason: "EKS needs subnets in at least two availability zones" });
+        }
+        (net.subnets ?? []).forEach((s, i) => {
+            if (!SUBNET_ID.test(s)) issues.push({ property: `network.subnets[${i}]`, reason: `"${s}" is not a subnet id (subnet-…)` });
+        });
+        if ((net.securityGroups ?? []).length > 5) issues.push({ property: "network.securityGroups", reason: "EKS accepts at most 5 security groups" });
+        (net.securityGroups ?? []).forEach((s, i) => {
+            if (!SG_ID.test(s)) issues.push({ property: `network.securityGroups[${i}]`, reason: `"${s}" is not a security group id (sg-…)` });
+        });
+    }
+    const names = new Set<string>();
+    (req.nodeGroups ?? []).forEach((ng, i) => {
+        issues.push(...validateNodeGroup(ng, `nodeGroups[${i}]`));
+        if (ng.iid?.nameId && names.has(ng.iid.nameId)) issues.push({ property: `nodeGroups[${i}].iid.nameId`, reason: `"${ng.iid.nameId}" is used twice` });
+        names.add(ng.iid?.nameId);
+    });
+    issues.push(...validateTags(req.tags));
+    return issues;
+}
