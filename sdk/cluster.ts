@@ -4,17 +4,22 @@ import clusterProvider = require("./providers/cluster");
 
 /** Node-group fields shared by `Cluster.nodeGroups` and `NodeGroup`. */
 export interface NodeGroupSpecArgs {
-    /** Image id; "" = driver default for the Kubernetes version (local `ubuntu-22.04`, AWS AL2023 EKS AMI). Changing it recreates the node group. */
+    /** Image; "" = driver default for the Kubernetes version (local `ubuntu-22.04`; AWS an EKS AMI type such as `AL2023_x86_64_STANDARD`). Changing it recreates the node group. */
     image?: pulumi.Input<string>;
     /** VM spec / instance type: local small|medium|large, AWS `t3.medium`… Changing it recreates the node group. */
     vmSpec: pulumi.Input<string>;
-    /** Root disk type; "" = driver default (AWS gp3). Changing it recreates the node group. */
+    /** Root disk type; "" = driver default (AWS must stay "": EKS picks the volume type without a launch template). Changing it recreates the node group. */
     rootDiskType?: pulumi.Input<string>;
     /** Root disk size in GB; 0 = driver default (20). Changing it recreates the node group. */
     rootDiskSize?: pulumi.Input<number>;
     /** Key pair for SSH to nodes; "" = none. Changing it recreates the node group. */
     keyPair?: pulumi.Input<string>;
-    /** Whether the node count may move between min and max on its own. Default true. Changes in place (SetNodeGroupAutoScaling). */
+    /**
+     * Whether the node count may move between min and max on its own. Default true. Changes in
+     * place (SetNodeGroupAutoScaling). On EKS, "off" pins the group (min = max = desired in the
+     * cloud, the declared bounds kept in tags and restored by "on"); on is what a cluster
+     * autoscaler needs to act within min/max.
+     */
     onAutoScaling?: pulumi.Input<boolean>;
     /** Nodes wanted now, min ≤ desired ≤ max. Changes in place (ChangeNodeGroupScaling). */
     desiredNodeSize: pulumi.Input<number>;

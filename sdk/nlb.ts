@@ -26,11 +26,11 @@ export interface HealthCheckerArgs {
     protocol?: pulumi.Input<"TCP" | "HTTP" | "HTTPS">;
     /** Port probed, 1–65535. Default: the VM group port. */
     port?: pulumi.Input<number>;
-    /** Seconds between probes. Default 10 (local, AWS), 5 (GCP). Allowed: AWS/local 5–300, GCP 1–300. */
+    /** Seconds between probes. Default: local 10, AWS 30, GCP 5. Allowed: AWS/local 5–300, GCP 1–300. */
     interval?: pulumi.Input<number>;
-    /** Seconds before a probe fails. Default 5. Allowed: AWS/local 2–120, GCP 1–300; never above `interval`. */
+    /** Seconds before a probe fails. Default: local 5, AWS 10, GCP 5 (never above `interval`). Allowed: AWS/local 2–120, GCP 1–300. */
     timeout?: pulumi.Input<number>;
-    /** Consecutive probes to change a VM's state. Default 3. Allowed: AWS/local 2–10, GCP 1–10. */
+    /** Consecutive probes to change a VM's state (healthy and unhealthy alike). Default: local 3, AWS 3, GCP 2. Allowed: AWS/local 2–10, GCP 1–10. */
     threshold?: pulumi.Input<number>;
     /** HTTP/HTTPS only: request path. Default "/". */
     path?: pulumi.Input<string>;
