@@ -1,18 +1,18 @@
 import assert from "node:assert/strict";
-import type { ClusterInfo, ClusterReq, Iid, NodeGroupInfo, NodeGroupReq } from "../../provider/driver/driver";
+import type { Capabilities, ClusterInfo, ClusterReq, Iid, NodeGroupInfo, NodeGroupReq } from "../../provider/driver/driver";
 import type { ContractEnv } from "./env";
 import { assertPlainInfo, expectCode, ISO_TIME, sortedCopy } from "./nlb.contract";
 
 /*
  * The cluster contract every driver must pass through the ClusterHandler interface. One cluster
  * is created and walked through the steps in order. A driver whose capabilities say clusters are
- * unsupported runs only the NotSupported scenario; the supported scenarios then show as pending
- * under a title that says why.
+ * unsupported runs only the NotSupported scenario (chosen at registration from `caps`).
  */
 
-export function describeClusterContract(label: string, getEnv: () => ContractEnv): void {
+export function describeClusterContract(label: string, getEnv: () => ContractEnv, caps: Capabilities): void {
+    const describeIf = (cond: boolean) => (cond ? describe : () => undefined);
     describe(`Cluster contract (${label})`, function () {
-        describe("when the driver supports clusters (pending otherwise)", function () {
+        describeIf(caps.cluster.supported)("when the driver supports clusters", function () {
             let baseline = 0;
             let clusterName = "";
             let clusterIid: Iid = { nameId: "", systemId: "" };
@@ -62,7 +62,6 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
 
             before(async function () {
                 const env = getEnv();
-                if (!env.caps.cluster.supported) this.skip();
                 baseline = (await env.inventory()).clusters;
             });
 
@@ -221,11 +220,7 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
             });
         });
 
-        describe("when the driver does not support clusters (pending otherwise)", function () {
-            before(function () {
-                if (getEnv().caps.cluster.supported) this.skip();
-            });
-
+        describeIf(!caps.cluster.supported)("when the driver does not support clusters", function () {
             it("rejects every ClusterHandler method with NotSupported", async function () {
                 const env = getEnv();
                 const c = env.driver.cluster;

@@ -1,3 +1,4 @@
+import { capabilities } from "../../../provider/drivers/aws";
 import { describeClusterContract } from "../../contract/cluster.contract";
 import { describeNlbContract } from "../../contract/nlb.contract";
 import { AwsHarness, startHarness } from "./harness";
@@ -13,6 +14,6 @@ describe("aws driver: shared contract (against extended moto)", function () {
         if (!h) throw new Error("moto did not start; see the before-all hook failure");
         return h.contractEnv();
     };
-    describeNlbContract("aws", env);
-    describeClusterContract("aws", env);
+    describeNlbContract("aws", env, capabilities);
+    describeClusterContract("aws", env, capabilities);
 });

@@ -1,3 +1,4 @@
+import { capabilities } from "../../../provider/drivers/gcp";
 import { describeClusterContract } from "../../contract/cluster.contract";
 import type { ContractEnv } from "../../contract/env";
 import { describeNlbContract } from "../../contract/nlb.contract";
@@ -20,8 +21,8 @@ describe("gcp driver: shared contract against the Compute fake", function () {
         if (!env) throw new Error("the gcp contract env was not built (the fake did not start)");
         return env;
     };
-    describeNlbContract("gcp", getEnv);
-    describeClusterContract("gcp", getEnv);
+    describeNlbContract("gcp", getEnv, capabilities);
+    describeClusterContract("gcp", getEnv, capabilities);
 
 
     describe("after both contracts", function () {

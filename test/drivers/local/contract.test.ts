@@ -1,3 +1,4 @@
+import { capabilities } from "../../../provider/drivers/local";
 import { describeClusterContract } from "../../contract/cluster.contract";
 import type { ContractEnv } from "../../contract/env";
 import { describeNlbContract } from "../../contract/nlb.contract";
@@ -20,6 +21,6 @@ describe("local driver: shared contract", function () {
         if (!env) throw new Error("the local contract env was not built (the before hook failed)");
         return env;
     };
-    describeNlbContract("local", getEnv);
-    describeClusterContract("local", getEnv);
+    describeNlbContract("local", getEnv, capabilities);
+    describeClusterContract("local", getEnv, capabilities);
 });
