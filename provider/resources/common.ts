@@ -280,8 +280,16 @@ export function progressLog(kind: string, name: string): (line: string) => void 
     };
 }
 
+/**
+ * `SPIDER_POLL_MIN_MS`/`SPIDER_POLL_MAX_MS` (read from the provider host's environment, which
+ * the `pulumi` CLI passes on) shorten waits against emulators; clouds use the drivers' defaults.
+ */
 export function driverContext(kind: string, name: string, config: ProviderConfig, timeouts?: DriverContext["timeouts"]): DriverContext {
-    return { log: progressLog(kind, name), config, timeouts };
+    const ctx: DriverContext = { log: progressLog(kind, name), config, timeouts };
+    const min = Number(process.env.SPIDER_POLL_MIN_MS);
+    const max = Number(process.env.SPIDER_POLL_MAX_MS);
+    if (min > 0 && max >= min) ctx.poll = { minDelayMs: min, maxDelayMs: max };
+    return ctx;
 }
 
 export interface CheckFailure {
