@@ -132,7 +132,14 @@ export async function createCluster(inputs: Props, config: ProviderConfig): Prom
     try {
         info = await driver.cluster.createCluster(toClusterReq(ins));
     } catch (err) {
-        throw opError("creating", KIND, ins.clusterName, err);
+        const e = opError("creating", KIND, ins.clusterName, err);
+        // If the driver's rollback could not remove the cluster, keep it in state so nothing is orphaned.
+        const left = await driver.cluster.getCluster({ nameId: ins.clusterName, systemId: "" }).catch(() => undefined);
+        if (left) {
+            throw new PartialFailure(e.message, left.iid.systemId, { ...(toOutputs(left, ins, nameMap(ins, left)) as unknown as Props), __provider: inputs.__provider },
+                ["create failed and its rollback left the cluster behind; `pulumi up` retries, `pulumi destroy` removes it"]);
+        }
+        throw e;
     }
     return { id: info.iid.systemId, outs: toOutputs(info, ins, nameMap(ins, info)) as unknown as Props };
 }

@@ -170,7 +170,14 @@ export async function createNlb(inputs: Props, config: ProviderConfig): Promise<
     try {
         info = await driver.nlb.createNlb(toNlbReq(ins));
     } catch (err) {
-        throw opError("creating", KIND, ins.nlbName, err);
+        const e = opError("creating", KIND, ins.nlbName, err);
+        // If the driver's rollback could not remove the NLB, keep it in state so nothing is orphaned.
+        const left = await driver.nlb.getNlb({ nameId: ins.nlbName, systemId: "" }).catch(() => undefined);
+        if (left) {
+            throw new PartialFailure(e.message, left.iid.systemId, { ...(toOutputs(left, ins, undefined) as unknown as Props), __provider: inputs.__provider },
+                ["create failed and its rollback left the NLB behind; `pulumi up` retries, `pulumi destroy` removes it"]);
+        }
+        throw e;
     }
     let health: HealthInfo;
     try {

@@ -82,7 +82,14 @@ export async function createNodeGroup(inputs: Props, config: ProviderConfig): Pr
         const ng = await driver.cluster.addNodeGroup(clusterIid(ins.cluster), toNodeGroupReq(ins.nodeGroupName, ins));
         return { id: ng.iid.systemId, outs: toOutputs(ng, ins) as unknown as Props };
     } catch (err) {
-        throw opError("creating", KIND, ins.nodeGroupName, err);
+        const e = opError("creating", KIND, ins.nodeGroupName, err);
+        // If the node group exists despite the failure, keep it in state so nothing is orphaned.
+        const left = await driver.cluster.getNodeGroup(clusterIid(ins.cluster), { nameId: ins.nodeGroupName, systemId: "" }).catch(() => undefined);
+        if (left) {
+            throw new PartialFailure(e.message, left.iid.systemId, { ...(toOutputs(left, ins) as unknown as Props), __provider: inputs.__provider },
+                ["create failed but the node group exists; `pulumi up` retries, `pulumi destroy` removes it"]);
+        }
+        throw e;
     }
 }
 

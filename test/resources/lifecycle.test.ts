@@ -128,6 +128,24 @@ describe("resource lifecycles on the local driver", () => {
             assert.deepStrictEqual(await cloud.inventory(), before);
         });
 
+        it("a failed create whose rollback also fails keeps the NLB in state (id + __provider), and delete removes it", async () => {
+            const before = await cloud.inventory();
+            await cloud.injectFault("createNlb.listener", { message: "injected listener failure" });
+            await cloud.injectFault("deleteNlb.loadBalancer", { times: 5, message: "injected rollback failure" });
+            const inputs = { ...(await checked(nlbImpl, {}, { connection: conn, pulumiName: "orph", vpc: "vpc-local", listener: { protocol: "TCP", port: 80 }, vmGroup: { port: 8080, vms: ["vm-1"] } })), __provider: "PROVIDER" };
+            let err: unknown;
+            try { await nlbImpl.create(inputs, cfg); } catch (e) { err = e; }
+            assert.ok(err instanceof PartialFailure, `expected PartialFailure, got ${String(err)}`);
+            const pf = err as PartialFailure;
+            assert.match(pf.message, /creating Nlb \(orph-[0-9a-f]{4}\): .*injected listener failure/);
+            assert.strictEqual(pf.properties.__provider, "PROVIDER");
+            assert.strictEqual(pf.properties.nlbId, pf.id);
+            assert.strictEqual((await cloud.inventory()).nlbs, before.nlbs + 1, "the leftover NLB is the one kept in state");
+            await cloud.clearFaults();
+            await nlbImpl.delete(pf.id, pf.properties, cfg);
+            assert.deepStrictEqual(await cloud.inventory(), before);
+        });
+
         it("a failed update records what was applied and carries __provider", async () => {
             const args = { connection: conn, pulumiName: "pf", vpc: "vpc-local", listener: { protocol: "TCP", port: 80 }, vmGroup: { port: 8080, vms: ["vm-1"] }, __provider: "PROVIDER" };
             const inputs = await checked(nlbImpl, {}, args);
