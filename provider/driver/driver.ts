@@ -303,6 +303,11 @@ export interface NlbCapabilities {
     };
     /** Whether the VM list may be empty at create time. */
     allowsEmptyVmGroup: boolean;
+    /**
+     * A VM can serve only one load balancer at a time (GCE: one load-balanced instance group
+     * per instance), so a replacement must delete the old NLB before creating the new one.
+     */
+    exclusiveVmMembership: boolean;
 }
 
 export interface ClusterCapabilities {

@@ -85,7 +85,9 @@ export function describeError(err: unknown): string {
             parts.push(cur.message);
             cur = (cur as { cause?: unknown }).cause;
         } else {
-            parts.push(String(cur));
+            const msg = typeof cur === "object" && typeof (cur as { message?: unknown }).message === "string"
+                ? (cur as { message: string }).message : typeof cur === "object" ? JSON.stringify(cur) : String(cur);
+            parts.push(msg);
             break;
         }
     }

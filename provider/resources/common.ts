@@ -250,7 +250,9 @@ export function sameVm(declared: string, live: string): boolean {
 
 /** The error text users see: `creating Nlb (web-1a2b): cause`. */
 export function opError(op: string, kind: string, name: string, err: unknown): Error {
-    const e = new Error(`${op} ${kind} (${name}): ${describeError(err)}`);
+    const prefix = `${op} ${kind} (${name}): `;
+    const text = describeError(err);
+    const e = new Error(text.startsWith(prefix) ? text : prefix + text);
     (e as { cause?: unknown }).cause = err;
     if (err instanceof SpiderError) (e as { code?: string }).code = err.code;
     return e;

@@ -147,9 +147,14 @@ export function diffNlb(olds: Props, news: Props): DiffResult {
     return {
         changes: p.changed.length > 0,
         replaces: p.replaces,
-        // A fixed cloud name must be freed before the replacement can take it.
-        deleteBeforeReplace: p.replaces.length > 0 && news.autoNamed !== true,
+        // A fixed cloud name, or VMs that can serve one NLB only, must be freed before the
+        // replacement can take them.
+        deleteBeforeReplace: p.replaces.length > 0 && (news.autoNamed !== true || (caps.nlb.exclusiveVmMembership && hasVms(olds))),
     };
+}
+
+function hasVms(olds: Props): boolean {
+    return isRecord(olds.vmGroup) && Array.isArray(olds.vmGroup.vms) && olds.vmGroup.vms.length > 0;
 }
 
 function capsFor(news: Props, olds: Props): Capabilities {

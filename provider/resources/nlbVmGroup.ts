@@ -44,8 +44,10 @@ export function checkNlbVmGroup(_olds: Props, news: Props): CheckResult {
 
 export function diffNlbVmGroup(olds: Props, news: Props): DiffResult {
     const conn = isRecord(news.connection) && !isUnknown(news.connection) ? news.connection : olds.connection;
-    const p = plan(nlbVmGroupFields, olds, news, driverCaps(conn as unknown as Connection));
-    return { changes: p.changed.length > 0, replaces: p.replaces, deleteBeforeReplace: false };
+    const caps = driverCaps(conn as unknown as Connection);
+    const p = plan(nlbVmGroupFields, olds, news, caps);
+    // Where a VM can serve one NLB only, the old attachment must go before the new one.
+    return { changes: p.changed.length > 0, replaces: p.replaces, deleteBeforeReplace: p.replaces.length > 0 && caps.nlb.exclusiveVmMembership };
 }
 
 function nlbIid(nlb: string): Iid {

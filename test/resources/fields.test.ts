@@ -99,6 +99,13 @@ describe("field tables", () => {
             assert.deepStrictEqual(d, { changes: true, replaces: ["vpc"], deleteBeforeReplace: false });
         });
 
+        it("deletes first on GCP even when auto-named, since a VM can serve one NLB only there", () => {
+            const olds = { connection: { driver: "gcp" }, autoNamed: true, vpc: "a", vmGroup: { protocol: "TCP", port: 80, vms: ["vm-1"] } };
+            assert.strictEqual(diffNlb(olds, { ...olds, vpc: "b" }).deleteBeforeReplace, true);
+            const local = { ...olds, connection: { driver: "local" } };
+            assert.strictEqual(diffNlb(local, { ...local, vpc: "b" }).deleteBeforeReplace, false);
+        });
+
         it("treats unknown values during preview as changes, not failures", () => {
             const news = set(base, "listener.port", "04da6b54-80e4-46f7-96ec-b56ff0331ba9");
             assert.deepStrictEqual(checkNlb({}, news).failures, []);

@@ -47,6 +47,7 @@ export const capabilities: Capabilities = {
             tags: true,
         },
         allowsEmptyVmGroup: true,
+        exclusiveVmMembership: false,
     },
     cluster: {
         supported: true,

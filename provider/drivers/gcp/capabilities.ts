@@ -46,6 +46,7 @@ export const capabilities: Capabilities = {
         name: nlbName,
         inPlace: { listenerPort: true, listenerProtocol: true, vmGroup: true, vms: true, healthChecker: true, tags: true },
         allowsEmptyVmGroup: true,
+        exclusiveVmMembership: true,
     },
     cluster: {
         supported: false,

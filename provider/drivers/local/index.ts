@@ -43,6 +43,7 @@ export const capabilities: Capabilities = {
         },
         inPlace: { listenerPort: true, listenerProtocol: true, vmGroup: true, vms: true, healthChecker: true, tags: true },
         allowsEmptyVmGroup: true,
+        exclusiveVmMembership: false,
     },
     cluster: {
         supported: true,
