@@ -85,9 +85,12 @@ export class Cluster extends pulumi.dynamic.Resource {
     constructor(name: string, args: ClusterArgs, opts?: pulumi.CustomResourceOptions) {
         super(clusterProvider, name, {
             ...args, pulumiName: name,
-            clusterId: undefined, clusterName: args?.clusterName, tags: args?.tags, status: undefined, endpoint: undefined, kubeconfig: undefined,
+            clusterId: undefined, clusterName: args?.clusterName, version: args?.version, network: args?.network, tags: args?.tags, status: undefined, endpoint: undefined, kubeconfig: undefined,
             nodeGroups: args?.nodeGroups, createdTime: undefined, keyValues: undefined,
         }, pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }), "spider", "Cluster");
+        // The id is known during a preview of an in-place update, an output is not (dynamic providers
+        // cannot preview outputs): referencing it keeps dependents from previewing a false change.
+        (this as { clusterId: pulumi.Output<string> }).clusterId = this.id;
     }
 
     static get(name: string, id: pulumi.Input<string>, state: { connection: pulumi.Input<ConnectionArgs> }, opts?: pulumi.CustomResourceOptions): Cluster {

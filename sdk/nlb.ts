@@ -90,9 +90,12 @@ export class Nlb extends pulumi.dynamic.Resource {
     constructor(name: string, args: NlbArgs, opts?: pulumi.CustomResourceOptions) {
         super(nlbProvider, name, {
             ...args, pulumiName: name,
-            nlbId: undefined, nlbName: args?.nlbName, type: args?.type, scope: args?.scope, tags: args?.tags, listener: args?.listener, vmGroup: args?.vmGroup, healthChecker: args?.healthChecker,
+            nlbId: undefined, nlbName: args?.nlbName, vpc: args?.vpc, type: args?.type, scope: args?.scope, tags: args?.tags, listener: args?.listener, vmGroup: args?.vmGroup, healthChecker: args?.healthChecker,
             vms: undefined, health: undefined, createdTime: undefined, keyValues: undefined,
         }, opts, "spider", "Nlb");
+        // The id is known during a preview of an in-place update, an output is not (dynamic providers
+        // cannot preview outputs): referencing it keeps dependents from previewing a false change.
+        (this as { nlbId: pulumi.Output<string> }).nlbId = this.id;
     }
 
     /** Reads an existing NLB by id without managing it. */

@@ -35,8 +35,12 @@ export class NodeGroup extends pulumi.dynamic.Resource {
     constructor(name: string, args: NodeGroupArgs, opts?: pulumi.CustomResourceOptions) {
         super(nodeGroupProvider, name, {
             ...args, pulumiName: name,
-            nodeGroupId: undefined, nodeGroupName: args?.nodeGroupName, onAutoScaling: args?.onAutoScaling, status: undefined, nodes: undefined, version: undefined,
+            nodeGroupId: undefined, nodeGroupName: args?.nodeGroupName, onAutoScaling: args?.onAutoScaling,
+            desiredNodeSize: args?.desiredNodeSize, minNodeSize: args?.minNodeSize, maxNodeSize: args?.maxNodeSize, status: undefined, nodes: undefined, version: undefined,
         }, opts, "spider", "NodeGroup");
+        // The id is known during a preview of an in-place update, an output is not (dynamic providers
+        // cannot preview outputs): referencing it keeps dependents from previewing a false change.
+        (this as { nodeGroupId: pulumi.Output<string> }).nodeGroupId = this.id;
     }
 
     static get(name: string, id: pulumi.Input<string>, state: { connection: pulumi.Input<ConnectionArgs>; cluster: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions): NodeGroup {
