@@ -271,7 +271,8 @@ export class PartialFailure extends Error {
         super(message);
         this.id = id;
         this.properties = properties;
-        this.reasons = reasons;
+        // The engine shows only the reasons of an initialization failure, so the cause leads them.
+        this.reasons = [message, ...reasons];
     }
 }
 
