@@ -1,0 +1,167 @@
+/**
+ * The end-to-end scenarios on the aws driver, against the extended moto (test/support/moto):
+ * moto runs on 127.0.0.1 for this file only and is stopped by PID afterwards. The test makes a
+ * VPC with three subnets (one per AZ) and six instances, plus a second VPC with an instance of
+ * its own; the Pulumi provider host reaches moto through `connection.endpoint` with fake
+ * credentials from the environment. Inventory counts and out-of-band drift go through the AWS SDK.
+ */
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import {
+    CreateSubnetCommand,
+    CreateVpcCommand,
+    DescribeImagesCommand,
+    EC2Client,
+    RunInstancesCommand,
+} from "@aws-sdk/client-ec2";
+import { DescribeNodegroupCommand, DescribeUpdateCommand, EKSClient, ListClustersCommand, ListNodegroupsCommand, UpdateNodegroupConfigCommand } from "@aws-sdk/client-eks";
+import {
+    DeleteLoadBalancerCommand,
+    DeleteTargetGroupCommand,
+    DescribeListenersCommand,
+    DescribeLoadBalancersCommand,
+    DescribeTargetGroupsCommand,
+    ElasticLoadBalancingV2Client,
+    ModifyListenerCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { Connection, DriverContext } from "../../provider/driver/driver";
+import * as aws from "../../provider/drivers/aws";
+import { waitUntil } from "../../provider/driver/wait";
+import { MotoServer, startMoto } from "../support/moto/launch";
+import { describeE2E } from "./scenarios";
+
+const REGION = "us-east-1";
+/** moto accepts any credentials; these make sure nothing ever reaches a real account. */
+const FAKE_CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing", sessionToken: "testing" };
+
+function stillRunning(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+describeE2E("aws on moto", async () => {
+    let moto: MotoServer;
+    try {
+        moto = await startMoto({ polls: 1, initialPolls: 0 });
+    } catch (err) {
+        throw new Error(`MOTO DID NOT START; the aws end-to-end scenarios cannot run:\n${(err as Error).stack ?? String(err)}`);
+    }
+    const stop = async () => {
+        await moto.stop();
+        assert.ok(!stillRunning(moto.pid), `moto (pid ${moto.pid}) is still running after stop()`);
+    };
+    try {
+        const common = { region: REGION, endpoint: moto.endpoint, credentials: FAKE_CREDENTIALS, maxAttempts: 1 };
+        const ec2 = new EC2Client(common);
+        const elb = new ElasticLoadBalancingV2Client(common);
+        const eks = new EKSClient(common);
+
+        const ami = (await ec2.send(new DescribeImagesCommand({ Owners: ["amazon"] }))).Images?.[0]?.ImageId;
+        assert.ok(ami, "moto offers no AMI to launch instances from");
+        const makeVpc = async (octet: number, azs: string[], instances: number) => {
+            const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: `10.${octet}.0.0/16` }))).Vpc!.VpcId!;
+            const subnets: string[] = [];
+            for (const [i, az] of azs.entries()) {
+                subnets.push((await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: `10.${octet}.${i}.0/24`, AvailabilityZone: `${REGION}${az}` }))).Subnet!.SubnetId!);
+            }
+            const vms: string[] = [];
+            for (let i = 0; i < instances; i++) {
+                const run = await ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1, SubnetId: subnets[i % subnets.length] }));
+                vms.push(run.Instances![0].InstanceId!);
+            }
+            return { vpc, subnets, vms };
+        };
+        const main = await makeVpc(43, ["a", "b", "c"], 6);
+        const alt = await makeVpc(44, ["a"], 1);
+
+        const connection: Connection = { driver: "aws", region: REGION, endpoint: moto.endpoint };
+        const ctx: DriverContext = {
+            log: () => undefined,
+            config: { awsAccessKeyId: FAKE_CREDENTIALS.accessKeyId, awsSecretAccessKey: FAKE_CREDENTIALS.secretAccessKey },
+            poll: { minDelayMs: 10, maxDelayMs: 100 },
+            timeouts: { create: 120_000, update: 120_000, delete: 120_000 },
+        };
+
+        return {
+            connection: { ...connection },
+            caps: aws.capabilities,
+            driver: aws.open(connection, ctx),
+            vpc: main.vpc,
+            subnets: main.subnets,
+            vms: main.vms,
+            vmSpec: "t3.medium",
+            vmSpecAlt: "t3.large",
+            versions: ["1.29", "1.30"],
+            altVpc: { vpc: alt.vpc, vms: alt.vms },
+            processEnv: {
+                AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
+                AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
+                AWS_SESSION_TOKEN: FAKE_CREDENTIALS.sessionToken,
+                AWS_REGION: REGION,
+                AWS_EC2_METADATA_DISABLED: "true",
+                AWS_CONFIG_FILE: "/dev/null",
+                AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+                // moto settles within a poll or two: poll it quickly (read by the provider host).
+                SPIDER_POLL_MIN_MS: "20",
+                SPIDER_POLL_MAX_MS: "200",
+            },
+            configSecrets: { "spider:awsSecretAccessKey": `FAKE-E2E-SECRET-${crypto.randomBytes(6).toString("hex")}-aws-config` },
+            inventory: async () => {
+                let nlbs = 0;
+                let marker: string | undefined;
+                do {
+                    const page = await elb.send(new DescribeLoadBalancersCommand({ Marker: marker }));
+                    nlbs += (page.LoadBalancers ?? []).length;
+                    marker = page.NextMarker;
+                } while (marker);
+                const clusters = (await eks.send(new ListClustersCommand({}))).clusters ?? [];
+                let nodeGroups = 0;
+                for (const c of clusters) nodeGroups += ((await eks.send(new ListNodegroupsCommand({ clusterName: c }))).nodegroups ?? []).length;
+                return { nlbs, clusters: clusters.length, nodeGroups };
+            },
+            outOfBand: {
+                // Straight through the AWS APIs, as a console user would, bypassing the driver.
+                setListenerPort: async (nlb, protocol, port) => {
+                    const listeners = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: nlb.id }))).Listeners ?? [];
+                    assert.equal(listeners.length, 1, `listeners of ${nlb.id}`);
+                    await elb.send(new ModifyListenerCommand({ ListenerArn: listeners[0].ListenerArn, Protocol: protocol, Port: port }));
+                },
+                setNodeGroupScaling: async (cluster, ng, s) => {
+                    const clusterName = cluster.name;
+                    const upd = await eks.send(new UpdateNodegroupConfigCommand({
+                        clusterName, nodegroupName: ng.name,
+                        scalingConfig: { desiredSize: s.desiredNodeSize, minSize: s.minNodeSize, maxSize: s.maxNodeSize },
+                    }));
+                    // As the console does: follow the update (moto applies it after a few DescribeUpdate polls).
+                    await waitUntil(async () => {
+                        const u = (await eks.send(new DescribeUpdateCommand({ name: clusterName, nodegroupName: ng.name, updateId: upd.update!.id! }))).update;
+                        if (u?.status === "Failed" || u?.status === "Cancelled") throw new Error(`out-of-band scaling of ${ng.name}: update ${u.status}`);
+                        return u?.status === "Successful" ? { done: true, value: undefined } : { done: false, state: String(u?.status) };
+                    }, { timeoutMs: 60_000, minDelayMs: 20, maxDelayMs: 200, what: `node group ${ng.name} to scale` });
+                    const d = (await eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName: ng.name }))).nodegroup;
+                    assert.equal(d?.scalingConfig?.desiredSize, s.desiredNodeSize, "out-of-band scaling reached moto");
+                },
+                deleteNlb: async nlb => {
+                    const tgs = (await elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: nlb.id }))).TargetGroups ?? [];
+                    await elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: nlb.id }));
+                    for (const tg of tgs) await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: tg.TargetGroupArn }));
+                },
+            },
+            injectFault: async op => {
+                assert.equal(op, "createNlb");
+                await moto.injectFault({
+                    service: "elasticloadbalancing", action: "CreateLoadBalancer", count: 1, status: 400,
+                    code: "InvalidConfigurationRequest", message: "injected by the e2e test",
+                });
+            },
+            cleanup: stop,
+        };
+    } catch (err) {
+        await stop();
+        throw err;
+    }
+}, aws.capabilities);
