@@ -171,12 +171,12 @@ function must<T>(v: T | undefined, what: string): T {
     return v as T;
 }
 
-/** Sequential steps sharing one stack: after a failure the rest are skipped, not failed. */
+/** Sequential steps sharing one stack: after a failure the rest fail at once, naming it (never skipped). */
 function stepper() {
     let failed: string | undefined;
     return (title: string, fn: (this: Mocha.Context) => Promise<void>) => {
         it(title, async function () {
-            if (failed) this.skip();
+            if (failed) throw new Error(`not run: the earlier step "${failed}" failed and this one depends on it`);
             try {
                 await fn.call(this);
             } catch (err) {
