@@ -9,7 +9,8 @@
  *
  * moto listens on 127.0.0.1 on a free port and runs in its own process group; `stop()` ends
  * that group by PID (SIGTERM, then SIGKILL if it lingers), and a process-exit hook does the same
- * if the caller never gets to `stop()`. If moto is not importable, it is installed with
+ * if the caller never gets to `stop()`. If the test process is killed outright, moto sees its
+ * stdin close and exits by itself (`--exit-with-parent`). If moto is not importable, it is installed with
  * `python3 -m pip install 'moto[server]'`; if that fails, `startMoto` rejects with pip's output.
  */
 import { execFileSync, spawn } from "child_process";
@@ -126,8 +127,8 @@ export function ensureMoto(python = "python3"): void {
 export async function startMoto(opts: MotoOptions = {}): Promise<MotoServer> {
     const python = opts.python ?? "python3";
     ensureMoto(python);
-    const args = [LAUNCHER, "--port", "0", "--polls", String(opts.polls ?? 2), "--initial-polls", String(opts.initialPolls ?? 0)];
-    const child = spawn(python, args, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1" } });
+    const args = [LAUNCHER, "--port", "0", "--polls", String(opts.polls ?? 2), "--initial-polls", String(opts.initialPolls ?? 0), "--exit-with-parent"];
+    const child = spawn(python, args, { detached: true, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1" } });
     const pid = child.pid;
     if (pid === undefined) throw new Error(`could not spawn ${python} ${LAUNCHER}`);
 

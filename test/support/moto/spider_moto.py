@@ -30,7 +30,7 @@ Control endpoints (JSON bodies), served on the same port:
   POST /spider-moto/fail-next    {"kind": "cluster"|"nodegroup"|"update", "issues": [{"code","message"}]}
   GET  /spider-moto/recording    moto's request recording, parsed into [{service, action, method, path}]
 
-Usage: python3 spider_moto.py --port 0 [--polls 2] [--initial-polls 0]
+Usage: python3 spider_moto.py --port 0 [--polls 2] [--initial-polls 0] [--exit-with-parent]
 Prints `SPIDER_MOTO_LISTENING port=<port>` once serving (port 0 = pick a free one).
 """
 
@@ -899,6 +899,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True, help="port on 127.0.0.1; 0 picks a free one")
     parser.add_argument("--polls", type=int, default=2, help="describes an object stays transitional")
     parser.add_argument("--initial-polls", type=int, default=0, help="health polls a new target reports 'initial'")
+    parser.add_argument("--exit-with-parent", action="store_true",
+                        help="exit when stdin closes, so a killed test run leaves no moto behind")
     args = parser.parse_args()
 
     STATE.polls = args.polls
@@ -925,6 +927,13 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if args.exit_with_parent:
+        # The launcher holds the write end of our stdin; the kernel closes it however the launcher dies.
+        def watch_parent() -> None:
+            sys.stdin.buffer.read()
+            stop(None, None)
+
+        threading.Thread(target=watch_parent, daemon=True).start()
     print(f"SPIDER_MOTO_LISTENING port={server.server_port}", flush=True)
     try:
         server.serve_forever()
