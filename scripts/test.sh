@@ -8,6 +8,10 @@ cd "$ROOT"
 
 bash scripts/setup.sh
 
+# Tests run transpile-only (fast), so type errors in tests, benchmarks and examples are caught here.
+echo "test: type-checking provider, sdk, tests, benchmarks and examples" >&2
+npx --no-install tsc -p tsconfig.test.json
+
 # moto (AWS emulator) for the AWS driver tests.
 if ! python3 -c "import moto, flask" >/dev/null 2>&1; then
     echo "test: installing moto[server] with pip" >&2

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import type { NlbReq } from "../../../provider/driver/driver";
 import { describeError } from "../../../provider/driver/errors";
-import { GcpHarness, startHarness } from "./harness";
+import { GcpHarness, nlbRequest, startHarness } from "./harness";
 
 /** Asserts `run` rejects with a SpiderError of this code; returns it for further checks. */
 async function rejectsWith(run: () => Promise<unknown>, code: string): Promise<Error & { code: string; cause?: unknown; issues?: Array<{ property: string; reason: string }> }> {
@@ -36,20 +35,6 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
         await h.fake.reset();
     });
 
-    function request(name: string, overrides: Partial<NlbReq> = {}): NlbReq {
-        return {
-            iid: { nameId: name, systemId: "" },
-            vpc: "default",
-            type: "PUBLIC",
-            scope: "REGION",
-            listener: { protocol: "TCP", port: 80 },
-            vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-1", "us-central1-b/vm-4"] },
-            healthChecker: { protocol: "TCP" },
-            tags: { team: "web" },
-            ...overrides,
-        };
-    }
-
     async function expectNothingLeft(): Promise<void> {
         assert.deepEqual(await h.fake.inventory(),
             { forwardingRules: 0, backendServices: 0, healthChecks: 0, addresses: 0, instanceGroups: 0 });
@@ -58,7 +43,7 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
     describe("create and delete", function () {
         it("builds health check, per-zone instance groups, backend service, reserved address and forwarding rule", async function () {
             const name = h.uniqueName("web");
-            const { value: info, calls } = await h.record(() => h.driver.nlb.createNlb(request(name)));
+            const { value: info, calls } = await h.record(() => h.driver.nlb.createNlb(nlbRequest(name)));
             assert.deepEqual(info.vmGroup.vms, ["us-central1-a/vm-1", "us-central1-b/vm-4"], "bare names resolve to zone/name");
             assert.match(info.listener.ip, /^34\.118\./);
             assert.equal(info.keyValues.loadBalancingScheme, "EXTERNAL");
@@ -75,7 +60,7 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
         });
 
         it("deletes in reverse dependency order, releases the address and treats a second delete as success", async function () {
-            const info = await h.driver.nlb.createNlb(request(h.uniqueName("del")));
+            const info = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("del")));
             const { calls } = await h.record(() => h.driver.nlb.deleteNlb(info.iid));
             const m = mutations(calls);
             const at = (re: RegExp): number => m.findIndex(x => re.test(x));
@@ -90,7 +75,7 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
         });
 
         it("creates an INTERNAL NLB on an internal address of the VPC's subnetwork", async function () {
-            const info = await h.driver.nlb.createNlb(request(h.uniqueName("ilb"), { type: "INTERNAL" }));
+            const info = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("ilb"), { type: "INTERNAL" }));
             assert.equal(info.type, "INTERNAL");
             assert.equal(info.keyValues.loadBalancingScheme, "INTERNAL");
             assert.match(info.listener.ip, /^10\.128\.0\./, "internal IP from the us-central1 default subnetwork");
@@ -102,7 +87,7 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
         });
 
         it("creates an NLB without VMs (no instance group) and adds the first VM later", async function () {
-            const info = await h.driver.nlb.createNlb(request(h.uniqueName("empty"), { vmGroup: { protocol: "TCP", port: 8080, vms: [] } }));
+            const info = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("empty"), { vmGroup: { protocol: "TCP", port: 8080, vms: [] } }));
             assert.deepEqual(info.vmGroup.vms, []);
             assert.equal((await h.fake.inventory()).instanceGroups, 0);
             const group = await h.driver.nlb.addVms(info.iid, ["vm-2"]);
@@ -114,8 +99,8 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
 
         it("refuses a duplicate name before creating anything", async function () {
             const name = h.uniqueName("dupe");
-            await h.driver.nlb.createNlb(request(name));
-            const { calls } = await h.record(() => rejectsWith(() => h.driver.nlb.createNlb(request(name)), "AlreadyExists"));
+            await h.driver.nlb.createNlb(nlbRequest(name));
+            const { calls } = await h.record(() => rejectsWith(() => h.driver.nlb.createNlb(nlbRequest(name)), "AlreadyExists"));
             assert.deepEqual(mutations(calls), [], "no part of the second NLB was created");
         });
     });
@@ -127,7 +112,7 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
                 reason: "QUOTA_EXCEEDED", message: "Quota 'BACKEND_SERVICES' exceeded. Limit: 0.0 in region us-central1.",
             });
             const name = h.uniqueName("quota");
-            const err = await rejectsWith(() => h.driver.nlb.createNlb(request(name)), "CloudApi");
+            const err = await rejectsWith(() => h.driver.nlb.createNlb(nlbRequest(name)), "CloudApi");
             assert.match(err.message, new RegExp(`^creating Nlb \\(${name}\\): inserting backend service ${name}-bs: operation operation-\\S+ \\(insert ${name}-bs\\) failed: QUOTA_EXCEEDED: Quota 'BACKEND_SERVICES' exceeded`));
             await expectNothingLeft();
         });
@@ -135,7 +120,7 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
         it("rolls back every created part in reverse order when the forwarding rule is refused", async function () {
             await h.fake.failNext({ method: "POST", path: /\/forwardingRules$/, status: 400, reason: "invalid", message: "Invalid value for field 'resource.IPAddress'." });
             const name = h.uniqueName("rb");
-            const { value: err, calls } = await h.record(() => rejectsWith(() => h.driver.nlb.createNlb(request(name)), "Validation"));
+            const { value: err, calls } = await h.record(() => rejectsWith(() => h.driver.nlb.createNlb(nlbRequest(name)), "Validation"));
             assert.equal(err.issues?.[0]?.property, "listener", "a refused forwarding rule is about the listener");
             assert.match(err.message, /^creating Nlb/);
             const deletes = mutations(calls).filter(x => x.startsWith("DELETE"));
@@ -149,7 +134,7 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
             await h.fake.failNext({ method: "POST", path: /\/forwardingRules$/, asOperationError: true, reason: "IP_IN_USE", message: "address in use" });
             await h.fake.failNext({ method: "DELETE", path: /\/backendServices\//, status: 400, reason: "invalid", message: "backend service is locked" });
             const name = h.uniqueName("rbf");
-            const err = await rejectsWith(() => h.driver.nlb.createNlb(request(name)), "CloudApi");
+            const err = await rejectsWith(() => h.driver.nlb.createNlb(nlbRequest(name)), "CloudApi");
             assert.match(err.message, /IP_IN_USE: address in use/, "the original error is the one thrown");
             const chain = describeError(err);
             assert.match(chain, /rollback incomplete/);
@@ -164,7 +149,7 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
         });
 
         it("retries throttling and 5xx with backoff, then succeeds", async function () {
-            const info = await h.driver.nlb.createNlb(request(h.uniqueName("thr")));
+            const info = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("thr")));
             await h.fake.failNext({ method: "GET", path: /\/backendServices\//, status: 429, reason: "rateLimitExceeded", times: 2 });
             await h.fake.failNext({ method: "GET", path: /\/forwardingRules\//, status: 503, reason: "backendError", times: 1 });
             const read = await h.driver.nlb.getNlb(info.iid);
@@ -172,14 +157,14 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
         });
 
         it("reports persistent throttling as a retryable CloudApi error", async function () {
-            const info = await h.driver.nlb.createNlb(request(h.uniqueName("thr2")));
+            const info = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("thr2")));
             await h.fake.failNext({ method: "GET", path: /\/backendServices\//, status: 429, reason: "rateLimitExceeded", times: 50 });
             const err = await rejectsWith(() => h.driver.nlb.getNlb(info.iid), "CloudApi");
             assert.equal((err as unknown as { retryable: boolean }).retryable, true);
         });
 
         it("gives up with WaitTimeout when an operation never finishes", async function () {
-            const info = await h.driver.nlb.createNlb(request(h.uniqueName("slow")));
+            const info = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("slow")));
             await h.fake.setOpPolls(100_000);
             try {
                 const slow = h.open({ timeouts: { update: 300 } });
@@ -193,7 +178,7 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
 
     describe("listener", function () {
         it("changes the port by recreating the forwarding rule on the same reserved IP", async function () {
-            const info = await h.driver.nlb.createNlb(request(h.uniqueName("lp")));
+            const info = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("lp")));
             const { value: listener, calls } = await h.record(() => h.driver.nlb.changeListener(info.iid, { protocol: "TCP", port: 443 }));
             assert.equal(listener.ip, info.listener.ip, "the listener IP must not change");
             assert.equal(listener.port, 443);
@@ -209,7 +194,7 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
         });
 
         it("switches TCP to UDP together with the backend service, keeping the IP", async function () {
-            const info = await h.driver.nlb.createNlb(request(h.uniqueName("udp")));
+            const info = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("udp")));
             const listener = await h.driver.nlb.changeListener(info.iid, { protocol: "UDP", port: 53 });
             assert.equal(listener.ip, info.listener.ip);
             const read = await h.driver.nlb.getNlb(info.iid);
@@ -219,7 +204,7 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
         });
 
         it("carries the listener along when only the VM group protocol changes", async function () {
-            const info = await h.driver.nlb.createNlb(request(h.uniqueName("carry")));
+            const info = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("carry")));
             const group = await h.driver.nlb.changeVmGroupInfo(info.iid, { protocol: "UDP", port: 8080 });
             assert.equal(group.protocol, "UDP");
             const read = await h.driver.nlb.getNlb(info.iid);
@@ -229,7 +214,7 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
         });
 
         it("restores the previous forwarding rule when the new one is refused", async function () {
-            const info = await h.driver.nlb.createNlb(request(h.uniqueName("lrb")));
+            const info = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("lrb")));
             await h.fake.failNext({ method: "POST", path: /\/forwardingRules$/, asOperationError: true, reason: "RESOURCE_OPERATION_RATE_EXCEEDED", message: "slow down" });
             const err = await rejectsWith(() => h.driver.nlb.changeListener(info.iid, { protocol: "UDP", port: 5353 }), "CloudApi");
             assert.match(err.message, /RESOURCE_OPERATION_RATE_EXCEEDED: slow down/);
@@ -241,13 +226,13 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
         });
 
         it("does nothing when the listener is unchanged", async function () {
-            const info = await h.driver.nlb.createNlb(request(h.uniqueName("same")));
+            const info = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("same")));
             const { calls } = await h.record(() => h.driver.nlb.changeListener(info.iid, { protocol: "TCP", port: 80 }));
             assert.deepEqual(mutations(calls), []);
         });
 
         it("repairs a missing forwarding rule on the reserved address", async function () {
-            const info = await h.driver.nlb.createNlb(request(h.uniqueName("fix")));
+            const info = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("fix")));
             await h.fake.failNext({ method: "POST", path: /\/forwardingRules$/, asOperationError: true, times: 2 });
             await rejectsWith(() => h.driver.nlb.changeListener(info.iid, { protocol: "TCP", port: 81 }), "CloudApi");
             const broken = await h.driver.nlb.getNlb(info.iid);
@@ -262,7 +247,7 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
     describe("VMs", function () {
         it("resolves zone/name and bare names, and reports missing, ambiguous and out-of-region VMs together", async function () {
             const name = h.uniqueName("refs");
-            const { value: err, calls } = await h.record(() => rejectsWith(() => h.driver.nlb.createNlb(request(name, {
+            const { value: err, calls } = await h.record(() => rejectsWith(() => h.driver.nlb.createNlb(nlbRequest(name, {
                 vmGroup: { protocol: "TCP", port: 8080, vms: ["dup", "nope", "vm-eu", "europe-west1-b/vm-eu", "us-central1-c/vm-1", "vm-2"] },
             })), "Validation"));
             const byProp = new Map(err.issues!.map(i => [i.property, i.reason]));
@@ -273,12 +258,12 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
             assert.match(byProp.get("vmGroup.vms[4]")!, /no VM named "vm-1" in us-central1-c/);
             assert.equal(byProp.has("vmGroup.vms[5]"), false);
             assert.deepEqual(mutations(calls), [], "nothing is created for bad references");
-            const ok = await h.driver.nlb.createNlb(request(name, { vmGroup: { protocol: "TCP", port: 8080, vms: ["us-central1-b/dup"] } }));
+            const ok = await h.driver.nlb.createNlb(nlbRequest(name, { vmGroup: { protocol: "TCP", port: 8080, vms: ["us-central1-b/dup"] } }));
             assert.deepEqual(ok.vmGroup.vms, ["us-central1-b/dup"]);
         });
 
         it("creates a zone's instance group when the first VM there is added and deletes it with the last", async function () {
-            const info = await h.driver.nlb.createNlb(request(h.uniqueName("zones"), { vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-1"] } }));
+            const info = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("zones"), { vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-1"] } }));
             assert.equal((await h.fake.inventory()).instanceGroups, 1);
             const added = await h.driver.nlb.addVms(info.iid, ["vm-5", "us-central1-b/vm-6", "vm-1"]);
             assert.deepEqual(added.vms, ["us-central1-a/vm-1", "us-central1-b/vm-5", "us-central1-b/vm-6"]);
@@ -293,7 +278,7 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
         });
 
         it("removes the last VM of the NLB (no backends left)", async function () {
-            const info = await h.driver.nlb.createNlb(request(h.uniqueName("last"), { vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-3"] } }));
+            const info = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("last"), { vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-3"] } }));
             const group = await h.driver.nlb.removeVms(info.iid, ["vm-3"]);
             assert.deepEqual(group.vms, []);
             assert.deepEqual((await h.driver.nlb.getNlb(info.iid)).vmGroup.vms, []);
@@ -301,15 +286,15 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
         });
 
         it("refuses a VM that already serves another NLB, and rolls the new NLB back", async function () {
-            const first = await h.driver.nlb.createNlb(request(h.uniqueName("own"), { vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-3"] } }));
-            const err = await rejectsWith(() => h.driver.nlb.createNlb(request(h.uniqueName("steal"), { vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-3"] } })), "Validation");
+            const first = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("own"), { vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-3"] } }));
+            const err = await rejectsWith(() => h.driver.nlb.createNlb(nlbRequest(h.uniqueName("steal"), { vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-3"] } })), "Validation");
             assert.match(err.message, /at most one load-balanced instance group/);
             assert.deepEqual(await h.fake.inventory(), { forwardingRules: 1, backendServices: 1, healthChecks: 1, addresses: 1, instanceGroups: 1 });
             assert.deepEqual((await h.driver.nlb.getNlb(first.iid)).vmGroup.vms, ["us-central1-a/vm-3"]);
         });
 
         it("reports health from the backend service per VM", async function () {
-            const info = await h.driver.nlb.createNlb(request(h.uniqueName("hl"), { vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-1", "vm-4", "vm-5"] } }));
+            const info = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("hl"), { vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-1", "vm-4", "vm-5"] } }));
             await h.fake.setHealth("us-central1-b", "vm-4", false);
             const health = await h.driver.nlb.getVmGroupHealthInfo(info.iid);
             assert.deepEqual(health, {
@@ -322,7 +307,7 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
 
     describe("health checker, VM group port and tags", function () {
         it("supports TCP, HTTP and HTTPS health checks, changed in place on the same health check", async function () {
-            const info = await h.driver.nlb.createNlb(request(h.uniqueName("hc"), { healthChecker: { protocol: "HTTPS", port: 8443, path: "/ready", interval: 10, timeout: 4, threshold: 3 } }));
+            const info = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("hc"), { healthChecker: { protocol: "HTTPS", port: 8443, path: "/ready", interval: 10, timeout: 4, threshold: 3 } }));
             assert.deepEqual({ ...info.healthChecker, cspId: "" }, { protocol: "HTTPS", port: 8443, interval: 10, timeout: 4, threshold: 3, path: "/ready", cspId: "" });
             const http = await h.driver.nlb.changeHealthCheckerInfo(info.iid, { protocol: "HTTP", interval: 3 });
             assert.deepEqual({ ...http, cspId: "" }, { protocol: "HTTP", port: 8080, interval: 3, timeout: 3, threshold: 2, path: "/", cspId: "" });
@@ -333,7 +318,7 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
         });
 
         it("refuses timeout > interval before calling the cloud", async function () {
-            const info = await h.driver.nlb.createNlb(request(h.uniqueName("to")));
+            const info = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("to")));
             const { value: err, calls } = await h.record(() => rejectsWith(
                 () => h.driver.nlb.changeHealthCheckerInfo(info.iid, { protocol: "TCP", interval: 5, timeout: 6 }), "Validation"));
             assert.deepEqual(err.issues, [{ property: "healthChecker.timeout", reason: "must not exceed the interval (5s) on GCP" }]);
@@ -341,10 +326,10 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
         });
 
         it("moves an omitted health check port along with the VM group port, but not an explicit one", async function () {
-            const auto = await h.driver.nlb.createNlb(request(h.uniqueName("auto")));
+            const auto = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("auto")));
             await h.driver.nlb.changeVmGroupInfo(auto.iid, { protocol: "TCP", port: 9090 });
             assert.equal((await h.driver.nlb.getNlb(auto.iid)).healthChecker.port, 9090);
-            const fixed = await h.driver.nlb.createNlb(request(h.uniqueName("fixed"), {
+            const fixed = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("fixed"), {
                 vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-2"] }, healthChecker: { protocol: "TCP", port: 22 },
             }));
             await h.driver.nlb.changeVmGroupInfo(fixed.iid, { protocol: "TCP", port: 9090 });
@@ -354,7 +339,7 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
         });
 
         it("replaces tags as forwarding-rule labels in place, and refuses keys GCE labels cannot hold", async function () {
-            const info = await h.driver.nlb.createNlb(request(h.uniqueName("tags")));
+            const info = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("tags")));
             const { calls } = await h.record(() => h.driver.nlb.changeTags(info.iid, { env: "prod", tier: "1" }));
             assert.deepEqual(mutations(calls), [`POST regions/us-central1/forwardingRules/${info.iid.nameId}-fr/setLabels`]);
             assert.deepEqual((await h.driver.nlb.getNlb(info.iid)).tags, { env: "prod", tier: "1" });
@@ -365,8 +350,8 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
 
     describe("lookup and connection", function () {
         it("finds an NLB by backend-service id alone and lists only NLBs this driver made", async function () {
-            const a = await h.driver.nlb.createNlb(request(h.uniqueName("la"), { vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-1"] } }));
-            const b = await h.driver.nlb.createNlb(request(h.uniqueName("lb"), { vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-4"] } }));
+            const a = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("la"), { vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-1"] } }));
+            const b = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("lb"), { vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-4"] } }));
             assert.equal((await h.driver.nlb.getNlb({ nameId: "", systemId: b.iid.systemId })).iid.nameId, b.iid.nameId);
             const all = await h.driver.nlb.listNlb();
             assert.deepEqual(all.map(n => n.iid.nameId), [a.iid.nameId, b.iid.nameId].sort());
@@ -374,7 +359,7 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
         });
 
         it("treats a systemId that no longer matches the name as not found", async function () {
-            const info = await h.driver.nlb.createNlb(request(h.uniqueName("stale")));
+            const info = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("stale")));
             await rejectsWith(() => h.driver.nlb.getNlb({ nameId: info.iid.nameId, systemId: "12345" }), "NotFound");
             await h.driver.nlb.deleteNlb({ nameId: info.iid.nameId, systemId: "12345" });
             assert.equal((await h.fake.inventory()).backendServices, 1, "a delete by a stale id leaves the current NLB alone");
@@ -396,7 +381,7 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
         });
 
         it("reports a missing VPC as a validation error on vpc", async function () {
-            const err = await rejectsWith(() => h.driver.nlb.createNlb(request(h.uniqueName("novpc"), { vpc: "nope" })), "Validation");
+            const err = await rejectsWith(() => h.driver.nlb.createNlb(nlbRequest(h.uniqueName("novpc"), { vpc: "nope" })), "Validation");
             assert.equal(err.issues?.[0]?.property, "vpc");
         });
     });
