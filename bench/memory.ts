@@ -10,7 +10,8 @@
  */
 import * as path from "path";
 import { LocalCloud } from "../provider/drivers/local/store";
-import { startHarness as startAwsHarness, FAKE_CREDENTIALS, REGION } from "../test/drivers/aws/harness";
+import { startHarness as startAwsHarness } from "../test/drivers/aws/harness";
+import { FAKE_AWS_ENV, REGION } from "../test/support/moto/fixtures";
 import { PulumiWorkspace } from "../test/faults/cli";
 import { BENCH_DIR, log, mib, ProcessPeak, sampleTree, seconds, writeResult } from "./lib";
 
@@ -37,10 +38,7 @@ function peakOf(peaks: ProcessPeak[], role: string): number {
 }
 
 async function run(program: string, count: number, label: string, aws?: { endpoint: string; vpc: string; vms: string[] }): Promise<Measured[]> {
-    const env = aws ? {
-        AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
-        AWS_SESSION_TOKEN: FAKE_CREDENTIALS.sessionToken, AWS_REGION: REGION, AWS_EC2_METADATA_DISABLED: "true",
-    } : {};
+    const env = aws ? FAKE_AWS_ENV : {};
     const ws = PulumiWorkspace.create(path.join(BENCH_DIR, "programs", program), `bench-memory-${program}-${count}`, env);
     const cloudDir = path.join(ws.dir, "cloud");
     ws.writeJson("spec.json", aws

@@ -2,17 +2,7 @@
 import type { ClusterCapabilities, NodeGroupInfo, NodeGroupReq } from "../driver/driver";
 import { checkInt, checkKnownKeys, checkName, checkString, Issues, isRecord, Props, UNKNOWN } from "./common";
 
-export interface NodeGroupSpec {
-    image: string;
-    vmSpec: string;
-    rootDiskType: string;
-    rootDiskSize: number;
-    keyPair: string;
-    onAutoScaling: boolean;
-    desiredNodeSize: number;
-    minNodeSize: number;
-    maxNodeSize: number;
-}
+export type NodeGroupSpec = Omit<NodeGroupReq, "iid">;
 
 export const NODE_GROUP_SPEC_KEYS = ["image", "vmSpec", "rootDiskType", "rootDiskSize", "keyPair", "onAutoScaling", "desiredNodeSize", "minNodeSize", "maxNodeSize"];
 

@@ -7,41 +7,22 @@
  */
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import {
-    CreateSubnetCommand,
-    CreateVpcCommand,
-    DescribeImagesCommand,
-    EC2Client,
-    RunInstancesCommand,
-} from "@aws-sdk/client-ec2";
-import { DescribeNodegroupCommand, DescribeUpdateCommand, EKSClient, ListClustersCommand, ListNodegroupsCommand, UpdateNodegroupConfigCommand } from "@aws-sdk/client-eks";
+import { DescribeNodegroupCommand, DescribeUpdateCommand, ListClustersCommand, ListNodegroupsCommand, UpdateNodegroupConfigCommand } from "@aws-sdk/client-eks";
 import {
     DeleteLoadBalancerCommand,
     DeleteTargetGroupCommand,
     DescribeListenersCommand,
     DescribeLoadBalancersCommand,
     DescribeTargetGroupsCommand,
-    ElasticLoadBalancingV2Client,
     ModifyListenerCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Connection, DriverContext } from "../../provider/driver/driver";
 import * as aws from "../../provider/drivers/aws";
 import { waitUntil } from "../../provider/driver/wait";
+import { FAKE_AWS_ENV, FAKE_CREDENTIALS, makeVpc, motoClients, REGION } from "../support/moto/fixtures";
 import { MotoServer, startMoto } from "../support/moto/launch";
+import { isRunning } from "../support/process";
 import { describeE2E } from "./scenarios";
-
-const REGION = "us-east-1";
-/** moto accepts any credentials; these make sure nothing ever reaches a real account. */
-const FAKE_CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing", sessionToken: "testing" };
-
-function stillRunning(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
 
 describeE2E("aws on moto", async () => {
     let moto: MotoServer;
@@ -52,31 +33,12 @@ describeE2E("aws on moto", async () => {
     }
     const stop = async () => {
         await moto.stop();
-        assert.ok(!stillRunning(moto.pid), `moto (pid ${moto.pid}) is still running after stop()`);
+        assert.ok(!isRunning(moto.pid), `moto (pid ${moto.pid}) is still running after stop()`);
     };
     try {
-        const common = { region: REGION, endpoint: moto.endpoint, credentials: FAKE_CREDENTIALS, maxAttempts: 1 };
-        const ec2 = new EC2Client(common);
-        const elb = new ElasticLoadBalancingV2Client(common);
-        const eks = new EKSClient(common);
-
-        const ami = (await ec2.send(new DescribeImagesCommand({ Owners: ["amazon"] }))).Images?.[0]?.ImageId;
-        assert.ok(ami, "moto offers no AMI to launch instances from");
-        const makeVpc = async (octet: number, azs: string[], instances: number) => {
-            const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: `10.${octet}.0.0/16` }))).Vpc!.VpcId!;
-            const subnets: string[] = [];
-            for (const [i, az] of azs.entries()) {
-                subnets.push((await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: `10.${octet}.${i}.0/24`, AvailabilityZone: `${REGION}${az}` }))).Subnet!.SubnetId!);
-            }
-            const vms: string[] = [];
-            for (let i = 0; i < instances; i++) {
-                const run = await ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1, SubnetId: subnets[i % subnets.length] }));
-                vms.push(run.Instances![0].InstanceId!);
-            }
-            return { vpc, subnets, vms };
-        };
-        const main = await makeVpc(43, ["a", "b", "c"], 6);
-        const alt = await makeVpc(44, ["a"], 1);
+        const { ec2, elb, eks } = motoClients(moto.endpoint);
+        const main = await makeVpc(ec2, 43, ["a", "b", "c"], 6);
+        const alt = await makeVpc(ec2, 44, ["a"], 1);
 
         const connection: Connection = { driver: "aws", region: REGION, endpoint: moto.endpoint };
         const ctx: DriverContext = {
@@ -98,13 +60,7 @@ describeE2E("aws on moto", async () => {
             versions: ["1.29", "1.30"],
             altVpc: { vpc: alt.vpc, vms: alt.vms },
             processEnv: {
-                AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
-                AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
-                AWS_SESSION_TOKEN: FAKE_CREDENTIALS.sessionToken,
-                AWS_REGION: REGION,
-                AWS_EC2_METADATA_DISABLED: "true",
-                AWS_CONFIG_FILE: "/dev/null",
-                AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+                ...FAKE_AWS_ENV,
                 // moto settles within a poll or two: poll it quickly (read by the provider host).
                 SPIDER_POLL_MIN_MS: "20",
                 SPIDER_POLL_MAX_MS: "200",

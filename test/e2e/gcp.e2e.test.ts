@@ -11,20 +11,12 @@ import crypto from "node:crypto";
 import type { DriverContext } from "../../provider/driver/driver";
 import * as gcp from "../../provider/drivers/gcp";
 import { GcpFake, startGcpFake } from "../support/gcp-fake/launch";
+import { isRunning } from "../support/process";
 import { describeE2E } from "./scenarios";
 
 const SCALE = { nlbs: 16, nodeGroups: 0, parallel: 16 };
 /** VMs the scenarios take, one set per NLB (see vmAllocator in scenarios.ts), plus the concurrency NLBs. */
 const VM_COUNT = 20 + SCALE.nlbs;
-
-function stillRunning(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
 
 describeE2E("gcp on the Compute fake", async () => {
     let fake: GcpFake;
@@ -35,7 +27,7 @@ describeE2E("gcp on the Compute fake", async () => {
     }
     const stop = async () => {
         await fake.stop();
-        assert.ok(!stillRunning(fake.pid), `the GCP fake (pid ${fake.pid}) is still running after stop()`);
+        assert.ok(!isRunning(fake.pid), `the GCP fake (pid ${fake.pid}) is still running after stop()`);
     };
     try {
         // Seeded: vm-1..vm-3 in us-central1-a, vm-4..vm-6 in us-central1-b; add more across zones a, b and c.

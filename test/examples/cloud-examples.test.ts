@@ -12,14 +12,7 @@
  * Assertions use `--json` step ops, `pulumi stack output --json` and the emulators' own APIs.
  */
 import assert from "node:assert/strict";
-import {
-    CreateSubnetCommand,
-    CreateVpcCommand,
-    DescribeImagesCommand,
-    DescribeInstancesCommand,
-    EC2Client,
-    RunInstancesCommand,
-} from "@aws-sdk/client-ec2";
+import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient, ListClustersCommand, ListNodegroupsCommand } from "@aws-sdk/client-eks";
 import {
     DescribeListenersCommand,
@@ -31,24 +24,14 @@ import {
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import type { PulumiResult } from "../support/pulumi";
 import { GcpFake, startGcpFake } from "../support/gcp-fake/launch";
+import { FAKE_AWS_ENV, makeVpc, motoClients, REGION } from "../support/moto/fixtures";
 import { MotoServer, startMoto } from "../support/moto/launch";
+import { isRunning } from "../support/process";
 import { ExampleStack, ops } from "./stack";
 
-const REGION = "us-east-1";
-/** moto accepts any credentials; these make sure nothing ever reaches a real account (as in test/drivers/aws/harness.ts). */
-const FAKE_CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing", sessionToken: "testing" };
 /** Short waits against the emulators (read by the provider host, see provider/resources/common.ts). */
 const FAST_POLL_ENV = { SPIDER_POLL_MIN_MS: "10", SPIDER_POLL_MAX_MS: "100" };
-const AWS_ENV = {
-    ...FAST_POLL_ENV,
-    AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
-    AWS_SESSION_TOKEN: FAKE_CREDENTIALS.sessionToken,
-    AWS_REGION: REGION,
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_CONFIG_FILE: "/dev/null",
-    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-};
+const AWS_ENV = { ...FAST_POLL_ENV, ...FAKE_AWS_ENV };
 
 /**
  * No changes: `pulumi preview --json` lists no step for an unchanged resource (only the stack's
@@ -90,15 +73,6 @@ function sequential(suite: Mocha.Suite): void {
     });
 }
 
-function stillRunning(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
-
 describe("cloud examples: the real pulumi CLI against moto and the GCP fake", function () {
     this.timeout(900_000);
 
@@ -122,7 +96,7 @@ describe("cloud examples: the real pulumi CLI against moto and the GCP fake", fu
         for (const s of stacks) await s.cleanup().catch(e => process.stderr.write(`example cleanup: ${String(e)}\n`));
         const pids = [moto?.pid, fake?.pid].filter((p): p is number => p !== undefined);
         await Promise.all([moto?.stop(), fake?.stop()]);
-        for (const pid of pids) assert.ok(!stillRunning(pid), `emulator process ${pid} is still running after stop()`);
+        for (const pid of pids) assert.ok(!isRunning(pid), `emulator process ${pid} is still running after stop()`);
         if (timings.length > 0) process.stdout.write(`\n      pulumi command timings:\n${timings.map(t => `        ${t}`).join("\n")}\n`);
     });
 
@@ -144,23 +118,8 @@ describe("cloud examples: the real pulumi CLI against moto and the GCP fake", fu
 
         before(async function () {
             assert.ok(moto, "moto is running");
-            const common = { region: REGION, endpoint: moto!.endpoint, credentials: FAKE_CREDENTIALS, maxAttempts: 1 };
-            ec2 = new EC2Client(common);
-            elb = new ElasticLoadBalancingV2Client(common);
-            eks = new EKSClient(common);
-            iam = new IAMClient(common);
-            vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.42.0.0/16" }))).Vpc!.VpcId!;
-            subnets = [];
-            for (const [i, az] of [`${REGION}a`, `${REGION}b`].entries()) {
-                subnets.push((await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: `10.42.${i}.0/24`, AvailabilityZone: az }))).Subnet!.SubnetId!);
-            }
-            const ami = (await ec2.send(new DescribeImagesCommand({ Owners: ["amazon"] }))).Images?.[0]?.ImageId;
-            assert.ok(ami, "moto offers no AMI to launch the example's instances from");
-            instances = [];
-            for (let i = 0; i < 3; i++) {
-                const run = await ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1, SubnetId: subnets[i % 2] }));
-                instances.push(run.Instances![0].InstanceId!);
-            }
+            ({ ec2, elb, eks, iam } = motoClients(moto!.endpoint));
+            ({ vpc, subnets, vms: instances } = await makeVpc(ec2, 42, ["a", "b"], 3));
         });
 
         async function awsInventory(): Promise<{ lbs: string[]; targetGroups: number; clusters: string[] }> {

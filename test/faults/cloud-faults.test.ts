@@ -18,7 +18,8 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import { startHarness as startAwsHarness, AwsHarness, FAKE_CREDENTIALS, REGION } from "../drivers/aws/harness";
+import { startHarness as startAwsHarness, AwsHarness } from "../drivers/aws/harness";
+import { FAKE_AWS_ENV, REGION } from "../support/moto/fixtures";
 import { startGcpFake, GcpFake } from "../support/gcp-fake/launch";
 import { FaultProxy, startFaultProxy } from "../support/faultProxy";
 import { PulumiWorkspace, RunResult, tail } from "./cli";
@@ -72,13 +73,7 @@ describe("faults: 20% of cloud API calls fail", function () {
                 target: aws.moto.endpoint, style: "aws", failureRatio: FAILURE_RATIO, seed: 1, // its first 50 draws hold every kind
                 latencyRatio: 0.1, latencyMs: { min: 50, max: 300 }, maxRequests: 5_000, maxLifetimeMs: 10 * 60_000,
             });
-            ws = PulumiWorkspace.create(path.join(PROGRAMS, "aws-nlb"), "faults-aws", {
-                AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
-                AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
-                AWS_SESSION_TOKEN: FAKE_CREDENTIALS.sessionToken,
-                AWS_REGION: REGION,
-                AWS_EC2_METADATA_DISABLED: "true",
-            });
+            ws = PulumiWorkspace.create(path.join(PROGRAMS, "aws-nlb"), "faults-aws", FAKE_AWS_ENV);
             ws.writeJson("spec.json", { endpoint: proxy.endpoint, region: REGION, vpc: aws.vpc, vms: aws.vms });
             await ws.initStack("faults");
         });

@@ -21,6 +21,7 @@ import { batchRows, Batch, Checker, CHECKERS, Row } from "./batch";
 import { checkNlb } from "../../provider/resources/nlb";
 import { INVALID_INPUTS } from "../resources/check.test";
 import { FaultProxy, startFaultProxy } from "../support/faultProxy";
+import { FAKE_AWS_ENV } from "../support/moto/fixtures";
 import { MotoServer, startMoto } from "../support/moto/launch";
 import { mapLimit, PulumiWorkspace, RunResult, tail } from "./cli";
 
@@ -71,9 +72,7 @@ describe("faults: invalid inputs fail at preview with no cloud API call", functi
             return { title, kind, check, inputs: converted, property };
         });
         batches = batchRows(rows);
-        ws = PulumiWorkspace.create(path.join(__dirname, "programs", "invalid"), "faults-invalid", {
-            AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", AWS_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true",
-        });
+        ws = PulumiWorkspace.create(path.join(__dirname, "programs", "invalid"), "faults-invalid", FAKE_AWS_ENV);
         await moto.recorder.start();
         await ws.initStack("invalid");
         // Previews take no stack lock: they run side by side, each with its own spec file.

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { HealthProtocol, NlbScope, NlbType, TrafficProtocol } from "../../driver/driver";
+import type { HealthProtocol, NlbScope, NlbType, NodeGroupReq, TrafficProtocol } from "../../driver/driver";
 import { CloudApiError, NotFoundError, ValidationError } from "../../driver/errors";
 import { withFileLock } from "./lock";
 
@@ -70,18 +70,9 @@ export interface NlbRecord extends Lifecycle {
     vms: AttachedVm[];
 }
 
-export interface NodeGroupRecord extends Lifecycle {
+export interface NodeGroupRecord extends Lifecycle, Omit<NodeGroupReq, "iid"> {
     id: string;
     name: string;
-    image: string;
-    vmSpec: string;
-    rootDiskType: string;
-    rootDiskSize: number;
-    keyPair: string;
-    onAutoScaling: boolean;
-    desiredNodeSize: number;
-    minNodeSize: number;
-    maxNodeSize: number;
     nodes: string[];
     version: string;
     /** Version the node group reaches when its current Updating settles. */

@@ -2,7 +2,7 @@
  * One extended moto per test file, the aws driver pointed at it with fake credentials, and real
  * EC2 instances (RunInstances in the default VPC) to use as NLB backends.
  */
-import { DescribeImagesCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
+import { DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { EKSClient, ListClustersCommand, ListNodegroupsCommand } from "@aws-sdk/client-eks";
 import {
     DescribeListenersCommand,
@@ -14,11 +14,9 @@ import { IAMClient } from "@aws-sdk/client-iam";
 import type { Connection, Driver, DriverContext } from "../../../provider/driver/driver";
 import * as aws from "../../../provider/drivers/aws";
 import type { ContractEnv } from "../../contract/env";
+import { FAKE_CREDENTIALS, motoClients, REGION, runInstances } from "../../support/moto/fixtures";
 import { MotoServer, RecordedCall, startMoto } from "../../support/moto/launch";
 
-export const REGION = "us-east-1";
-/** moto accepts any credentials; these make sure nothing ever reaches a real account. */
-export const FAKE_CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing", sessionToken: "testing" };
 export const FAST_POLL = { minDelayMs: 5, maxDelayMs: 40 };
 
 export interface AwsHarness {
@@ -57,13 +55,7 @@ export async function startHarness(opts: { polls?: number; initialPolls?: number
         poll: FAST_POLL,
         timeouts: { create: 60_000, update: 60_000, delete: 60_000 },
     };
-    const common = { region: REGION, endpoint: moto.endpoint, credentials: FAKE_CREDENTIALS, maxAttempts: 1 };
-    const clients = {
-        ec2: new EC2Client(common),
-        elb: new ElasticLoadBalancingV2Client(common),
-        eks: new EKSClient(common),
-        iam: new IAMClient(common),
-    };
+    const clients = motoClients(moto.endpoint);
     let counter = 0;
     const h: AwsHarness = {
         moto, conn, ctx: baseCtx, log, clients, vpc: "", subnets: [], vms: [],
@@ -75,18 +67,7 @@ export async function startHarness(opts: { polls?: number; initialPolls?: number
             if (!h.vpc) throw new Error("moto has no default VPC");
             const subnets = await clients.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: "vpc-id", Values: [h.vpc] }] }));
             h.subnets = (subnets.Subnets ?? []).map(s => s.SubnetId as string).sort();
-            const images = await clients.ec2.send(new DescribeImagesCommand({ Owners: ["amazon"] }));
-            const ami = images.Images?.[0]?.ImageId;
-            if (!ami) throw new Error("moto offers no AMI to launch test instances from");
-            const count = opts.vmCount ?? 6;
-            const vms: string[] = [];
-            for (let i = 0; i < count; i++) {
-                const run = await clients.ec2.send(new RunInstancesCommand({
-                    ImageId: ami, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1, SubnetId: h.subnets[i % h.subnets.length],
-                }));
-                vms.push(run.Instances?.[0]?.InstanceId as string);
-            }
-            h.vms = vms;
+            h.vms = await runInstances(clients.ec2, h.subnets, opts.vmCount ?? 6);
         },
         uniqueName: prefix => `${prefix}-${(++counter).toString(36)}${Math.random().toString(16).slice(2, 6)}`,
         inventory: async () => {

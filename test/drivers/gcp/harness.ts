@@ -2,7 +2,7 @@
  * One GCP Compute fake process per test file and the gcp driver pointed at it. The fake seeds
  * project spider-test / us-central1 with network `default` and VMs vm-1…vm-6 (zones a and b).
  */
-import type { Connection, Driver, DriverContext } from "../../../provider/driver/driver";
+import type { Connection, Driver, DriverContext, NlbReq } from "../../../provider/driver/driver";
 import * as gcp from "../../../provider/drivers/gcp";
 import type { ContractEnv } from "../../contract/env";
 import { GcpFake, startGcpFake } from "../../support/gcp-fake/launch";
@@ -11,6 +11,21 @@ export const FAST_POLL = { minDelayMs: 2, maxDelayMs: 20 };
 
 /** Canonical references of four seeded VMs: two per zone, so the suite crosses zones. */
 export const CONTRACT_VMS = ["us-central1-a/vm-1", "us-central1-a/vm-2", "us-central1-b/vm-4", "us-central1-b/vm-5"];
+
+/** A TCP 80 → 8080 NLB request on seeded VMs in two zones (one by bare name, one by zone/name). */
+export function nlbRequest(name: string, overrides: Partial<NlbReq> = {}): NlbReq {
+    return {
+        iid: { nameId: name, systemId: "" },
+        vpc: "default",
+        type: "PUBLIC",
+        scope: "REGION",
+        listener: { protocol: "TCP", port: 80 },
+        vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-1", "us-central1-b/vm-4"] },
+        healthChecker: { protocol: "TCP" },
+        tags: { team: "web" },
+        ...overrides,
+    };
+}
 
 export interface GcpHarness {
     fake: GcpFake;

@@ -2,19 +2,10 @@ import assert from "node:assert/strict";
 import type { ClusterReq, NlbReq } from "../../../provider/driver/driver";
 import { capabilities, open, validateCluster, validateNlb } from "../../../provider/drivers/gcp";
 import { groupName, nlbNames } from "../../../provider/drivers/gcp/parts";
+import { nlbRequest } from "./harness";
 
 function request(overrides: Partial<NlbReq> = {}): NlbReq {
-    return {
-        iid: { nameId: "web", systemId: "" },
-        vpc: "default",
-        type: "PUBLIC",
-        scope: "REGION",
-        listener: { protocol: "TCP", port: 80 },
-        vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-1", "us-central1-b/vm-4"] },
-        healthChecker: { protocol: "TCP" },
-        tags: {},
-        ...overrides,
-    };
+    return nlbRequest("web", overrides);
 }
 
 describe("gcp driver: capabilities and pure validation (no cloud)", function () {
