@@ -7,6 +7,7 @@
  *   npx ts-node bench/aws-api-calls.ts && npx ts-node bench/gcp-api-calls.ts   # optional: fresh recordings
  *   npx ts-node bench/api-calls.ts
  */
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { BENCH_DIR, log, writeResult } from "./lib";
@@ -53,6 +54,17 @@ function parse(file: string): { ops: Op[]; error?: string } {
     return { ops };
 }
 
+/** A checkout resets mtimes, so a committed, unmodified recording is dated by its last commit. */
+function recordedOn(file: string): string {
+    const git = (args: string[]) => execFileSync("git", args, { cwd: BENCH_DIR, encoding: "utf8" }).trim();
+    try {
+        if (git(["status", "--porcelain", "--", file]) === "") return git(["log", "-1", "--format=%cs", "--", file]);
+    } catch {
+        // Not a git checkout: the file's own time is all there is.
+    }
+    return fs.statSync(file).mtime.toISOString().slice(0, 10);
+}
+
 function section(title: string, name: string, parsed: { ops: Op[]; error?: string }, polls: string): string[] {
     const file = path.join(BENCH_DIR, `${name}.md`);
     if (parsed.error) return [`## ${title}`, "", `Could not summarize [bench/${name}.md](${name}.md): ${parsed.error}.`, ""];
@@ -63,7 +75,7 @@ function section(title: string, name: string, parsed: { ops: Op[]; error?: strin
     return [
         `## ${title}`,
         "",
-        `Source: [bench/${name}.md](${name}.md) (recorded ${fs.statSync(file).mtime.toISOString().slice(0, 10)}; ${polls}).`,
+        `Source: [bench/${name}.md](${name}.md) (recorded ${recordedOn(file)}; ${polls}).`,
         "",
         `- ${parsed.ops.length} operations: **${at.length} at their lower bound**, ${above.length} above it.`,
         `- ${total} calls in all against a lower bound of ${bound} (${((total / bound - 1) * 100).toFixed(0)} % above).`,

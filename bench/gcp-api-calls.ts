@@ -104,7 +104,7 @@ async function run(fake: GcpFake, driver: Driver): Promise<Row[]> {
         () => driver.nlb.changeTags(iid, { team: "web", env: "prod" }));
     await add("deleteNlb (2 zones)", "6", "1", "4 + 1 per zone: forwarding rule, address, backend service, groups, health check; one read to find the groups",
         () => driver.nlb.deleteNlb(iid));
-    await add("deleteNlb (already gone)", "0", "1", "one read shows the backend service is gone",
+    await add("deleteNlb (already gone)", "0", "1", "one read shows the backend service is gone; writes stay at 0 because leftover parts are read, not deleted blindly",
         () => driver.nlb.deleteNlb(iid));
     return rows;
 }
@@ -137,8 +137,9 @@ function render(rows: Row[]): string {
         "- changeVmGroupInfo / addVms / removeVms: listInstances per zone so the returned VM list is the cloud's.",
         "- deleteNlb: the aggregated instance-group list also finds groups a failed update left behind, and a",
         "  final backend-service read confirms the NLB is gone. When the backend service is already gone the",
-        "  driver still deletes every part by name (each answering 404), so a half-finished delete or a failed",
-        "  rollback is always completed; that is what the \"already gone\" row spends above its bound.",
+        "  driver still reads every other part by name and deletes the ones it finds, so a half-finished",
+        "  delete or a failed rollback is always completed; those reads are what the \"already gone\" row",
+        "  spends above its bound, and it sends no write when nothing is left.",
         "",
         "## Calls per operation (without operation polls)",
         "",

@@ -141,23 +141,40 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
         const p = { project: this.s.project, region: this.s.region };
         const groupsP = this.findOwnGroups(name, action);
         groupsP.catch(() => undefined);
+        // With the backend service gone this is cleanup after a failed create or delete: read which
+        // parts remain instead of sending deletes that would answer 404 (each one a write).
+        const left = target.anchored ? { fr: true, address: true, hc: true } : await this.partsLeft(name, action);
 
-        await this.remove(action, `deleting forwarding rule ${n.forwardingRule}`,
-            requestId => this.g.forwardingRules.delete({ ...p, forwardingRule: n.forwardingRule, requestId }));
+        if (left.fr) {
+            await this.remove(action, `deleting forwarding rule ${n.forwardingRule}`,
+                requestId => this.g.forwardingRules.delete({ ...p, forwardingRule: n.forwardingRule, requestId }));
+        }
         await allOrFirstError([
-            this.remove(action, `releasing address ${n.address}`,
-                requestId => this.g.addresses.delete({ ...p, address: n.address, requestId })),
-            this.remove(action, `deleting backend service ${n.backendService}`,
-                requestId => this.g.backendServices.delete({ ...p, backendService: n.backendService, requestId })),
+            ...(left.address ? [this.remove(action, `releasing address ${n.address}`,
+                requestId => this.g.addresses.delete({ ...p, address: n.address, requestId }))] : []),
+            ...(target.anchored ? [this.remove(action, `deleting backend service ${n.backendService}`,
+                requestId => this.g.backendServices.delete({ ...p, backendService: n.backendService, requestId }))] : []),
         ]);
         const groups = await groupsP;
         await allOrFirstError([
             ...groups.map(g => this.remove(action, `deleting instance group ${g.name}`,
                 requestId => this.g.instanceGroups.delete({ project: this.s.project, zone: g.zone, instanceGroup: g.name, requestId }))),
-            this.remove(action, `deleting health check ${n.healthCheck}`,
-                requestId => this.g.healthChecks.delete({ ...p, healthCheck: n.healthCheck, requestId })),
+            ...(left.hc ? [this.remove(action, `deleting health check ${n.healthCheck}`,
+                requestId => this.g.healthChecks.delete({ ...p, healthCheck: n.healthCheck, requestId }))] : []),
         ]);
         if (target.anchored) await this.waitNlbGone(name, action);
+    }
+
+    /** Which of an unanchored NLB's named parts still exist. */
+    private async partsLeft(name: string, action: string): Promise<{ fr: boolean; address: boolean; hc: boolean }> {
+        const n = nlbNames(name);
+        const p = { project: this.s.project, region: this.s.region };
+        const [fr, address, hc] = await Promise.all([
+            readOrUndefined(this.s, { action, step: `reading forwarding rule ${n.forwardingRule}` }, () => this.g.forwardingRules.get({ ...p, forwardingRule: n.forwardingRule })),
+            readOrUndefined(this.s, { action, step: `reading address ${n.address}` }, () => this.g.addresses.get({ ...p, address: n.address })),
+            readOrUndefined(this.s, { action, step: `reading health check ${n.healthCheck}` }, () => this.g.healthChecks.get({ ...p, healthCheck: n.healthCheck })),
+        ]);
+        return { fr: fr !== undefined, address: address !== undefined, hc: hc !== undefined };
     }
 
     // -------------------------------------------------------------------------------------------

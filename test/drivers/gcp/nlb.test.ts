@@ -148,6 +148,22 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
             await expectNothingLeft();
         });
 
+        it("deletes only the parts a failed rollback left once the backend service is gone, and sends no write when nothing is left", async function () {
+            await h.fake.failNext({ method: "POST", path: /\/forwardingRules$/, asOperationError: true, reason: "IP_IN_USE", message: "address in use" });
+            await h.fake.failNext({ method: "DELETE", path: /\/healthChecks\//, status: 400, reason: "invalid", message: "health check is locked" });
+            const name = h.uniqueName("left");
+            const err = await rejectsWith(() => h.driver.nlb.createNlb(nlbRequest(name)), "CloudApi");
+            assert.match(describeError(err), new RegExp(`health check ${name}-hc left behind`));
+            assert.deepEqual(await h.fake.inventory(), { forwardingRules: 0, backendServices: 0, healthChecks: 1, addresses: 0, instanceGroups: 0 });
+
+            const cleanup = await h.record(() => h.driver.nlb.deleteNlb({ nameId: name, systemId: "" }));
+            assert.deepEqual(mutations(cleanup.calls), [`DELETE regions/us-central1/healthChecks/${name}-hc`]);
+            await expectNothingLeft();
+
+            const again = await h.record(() => h.driver.nlb.deleteNlb({ nameId: name, systemId: "" }));
+            assert.deepEqual(mutations(again.calls), [], "a delete of an NLB that is gone sends no write");
+        });
+
         it("retries throttling and 5xx with backoff, then succeeds", async function () {
             const info = await h.driver.nlb.createNlb(nlbRequest(h.uniqueName("thr")));
             await h.fake.failNext({ method: "GET", path: /\/backendServices\//, status: 429, reason: "rateLimitExceeded", times: 2 });
