@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs (npm packages, the Pulumi CLI, moto), builds,
 # then runs every test. The emulators (moto, the GCP fake) are started and stopped by the
-# tests themselves on 127.0.0.1. Safe to run twice. Extra arguments go to mocha.
+# tests themselves on 127.0.0.1. Safe to run twice. Extra arguments go to mocha, e.g.
+# `--grep "gcp driver"` (file arguments add to .mocharc's spec rather than replace it).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
