@@ -27,7 +27,11 @@ export class NotFoundError extends SpiderError {
     constructor(message: string, cause?: unknown) { super("NotFound", message, cause); }
 }
 
-/** A cloud object with the same unique name already exists. */
+/**
+ * A cloud object with the same unique name already exists. From a create this promises that the
+ * object's own name is taken and nothing was created: the object under that name belongs to
+ * someone else, so resources must not record it. A conflict on a later part is `asPartConflict`.
+ */
 export class AlreadyExistsError extends SpiderError {
     constructor(message: string, cause?: unknown) { super("AlreadyExists", message, cause); }
 }
@@ -74,6 +78,10 @@ export function isNotFound(err: unknown): boolean {
     return err instanceof SpiderError && err.code === "NotFound";
 }
 
+export function isAlreadyExists(err: unknown): boolean {
+    return err instanceof SpiderError && err.code === "AlreadyExists";
+}
+
 /** The message of an error and of its `cause` chain, for reports. */
 export function describeError(err: unknown): string {
     const parts: string[] = [];
@@ -93,4 +101,13 @@ export function describeError(err: unknown): string {
     }
     const uniq = parts.filter((p, i) => p && parts.indexOf(p) === i);
     return uniq.join(": caused by: ");
+}
+
+/**
+ * A name conflict on a part made after a create's own object exists is a failure of that create,
+ * not a sign that someone else owns the name: report it as CloudApiError (the conflict as its
+ * cause), so the resource still looks for what a failed rollback left behind.
+ */
+export function asPartConflict(err: unknown): unknown {
+    return err instanceof AlreadyExistsError ? new CloudApiError(err.message, err) : err;
 }

@@ -5,7 +5,7 @@
  */
 import * as crypto from "crypto";
 import type { ClusterInfo, ClusterReq, Connection, Iid, Driver } from "../driver/driver";
-import { isNotFound } from "../driver/errors";
+import { isAlreadyExists, isNotFound } from "../driver/errors";
 import { driverModule, openDriver } from "../driver/registry";
 import {
     autoName, checkConnection, checkKnownKeys, checkName, checkString, checkStringList, checkTags, checkTimeouts, clean,
@@ -134,7 +134,9 @@ export async function createCluster(inputs: Props, config: ProviderConfig): Prom
     } catch (err) {
         const e = opError("creating", KIND, ins.clusterName, err);
         // If the driver's rollback could not remove the cluster, keep it in state so nothing is orphaned.
-        const left = await driver.cluster.getCluster({ nameId: ins.clusterName, systemId: "" }).catch(() => undefined);
+        // AlreadyExists means the name belongs to someone else: recording that object would let
+        // `destroy` delete it.
+        const left = isAlreadyExists(err) ? undefined : await driver.cluster.getCluster({ nameId: ins.clusterName, systemId: "" }).catch(() => undefined);
         if (left) {
             throw new PartialFailure(e.message, left.iid.systemId, { ...(toOutputs(left, ins, nameMap(ins, left)) as unknown as Props), __provider: inputs.__provider },
                 ["create failed and its rollback left the cluster behind; `pulumi up` retries, `pulumi destroy` removes it"]);

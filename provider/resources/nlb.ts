@@ -5,7 +5,7 @@
  */
 import type { Capabilities, Connection, HealthCheckerReq, HealthInfo, Iid, NlbInfo, NlbReq, NlbScope, NlbType, TrafficProtocol, HealthProtocol } from "../driver/driver";
 import { HEALTH_PROTOCOLS, NLB_SCOPES, NLB_TYPES, TRAFFIC_PROTOCOLS } from "../driver/driver";
-import { isNotFound } from "../driver/errors";
+import { isAlreadyExists, isNotFound } from "../driver/errors";
 import { driverModule, openDriver } from "../driver/registry";
 import {
     autoName, checkConnection, checkEnum, checkInt, checkKnownKeys, checkName, checkString, checkStringList, checkTags,
@@ -177,7 +177,9 @@ export async function createNlb(inputs: Props, config: ProviderConfig): Promise<
     } catch (err) {
         const e = opError("creating", KIND, ins.nlbName, err);
         // If the driver's rollback could not remove the NLB, keep it in state so nothing is orphaned.
-        const left = await driver.nlb.getNlb({ nameId: ins.nlbName, systemId: "" }).catch(() => undefined);
+        // AlreadyExists means the name belongs to someone else: recording that object would let
+        // `destroy` delete it.
+        const left = isAlreadyExists(err) ? undefined : await driver.nlb.getNlb({ nameId: ins.nlbName, systemId: "" }).catch(() => undefined);
         if (left) {
             throw new PartialFailure(e.message, left.iid.systemId, { ...(toOutputs(left, ins, undefined) as unknown as Props), __provider: inputs.__provider },
                 ["create failed and its rollback left the NLB behind; `pulumi up` retries, `pulumi destroy` removes it"]);

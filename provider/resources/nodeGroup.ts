@@ -1,6 +1,6 @@
 /** NodeGroup: a node group managed on its own, attached to a Cluster by id. */
 import type { Connection, Iid, NodeGroupInfo } from "../driver/driver";
-import { isNotFound } from "../driver/errors";
+import { isAlreadyExists, isNotFound } from "../driver/errors";
 import { openDriver } from "../driver/registry";
 import {
     autoName, checkConnection, checkKnownKeys, checkName, checkString, checkTimeouts, clean, CheckResult, CreateResult,
@@ -84,7 +84,9 @@ export async function createNodeGroup(inputs: Props, config: ProviderConfig): Pr
     } catch (err) {
         const e = opError("creating", KIND, ins.nodeGroupName, err);
         // If the node group exists despite the failure, keep it in state so nothing is orphaned.
-        const left = await driver.cluster.getNodeGroup(clusterIid(ins.cluster), { nameId: ins.nodeGroupName, systemId: "" }).catch(() => undefined);
+        // AlreadyExists means the name belongs to another node group: recording it would let
+        // `destroy` delete it.
+        const left = isAlreadyExists(err) ? undefined : await driver.cluster.getNodeGroup(clusterIid(ins.cluster), { nameId: ins.nodeGroupName, systemId: "" }).catch(() => undefined);
         if (left) {
             throw new PartialFailure(e.message, left.iid.systemId, { ...(toOutputs(left, ins) as unknown as Props), __provider: inputs.__provider },
                 ["create failed but the node group exists; `pulumi up` retries, `pulumi destroy` removes it"]);

@@ -146,6 +146,33 @@ describe("resource lifecycles on the local driver", () => {
             assert.deepStrictEqual(await cloud.inventory(), before);
         });
 
+        it("a create refused because the name is taken records nothing, so destroy can never delete the other owner's object", async () => {
+            const base = { connection: conn, vpc: "vpc-local", listener: { protocol: "TCP", port: 80 }, vmGroup: { port: 8080, vms: ["vm-1"] } };
+            const owner = await nlbImpl.create(await checked(nlbImpl, {}, { ...base, pulumiName: "owner", nlbName: "taken-name" }), cfg);
+            const clash = await checked(nlbImpl, {}, { ...base, pulumiName: "clash", nlbName: "taken-name" });
+            const nlbErr = await nlbImpl.create({ ...clash, __provider: "PROVIDER" }, cfg).then(() => undefined, (e: unknown) => e);
+            assert.ok(nlbErr instanceof Error && !(nlbErr instanceof PartialFailure), `expected a plain error, got ${String(nlbErr)}`);
+            assert.match(nlbErr.message, /^creating Nlb \(taken-name\): .*already exists/);
+
+            const clusterArgs = { connection: conn, version: "1.30", network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] }, clusterName: "taken-cluster", nodeGroups: [] };
+            const cluster = await clusterImpl.create(await checked(clusterImpl, {}, { ...clusterArgs, pulumiName: "k-owner" }), cfg);
+            const clusterErr = await clusterImpl.create({ ...(await checked(clusterImpl, {}, { ...clusterArgs, pulumiName: "k-clash" })), __provider: "PROVIDER" }, cfg)
+                .then(() => undefined, (e: unknown) => e);
+            assert.ok(clusterErr instanceof Error && !(clusterErr instanceof PartialFailure), `expected a plain error, got ${String(clusterErr)}`);
+
+            const ngArgs = { connection: conn, cluster: cluster.id, nodeGroupName: "taken-ng", vmSpec: "small", desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 2 };
+            const ng = await nodeGroupImpl.create(await checked(nodeGroupImpl, {}, { ...ngArgs, pulumiName: "ng-owner" }), cfg);
+            const ngErr = await nodeGroupImpl.create({ ...(await checked(nodeGroupImpl, {}, { ...ngArgs, pulumiName: "ng-clash" })), __provider: "PROVIDER" }, cfg)
+                .then(() => undefined, (e: unknown) => e);
+            assert.ok(ngErr instanceof Error && !(ngErr instanceof PartialFailure), `expected a plain error, got ${String(ngErr)}`);
+
+            assert.strictEqual((await nlbImpl.read(owner.id, owner.outs, cfg)).id, owner.id, "the owner's NLB is untouched");
+            assert.strictEqual((await nodeGroupImpl.read(ng.id, ng.outs, cfg)).id, ng.id, "the owner's node group is untouched");
+            await nodeGroupImpl.delete(ng.id, ng.outs, cfg);
+            await clusterImpl.delete(cluster.id, cluster.outs, cfg);
+            await nlbImpl.delete(owner.id, owner.outs, cfg);
+        });
+
         it("a failed update records what was applied and carries __provider", async () => {
             const args = { connection: conn, pulumiName: "pf", vpc: "vpc-local", listener: { protocol: "TCP", port: 80 }, vmGroup: { port: 8080, vms: ["vm-1"] }, __provider: "PROVIDER" };
             const inputs = await checked(nlbImpl, {}, args);

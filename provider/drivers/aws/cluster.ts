@@ -31,7 +31,7 @@ import type {
     NodeGroupReq,
     ScalingReq,
 } from "../../driver/driver";
-import { ValidationError } from "../../driver/errors";
+import { asPartConflict, ValidationError } from "../../driver/errors";
 import { withRetries } from "../../driver/wait";
 import { AwsCtx, aws, isAwsNotFound, undoAll, withRollbackFailures } from "./clients";
 import { ensureRole } from "./roles";
@@ -109,7 +109,8 @@ async function createCluster(a: AwsCtx, req: ClusterReq): Promise<ClusterInfo> {
         return await readCluster(a, cluster, what, groups);
     } catch (err) {
         a.log(`${what} failed; removing the ${undo.length} part(s) created so far`);
-        throw withRollbackFailures(err, what, await undoAll(undo));
+        // Before the first part exists, a conflict is the object's own name: nothing was created.
+        throw withRollbackFailures(undo.length > 0 ? asPartConflict(err) : err, what, await undoAll(undo));
     }
 }
 

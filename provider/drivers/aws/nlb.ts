@@ -34,6 +34,7 @@ import type {
 } from "../../driver/driver";
 import {
     AlreadyExistsError,
+    asPartConflict,
     CloudApiError,
     NotSupportedError,
     ValidationError,
@@ -144,7 +145,8 @@ async function createNlb(a: AwsCtx, req: NlbReq): Promise<NlbInfo> {
         return toNlbInfo({ lb: active, listener, tg }, [...req.vmGroup.vms].sort(), req.tags);
     } catch (err) {
         a.log(`${what} failed; removing the ${undo.length} part(s) created so far`);
-        throw withRollbackFailures(err, what, await undoAll(undo));
+        // Before the first part exists, a conflict is the object's own name: nothing was created.
+        throw withRollbackFailures(undo.length > 0 ? asPartConflict(err) : err, what, await undoAll(undo));
     }
 }
 

@@ -14,7 +14,7 @@ import type {
     HealthCheckerInfo, HealthCheckerReq, HealthInfo, Iid, ListenerInfo, ListenerReq, NlbHandler, NlbInfo, NlbReq,
     VmGroupInfo, VmGroupReq,
 } from "../../driver/driver";
-import { AlreadyExistsError, FieldIssue, NotFoundError } from "../../driver/errors";
+import { AlreadyExistsError, asPartConflict, FieldIssue, NotFoundError } from "../../driver/errors";
 import {
     IBackendService, IForwardingRule, IHealthCheck, UndoStep, allOrFirstError, lastSegment, read, readOrUndefined,
     rollback,
@@ -54,6 +54,8 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
         const subnetwork = scheme === "INTERNAL" ? await this.findSubnetwork(network, req.subnets?.[0], action) : undefined;
 
         const undo: UndoStep[] = [];
+        // The backend service is the NLB itself: only a conflict on its name means the name is taken.
+        let anchoring = false;
         try {
             const hcBody = toHealthCheckResource(n.healthCheck, name, req.healthChecker, req.vmGroup.port);
             const hcP = this.insertHealthCheck(hcBody, action, undo);
@@ -77,8 +79,10 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
                 backends: groups.map(link => ({ group: link, balancingMode: "CONNECTION" })),
             };
             if (scheme === "INTERNAL") bsBody.network = networkLink(this.s, req.vpc);
+            anchoring = true;
             await this.step(action, `inserting backend service ${n.backendService}`, "vmGroup", "create",
                 requestId => this.g.backendServices.insert({ project: this.s.project, region: this.s.region, requestId, backendServiceResource: bsBody }));
+            anchoring = false;
             undo.push(this.undoDelete(`backend service ${n.backendService}`, action,
                 requestId => this.g.backendServices.delete({ project: this.s.project, region: this.s.region, backendService: n.backendService, requestId })));
 
@@ -101,8 +105,9 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
                 vms: vms.map(v => v.canonical),
             });
         } catch (err) {
-            await rollback(undo, err, action);
-            throw err;
+            const e = anchoring ? err : asPartConflict(err);
+            await rollback(undo, e, action);
+            throw e;
         }
     }
 

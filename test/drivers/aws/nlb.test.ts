@@ -288,6 +288,15 @@ describe("aws driver: ELBv2 network load balancers (against extended moto)", fun
         await h.moto.clearFaults();
     });
 
+    it("reports a name conflict on the target group, after the load balancer exists, as a CloudApi error and rolls back", async () => {
+        await h.moto.clearFaults();
+        await h.moto.injectFault({ service: "elasticloadbalancing", action: "CreateTargetGroup", count: 1, status: 400, code: "DuplicateTargetGroupName", message: "injected: a target group with the same name exists" });
+        const err = await h.driver.nlb.createNlb(req(h.uniqueName("tgdup"))).then(() => undefined, (e: unknown) => e);
+        assert.ok(err instanceof CloudApiError, `AlreadyExists is kept for the load balancer's own name; got ${describeError(err)}`);
+        assert.ok(err.cause instanceof AlreadyExistsError, "the conflict is kept as the cause");
+        assert.deepStrictEqual(await h.inventory(), { nlbs: 0, clusters: 0, other: 0 }, "the load balancer is undone");
+    });
+
     it("retries throttled calls through the SDK's standard retry mode, and reports persistent throttling as retryable", async () => {
         const info = await h.driver.nlb.createNlb(req(h.uniqueName("thr")));
         await h.moto.clearFaults();
