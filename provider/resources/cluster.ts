@@ -8,7 +8,7 @@ import type { ClusterInfo, ClusterReq, Connection, Iid, Driver } from "../driver
 import { isAlreadyExists, isNotFound } from "../driver/errors";
 import { driverModule, openDriver } from "../driver/registry";
 import {
-    autoName, checkConnection, checkKnownKeys, checkName, checkString, checkStringList, checkTags, checkTimeouts, clean,
+    adoptionConflicts, autoName, checkConnection, checkKnownKeys, checkName, checkString, checkStringList, checkTags, checkTimeouts, clean,
     CheckResult, CreateResult, DiffResult, driverCaps, driverContext, Issues, isRecord, isUnknown, opError, PartialFailure,
     Props, ProviderConfig, ReadResult, ResourceImpl, toDriverTimeouts, UpdateResult, UNKNOWN,
 } from "./common";
@@ -157,9 +157,10 @@ async function adoptCluster(ins: ClusterInputs, inputs: Props, config: ProviderC
     if (info.iid.nameId !== ins.clusterName) mismatches.push(`clusterName: existing "${info.iid.nameId}", declared "${ins.clusterName}"`);
     if (info.network.vpc !== ins.network.vpc) mismatches.push(`network.vpc: existing "${info.network.vpc}", declared "${ins.network.vpc}"`);
     if (compareVersions(ins.version, info.version) < 0) mismatches.push(`version: existing ${info.version} is newer than declared ${ins.version}`);
-    if (mismatches.length > 0) throw new Error(`adopting ${KIND} (${ins.adopt}): these cannot change in place, declare the existing values: ${mismatches.join("; ")}`);
     // Existing node groups are matched to declared ones by cloud name; others are left alone.
     const live = toOutputs(info, { ...ins, nodeGroups: ins.nodeGroups.filter(g => info.nodeGroups.some(l => l.iid.nameId === g.name)) }, nameMap(ins, info));
+    mismatches.push(...adoptionConflicts(diffCluster(live as unknown as Props, inputs).replaces, live as unknown as Props, inputs, mismatches));
+    if (mismatches.length > 0) throw new Error(`adopting ${KIND} (${ins.adopt}): these cannot change in place, declare the existing values: ${mismatches.join("; ")}`);
     const res = await updateCluster(info.iid.systemId, { ...live, adopt: ins.adopt } as unknown as Props, inputs, config);
     return { id: info.iid.systemId, outs: res.outs };
 }

@@ -236,6 +236,16 @@ export function getPath(obj: unknown, path: string): unknown {
     return cur;
 }
 
+/**
+ * Adoption refuses what would make the next preview replace the adopted object: each field the
+ * table would replace, unless `reported` already names it, becomes "field: existing X, declared Y".
+ */
+export function adoptionConflicts(replaces: readonly string[], live: Props, declared: Props, reported: readonly string[]): string[] {
+    return replaces
+        .filter(f => !reported.some(r => r.startsWith(`${f}:`)))
+        .map(f => `${f}: existing ${JSON.stringify(getPath(live, f))}, declared ${JSON.stringify(getPath(declared, f))}`);
+}
+
 export function sameSet(a: readonly string[], b: readonly string[]): boolean {
     return a.length === b.length && [...a].sort().join("\n") === [...b].sort().join("\n");
 }

@@ -8,7 +8,7 @@ import { HEALTH_PROTOCOLS, NLB_SCOPES, NLB_TYPES, TRAFFIC_PROTOCOLS } from "../d
 import { isAlreadyExists, isNotFound } from "../driver/errors";
 import { driverModule, openDriver } from "../driver/registry";
 import {
-    autoName, checkConnection, checkEnum, checkInt, checkKnownKeys, checkName, checkString, checkStringList, checkTags,
+    adoptionConflicts, autoName, checkConnection, checkEnum, checkInt, checkKnownKeys, checkName, checkString, checkStringList, checkTags,
     checkTimeouts, clean, CheckResult, CreateResult, DiffResult, driverCaps, driverContext, Issues, isRecord, isUnknown,
     opError, PartialFailure, Props, ProviderConfig, ReadResult, ResourceImpl, sameVm, toDriverTimeouts, UpdateResult, UNKNOWN,
 } from "./common";
@@ -212,11 +212,12 @@ async function adoptNlb(ins: NlbInputs, inputs: Props, config: ProviderConfig): 
     if (info.type !== ins.type) mismatches.push(`type: existing ${info.type}, declared ${ins.type}`);
     if (info.scope !== ins.scope) mismatches.push(`scope: existing ${info.scope}, declared ${ins.scope}`);
     if (info.iid.nameId !== ins.nlbName) mismatches.push(`nlbName: existing "${info.iid.nameId}", declared "${ins.nlbName}" (set nlbName to the existing name)`);
+    // Adopted VMs are all the NLB's own: declared ones stay, others are detached by the update.
+    const live = toOutputs(info, { ...ins, vmGroup: { ...ins.vmGroup, vms: info.vmGroup.vms } }, undefined);
+    mismatches.push(...adoptionConflicts(diffNlb(live as unknown as Props, inputs).replaces, live as unknown as Props, inputs, mismatches));
     if (mismatches.length > 0) {
         throw new Error(`adopting ${KIND} (${ins.adopt}): these cannot change in place, declare the existing values: ${mismatches.join("; ")}`);
     }
-    // Adopted VMs are all the NLB's own: declared ones stay, others are detached by the update.
-    const live = toOutputs(info, { ...ins, vmGroup: { ...ins.vmGroup, vms: info.vmGroup.vms } }, undefined);
     const res = await updateNlb(info.iid.systemId, { ...live, adopt: ins.adopt } as unknown as Props, inputs, config);
     return { id: info.iid.systemId, outs: res.outs };
 }

@@ -3,7 +3,7 @@ import type { Connection, Iid, NodeGroupInfo } from "../driver/driver";
 import { isAlreadyExists, isNotFound } from "../driver/errors";
 import { openDriver } from "../driver/registry";
 import {
-    autoName, checkConnection, checkKnownKeys, checkName, checkString, checkTimeouts, clean, CheckResult, CreateResult,
+    adoptionConflicts, autoName, checkConnection, checkKnownKeys, checkName, checkString, checkTimeouts, clean, CheckResult, CreateResult,
     DiffResult, driverCaps, driverContext, Issues, isRecord, isUnknown, opError, PartialFailure, Props, ProviderConfig,
     ReadResult, ResourceImpl, toDriverTimeouts, UpdateResult, UNKNOWN,
 } from "./common";
@@ -72,10 +72,12 @@ export async function createNodeGroup(inputs: Props, config: ProviderConfig): Pr
         } catch (err) {
             throw opError("adopting", KIND, ins.adopt, err);
         }
-        if (live.iid.nameId !== ins.nodeGroupName || live.vmSpec !== ins.vmSpec) {
-            throw new Error(`adopting ${KIND} (${ins.adopt}): nodeGroupName and vmSpec cannot change in place, declare the existing values (existing: "${live.iid.nameId}", ${live.vmSpec})`);
+        const liveOuts = toOutputs(live, ins) as unknown as Props;
+        const mismatches = adoptionConflicts(diffNodeGroup(liveOuts, inputs).replaces, liveOuts, inputs, []);
+        if (mismatches.length > 0) {
+            throw new Error(`adopting ${KIND} (${ins.adopt}): these cannot change in place, declare the existing values: ${mismatches.join("; ")}`);
         }
-        const res = await updateNodeGroup(live.iid.systemId, { ...toOutputs(live, ins), adopt: ins.adopt } as unknown as Props, inputs, config);
+        const res = await updateNodeGroup(live.iid.systemId, { ...liveOuts, adopt: ins.adopt }, inputs, config);
         return { id: live.iid.systemId, outs: res.outs };
     }
     try {

@@ -173,6 +173,30 @@ describe("resource lifecycles on the local driver", () => {
             await nlbImpl.delete(owner.id, owner.outs, cfg);
         });
 
+        it("adoption refuses every field that would replace the adopted object, naming it, and creates nothing", async () => {
+            const clusterArgs = { connection: conn, version: "1.30", network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] }, clusterName: "adopt-me", nodeGroups: [] };
+            const cluster = await clusterImpl.create(await checked(clusterImpl, {}, { ...clusterArgs, pulumiName: "orig" }), cfg);
+            const ng = await nodeGroupImpl.create(await checked(nodeGroupImpl, {}, {
+                connection: conn, pulumiName: "orig-ng", cluster: cluster.id, nodeGroupName: "adopt-ng", vmSpec: "small", rootDiskSize: 50, desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 2,
+            }), cfg);
+            const before = await cloud.inventory();
+
+            const wrongSubnets = await checked(clusterImpl, {}, { ...clusterArgs, pulumiName: "adopted", adopt: cluster.id, network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-c"] } });
+            await assert.rejects(clusterImpl.create(wrongSubnets, cfg), (e: Error) => /^adopting Cluster .*network\.subnets: existing \["subnet-a","subnet-b"\], declared \["subnet-a","subnet-c"\]/.test(e.message));
+            const wrongDisk = await checked(nodeGroupImpl, {}, {
+                connection: conn, pulumiName: "adopted-ng", adopt: ng.id, cluster: cluster.id, nodeGroupName: "adopt-ng", vmSpec: "small", rootDiskSize: 80, desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 2,
+            });
+            await assert.rejects(nodeGroupImpl.create(wrongDisk, cfg), (e: Error) => /^adopting NodeGroup .*rootDiskSize: existing 50, declared 80/.test(e.message));
+            assert.deepStrictEqual(await cloud.inventory(), before, "a refused adoption creates nothing");
+
+            const right = await checked(clusterImpl, {}, { ...clusterArgs, pulumiName: "adopted", adopt: cluster.id });
+            const adopted = await clusterImpl.create(right, cfg);
+            assert.strictEqual(adopted.id, cluster.id);
+            assert.strictEqual((await clusterImpl.diff(adopted.id, adopted.outs, right, cfg)).changes, false, "no changes right after adoption");
+            await nodeGroupImpl.delete(ng.id, ng.outs, cfg);
+            await clusterImpl.delete(cluster.id, cluster.outs, cfg);
+        });
+
         it("a failed update records what was applied and carries __provider", async () => {
             const args = { connection: conn, pulumiName: "pf", vpc: "vpc-local", listener: { protocol: "TCP", port: 80 }, vmGroup: { port: 8080, vms: ["vm-1"] }, __provider: "PROVIDER" };
             const inputs = await checked(nlbImpl, {}, args);
