@@ -5,10 +5,10 @@
  */
 import * as crypto from "crypto";
 import type { ClusterInfo, ClusterReq, Connection, Iid, Driver } from "../driver/driver";
-import { isAlreadyExists, isNotFound } from "../driver/errors";
+import { isNotFound } from "../driver/errors";
 import { driverModule, openDriver } from "../driver/registry";
 import {
-    adoptionConflicts, autoName, checkConnection, checkKnownKeys, checkName, checkString, checkStringList, checkTags, checkTimeouts, clean,
+    adoptionConflicts, autoName, leftBehind, checkConnection, checkKnownKeys, checkName, checkString, checkStringList, checkTags, checkTimeouts, clean,
     CheckResult, CreateResult, DiffResult, driverCaps, driverContext, Issues, isRecord, isUnknown, opError, PartialFailure,
     Props, ProviderConfig, ReadResult, ResourceImpl, toDriverTimeouts, UpdateResult, UNKNOWN,
 } from "./common";
@@ -133,10 +133,7 @@ export async function createCluster(inputs: Props, config: ProviderConfig): Prom
         info = await driver.cluster.createCluster(toClusterReq(ins));
     } catch (err) {
         const e = opError("creating", KIND, ins.clusterName, err);
-        // If the driver's rollback could not remove the cluster, keep it in state so nothing is orphaned.
-        // AlreadyExists means the name belongs to someone else: recording that object would let
-        // `destroy` delete it.
-        const left = isAlreadyExists(err) ? undefined : await driver.cluster.getCluster({ nameId: ins.clusterName, systemId: "" }).catch(() => undefined);
+        const left = await leftBehind(err, () => driver.cluster.getCluster({ nameId: ins.clusterName, systemId: "" }));
         if (left) {
             throw new PartialFailure(e.message, left.iid.systemId, { ...(toOutputs(left, ins, nameMap(ins, left)) as unknown as Props), __provider: inputs.__provider },
                 ["create failed and its rollback left the cluster behind; `pulumi up` retries, `pulumi destroy` removes it"]);
@@ -153,13 +150,11 @@ async function adoptCluster(ins: ClusterInputs, inputs: Props, config: ProviderC
     } catch (err) {
         throw opError("adopting", KIND, ins.adopt as string, err);
     }
-    const mismatches: string[] = [];
-    if (info.iid.nameId !== ins.clusterName) mismatches.push(`clusterName: existing "${info.iid.nameId}", declared "${ins.clusterName}"`);
-    if (info.network.vpc !== ins.network.vpc) mismatches.push(`network.vpc: existing "${info.network.vpc}", declared "${ins.network.vpc}"`);
-    if (compareVersions(ins.version, info.version) < 0) mismatches.push(`version: existing ${info.version} is newer than declared ${ins.version}`);
     // Existing node groups are matched to declared ones by cloud name; others are left alone.
     const live = toOutputs(info, { ...ins, nodeGroups: ins.nodeGroups.filter(g => info.nodeGroups.some(l => l.iid.nameId === g.name)) }, nameMap(ins, info));
-    mismatches.push(...adoptionConflicts(diffCluster(live as unknown as Props, inputs).replaces, live as unknown as Props, inputs, mismatches));
+    const mismatches = adoptionConflicts(diffCluster(live as unknown as Props, inputs).replaces, live as unknown as Props, inputs);
+    // A downgrade is no replacement but cannot be applied either.
+    if (compareVersions(ins.version, info.version) < 0) mismatches.push(`version: existing ${info.version} is newer than declared ${ins.version}`);
     if (mismatches.length > 0) throw new Error(`adopting ${KIND} (${ins.adopt}): these cannot change in place, declare the existing values: ${mismatches.join("; ")}`);
     const res = await updateCluster(info.iid.systemId, { ...live, adopt: ins.adopt } as unknown as Props, inputs, config);
     return { id: info.iid.systemId, outs: res.outs };

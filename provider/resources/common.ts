@@ -5,7 +5,7 @@
 import * as crypto from "crypto";
 import type { Capabilities, Connection, DriverContext, DriverName } from "../driver/driver";
 import { CONFIG_KEYS } from "../driver/driver";
-import { describeError, FieldIssue, SpiderError } from "../driver/errors";
+import { describeError, FieldIssue, isAlreadyExists, SpiderError } from "../driver/errors";
 import { capabilitiesOf, DRIVER_NAMES } from "../driver/registry";
 
 /** The sentinel the engine sends for values not known during preview. */
@@ -238,12 +238,20 @@ export function getPath(obj: unknown, path: string): unknown {
 
 /**
  * Adoption refuses what would make the next preview replace the adopted object: each field the
- * table would replace, unless `reported` already names it, becomes "field: existing X, declared Y".
+ * table would replace becomes "field: existing X, declared Y".
  */
-export function adoptionConflicts(replaces: readonly string[], live: Props, declared: Props, reported: readonly string[]): string[] {
-    return replaces
-        .filter(f => !reported.some(r => r.startsWith(`${f}:`)))
-        .map(f => `${f}: existing ${JSON.stringify(getPath(live, f))}, declared ${JSON.stringify(getPath(declared, f))}`);
+export function adoptionConflicts(replaces: readonly string[], live: Props, declared: Props): string[] {
+    return replaces.map(f => `${f}: existing ${JSON.stringify(getPath(live, f))}, declared ${JSON.stringify(getPath(declared, f))}`);
+}
+
+/**
+ * What a failed create left in the cloud under the resource's name, to keep in state so nothing
+ * is orphaned. AlreadyExists means the name belongs to someone else: recording that object would
+ * let `destroy` delete it, so nothing is looked up.
+ */
+export async function leftBehind<T>(err: unknown, find: () => Promise<T>): Promise<T | undefined> {
+    if (isAlreadyExists(err)) return undefined;
+    return find().catch(() => undefined);
 }
 
 export function sameSet(a: readonly string[], b: readonly string[]): boolean {

@@ -5,10 +5,10 @@
  */
 import type { Capabilities, Connection, HealthCheckerReq, HealthInfo, Iid, NlbInfo, NlbReq, NlbScope, NlbType, TrafficProtocol, HealthProtocol } from "../driver/driver";
 import { HEALTH_PROTOCOLS, NLB_SCOPES, NLB_TYPES, TRAFFIC_PROTOCOLS } from "../driver/driver";
-import { isAlreadyExists, isNotFound } from "../driver/errors";
+import { isNotFound } from "../driver/errors";
 import { driverModule, openDriver } from "../driver/registry";
 import {
-    adoptionConflicts, autoName, checkConnection, checkEnum, checkInt, checkKnownKeys, checkName, checkString, checkStringList, checkTags,
+    adoptionConflicts, autoName, leftBehind, checkConnection, checkEnum, checkInt, checkKnownKeys, checkName, checkString, checkStringList, checkTags,
     checkTimeouts, clean, CheckResult, CreateResult, DiffResult, driverCaps, driverContext, Issues, isRecord, isUnknown,
     opError, PartialFailure, Props, ProviderConfig, ReadResult, ResourceImpl, sameVm, toDriverTimeouts, UpdateResult, UNKNOWN,
 } from "./common";
@@ -176,10 +176,7 @@ export async function createNlb(inputs: Props, config: ProviderConfig): Promise<
         info = await driver.nlb.createNlb(toNlbReq(ins));
     } catch (err) {
         const e = opError("creating", KIND, ins.nlbName, err);
-        // If the driver's rollback could not remove the NLB, keep it in state so nothing is orphaned.
-        // AlreadyExists means the name belongs to someone else: recording that object would let
-        // `destroy` delete it.
-        const left = isAlreadyExists(err) ? undefined : await driver.nlb.getNlb({ nameId: ins.nlbName, systemId: "" }).catch(() => undefined);
+        const left = await leftBehind(err, () => driver.nlb.getNlb({ nameId: ins.nlbName, systemId: "" }));
         if (left) {
             throw new PartialFailure(e.message, left.iid.systemId, { ...(toOutputs(left, ins, undefined) as unknown as Props), __provider: inputs.__provider },
                 ["create failed and its rollback left the NLB behind; `pulumi up` retries, `pulumi destroy` removes it"]);
@@ -207,14 +204,9 @@ async function adoptNlb(ins: NlbInputs, inputs: Props, config: ProviderConfig): 
     } catch (err) {
         throw opError("adopting", KIND, ins.adopt as string, err);
     }
-    const mismatches: string[] = [];
-    if (info.vpc !== ins.vpc) mismatches.push(`vpc: existing "${info.vpc}", declared "${ins.vpc}"`);
-    if (info.type !== ins.type) mismatches.push(`type: existing ${info.type}, declared ${ins.type}`);
-    if (info.scope !== ins.scope) mismatches.push(`scope: existing ${info.scope}, declared ${ins.scope}`);
-    if (info.iid.nameId !== ins.nlbName) mismatches.push(`nlbName: existing "${info.iid.nameId}", declared "${ins.nlbName}" (set nlbName to the existing name)`);
     // Adopted VMs are all the NLB's own: declared ones stay, others are detached by the update.
     const live = toOutputs(info, { ...ins, vmGroup: { ...ins.vmGroup, vms: info.vmGroup.vms } }, undefined);
-    mismatches.push(...adoptionConflicts(diffNlb(live as unknown as Props, inputs).replaces, live as unknown as Props, inputs, mismatches));
+    const mismatches = adoptionConflicts(diffNlb(live as unknown as Props, inputs).replaces, live as unknown as Props, inputs);
     if (mismatches.length > 0) {
         throw new Error(`adopting ${KIND} (${ins.adopt}): these cannot change in place, declare the existing values: ${mismatches.join("; ")}`);
     }

@@ -1,9 +1,9 @@
 /** NodeGroup: a node group managed on its own, attached to a Cluster by id. */
 import type { Connection, Iid, NodeGroupInfo } from "../driver/driver";
-import { isAlreadyExists, isNotFound } from "../driver/errors";
+import { isNotFound } from "../driver/errors";
 import { openDriver } from "../driver/registry";
 import {
-    adoptionConflicts, autoName, checkConnection, checkKnownKeys, checkName, checkString, checkTimeouts, clean, CheckResult, CreateResult,
+    adoptionConflicts, autoName, leftBehind, checkConnection, checkKnownKeys, checkName, checkString, checkTimeouts, clean, CheckResult, CreateResult,
     DiffResult, driverCaps, driverContext, Issues, isRecord, isUnknown, opError, PartialFailure, Props, ProviderConfig,
     ReadResult, ResourceImpl, toDriverTimeouts, UpdateResult, UNKNOWN,
 } from "./common";
@@ -73,7 +73,7 @@ export async function createNodeGroup(inputs: Props, config: ProviderConfig): Pr
             throw opError("adopting", KIND, ins.adopt, err);
         }
         const liveOuts = toOutputs(live, ins) as unknown as Props;
-        const mismatches = adoptionConflicts(diffNodeGroup(liveOuts, inputs).replaces, liveOuts, inputs, []);
+        const mismatches = adoptionConflicts(diffNodeGroup(liveOuts, inputs).replaces, liveOuts, inputs);
         if (mismatches.length > 0) {
             throw new Error(`adopting ${KIND} (${ins.adopt}): these cannot change in place, declare the existing values: ${mismatches.join("; ")}`);
         }
@@ -85,10 +85,7 @@ export async function createNodeGroup(inputs: Props, config: ProviderConfig): Pr
         return { id: ng.iid.systemId, outs: toOutputs(ng, ins) as unknown as Props };
     } catch (err) {
         const e = opError("creating", KIND, ins.nodeGroupName, err);
-        // If the node group exists despite the failure, keep it in state so nothing is orphaned.
-        // AlreadyExists means the name belongs to another node group: recording it would let
-        // `destroy` delete it.
-        const left = isAlreadyExists(err) ? undefined : await driver.cluster.getNodeGroup(clusterIid(ins.cluster), { nameId: ins.nodeGroupName, systemId: "" }).catch(() => undefined);
+        const left = await leftBehind(err, () => driver.cluster.getNodeGroup(clusterIid(ins.cluster), { nameId: ins.nodeGroupName, systemId: "" }));
         if (left) {
             throw new PartialFailure(e.message, left.iid.systemId, { ...(toOutputs(left, ins) as unknown as Props), __provider: inputs.__provider },
                 ["create failed but the node group exists; `pulumi up` retries, `pulumi destroy` removes it"]);
