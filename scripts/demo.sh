@@ -6,9 +6,16 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+# A supported Node first on PATH for everything started below (npm, tsc, and the Pulumi language
+# host and provider host): the machine's if >= 22, else Node 24 fetched into the cache.
+NODE_BIN="$(bash scripts/ensure-node.sh | tail -n1)"
+export PATH="$NODE_BIN:$PATH"
+echo "demo: using node $(node --version) at $(command -v node)" >&2
+
 bash scripts/setup.sh
 PULUMI_BIN="$(bash scripts/ensure-pulumi.sh | tail -n1)"
-export PATH="$PULUMI_BIN:$PATH"
+# NODE_BIN again in front, in case PULUMI_BIN is a system dir that also holds an older node.
+export PATH="$NODE_BIN:$PULUMI_BIN:$PATH"
 export PULUMI_BACKEND_URL="file://$ROOT/.pulumi-state"
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-}"
 export PULUMI_SKIP_UPDATE_CHECK=true
@@ -39,4 +46,4 @@ else
     echo "nlbId changed from $before to $after: the NLB was replaced" >&2
     exit 1
 fi
-echo "Explore: cd examples/local && PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL PATH=$PULUMI_BIN:\$PATH pulumi stack"
+echo "Explore: cd examples/local && PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL PATH=$NODE_BIN:$PULUMI_BIN:\$PATH pulumi stack"

@@ -7,7 +7,7 @@
 #   BIN="$(bash scripts/ensure-pulumi.sh | tail -n1)" && export PATH="$BIN:$PATH"
 #
 # The bin dir holds:
-#   pulumi                          CLI built from github.com/pulumi/pulumi/pkg/v3 @ v3.259.0
+#   pulumi                          CLI built from github.com/pulumi/pulumi/pkg/v3 @ v3.276.0
 #   pulumi-language-nodejs          language host built from github.com/pulumi/pulumi/sdk/v3 @ v3.68.0
 #                                   (patched, see below)
 #   pulumi-resource-pulumi-nodejs   the SDK's dynamic-provider launcher script (a tiny sh script that
@@ -17,33 +17,37 @@
 # to be on PATH (in particular not node_modules/@pulumi/pulumi), and there is no
 # "using pulumi-resource-pulumi-nodejs from $PATH" warning. `node` must be on PATH at run time.
 #
-# Why these versions (measured against https://proxy.golang.org, the only Go source reachable;
-# there is no github access):
-#   * github.com/pulumi/pulumi/pkg/v3 (the CLI) is REFUSED (403 "This module version is not
-#     available") for every version >= v3.260.0; v3.259.0 and older are served. v3.259.0's whole
-#     dependency graph is served, so the CLI is v3.259.0 (builds in ~6 min on 2 cores).
+# Why these versions (measured 2026-12-02 against https://proxy.golang.org, the only Go source
+# reachable; there is no github access):
+#   * github.com/pulumi/pulumi/pkg/v3 (the CLI): the proxy now lists up to v3.276.0 and serves
+#     v3.276.0 with its whole dependency graph, so the CLI is v3.276.0 (builds in ~9.5 min on 2
+#     cores; before this autumn every version >= v3.260.0 was refused with 403).
 #   * github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 (the language host's own
-#     module since sdk v3.69.0) is REFUSED at every version and commit tried.
+#     module since sdk v3.69.0) is still REFUSED (403) at every version, v3.276.0 included.
 #   * Up to and including v3.68.0 the language host was the package nodejs/cmd/pulumi-language-nodejs
 #     inside github.com/pulumi/pulumi/sdk/v3 (v3.69.0 and later zips no longer contain it). So the
 #     host is built from sdk/v3 v3.68.0 with that version's own go.mod (builds in ~1 min).
-#   * The v3.68.0 host works with CLI v3.259.0 (the CLI falls back from GetRequiredPackages /
-#     Handshake to the old RPCs) and with the @pulumi/pulumi 3.270.0 Node SDK (plain JS and
-#     TypeScript programs, dynamic resources: up / preview / destroy verified).
+#   * The v3.68.0 host works with CLI v3.276.0 (the CLI falls back from GetRequiredPackages /
+#     Handshake to the old RPCs) and with the @pulumi/pulumi 3.276.0 Node SDK (plain JS and
+#     TypeScript programs, dynamic resources: up / preview / refresh / destroy / stack import
+#     verified by the test suite).
 #     One patch is applied: the v3.68.0 host hands the Node program the address of its own
 #     ResourceMonitor proxy, which only knows the 2023 RPCs; newer SDKs call newer ones
 #     (RegisterStackTransform, RegisterResourceHook, RegisterPackage, ...) and fail through it
 #     (e.g. registerResourceTransform -> "TypeError: Cannot read properties of undefined").
 #     The patch passes the engine's real monitor address instead (the synchronous-invoke pipes,
 #     which talk to the real monitor, are kept).
-#   Caveat: runtime options from Pulumi.yaml (typescript, nodeargs, tsconfig, packagemanager) are
-#   not seen by this old host (CLI v3.259 sends them in RunRequest.info, which v3.68 predates);
-#   it always runs with its defaults (typescript=true via the SDK's bundled ts-node).
+#   Caveats of the old host (it predates the RPCs): runtime options from Pulumi.yaml (typescript,
+#   nodeargs, tsconfig, packagemanager) are not seen (the CLI sends them in RunRequest.info, which
+#   v3.68 predates), so it always runs with its defaults (typescript=true via the SDK's bundled
+#   ts-node); RunPlugin (Node.js policy packs / plugins written in Node) and GeneratePackage /
+#   GenerateProject (`pulumi package gen-sdk --language nodejs`, `pulumi convert`) are not
+#   implemented by it. None of these is used by pulumi-spider or its tests.
 #
 # Order of attempts:
-#   1. `pulumi` on PATH reporting >= v3.259.0, with pulumi-language-nodejs and
+#   1. `pulumi` on PATH reporting >= v3.276.0, with pulumi-language-nodejs and
 #      pulumi-resource-pulumi-nodejs next to it or on PATH -> print pulumi's directory.
-#   2. The cache ${PULUMI_SPIDER_CACHE:-$HOME/.cache/pulumi-spider}/pulumi-v3.259.0/bin -> print it.
+#   2. The cache ${PULUMI_SPIDER_CACHE:-$HOME/.cache/pulumi-spider}/pulumi-v3.276.0/bin -> print it.
 #   3. Build into that cache (under flock; staged in a temp dir in the cache root, then renamed
 #      into place atomically), then print it.
 #
@@ -53,7 +57,7 @@
 #   GO                        go binary (default: `go` on PATH, else /usr/local/go/bin/go)
 set -euo pipefail
 
-readonly PULUMI_VERSION="3.259.0"       # newest pkg/v3 the module proxy serves
+readonly PULUMI_VERSION="3.276.0"       # newest pkg/v3 the module proxy serves (whole graph)
 readonly LANGHOST_SDK_VERSION="3.68.0"  # newest sdk/v3 whose zip still contains the nodejs host
 readonly PKG_MOD="github.com/pulumi/pulumi/pkg/v3"
 readonly SDK_MOD="github.com/pulumi/pulumi/sdk/v3"
@@ -70,7 +74,7 @@ version_ge() {
   [[ "$(printf '%s\n%s\n' "$a" "$b" | sort -V | head -n1)" == "$b" ]]
 }
 
-# pulumi_version BINARY: prints e.g. 3.259.0 (no leading v), or fails.
+# pulumi_version BINARY: prints e.g. 3.276.0 (no leading v), or fails.
 pulumi_version() {
   local out
   [[ -x "$1" ]] || return 1
@@ -196,7 +200,7 @@ log "building $LANGHOST (about 1 minute)"
 (cd "$LH_SRC" && "$GO" build -trimpath -ldflags "-X $VERSION_PKG.Version=v$LANGHOST_SDK_VERSION" \
    -o "$STAGE/bin/$LANGHOST" "./nodejs/cmd/$LANGHOST") || die "go build of $LANGHOST failed (see above)"
 
-# --- CLI: pkg/v3 and sdk/v3 at v3.259.0 side by side (pkg/go.mod has `replace .../sdk/v3 => ../sdk`).
+# --- CLI: pkg/v3 and sdk/v3 at the CLI version side by side (pkg/go.mod has `replace .../sdk/v3 => ../sdk`).
 log "downloading $PKG_MOD@v$PULUMI_VERSION and $SDK_MOD@v$PULUMI_VERSION"
 PKG_DIR="$(download "$PKG_MOD@v$PULUMI_VERSION")" || die "could not download $PKG_MOD@v$PULUMI_VERSION"
 SDK_DIR="$(download "$SDK_MOD@v$PULUMI_VERSION")" || die "could not download $SDK_MOD@v$PULUMI_VERSION"

@@ -8,7 +8,9 @@ cd "$ROOT"
 need() { command -v "$1" >/dev/null 2>&1 || { echo "setup: '$1' is required but not on PATH" >&2; exit 1; }; }
 need node
 need npm
-node -e 'const [maj]=process.versions.node.split(".").map(Number); if (maj < 20) { console.error(`setup: Node.js >= 20 required, found ${process.versions.node}`); process.exit(1); }'
+# Node.js >= 22 (package.json "engines"). scripts/test.sh and scripts/demo.sh put one first on PATH
+# (scripts/ensure-node.sh: the machine's node if new enough, else Node 24 fetched into the cache).
+node -e 'const [maj]=process.versions.node.split(".").map(Number); if (maj < 22) { console.error(`setup: Node.js >= 22 required, found ${process.versions.node} at ${process.execPath}. Install Node.js >= 22 (https://nodejs.org), or let scripts/ensure-node.sh fetch Node 24 (scripts/test.sh and scripts/demo.sh do so themselves): export PATH="$(bash scripts/ensure-node.sh | tail -n1):$PATH"`); process.exit(1); }'
 
 # npm ci only when the lock file changed since the last install: keeps reruns fast.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
