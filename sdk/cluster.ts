@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ownUrn } from "./urn";
 import { ConnectionArgs, TimeoutsArgs } from "./connection";
 import clusterProvider = require("./providers/cluster");
 
@@ -84,7 +85,7 @@ export class Cluster extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.CustomResourceOptions) {
         super(clusterProvider, name, {
-            ...args, pulumiName: name,
+            ...args, pulumiName: name, pulumiUrn: ownUrn(name, "Cluster", opts),
             clusterId: undefined, clusterName: args?.clusterName, version: args?.version, network: args?.network, tags: args?.tags, status: undefined, endpoint: undefined, kubeconfig: undefined,
             nodeGroups: args?.nodeGroups, createdTime: undefined, keyValues: undefined,
         }, pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }), "spider", "Cluster");

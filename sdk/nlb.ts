@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ownUrn } from "./urn";
 import { ConnectionArgs, TimeoutsArgs } from "./connection";
 import nlbProvider = require("./providers/nlb");
 
@@ -89,7 +90,7 @@ export class Nlb extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: NlbArgs, opts?: pulumi.CustomResourceOptions) {
         super(nlbProvider, name, {
-            ...args, pulumiName: name,
+            ...args, pulumiName: name, pulumiUrn: ownUrn(name, "Nlb", opts),
             nlbId: undefined, nlbName: args?.nlbName, vpc: args?.vpc, type: args?.type, scope: args?.scope, tags: args?.tags, listener: args?.listener, vmGroup: args?.vmGroup, healthChecker: args?.healthChecker,
             vms: undefined, health: undefined, createdTime: undefined, keyValues: undefined,
         }, opts, "spider", "Nlb");

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeGroupSpecArgs } from "./cluster";
+import { ownUrn } from "./urn";
 import { ConnectionArgs, TimeoutsArgs } from "./connection";
 import nodeGroupProvider = require("./providers/nodeGroup");
 
@@ -34,7 +35,7 @@ export class NodeGroup extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: NodeGroupArgs, opts?: pulumi.CustomResourceOptions) {
         super(nodeGroupProvider, name, {
-            ...args, pulumiName: name,
+            ...args, pulumiName: name, pulumiUrn: ownUrn(name, "NodeGroup", opts),
             nodeGroupId: undefined, nodeGroupName: args?.nodeGroupName, onAutoScaling: args?.onAutoScaling,
             desiredNodeSize: args?.desiredNodeSize, minNodeSize: args?.minNodeSize, maxNodeSize: args?.maxNodeSize, status: undefined, nodes: undefined, version: undefined,
         }, opts, "spider", "NodeGroup");

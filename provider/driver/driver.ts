@@ -19,6 +19,13 @@ export interface Iid {
 
 export type DriverName = "local" | "aws" | "gcp";
 
+/**
+ * The Pulumi URN of the resource that created a cloud object. Drivers record it on what they
+ * create (tags, labels or descriptions) and report it back, so crash recovery adopts an object
+ * only when it was made by the very resource whose create was interrupted.
+ */
+export type OwnerUrn = string;
+
 /** Where to connect. Stored in state, so it never holds credentials. */
 export interface Connection {
     driver: DriverName;
@@ -123,6 +130,7 @@ export interface NlbReq {
     /** Explicit subnets (AWS: one per AZ); omitted = driver picks. */
     subnets?: string[];
     tags: Record<string, string>;
+    owner?: OwnerUrn;
 }
 
 export interface NlbInfo {
@@ -138,6 +146,8 @@ export interface NlbInfo {
     tags: Record<string, string>;
     /** Cloud-specific extras worth showing (ARNs, self links); string values only. */
     keyValues: Record<string, string>;
+    /** Who created it, when recorded (objects made before owners were recorded have none). */
+    owner?: OwnerUrn;
 }
 
 export interface HealthInfo {
@@ -186,6 +196,7 @@ export interface NodeGroupReq {
     desiredNodeSize: number;
     minNodeSize: number;
     maxNodeSize: number;
+    owner?: OwnerUrn;
 }
 
 export interface NodeGroupInfo {
@@ -204,6 +215,7 @@ export interface NodeGroupInfo {
     nodes: string[];
     /** Kubernetes version of the nodes. */
     version: string;
+    owner?: OwnerUrn;
 }
 
 export interface ClusterNetwork {
@@ -219,6 +231,7 @@ export interface ClusterReq {
     network: ClusterNetwork;
     nodeGroups: NodeGroupReq[];
     tags: Record<string, string>;
+    owner?: OwnerUrn;
 }
 
 export interface ClusterInfo {
@@ -233,6 +246,7 @@ export interface ClusterInfo {
     createdTime: string;
     tags: Record<string, string>;
     keyValues: Record<string, string>;
+    owner?: OwnerUrn;
 }
 
 export interface ScalingReq {

@@ -6,9 +6,10 @@
 import * as crypto from "crypto";
 import type { ClusterInfo, ClusterReq, Connection, Iid, Driver } from "../driver/driver";
 import { isNotFound } from "../driver/errors";
+import { ownerField } from "../driver/owner";
 import { driverModule, openDriver } from "../driver/registry";
 import {
-    adoptionConflicts, autoName, leftBehind, checkConnection, checkKnownKeys, checkName, checkString, checkStringList, checkTags, checkTimeouts, clean,
+    adoptionConflicts, autoName, checkPulumiUrn, createError, leftBehind, checkConnection, checkKnownKeys, checkName, checkString, checkStringList, checkTags, checkTimeouts, clean,
     CheckResult, CreateResult, DiffResult, driverCaps, driverContext, Issues, isRecord, isUnknown, opError, PartialFailure,
     Props, ProviderConfig, ReadResult, ResourceImpl, toDriverTimeouts, UpdateResult, UNKNOWN,
 } from "./common";
@@ -29,6 +30,8 @@ export interface ClusterInputs {
     tags: Record<string, string>;
     adopt?: string;
     timeouts?: { create?: number; update?: number; delete?: number };
+    /** URN of this resource, recorded on the cluster and its node groups as their owner. */
+    pulumiUrn?: string;
 }
 
 export type ClusterNodeGroupOutput = ClusterNodeGroupInput & ReturnType<typeof fromNodeGroupInfo>;
@@ -57,7 +60,7 @@ export function compareVersions(a: string, b: string): number {
 
 export function checkCluster(olds: Props, news: Props): CheckResult {
     const issues = new Issues();
-    checkKnownKeys(news, ["connection", "clusterName", "pulumiName", "autoNamed", "version", "network", "nodeGroups", "tags", "adopt", "timeouts"], "", issues);
+    checkKnownKeys(news, ["connection", "clusterName", "pulumiName", "autoNamed", "version", "network", "nodeGroups", "tags", "adopt", "timeouts", "pulumiUrn"], "", issues);
     const conn = checkConnection(news.connection, issues);
     const caps = conn ? driverCaps(conn).cluster : undefined;
     if (conn && caps && !caps.supported) issues.add("connection.driver", `the ${conn.driver} driver does not support Cluster: ${caps.reason ?? "not implemented"}`);
@@ -104,6 +107,7 @@ export function checkCluster(olds: Props, news: Props): CheckResult {
         network: { vpc: vpc ?? n?.vpc, subnets: subnets ?? n?.subnets, securityGroups: securityGroups ?? n?.securityGroups ?? [] },
         nodeGroups: nodeGroups ?? news.nodeGroups ?? [],
         tags: tags ?? news.tags ?? {},
+        ...checkPulumiUrn(news, issues),
     };
     if (adopt !== undefined) inputs.adopt = adopt;
     if (timeouts !== undefined) inputs.timeouts = timeouts;
@@ -138,7 +142,7 @@ export async function createCluster(inputs: Props, config: ProviderConfig): Prom
             throw new PartialFailure(e.message, left.iid.systemId, { ...(toOutputs(left, ins, nameMap(ins, left)) as unknown as Props), __provider: inputs.__provider },
                 ["create failed and its rollback left the cluster behind; `pulumi up` retries, `pulumi destroy` removes it"]);
         }
-        throw e;
+        throw await createError(KIND, ins.clusterName, ins.pulumiUrn, err, () => driver.cluster.getCluster({ nameId: ins.clusterName, systemId: "" }));
     }
     return { id: info.iid.systemId, outs: toOutputs(info, ins, nameMap(ins, info)) as unknown as Props };
 }
@@ -189,6 +193,7 @@ export async function readCluster(id: string, props: Props, config: ProviderConf
         };
         if (props.adopt) base.adopt = props.adopt as string;
         if (props.timeouts) base.timeouts = props.timeouts as ClusterInputs["timeouts"];
+        if (typeof props.pulumiUrn === "string") base.pulumiUrn = props.pulumiUrn;
         const m = new Map<string, string>();
         for (const g of declared) m.set(g.name, (g as Partial<ClusterNodeGroupOutput>).nodeGroupName ?? g.name);
         return { id: info.iid.systemId, props: toOutputs(info, base, m) as unknown as Props };
@@ -223,7 +228,7 @@ export async function updateCluster(id: string, olds: Props, news: Props, config
                     const spec = "news" in op ? op.news as unknown as NodeGroupSpec : undefined;
                     switch (op.op) {
                         case "add":
-                            await driver.cluster.addNodeGroup(iid, toNodeGroupReq(op.name, spec as NodeGroupSpec));
+                            await driver.cluster.addNodeGroup(iid, toNodeGroupReq(op.name, spec as NodeGroupSpec, ins.pulumiUrn));
                             names.set(op.name, op.name);
                             break;
                         case "remove":
@@ -232,7 +237,7 @@ export async function updateCluster(id: string, olds: Props, news: Props, config
                             break;
                         case "recreate": {
                             const fresh = `${op.name}-${crypto.randomBytes(2).toString("hex")}`;
-                            await driver.cluster.addNodeGroup(iid, toNodeGroupReq(fresh, spec as NodeGroupSpec));
+                            await driver.cluster.addNodeGroup(iid, toNodeGroupReq(fresh, spec as NodeGroupSpec, ins.pulumiUrn));
                             names.set(op.name, fresh);
                             await driver.cluster.removeNodeGroup(iid, ngIid);
                             break;
@@ -298,8 +303,9 @@ export function toClusterReq(ins: ClusterInputs): ClusterReq {
         iid: { nameId: ins.clusterName, systemId: "" },
         version: ins.version,
         network: { vpc: ins.network.vpc, subnets: [...ins.network.subnets], securityGroups: [...(ins.network.securityGroups ?? [])] },
-        nodeGroups: ins.nodeGroups.map(g => toNodeGroupReq(g.name, g)),
+        nodeGroups: ins.nodeGroups.map(g => toNodeGroupReq(g.name, g, ins.pulumiUrn)),
         tags: { ...ins.tags },
+        ...ownerField(ins.pulumiUrn),
     };
 }
 

@@ -6,6 +6,7 @@ import * as crypto from "crypto";
 import type { Capabilities, Connection, DriverContext, DriverName } from "../driver/driver";
 import { CONFIG_KEYS } from "../driver/driver";
 import { describeError, FieldIssue, isAlreadyExists, SpiderError } from "../driver/errors";
+import { isOwnedBy } from "../driver/owner";
 import { capabilitiesOf, DRIVER_NAMES } from "../driver/registry";
 
 /** The sentinel the engine sends for values not known during preview. */
@@ -123,6 +124,18 @@ export function checkString(v: unknown, path: string, issues: Issues, required =
         return undefined;
     }
     return v;
+}
+
+/**
+ * The creating resource's URN, which the SDK passes as an input (dynamic providers are not told
+ * it): drivers record it on what they create, so `pulumi-spider recover` adopts only objects this
+ * very resource made. Not a field of any table: it never causes a diff.
+ */
+export function checkPulumiUrn(news: Props, issues: Issues): { pulumiUrn?: string } {
+    if (news.pulumiUrn === undefined || news.pulumiUrn === UNKNOWN) return {};
+    const urn = checkString(news.pulumiUrn, "pulumiUrn", issues);
+    if (urn !== undefined && !urn.startsWith("urn:pulumi:")) issues.add("pulumiUrn", `must be a Pulumi URN, got "${urn}"`);
+    return urn ? { pulumiUrn: urn } : {};
 }
 
 export function checkStringList(v: unknown, path: string, issues: Issues, required = true): string[] | undefined {
@@ -252,6 +265,25 @@ export function adoptionConflicts(replaces: readonly string[], live: Props, decl
 export async function leftBehind<T>(err: unknown, find: () => Promise<T>): Promise<T | undefined> {
     if (isAlreadyExists(err)) return undefined;
     return find().catch(() => undefined);
+}
+
+/**
+ * The error of a create the cloud refused because the name is taken. When the object there names
+ * this very URN as its owner, an earlier run of this resource created it and was killed before
+ * Pulumi recorded it: the error says how to bring it into the stack instead of leaving the user to
+ * delete it (or worse, to pick another name and orphan it).
+ */
+export async function createError(kind: string, name: string, urn: string | undefined, err: unknown,
+    find: () => Promise<{ owner?: string }>): Promise<Error> {
+    const e = opError("creating", kind, name, err);
+    if (!urn || !isAlreadyExists(err)) return e;
+    const existing = await find().catch(() => undefined);
+    if (!isOwnedBy(existing?.owner, urn)) return e;
+    const hint = new Error(`${e.message}. That object was created by this very resource (${urn}) in an earlier run ` +
+        "that was interrupted before Pulumi recorded it: run `npx pulumi-spider recover` in this program's directory " +
+        "(after `pulumi cancel` if the stack is locked), then `pulumi up`");
+    (hint as { cause?: unknown }).cause = err;
+    return hint;
 }
 
 export function sameSet(a: readonly string[], b: readonly string[]): boolean {

@@ -6,9 +6,10 @@
 import type { Capabilities, Connection, HealthCheckerReq, HealthInfo, Iid, NlbInfo, NlbReq, NlbScope, NlbType, TrafficProtocol, HealthProtocol } from "../driver/driver";
 import { HEALTH_PROTOCOLS, NLB_SCOPES, NLB_TYPES, TRAFFIC_PROTOCOLS } from "../driver/driver";
 import { isNotFound } from "../driver/errors";
+import { ownerField } from "../driver/owner";
 import { driverModule, openDriver } from "../driver/registry";
 import {
-    adoptionConflicts, autoName, leftBehind, checkConnection, checkEnum, checkInt, checkKnownKeys, checkName, checkString, checkStringList, checkTags,
+    adoptionConflicts, autoName, checkPulumiUrn, createError, leftBehind, checkConnection, checkEnum, checkInt, checkKnownKeys, checkName, checkString, checkStringList, checkTags,
     checkTimeouts, clean, CheckResult, CreateResult, DiffResult, driverCaps, driverContext, Issues, isRecord, isUnknown,
     opError, PartialFailure, Props, ProviderConfig, ReadResult, ResourceImpl, sameVm, toDriverTimeouts, UpdateResult, UNKNOWN,
 } from "./common";
@@ -29,6 +30,8 @@ export interface NlbInputs {
     tags: Record<string, string>;
     adopt?: string;
     timeouts?: { create?: number; update?: number; delete?: number };
+    /** URN of this resource, recorded on the cloud objects as their owner. */
+    pulumiUrn?: string;
 }
 
 export interface NlbOutputs extends NlbInputs {
@@ -42,7 +45,7 @@ export interface NlbOutputs extends NlbInputs {
 }
 
 const KIND = "Nlb";
-const TOP_KEYS = ["connection", "nlbName", "pulumiName", "autoNamed", "vpc", "type", "scope", "subnets", "listener", "vmGroup", "healthChecker", "tags", "adopt", "timeouts"];
+const TOP_KEYS = ["connection", "nlbName", "pulumiName", "autoNamed", "vpc", "type", "scope", "subnets", "listener", "vmGroup", "healthChecker", "tags", "adopt", "timeouts", "pulumiUrn"];
 
 export function checkNlb(olds: Props, news: Props): CheckResult {
     const issues = new Issues();
@@ -128,6 +131,7 @@ export function checkNlb(olds: Props, news: Props): CheckResult {
             interval: hInterval ?? h?.interval, timeout: hTimeout ?? h?.timeout, threshold: hThreshold ?? h?.threshold, path: hPath,
         },
         tags: tags ?? news.tags ?? {},
+        ...checkPulumiUrn(news, issues),
     };
     if (subnets !== undefined || news.subnets !== undefined) inputs.subnets = subnets ?? news.subnets;
     if (adopt !== undefined) inputs.adopt = adopt;
@@ -181,7 +185,7 @@ export async function createNlb(inputs: Props, config: ProviderConfig): Promise<
             throw new PartialFailure(e.message, left.iid.systemId, { ...(toOutputs(left, ins, undefined) as unknown as Props), __provider: inputs.__provider },
                 ["create failed and its rollback left the NLB behind; `pulumi up` retries, `pulumi destroy` removes it"]);
         }
-        throw e;
+        throw await createError(KIND, ins.nlbName, ins.pulumiUrn, err, () => driver.nlb.getNlb({ nameId: ins.nlbName, systemId: "" }));
     }
     let health: HealthInfo;
     try {
@@ -248,6 +252,7 @@ function fromProps(props: Props, info: NlbInfo, declaredVms: string[] | undefine
     if (p.subnets) out.subnets = p.subnets;
     if (p.adopt) out.adopt = p.adopt;
     if (p.timeouts) out.timeouts = p.timeouts;
+    if (p.pulumiUrn) out.pulumiUrn = p.pulumiUrn;
     return out;
 }
 
@@ -337,6 +342,7 @@ export function toNlbReq(ins: NlbInputs): NlbReq {
         vmGroup: { protocol: ins.vmGroup.protocol, port: ins.vmGroup.port, vms: [...ins.vmGroup.vms] },
         healthChecker: toHealthReq(ins.healthChecker),
         tags: { ...ins.tags },
+        ...ownerField(ins.pulumiUrn),
     };
     if (ins.subnets) req.subnets = [...ins.subnets];
     return req;

@@ -3,7 +3,7 @@ import type { Connection, Iid, NodeGroupInfo } from "../driver/driver";
 import { isNotFound } from "../driver/errors";
 import { openDriver } from "../driver/registry";
 import {
-    adoptionConflicts, autoName, leftBehind, checkConnection, checkKnownKeys, checkName, checkString, checkTimeouts, clean, CheckResult, CreateResult,
+    adoptionConflicts, autoName, checkPulumiUrn, createError, leftBehind, checkConnection, checkKnownKeys, checkName, checkString, checkTimeouts, clean, CheckResult, CreateResult,
     DiffResult, driverCaps, driverContext, Issues, isRecord, isUnknown, opError, PartialFailure, Props, ProviderConfig,
     ReadResult, ResourceImpl, toDriverTimeouts, UpdateResult, UNKNOWN,
 } from "./common";
@@ -18,6 +18,8 @@ export interface NodeGroupInputs extends NodeGroupSpec {
     autoNamed: boolean;
     adopt?: string;
     timeouts?: { create?: number; update?: number; delete?: number };
+    /** URN of this resource, recorded on the node group as its owner. */
+    pulumiUrn?: string;
 }
 
 export type NodeGroupOutputs = NodeGroupInputs & ReturnType<typeof fromNodeGroupInfo>;
@@ -26,7 +28,7 @@ const KIND = "NodeGroup";
 
 export function checkNodeGroup(olds: Props, news: Props): CheckResult {
     const issues = new Issues();
-    checkKnownKeys(news, ["connection", "cluster", "nodeGroupName", "pulumiName", "autoNamed", "adopt", "timeouts", ...NODE_GROUP_SPEC_KEYS], "", issues);
+    checkKnownKeys(news, ["connection", "cluster", "nodeGroupName", "pulumiName", "autoNamed", "adopt", "timeouts", "pulumiUrn", ...NODE_GROUP_SPEC_KEYS], "", issues);
     const conn = checkConnection(news.connection, issues);
     const caps = conn ? driverCaps(conn).cluster : undefined;
     if (conn && caps && !caps.supported) issues.add("connection.driver", `the ${conn.driver} driver does not support NodeGroup: ${caps.reason ?? "not implemented"}`);
@@ -46,7 +48,7 @@ export function checkNodeGroup(olds: Props, news: Props): CheckResult {
     const spec = checkNodeGroupSpec(news, "", issues, caps);
     const adopt = news.adopt === undefined ? undefined : checkString(news.adopt, "adopt", issues);
     const timeouts = checkTimeouts(news.timeouts, issues);
-    const inputs: Props = { connection: conn ?? news.connection, cluster: cluster ?? news.cluster, nodeGroupName, autoNamed, ...spec };
+    const inputs: Props = { connection: conn ?? news.connection, cluster: cluster ?? news.cluster, nodeGroupName, autoNamed, ...spec, ...checkPulumiUrn(news, issues) };
     if (adopt !== undefined) inputs.adopt = adopt;
     if (timeouts !== undefined) inputs.timeouts = timeouts;
     return { inputs: issues.ok ? clean(inputs) : news, failures: issues.list };
@@ -81,7 +83,7 @@ export async function createNodeGroup(inputs: Props, config: ProviderConfig): Pr
         return { id: live.iid.systemId, outs: res.outs };
     }
     try {
-        const ng = await driver.cluster.addNodeGroup(clusterIid(ins.cluster), toNodeGroupReq(ins.nodeGroupName, ins));
+        const ng = await driver.cluster.addNodeGroup(clusterIid(ins.cluster), toNodeGroupReq(ins.nodeGroupName, ins, ins.pulumiUrn));
         return { id: ng.iid.systemId, outs: toOutputs(ng, ins) as unknown as Props };
     } catch (err) {
         const e = opError("creating", KIND, ins.nodeGroupName, err);
@@ -90,7 +92,8 @@ export async function createNodeGroup(inputs: Props, config: ProviderConfig): Pr
             throw new PartialFailure(e.message, left.iid.systemId, { ...(toOutputs(left, ins) as unknown as Props), __provider: inputs.__provider },
                 ["create failed but the node group exists; `pulumi up` retries, `pulumi destroy` removes it"]);
         }
-        throw e;
+        throw await createError(KIND, ins.nodeGroupName, ins.pulumiUrn, err,
+            () => driver.cluster.getNodeGroup(clusterIid(ins.cluster), { nameId: ins.nodeGroupName, systemId: "" }));
     }
 }
 

@@ -1,5 +1,6 @@
 /** Node-group input checks and converters shared by Cluster.nodeGroups and the NodeGroup resource. */
 import type { ClusterCapabilities, NodeGroupInfo, NodeGroupReq } from "../driver/driver";
+import { ownerField } from "../driver/owner";
 import { checkInt, checkKnownKeys, checkName, checkString, Issues, isRecord, Props, UNKNOWN } from "./common";
 
 export type NodeGroupSpec = Omit<NodeGroupReq, "iid">;
@@ -63,12 +64,13 @@ export function checkNodeGroupList(v: unknown, issues: Issues, caps: ClusterCapa
     });
 }
 
-export function toNodeGroupReq(cloudName: string, spec: NodeGroupSpec): NodeGroupReq {
+export function toNodeGroupReq(cloudName: string, spec: NodeGroupSpec, owner?: string): NodeGroupReq {
     return {
         iid: { nameId: cloudName, systemId: "" },
         image: spec.image, vmSpec: spec.vmSpec, rootDiskType: spec.rootDiskType, rootDiskSize: spec.rootDiskSize,
         keyPair: spec.keyPair, onAutoScaling: spec.onAutoScaling,
         desiredNodeSize: spec.desiredNodeSize, minNodeSize: spec.minNodeSize, maxNodeSize: spec.maxNodeSize,
+        ...ownerField(owner),
     };
 }
 

@@ -9,6 +9,9 @@ import { assertPlainInfo, expectCode, ISO_TIME, sortedCopy } from "./nlb.contrac
  * unsupported runs only the NotSupported scenario (chosen at registration from `caps`).
  */
 
+/** The URN a Cluster resource passes as the owner of the cluster and of its node groups. */
+const CLUSTER_OWNER = "urn:pulumi:contract::pulumi-spider::pulumi-nodejs:dynamic/spider:Cluster::k8s";
+
 export function describeClusterContract(label: string, getEnv: () => ContractEnv, caps: Capabilities): void {
     const describeIf = (cond: boolean) => (cond ? describe : () => undefined);
     describe(`Cluster contract (${label})`, function () {
@@ -32,6 +35,7 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
                     desiredNodeSize: sizes.desired,
                     minNodeSize: sizes.min,
                     maxNodeSize: sizes.max,
+                    owner: CLUSTER_OWNER,
                 };
             }
 
@@ -43,6 +47,7 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
                     network: { vpc: env.vpc, subnets: env.subnets, securityGroups: [] },
                     nodeGroups: [nodeGroupReq(ngName, { desired: 2, min: 1, max: 3 })],
                     tags: { suite: "cluster-contract" },
+                    owner: CLUSTER_OWNER,
                 };
             }
 
@@ -95,6 +100,7 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
                 assert.ok(info.kubeconfig.includes(info.endpoint), "the kubeconfig points at the endpoint");
                 assert.match(info.createdTime, ISO_TIME);
                 assert.deepEqual(info.tags, req.tags);
+                assert.equal(info.owner, CLUSTER_OWNER);
                 assert.equal(info.nodeGroups.length, 1);
                 const ng = info.nodeGroups[0];
                 assert.equal(ng.iid.nameId, ngName);
@@ -112,8 +118,10 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
                 const ng = await env.driver.cluster.getNodeGroup(clusterIid, { nameId: defaultGroup.nameId, systemId: "" });
                 assert.equal(ng.iid.systemId, defaultGroup.systemId);
                 assertNodeGroupShape(ng, { desired: 2, min: 1, max: 3 });
+                assert.equal(ng.owner, CLUSTER_OWNER, "a cluster's node groups record the cluster's URN as owner");
                 const cluster = await env.driver.cluster.getCluster({ nameId: clusterName, systemId: "" });
                 assert.equal(cluster.iid.systemId, clusterIid.systemId);
+                assert.equal(cluster.owner, CLUSTER_OWNER, "the owner is read back from the cloud object");
             });
 
             it("adds a second node group", async function () {

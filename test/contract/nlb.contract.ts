@@ -15,6 +15,9 @@ import type { ContractEnv } from "./env";
  *   different copies of errors.ts).
  */
 
+/** The URN a Pulumi resource would pass as the owner of what the driver creates. */
+export const OWNER_URN = "urn:pulumi:contract::pulumi-spider::pulumi-nodejs:dynamic/spider:Nlb::web";
+
 export const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 export function sortedCopy(values: readonly string[]): string[] {
@@ -92,6 +95,7 @@ export function describeNlbContract(label: string, getEnv: () => ContractEnv, ca
                 vmGroup: { protocol: "TCP", port: VM_PORT, vms: env.vms.slice(0, 2) },
                 healthChecker: { protocol: "TCP" },
                 tags: { suite: "nlb-contract", owner: "spider" },
+                owner: OWNER_URN,
                 ...overrides,
             };
         }
@@ -148,10 +152,13 @@ export function describeNlbContract(label: string, getEnv: () => ContractEnv, ca
             assert.equal(info.healthChecker.path, "");
             assert.match(info.createdTime, ISO_TIME);
             assert.ok(!Number.isNaN(Date.parse(info.createdTime)));
-            assert.deepEqual(info.tags, req.tags);
+            assert.deepEqual(info.tags, req.tags, "the owner is recorded beside the user's tags, not among them");
+            assert.equal(info.owner, OWNER_URN);
 
             const read = await env.driver.nlb.getNlb(iid);
             assertPlainInfo(read, "getNlb result");
+            assert.equal(read.owner, OWNER_URN, "the owner is read back from the cloud object");
+            assert.deepEqual(read.tags, req.tags);
             assert.equal(read.iid.systemId, iid.systemId);
             assert.deepEqual(sortedCopy(read.vmGroup.vms), sortedCopy(attached));
         });

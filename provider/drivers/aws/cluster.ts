@@ -10,6 +10,7 @@
  * min = max = desired, which no autoscaler can move. While off, the requested bounds are kept in
  * the node group's tags (`spider:autoscaling*`), reported as min/max, and restored when turned on.
  */
+import { ownerTags } from "../../driver/owner";
 import {
     Cluster,
     CreateClusterCommand,
@@ -125,7 +126,7 @@ async function createClusterCall(a: AwsCtx, req: ClusterReq, role: { arn: string
             securityGroupIds: req.network.securityGroups,
             endpointPublicAccess: true,
         },
-        tags: { ...req.tags, [CLUSTER_TAG]: req.iid.nameId },
+        tags: { ...req.tags, ...ownerTags(req.owner), [CLUSTER_TAG]: req.iid.nameId },
     })), { property: "network", resourceInUseMeansExists: true });
     // A role created seconds ago is not yet assumable by EKS (IAM is eventually consistent).
     await withRetries(send, err => role.created && err instanceof ValidationError && /role/i.test(err.message),
@@ -148,6 +149,7 @@ async function createNodegroupCall(a: AwsCtx, clusterName: string, cluster: Clus
             ? { minSize: ng.desiredNodeSize, maxSize: Math.max(1, ng.desiredNodeSize), desiredSize: ng.desiredNodeSize }
             : { minSize: ng.minNodeSize, maxSize: ng.maxNodeSize, desiredSize: ng.desiredNodeSize },
         tags: {
+            ...ownerTags(ng.owner),
             [CLUSTER_TAG]: clusterName,
             ...(pinned ? autoscalingOffTags(ng.minNodeSize, ng.maxNodeSize) : {}),
         },

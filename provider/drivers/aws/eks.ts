@@ -2,6 +2,7 @@
  * EKS building blocks of the cluster handler: reads, deletes that wait, the waits on lifecycle
  * states and updates, and the converters (including the kubeconfig).
  */
+import { ownerField, ownerFromTags } from "../../driver/owner";
 import { DescribeInstancesCommand, Instance } from "@aws-sdk/client-ec2";
 import {
     Cluster,
@@ -274,6 +275,7 @@ export function toNodeGroupInfo(ng: Nodegroup, nodes: string[]): NodeGroupInfo {
         status: toNodeGroupStatus(ng.status),
         nodes,
         version: ng.version ?? "",
+        ...ownerField(ownerFromTags(ng.tags)),
     };
 }
 
@@ -289,6 +291,7 @@ export function toClusterInfo(c: Cluster, nodeGroups: NodeGroupInfo[], region: s
         status: toClusterStatus(c.status),
         createdTime: isoTime(c.createdAt),
         tags: userTags(c.tags),
+        ...ownerField(ownerFromTags(c.tags)),
         keyValues: {
             arn: c.arn ?? "",
             status: c.status ?? "",

@@ -2,6 +2,7 @@
  * ELBv2 building blocks of the NLB handler: lookups, the target-group helpers, deletes, the
  * waits and the converters to the neutral Info types.
  */
+import { ownerField, ownerTags } from "../../driver/owner";
 import { randomBytes } from "crypto";
 import { DescribeSubnetsCommand, Subnet } from "@aws-sdk/client-ec2";
 import {
@@ -293,8 +294,14 @@ export async function waitNlbGone(a: AwsCtx, arn: string, what: string): Promise
 // ---------------------------------------------------------------------------------------------
 // converters
 
-export function toAwsTags(name: string, tags: Record<string, string>): Tag[] {
-    return [{ Key: NLB_TAG, Value: name }, ...Object.entries(tags ?? {}).map(([Key, Value]) => ({ Key, Value }))];
+export function toAwsTags(name: string, tags: Record<string, string>, owner?: string): Tag[] {
+    const all = { ...tags, ...ownerTags(owner), [NLB_TAG]: name };
+    return Object.entries(all).map(([Key, Value]) => ({ Key, Value }));
+}
+
+/** The raw tag list as a map, the driver's own `spider:` tags included. */
+export function tagMap(tags: Tag[]): Record<string, string> {
+    return Object.fromEntries(tags.filter(t => t.Key).map(t => [t.Key as string, t.Value ?? ""]));
 }
 
 export function fromAwsTags(tags: Tag[]): Record<string, string> {
@@ -348,9 +355,10 @@ export function toHealthInfo(targets: TargetHealthDescription[]): HealthInfo {
     return { all, healthy, unhealthy: all.filter(id => !healthy.includes(id)) };
 }
 
-export function toNlbInfo(parts: NlbParts, vms: string[], tags: Record<string, string>): NlbInfo {
+export function toNlbInfo(parts: NlbParts, vms: string[], tags: Record<string, string>, owner?: string): NlbInfo {
     const { lb, listener, tg } = parts;
     return {
+        ...ownerField(owner),
         iid: { nameId: lb.LoadBalancerName ?? "", systemId: lb.LoadBalancerArn ?? "" },
         vpc: lb.VpcId ?? "",
         type: lb.Scheme === "internal" ? "INTERNAL" : "PUBLIC",

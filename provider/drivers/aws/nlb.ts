@@ -4,6 +4,7 @@
  * are their cspIds. Everything the driver creates carries the tag `spider:nlb=<name>`.
  */
 
+import { ownerFromTags } from "../../driver/owner";
 import {
     AddTagsCommand,
     CreateListenerCommand,
@@ -57,6 +58,7 @@ import {
     findTargetGroup,
     forwardTargetGroupArn,
     forwardTargetGroupArns,
+    fromAwsTags,
     fromTargetGroupHealth,
     healthParams,
     label,
@@ -66,6 +68,7 @@ import {
     NlbParts,
     pickSubnets,
     registerTargets,
+    tagMap,
     toAwsTags,
     toHealthInfo,
     toListenerInfo,
@@ -105,7 +108,7 @@ async function createNlb(a: AwsCtx, req: NlbReq): Promise<NlbInfo> {
     if (existing) throw new AlreadyExistsError(`${what}: a load balancer named "${name}" already exists (${existing.LoadBalancerArn})`);
 
     const subnets = req.subnets ?? await pickSubnets(a, req.vpc, req.type, what);
-    const tags = toAwsTags(name, req.tags);
+    const tags = toAwsTags(name, req.tags, req.owner);
     const undo: Array<() => Promise<void>> = [];
     try {
         const lb = (await aws(what, () => a.clients.elb.send(new CreateLoadBalancerCommand({
@@ -142,7 +145,7 @@ async function createNlb(a: AwsCtx, req: NlbReq): Promise<NlbInfo> {
         undo.push(() => deleteListener(a, listenerArn, `undoing ${what}`));
 
         const active = await waitNlbActive(a, lbArn, what);
-        return toNlbInfo({ lb: active, listener, tg }, [...req.vmGroup.vms].sort(), req.tags);
+        return toNlbInfo({ lb: active, listener, tg }, [...req.vmGroup.vms].sort(), req.tags, req.owner);
     } catch (err) {
         a.log(`${what} failed; removing the ${undo.length} part(s) created so far`);
         // Before the first part exists, a conflict is the object's own name: nothing was created.
@@ -165,9 +168,9 @@ async function readNlb(a: AwsCtx, lb: LoadBalancer, what: string): Promise<NlbIn
     const [tg, targets, tags] = await Promise.all([
         findTargetGroup(a, forwardTargetGroupArn(listener, what), what),
         describeTargets(a, forwardTargetGroupArn(listener, what), what),
-        describeUserTags(a, lbArn, what),
+        describeTagList(a, lbArn, what),
     ]);
-    return toNlbInfo({ lb, listener, tg }, attachedVms(targets), tags);
+    return toNlbInfo({ lb, listener, tg }, attachedVms(targets), fromAwsTags(tags), ownerFromTags(tagMap(tags)));
 }
 
 async function listNlb(a: AwsCtx): Promise<NlbInfo[]> {

@@ -15,6 +15,7 @@ import type {
     VmGroupInfo, VmGroupReq,
 } from "../../driver/driver";
 import { AlreadyExistsError, asPartConflict, FieldIssue, NotFoundError } from "../../driver/errors";
+import { ownerValue, stackOfUrn } from "../../driver/owner";
 import {
     IBackendService, IForwardingRule, IHealthCheck, UndoStep, allOrFirstError, lastSegment, read, readOrUndefined,
     rollback,
@@ -69,6 +70,7 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
             const marker: Omit<PartMarker, "managedBy"> = {
                 nlb: name, part: "backendService", vpc: req.vpc, vmGroupPort: req.vmGroup.port,
                 healthPortAuto: req.healthChecker.port === undefined,
+                ...(req.owner ? { owner: ownerValue(req.owner), stack: stackOfUrn(req.owner) } : {}),
             };
             const bsBody: IBackendService = {
                 name: n.backendService,

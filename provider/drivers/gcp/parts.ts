@@ -9,6 +9,7 @@ import type {
 import type { GcpSettings, IBackendService, IForwardingRule, IHealthCheck } from "./clients";
 import { lastSegment } from "./clients";
 import { healthDefaults } from "./validate";
+import { ownerField } from "../../driver/owner";
 
 export interface NlbNames {
     nlb: string;
@@ -56,6 +57,10 @@ export interface PartMarker {
     vpc?: string;
     vmGroupPort?: number;
     healthPortAuto?: boolean;
+    /** URN of the resource that created the NLB, as `ownerValue` records it (GCE labels are too short). */
+    owner?: string;
+    /** `project/stack` of that URN. */
+    stack?: string;
 }
 
 export function toDescription(m: Omit<PartMarker, "managedBy">): string {
@@ -251,5 +256,6 @@ export function toNlbInfo(s: GcpSettings, p: NlbParts): NlbInfo {
         createdTime: isoTime(p.bs.creationTimestamp),
         tags: labelsOf(p.fr),
         keyValues,
+        ...ownerField(marker?.owner),
     };
 }

@@ -2,6 +2,7 @@ import type {
     ClusterHandler, ClusterInfo, ClusterReq, Iid, NodeGroupInfo, NodeGroupReq, ScalingReq,
 } from "../../driver/driver";
 import { AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, ValidationError } from "../../driver/errors";
+import { ownerField } from "../../driver/owner";
 import {
     call, copyTags, enter, intIssues, label, LocalSession, matchIid, nameIssues, oneOfIssues, requireIid,
     rollbackAndThrow, tagIssues, throwIfIssues, wait,
@@ -438,6 +439,7 @@ function fromClusterReq(s: LocalSession, state: StoreState, req: ClusterReq): Cl
         caData: Buffer.from(`-----BEGIN CERTIFICATE-----\n${Buffer.from(randomHex(48)).toString("base64")}\n-----END CERTIFICATE-----\n`).toString("base64"),
         createdTime: new Date().toISOString(),
         tags: copyTags(req.tags),
+        ...ownerField(req.owner),
         nodeGroups: [],
         status: "Creating",
         pendingPolls: 0,
@@ -459,6 +461,7 @@ function fromNodeGroupReq(state: StoreState, c: ClusterRecord, req: NodeGroupReq
         desiredNodeSize: req.desiredNodeSize,
         minNodeSize: req.minNodeSize,
         maxNodeSize: req.maxNodeSize,
+        ...ownerField(req.owner),
         nodes: [],
         version: c.version,
         targetVersion: c.version,
@@ -484,6 +487,7 @@ function toNodeGroupInfo(ng: NodeGroupRecord): NodeGroupInfo {
         status: ng.status,
         nodes: [...ng.nodes],
         version: ng.version,
+        ...ownerField(ng.owner),
     };
 }
 
@@ -499,6 +503,7 @@ function toClusterInfo(c: ClusterRecord): ClusterInfo {
         createdTime: c.createdTime,
         tags: copyTags(c.tags),
         keyValues: { region: c.region },
+        ...ownerField(c.owner),
     };
 }
 

@@ -3,6 +3,7 @@ import type {
     NlbReq, TrafficProtocol, VmGroupInfo, VmGroupReq,
 } from "../../driver/driver";
 import { AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, NotSupportedError } from "../../driver/errors";
+import { ownerField } from "../../driver/owner";
 import {
     call, copyTags, enter, intIssues, label, LocalSession, matchIid, nameIssues, oneOfIssues, requireIid,
     rollbackAndThrow, tagIssues, throwIfIssues, wait,
@@ -365,6 +366,7 @@ function fromNlbReq(s: LocalSession, state: StoreState, req: NlbReq): NlbRecord 
         subnets,
         createdTime: new Date().toISOString(),
         tags: copyTags(req.tags),
+        ...ownerField(req.owner),
         listener: { protocol: req.listener.protocol, port: req.listener.port, ip: "", dnsName: "", cspId: "" },
         vmGroup: { protocol: req.vmGroup.protocol, port: req.vmGroup.port, cspId: "" },
         healthChecker: { ...fromHealthCheckerReq(s, req.healthChecker), cspId: "" },
@@ -427,6 +429,7 @@ function toNlbInfo(rec: NlbRecord): NlbInfo {
         createdTime: rec.createdTime,
         tags: copyTags(rec.tags),
         keyValues: { status: rec.status, region: rec.region, subnets: rec.subnets.join(",") },
+        ...ownerField(rec.owner),
     };
 }
 

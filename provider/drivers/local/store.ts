@@ -59,6 +59,8 @@ export interface NlbRecord extends Lifecycle {
     subnets: string[];
     createdTime: string;
     tags: Record<string, string>;
+    /** URN of the resource that created it (see driver/owner.ts). */
+    owner?: string;
     /** An empty cspId marks a part not created yet (a create in progress or rolled back). */
     listener: { protocol: TrafficProtocol; port: number; ip: string; dnsName: string; cspId: string };
     vmGroup: { protocol: TrafficProtocol; port: number; cspId: string };
@@ -93,6 +95,7 @@ export interface ClusterRecord extends Lifecycle {
     caData: string;
     createdTime: string;
     tags: Record<string, string>;
+    owner?: string;
     nodeGroups: NodeGroupRecord[];
 }
 
