@@ -30,3 +30,7 @@ mkdir -p "$PKG.tmp"
 cp -R package.json README.md dist "$PKG.tmp"/ 2>/dev/null || cp -R package.json dist "$PKG.tmp"/
 rm -rf "$PKG"
 mv "$PKG.tmp" "$PKG"
+# The `pulumi-spider` command (package.json "bin"), as npm would link it for an installed package.
+chmod +x "$PKG/dist/provider/cli/main.js"
+mkdir -p node_modules/.bin
+ln -sfn ../pulumi-spider/dist/provider/cli/main.js node_modules/.bin/pulumi-spider

@@ -1,39 +1,63 @@
 /**
  * `pulumi up` killed with SIGKILL in the middle of an Nlb and a Cluster create, then recovered
- * with the procedure of docs/RECOVERY.md (its recovery script is taken from the document, so the
- * two cannot drift apart).
+ * with the three commands of the README: `pulumi cancel`, `pulumi-spider recover`, `pulumi up`.
  *
- * The local cloud is made slow (LocalCloud.setPolls: every transition lasts POLLS describes) and
- * the whole `pulumi` process tree is killed as soon as the cloud state shows both objects
- * Creating — after the first cloud object of each exists, while the provider waits for them.
- * Afterwards: exactly one NLB, one cluster and its one node group in the cloud, named as the
- * interrupted create named them; the stack previews no changes; destroy leaves nothing.
+ * The cloud is made slow (the local cloud's transitions, moto's CREATING / provisioning states
+ * last many describes) and the whole `pulumi` process tree is killed as soon as the cloud shows
+ * both objects being created — after the first cloud objects exist, while the provider waits.
+ * Afterwards: exactly one NLB and one cluster with its node group, named as the interrupted create
+ * named them; the stack previews no changes; destroy leaves nothing. A second scenario checks
+ * that `recover` never adopts a same-named object another stack owns, and that an explicit-name
+ * create colliding with its own earlier object says to run `pulumi-spider recover`.
  */
 import * as assert from "assert";
+import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { DescribeListenersCommand, DescribeLoadBalancersCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ListClustersCommand } from "@aws-sdk/client-eks";
 import * as local from "../../provider/drivers/local";
 import { LocalCloud, StoreState } from "../../provider/drivers/local/store";
 import { waitUntil } from "../../provider/driver/wait";
-import { killTree, PulumiWorkspace, ROOT, StackExport, tail } from "./cli";
+import { startHarness as startAwsHarness, AwsHarness } from "../drivers/aws/harness";
+import { FAKE_AWS_ENV, REGION } from "../support/moto/fixtures";
+import { killTree, PulumiWorkspace, ROOT, RunResult, StackExport, tail } from "./cli";
 
-const POLLS = 12;
-const STACK = "crash";
+export const PROGRAM = path.join(__dirname, "programs", "local-crash");
+const RECOVER_BIN = path.join(ROOT, "node_modules", "pulumi-spider", "dist", "provider", "cli", "main.js");
+const SPIDER_TYPE = "pulumi-nodejs:dynamic/spider:";
+/** Engine-visible marker of a secret value in `pulumi stack export` without --show-secrets. */
+const SECRET_SIG = "4dabf18193072939515e22adc82d4e3e";
 
-/** The recovery script exactly as docs/RECOVERY.md shows it. */
-export function recoveryScriptFromDocs(): string {
-    const doc = fs.readFileSync(path.join(ROOT, "docs", "RECOVERY.md"), "utf8");
-    const m = /<!-- recover-pending-creates\.js:start -->\s*```js\n([\s\S]*?)```\s*<!-- recover-pending-creates\.js:end -->/.exec(doc);
-    if (!m) throw new Error("docs/RECOVERY.md has no recover-pending-creates.js block");
-    return m[1];
+export const LOCAL_ENV = { SPIDER_POLL_MIN_MS: "10", SPIDER_POLL_MAX_MS: "100" };
+
+/** What the scenario needs from the cloud under test. */
+interface CrashCloud {
+    label: string;
+    env: NodeJS.ProcessEnv;
+    spec: Record<string, unknown>;
+    /** Cloud names of the NLB and cluster once both are being created (undefined before). */
+    creating(): Promise<{ nlb: string; cluster: string } | undefined>;
+    /** Lets what the killed run started finish quickly from now on. */
+    speedUp(): Promise<void>;
+    /** [name, id] of every NLB and cluster, and the cluster's node groups. */
+    objects(): Promise<{ nlbs: string[][]; clusters: string[][]; nodeGroups: string[] }>;
+    isEmpty(): Promise<boolean>;
 }
 
-function readCloud(dir: string): StoreState | undefined {
-    try {
-        return JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8")) as StoreState;
-    } catch {
-        return undefined; // not written yet (writes are atomic renames, so never half-written)
-    }
+/** Runs `pulumi-spider recover ARGS` as installed, in the workspace, with its environment. */
+function recoverCmd(ws: PulumiWorkspace, args: string[]): Promise<RunResult> {
+    const t0 = Date.now();
+    const child = spawn(process.execPath, [RECOVER_BIN, "recover", ...args], { cwd: ws.dir, env: ws.env(), stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", d => { stdout += String(d); });
+    child.stderr.on("data", d => { stderr += String(d); });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 180_000);
+    return new Promise(resolve => child.on("close", (code, signal) => {
+        clearTimeout(timer);
+        resolve({ args, code, signal, stdout, stderr, output: `${stdout}\n${stderr}`, ms: Date.now() - t0 });
+    }));
 }
 
 function alive(pid: number): boolean {
@@ -45,123 +69,326 @@ function alive(pid: number): boolean {
     }
 }
 
-describe("faults: pulumi up killed with SIGKILL mid-create, recovered by docs/RECOVERY.md", function () {
+/** A stand-in for a surviving Pulumi process: `sleep` under the name `pulumi`, in the program's directory. */
+function fakePulumiProcess(ws: PulumiWorkspace): ChildProcess {
+    const bin = path.join(ws.dir, "fake-bin");
+    fs.mkdirSync(bin, { recursive: true });
+    fs.copyFileSync("/bin/sleep", path.join(bin, "pulumi"));
+    fs.chmodSync(path.join(bin, "pulumi"), 0o755);
+    return spawn(path.join(bin, "pulumi"), ["600"], { cwd: ws.dir, stdio: "ignore" });
+}
+
+function spiderResources(state: StackExport): Array<{ urn: string; id?: string; outputs?: Record<string, unknown> }> {
+    return (state.deployment.resources ?? []).filter(r => r.type.startsWith(SPIDER_TYPE));
+}
+
+async function killMidCreate(ws: PulumiWorkspace, stack: string, cloud: CrashCloud): Promise<{ nlb: string; cluster: string }> {
+    const running = ws.start(["up", "--stack", stack, "--yes", "--non-interactive", "--skip-preview"], { timeoutMs: 300_000 });
+    let exitedEarly = false;
+    void running.done.then(() => { exitedEarly = true; });
+    const names = await waitUntil(async () => {
+        if (exitedEarly) throw new Error(`pulumi up ended before the kill:\n${tail((await running.done).output, 40)}`);
+        const seen = await cloud.creating();
+        return seen ? { done: true, value: seen } : { done: false, state: "waiting for the NLB and cluster creates" };
+    }, { timeoutMs: 180_000, minDelayMs: 10, maxDelayMs: 50, what: "an Nlb and a Cluster being created" });
+    const killed = killTree(running.pid);
+    const res = await running.done;
+    assert.strictEqual(res.signal, "SIGKILL");
+    assert.ok(killed.length >= 3, `expected pulumi, its language host and the provider host, killed ${killed.length} processes`);
+    await waitUntil(async () => (killed.some(alive) ? { done: false, state: "alive" } : { done: true, value: undefined }),
+        { timeoutMs: 10_000, minDelayMs: 10, maxDelayMs: 100, what: "the killed processes to be gone" });
+    return names;
+}
+
+/** The recovery script exactly as docs/RECOVERY.md shows it (the manual path). */
+function recoveryScriptFromDocs(): string {
+    const doc = fs.readFileSync(path.join(ROOT, "docs", "RECOVERY.md"), "utf8");
+    const m = /<!-- recover-pending-creates\.js:start -->\s*```js\n([\s\S]*?)```\s*<!-- recover-pending-creates\.js:end -->/.exec(doc);
+    if (!m) throw new Error("docs/RECOVERY.md has no recover-pending-creates.js block");
+    return m[1];
+}
+
+/** The manual path of docs/RECOVERY.md on the same interrupted state: it lists and records what recover adopts. */
+function checkManualScript(ws: PulumiWorkspace, interrupted: StackExport, objects: { nlbs: string[][]; clusters: string[][] }): void {
+    const script = path.join(ws.dir, "recover-pending-creates.js");
+    fs.writeFileSync(script, recoveryScriptFromDocs());
+    const exported = path.join(ws.dir, "interrupted.json");
+    fs.writeFileSync(exported, JSON.stringify(interrupted));
+    const run = (args: string[]) => execFileSync(process.execPath, [script, exported, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const listed = run(["--list"]).trim().split("\n").map(l => l.split("\t"));
+    const urnOf = (kind: string) => listed.find(l => l[2] === kind)?.[1] as string;
+    assert.deepStrictEqual(listed.map(l => [l[2], l[3]]).sort(), [["Cluster", objects.clusters[0][0]], ["Nlb", objects.nlbs[0][0]]]);
+    const out = JSON.parse(run([`${urnOf("Nlb")}=${objects.nlbs[0][1]}`, `${urnOf("Cluster")}=${objects.clusters[0][1]}`])) as StackExport;
+    assert.deepStrictEqual(out.deployment.pending_operations, []);
+    assert.deepStrictEqual(spiderResources(out).map(r => r.id).sort(), [objects.nlbs[0][1], objects.clusters[0][1]].sort());
+}
+
+/** Kill mid-create, then exactly the README's three commands (with the refusals checked on the way). */
+async function crashAndRecover(ws: PulumiWorkspace, stack: string, cloud: CrashCloud): Promise<void> {
+    const names = await killMidCreate(ws, stack, cloud);
+
+    const fake = fakePulumiProcess(ws);
+    try {
+        const refused = await recoverCmd(ws, []);
+        assert.strictEqual(refused.code, 1, `recover must refuse while a Pulumi process lives in the program's directory:\n${refused.output}`);
+        assert.match(refused.output, new RegExp(`still alive[\\s\\S]*${fake.pid}`));
+    } finally {
+        fake.kill("SIGKILL");
+    }
+    const locked = await recoverCmd(ws, []);
+    assert.strictEqual(locked.code, 1, `recover must refuse while the stack is locked:\n${locked.output}`);
+    assert.match(locked.output, /locked[\s\S]*pulumi cancel/);
+
+    await ws.run(["cancel", "--stack", stack, "--yes", "--non-interactive"]);
+    const dry = await recoverCmd(ws, ["--dry-run"]);
+    assert.strictEqual(dry.code, 0, dry.output);
+    assert.match(dry.output, new RegExp(`spider:Nlb::web\\s+${names.nlb}\\s+\\S+ \\(adopted\\)`));
+    assert.match(dry.output, new RegExp(`spider:Cluster::k8s\\s+${names.cluster}\\s+\\S+ \\(adopted\\)`));
+    const untouched = await ws.exportStack(stack);
+    assert.strictEqual((untouched.deployment.pending_operations ?? []).length, 2, "--dry-run must leave the pending creates alone");
+    assert.deepStrictEqual(spiderResources(untouched), []);
+    checkManualScript(ws, untouched, await cloud.objects());
+
+    await cloud.speedUp();
+    const recovered = await recoverCmd(ws, []);
+    assert.strictEqual(recovered.code, 0, recovered.output);
+    const before = await cloud.objects();
+    const state = await ws.exportStack(stack);
+    assert.deepStrictEqual(state.deployment.pending_operations ?? [], []);
+    assert.deepStrictEqual(spiderResources(state).map(r => r.id).sort(), [before.nlbs[0][1], before.clusters[0][1]].sort());
+    const plain = await ws.run(["stack", "export", "--stack", stack], { timeoutMs: 60_000 });
+    const cluster = spiderResources(JSON.parse(plain.stdout) as StackExport).find(r => r.urn.endsWith("::k8s"));
+    assert.ok(cluster?.outputs?.kubeconfig && (cluster.outputs.kubeconfig as Record<string, unknown>)[SECRET_SIG],
+        "the recovered kubeconfig must be stored as a secret");
+
+    const up = await ws.up(stack, [], { timeoutMs: 300_000 });
+    const noChanges = await ws.preview(stack, ["--expect-no-changes"], { check: false });
+    assert.strictEqual(noChanges.code, 0, `after recovery the stack must preview no changes:\n${tail(noChanges.output, 40)}\n--- up:\n${tail(up.output, 30)}`);
+    const after = await cloud.objects();
+    assert.deepStrictEqual(after.nlbs, before.nlbs, "exactly the NLB the interrupted run created");
+    assert.deepStrictEqual(after.nlbs.map(n => n[0]), [names.nlb]);
+    assert.deepStrictEqual(after.clusters, before.clusters, "exactly the cluster the interrupted run created");
+    assert.deepStrictEqual(after.nodeGroups, ["default"]);
+
+    await ws.destroy(stack, [], { timeoutMs: 300_000 });
+    assert.ok(await cloud.isEmpty(), `destroy must leave the cloud empty: ${JSON.stringify(await cloud.objects())}`);
+}
+
+export function readCloud(dir: string): StoreState | undefined {
+    try {
+        return JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8")) as StoreState;
+    } catch {
+        return undefined; // not written yet (writes are atomic renames, so never half-written)
+    }
+}
+
+function localCloud(cloudDir: string): CrashCloud {
+    const objects = async () => {
+        const s = readCloud(cloudDir);
+        return {
+            nlbs: (s?.nlbs ?? []).map(n => [n.name, n.id]),
+            clusters: (s?.clusters ?? []).map(c => [c.name, c.id]),
+            nodeGroups: (s?.clusters ?? []).flatMap(c => c.nodeGroups.map(g => g.name)),
+        };
+    };
+    return {
+        label: "local",
+        env: LOCAL_ENV,
+        spec: { localStateDir: cloudDir },
+        creating: async () => {
+            const s = readCloud(cloudDir);
+            const nlb = s?.nlbs.find(n => n.status === "Creating" && n.listener.cspId !== "");
+            const cluster = s?.clusters.find(c => c.status === "Creating");
+            return nlb && cluster ? { nlb: nlb.name, cluster: cluster.name } : undefined;
+        },
+        speedUp: () => new LocalCloud(cloudDir).setPolls(1),
+        objects,
+        isEmpty: async () => JSON.stringify(await new LocalCloud(cloudDir).inventory()) === JSON.stringify({ nlbs: 0, clusters: 0, nodeGroups: 0, other: 0 }),
+    };
+}
+
+function awsCloud(h: AwsHarness): CrashCloud {
+    const { elb, eks } = h.clients;
+    const objects = async () => {
+        const lbs = (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+        const clusters = (await eks.send(new ListClustersCommand({}))).clusters ?? [];
+        const infos = await Promise.all(clusters.map(name => h.driver.cluster.getCluster({ nameId: name, systemId: "" })));
+        return {
+            nlbs: lbs.map(lb => [lb.LoadBalancerName ?? "", lb.LoadBalancerArn ?? ""]),
+            clusters: infos.map(c => [c.iid.nameId, c.iid.systemId]),
+            nodeGroups: infos.flatMap(c => c.nodeGroups.map(g => g.iid.nameId)),
+        };
+    };
+    return {
+        label: "aws",
+        env: { ...FAKE_AWS_ENV, SPIDER_POLL_MIN_MS: "20", SPIDER_POLL_MAX_MS: "200" },
+        spec: { aws: { endpoint: h.moto.endpoint, region: REGION, vpc: h.vpc, subnets: h.subnets.slice(0, 2), vms: h.vms.slice(0, 2) } },
+        creating: async () => {
+            // Only calls that leave moto's transitional countdowns alone (DescribeCluster would advance them).
+            const lbs = (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+            const clusters = (await eks.send(new ListClustersCommand({}))).clusters ?? [];
+            const lb = lbs[0];
+            if (!lb || clusters.length === 0) return undefined;
+            const listeners = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners ?? [];
+            return listeners.length > 0 ? { nlb: lb.LoadBalancerName ?? "", cluster: clusters[0] } : undefined;
+        },
+        speedUp: () => h.moto.setPolls(1, undefined, true),
+        objects,
+        isEmpty: async () => JSON.stringify(await h.inventory()) === JSON.stringify({ nlbs: 0, clusters: 0, other: 0 }),
+    };
+}
+
+describe("faults: pulumi up killed with SIGKILL mid-create, recovered by `pulumi-spider recover`", function () {
+    this.timeout(900_000);
+
+    describe("local driver", () => {
+        let ws: PulumiWorkspace;
+        let cloud: CrashCloud;
+        let passed = false;
+        before(async () => {
+            ws = PulumiWorkspace.create(PROGRAM, "faults-crash", LOCAL_ENV);
+            const cloudDir = path.join(ws.dir, "cloud");
+            cloud = localCloud(cloudDir);
+            ws.writeJson("spec.json", cloud.spec);
+            // Every transition lasts 12 describes: the kill lands while the provider waits.
+            await new LocalCloud(cloudDir).setPolls(12);
+            await ws.initStack("crash");
+        });
+        after(() => {
+            if (ws && passed) ws.remove();
+        });
+
+        it("cancel, recover, up: converges with nothing orphaned or duplicated, and destroys to zero", async () => {
+            await crashAndRecover(ws, "crash", cloud);
+            passed = true;
+        });
+    });
+
+    describe("AWS driver (moto)", () => {
+        let aws: AwsHarness;
+        let ws: PulumiWorkspace;
+        let cloud: CrashCloud;
+        let passed = false;
+        before(async () => {
+            // Objects stay CREATING / provisioning until speedUp: the kill always lands mid-create.
+            aws = await startAwsHarness({ polls: 100_000, vmCount: 2 });
+            cloud = awsCloud(aws);
+            ws = PulumiWorkspace.create(PROGRAM, "faults-crash-aws", cloud.env);
+            ws.writeJson("spec.json", cloud.spec);
+            await ws.initStack("crash");
+        });
+        after(async () => {
+            await aws?.stop();
+            if (ws && passed) ws.remove();
+        });
+
+        it("cancel, recover, up: converges with nothing orphaned or duplicated, and destroys to zero", async () => {
+            await crashAndRecover(ws, "crash", cloud);
+            passed = true;
+        });
+    });
+});
+
+/** Kills `up` of `stack` while its NLB is being created on the (slow) local cloud, then cancels the lock. */
+export async function killNlbCreate(ws: PulumiWorkspace, stack: string, cloudDir: string, nlbName?: string): Promise<void> {
+    await new LocalCloud(cloudDir).setPolls(12);
+    const cloud: CrashCloud = {
+        ...localCloud(cloudDir),
+        creating: async () => {
+            const nlb = readCloud(cloudDir)?.nlbs.find(n => (nlbName === undefined || n.name === nlbName) && n.status === "Creating" && n.listener.cspId !== "");
+            return nlb ? { nlb: nlb.name, cluster: "" } : undefined;
+        },
+    };
+    await killMidCreate(ws, stack, cloud);
+    await ws.run(["cancel", "--stack", stack, "--yes", "--non-interactive"]);
+    await new LocalCloud(cloudDir).setPolls(1);
+}
+
+describe("faults: `pulumi-spider recover` adopts only what this very resource created", function () {
     this.timeout(600_000);
     let ws: PulumiWorkspace;
     let cloudDir: string;
     let passed = false;
-
     before(async () => {
-        ws = PulumiWorkspace.create(path.join(__dirname, "programs", "local-crash"), "faults-crash");
+        ws = PulumiWorkspace.create(PROGRAM, "faults-recover-owner", LOCAL_ENV);
         cloudDir = path.join(ws.dir, "cloud");
-        ws.writeJson("spec.json", { localStateDir: cloudDir });
-        fs.writeFileSync(path.join(ws.dir, "recover-pending-creates.js"), recoveryScriptFromDocs());
-        await new LocalCloud(cloudDir).setPolls(POLLS);
-        await ws.initStack(STACK);
+        ws.writeJson("spec.json", { localStateDir: cloudDir, nlbOnly: true, nlbNames: { mine: "shared-web", theirs: "shared-web", again: "again-web" } });
+        for (const stack of ["mine", "theirs", "again", "dup"]) await ws.initStack(stack);
     });
-
     after(() => {
         if (ws && passed) ws.remove();
     });
 
-    it("converges with nothing orphaned or duplicated, and destroys to zero", async () => {
-        // --- the crash
-        const running = ws.start(["up", "--stack", STACK, "--yes", "--non-interactive", "--skip-preview"]);
-        let exitedEarly = false;
-        void running.done.then(() => { exitedEarly = true; });
-        await waitUntil(async () => {
-            if (exitedEarly) throw new Error(`pulumi up ended before the kill:\n${tail((await running.done).output, 40)}`);
-            const s = readCloud(cloudDir);
-            const ready = s !== undefined && s.nlbs.some(n => n.status === "Creating" && n.listener.cspId !== "")
-                && s.clusters.some(c => c.status === "Creating");
-            return ready ? { done: true, value: undefined } : { done: false, state: "waiting for Creating objects" };
-        }, { timeoutMs: 120_000, minDelayMs: 10, maxDelayMs: 25, what: "an Nlb and a Cluster to be Creating" });
-        const killed = killTree(running.pid);
-        const res = await running.done;
-        assert.strictEqual(res.signal, "SIGKILL");
-        assert.ok(killed.length >= 3, `expected pulumi, its language host and the provider host, killed ${killed.length} processes`);
-        await waitUntil(async () => (killed.some(alive) ? { done: false, state: "alive" } : { done: true, value: undefined }),
-            { timeoutMs: 10_000, minDelayMs: 10, maxDelayMs: 100, what: "the killed processes to be gone" });
+    it("leaves another stack's same-named object alone", async () => {
+        // "mine" is killed mid-create; its object is then deleted out of band and "theirs" takes the name.
+        await killNlbCreate(ws, "mine", cloudDir, "shared-web");
+        const driver = local.open({ driver: "local", localStateDir: cloudDir }, { poll: { minDelayMs: 1, maxDelayMs: 5 } });
+        const mineObject = await waitUntil(async () => {
+            const nlb = await driver.nlb.getNlb({ nameId: "shared-web", systemId: "" });
+            return nlb.keyValues.status === "Active" ? { done: true, value: nlb } : { done: false, state: nlb.keyValues.status };
+        }, { timeoutMs: 30_000, minDelayMs: 1, maxDelayMs: 5, what: "the interrupted NLB to be Active" });
+        assert.match(mineObject.owner ?? "", /^urn:pulumi:mine::/);
+        await driver.nlb.deleteNlb(mineObject.iid);
+        await ws.up("theirs");
+        const theirsId = (readCloud(cloudDir) as StoreState).nlbs.find(n => n.name === "shared-web")?.id;
 
-        const atCrash = readCloud(cloudDir) as StoreState;
-        assert.strictEqual(atCrash.nlbs.length, 1);
-        assert.strictEqual(atCrash.clusters.length, 1);
-        const nlbRec = atCrash.nlbs[0];
-        const clusterRec = atCrash.clusters[0];
-        // From now on new transitions settle fast (the interrupted ones keep their remaining polls).
-        await new LocalCloud(cloudDir).setPolls(1);
+        const mine = await recoverCmd(ws, ["--stack", "mine"]);
+        assert.strictEqual(mine.code, 0, mine.output);
+        assert.match(mine.output, /spider:Nlb::web\s+shared-web\s+not adopted: \S+ owned by urn:pulumi:theirs::/);
+        const mineState = await ws.exportStack("mine");
+        assert.deepStrictEqual(spiderResources(mineState), [], "another stack's object must not be adopted");
+        assert.deepStrictEqual(mineState.deployment.pending_operations ?? [], []);
+        assert.deepStrictEqual((readCloud(cloudDir) as StoreState).nlbs.map(n => [n.name, n.id]), [["shared-web", theirsId]],
+            "the other stack's object is untouched");
+        const collide = await ws.up("mine", [], { check: false });
+        assert.notStrictEqual(collide.code, 0);
+        assert.match(collide.output, /already exists/);
+        assert.doesNotMatch(collide.output, /pulumi-spider recover/, "someone else's object is no case for recover");
+        await ws.destroy("theirs");
+        await ws.destroy("mine");
+        assert.deepStrictEqual(await new LocalCloud(cloudDir).inventory(), { nlbs: 0, clusters: 0, nodeGroups: 0, other: 0 });
+    });
 
-        // --- recovery, step by step as docs/RECOVERY.md says
-        const locked = await ws.run(["refresh", "--stack", STACK, "--yes", "--non-interactive"], { check: false });
-        assert.notStrictEqual(locked.code, 0, "a refresh right after the crash must hit the stale lock");
-        assert.match(locked.output, /locked/);
-        await ws.run(["cancel", "--stack", STACK, "--yes", "--non-interactive"]);
+    it("an explicit-name create that collides with its own earlier object says to run recover, which adopts it", async () => {
+        await killNlbCreate(ws, "again", cloudDir, "again-web");
+        const own = await ws.up("again", [], { check: false });
+        assert.notStrictEqual(own.code, 0, "an explicit-name create must not take over an existing object by itself");
+        assert.match(own.output, /created by this very resource[\s\S]*pulumi-spider recover/);
+        // Measured on CLI v3.276: the failed `up` keeps the interrupted run's pending create.
+        const pending = (await ws.exportStack("again")).deployment.pending_operations ?? [];
+        assert.deepStrictEqual(pending.map(p => [p.type, p.resource.urn.split("::").pop()]), [["creating", "web"]]);
+        const adopted = await recoverCmd(ws, ["--stack", "again"]);
+        assert.strictEqual(adopted.code, 0, adopted.output);
+        const id = (readCloud(cloudDir) as StoreState).nlbs.find(n => n.name === "again-web")?.id as string;
+        assert.match(adopted.output, new RegExp(`spider:Nlb::web\\s+again-web\\s+${id} \\(adopted\\)`));
+        await ws.up("again");
+        const noChanges = await ws.preview("again", ["--expect-no-changes"], { check: false });
+        assert.strictEqual(noChanges.code, 0, tail(noChanges.output, 40));
+        await ws.destroy("again");
+        assert.deepStrictEqual(await new LocalCloud(cloudDir).inventory(), { nlbs: 0, clusters: 0, nodeGroups: 0, other: 0 });
+    });
 
-        const exported = path.join(ws.dir, "interrupted.json");
-        await ws.run(["stack", "export", "--stack", STACK, "--file", exported]);
-        const before = JSON.parse(fs.readFileSync(exported, "utf8")) as StackExport;
-        const pending = before.deployment.pending_operations ?? [];
-        assert.deepStrictEqual(pending.map(p => p.type), ["creating", "creating"], "both creates must be pending");
-        const script = path.join(ws.dir, "recover-pending-creates.js");
-        const list = await runNode([script, exported, "--list"], ws.dir);
-        const lines = list.trim().split("\n").map(l => l.split("\t"));
-        const names = new Map(lines.map(([, urn, , name]) => [urn, name]));
-        const nlbUrn = lines.find(l => l[2] === "Nlb")?.[1] as string;
-        const clusterUrn = lines.find(l => l[2] === "Cluster")?.[1] as string;
-        assert.strictEqual(names.get(nlbUrn), nlbRec.name, "the pending create holds the cloud name it used");
-        assert.strictEqual(names.get(clusterUrn), clusterRec.name);
-
-        // Look the names up in the cloud (here: the local cloud's state file).
-        const cloudNow = readCloud(cloudDir) as StoreState;
-        const nlbId = cloudNow.nlbs.find(n => n.name === names.get(nlbUrn))?.id as string;
-        const clusterId = cloudNow.clusters.find(c => c.name === names.get(clusterUrn))?.id as string;
-        assert.ok(nlbId && clusterId);
-        const recovered = await runNode([script, exported, `${nlbUrn}=${nlbId}`, `${clusterUrn}=${clusterId}`], ws.dir);
-        fs.writeFileSync(path.join(ws.dir, "recovered.json"), recovered);
-        await ws.run(["stack", "import", "--stack", STACK, "--file", "recovered.json"]);
-
-        // Wait until the cloud finished what the killed run started (as time passing would on a real cloud).
+    it("after the trap of a plain `up` (a second, auto-named NLB), reports the first as an orphan instead of adopting it", async () => {
+        await killNlbCreate(ws, "dup", cloudDir);
+        const first = (readCloud(cloudDir) as StoreState).nlbs[0];
+        const up = await ws.up("dup");
+        assert.match(up.output, /pending operations from previous deployment/);
+        const second = (readCloud(cloudDir) as StoreState).nlbs.find(n => n.id !== first.id);
+        assert.ok(second, "measured on v3.276: the plain up creates the NLB again under a new name");
+        const res = await recoverCmd(ws, ["--stack", "dup"]);
+        assert.strictEqual(res.code, 0, res.output);
+        assert.match(res.output, new RegExp(`${first.name}\\s+not adopted: ${first.id} is an orphan of this resource \\(the stack already manages ${second.id}\\)`));
+        const state = await ws.exportStack("dup");
+        assert.deepStrictEqual(state.deployment.pending_operations ?? [], []);
+        assert.deepStrictEqual(spiderResources(state).map(r => r.id), [second.id]);
+        await ws.destroy("dup");
         const driver = local.open({ driver: "local", localStateDir: cloudDir }, { poll: { minDelayMs: 1, maxDelayMs: 5 } });
         await waitUntil(async () => {
-            const c = await driver.cluster.getCluster({ nameId: "", systemId: clusterId });
-            await driver.nlb.getNlb({ nameId: "", systemId: nlbId });
-            return c.status === "Active" ? { done: true, value: undefined } : { done: false, state: c.status };
-        }, { timeoutMs: 60_000, minDelayMs: 1, maxDelayMs: 5, what: "the interrupted cluster to be Active" });
-
-        await ws.run(["refresh", "--stack", STACK, "--yes", "--non-interactive"]);
-        const up = await ws.up(STACK);
-        const noChanges = await ws.preview(STACK, ["--expect-no-changes"], { check: false });
-        assert.strictEqual(noChanges.code, 0, `after recovery the stack must preview no changes:\n${tail(noChanges.output, 40)}\n--- up:\n${tail(up.output, 30)}`);
-
-        // Exactly one of each, the ones the interrupted run created.
-        const after = readCloud(cloudDir) as StoreState;
-        assert.deepStrictEqual(after.nlbs.map(n => [n.id, n.name]), [[nlbId, nlbRec.name]]);
-        assert.deepStrictEqual(after.clusters.map(c => [c.id, c.name]), [[clusterId, clusterRec.name]]);
-        assert.deepStrictEqual(after.clusters[0].nodeGroups.map(g => [g.name, g.status, g.nodes.length]), [["default", "Active", 2]]);
-        const state = await ws.exportStack(STACK);
-        assert.deepStrictEqual(state.deployment.pending_operations ?? [], []);
-        const ids = (state.deployment.resources ?? []).filter(r => r.type.startsWith("pulumi-nodejs:dynamic/spider:")).map(r => r.id).sort();
-        assert.deepStrictEqual(ids, [clusterId, nlbId].sort());
-
-        await ws.destroy(STACK);
+            const nlb = await driver.nlb.getNlb({ nameId: "", systemId: first.id });
+            return nlb.keyValues.status === "Active" ? { done: true, value: undefined } : { done: false, state: nlb.keyValues.status };
+        }, { timeoutMs: 30_000, minDelayMs: 1, maxDelayMs: 5, what: "the orphan to be Active" });
+        await driver.nlb.deleteNlb({ nameId: "", systemId: first.id });
         assert.deepStrictEqual(await new LocalCloud(cloudDir).inventory(), { nlbs: 0, clusters: 0, nodeGroups: 0, other: 0 });
         passed = true;
     });
 });
-
-async function runNode(args: string[], cwd: string): Promise<string> {
-    const { spawn } = await import("child_process");
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
-        let out = "";
-        let err = "";
-        child.stdout.on("data", d => { out += String(d); });
-        child.stderr.on("data", d => { err += String(d); });
-        const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-        child.on("close", code => {
-            clearTimeout(timer);
-            if (code === 0) resolve(out);
-            else reject(new Error(`node ${args.join(" ")} exited ${code}: ${err}`));
-        });
-    });
-}

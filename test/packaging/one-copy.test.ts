@@ -277,7 +277,8 @@ describe("packaging: installed into a user's project", function () {
         assert.deepStrictEqual(bad, [], `the tarball contains files users must not get:\n  ${bad.slice(0, 20).join("\n  ")}`);
         const outside = files.filter(f => !/^(dist\/provider\/|dist\/sdk\/|README\.md$|package\.json$|LICENSE)/i.test(f));
         assert.deepStrictEqual(outside, [], `the tarball contains files outside package.json "files":\n  ${outside.slice(0, 20).join("\n  ")}`);
-        for (const f of ["package.json", "README.md", "dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/resources/index.js"]) {
+        for (const f of ["package.json", "README.md", "dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/resources/index.js",
+            "dist/provider/cli/main.js"]) {
             assert.ok(files.includes(f), `the tarball lacks ${f}`);
         }
     });
@@ -374,6 +375,9 @@ describe("packaging: installed into a user's project", function () {
         assert.ok(!fs.existsSync(path.join(project, ".spider-local")), "the example used the default local state dir instead of localStateDir");
 
         await pulumi(["preview", "--expect-no-changes", "--non-interactive"]);
+        // The package's `bin` as npm linked it: `npx pulumi-spider recover` finds nothing to do here.
+        const recover = await must("npx", ["--no-install", "pulumi-spider", "recover", "--dry-run"], { cwd: project, env, timeoutMs: 120_000 });
+        assert.match(recover.stdout, /no pending creates of pulumi-spider resources: nothing to recover/);
         await pulumi(["destroy", "--yes", "--non-interactive", "--skip-preview"]);
 
         const after = JSON.parse((await pulumi(["stack", "export"], 120_000)).stdout) as Deployment;

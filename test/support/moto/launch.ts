@@ -92,7 +92,8 @@ export interface MotoServer {
     clearFaults(): Promise<void>;
     /** The next cluster/node group created fails (FAILED/CREATE_FAILED with these health issues), or the next update ends Failed. */
     failNext(kind: "cluster" | "nodegroup" | "update", issues?: HealthIssue[]): Promise<void>;
-    setPolls(polls: number, initialPolls?: number): Promise<void>;
+    /** Describes a new object stays transitional; `existing`: objects already transitional finish within as many. */
+    setPolls(polls: number, initialPolls?: number, existing?: boolean): Promise<void>;
     recorder: {
         /** Clears the recording and starts recording every API request. */
         start(): Promise<void>;
@@ -217,7 +218,7 @@ export async function startMoto(opts: MotoOptions = {}): Promise<MotoServer> {
         faults: async () => ((await call("GET", "/spider-moto/faults")) as { faults: FaultInfo[] }).faults,
         clearFaults: async () => { await call("DELETE", "/spider-moto/faults"); },
         failNext: async (kind, issues) => { await call("POST", "/spider-moto/fail-next", { kind, issues }); },
-        setPolls: async (polls, initialPolls) => { await call("POST", "/spider-moto/polls", { polls, initialPolls }); },
+        setPolls: async (polls, initialPolls, existing) => { await call("POST", "/spider-moto/polls", { polls, initialPolls, existing }); },
         recorder: {
             start: async () => {
                 await call("POST", "/moto-api/recorder/reset-recording");

@@ -22,7 +22,8 @@ backends in-process before serving, so the driver's waiters and health mapping r
 Control endpoints (JSON bodies), served on the same port:
   GET  /spider-moto/health                       -> {"ok": true, "polls": N}
   POST /spider-moto/reset                        clears moto and everything below
-  POST /spider-moto/polls        {"polls": N, "initialPolls": M}
+  POST /spider-moto/polls        {"polls": N, "initialPolls": M, "existing"?: true}
+       ("existing": objects already CREATING / provisioning finish within N describes too)
   POST /spider-moto/target-health {"targetId", "state", "reason"?, "description"?, "targetGroupArn"?}
        (state "clear" removes the override)
   POST /spider-moto/faults       {"service"?, "action"?, "count", "status", "code", "message"?}
@@ -135,6 +136,27 @@ def _nodegroup_init(self: Any, *args: Any, **kwargs: Any) -> None:
 
 eks_models.Cluster.__init__ = _cluster_init  # type: ignore[method-assign]
 eks_models.Nodegroup.__init__ = _nodegroup_init  # type: ignore[method-assign]
+
+
+def _clamp_existing_polls(polls: int) -> None:
+    """Objects already transitional finish within `polls` describes (as a cloud catches up on
+    work an interrupted client started); used by the crash tests after the kill."""
+    from moto.eks.models import eks_backends
+    from moto.elbv2.models import elbv2_backends
+
+    def clamp(obj: Any) -> None:
+        obj._spider_polls = min(getattr(obj, "_spider_polls", 0), polls)
+
+    for regions in list(eks_backends.values()):
+        for backend in list(regions.values()):
+            for cluster in list(backend.clusters.values()):
+                clamp(cluster)
+                for ng in list(cluster.nodegroups.values()):
+                    clamp(ng)
+    for regions in list(elbv2_backends.values()):
+        for backend in list(regions.values()):
+            for lb in list(backend.load_balancers.values()):
+                clamp(lb)
 
 
 def _advance(obj: Any, active: str, failed: str) -> bool:
@@ -858,6 +880,8 @@ class SpiderMiddleware:
             with STATE.lock:
                 STATE.polls = int(payload.get("polls", STATE.polls))
                 STATE.initial_polls = int(payload.get("initialPolls", STATE.initial_polls))
+                if payload.get("existing"):
+                    _clamp_existing_polls(STATE.polls)
             return {"polls": STATE.polls, "initialPolls": STATE.initial_polls}
         if what == "target-health" and method == "POST":
             key = (payload.get("targetGroupArn") or "", payload["targetId"])
