@@ -9,7 +9,8 @@ import type { ResourceKind } from "./provider";
  * a dependency would make a resource inside a component wait on that component's children —
  * itself included.
  */
-export function ownUrn(name: string, kind: ResourceKind, opts: pulumi.CustomResourceOptions | undefined): pulumi.Output<string> {
+export function ownUrn(name: string, kind: ResourceKind,
+    opts: pulumi.CustomResourceOptions | undefined): pulumi.Output<string> {
     const type = `pulumi-nodejs:dynamic/spider:${kind}`;
     const root = `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::`;
     const parent = opts?.parent;
