@@ -17,7 +17,7 @@ export const E2E_DIR = path.join(ROOT, ".e2e");
 
 let binDir: string | undefined;
 
-/** The directory holding `pulumi` (v3.259), its Node.js language host and the dynamic-provider script. */
+/** The directory holding `pulumi` (v3.276), its Node.js language host and the dynamic-provider script. */
 export function pulumiBinDir(): string {
     if (!binDir) {
         const out = execFileSync("bash", [path.join(ROOT, "scripts/ensure-pulumi.sh")], {

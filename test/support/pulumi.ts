@@ -88,7 +88,7 @@ export function findPulumi(): PulumiCli {
         reasons.push(`scripts/ensure-pulumi.sh failed (exit ${r.status ?? r.signal ?? r.error?.message}):\n    ${tail}`);
     }
     throw new Error(`END-TO-END TESTS NEED THE REAL PULUMI CLI, AND NONE IS AVAILABLE.\n  ${reasons.join("\n  ")}\n` +
-        "  Fix: run `bash scripts/ensure-pulumi.sh` (builds from the Go module proxy; needs Go) or put pulumi ≥ v3.259 with pulumi-language-nodejs on PATH.");
+        "  Fix: run `bash scripts/ensure-pulumi.sh` (builds from the Go module proxy; needs Go) or put pulumi ≥ v3.276 with pulumi-language-nodejs on PATH.");
 }
 
 /**
