@@ -22,7 +22,13 @@ export interface NodeGroupSpecArgs {
      * autoscaler needs to act within min/max.
      */
     onAutoScaling?: pulumi.Input<boolean>;
-    /** Nodes wanted now, min ≤ desired ≤ max. Changes in place (ChangeNodeGroupScaling). */
+    /**
+     * Nodes wanted, min ≤ desired ≤ max. Changes in place (ChangeNodeGroupScaling). With
+     * `onAutoScaling` on it is the size at creation only: an autoscaler's size inside [min, max]
+     * is neither drift nor a diff (see `currentNodeSize`), a change of min/max alone keeps that
+     * size (moved into the new bounds if outside), and changing this value itself applies it.
+     * With autoscaling off the declared size is enforced: an out-of-band resize is drift.
+     */
     desiredNodeSize: pulumi.Input<number>;
     /** Fewest nodes, ≥ 0. Changes in place. */
     minNodeSize: pulumi.Input<number>;
@@ -67,6 +73,8 @@ export interface ClusterNodeGroupOutput {
     name: string; nodeGroupName: string; nodeGroupId: string; status: string; nodes: string[]; version: string;
     image: string; vmSpec: string; rootDiskType: string; rootDiskSize: number; keyPair: string;
     onAutoScaling: boolean; desiredNodeSize: number; minNodeSize: number; maxNodeSize: number;
+    /** The size the cloud holds now, an autoscaler's work included. */
+    currentNodeSize: number;
 }
 
 /** A managed Kubernetes cluster with inline node groups. */

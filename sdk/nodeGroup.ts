@@ -28,7 +28,10 @@ export class NodeGroup extends pulumi.dynamic.Resource {
     public readonly nodes!: pulumi.Output<string[]>;
     /** Kubernetes version of the nodes. */
     public readonly version!: pulumi.Output<string>;
+    /** The declared size (with autoscaling on: the size at creation; see `currentNodeSize`). */
     public readonly desiredNodeSize!: pulumi.Output<number>;
+    /** The size the cloud holds now, an autoscaler's work included. */
+    public readonly currentNodeSize!: pulumi.Output<number>;
     public readonly minNodeSize!: pulumi.Output<number>;
     public readonly maxNodeSize!: pulumi.Output<number>;
     public readonly onAutoScaling!: pulumi.Output<boolean>;
@@ -37,7 +40,7 @@ export class NodeGroup extends pulumi.dynamic.Resource {
         super(nodeGroupProvider, name, {
             ...args, pulumiName: name, pulumiUrn: ownUrn(name, "NodeGroup", opts),
             nodeGroupId: undefined, nodeGroupName: args?.nodeGroupName, onAutoScaling: args?.onAutoScaling,
-            desiredNodeSize: args?.desiredNodeSize, minNodeSize: args?.minNodeSize, maxNodeSize: args?.maxNodeSize, status: undefined, nodes: undefined, version: undefined,
+            desiredNodeSize: args?.desiredNodeSize, minNodeSize: args?.minNodeSize, maxNodeSize: args?.maxNodeSize, currentNodeSize: undefined, status: undefined, nodes: undefined, version: undefined,
         }, opts, "spider", "NodeGroup");
         // The id is known during a preview of an in-place update, an output is not (dynamic providers
         // cannot preview outputs): referencing it keeps dependents from previewing a false change.

@@ -14,7 +14,7 @@ import {
     Props, ProviderConfig, ReadResult, ResourceImpl, toDriverTimeouts, UpdateResult, UNKNOWN,
 } from "./common";
 import { CLUSTER_CALL_ORDER, clusterFields, nodeGroupOps, plan } from "./fields";
-import { checkNodeGroupList, fromNodeGroupInfo, NodeGroupSpec, toNodeGroupReq } from "./nodeGroupCommon";
+import { changeScaling, checkNodeGroupList, enforceDeclaredSize, sizeChanged, fromNodeGroupInfo, NodeGroupSpec, toNodeGroupReq } from "./nodeGroupCommon";
 
 export interface ClusterNodeGroupInput extends NodeGroupSpec {
     name: string;
@@ -243,10 +243,13 @@ export async function updateCluster(id: string, olds: Props, news: Props, config
                             break;
                         }
                         case "changeNodeGroupScaling":
-                            await driver.cluster.changeNodeGroupScaling(iid, ngIid, { desiredNodeSize: spec!.desiredNodeSize, minNodeSize: spec!.minNodeSize, maxNodeSize: spec!.maxNodeSize });
+                            await changeScaling(driver, iid, ngIid, (op.olds as Partial<NodeGroupSpec>).desiredNodeSize, spec as NodeGroupSpec);
                             break;
                         case "setNodeGroupAutoScaling":
                             await driver.cluster.setNodeGroupAutoScaling(iid, ngIid, spec!.onAutoScaling);
+                            if (!spec!.onAutoScaling && !sizeChanged(op.olds, spec as NodeGroupSpec)) {
+                                await enforceDeclaredSize(driver, iid, ngIid, spec as NodeGroupSpec);
+                            }
                             break;
                     }
                     done.push(`${op.op} ${op.name}`);
@@ -315,7 +318,7 @@ export function toOutputs(info: ClusterInfo, ins: ClusterInputs, cloudNames: Map
     for (const g of ins.nodeGroups) {
         const cloud = cloudNames.get(g.name) ?? g.name;
         const live = info.nodeGroups.find(l => l.iid.nameId === cloud);
-        if (live) nodeGroups.push({ name: g.name, ...fromNodeGroupInfo(live) });
+        if (live) nodeGroups.push({ name: g.name, ...fromNodeGroupInfo(live, g) });
     }
     const userTags: Record<string, string> = {};
     for (const [k, v] of Object.entries(info.tags)) if (!k.startsWith("spider:")) userTags[k] = v;

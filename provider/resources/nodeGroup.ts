@@ -8,7 +8,7 @@ import {
     ReadResult, ResourceImpl, toDriverTimeouts, UpdateResult, UNKNOWN,
 } from "./common";
 import { NODE_GROUP_CALL_ORDER, nodeGroupFields, plan } from "./fields";
-import { checkNodeGroupSpec, fromNodeGroupInfo, NODE_GROUP_SPEC_KEYS, NodeGroupSpec, toNodeGroupReq } from "./nodeGroupCommon";
+import { changeScaling, checkNodeGroupSpec, enforceDeclaredSize, fromNodeGroupInfo, NODE_GROUP_SPEC_KEYS, NodeGroupSpec, toNodeGroupReq } from "./nodeGroupCommon";
 
 export interface NodeGroupInputs extends NodeGroupSpec {
     connection: Connection;
@@ -118,8 +118,14 @@ export async function updateNodeGroup(id: string, olds: Props, news: Props, conf
     const done: string[] = [];
     try {
         for (const call of NODE_GROUP_CALL_ORDER.filter(c => p.calls.includes(c))) {
-            if (call === "setNodeGroupAutoScaling") await driver.cluster.setNodeGroupAutoScaling(clusterIid(ins.cluster), ngIid, ins.onAutoScaling);
-            else await driver.cluster.changeNodeGroupScaling(clusterIid(ins.cluster), ngIid, { desiredNodeSize: ins.desiredNodeSize, minNodeSize: ins.minNodeSize, maxNodeSize: ins.maxNodeSize });
+            if (call === "changeNodeGroupScaling") {
+                await changeScaling(driver, clusterIid(ins.cluster), ngIid, olds.desiredNodeSize, ins);
+            } else {
+                await driver.cluster.setNodeGroupAutoScaling(clusterIid(ins.cluster), ngIid, ins.onAutoScaling);
+                if (!ins.onAutoScaling && !p.calls.includes("changeNodeGroupScaling")) {
+                    await enforceDeclaredSize(driver, clusterIid(ins.cluster), ngIid, ins);
+                }
+            }
             done.push(call);
         }
         const ng = await driver.cluster.getNodeGroup(clusterIid(ins.cluster), ngIid);
@@ -160,7 +166,7 @@ export const nodeGroupImpl: ResourceImpl = {
 function toOutputs(ng: NodeGroupInfo, ins: NodeGroupInputs): NodeGroupOutputs {
     const out: NodeGroupOutputs = {
         ...ins,
-        ...fromNodeGroupInfo(ng),
+        ...fromNodeGroupInfo(ng, ins),
         connection: ins.connection,
         cluster: ins.cluster,
         nodeGroupName: ng.iid.nameId,

@@ -1,5 +1,5 @@
 /** Node-group input checks and converters shared by Cluster.nodeGroups and the NodeGroup resource. */
-import type { ClusterCapabilities, NodeGroupInfo, NodeGroupReq } from "../driver/driver";
+import type { ClusterCapabilities, Driver, Iid, NodeGroupInfo, NodeGroupReq, ScalingReq } from "../driver/driver";
 import { ownerField } from "../driver/owner";
 import { checkInt, checkKnownKeys, checkName, checkString, Issues, isRecord, Props, UNKNOWN } from "./common";
 
@@ -74,11 +74,72 @@ export function toNodeGroupReq(cloudName: string, spec: NodeGroupSpec, owner?: s
     };
 }
 
-/** Live node group in the declared shape plus what the cloud reports. */
-export function fromNodeGroupInfo(ng: NodeGroupInfo): NodeGroupSpec & { nodeGroupName: string; nodeGroupId: string; status: string; nodes: string[]; version: string } {
+export interface NodeGroupLive {
+    nodeGroupName: string;
+    nodeGroupId: string;
+    status: string;
+    nodes: string[];
+    version: string;
+    /** The size the cloud holds now (an autoscaler's work included). */
+    currentNodeSize: number;
+}
+
+/**
+ * Whether the declared `desiredNodeSize` stands for the group instead of the cloud's size: with
+ * autoscaling on (declared and live), the declared value is the size at creation and the
+ * autoscaler's size inside [min, max] is neither drift nor a diff. With it off, the cloud's size
+ * is reported, so an out-of-band resize shows as a diff and `up` restores the declared one.
+ */
+function keepsDeclaredSize(declared: Partial<NodeGroupSpec> | undefined, ng: NodeGroupInfo): declared is NodeGroupSpec {
+    return declared !== undefined && declared.onAutoScaling === true && ng.onAutoScaling
+        && typeof declared.desiredNodeSize === "number"
+        && declared.desiredNodeSize >= ng.minNodeSize && declared.desiredNodeSize <= ng.maxNodeSize;
+}
+
+/** Live node group in the declared shape plus what the cloud reports; `declared`: what state holds. */
+export function fromNodeGroupInfo(ng: NodeGroupInfo, declared?: Partial<NodeGroupSpec>): NodeGroupSpec & NodeGroupLive {
     return {
         image: ng.image, vmSpec: ng.vmSpec, rootDiskType: ng.rootDiskType, rootDiskSize: ng.rootDiskSize, keyPair: ng.keyPair,
-        onAutoScaling: ng.onAutoScaling, desiredNodeSize: ng.desiredNodeSize, minNodeSize: ng.minNodeSize, maxNodeSize: ng.maxNodeSize,
+        onAutoScaling: ng.onAutoScaling, minNodeSize: ng.minNodeSize, maxNodeSize: ng.maxNodeSize,
+        desiredNodeSize: keepsDeclaredSize(declared, ng) ? declared.desiredNodeSize : ng.desiredNodeSize,
+        currentNodeSize: ng.desiredNodeSize,
         nodeGroupName: ng.iid.nameId, nodeGroupId: ng.iid.systemId, status: ng.status, nodes: [...ng.nodes], version: ng.version,
     };
+}
+
+/**
+ * The sizes a scaling change sends. With autoscaling on, only a changed `desiredNodeSize` is an
+ * explicit request for that size; a change of the bounds alone keeps the autoscaler's current
+ * size, moved into the new bounds only when it falls outside them. With it off, the declared
+ * size is enforced.
+ */
+export function scalingRequest(oldDesired: unknown, spec: NodeGroupSpec, currentSize: number): ScalingReq {
+    const explicit = !spec.onAutoScaling || oldDesired !== spec.desiredNodeSize;
+    const wanted = explicit ? spec.desiredNodeSize : currentSize;
+    const desiredNodeSize = Math.min(spec.maxNodeSize, Math.max(spec.minNodeSize, wanted));
+    return { desiredNodeSize, minNodeSize: spec.minNodeSize, maxNodeSize: spec.maxNodeSize };
+}
+
+/** Sends a scaling change, sized against the cloud's current size (read now: autoscalers move on). */
+export async function changeScaling(driver: Driver, clusterIid: Iid, ngIid: Iid, oldDesired: unknown,
+    spec: NodeGroupSpec): Promise<NodeGroupInfo> {
+    const live = spec.onAutoScaling ? await driver.cluster.getNodeGroup(clusterIid, ngIid) : undefined;
+    const current = live?.desiredNodeSize ?? spec.desiredNodeSize;
+    return driver.cluster.changeNodeGroupScaling(clusterIid, ngIid, scalingRequest(oldDesired, spec, current));
+}
+
+/**
+ * After autoscaling was turned off: the declared size is enforced from now on, so a size an
+ * autoscaler reached is brought back to it in the same update (one call, only when it differs).
+ */
+export async function enforceDeclaredSize(driver: Driver, clusterIid: Iid, ngIid: Iid, spec: NodeGroupSpec): Promise<void> {
+    const live = await driver.cluster.getNodeGroup(clusterIid, ngIid);
+    if (live.desiredNodeSize === spec.desiredNodeSize) return;
+    await driver.cluster.changeNodeGroupScaling(clusterIid, ngIid, scalingRequest(undefined, spec, live.desiredNodeSize));
+}
+
+/** Whether a scaling field changed (then the scaling step of the same update sends the sizes). */
+export function sizeChanged(olds: Partial<NodeGroupSpec>, spec: NodeGroupSpec): boolean {
+    return olds.desiredNodeSize !== spec.desiredNodeSize || olds.minNodeSize !== spec.minNodeSize
+        || olds.maxNodeSize !== spec.maxNodeSize;
 }

@@ -484,19 +484,29 @@ export function describeE2E(label: string, getEnv: () => Promise<E2EEnv>, caps?:
                 ids = idsOf(st);
             });
 
-            step("4. drift: `refresh` records out-of-band changes and deletions; the next `up` restores them", async () => {
+            step("4. drift: `refresh` records out-of-band changes and deletions; the next `up` restores them; an autoscaler's size is kept", async () => {
                 const c = cloud(env);
                 let st = await stateOf(p);
                 await c.oob.setListenerPort(refOf(st.get("web")!, "nlbName"), "TCP", 8001);
-                if (k8s) await c.oob.setNodeGroupScaling(refOf(st.get("k8s")!, "clusterName"), refOf(st.get("gpu")!, "nodeGroupName"), { desiredNodeSize: 3, minNodeSize: 0, maxNodeSize: 5 });
+                const k8sRef = k8s ? refOf(st.get("k8s")!, "clusterName") : undefined;
+                if (k8sRef) {
+                    // gpu has autoscaling on (declared 2 in [0, 5]): an autoscaler grows it to 3 — no drift.
+                    await c.oob.setNodeGroupScaling(k8sRef, refOf(st.get("gpu")!, "nodeGroupName"), { desiredNodeSize: 3, minNodeSize: 0, maxNodeSize: 5 });
+                    // batch has it off (declared 1 in [1, 2]): someone resizes it to 2 — drift.
+                    await c.oob.setNodeGroupScaling(k8sRef, refOf(st.get("batch")!, "nodeGroupName"), { desiredNodeSize: 2, minNodeSize: 1, maxNodeSize: 2 });
+                }
                 await c.oob.deleteNlb(refOf(st.get("lbHealth")!, "nlbName"));
                 const refresh = await p.refresh();
                 assertOk(refresh, "refresh");
                 st = await stateOf(p);
                 assert.equal((st.get("web")!.outputs!.listener as { port: number }).port, 8001, "refresh recorded the drifted listener port");
-                if (k8s) assert.equal(st.get("gpu")!.outputs!.desiredNodeSize, 3, "refresh recorded the drifted node count");
+                if (k8s) {
+                    assert.equal(st.get("gpu")!.outputs!.desiredNodeSize, 2, "with autoscaling on, the declared size stays in state");
+                    assert.equal(st.get("gpu")!.outputs!.currentNodeSize, 3, "the autoscaler's size is the currentNodeSize output");
+                    assert.equal(st.get("batch")!.outputs!.desiredNodeSize, 2, "with autoscaling off, refresh recorded the drifted node count");
+                }
                 assert.equal(st.has("lbHealth"), false, "refresh dropped the deleted Nlb from state");
-                const expected = { web: "update", lbHealth: "create", ...(k8s ? { gpu: "update" } : {}) };
+                const expected = { web: "update", lbHealth: "create", ...(k8s ? { batch: "update" } : {}) };
                 const pre = await p.preview();
                 assertOk(pre, "preview");
                 assertOps(pre, expected, "same", spec.resources.length);
@@ -507,8 +517,9 @@ export function describeE2E(label: string, getEnv: () => Promise<E2EEnv>, caps?:
                 assert.equal(st.get("web")!.id, ids.get("web"));
                 assert.equal((await c.nlb(st.get("web")!)).listener.port, 8000, "declared listener port restored in place");
                 if (k8s) {
-                    assert.equal(st.get("gpu")!.id, ids.get("gpu"));
-                    assert.equal((await c.nodeGroup(st.get("gpu")!)).desiredNodeSize, 2, "declared node count restored in place");
+                    assert.equal(st.get("batch")!.id, ids.get("batch"));
+                    assert.equal((await c.nodeGroup(st.get("batch")!)).desiredNodeSize, 1, "declared node count restored in place (autoscaling off)");
+                    assert.equal((await c.nodeGroup(st.get("gpu")!)).desiredNodeSize, 3, "the autoscaler's size was not undone (autoscaling on)");
                 }
                 const lbHealth = await c.nlb(st.get("lbHealth")!);
                 assert.notEqual(lbHealth.iid.systemId, ids.get("lbHealth"), "lbHealth was recreated");

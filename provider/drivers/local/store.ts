@@ -345,6 +345,24 @@ export class LocalCloud {
         return this.mutate(inventoryCounts);
     }
 
+    /**
+     * Resizes a node group out of band, as a cluster autoscaler (or someone in the console) would:
+     * the size must lie within the group's [min, max], which is all an Auto Scaling group accepts.
+     * For tests of autoscaler-aware scaling; the driver never calls it.
+     */
+    async resizeNodeGroupOutOfBand(clusterName: string, nodeGroupName: string, size: number): Promise<void> {
+        await this.mutate(state => {
+            const ng = state.clusters.find(c => c.name === clusterName)?.nodeGroups.find(g => g.name === nodeGroupName);
+            if (!ng) throw new NotFoundError(`resizing NodeGroup (${nodeGroupName}) of Cluster (${clusterName}) out of band: not found`);
+            if (!Number.isInteger(size) || size < ng.minNodeSize || size > ng.maxNodeSize) {
+                const reason = `must be an integer within [${ng.minNodeSize}, ${ng.maxNodeSize}], got ${size}`;
+                throw new ValidationError([{ property: "size", reason }]);
+            }
+            ng.desiredNodeSize = size;
+            settleNodeGroup(state, ng);
+        });
+    }
+
     /** Removes an NLB at once, as if someone deleted it in the cloud console. */
     async deleteNlbOutOfBand(name: string): Promise<void> {
         await this.mutate(state => {
