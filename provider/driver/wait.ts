@@ -84,3 +84,11 @@ export async function withRetries<T>(
         }
     }
 }
+
+/** Runs independent steps concurrently; after all settle (so none is left running unobserved), throws the first failure in list order. */
+export async function allOrFirstError<T>(tasks: Array<Promise<T>>): Promise<T[]> {
+    const settled = await Promise.allSettled(tasks);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+    return settled.map(r => (r as PromiseFulfilledResult<T>).value);
+}

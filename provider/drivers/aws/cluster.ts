@@ -33,7 +33,7 @@ import type {
     ScalingReq,
 } from "../../driver/driver";
 import { asPartConflict, ValidationError } from "../../driver/errors";
-import { withRetries } from "../../driver/wait";
+import { allOrFirstError, withRetries } from "../../driver/wait";
 import { AwsCtx, aws, isAwsNotFound, undoAll, withRollbackFailures } from "./clients";
 import { ensureRole } from "./roles";
 import { validateCluster, validateNodeGroup, validateScaling, validateTags, validateVersion } from "./validate";
@@ -60,9 +60,6 @@ import {
     waitNodegroupActive,
     waitUpdate,
 } from "./eks";
-
-/** Kubelets ≥ 1.25 may trail the API server by three minor versions (Kubernetes skew policy). */
-const MAX_NODE_SKEW = 3;
 
 export function openCluster(a: AwsCtx): ClusterHandler {
     return {
@@ -326,28 +323,32 @@ async function upgradeCluster(a: AwsCtx, clusterIid: Iid, version: string): Prom
     const names = await listNodegroupNames(a, name, what);
     const versions = new Map<string, string>();
     for (const ng of names) versions.set(ng, (await describeNodegroup(a, name, ng, what)).version ?? current);
+    // EKS updates the control plane one minor version at a time, and only while every managed node
+    // group runs its current version: before each step the lagging groups catch up, concurrently.
     let upgraded = false;
     while (minor(current) < minor(version)) {
         const next = `${major(current)}.${minor(current) + 1}`;
-        for (const [ng, v] of versions) {
-            if (minor(next) - minor(v) > MAX_NODE_SKEW) {
-                await upgradeNodegroup(a, name, ng, current, what);
-                versions.set(ng, current);
-            }
-        }
+        upgraded = (await catchUpNodegroups(a, name, versions, current, what)) || upgraded;
         a.log(`${what}: control plane ${current} → ${next}`);
-        const update = (await aws(what, () => a.clients.eks.send(new UpdateClusterVersionCommand({ name, version: next })), { property: "version" })).update;
+        const update = (await aws(what, () => a.clients.eks.send(new UpdateClusterVersionCommand({ name, version: next })),
+            { property: "version" })).update;
         await waitUpdate(a, name, update, what);
         current = next;
         upgraded = true;
     }
-    for (const [ng, v] of versions) {
-        if (v !== version) {
-            await upgradeNodegroup(a, name, ng, version, what);
-            upgraded = true;
-        }
-    }
+    upgraded = (await catchUpNodegroups(a, name, versions, version, what)) || upgraded;
     return readCluster(a, upgraded ? await describeCluster(a, name, what) : cluster, what, undefined, names);
+}
+
+/** Brings every node group not on `version` to it, all at once (EKS updates node groups in parallel). */
+async function catchUpNodegroups(a: AwsCtx, cluster: string, versions: Map<string, string>, version: string,
+    what: string): Promise<boolean> {
+    const lagging = [...versions].filter(([, v]) => v !== version).map(([ng]) => ng);
+    await allOrFirstError(lagging.map(async ng => {
+        await upgradeNodegroup(a, cluster, ng, version, what);
+        versions.set(ng, version);
+    }));
+    return lagging.length > 0;
 }
 
 async function upgradeNodegroup(a: AwsCtx, cluster: string, ng: string, version: string, what: string): Promise<void> {

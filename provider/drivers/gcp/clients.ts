@@ -376,10 +376,3 @@ export async function rollback(undo: UndoStep[], original: unknown, action: stri
     Object.defineProperty(original, "cause", { value: rb, configurable: true, writable: true, enumerable: false });
 }
 
-/** Runs independent steps concurrently; after all settle, throws the first failure in list order. */
-export async function allOrFirstError<T>(tasks: Array<Promise<T>>): Promise<T[]> {
-    const settled = await Promise.allSettled(tasks);
-    const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) throw failed.reason;
-    return settled.map(r => (r as PromiseFulfilledResult<T>).value);
-}

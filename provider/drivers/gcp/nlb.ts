@@ -16,8 +16,9 @@ import type {
 } from "../../driver/driver";
 import { AlreadyExistsError, asPartConflict, FieldIssue, NotFoundError } from "../../driver/errors";
 import { ownerValue, stackOfUrn } from "../../driver/owner";
+import { allOrFirstError } from "../../driver/wait";
 import {
-    IBackendService, IForwardingRule, IHealthCheck, UndoStep, allOrFirstError, lastSegment, read, readOrUndefined,
+    IBackendService, IForwardingRule, IHealthCheck, UndoStep, lastSegment, read, readOrUndefined,
     rollback,
 } from "./clients";
 import { GroupState, groupKey, invalid, label } from "./lookup";

@@ -169,24 +169,13 @@ async function upgradeCluster(s: LocalSession, clusterIid: Iid, version: string)
     if (to < from) {
         throw new ValidationError([{ property: "version", reason: `cannot downgrade from ${cur.version} to ${version}; Kubernetes only upgrades` }]);
     }
-    // The cloud accepts one minor version per update, so step through each one, nodes after the control plane.
+    // One minor version per control-plane update, and (like EKS) only once every node group runs
+    // the control plane's current version: node groups catch up (all at once) before each step.
     for (let i = from + 1; i <= to; i++) {
-        const step = versions[i];
-        await call(s, "upgradeCluster.controlPlane", what, state => {
-            const c = findCluster(state, { nameId: "", systemId: cur.id }, what);
-            if (c.status !== "Active") throw new CloudApiError(`${what}: ResourceInUse: the cluster is ${c.status}`);
-            if (versions.indexOf(step) !== versions.indexOf(c.version) + 1) {
-                throw new ValidationError([{ property: "version", reason: `can only upgrade one minor version at a time (from ${c.version})` }]);
-            }
-            c.targetVersion = step;
-            beginTransition(state, c, "Updating");
-        });
-        await waitClusterActive(s, cur.id, what, "update");
-        await upgradeNodeGroupsOneStep(s, cur.id, what);
+        await catchUpNodeGroups(s, cur.id, what);
+        await upgradeControlPlaneOneStep(s, cur.id, versions[i], what);
     }
-    // Node groups left behind by an earlier, interrupted upgrade catch up one minor version per pass.
-    let moved = true;
-    while (moved) moved = await upgradeNodeGroupsOneStep(s, cur.id, what);
+    await catchUpNodeGroups(s, cur.id, what);
     return toClusterInfo(await waitClusterActive(s, cur.id, what, "update"));
 }
 
@@ -241,6 +230,31 @@ async function updateNodeGroup(
     });
     const c = await waitNodeGroupsActive(s, ids.clusterId, [ids.ngId], what, "update");
     return toNodeGroupInfo(nodeGroupById(c, ids.ngId, what));
+}
+
+async function upgradeControlPlaneOneStep(s: LocalSession, clusterId: string, step: string, what: string): Promise<void> {
+    const versions = s.caps.cluster.versions;
+    await call(s, "upgradeCluster.controlPlane", what, state => {
+        const c = findCluster(state, { nameId: "", systemId: clusterId }, what);
+        if (c.status !== "Active") throw new CloudApiError(`${what}: ResourceInUse: the cluster is ${c.status}`);
+        if (versions.indexOf(step) !== versions.indexOf(c.version) + 1) {
+            throw new ValidationError([{ property: "version", reason: `can only upgrade one minor version at a time (from ${c.version})` }]);
+        }
+        const lagging = c.nodeGroups.filter(ng => ng.version !== c.version).map(ng => ng.name);
+        if (lagging.length > 0) {
+            throw new CloudApiError(`${what}: InvalidRequest: node groups ${lagging.join(", ")} must run the control plane's ` +
+                `version ${c.version} before it is updated to ${step}`);
+        }
+        c.targetVersion = step;
+        beginTransition(state, c, "Updating");
+    });
+    await waitClusterActive(s, clusterId, what, "update");
+}
+
+/** Brings every node group to the control plane's version, one minor version per pass. */
+async function catchUpNodeGroups(s: LocalSession, clusterId: string, what: string): Promise<void> {
+    let moved = true;
+    while (moved) moved = await upgradeNodeGroupsOneStep(s, clusterId, what);
 }
 
 /** Moves every node group behind the control plane one minor version up; false when none was behind. */

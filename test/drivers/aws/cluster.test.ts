@@ -3,7 +3,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DescribeNodegroupCommand, DescribeClusterCommand } from "@aws-sdk/client-eks";
+import { DescribeClusterCommand, DescribeNodegroupCommand, DescribeUpdateCommand, UpdateClusterVersionCommand } from "@aws-sdk/client-eks";
+import { waitUntil } from "../../../provider/driver/wait";
 import { GetRoleCommand, ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
 import type { ClusterReq, NodeGroupReq } from "../../../provider/driver/driver";
 import { AlreadyExistsError, CloudApiError, NotFoundError, ValidationError, describeError } from "../../../provider/driver/errors";
@@ -203,15 +204,26 @@ describe("aws driver: EKS clusters (against extended moto)", function () {
         await h.driver.cluster.deleteCluster(info.iid);
     });
 
-    it("upgrades across two minor versions one step at a time, then every node group, waiting on DescribeUpdate", async () => {
+    it("upgrades one minor version per step, bringing every node group to the control plane's version before the next, concurrently", async () => {
         const name = h.uniqueName("up");
         const info = await h.driver.cluster.createCluster(req(name, {
             version: "1.28",
             nodeGroups: [nodeGroup(`${name}-a`), nodeGroup(`${name}-b`, { desiredNodeSize: 1 })],
         }));
         const { value, calls } = await h.record(() => h.driver.cluster.upgradeCluster(info.iid, "1.30"));
-        assert.deepStrictEqual(writes(calls), ["UpdateClusterVersion", "UpdateClusterVersion", "UpdateNodegroupVersion", "UpdateNodegroupVersion"]);
-        assert.ok(countOf(calls, "DescribeUpdate") >= 12, `each of 4 updates polled through InProgress (${countOf(calls, "DescribeUpdate")})`);
+        assert.deepStrictEqual(writes(calls), [
+            "UpdateClusterVersion", "UpdateNodegroupVersion", "UpdateNodegroupVersion",
+            "UpdateClusterVersion", "UpdateNodegroupVersion", "UpdateNodegroupVersion",
+        ], "node groups catch up to 1.29 before the control plane may go to 1.30");
+        // Each update stays InProgress for `polls` DescribeUpdate calls: one after the other, at least
+        // three describes would separate the two node-group updates of a step.
+        const order = calls.map(c => c.action).filter(a => a === "UpdateNodegroupVersion" || a === "DescribeUpdate" || a === "UpdateClusterVersion");
+        const nodegroupUpdates = order.flatMap((a, i) => (a === "UpdateNodegroupVersion" ? [i] : []));
+        for (const [first, second] of [[0, 1], [2, 3]]) {
+            const between = order.slice(nodegroupUpdates[first] + 1, nodegroupUpdates[second]).filter(a => a === "DescribeUpdate").length;
+            assert.ok(between <= 1, `the node-group updates of one step overlap (${between} DescribeUpdate calls between them)`);
+        }
+        assert.ok(countOf(calls, "DescribeUpdate") >= 18, `each of 6 updates polled through InProgress (${countOf(calls, "DescribeUpdate")})`);
         assert.strictEqual(value.version, "1.30");
         assert.deepStrictEqual(value.nodeGroups.map(g => g.version), ["1.30", "1.30"]);
         assert.strictEqual(value.status, "Active");
@@ -219,6 +231,21 @@ describe("aws driver: EKS clusters (against extended moto)", function () {
         await assert.rejects(h.driver.cluster.upgradeCluster(info.iid, "1.99"), ValidationError);
         const { calls: none } = await h.record(() => h.driver.cluster.upgradeCluster(info.iid, "1.30"));
         assert.deepStrictEqual(writes(none), []);
+        await h.driver.cluster.deleteCluster(info.iid);
+    });
+
+    it("the extended moto refuses a control-plane update while a node group lags, as EKS does", async () => {
+        const name = h.uniqueName("lag");
+        const info = await h.driver.cluster.createCluster(req(name, { version: "1.28", nodeGroups: [nodeGroup(`${name}-a`)] }));
+        const first = await h.clients.eks.send(new UpdateClusterVersionCommand({ name, version: "1.29" }));
+        await waitUntil(async () => {
+            const u = (await h.clients.eks.send(new DescribeUpdateCommand({ name, updateId: first.update?.id }))).update;
+            return u?.status === "Successful" ? { done: true, value: undefined } : { done: false, state: String(u?.status) };
+        }, { timeoutMs: 30_000, minDelayMs: 5, maxDelayMs: 40, what: "the control plane at 1.29" });
+        await assert.rejects(h.clients.eks.send(new UpdateClusterVersionCommand({ name, version: "1.30" })),
+            (err: Error) => err.name === "InvalidRequestException" && new RegExp(`${name}-a must be on .* 1\\.29`).test(err.message));
+        const done = await h.driver.cluster.upgradeCluster(info.iid, "1.30");
+        assert.deepStrictEqual([done.version, ...done.nodeGroups.map(g => g.version)], ["1.30", "1.30"], "the driver catches the group up first");
         await h.driver.cluster.deleteCluster(info.iid);
     });
 

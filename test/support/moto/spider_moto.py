@@ -6,6 +6,7 @@ once, always reports targets healthy and lacks the EKS update calls. This launch
 backends in-process before serving, so the driver's waiters and health mapping really run:
 
 * EKS: UpdateClusterVersion, UpdateNodegroupVersion, DescribeUpdate and ListUpdates exist;
+  UpdateClusterVersion is refused while a managed node group lags the control plane's minor;
   clusters and node groups stay CREATING / DELETING for N describes; an active node group has
   `desiredSize` EC2 instances tagged eks:cluster-name / eks:nodegroup-name, as EKS's Auto Scaling
   group would launch them; every update (version and
@@ -382,6 +383,14 @@ def update_cluster_version(self: Any, name: str, version: str) -> dict[str, Any]
         if nxt[0] != cur[0] or nxt[1] != cur[1] + 1:
             raise InvalidParameterException(
                 message=f"Unsupported Kubernetes minor version update from {cluster.version} to {version}"
+            )
+        # EKS user guide, "Update existing cluster to new Kubernetes version": before the control
+        # plane is updated, the managed node groups must run its current minor version.
+        lagging = sorted(ng.nodegroup_name for ng in cluster.nodegroups.values() if _minor(ng.version) != cur)
+        if lagging:
+            raise InvalidRequestException(
+                message=f"Nodegroups {', '.join(lagging)} must be on the cluster's current Kubernetes version "
+                f"{cluster.version} before the control plane is updated to {version}"
             )
 
         def apply() -> None:
