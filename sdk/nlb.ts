@@ -48,7 +48,11 @@ export interface NlbArgs {
     type?: pulumi.Input<"PUBLIC" | "INTERNAL">;
     /** "REGION" or "GLOBAL" (no driver supports GLOBAL yet; refused at preview). Default "REGION". Changing this replaces the resource. */
     scope?: pulumi.Input<"REGION" | "GLOBAL">;
-    /** AWS: subnets, one per AZ. Default: one subnet per AZ of the VPC. Changing this replaces the resource. */
+    /**
+     * AWS: subnets, one per AZ (default: one subnet per AZ of the VPC); GCP: at most one
+     * subnetwork, for an INTERNAL NLB only (refused for PUBLIC). Omitting it, or declaring the
+     * subnets the NLB already has (the `subnets` output), is no change; other subnets replace the resource.
+     */
     subnets?: pulumi.Input<pulumi.Input<string>[]>;
     /** The listener (frontend). */
     listener: pulumi.Input<ListenerArgs>;
@@ -83,6 +87,8 @@ export class Nlb extends pulumi.dynamic.Resource {
     /** Health as of the last create/update/refresh. */
     public readonly health!: pulumi.Output<{ healthy: string[]; unhealthy: string[] }>;
     public readonly tags!: pulumi.Output<Record<string, string>>;
+    /** The subnets the NLB is in (the driver's choice when none were declared). */
+    public readonly subnets!: pulumi.Output<string[]>;
     /** ISO-8601. */
     public readonly createdTime!: pulumi.Output<string>;
     /** Cloud-specific ids (ARNs, self links). */
@@ -92,7 +98,7 @@ export class Nlb extends pulumi.dynamic.Resource {
         super(nlbProvider, name, {
             ...args, pulumiName: name, pulumiUrn: ownUrn(name, "Nlb", opts),
             nlbId: undefined, nlbName: args?.nlbName, vpc: args?.vpc, type: args?.type, scope: args?.scope, tags: args?.tags, listener: args?.listener, vmGroup: args?.vmGroup, healthChecker: args?.healthChecker,
-            vms: undefined, health: undefined, createdTime: undefined, keyValues: undefined,
+            subnets: args?.subnets, vms: undefined, health: undefined, createdTime: undefined, keyValues: undefined,
         }, opts, "spider", "Nlb");
         // The id is known during a preview of an in-place update, an output is not (dynamic providers
         // cannot preview outputs): referencing it keeps dependents from previewing a false change.

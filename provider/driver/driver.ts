@@ -144,6 +144,8 @@ export interface NlbInfo {
     /** ISO-8601. */
     createdTime: string;
     tags: Record<string, string>;
+    /** The subnets it is placed in (the driver's choice when the request named none); [] where none apply. */
+    subnets: string[];
     /** Cloud-specific extras worth showing (ARNs, self links); string values only. */
     keyValues: Record<string, string>;
     /** Who created it, when recorded (objects made before owners were recorded have none). */

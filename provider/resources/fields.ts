@@ -33,7 +33,8 @@ export const nlbFields: ReadonlyArray<FieldRule<NlbCall | "vms">> = [
     { path: "vpc", effect: "replace" },
     { path: "type", effect: "replace" },
     { path: "scope", effect: "replace" },
-    { path: "subnets", effect: "replace", set: true },
+    // Outputs hold the effective subnets: omitting them, or declaring the ones the driver chose, is no change.
+    { path: "subnets", effect: "replace", set: true, unsetMeansDefault: true },
     { path: "listener.protocol", effect: "changeListener", inPlaceIf: c => c.nlb.inPlace.listenerProtocol },
     { path: "listener.port", effect: "changeListener", inPlaceIf: c => c.nlb.inPlace.listenerPort },
     { path: "vmGroup.protocol", effect: "changeVmGroupInfo", inPlaceIf: c => c.nlb.inPlace.vmGroup },

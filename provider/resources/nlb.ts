@@ -249,7 +249,6 @@ function fromProps(props: Props, info: NlbInfo, declaredVms: string[] | undefine
         healthChecker: { protocol: info.healthChecker.protocol, port: info.healthChecker.port, interval: info.healthChecker.interval, timeout: info.healthChecker.timeout, threshold: info.healthChecker.threshold, path: info.healthChecker.path },
         tags: info.tags,
     };
-    if (p.subnets) out.subnets = p.subnets;
     if (p.adopt) out.adopt = p.adopt;
     if (p.timeouts) out.timeouts = p.timeouts;
     if (p.pulumiUrn) out.pulumiUrn = p.pulumiUrn;
@@ -367,6 +366,7 @@ export function toOutputs(info: NlbInfo, ins: NlbInputs, health: HealthInfo | un
             timeout: info.healthChecker.timeout, threshold: info.healthChecker.threshold, path: info.healthChecker.path,
         },
         tags: userTags,
+        subnets: [...info.subnets],
         vms: [...info.vmGroup.vms],
         health: { healthy: health ? [...health.healthy] : [], unhealthy: health ? [...health.unhealthy] : [] },
         createdTime: info.createdTime,

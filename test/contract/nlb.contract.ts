@@ -154,6 +154,8 @@ export function describeNlbContract(label: string, getEnv: () => ContractEnv, ca
             assert.ok(!Number.isNaN(Date.parse(info.createdTime)));
             assert.deepEqual(info.tags, req.tags, "the owner is recorded beside the user's tags, not among them");
             assert.equal(info.owner, OWNER_URN);
+            assert.ok(Array.isArray(info.subnets) && info.subnets.every(s => typeof s === "string" && s !== ""),
+                `subnets must list the effective subnets: ${JSON.stringify(info.subnets)}`);
 
             const read = await env.driver.nlb.getNlb(iid);
             assertPlainInfo(read, "getNlb result");

@@ -368,6 +368,7 @@ export function toNlbInfo(parts: NlbParts, vms: string[], tags: Record<string, s
         healthChecker: fromTargetGroupHealth(tg),
         createdTime: isoTime(lb.CreatedTime),
         tags: { ...tags },
+        subnets: (lb.AvailabilityZones ?? []).map(z => z.SubnetId ?? "").filter(Boolean).sort(),
         keyValues: {
             loadBalancerArn: lb.LoadBalancerArn ?? "",
             listenerArn: listener.ListenerArn ?? "",

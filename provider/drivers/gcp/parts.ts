@@ -255,6 +255,7 @@ export function toNlbInfo(s: GcpSettings, p: NlbParts): NlbInfo {
             : { protocol: "TCP", port: 0, interval: 0, timeout: 0, threshold: 0, path: "", cspId: "" },
         createdTime: isoTime(p.bs.creationTimestamp),
         tags: labelsOf(p.fr),
+        subnets: p.fr?.subnetwork ? [lastSegment(p.fr.subnetwork)] : [],
         keyValues,
         ...ownerField(marker?.owner),
     };

@@ -117,6 +117,10 @@ export function validateNlb(req: NlbReq): FieldIssue[] {
         if (!GCE_NAME.test(s)) issues.push({ property: `subnets[${i}]`, reason: "must be the name of a subnetwork in the region" });
     });
     if ((req.subnets ?? []).length > 1) issues.push({ property: "subnets", reason: "at most one subnetwork (used for an INTERNAL NLB's address)" });
+    if (req.type === "PUBLIC" && (req.subnets ?? []).length > 0) {
+        // An EXTERNAL passthrough forwarding rule has no subnetwork: the value would be ignored.
+        issues.push({ property: "subnets", reason: "a PUBLIC NLB on GCP uses no subnetwork; subnets apply to INTERNAL NLBs only" });
+    }
     issues.push(...validateTags(req.tags ?? {}));
     return issues;
 }

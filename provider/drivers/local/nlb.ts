@@ -428,6 +428,7 @@ function toNlbInfo(rec: NlbRecord): NlbInfo {
         healthChecker: toHealthCheckerInfo(rec),
         createdTime: rec.createdTime,
         tags: copyTags(rec.tags),
+        subnets: [...rec.subnets],
         keyValues: { status: rec.status, region: rec.region, subnets: rec.subnets.join(",") },
         ...ownerField(rec.owner),
     };
