@@ -308,6 +308,12 @@ export interface NlbCapabilities {
     /** Values used when the user omits them. */
     defaults: { interval: number; timeout: number; threshold: number };
     name: NameRule;
+    /**
+     * What an in-place call does behind the resource when that is more than changing a setting
+     * (a part recreated or swapped), keyed by the field table's call name; shown in the README's
+     * field tables next to "in place".
+     */
+    inPlaceNotes?: Readonly<Record<string, string>>;
     /** Which changes the driver applies in place; a false entry makes the field "replace". */
     inPlace: {
         listenerPort: boolean;

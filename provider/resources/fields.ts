@@ -162,11 +162,12 @@ export function plan<C extends string>(table: ReadonlyArray<FieldRule<C>>, olds:
 
 /** Describes a table for docs and tests: path → "replace" | "in place via X". */
 export function describeTable<C extends string>(table: ReadonlyArray<FieldRule<C>>, caps?: Capabilities): Array<{ path: string; effect: string }> {
-    return table.map(r => ({
-        path: r.path,
-        effect: r.effect === "replace" || (caps && r.inPlaceIf && !r.inPlaceIf(caps)) ? "replace"
-            : r.effect === "state" ? "in place (state only, no cloud call)" : `in place via ${r.effect}`,
-    }));
+    return table.map(r => {
+        const note = caps?.nlb.inPlaceNotes?.[r.effect];
+        const effect = r.effect === "replace" || (caps && r.inPlaceIf && !r.inPlaceIf(caps)) ? "replace"
+            : r.effect === "state" ? "in place (state only, no cloud call)" : `in place via ${r.effect}${note ? ` (${note})` : ""}`;
+        return { path: r.path, effect };
+    });
 }
 
 /** One step of a `Cluster.nodeGroups` change, matched by node group `name`. */

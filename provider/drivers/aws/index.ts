@@ -46,6 +46,8 @@ export const capabilities: Capabilities = {
             healthChecker: true,
             tags: true,
         },
+        // A target group's port and protocol are immutable: a new group is made, the listener switched to it.
+        inPlaceNotes: { changeVmGroupInfo: "swaps in a new target group; the listener keeps forwarding" },
         allowsEmptyVmGroup: true,
         exclusiveVmMembership: false,
     },
