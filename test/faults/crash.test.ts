@@ -21,7 +21,7 @@ import { LocalCloud, StoreState } from "../../provider/drivers/local/store";
 import { waitUntil } from "../../provider/driver/wait";
 import { startHarness as startAwsHarness, AwsHarness } from "../drivers/aws/harness";
 import { FAKE_AWS_ENV, REGION } from "../support/moto/fixtures";
-import { killTree, PulumiWorkspace, ROOT, RunResult, StackExport, tail } from "./cli";
+import { killTree, pulumiBinDir, PulumiWorkspace, ROOT, RunResult, StackExport, tail } from "./cli";
 
 export const PROGRAM = path.join(__dirname, "programs", "local-crash");
 const RECOVER_BIN = path.join(ROOT, "node_modules", "pulumi-spider", "dist", "provider", "cli", "main.js");
@@ -46,9 +46,9 @@ interface CrashCloud {
 }
 
 /** Runs `pulumi-spider recover ARGS` as installed, in the workspace, with its environment. */
-function recoverCmd(ws: PulumiWorkspace, args: string[]): Promise<RunResult> {
+function recoverCmd(ws: PulumiWorkspace, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
     const t0 = Date.now();
-    const child = spawn(process.execPath, [RECOVER_BIN, "recover", ...args], { cwd: ws.dir, env: ws.env(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [RECOVER_BIN, "recover", ...args], { cwd: ws.dir, env: ws.env(env), stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", d => { stdout += String(d); });
@@ -67,6 +67,16 @@ function alive(pid: number): boolean {
     } catch {
         return false;
     }
+}
+
+/** A `pulumi` first on PATH that fails `stack import` and runs the real CLI for everything else. */
+function failingImportBin(ws: PulumiWorkspace): string {
+    const bin = path.join(ws.dir, "failing-import-bin");
+    fs.mkdirSync(bin, { recursive: true });
+    const real = path.join(pulumiBinDir(), "pulumi");
+    fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\nif [ "$1" = stack ] && [ "$2" = import ]; then echo "error: injected import failure" >&2; exit 1; fi\nexec "${real}" "$@"\n`);
+    fs.chmodSync(path.join(bin, "pulumi"), 0o755);
+    return bin;
 }
 
 /** A stand-in for a surviving Pulumi process: `sleep` under the name `pulumi`, in the program's directory. */
@@ -357,6 +367,19 @@ describe("faults: `pulumi-spider recover` adopts only what this very resource cr
         // Measured on CLI v3.276: the failed `up` keeps the interrupted run's pending create.
         const pending = (await ws.exportStack("again")).deployment.pending_operations ?? [];
         assert.deepStrictEqual(pending.map(p => [p.type, p.resource.urn.split("::").pop()]), [["creating", "web"]]);
+
+        // A `pulumi stack import` that fails leaves the stack as it was, and the backup holds its export.
+        const failing = await recoverCmd(ws, ["--stack", "again"], { PATH: `${failingImportBin(ws)}:${ws.env().PATH ?? ""}` });
+        assert.strictEqual(failing.code, 1, failing.output);
+        const backup = /kept in (\S+\.backup\.json)/.exec(failing.output)?.[1];
+        assert.ok(backup && fs.existsSync(backup), `recover names its backup:\n${failing.output}`);
+        const kept = JSON.parse(fs.readFileSync(backup, "utf8")) as StackExport;
+        assert.deepStrictEqual(kept.deployment.pending_operations?.map(p => p.resource.urn), pending.map(p => p.resource.urn));
+        assert.deepStrictEqual((await ws.exportStack("again")).deployment.pending_operations?.map(p => p.type), ["creating"],
+            "the failed import changed nothing");
+        assert.deepStrictEqual(fs.readdirSync(path.dirname(backup)).filter(f => f.endsWith(".import.json")), [],
+            "the import file (plaintext secrets) is removed even when the import fails");
+
         const adopted = await recoverCmd(ws, ["--stack", "again"]);
         assert.strictEqual(adopted.code, 0, adopted.output);
         const id = (readCloud(cloudDir) as StoreState).nlbs.find(n => n.name === "again-web")?.id as string;
