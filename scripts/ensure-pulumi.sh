@@ -40,7 +40,7 @@
 #   Caveats of the old host (it predates the RPCs): runtime options from Pulumi.yaml (typescript,
 #   nodeargs, tsconfig, packagemanager) are not seen (the CLI sends them in RunRequest.info, which
 #   v3.68 predates), so it always runs with its defaults (typescript=true via the SDK's bundled
-#   ts-node); RunPlugin (Node.js policy packs / plugins written in Node) and GeneratePackage /
+#   ts-node; measured with CLI v3.276: `typescript: false` and `nodeargs` had no effect); RunPlugin (Node.js policy packs / plugins written in Node) and GeneratePackage /
 #   GenerateProject (`pulumi package gen-sdk --language nodejs`, `pulumi convert`) are not
 #   implemented by it. None of these is used by pulumi-spider or its tests.
 #
