@@ -5,7 +5,10 @@ import nlbProvider = require("./providers/nlb");
 
 /** The frontend of the load balancer. Changes apply in place (ChangeListener). */
 export interface ListenerArgs {
-    /** "TCP" or "UDP". Changes in place (ChangeListener; on GCP the forwarding rule is re-inserted: see the README's field tables). */
+    /**
+     * "TCP" or "UDP". Changes in place (ChangeListener; on GCP the forwarding rule is re-inserted:
+     * see the README's field tables).
+     */
     protocol: pulumi.Input<"TCP" | "UDP">;
     /** Port clients connect to, 1–65535. Changes in place. */
     port: pulumi.Input<number>;

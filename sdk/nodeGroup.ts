@@ -40,7 +40,8 @@ export class NodeGroup extends pulumi.dynamic.Resource {
         super(nodeGroupProvider, name, {
             ...args, pulumiName: name, pulumiUrn: ownUrn(name, "NodeGroup", opts),
             nodeGroupId: undefined, nodeGroupName: args?.nodeGroupName, onAutoScaling: args?.onAutoScaling,
-            desiredNodeSize: args?.desiredNodeSize, minNodeSize: args?.minNodeSize, maxNodeSize: args?.maxNodeSize, currentNodeSize: undefined, status: undefined, nodes: undefined, version: undefined,
+            desiredNodeSize: args?.desiredNodeSize, minNodeSize: args?.minNodeSize, maxNodeSize: args?.maxNodeSize,
+            currentNodeSize: undefined, status: undefined, nodes: undefined, version: undefined,
         }, opts, "spider", "NodeGroup");
         // The id is known during a preview of an in-place update, an output is not (dynamic providers
         // cannot preview outputs): referencing it keeps dependents from previewing a false change.

@@ -85,7 +85,10 @@ export async function withRetries<T>(
     }
 }
 
-/** Runs independent steps concurrently; after all settle (so none is left running unobserved), throws the first failure in list order. */
+/**
+ * Runs independent steps concurrently; after all settle (so none is left running unobserved),
+ * throws the first failure in list order.
+ */
 export async function allOrFirstError<T>(tasks: Array<Promise<T>>): Promise<T[]> {
     const settled = await Promise.allSettled(tasks);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");

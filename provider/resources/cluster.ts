@@ -9,12 +9,15 @@ import { isNotFound } from "../driver/errors";
 import { ownerField } from "../driver/owner";
 import { driverModule, openDriver } from "../driver/registry";
 import {
-    adoptionConflicts, autoName, checkPulumiUrn, createError, leftBehind, checkConnection, checkKnownKeys, checkName, checkString, checkStringList, checkTags, checkTimeouts, clean,
+    adoptionConflicts, autoName, checkPulumiUrn, createError, leftBehind, checkConnection, checkKnownKeys, checkName,
+    checkString, checkStringList, checkTags, checkTimeouts, clean,
     CheckResult, CreateResult, DiffResult, driverCaps, driverContext, Issues, isRecord, isUnknown, opError, PartialFailure,
     Props, ProviderConfig, ReadResult, ResourceImpl, toDriverTimeouts, UpdateResult, UNKNOWN,
 } from "./common";
 import { CLUSTER_CALL_ORDER, clusterFields, nodeGroupOps, plan } from "./fields";
-import { changeScaling, checkNodeGroupList, enforceDeclaredSize, sizeChanged, fromNodeGroupInfo, NodeGroupSpec, toNodeGroupReq } from "./nodeGroupCommon";
+import {
+    changeScaling, checkNodeGroupList, enforceDeclaredSize, fromNodeGroupInfo, NodeGroupSpec, toNodeGroupReq,
+} from "./nodeGroupCommon";
 
 export interface ClusterNodeGroupInput extends NodeGroupSpec {
     name: string;
@@ -60,7 +63,11 @@ export function compareVersions(a: string, b: string): number {
 
 export function checkCluster(olds: Props, news: Props): CheckResult {
     const issues = new Issues();
-    checkKnownKeys(news, ["connection", "clusterName", "pulumiName", "autoNamed", "version", "network", "nodeGroups", "tags", "adopt", "timeouts", "pulumiUrn"], "", issues);
+    const topKeys = [
+        "connection", "clusterName", "pulumiName", "autoNamed", "version", "network", "nodeGroups", "tags", "adopt",
+        "timeouts", "pulumiUrn",
+    ];
+    checkKnownKeys(news, topKeys, "", issues);
     const conn = checkConnection(news.connection, issues);
     const caps = conn ? driverCaps(conn).cluster : undefined;
     if (conn && caps && !caps.supported) issues.add("connection.driver", `the ${conn.driver} driver does not support Cluster: ${caps.reason ?? "not implemented"}`);
@@ -142,7 +149,8 @@ export async function createCluster(inputs: Props, config: ProviderConfig): Prom
             throw new PartialFailure(e.message, left.iid.systemId, { ...(toOutputs(left, ins, nameMap(ins, left)) as unknown as Props), __provider: inputs.__provider },
                 ["create failed and its rollback left the cluster behind; `pulumi up` retries, `pulumi destroy` removes it"]);
         }
-        throw await createError(KIND, ins.clusterName, ins.pulumiUrn, err, () => driver.cluster.getCluster({ nameId: ins.clusterName, systemId: "" }));
+        throw await createError(KIND, ins.clusterName, ins.pulumiUrn, err,
+            () => driver.cluster.getCluster({ nameId: ins.clusterName, systemId: "" }));
     }
     return { id: info.iid.systemId, outs: toOutputs(info, ins, nameMap(ins, info)) as unknown as Props };
 }
@@ -209,6 +217,7 @@ export async function updateCluster(id: string, olds: Props, news: Props, config
     const caps = driverCaps(ins.connection);
     const driver = openDriver(ins.connection, driverContext(KIND, ins.clusterName, config, toDriverTimeouts(ins.timeouts)));
     const iid = iidOf(id, olds);
+    const urn = ins.pulumiUrn;
     const p = plan(clusterFields, olds, news, caps);
     const names = new Map<string, string>();
     for (const g of old.nodeGroups ?? []) names.set(g.name, g.nodeGroupName ?? g.name);
@@ -222,13 +231,15 @@ export async function updateCluster(id: string, olds: Props, news: Props, config
                 await driver.cluster.changeClusterTags(iid, ins.tags);
                 done.push("changeClusterTags");
             } else {
-                for (const op of nodeGroupOps(old.nodeGroups, ins.nodeGroups, caps)) {
+                const ops = nodeGroupOps(old.nodeGroups, ins.nodeGroups, caps);
+                const resized = new Set(ops.filter(o => o.op === "changeNodeGroupScaling").map(o => o.name));
+                for (const op of ops) {
                     const cloudName = names.get(op.name) ?? op.name;
                     const ngIid: Iid = { nameId: cloudName, systemId: "olds" in op ? String((op.olds as Partial<ClusterNodeGroupOutput>).nodeGroupId ?? "") : "" };
                     const spec = "news" in op ? op.news as unknown as NodeGroupSpec : undefined;
                     switch (op.op) {
                         case "add":
-                            await driver.cluster.addNodeGroup(iid, toNodeGroupReq(op.name, spec as NodeGroupSpec, ins.pulumiUrn));
+                            await driver.cluster.addNodeGroup(iid, toNodeGroupReq(op.name, spec as NodeGroupSpec, urn));
                             names.set(op.name, op.name);
                             break;
                         case "remove":
@@ -237,17 +248,17 @@ export async function updateCluster(id: string, olds: Props, news: Props, config
                             break;
                         case "recreate": {
                             const fresh = `${op.name}-${crypto.randomBytes(2).toString("hex")}`;
-                            await driver.cluster.addNodeGroup(iid, toNodeGroupReq(fresh, spec as NodeGroupSpec, ins.pulumiUrn));
+                            await driver.cluster.addNodeGroup(iid, toNodeGroupReq(fresh, spec as NodeGroupSpec, urn));
                             names.set(op.name, fresh);
                             await driver.cluster.removeNodeGroup(iid, ngIid);
                             break;
                         }
                         case "changeNodeGroupScaling":
-                            await changeScaling(driver, iid, ngIid, (op.olds as Partial<NodeGroupSpec>).desiredNodeSize, spec as NodeGroupSpec);
+                            await changeScaling(driver, iid, ngIid, op.olds.desiredNodeSize, spec as NodeGroupSpec);
                             break;
                         case "setNodeGroupAutoScaling":
                             await driver.cluster.setNodeGroupAutoScaling(iid, ngIid, spec!.onAutoScaling);
-                            if (!spec!.onAutoScaling && !sizeChanged(op.olds, spec as NodeGroupSpec)) {
+                            if (!spec!.onAutoScaling && !resized.has(op.name)) {
                                 await enforceDeclaredSize(driver, iid, ngIid, spec as NodeGroupSpec);
                             }
                             break;

@@ -134,7 +134,9 @@ export function checkString(v: unknown, path: string, issues: Issues, required =
 export function checkPulumiUrn(news: Props, issues: Issues): { pulumiUrn?: string } {
     if (news.pulumiUrn === undefined || news.pulumiUrn === UNKNOWN) return {};
     const urn = checkString(news.pulumiUrn, "pulumiUrn", issues);
-    if (urn !== undefined && !urn.startsWith("urn:pulumi:")) issues.add("pulumiUrn", `must be a Pulumi URN, got "${urn}"`);
+    if (urn !== undefined && !urn.startsWith("urn:pulumi:")) {
+        issues.add("pulumiUrn", `must be a Pulumi URN, got "${urn}"`);
+    }
     return urn ? { pulumiUrn: urn } : {};
 }
 

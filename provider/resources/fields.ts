@@ -164,8 +164,9 @@ export function plan<C extends string>(table: ReadonlyArray<FieldRule<C>>, olds:
 export function describeTable<C extends string>(table: ReadonlyArray<FieldRule<C>>, caps?: Capabilities): Array<{ path: string; effect: string }> {
     return table.map(r => {
         const note = caps?.nlb.inPlaceNotes?.[r.effect];
+        const inPlace = `in place via ${r.effect}${note ? ` (${note})` : ""}`;
         const effect = r.effect === "replace" || (caps && r.inPlaceIf && !r.inPlaceIf(caps)) ? "replace"
-            : r.effect === "state" ? "in place (state only, no cloud call)" : `in place via ${r.effect}${note ? ` (${note})` : ""}`;
+            : r.effect === "state" ? "in place (state only, no cloud call)" : inPlace;
         return { path: r.path, effect };
     });
 }

@@ -9,7 +9,8 @@ import { isNotFound } from "../driver/errors";
 import { ownerField } from "../driver/owner";
 import { driverModule, openDriver } from "../driver/registry";
 import {
-    adoptionConflicts, autoName, checkPulumiUrn, createError, leftBehind, checkConnection, checkEnum, checkInt, checkKnownKeys, checkName, checkString, checkStringList, checkTags,
+    adoptionConflicts, autoName, checkPulumiUrn, createError, leftBehind, checkConnection, checkEnum, checkInt,
+    checkKnownKeys, checkName, checkString, checkStringList, checkTags,
     checkTimeouts, clean, CheckResult, CreateResult, DiffResult, driverCaps, driverContext, Issues, isRecord, isUnknown,
     opError, PartialFailure, Props, ProviderConfig, ReadResult, ResourceImpl, sameVm, toDriverTimeouts, UpdateResult, UNKNOWN,
 } from "./common";
@@ -45,7 +46,10 @@ export interface NlbOutputs extends NlbInputs {
 }
 
 const KIND = "Nlb";
-const TOP_KEYS = ["connection", "nlbName", "pulumiName", "autoNamed", "vpc", "type", "scope", "subnets", "listener", "vmGroup", "healthChecker", "tags", "adopt", "timeouts", "pulumiUrn"];
+const TOP_KEYS = [
+    "connection", "nlbName", "pulumiName", "autoNamed", "vpc", "type", "scope", "subnets", "listener", "vmGroup",
+    "healthChecker", "tags", "adopt", "timeouts", "pulumiUrn",
+];
 
 export function checkNlb(olds: Props, news: Props): CheckResult {
     const issues = new Issues();
@@ -185,7 +189,8 @@ export async function createNlb(inputs: Props, config: ProviderConfig): Promise<
             throw new PartialFailure(e.message, left.iid.systemId, { ...(toOutputs(left, ins, undefined) as unknown as Props), __provider: inputs.__provider },
                 ["create failed and its rollback left the NLB behind; `pulumi up` retries, `pulumi destroy` removes it"]);
         }
-        throw await createError(KIND, ins.nlbName, ins.pulumiUrn, err, () => driver.nlb.getNlb({ nameId: ins.nlbName, systemId: "" }));
+        throw await createError(KIND, ins.nlbName, ins.pulumiUrn, err,
+            () => driver.nlb.getNlb({ nameId: ins.nlbName, systemId: "" }));
     }
     let health: HealthInfo;
     try {

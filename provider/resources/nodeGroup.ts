@@ -3,12 +3,16 @@ import type { Connection, Iid, NodeGroupInfo } from "../driver/driver";
 import { isNotFound } from "../driver/errors";
 import { openDriver } from "../driver/registry";
 import {
-    adoptionConflicts, autoName, checkPulumiUrn, createError, leftBehind, checkConnection, checkKnownKeys, checkName, checkString, checkTimeouts, clean, CheckResult, CreateResult,
+    adoptionConflicts, autoName, checkPulumiUrn, createError, leftBehind, checkConnection, checkKnownKeys, checkName,
+    checkString, checkTimeouts, clean, CheckResult, CreateResult,
     DiffResult, driverCaps, driverContext, Issues, isRecord, isUnknown, opError, PartialFailure, Props, ProviderConfig,
     ReadResult, ResourceImpl, toDriverTimeouts, UpdateResult, UNKNOWN,
 } from "./common";
 import { NODE_GROUP_CALL_ORDER, nodeGroupFields, plan } from "./fields";
-import { changeScaling, checkNodeGroupSpec, enforceDeclaredSize, fromNodeGroupInfo, NODE_GROUP_SPEC_KEYS, NodeGroupSpec, toNodeGroupReq } from "./nodeGroupCommon";
+import {
+    changeScaling, checkNodeGroupSpec, enforceDeclaredSize, fromNodeGroupInfo, NODE_GROUP_SPEC_KEYS, NodeGroupSpec,
+    toNodeGroupReq,
+} from "./nodeGroupCommon";
 
 export interface NodeGroupInputs extends NodeGroupSpec {
     connection: Connection;
@@ -28,7 +32,10 @@ const KIND = "NodeGroup";
 
 export function checkNodeGroup(olds: Props, news: Props): CheckResult {
     const issues = new Issues();
-    checkKnownKeys(news, ["connection", "cluster", "nodeGroupName", "pulumiName", "autoNamed", "adopt", "timeouts", "pulumiUrn", ...NODE_GROUP_SPEC_KEYS], "", issues);
+    const topKeys = [
+        "connection", "cluster", "nodeGroupName", "pulumiName", "autoNamed", "adopt", "timeouts", "pulumiUrn",
+    ];
+    checkKnownKeys(news, [...topKeys, ...NODE_GROUP_SPEC_KEYS], "", issues);
     const conn = checkConnection(news.connection, issues);
     const caps = conn ? driverCaps(conn).cluster : undefined;
     if (conn && caps && !caps.supported) issues.add("connection.driver", `the ${conn.driver} driver does not support NodeGroup: ${caps.reason ?? "not implemented"}`);
@@ -48,7 +55,10 @@ export function checkNodeGroup(olds: Props, news: Props): CheckResult {
     const spec = checkNodeGroupSpec(news, "", issues, caps);
     const adopt = news.adopt === undefined ? undefined : checkString(news.adopt, "adopt", issues);
     const timeouts = checkTimeouts(news.timeouts, issues);
-    const inputs: Props = { connection: conn ?? news.connection, cluster: cluster ?? news.cluster, nodeGroupName, autoNamed, ...spec, ...checkPulumiUrn(news, issues) };
+    const inputs: Props = {
+        connection: conn ?? news.connection, cluster: cluster ?? news.cluster, nodeGroupName, autoNamed, ...spec,
+        ...checkPulumiUrn(news, issues),
+    };
     if (adopt !== undefined) inputs.adopt = adopt;
     if (timeouts !== undefined) inputs.timeouts = timeouts;
     return { inputs: issues.ok ? clean(inputs) : news, failures: issues.list };
@@ -83,7 +93,8 @@ export async function createNodeGroup(inputs: Props, config: ProviderConfig): Pr
         return { id: live.iid.systemId, outs: res.outs };
     }
     try {
-        const ng = await driver.cluster.addNodeGroup(clusterIid(ins.cluster), toNodeGroupReq(ins.nodeGroupName, ins, ins.pulumiUrn));
+        const req = toNodeGroupReq(ins.nodeGroupName, ins, ins.pulumiUrn);
+        const ng = await driver.cluster.addNodeGroup(clusterIid(ins.cluster), req);
         return { id: ng.iid.systemId, outs: toOutputs(ng, ins) as unknown as Props };
     } catch (err) {
         const e = opError("creating", KIND, ins.nodeGroupName, err);

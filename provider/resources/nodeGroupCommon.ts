@@ -132,14 +132,11 @@ export async function changeScaling(driver: Driver, clusterIid: Iid, ngIid: Iid,
  * After autoscaling was turned off: the declared size is enforced from now on, so a size an
  * autoscaler reached is brought back to it in the same update (one call, only when it differs).
  */
-export async function enforceDeclaredSize(driver: Driver, clusterIid: Iid, ngIid: Iid, spec: NodeGroupSpec): Promise<void> {
+export async function enforceDeclaredSize(driver: Driver, clusterIid: Iid, ngIid: Iid,
+    spec: NodeGroupSpec): Promise<void> {
     const live = await driver.cluster.getNodeGroup(clusterIid, ngIid);
     if (live.desiredNodeSize === spec.desiredNodeSize) return;
-    await driver.cluster.changeNodeGroupScaling(clusterIid, ngIid, scalingRequest(undefined, spec, live.desiredNodeSize));
+    const req = scalingRequest(undefined, spec, live.desiredNodeSize);
+    await driver.cluster.changeNodeGroupScaling(clusterIid, ngIid, req);
 }
 
-/** Whether a scaling field changed (then the scaling step of the same update sends the sizes). */
-export function sizeChanged(olds: Partial<NodeGroupSpec>, spec: NodeGroupSpec): boolean {
-    return olds.desiredNodeSize !== spec.desiredNodeSize || olds.minNodeSize !== spec.minNodeSize
-        || olds.maxNodeSize !== spec.maxNodeSize;
-}

@@ -330,8 +330,8 @@ async function upgradeCluster(a: AwsCtx, clusterIid: Iid, version: string): Prom
         const next = `${major(current)}.${minor(current) + 1}`;
         upgraded = (await catchUpNodegroups(a, name, versions, current, what)) || upgraded;
         a.log(`${what}: control plane ${current} → ${next}`);
-        const update = (await aws(what, () => a.clients.eks.send(new UpdateClusterVersionCommand({ name, version: next })),
-            { property: "version" })).update;
+        const send = () => a.clients.eks.send(new UpdateClusterVersionCommand({ name, version: next }));
+        const update = (await aws(what, send, { property: "version" })).update;
         await waitUpdate(a, name, update, what);
         current = next;
         upgraded = true;

@@ -47,7 +47,8 @@ export const capabilities: Capabilities = {
         inPlace: { listenerPort: true, listenerProtocol: true, vmGroup: true, vms: true, healthChecker: true, tags: true },
         // A forwarding rule's ports and protocol are immutable: the driver deletes and re-inserts it.
         inPlaceNotes: {
-            changeListener: "deletes and re-inserts the forwarding rule: same IP and id, no forwarding for a few seconds",
+            changeListener: "deletes and re-inserts the forwarding rule: same IP and id, "
+                + "no forwarding for a few seconds",
             changeVmGroupInfo: "a protocol change re-inserts the forwarding rule too",
         },
         allowsEmptyVmGroup: true,

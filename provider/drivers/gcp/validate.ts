@@ -119,7 +119,8 @@ export function validateNlb(req: NlbReq): FieldIssue[] {
     if ((req.subnets ?? []).length > 1) issues.push({ property: "subnets", reason: "at most one subnetwork (used for an INTERNAL NLB's address)" });
     if (req.type === "PUBLIC" && (req.subnets ?? []).length > 0) {
         // An EXTERNAL passthrough forwarding rule has no subnetwork: the value would be ignored.
-        issues.push({ property: "subnets", reason: "a PUBLIC NLB on GCP uses no subnetwork; subnets apply to INTERNAL NLBs only" });
+        const reason = "a PUBLIC NLB on GCP uses no subnetwork; subnets apply to INTERNAL NLBs only";
+        issues.push({ property: "subnets", reason });
     }
     issues.push(...validateTags(req.tags ?? {}));
     return issues;

@@ -232,18 +232,20 @@ async function updateNodeGroup(
     return toNodeGroupInfo(nodeGroupById(c, ids.ngId, what));
 }
 
-async function upgradeControlPlaneOneStep(s: LocalSession, clusterId: string, step: string, what: string): Promise<void> {
+async function upgradeControlPlaneOneStep(s: LocalSession, clusterId: string, step: string,
+    what: string): Promise<void> {
     const versions = s.caps.cluster.versions;
     await call(s, "upgradeCluster.controlPlane", what, state => {
         const c = findCluster(state, { nameId: "", systemId: clusterId }, what);
         if (c.status !== "Active") throw new CloudApiError(`${what}: ResourceInUse: the cluster is ${c.status}`);
         if (versions.indexOf(step) !== versions.indexOf(c.version) + 1) {
-            throw new ValidationError([{ property: "version", reason: `can only upgrade one minor version at a time (from ${c.version})` }]);
+            const reason = `can only upgrade one minor version at a time (from ${c.version})`;
+            throw new ValidationError([{ property: "version", reason }]);
         }
         const lagging = c.nodeGroups.filter(ng => ng.version !== c.version).map(ng => ng.name);
         if (lagging.length > 0) {
-            throw new CloudApiError(`${what}: InvalidRequest: node groups ${lagging.join(", ")} must run the control plane's ` +
-                `version ${c.version} before it is updated to ${step}`);
+            throw new CloudApiError(`${what}: InvalidRequest: node groups ${lagging.join(", ")} ` +
+                `must run the control plane's version ${c.version} before it is updated to ${step}`);
         }
         c.targetVersion = step;
         beginTransition(state, c, "Updating");

@@ -353,7 +353,8 @@ export class LocalCloud {
     async resizeNodeGroupOutOfBand(clusterName: string, nodeGroupName: string, size: number): Promise<void> {
         await this.mutate(state => {
             const ng = state.clusters.find(c => c.name === clusterName)?.nodeGroups.find(g => g.name === nodeGroupName);
-            if (!ng) throw new NotFoundError(`resizing NodeGroup (${nodeGroupName}) of Cluster (${clusterName}) out of band: not found`);
+            const what = `resizing NodeGroup (${nodeGroupName}) of Cluster (${clusterName}) out of band`;
+            if (!ng) throw new NotFoundError(`${what}: not found`);
             if (!Number.isInteger(size) || size < ng.minNodeSize || size > ng.maxNodeSize) {
                 const reason = `must be an integer within [${ng.minNodeSize}, ${ng.maxNodeSize}], got ${size}`;
                 throw new ValidationError([{ property: "size", reason }]);
