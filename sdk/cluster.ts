@@ -44,9 +44,12 @@ export interface ClusterNodeGroupArgs extends NodeGroupSpecArgs {
 export interface ClusterNetworkArgs {
     /** VPC / network id. Changing this replaces the cluster. */
     vpc: pulumi.Input<string>;
-    /** Subnet ids (AWS: at least two AZs). Changing this replaces the cluster. */
+    /**
+     * Subnet ids (AWS: at least two AZs). Changes in place on AWS and local (UpdateClusterConfig):
+     * new subnets must be in the cluster's VPC and in the zones chosen at creation.
+     */
     subnets: pulumi.Input<pulumi.Input<string>[]>;
-    /** Extra security groups. Default none. Changing this replaces the cluster. */
+    /** Extra security groups (AWS: at most 5, same VPC). Default none. Changes in place on AWS and local. */
     securityGroups?: pulumi.Input<pulumi.Input<string>[]>;
 }
 

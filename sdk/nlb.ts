@@ -54,7 +54,9 @@ export interface NlbArgs {
     /**
      * AWS: subnets, one per AZ (default: one subnet per AZ of the VPC); GCP: at most one
      * subnetwork, for an INTERNAL NLB only (refused for PUBLIC). Omitting it, or declaring the
-     * subnets the NLB already has (the `subnets` output), is no change; other subnets replace the resource.
+     * subnets the NLB already has (the `subnets` output), is no change. Other subnets: AWS and local
+     * change them in place (SetSubnets: zones added, removed, a zone's subnet swapped remove-then-add;
+     * connections in a removed zone are closed); GCP replaces the NLB.
      */
     subnets?: pulumi.Input<pulumi.Input<string>[]>;
     /** The listener (frontend). */

@@ -174,6 +174,11 @@ export interface NlbHandler {
     changeHealthCheckerInfo(iid: Iid, healthChecker: HealthCheckerReq): Promise<HealthCheckerInfo>;
     /** Replaces the NLB's user tags with exactly these. */
     changeTags(iid: Iid, tags: Record<string, string>): Promise<Record<string, string>>;
+    /**
+     * Moves the NLB to exactly these subnets without replacing it (zones added, removed, or a
+     * zone's subnet swapped); checks the whole move before the first write. Returns the subnets.
+     */
+    changeSubnets(iid: Iid, subnets: string[]): Promise<string[]>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -272,6 +277,16 @@ export interface ClusterHandler {
     /** Upgrades the control plane (one minor step at a time if the cloud needs it), then every node group. */
     upgradeCluster(clusterIid: Iid, version: string): Promise<ClusterInfo>;
     changeClusterTags(clusterIid: Iid, tags: Record<string, string>): Promise<Record<string, string>>;
+    /**
+     * Changes the control plane's subnets and/or security groups in place, one cloud update per
+     * kind, each waited on; the cloud's placement rules are checked before the first write.
+     */
+    changeClusterNetwork(clusterIid: Iid, change: ClusterNetworkChange): Promise<ClusterNetwork>;
+}
+
+export interface ClusterNetworkChange {
+    subnets?: string[];
+    securityGroups?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -322,6 +337,7 @@ export interface NlbCapabilities {
         vms: boolean;
         healthChecker: boolean;
         tags: boolean;
+        subnets: boolean;
     };
     /** Whether the VM list may be empty at create time. */
     allowsEmptyVmGroup: boolean;
@@ -347,6 +363,8 @@ export interface ClusterCapabilities {
         autoScaling: boolean;
         nodeGroups: boolean;
         tags: boolean;
+        /** Control-plane subnets and security groups. */
+        network: boolean;
     };
     /** Whether a cluster may be created without node groups. */
     allowsNoNodeGroups: boolean;

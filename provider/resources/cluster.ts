@@ -4,7 +4,7 @@
  * other node-group field recreates that node group alone (new one first, then the old removed).
  */
 import * as crypto from "crypto";
-import type { ClusterInfo, ClusterReq, Connection, Iid, Driver } from "../driver/driver";
+import type { ClusterInfo, ClusterNetworkChange, ClusterReq, Connection, Iid, Driver } from "../driver/driver";
 import { isNotFound } from "../driver/errors";
 import { ownerField } from "../driver/owner";
 import { driverModule, openDriver } from "../driver/registry";
@@ -211,6 +211,14 @@ export async function readCluster(id: string, props: Props, config: ProviderConf
     }
 }
 
+/** Only the kinds that changed: EKS makes one update per kind. */
+function networkChange(changed: string[], network: ClusterInputs["network"]): ClusterNetworkChange {
+    const change: ClusterNetworkChange = {};
+    if (changed.includes("network.subnets")) change.subnets = [...network.subnets];
+    if (changed.includes("network.securityGroups")) change.securityGroups = [...(network.securityGroups ?? [])];
+    return change;
+}
+
 export async function updateCluster(id: string, olds: Props, news: Props, config: ProviderConfig): Promise<UpdateResult> {
     const ins = news as unknown as ClusterInputs;
     const old = olds as unknown as ClusterOutputs;
@@ -224,7 +232,10 @@ export async function updateCluster(id: string, olds: Props, news: Props, config
     const done: string[] = [];
     try {
         for (const call of CLUSTER_CALL_ORDER.filter(c => p.calls.includes(c))) {
-            if (call === "upgradeCluster") {
+            if (call === "changeClusterNetwork") {
+                await driver.cluster.changeClusterNetwork(iid, networkChange(p.changed, ins.network));
+                done.push("changeClusterNetwork");
+            } else if (call === "upgradeCluster") {
                 await driver.cluster.upgradeCluster(iid, ins.version);
                 done.push(`upgradeCluster ${ins.version}`);
             } else if (call === "changeClusterTags") {

@@ -280,6 +280,7 @@ export async function updateNlb(id: string, olds: Props, news: Props, config: Pr
                 case "changeVmGroupInfo": await driver.nlb.changeVmGroupInfo(iid, { protocol: ins.vmGroup.protocol, port: ins.vmGroup.port }); break;
                 case "changeListener": await driver.nlb.changeListener(iid, { protocol: ins.listener.protocol, port: ins.listener.port }); break;
                 case "changeHealthCheckerInfo": await driver.nlb.changeHealthCheckerInfo(iid, toHealthReq(ins.healthChecker)); break;
+                case "changeSubnets": await driver.nlb.changeSubnets(iid, ins.subnets ?? []); break;
                 case "addVms": await driver.nlb.addVms(iid, toAdd); break;
                 case "changeTags": await driver.nlb.changeTags(iid, ins.tags); break;
             }

@@ -64,7 +64,7 @@ describe("scaling cooperates with autoscalers", () => {
 
         before(async () => {
             const inputs = await checked(clusterImpl, {}, {
-                connection: conn, clusterName: "k8s-scale", version: "1.30", network: { vpc: "vpc-local", subnets: ["subnet-a"] },
+                connection: conn, clusterName: "k8s-scale", version: "1.30", network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] },
                 nodeGroups: [{ name: "default", vmSpec: "small", desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 2 }],
             });
             const created = await clusterImpl.create(inputs, cfg);
@@ -131,7 +131,7 @@ describe("scaling cooperates with autoscalers", () => {
         let id = "";
         let state: Props = {};
         const args = (group: Props = {}): Props => ({
-            connection: conn, clusterName: "k8s-inline", version: "1.30", network: { vpc: "vpc-local", subnets: ["subnet-a"] },
+            connection: conn, clusterName: "k8s-inline", version: "1.30", network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] },
             nodeGroups: [{ name: "default", vmSpec: "small", desiredNodeSize: 2, minNodeSize: 1, maxNodeSize: 5, ...group }],
         });
 

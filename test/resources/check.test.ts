@@ -11,7 +11,7 @@ const nlb: Props = {
     listener: { protocol: "TCP", port: 80 }, vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-1"] },
 };
 const cluster: Props = {
-    connection: conn, pulumiName: "k8s", version: "1.30", network: { vpc: "vpc-local", subnets: ["subnet-a"] },
+    connection: conn, pulumiName: "k8s", version: "1.30", network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] },
     nodeGroups: [{ name: "default", vmSpec: "small", desiredNodeSize: 2, minNodeSize: 1, maxNodeSize: 3 }],
 };
 const nodeGroup: Props = { connection: conn, pulumiName: "gpu", cluster: "cls-1", vmSpec: "large", desiredNodeSize: 1, minNodeSize: 0, maxNodeSize: 4 };

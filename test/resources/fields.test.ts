@@ -3,7 +3,7 @@ import type { Capabilities } from "../../provider/driver/driver";
 import { capabilitiesOf } from "../../provider/driver/registry";
 import { checkCluster, diffCluster } from "../../provider/resources/cluster";
 import { Props } from "../../provider/resources/common";
-import { clusterFields, nlbFields, nlbVmGroupFields, nodeGroupFields, nodeGroupOps, plan } from "../../provider/resources/fields";
+import { CLUSTER_CALL_ORDER, clusterFields, nlbFields, nlbVmGroupFields, nodeGroupFields, nodeGroupOps, plan } from "../../provider/resources/fields";
 import { checkNlb, diffNlb } from "../../provider/resources/nlb";
 import { checkNlbVmGroup, diffNlbVmGroup } from "../../provider/resources/nlbVmGroup";
 import { checkNodeGroup, diffNodeGroup } from "../../provider/resources/nodeGroup";
@@ -32,7 +32,7 @@ const nlbExpect: Array<[string, unknown, "replace" | string]> = [
     ["vpc", "vpc-other", "replace"],
     ["type", "INTERNAL", "replace"],
     ["scope", "GLOBAL", "replace"],
-    ["subnets", ["subnet-b"], "replace"],
+    ["subnets", ["subnet-b"], "changeSubnets"],
     ["listener.protocol", "UDP", "changeListener"],
     ["listener.port", 81, "changeListener"],
     ["vmGroup.protocol", "UDP", "changeVmGroupInfo"],
@@ -133,11 +133,24 @@ describe("field tables", () => {
         const base = checked(checkCluster, { connection: conn, clusterName: "k8s-1", version: "1.29", network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] }, nodeGroups: [ng] });
         const expectReplace: Array<[string, unknown]> = [
             ["connection", { driver: "local", region: "r2" }], ["clusterName", "k8s-2"], ["network.vpc", "vpc-2"],
-            ["network.subnets", ["subnet-c"]], ["network.securityGroups", ["sg-1"]],
         ];
         for (const [path, value] of expectReplace) {
             it(`${path} → replace`, () => assert.deepStrictEqual(diffCluster(base, set(base, path, value)).replaces, [path]));
         }
+        for (const [path, value] of [["network.subnets", ["subnet-d", "subnet-b"]], ["network.securityGroups", ["sg-web"]]] as const) {
+            it(`${path} → in place via changeClusterNetwork (replace where the driver cannot)`, () => {
+                const news = set(base, path, value);
+                assert.deepStrictEqual(diffCluster(base, news), { changes: true, replaces: [], deleteBeforeReplace: false });
+                assert.deepStrictEqual(plan(clusterFields, base, news, localCaps).calls, ["changeClusterNetwork"]);
+                const noNetwork = { ...localCaps, cluster: { ...localCaps.cluster, inPlace: { ...localCaps.cluster.inPlace, network: false } } };
+                assert.deepStrictEqual(plan(clusterFields, base, news, noNetwork).replaces, [path]);
+            });
+        }
+        it("a network change runs before an upgrade and node-group steps in one update", () => {
+            const news = set(set(base, "network.subnets", ["subnet-d", "subnet-b"]), "version", "1.30");
+            const calls = plan(clusterFields, base, news, localCaps).calls;
+            assert.deepStrictEqual(CLUSTER_CALL_ORDER.filter(c => calls.includes(c)), ["changeClusterNetwork", "upgradeCluster"]);
+        });
         it("version → in place via upgradeCluster", () => {
             const news = set(base, "version", "1.30");
             assert.deepStrictEqual(diffCluster(base, news), { changes: true, replaces: [], deleteBeforeReplace: false });

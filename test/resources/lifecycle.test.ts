@@ -181,8 +181,8 @@ describe("resource lifecycles on the local driver", () => {
             }), cfg);
             const before = await cloud.inventory();
 
-            const wrongSubnets = await checked(clusterImpl, {}, { ...clusterArgs, pulumiName: "adopted", adopt: cluster.id, network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-c"] } });
-            await assert.rejects(clusterImpl.create(wrongSubnets, cfg), (e: Error) => /^adopting Cluster .*network\.subnets: existing \["subnet-a","subnet-b"\], declared \["subnet-a","subnet-c"\]/.test(e.message));
+            const wrongVpc = await checked(clusterImpl, {}, { ...clusterArgs, pulumiName: "adopted", adopt: cluster.id, network: { vpc: "vpc-other", subnets: ["subnet-a", "subnet-b"] } });
+            await assert.rejects(clusterImpl.create(wrongVpc, cfg), (e: Error) => /^adopting Cluster .*network\.vpc: existing "vpc-local", declared "vpc-other"/.test(e.message));
             const wrongDisk = await checked(nodeGroupImpl, {}, {
                 connection: conn, pulumiName: "adopted-ng", adopt: ng.id, cluster: cluster.id, nodeGroupName: "adopt-ng", vmSpec: "small", rootDiskSize: 80, desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 2,
             });

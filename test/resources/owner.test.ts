@@ -72,7 +72,7 @@ describe("ownership: every cloud object names the URN that created it", () => {
             const urn = "urn:pulumi:prod::shop::pulumi-nodejs:dynamic/spider:Cluster::k8s";
             const { id, outs } = await create(clusterImpl, {
                 connection: conn, clusterName: "k8s-fixed", pulumiUrn: urn, version: "1.30",
-                network: { vpc: "vpc-local", subnets: ["subnet-a"] },
+                network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] },
                 nodeGroups: [{ name: "default", vmSpec: "small", desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 2 }],
             });
             const state = JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8")) as

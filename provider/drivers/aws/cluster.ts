@@ -19,24 +19,30 @@ import {
     Nodegroup,
     TagResourceCommand,
     UntagResourceCommand,
+    UpdateClusterConfigCommand,
     UpdateClusterVersionCommand,
     UpdateNodegroupConfigCommand,
     UpdateNodegroupVersionCommand,
 } from "@aws-sdk/client-eks";
+import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
 import type {
     ClusterHandler,
     ClusterInfo,
+    ClusterNetwork,
+    ClusterNetworkChange,
     ClusterReq,
     Iid,
     NodeGroupInfo,
     NodeGroupReq,
     ScalingReq,
 } from "../../driver/driver";
-import { asPartConflict, ValidationError } from "../../driver/errors";
+import { asPartConflict, FieldIssue, ValidationError } from "../../driver/errors";
 import { allOrFirstError, withRetries } from "../../driver/wait";
 import { AwsCtx, aws, isAwsNotFound, undoAll, withRollbackFailures } from "./clients";
 import { ensureRole } from "./roles";
-import { validateCluster, validateNodeGroup, validateScaling, validateTags, validateVersion } from "./validate";
+import {
+    validateCluster, validateClusterNetwork, validateNodeGroup, validateScaling, validateTags, validateVersion,
+} from "./validate";
 import {
     AUTOSCALING_MAX_TAG,
     AUTOSCALING_MIN_TAG,
@@ -74,6 +80,7 @@ export function openCluster(a: AwsCtx): ClusterHandler {
         removeNodeGroup: (c, ng) => removeNodeGroup(a, c, ng),
         upgradeCluster: (c, version) => upgradeCluster(a, c, version),
         changeClusterTags: (c, tags) => changeClusterTags(a, c, tags),
+        changeClusterNetwork: (c, change) => changeClusterNetwork(a, c, change),
     };
 }
 
@@ -306,9 +313,8 @@ async function applyScaling(
 }
 
 /**
- * Steps the control plane one minor version at a time (EKS refuses skipping), upgrading node
- * groups in between only when they would otherwise fall outside the kubelet skew, then brings
- * every node group to the target version, one group at a time to keep capacity.
+ * Steps the control plane one minor version at a time (EKS refuses skipping); before each step
+ * and after the last, every node group is brought to the control plane's version, concurrently.
  */
 async function upgradeCluster(a: AwsCtx, clusterIid: Iid, version: string): Promise<ClusterInfo> {
     const name = clusterName(clusterIid);
@@ -357,6 +363,67 @@ async function upgradeNodegroup(a: AwsCtx, cluster: string, ng: string, version:
         clusterName: cluster, nodegroupName: ng, version,
     })), { property: "version" })).update;
     await waitUpdate(a, cluster, update, what, ng);
+}
+
+/**
+ * UpdateClusterConfig `resourcesVpcConfig`, one update per kind (subnets first, then security
+ * groups), each waited on with DescribeUpdate. The VPC and two-zone rules are checked here
+ * before any write; EKS itself refuses a zone outside those chosen at creation (which its API
+ * does not report), and that refusal comes from the first write, so nothing has changed then.
+ */
+async function changeClusterNetwork(a: AwsCtx, clusterIid: Iid, change: ClusterNetworkChange): Promise<ClusterNetwork> {
+    const name = clusterName(clusterIid);
+    const what = `changing the network of Cluster (${name})`;
+    const issues = validateClusterNetwork(change);
+    if (issues.length) throw new ValidationError(issues);
+    const cluster = await describeCluster(a, name, what);
+    const vpc = cluster.resourcesVpcConfig?.vpcId ?? "";
+    const problems = [
+        ...await subnetPlacementIssues(a, vpc, change.subnets ?? [], what),
+        ...await securityGroupPlacementIssues(a, vpc, change.securityGroups ?? [], what),
+    ];
+    if (problems.length) throw new ValidationError(problems.map(p => ({ ...p, reason: `${what}: ${p.reason}` })));
+    const updates: Array<["subnetIds" | "securityGroupIds", string[] | undefined, string]> = [
+        ["subnetIds", change.subnets, "network.subnets"], ["securityGroupIds", change.securityGroups, "network.securityGroups"],
+    ];
+    for (const [key, value, property] of updates) {
+        if (!value) continue;
+        a.log(`${what}: UpdateClusterConfig ${key} ${value.join(", ") || "(none)"}`);
+        const update = (await aws(what, () => a.clients.eks.send(new UpdateClusterConfigCommand({
+            name, resourcesVpcConfig: { [key]: value },
+        })), { property })).update;
+        await waitUpdate(a, name, update, what);
+    }
+    const after = (await describeCluster(a, name, what)).resourcesVpcConfig ?? {};
+    return { vpc, subnets: [...after.subnetIds ?? []].sort(), securityGroups: [...after.securityGroupIds ?? []].sort() };
+}
+
+async function subnetPlacementIssues(a: AwsCtx, vpc: string, subnets: string[], what: string): Promise<FieldIssue[]> {
+    if (subnets.length === 0) return [];
+    const found = (await aws(what, () => a.clients.ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnets })),
+        { property: "network.subnets" })).Subnets ?? [];
+    const issues: FieldIssue[] = subnets.flatMap((subnet, i) => {
+        const s = found.find(f => f.SubnetId === subnet);
+        if (!s) return [{ property: `network.subnets[${i}]`, reason: `subnet ${subnet} does not exist` }];
+        return s.VpcId === vpc ? [] : [{ property: `network.subnets[${i}]`, reason: `subnet ${subnet} is in ${s.VpcId}, not in the cluster's VPC ${vpc}` }];
+    });
+    const zones = new Set(found.map(s => s.AvailabilityZone));
+    if (issues.length === 0 && zones.size < 2) {
+        issues.push({ property: "network.subnets", reason: `EKS needs subnets in at least two availability zones; these are all in ${[...zones].join(", ")}` });
+    }
+    return issues;
+}
+
+async function securityGroupPlacementIssues(a: AwsCtx, vpc: string, groups: string[], what: string): Promise<FieldIssue[]> {
+    if (groups.length === 0) return [];
+    const found = (await aws(what, () => a.clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groups })),
+        { property: "network.securityGroups" })).SecurityGroups ?? [];
+    return groups.flatMap((group, i) => {
+        const g = found.find(f => f.GroupId === group);
+        if (!g) return [{ property: `network.securityGroups[${i}]`, reason: `security group ${group} does not exist` }];
+        return g.VpcId === vpc ? []
+            : [{ property: `network.securityGroups[${i}]`, reason: `security group ${group} is in ${g.VpcId}, not in the cluster's VPC ${vpc}` }];
+    });
 }
 
 async function changeClusterTags(a: AwsCtx, clusterIid: Iid, tags: Record<string, string>): Promise<Record<string, string>> {

@@ -45,6 +45,7 @@ export const capabilities: Capabilities = {
             vms: true,
             healthChecker: true,
             tags: true,
+            subnets: true,
         },
         // A target group's port and protocol are immutable: a new group is made, the listener switched to it.
         inPlaceNotes: { changeVmGroupInfo: "swaps in a new target group; the listener keeps forwarding" },
@@ -63,6 +64,7 @@ export const capabilities: Capabilities = {
             autoScaling: true,
             nodeGroups: true,
             tags: true,
+            network: true,
         },
         allowsNoNodeGroups: true,
     },

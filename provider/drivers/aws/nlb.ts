@@ -18,8 +18,10 @@ import {
     ModifyListenerCommand,
     ModifyTargetGroupCommand,
     RemoveTagsCommand,
+    SetSubnetsCommand,
     TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
 import type {
     HealthCheckerInfo,
     HealthCheckerReq,
@@ -41,7 +43,10 @@ import {
     ValidationError,
 } from "../../driver/errors";
 import { AwsCtx, aws, isAwsNotFound, undoAll, withRollbackFailures } from "./clients";
-import { validateHealthChecker, validateListener, validateNlb, validateTags, validateVmGroup, validateVms } from "./validate";
+import { planSubnetSteps, sharedZones } from "../../driver/subnets";
+import {
+    validateHealthChecker, validateListener, validateNlb, validateSubnets, validateTags, validateVmGroup, validateVms,
+} from "./validate";
 import {
     attachedVms,
     createTargetGroup,
@@ -90,6 +95,7 @@ export function openNlb(a: AwsCtx): NlbHandler {
         getVmGroupHealthInfo: iid => getVmGroupHealthInfo(a, iid),
         changeHealthCheckerInfo: (iid, hc) => changeHealthCheckerInfo(a, iid, hc),
         changeTags: (iid, tags) => changeTags(a, iid, tags),
+        changeSubnets: (iid, subnets) => changeSubnets(a, iid, subnets),
     };
 }
 
@@ -366,6 +372,42 @@ async function changeTags(a: AwsCtx, iid: Iid, tags: Record<string, string>): Pr
 // delete
 
 /** Listener → target group(s) → load balancer, waiting until it is gone; then orphaned groups. */
+/**
+ * SetSubnets, following ELBv2's rules for network load balancers: every call names the complete
+ * set; zones are added first, then dropped; a different subnet in a zone in use is a removal
+ * followed by an addition, in separate calls. Zones and VPCs are checked before the first call.
+ */
+async function changeSubnets(a: AwsCtx, iid: Iid, subnets: string[]): Promise<string[]> {
+    const what = `changing the subnets of Nlb (${label(iid)})`;
+    const issues = validateSubnets(subnets);
+    if (issues.length) throw new ValidationError(issues);
+    const lb = await findLoadBalancer(a, iid, what);
+    const lbArn = lb.LoadBalancerArn as string;
+    const zones = new Map((lb.AvailabilityZones ?? []).map(z => [z.SubnetId ?? "", z.ZoneName ?? ""]));
+    const described = (await aws(what, () => a.clients.ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnets })),
+        { property: "subnets" })).Subnets ?? [];
+    const problems = subnets.flatMap((subnet, i) => {
+        const found = described.find(d => d.SubnetId === subnet);
+        if (!found) return [{ property: `subnets[${i}]`, reason: `subnet ${subnet} does not exist` }];
+        zones.set(subnet, found.AvailabilityZone ?? "");
+        return found.VpcId === lb.VpcId ? []
+            : [{ property: `subnets[${i}]`, reason: `subnet ${subnet} is in ${found.VpcId}, not in the NLB's VPC ${lb.VpcId}` }];
+    });
+    const zoneOf = (subnet: string): string => zones.get(subnet) ?? subnet;
+    for (const zone of sharedZones(subnets, zoneOf)) problems.push({ property: "subnets", reason: `one subnet per zone: ${zone}` });
+    const current = [...zones.keys()].filter(s => (lb.AvailabilityZones ?? []).some(z => z.SubnetId === s));
+    const plan = planSubnetSteps(current, subnets, zoneOf);
+    if (plan.problem) problems.push({ property: "subnets", reason: plan.problem });
+    if (problems.length) throw new ValidationError(problems.map(p => ({ ...p, reason: `${what}: ${p.reason}` })));
+    for (const [index, step] of plan.steps.entries()) {
+        a.log(`${what}: step ${index + 1}/${plan.steps.length}: SetSubnets ${step.join(", ")}`);
+        await aws(what, () => a.clients.elb.send(new SetSubnetsCommand({ LoadBalancerArn: lbArn, Subnets: step })),
+            { property: "subnets" });
+        await waitNlbActive(a, lbArn, what);
+    }
+    return [...subnets].sort();
+}
+
 async function deleteNlb(a: AwsCtx, iid: Iid): Promise<void> {
     const what = `deleting Nlb (${label(iid)})`;
     let lbArn = "";

@@ -177,14 +177,19 @@ export function validateNlb(req: NlbReq): FieldIssue[] {
         issues.push({ property: "vmGroup.protocol", reason: `a ${req.listener.protocol} listener forwards to ${req.listener.protocol} target groups only` });
     }
     issues.push(...validateHealthChecker(req.healthChecker));
-    if (req.subnets !== undefined) {
-        if (req.subnets.length === 0) issues.push({ property: "subnets", reason: "give at least one subnet, or omit subnets to use one per AZ of the VPC" });
-        req.subnets.forEach((s, i) => {
-            if (!SUBNET_ID.test(s)) issues.push({ property: `subnets[${i}]`, reason: `"${s}" is not a subnet id (subnet-…)` });
-        });
-        if (new Set(req.subnets).size !== req.subnets.length) issues.push({ property: "subnets", reason: "a subnet is listed twice" });
-    }
+    if (req.subnets !== undefined) issues.push(...validateSubnets(req.subnets));
     issues.push(...validateTags(req.tags));
+    return issues;
+}
+
+/** An NLB's subnets: one or more subnet ids, none twice (zones and VPC need the cloud: see changeSubnets). */
+export function validateSubnets(subnets: string[]): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    if (subnets.length === 0) issues.push({ property: "subnets", reason: "give at least one subnet, or omit subnets to use one per AZ of the VPC" });
+    subnets.forEach((s, i) => {
+        if (!SUBNET_ID.test(s)) issues.push({ property: `subnets[${i}]`, reason: `"${s}" is not a subnet id (subnet-…)` });
+    });
+    if (new Set(subnets).size !== subnets.length) issues.push({ property: "subnets", reason: "a subnet is listed twice" });
     return issues;
 }
 
@@ -226,6 +231,23 @@ export function validateVersion(version: string | undefined, property = "version
     return [];
 }
 
+/** The control-plane subnets and security groups EKS accepts, at creation and in UpdateClusterConfig. */
+export function validateClusterNetwork(net: { subnets?: string[]; securityGroups?: string[] }): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    if (net.subnets !== undefined && net.subnets.length < 2) {
+        issues.push({ property: "network.subnets", reason: "EKS needs subnets in at least two availability zones" });
+    }
+    (net.subnets ?? []).forEach((s, i) => {
+        if (!SUBNET_ID.test(s)) issues.push({ property: `network.subnets[${i}]`, reason: `"${s}" is not a subnet id (subnet-…)` });
+    });
+    const groups = net.securityGroups ?? [];
+    if (groups.length > 5) issues.push({ property: "network.securityGroups", reason: "EKS accepts at most 5 security groups" });
+    groups.forEach((s, i) => {
+        if (!SG_ID.test(s)) issues.push({ property: `network.securityGroups[${i}]`, reason: `"${s}" is not a security group id (sg-…)` });
+    });
+    return issues;
+}
+
 /** Every EKS rule a cluster request (with its node groups) must meet, all issues at once. */
 export function validateCluster(req: ClusterReq): FieldIssue[] {
     const issues: FieldIssue[] = [];
@@ -236,16 +258,7 @@ export function validateCluster(req: ClusterReq): FieldIssue[] {
         issues.push({ property: "network", reason: "a network (VPC and subnets) is required" });
     } else {
         if (net.vpc && !VPC_ID.test(net.vpc)) issues.push({ property: "network.vpc", reason: `"${net.vpc}" is not a VPC id (vpc-…)` });
-        if (!net.subnets || net.subnets.length < 2) {
-            issues.push({ property: "network.subnets", reason: "EKS needs subnets in at least two availability zones" });
-        }
-        (net.subnets ?? []).forEach((s, i) => {
-            if (!SUBNET_ID.test(s)) issues.push({ property: `network.subnets[${i}]`, reason: `"${s}" is not a subnet id (subnet-…)` });
-        });
-        if ((net.securityGroups ?? []).length > 5) issues.push({ property: "network.securityGroups", reason: "EKS accepts at most 5 security groups" });
-        (net.securityGroups ?? []).forEach((s, i) => {
-            if (!SG_ID.test(s)) issues.push({ property: `network.securityGroups[${i}]`, reason: `"${s}" is not a security group id (sg-…)` });
-        });
+        issues.push(...validateClusterNetwork({ subnets: net.subnets ?? [], securityGroups: net.securityGroups }));
     }
     const names = new Set<string>();
     (req.nodeGroups ?? []).forEach((ng, i) => {

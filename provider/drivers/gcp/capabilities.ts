@@ -44,7 +44,7 @@ export const capabilities: Capabilities = {
         timeoutAtMostInterval: true,
         defaults: { interval: 5, timeout: 5, threshold: 2 },
         name: nlbName,
-        inPlace: { listenerPort: true, listenerProtocol: true, vmGroup: true, vms: true, healthChecker: true, tags: true },
+        inPlace: { listenerPort: true, listenerProtocol: true, vmGroup: true, vms: true, healthChecker: true, tags: true, subnets: false },
         // A forwarding rule's ports and protocol are immutable: the driver deletes and re-inserts it.
         inPlaceNotes: {
             changeListener: "deletes and re-inserts the forwarding rule: same IP and id, "
@@ -61,7 +61,7 @@ export const capabilities: Capabilities = {
         nodeGroupName: gkeName,
         versions: [],
         maxNodeSize: 0,
-        inPlace: { version: false, scaling: false, autoScaling: false, nodeGroups: false, tags: false },
+        inPlace: { version: false, scaling: false, autoScaling: false, nodeGroups: false, tags: false, network: false },
         allowsNoNodeGroups: false,
     },
 };

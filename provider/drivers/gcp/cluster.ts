@@ -4,7 +4,8 @@
  * `validateCluster`), so nothing reaches GKE half-implemented.
  */
 import type {
-    ClusterHandler, ClusterInfo, ClusterReq, Iid, NodeGroupInfo, NodeGroupReq, ScalingReq,
+    ClusterHandler, ClusterInfo, ClusterNetwork, ClusterNetworkChange, ClusterReq, Iid, NodeGroupInfo, NodeGroupReq,
+    ScalingReq,
 } from "../../driver/driver";
 import { NotSupportedError } from "../../driver/errors";
 import { CLUSTER_UNSUPPORTED_REASON } from "./capabilities";
@@ -26,4 +27,7 @@ export class GcpClusterHandler implements ClusterHandler {
     removeNodeGroup(clusterIid: Iid, _nodeGroupIid: Iid): Promise<void> { return refuse("removing NodeGroup of Cluster", clusterIid); }
     upgradeCluster(clusterIid: Iid, _version: string): Promise<ClusterInfo> { return refuse("upgrading Cluster", clusterIid); }
     changeClusterTags(clusterIid: Iid, _tags: Record<string, string>): Promise<Record<string, string>> { return refuse("changing tags of Cluster", clusterIid); }
+    changeClusterNetwork(clusterIid: Iid, _change: ClusterNetworkChange): Promise<ClusterNetwork> {
+        return refuse("changing the network of Cluster", clusterIid);
+    }
 }

@@ -14,7 +14,7 @@ import type {
     HealthCheckerInfo, HealthCheckerReq, HealthInfo, Iid, ListenerInfo, ListenerReq, NlbHandler, NlbInfo, NlbReq,
     VmGroupInfo, VmGroupReq,
 } from "../../driver/driver";
-import { AlreadyExistsError, asPartConflict, FieldIssue, NotFoundError } from "../../driver/errors";
+import { AlreadyExistsError, asPartConflict, FieldIssue, NotFoundError, NotSupportedError } from "../../driver/errors";
 import { ownerValue, stackOfUrn } from "../../driver/owner";
 import { allOrFirstError } from "../../driver/wait";
 import {
@@ -392,6 +392,12 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
                 () => ({ description: toDescription({ ...marker, healthPortAuto: auto }) }));
         }
         return fromHealthCheck({ ...toHealthCheckResource(hcName, name, healthChecker, marker.vmGroupPort ?? 0), id: res.targetId });
+    }
+
+    /** A forwarding rule's subnetwork and the internal address reserved in it cannot change. */
+    async changeSubnets(iid: Iid, _subnets: string[]): Promise<string[]> {
+        throw new NotSupportedError(`changing the subnets of Nlb (${label(iid)}): a GCE forwarding rule's subnetwork ` +
+            "and its reserved internal address are immutable, so the gcp driver replaces the NLB instead");
     }
 
     async changeTags(iid: Iid, tags: Record<string, string>): Promise<Record<string, string>> {

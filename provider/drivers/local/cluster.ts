@@ -1,5 +1,6 @@
 import type {
-    ClusterHandler, ClusterInfo, ClusterReq, Iid, NodeGroupInfo, NodeGroupReq, ScalingReq,
+    ClusterHandler, ClusterInfo, ClusterNetwork, ClusterNetworkChange, ClusterReq, Iid, NodeGroupInfo, NodeGroupReq,
+    ScalingReq,
 } from "../../driver/driver";
 import { AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, ValidationError } from "../../driver/errors";
 import { ownerField } from "../../driver/owner";
@@ -7,7 +8,9 @@ import {
     call, copyTags, enter, intIssues, label, LocalSession, matchIid, nameIssues, oneOfIssues, requireIid,
     rollbackAndThrow, tagIssues, throwIfIssues, wait,
 } from "./ops";
-import { beginTransition, ClusterRecord, newId, NodeGroupRecord, observeCluster, randomHex, StoreState } from "./store";
+import {
+    beginTransition, ClusterRecord, Inventory, newId, NodeGroupRecord, observeCluster, randomHex, StoreState, zoneOf,
+} from "./store";
 
 const ROOT_DISK_TYPES = ["standard", "ssd"];
 const DEFAULT_ROOT_DISK_TYPE = "standard";
@@ -27,6 +30,7 @@ export function makeClusterHandler(s: LocalSession): ClusterHandler {
         removeNodeGroup: (c, ng) => removeNodeGroup(s, c, ng),
         upgradeCluster: (c, version) => upgradeCluster(s, c, version),
         changeClusterTags: (c, tags) => changeClusterTags(s, c, tags),
+        changeClusterNetwork: (c, change) => changeClusterNetwork(s, c, change),
     };
 }
 
@@ -189,6 +193,37 @@ async function changeClusterTags(s: LocalSession, clusterIid: Iid, tags: Record<
         c.tags = copyTags(tags);
         return copyTags(c.tags);
     });
+}
+
+/** As on EKS: one update per kind (subnets, then security groups), each settling before the next. */
+async function changeClusterNetwork(s: LocalSession, clusterIid: Iid, change: ClusterNetworkChange): Promise<ClusterNetwork> {
+    requireIid(clusterIid, "clusterIid");
+    const what = `changing the network of Cluster (${label(clusterIid)})`;
+    await enter(s, "changeClusterNetwork", what);
+    const id = await call(s, null, what, state => {
+        const c = findCluster(state, clusterIid, what);
+        const net = { vpc: c.vpc, subnets: change.subnets ?? c.subnets, securityGroups: change.securityGroups ?? c.securityGroups };
+        throwIfIssues(networkIssues(state.inventory, net, clusterZones(state.inventory, c)));
+        return c.id;
+    });
+    for (const kind of ["subnets", "securityGroups"] as const) {
+        const value = change[kind];
+        if (!value) continue;
+        await call(s, "changeClusterNetwork", what, state => {
+            const c = findCluster(state, clusterIid, what);
+            if (c.status !== "Active") throw new CloudApiError(`${what}: ResourceInUse: the cluster is ${c.status}`);
+            c[kind] = [...value];
+            beginTransition(state, c, "Updating");
+        });
+        await waitClusterActive(s, id, what, "update");
+    }
+    const c = await waitClusterActive(s, id, what, "update");
+    return { vpc: c.vpc, subnets: [...c.subnets], securityGroups: [...c.securityGroups] };
+}
+
+/** The zones chosen at creation (records from before zones were kept: those of its subnets). */
+function clusterZones(inv: Inventory, c: ClusterRecord): string[] {
+    return c.zones ?? [...new Set(c.subnets.map(subnet => zoneOf(inv, c.vpc, subnet)))];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -372,22 +407,7 @@ function clusterReqIssues(s: LocalSession, state: StoreState, req: ClusterReq): 
     const vpc = net ? inv.vpcs[net.vpc] : undefined;
     if (!net) issues.push({ property: "network", reason: "is required" });
     else if (!vpc) issues.push({ property: "network.vpc", reason: `unknown VPC "${net.vpc}"; known: ${Object.keys(inv.vpcs).join(", ")}` });
-    if (net && vpc) {
-        if (!Array.isArray(net.subnets) || net.subnets.length === 0) {
-            issues.push({ property: "network.subnets", reason: "needs at least one subnet" });
-        } else {
-            net.subnets.forEach((subnet, i) => {
-                if (!vpc.subnets.includes(subnet)) {
-                    issues.push({ property: `network.subnets[${i}]`, reason: `unknown subnet "${subnet}" in ${net.vpc}; known: ${vpc.subnets.join(", ")}` });
-                }
-            });
-        }
-        (net.securityGroups ?? []).forEach((sg, i) => {
-            if (inv.securityGroups[sg]?.vpc !== net.vpc) {
-                issues.push({ property: `network.securityGroups[${i}]`, reason: `unknown security group "${sg}" in ${net.vpc}` });
-            }
-        });
-    }
+    if (net && vpc) issues.push(...networkIssues(inv, net));
     const groups = Array.isArray(req.nodeGroups) ? req.nodeGroups : [];
     if (!caps.allowsNoNodeGroups && groups.length === 0) issues.push({ property: "nodeGroups", reason: "needs at least one node group" });
     groups.forEach((ng, i) => {
@@ -439,6 +459,35 @@ function scalingIssues(s: LocalSession, sc: ScalingReq, prefix: string): FieldIs
 // ---------------------------------------------------------------------------------------------
 // Converters
 
+/**
+ * EKS's placement rules: subnets of the cluster's VPC in two or more zones; after creation only
+ * in the zones chosen then (`zones`); security groups of the same VPC.
+ */
+function networkIssues(inv: Inventory, net: ClusterNetwork, zones?: string[]): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    const known = inv.vpcs[net.vpc]?.subnets ?? [];
+    const subnets = Array.isArray(net.subnets) ? net.subnets : [];
+    subnets.forEach((subnet, i) => {
+        const zone = zoneOf(inv, net.vpc, subnet);
+        if (!known.includes(subnet)) {
+            issues.push({ property: `network.subnets[${i}]`, reason: `unknown subnet "${subnet}" in ${net.vpc}; known: ${known.join(", ")}` });
+        } else if (zones && !zones.includes(zone)) {
+            const reason = `subnet "${subnet}" is in zone ${zone}; the cluster's subnets must stay in the zones chosen at creation: ${zones.join(", ")}`;
+            issues.push({ property: `network.subnets[${i}]`, reason });
+        }
+    });
+    const allKnown = subnets.every(subnet => known.includes(subnet));
+    if (allKnown && new Set(subnets.map(subnet => zoneOf(inv, net.vpc, subnet))).size < 2) {
+        issues.push({ property: "network.subnets", reason: `needs subnets in at least two zones, got ${JSON.stringify(subnets)}` });
+    }
+    (net.securityGroups ?? []).forEach((sg, i) => {
+        if (inv.securityGroups[sg]?.vpc !== net.vpc) {
+            issues.push({ property: `network.securityGroups[${i}]`, reason: `unknown security group "${sg}" in ${net.vpc}` });
+        }
+    });
+    return issues;
+}
+
 function fromClusterReq(s: LocalSession, state: StoreState, req: ClusterReq): ClusterRecord {
     const id = newId(state, "cls");
     const rec: ClusterRecord = {
@@ -449,6 +498,7 @@ function fromClusterReq(s: LocalSession, state: StoreState, req: ClusterReq): Cl
         targetVersion: req.version,
         vpc: req.network.vpc,
         subnets: [...req.network.subnets],
+        zones: [...new Set(req.network.subnets.map(subnet => zoneOf(state.inventory, req.network.vpc, subnet)))],
         securityGroups: [...(req.network.securityGroups ?? [])],
         endpoint: `https://${id}.k8s.local`,
         token: randomHex(24),

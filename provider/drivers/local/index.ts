@@ -41,7 +41,7 @@ export const capabilities: Capabilities = {
             pattern: /^(?!internal-)[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/,
             description: "1–32 letters, digits and hyphens, not starting or ending with a hyphen and not starting with \"internal-\" (the AWS load balancer name rule)",
         },
-        inPlace: { listenerPort: true, listenerProtocol: true, vmGroup: true, vms: true, healthChecker: true, tags: true },
+        inPlace: { listenerPort: true, listenerProtocol: true, vmGroup: true, vms: true, healthChecker: true, tags: true, subnets: true },
         allowsEmptyVmGroup: true,
         exclusiveVmMembership: false,
     },
@@ -59,7 +59,7 @@ export const capabilities: Capabilities = {
         },
         versions: ["1.28", "1.29", "1.30", "1.31"],
         maxNodeSize: 100,
-        inPlace: { version: true, scaling: true, autoScaling: true, nodeGroups: true, tags: true },
+        inPlace: { version: true, scaling: true, autoScaling: true, nodeGroups: true, tags: true, network: true },
         allowsNoNodeGroups: true,
     },
 };

@@ -8,7 +8,8 @@ import {
     call, copyTags, enter, intIssues, label, LocalSession, matchIid, nameIssues, oneOfIssues, requireIid,
     rollbackAndThrow, tagIssues, throwIfIssues, wait,
 } from "./ops";
-import { beginTransition, newId, NlbRecord, observeNlb, randomHex, StoreState } from "./store";
+import { planSubnetSteps, sharedZones } from "../../driver/subnets";
+import { beginTransition, newId, NlbRecord, observeNlb, onePerZone, randomHex, StoreState, zoneOf } from "./store";
 
 export function makeNlbHandler(s: LocalSession): NlbHandler {
     return {
@@ -23,6 +24,7 @@ export function makeNlbHandler(s: LocalSession): NlbHandler {
         getVmGroupHealthInfo: iid => getVmGroupHealthInfo(s, iid),
         changeHealthCheckerInfo: (iid, hc) => changeHealthCheckerInfo(s, iid, hc),
         changeTags: (iid, tags) => changeTags(s, iid, tags),
+        changeSubnets: (iid, subnets) => changeSubnets(s, iid, subnets),
     };
 }
 
@@ -222,6 +224,52 @@ function findNlb(state: StoreState, iid: Iid, what: string): NlbRecord {
  * Applies an in-place change in one cloud call. Validation and lookups throw before anything is
  * changed, so a rejected change writes nothing. An unchanged NLB starts no transition.
  */
+/** The whole move is checked first; each step is one SetSubnets-like call, waited on. */
+async function changeSubnets(s: LocalSession, iid: Iid, subnets: string[]): Promise<string[]> {
+    requireIid(iid, "iid");
+    const what = `changing the subnets of Nlb (${label(iid)})`;
+    await enter(s, "changeSubnets", what);
+    const plan = await call(s, null, what, state => {
+        const rec = findNlb(state, iid, what);
+        throwIfIssues(subnetIssues(state, rec.vpc, subnets ?? [], "subnets", true));
+        return planSubnetSteps(rec.subnets, subnets, subnet => zoneOf(state.inventory, rec.vpc, subnet));
+    });
+    if (plan.problem) throwIfIssues([{ property: "subnets", reason: `${what}: ${plan.problem}` }]);
+    for (const step of plan.steps) {
+        const id = await update(s, iid, what, (rec, state) => setSubnets(state, rec, step, what));
+        await waitNlbActive(s, id, what, "update");
+    }
+    return [...subnets].sort();
+}
+
+/** The cloud's own rule, as ELBv2 has it: a zone's subnet changes only after its removal, in a later call. */
+function setSubnets(state: StoreState, rec: NlbRecord, subnets: string[], what: string): void {
+    for (const subnet of subnets) {
+        const zone = zoneOf(state.inventory, rec.vpc, subnet);
+        const inUse = rec.subnets.find(s => zoneOf(state.inventory, rec.vpc, s) === zone);
+        if (inUse && inUse !== subnet) {
+            throw new CloudApiError(`${what}: zone ${zone} already uses ${inUse}; remove it in a separate call before adding ${subnet}`);
+        }
+    }
+    rec.subnets = [...subnets];
+}
+
+function subnetIssues(state: StoreState, vpc: string, subnets: string[], property: string, required: boolean): FieldIssue[] {
+    const known = state.inventory.vpcs[vpc]?.subnets ?? [];
+    if (required && subnets.length === 0) return [{ property, reason: "needs at least one subnet" }];
+    const issues: FieldIssue[] = [];
+    subnets.forEach((subnet, i) => {
+        const home = Object.keys(state.inventory.vpcs).find(v => state.inventory.vpcs[v].subnets.includes(subnet));
+        if (home && home !== vpc) issues.push({ property: `${property}[${i}]`, reason: `subnet "${subnet}" is in ${home}, not in ${vpc}` });
+        else if (!known.includes(subnet)) issues.push({ property: `${property}[${i}]`, reason: `unknown subnet "${subnet}" in ${vpc}; known: ${known.join(", ")}` });
+        else if (subnets.indexOf(subnet) !== i) issues.push({ property: `${property}[${i}]`, reason: `"${subnet}" is listed twice` });
+    });
+    for (const zone of sharedZones([...new Set(subnets)], subnet => zoneOf(state.inventory, vpc, subnet))) {
+        issues.push({ property, reason: `one subnet per zone: zone ${zone}` });
+    }
+    return issues;
+}
+
 async function update(s: LocalSession, iid: Iid, what: string, apply: (rec: NlbRecord, state: StoreState) => void): Promise<string> {
     return call(s, null, what, state => {
         const rec = findNlb(state, iid, what);
@@ -311,11 +359,7 @@ function nlbReqIssues(s: LocalSession, state: StoreState, req: NlbReq): FieldIss
     if (!Array.isArray(req.vmGroup?.vms)) issues.push({ property: "vmGroup.vms", reason: "must be a list of VM ids" });
     else if (vpc) issues.push(...vmIssues(state, req.vpc, req.vmGroup.vms, "vmGroup.vms"));
     issues.push(...healthCheckerIssues(s, req.healthChecker, "healthChecker"));
-    (req.subnets ?? []).forEach((subnet, i) => {
-        if (vpc && !vpc.subnets.includes(subnet)) {
-            issues.push({ property: `subnets[${i}]`, reason: `unknown subnet "${subnet}" in ${req.vpc}; known: ${vpc.subnets.join(", ")}` });
-        }
-    });
+    if (vpc) issues.push(...subnetIssues(state, req.vpc, req.subnets ?? [], "subnets", false));
     issues.push(...tagIssues(req.tags, "tags"));
     return issues;
 }
@@ -355,7 +399,7 @@ function healthCheckerIssues(s: LocalSession, hc: HealthCheckerReq | undefined, 
 // Converters
 
 function fromNlbReq(s: LocalSession, state: StoreState, req: NlbReq): NlbRecord {
-    const subnets = req.subnets && req.subnets.length > 0 ? [...req.subnets] : [...state.inventory.vpcs[req.vpc].subnets];
+    const subnets = req.subnets && req.subnets.length > 0 ? [...req.subnets] : onePerZone(state.inventory, req.vpc);
     const rec: NlbRecord = {
         id: newId(state, "nlb"),
         name: req.iid.nameId,

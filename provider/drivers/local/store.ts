@@ -26,7 +26,8 @@ export interface VmRecord {
 
 export interface Inventory {
     region: string;
-    vpcs: Record<string, { subnets: string[] }>;
+    /** `zones` maps a subnet to its availability zone; a subnet missing there is a zone of its own. */
+    vpcs: Record<string, { subnets: string[]; zones?: Record<string, string> }>;
     securityGroups: Record<string, { vpc: string }>;
     vms: Record<string, VmRecord>;
     vmSpecs: string[];
@@ -89,6 +90,8 @@ export interface ClusterRecord extends Lifecycle {
     targetVersion: string;
     vpc: string;
     subnets: string[];
+    /** Zones of the subnets given at creation; later subnets must stay inside them (as on EKS). */
+    zones?: string[];
     securityGroups: string[];
     endpoint: string;
     token: string;
@@ -133,18 +136,38 @@ export function defaultStateDir(): string {
     return path.join(process.cwd(), ".spider-local");
 }
 
+/** The availability zone of a subnet of `vpc`. */
+export function zoneOf(inventory: Inventory, vpc: string, subnet: string): string {
+    return inventory.vpcs[vpc]?.zones?.[subnet] ?? subnet;
+}
+
+/** One subnet per zone, in inventory order: what a driver picks when none are named. */
+export function onePerZone(inventory: Inventory, vpc: string): string[] {
+    const byZone = new Map<string, string>();
+    for (const subnet of inventory.vpcs[vpc]?.subnets ?? []) {
+        const zone = zoneOf(inventory, vpc, subnet);
+        if (!byZone.has(zone)) byZone.set(zone, subnet);
+    }
+    return [...byZone.values()];
+}
+
 export function seedState(region: string): StoreState {
     const subnets = ["subnet-a", "subnet-b", "subnet-c"];
     const vms: Record<string, VmRecord> = {};
     for (let i = 1; i <= 8; i++) vms[`vm-${i}`] = { vpc: "vpc-local", subnet: subnets[(i - 1) % subnets.length], state: "running" };
+    // subnet-d shares subnet-a's zone, so tests can move a load balancer or cluster within a zone.
+    const zones = { "subnet-a": `${region}a`, "subnet-b": `${region}b`, "subnet-c": `${region}c`, "subnet-d": `${region}a` };
     return {
         format: 1,
         revision: 0,
         config: { polls: DEFAULT_POLLS },
         inventory: {
             region,
-            vpcs: { "vpc-local": { subnets } },
-            securityGroups: { "sg-default": { vpc: "vpc-local" } },
+            vpcs: {
+                "vpc-local": { subnets: [...subnets, "subnet-d"], zones },
+                "vpc-other": { subnets: ["subnet-x"], zones: { "subnet-x": `${region}a` } },
+            },
+            securityGroups: { "sg-default": { vpc: "vpc-local" }, "sg-web": { vpc: "vpc-local" }, "sg-other": { vpc: "vpc-other" } },
             vms,
             vmSpecs: ["small", "medium", "large"],
             images: ["ubuntu-22.04", "ubuntu-24.04"],

@@ -36,7 +36,8 @@ describe("local store: state file, lock and concurrency", function () {
     it("seeds the default inventory on first use", async function () {
         const cloud = new LocalCloud(dir());
         const s = await cloud.snapshot();
-        assert.deepEqual(s.inventory.vpcs["vpc-local"].subnets, ["subnet-a", "subnet-b", "subnet-c"]);
+        assert.deepEqual(s.inventory.vpcs["vpc-local"].subnets, ["subnet-a", "subnet-b", "subnet-c", "subnet-d"]);
+        assert.strictEqual(s.inventory.vpcs["vpc-local"].zones?.["subnet-d"], s.inventory.vpcs["vpc-local"].zones?.["subnet-a"], "subnet-d shares subnet-a's zone");
         assert.deepEqual(Object.keys(s.inventory.vms), ["vm-1", "vm-2", "vm-3", "vm-4", "vm-5", "vm-6", "vm-7", "vm-8"]);
         assert.ok(Object.values(s.inventory.vms).every(vm => vm.state === "running"));
         assert.deepEqual(s.inventory.vmSpecs, ["small", "medium", "large"]);

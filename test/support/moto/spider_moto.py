@@ -6,6 +6,8 @@ once, always reports targets healthy and lacks the EKS update calls. This launch
 backends in-process before serving, so the driver's waiters and health mapping really run:
 
 * EKS: UpdateClusterVersion, UpdateNodegroupVersion, DescribeUpdate and ListUpdates exist;
+  UpdateClusterConfig changes subnets / security groups as a VpcConfigUpdate, one update type
+  per call, with EKS's rules (same VPC, two or more AZs, only the AZs chosen at creation);
   UpdateClusterVersion is refused while a managed node group lags the control plane's minor;
   clusters and node groups stay CREATING / DELETING for N describes; an active node group has
   `desiredSize` EC2 instances tagged eks:cluster-name / eks:nodegroup-name, as EKS's Auto Scaling
@@ -16,7 +18,9 @@ backends in-process before serving, so the driver's waiters and health mapping r
 * ELBv2: a load balancer is `provisioning` for N describes; DescribeTargetHealth reports what
   the control endpoint set (or `initial` for the first --initial-polls polls after registration);
   ModifyListener accepts the NLB protocols and both create/modify refuse a forward to an
-  incompatible target group; target groups keep an accurate LoadBalancerArns list.
+  incompatible target group; target groups keep an accurate LoadBalancerArns list; SetSubnets
+  follows the NLB rules (one or more zones, one subnet per zone, all in the NLB's VPC, a
+  different subnet in a zone already used refused until the old one is removed by its own call).
 * Faults: the next K requests matching a service/action can be answered with an injected error
   (throttling, 5xx) before they reach moto.
 
@@ -202,7 +206,10 @@ def _create_cluster(self: Any, name: str, role_arn: str, resources_vpc_config: d
         )
     config = dict(resources_vpc_config)
     config["vpcId"] = vpc_id
-    return _orig_create_cluster(self, name=name, role_arn=role_arn, resources_vpc_config=config, **kwargs)
+    cluster = _orig_create_cluster(self, name=name, role_arn=role_arn, resources_vpc_config=config, **kwargs)
+    # EKS keeps the Availability Zones chosen at creation: later subnets must stay inside them.
+    cluster._spider_azs = azs
+    return cluster
 
 
 _orig_describe_cluster = eks_models.EKSBackend.describe_cluster
@@ -446,6 +453,76 @@ def _update_nodegroup_config(self: Any, cluster_name: str, nodegroup_name: str, 
         return _new_update(cluster_name, nodegroup_name, "ConfigUpdate", [{"type": "ScalingConfig", "value": json.dumps(scaling_config or {})}], apply, ng)
 
 
+def _subnet_rule_issues(ec2: Any, cluster: Any, subnet_ids: list[str]) -> str | None:
+    """EKS's rule for new control-plane subnets: existing, in the cluster's VPC, in two or more of
+    the Availability Zones chosen at creation and in no other."""
+    vpc_id = cluster.resources_vpc_config.get("vpcId")
+    azs = set()
+    for sid in subnet_ids:
+        try:
+            subnet = ec2.get_subnet(sid)
+        except Exception:
+            return f"Subnet {sid} not found"
+        if subnet.vpc_id != vpc_id:
+            return f"Subnet {sid} is in VPC {subnet.vpc_id}, not in the cluster's VPC {vpc_id}"
+        if subnet.availability_zone not in cluster._spider_azs:
+            return (f"Subnet {sid} is in Availability Zone {subnet.availability_zone}; the cluster's subnets must be in "
+                    f"the Availability Zones chosen when it was created: {', '.join(sorted(cluster._spider_azs))}")
+        azs.add(subnet.availability_zone)
+    if len(azs) < 2:
+        return "Subnets specified must be in at least two different AZs"
+    return None
+
+
+def _security_group_issues(ec2: Any, cluster: Any, group_ids: list[str]) -> str | None:
+    vpc_id = cluster.resources_vpc_config.get("vpcId")
+    if len(group_ids) > 5:
+        return "You can specify at most 5 security groups"
+    for gid in group_ids:
+        group = ec2.get_security_group_from_id(gid)
+        if group is None:
+            return f"Security group {gid} not found"
+        if group.vpc_id != vpc_id:
+            return f"Security group {gid} is in VPC {group.vpc_id}, not in the cluster's VPC {vpc_id}"
+    return None
+
+
+VPC_CONFIG_KEYS = {"subnetIds": "Subnets", "securityGroupIds": "SecurityGroups"}
+
+
+def update_cluster_config(self: Any, name: str, resources_vpc_config: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+    """UpdateClusterConfig for the VPC configuration: one update type per call, EKS's subnet and
+    security-group rules, an update that stays InProgress for N DescribeUpdate polls."""
+    from moto.ec2.models import ec2_backends
+
+    with STATE.lock:
+        cluster = _cluster_or_404(self, name)
+        _require_no_update(name, None)
+        if cluster.status != "ACTIVE":
+            raise InvalidRequestException(message=eks_models.CLUSTER_NOT_READY_MSG.format(clusterName=name))
+        others = [k for k, v in kwargs.items() if v and k != "client_request_token"]
+        if others or not resources_vpc_config:
+            raise InvalidParameterException(message="Only one type of update can be allowed.")
+        unknown = sorted(set(resources_vpc_config) - set(VPC_CONFIG_KEYS))
+        if unknown:
+            raise InvalidParameterException(message=f"the extended moto does not model {', '.join(unknown)} updates")
+        ec2 = ec2_backends[self.account_id][self.region_name]
+        config = {k: list(v) for k, v in resources_vpc_config.items()}
+        problem = None
+        if "subnetIds" in config:
+            problem = _subnet_rule_issues(ec2, cluster, config["subnetIds"])
+        if problem is None and "securityGroupIds" in config:
+            problem = _security_group_issues(ec2, cluster, config["securityGroupIds"])
+        if problem:
+            raise InvalidParameterException(message=problem)
+        params = [{"type": VPC_CONFIG_KEYS[k], "value": json.dumps(v)} for k, v in config.items()]
+
+        def apply() -> None:
+            cluster.resources_vpc_config = {**cluster.resources_vpc_config, **config}
+
+        return _new_update(name, None, "VpcConfigUpdate", params, apply, cluster)
+
+
 def describe_update(self: Any, name: str, update_id: str, nodegroup_name: str | None) -> dict[str, Any]:
     with STATE.lock:
         _cluster_or_404(self, name)
@@ -465,6 +542,7 @@ def list_updates(self: Any, name: str, nodegroup_name: str | None) -> list[str]:
 eks_models.EKSBackend.update_cluster_version = update_cluster_version  # type: ignore[attr-defined]
 eks_models.EKSBackend.update_nodegroup_version = update_nodegroup_version  # type: ignore[attr-defined]
 eks_models.EKSBackend.update_nodegroup_config = _update_nodegroup_config  # type: ignore[method-assign]
+eks_models.EKSBackend.update_cluster_config = update_cluster_config  # type: ignore[method-assign]
 eks_models.EKSBackend.describe_update = describe_update  # type: ignore[attr-defined]
 eks_models.EKSBackend.list_updates = list_updates  # type: ignore[attr-defined]
 
@@ -510,7 +588,23 @@ def _r_update_nodegroup_config(self: Any) -> Any:
     return ActionResult({"update": _public(update)})
 
 
+def _r_update_cluster_config(self: Any) -> Any:
+    from moto.core.responses import ActionResult
+
+    update = self.eks_backend.update_cluster_config(
+        self._get_param("name"),
+        resources_vpc_config=self._get_param("resourcesVpcConfig"),
+        logging=self._get_param("logging"),
+        kubernetes_network_config=self._get_param("kubernetesNetworkConfig"),
+        remote_network_config=self._get_param("remoteNetworkConfig"),
+        access_config=self._get_param("accessConfig"),
+        upgrade_policy=self._get_param("upgradePolicy"),
+    )
+    return ActionResult({"update": _public(update)})
+
+
 EKSResponse.update_cluster_version = _r_update_cluster_version  # type: ignore[attr-defined]
+EKSResponse.update_cluster_config = _r_update_cluster_config  # type: ignore[method-assign]
 EKSResponse.update_nodegroup_version = _r_update_nodegroup_version  # type: ignore[attr-defined]
 EKSResponse.describe_update = _r_describe_update  # type: ignore[attr-defined]
 EKSResponse.list_updates = _r_list_updates  # type: ignore[attr-defined]
@@ -725,6 +819,52 @@ def _health_for(self: Any, target: dict[str, Any], ec2_backend: Any) -> Any:
 
 elbv2_models.FakeTargetGroup.register = _register  # type: ignore[method-assign]
 elbv2_models.FakeTargetGroup.health_for = _health_for  # type: ignore[method-assign]
+
+
+_orig_set_subnets = elbv2_models.ELBv2Backend.set_subnets
+
+
+def _set_subnets(self: Any, arn: str, subnets: list[str], subnet_mappings: list[dict[str, Any]]) -> Any:
+    """SetSubnets with ELBv2's network-load-balancer rules (moto applies the ALB ones to every type).
+
+    An NLB takes one or more zones, one subnet each, all in its VPC; zones may be added and
+    removed; a different subnet in a zone the NLB already uses is refused — AWS requires the old
+    subnet's removal to complete first, as a separate call.
+    """
+    with STATE.lock:
+        lb = self.load_balancers.get(arn)
+        if lb is None or lb.type != "network":
+            return _orig_set_subnets(self, arn, subnets, subnet_mappings)
+        ids = list(subnets or []) + [m["SubnetId"] for m in subnet_mappings or []]
+        if not ids:
+            raise ELBClientError("InvalidConfigurationRequest", "At least one subnet must be specified")
+        current = {s.availability_zone: s.id for s in lb.subnets}
+        chosen: dict[str, Any] = {}
+        for subnet_id in ids:
+            try:
+                subnet = self.ec2_backend.get_subnet(subnet_id)
+            except Exception:
+                raise ELBClientError("SubnetNotFound", f"The subnet ID '{subnet_id}' does not exist")
+            if subnet.vpc_id != lb.vpc_id:
+                raise ELBClientError(
+                    "InvalidConfigurationRequest",
+                    f"Subnet '{subnet_id}' is in VPC '{subnet.vpc_id}', not in the load balancer's VPC '{lb.vpc_id}'",
+                )
+            zone = subnet.availability_zone
+            if zone in chosen:
+                raise ELBClientError("InvalidConfigurationRequest", "More than 1 subnet cannot be specified for 1 availability zone")
+            if current.get(zone, subnet_id) != subnet_id:
+                raise ELBClientError(
+                    "InvalidConfigurationRequest",
+                    f"Availability Zone '{zone}' already uses subnet '{current[zone]}'; remove it in a separate "
+                    f"SetSubnets call before adding subnet '{subnet_id}' in the same zone",
+                )
+            chosen[zone] = subnet
+        lb.subnets = list(chosen.values())
+        return [elbv2_models.AvailabilityZone(subnet) for subnet in lb.subnets]
+
+
+elbv2_models.ELBv2Backend.set_subnets = _set_subnets  # type: ignore[method-assign]
 
 
 # --------------------------------------------------------------------------------------------

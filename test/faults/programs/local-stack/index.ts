@@ -24,7 +24,7 @@ for (let i = 0; i < spec.nlbs; i++) {
 const k8s = new spider.Cluster("k8s", {
     connection: conn,
     version: "1.29",
-    network: { vpc: "vpc-local", subnets: ["subnet-a"] },
+    network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] },
     nodeGroups: [{ name: "default", vmSpec: "small", desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 2 }],
     tags: { stack },
 });
