@@ -187,6 +187,40 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
                 assert.deepEqual((await env.driver.cluster.getCluster(clusterIid)).tags, tags);
             });
 
+            it("changes the control plane's subnets and security groups in place, keeping the cluster", async function () {
+                const env = getEnv();
+                const cluster = requireCreated();
+                if (!caps.cluster.inPlace.network) {
+                    await expectCode(() => env.driver.cluster.changeClusterNetwork(clusterIid, { securityGroups: [] }), "NotSupported");
+                    return;
+                }
+                assert.ok(env.network, "a driver that changes cluster networks in place must offer env.network");
+                const subnets = sortedCopy([env.network.sameZoneSubnet, ...env.subnets.slice(1)]);
+                const securityGroups = sortedCopy(env.network.securityGroups);
+                const got = await env.driver.cluster.changeClusterNetwork(clusterIid, { subnets, securityGroups });
+                assert.deepEqual({ subnets: sortedCopy(got.subnets), securityGroups: sortedCopy(got.securityGroups) }, { subnets, securityGroups });
+                const read = await env.driver.cluster.getCluster(clusterIid);
+                assert.equal(read.iid.systemId, cluster.iid.systemId, "the same cluster");
+                assert.equal(read.status, "Active");
+                assert.deepEqual(sortedCopy(read.network.subnets), subnets);
+                assert.deepEqual(sortedCopy(read.network.securityGroups), securityGroups);
+            });
+
+            it("refuses control-plane subnets of another VPC or in a single zone, changing nothing", async function () {
+                const env = getEnv();
+                requireCreated();
+                if (!caps.cluster.inPlace.network || !env.network) return assert.equal(caps.cluster.inPlace.network, false);
+                const before = (await env.driver.cluster.getCluster(clusterIid)).network;
+                const foreign = await expectCode(() => env.driver.cluster.changeClusterNetwork(clusterIid,
+                    { subnets: [env.subnets[1], env.network!.otherVpcSubnet] }), "Validation");
+                assert.match(foreign.message, /network\.subnets\[1\]/);
+                const oneZone = await expectCode(() => env.driver.cluster.changeClusterNetwork(clusterIid,
+                    { subnets: [env.subnets[0], env.network!.sameZoneSubnet] }), "Validation");
+                assert.match(oneZone.message, /two (availability )?zones/);
+                const after = (await env.driver.cluster.getCluster(clusterIid)).network;
+                assert.deepEqual(sortedCopy(after.subnets), sortedCopy(before.subnets), "nothing changed");
+            });
+
             it("lists the cluster", async function () {
                 const env = getEnv();
                 requireCreated();

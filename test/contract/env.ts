@@ -17,6 +17,12 @@ export interface ContractEnv {
     vmSpec: string;
     /** Two Kubernetes versions one minor step apart, oldest first, for the upgrade scenario. */
     versions: [string, string];
+    /**
+     * For the in-place network scenarios (drivers that move NLBs or control planes in place): a
+     * subnet of `vpc` in the zone of `subnets[0]`, a subnet of another VPC, and two security groups
+     * of `vpc`.
+     */
+    network?: { sameZoneSubnet: string; otherVpcSubnet: string; securityGroups: [string, string] };
     /** Unique suffix generator so reruns never collide. */
     uniqueName(prefix: string): string;
     /** Lists every NLB/cluster the backing cloud holds, to prove nothing is orphaned. */

@@ -291,6 +291,41 @@ export function describeNlbContract(label: string, getEnv: () => ContractEnv, ca
             assert.deepEqual(read.tags, tags);
         });
 
+        it("moves the NLB between subnets in place: a zone dropped, a zone's subnet swapped, then back", async function () {
+            const env = getEnv();
+            const nlb = requireCreated();
+            if (!env.caps.nlb.inPlace.subnets) {
+                await expectCode(() => env.driver.nlb.changeSubnets(iid, nlb.subnets), "NotSupported");
+                return;
+            }
+            assert.ok(env.network, "a driver that moves NLBs in place must offer env.network");
+            const current = await env.driver.nlb.getNlb(iid);
+            const start = sortedCopy(current.subnets);
+            assert.ok(start.length >= 3 && start.includes(env.subnets[0]), `start subnets ${start.join(", ")}`);
+            const others = start.filter(s => s !== env.subnets[0]);
+            const target = sortedCopy([env.network.sameZoneSubnet, ...others.slice(1)]);
+            assert.deepEqual(sortedCopy(await env.driver.nlb.changeSubnets(iid, target)), target);
+            const moved = await env.driver.nlb.getNlb(iid);
+            assert.deepEqual(sortedCopy(moved.subnets), target);
+            assert.equal(moved.iid.systemId, nlb.iid.systemId, "the same NLB");
+            assert.equal(moved.listener.port, current.listener.port, "the listener is untouched");
+            assert.deepEqual(sortedCopy(await env.driver.nlb.changeSubnets(iid, start)), start);
+            assert.deepEqual(sortedCopy((await env.driver.nlb.getNlb(iid)).subnets), start);
+        });
+
+        it("refuses subnets of another VPC or two in one zone before changing anything", async function () {
+            const env = getEnv();
+            const nlb = requireCreated();
+            if (!env.caps.nlb.inPlace.subnets || !env.network) return assert.equal(env.caps.nlb.inPlace.subnets, false);
+            const before = sortedCopy((await env.driver.nlb.getNlb(iid)).subnets);
+            const foreign = await expectCode(() => env.driver.nlb.changeSubnets(iid, [...before, env.network!.otherVpcSubnet]), "Validation");
+            assert.match(foreign.message, new RegExp(`subnets\\[${before.length}\\].*${env.network.otherVpcSubnet}`));
+            const twoInZone = await expectCode(() => env.driver.nlb.changeSubnets(iid, [env.subnets[0], env.network!.sameZoneSubnet]), "Validation");
+            assert.match(twoInZone.message, /one subnet per zone/);
+            assert.deepEqual(sortedCopy((await env.driver.nlb.getNlb(iid)).subnets), before, "nothing changed");
+            assert.equal((await env.driver.nlb.getNlb(iid)).iid.systemId, nlb.iid.systemId);
+        });
+
         it("lists the NLB", async function () {
             const env = getEnv();
             requireCreated();

@@ -249,6 +249,32 @@ describe("aws driver: EKS clusters (against extended moto)", function () {
         await h.driver.cluster.deleteCluster(info.iid);
     });
 
+    it("changes subnets and security groups as one UpdateClusterConfig each, waited on with DescribeUpdate", async () => {
+        const name = h.uniqueName("net");
+        const info = await h.driver.cluster.createCluster(req(name, { network: { vpc: h.vpc, subnets: h.subnets.slice(0, 3), securityGroups: [] } }));
+        const change = { subnets: [h.network.sameZoneSubnet, h.subnets[1]].sort(), securityGroups: [...h.network.securityGroups].sort() };
+        const { value, calls } = await h.record(() => h.driver.cluster.changeClusterNetwork(info.iid, change));
+        assert.deepStrictEqual(writes(calls), ["UpdateClusterConfig", "UpdateClusterConfig"]);
+        assert.ok(countOf(calls, "DescribeUpdate") >= 2, "each update is waited on");
+        assert.deepStrictEqual({ subnets: value.subnets, securityGroups: value.securityGroups }, change);
+        const cfg = (await h.clients.eks.send(new DescribeClusterCommand({ name }))).cluster?.resourcesVpcConfig;
+        assert.deepStrictEqual([...cfg?.subnetIds ?? []].sort(), change.subnets, "moto holds the new subnets");
+        await h.driver.cluster.deleteCluster(info.iid);
+    });
+
+    it("EKS refuses a subnet outside the zones chosen at creation on the first write, so nothing changes", async () => {
+        const name = h.uniqueName("azs");
+        const info = await h.driver.cluster.createCluster(req(name, { network: { vpc: h.vpc, subnets: h.subnets.slice(0, 2), securityGroups: [] } }));
+        const { calls } = await h.record(() => assert.rejects(
+            h.driver.cluster.changeClusterNetwork(info.iid, { subnets: [h.subnets[0], h.subnets[2]], securityGroups: [h.network.securityGroups[0]] }),
+            (err: unknown) => err instanceof ValidationError && /network\.subnets.*Availability Zones chosen when it was created/.test(err.message)));
+        assert.deepStrictEqual(writes(calls), ["UpdateClusterConfig"], "the security groups were not sent after the refusal");
+        const cfg = (await h.clients.eks.send(new DescribeClusterCommand({ name }))).cluster?.resourcesVpcConfig;
+        assert.deepStrictEqual([...cfg?.subnetIds ?? []].sort(), h.subnets.slice(0, 2), "nothing changed");
+        assert.deepStrictEqual(cfg?.securityGroupIds ?? [], []);
+        await h.driver.cluster.deleteCluster(info.iid);
+    });
+
     it("surfaces the errors of a failed update", async () => {
         const info = await h.driver.cluster.createCluster(req(h.uniqueName("uf")));
         await h.moto.failNext("update", [{ code: "NodeCreationFailure", message: "Instances failed to join the kubernetes cluster" }]);

@@ -2,7 +2,9 @@
  * One extended moto per test file, the aws driver pointed at it with fake credentials, and real
  * EC2 instances (RunInstances in the default VPC) to use as NLB backends.
  */
-import { DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import {
+    CreateSecurityGroupCommand, CreateSubnetCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client,
+} from "@aws-sdk/client-ec2";
 import { EKSClient, ListClustersCommand, ListNodegroupsCommand } from "@aws-sdk/client-eks";
 import {
     DescribeListenersCommand,
@@ -14,7 +16,7 @@ import { IAMClient } from "@aws-sdk/client-iam";
 import type { Connection, Driver, DriverContext } from "../../../provider/driver/driver";
 import * as aws from "../../../provider/drivers/aws";
 import type { ContractEnv } from "../../contract/env";
-import { FAKE_CREDENTIALS, motoClients, REGION, runInstances } from "../../support/moto/fixtures";
+import { FAKE_CREDENTIALS, makeVpc, motoClients, REGION, runInstances } from "../../support/moto/fixtures";
 import { MotoServer, RecordedCall, startMoto } from "../../support/moto/launch";
 
 export const FAST_POLL = { minDelayMs: 5, maxDelayMs: 40 };
@@ -26,7 +28,10 @@ export interface AwsHarness {
     driver: Driver;
     clients: { ec2: EC2Client; elb: ElasticLoadBalancingV2Client; eks: EKSClient; iam: IAMClient };
     vpc: string;
+    /** The default VPC's default subnets, one per AZ. */
     subnets: string[];
+    /** Extras for the in-place network scenarios (see ContractEnv.network). */
+    network: { sameZoneSubnet: string; otherVpcSubnet: string; securityGroups: [string, string] };
     vms: string[];
     log: string[];
     open(ctx?: Partial<DriverContext>): Driver;
@@ -59,15 +64,19 @@ export async function startHarness(opts: { polls?: number; initialPolls?: number
     let counter = 0;
     const h: AwsHarness = {
         moto, conn, ctx: baseCtx, log, clients, vpc: "", subnets: [], vms: [],
+        network: { sameZoneSubnet: "", otherVpcSubnet: "", securityGroups: ["", ""] },
         driver: aws.open(conn, baseCtx),
         open: ctx => aws.open(conn, { ...baseCtx, ...ctx }),
         seed: async () => {
             const vpcs = await clients.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "isDefault", Values: ["true"] }] }));
             h.vpc = vpcs.Vpcs?.[0]?.VpcId ?? "";
             if (!h.vpc) throw new Error("moto has no default VPC");
-            const subnets = await clients.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: "vpc-id", Values: [h.vpc] }] }));
-            h.subnets = (subnets.Subnets ?? []).map(s => s.SubnetId as string).sort();
+            const subnets = (await clients.ec2.send(new DescribeSubnetsCommand({
+                Filters: [{ Name: "vpc-id", Values: [h.vpc] }, { Name: "default-for-az", Values: ["true"] }],
+            }))).Subnets ?? [];
+            h.subnets = subnets.map(s => s.SubnetId as string).sort();
             h.vms = await runInstances(clients.ec2, h.subnets, opts.vmCount ?? 6);
+            h.network = await seedNetworkExtras(clients.ec2, h.vpc, subnets.find(s => s.SubnetId === h.subnets[0])?.AvailabilityZone ?? "");
         },
         uniqueName: prefix => `${prefix}-${(++counter).toString(36)}${Math.random().toString(16).slice(2, 6)}`,
         inventory: async () => {
@@ -99,6 +108,7 @@ export async function startHarness(opts: { polls?: number; initialPolls?: number
             vms: h.vms,
             vmSpec: "t3.medium",
             versions: ["1.29", "1.30"],
+            network: h.network,
             uniqueName: prefix => h.uniqueName(prefix),
             inventory: () => h.inventory(),
         }),
@@ -117,6 +127,19 @@ export async function startHarness(opts: { polls?: number; initialPolls?: number
         throw err;
     }
     return h;
+}
+
+/** A second subnet in `zone` of the default VPC, a subnet of another VPC, two security groups of the default VPC. */
+async function seedNetworkExtras(ec2: EC2Client, vpc: string, zone: string): Promise<AwsHarness["network"]> {
+    const extra = await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "172.31.128.0/20", AvailabilityZone: zone }));
+    const other = await makeVpc(ec2, 77, ["a"], 0);
+    const group = async (name: string): Promise<string> =>
+        (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpc, GroupName: name, Description: "spider tests" }))).GroupId as string;
+    return {
+        sameZoneSubnet: extra.Subnet?.SubnetId as string,
+        otherVpcSubnet: other.subnets[0],
+        securityGroups: [await group("spider-cp-1"), await group("spider-cp-2")],
+    };
 }
 
 /** Names of the actions in a recording, e.g. ["DescribeLoadBalancers", "ModifyListener"]. */

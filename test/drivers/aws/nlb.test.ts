@@ -5,6 +5,7 @@ import {
     DescribeTagsCommand,
     DescribeTargetGroupsCommand,
     DescribeTargetHealthCommand,
+    SetSubnetsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { NlbReq } from "../../../provider/driver/driver";
 import {
@@ -204,6 +205,31 @@ describe("aws driver: ELBv2 network load balancers (against extended moto)", fun
         assert.strictEqual(tg?.UnhealthyThresholdCount, 4);
         await assert.rejects(h.driver.nlb.changeHealthCheckerInfo(info.iid, { protocol: "TCP", interval: 300, timeout: 121 }),
             (err: unknown) => err instanceof ValidationError && err.issues.some(i => i.property === "healthChecker.timeout"));
+        await h.driver.nlb.deleteNlb(info.iid);
+    });
+
+    it("swaps a zone's subnet as two SetSubnets calls (remove, then add) and drops a zone in one, same ARN", async () => {
+        const info = await h.driver.nlb.createNlb(req(h.uniqueName("subnets"), { subnets: h.subnets.slice(0, 3) }));
+        const target = [h.network.sameZoneSubnet, h.subnets[1]].sort();
+        const { calls } = await h.record(() => h.driver.nlb.changeSubnets(info.iid, target));
+        assert.deepStrictEqual(writes(calls), ["SetSubnets", "SetSubnets", "SetSubnets"], "drop a zone, remove the old subnet, add the new");
+        const lb = (await h.clients.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [info.iid.systemId] }))).LoadBalancers?.[0];
+        assert.deepStrictEqual((lb?.AvailabilityZones ?? []).map(z => z.SubnetId).sort(), target, "moto holds the new set");
+        assert.strictEqual(lb?.LoadBalancerArn, info.iid.systemId);
+        const { calls: none } = await h.record(() => h.driver.nlb.changeSubnets(info.iid, target));
+        assert.deepStrictEqual(writes(none), [], "an unchanged set costs no write");
+        await h.driver.nlb.deleteNlb(info.iid);
+    });
+
+    it("the extended moto holds ELBv2's NLB subnet rules: a same-call zone swap, another VPC and two per zone are refused", async () => {
+        const info = await h.driver.nlb.createNlb(req(h.uniqueName("rules"), { subnets: h.subnets.slice(0, 2) }));
+        const set = (subnets: string[]) => h.clients.elb.send(new SetSubnetsCommand({ LoadBalancerArn: info.iid.systemId, Subnets: subnets }));
+        await assert.rejects(set([h.network.sameZoneSubnet, h.subnets[1]]), /remove it in a separate SetSubnets call/);
+        await assert.rejects(set([h.subnets[0], h.network.otherVpcSubnet]), /not in the load balancer's VPC/);
+        await assert.rejects(set([h.subnets[0], h.network.sameZoneSubnet]), /More than 1 subnet cannot be specified for 1 availability zone/);
+        await set([h.subnets[1]]);
+        const lb = (await h.clients.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [info.iid.systemId] }))).LoadBalancers?.[0];
+        assert.deepStrictEqual((lb?.AvailabilityZones ?? []).map(z => z.SubnetId), [h.subnets[1]], "an NLB may shrink to one zone");
         await h.driver.nlb.deleteNlb(info.iid);
     });
 

@@ -44,6 +44,7 @@ export function contractEnv(f: LocalFixture): ContractEnv {
         vms: ["vm-1", "vm-2", "vm-3", "vm-4"],
         vmSpec: "small",
         versions: ["1.28", "1.29"],
+        network: { sameZoneSubnet: "subnet-d", otherVpcSubnet: "subnet-x", securityGroups: ["sg-default", "sg-web"] },
         uniqueName: prefix => `${prefix}-${crypto.randomBytes(3).toString("hex")}`,
         inventory: () => f.cloud.inventory(),
     };
