@@ -16,6 +16,7 @@ import {
     DescribeTargetGroupsCommand,
     ModifyListenerCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { CreateSecurityGroupCommand, CreateSubnetCommand } from "@aws-sdk/client-ec2";
 import type { Connection, DriverContext } from "../../provider/driver/driver";
 import * as aws from "../../provider/drivers/aws";
 import { waitUntil } from "../../provider/driver/wait";
@@ -39,6 +40,11 @@ describeE2E("aws on moto", async () => {
         const { ec2, elb, eks } = motoClients(moto.endpoint);
         const main = await makeVpc(ec2, 43, ["a", "b", "c"], 6);
         const alt = await makeVpc(ec2, 44, ["a"], 1);
+        // For the in-place network steps: a second subnet in the first one's zone, two security groups.
+        const sameZone = await ec2.send(new CreateSubnetCommand({ VpcId: main.vpc, CidrBlock: "10.43.9.0/24", AvailabilityZone: `${REGION}a` }));
+        const group = async (name: string) =>
+            (await ec2.send(new CreateSecurityGroupCommand({ VpcId: main.vpc, GroupName: name, Description: "e2e" }))).GroupId as string;
+        const network = { sameZoneSubnet: sameZone.Subnet?.SubnetId as string, securityGroups: [await group("e2e-cp-1"), await group("e2e-cp-2")] as [string, string] };
 
         const connection: Connection = { driver: "aws", region: REGION, endpoint: moto.endpoint };
         const ctx: DriverContext = {
@@ -59,6 +65,11 @@ describeE2E("aws on moto", async () => {
             vmSpecAlt: "t3.large",
             versions: ["1.29", "1.30"],
             altVpc: { vpc: alt.vpc, vms: alt.vms },
+            network,
+            updates: async () => (await moto.updates()).map(u => ({
+                type: u.type, nodegroup: u.nodegroup, startedAt: u.startedAt, doneAt: u.doneAt,
+                version: u.params.find(p => p.type === "Version")?.value ?? "",
+            })),
             processEnv: {
                 ...FAKE_AWS_ENV,
                 // moto settles within a poll or two: poll it quickly (read by the provider host).

@@ -32,7 +32,14 @@ export interface E2EEnv {
     /** A driver opened on the same connection, to inspect (and pre-create) cloud objects. */
     driver: Driver;
     vpc: string;
-    /** At least three subnets of `vpc` usable for clusters (the network change swaps the second for the third). */
+    /**
+     * For the in-place network steps (drivers that move NLBs and control planes in place): a subnet
+     * of `vpc` in the zone of `subnets[0]` and two security groups of `vpc`.
+     */
+    network?: { sameZoneSubnet: string; securityGroups: [string, string] };
+    /** EKS-like update history with wall times, for the multi-step upgrade scenario (aws on moto). */
+    updates?(): Promise<Array<{ type: string; nodegroup: string | null; version: string; startedAt: number; doneAt: number | null }>>;
+    /** At least three subnets of `vpc` usable for clusters. */
     subnets: string[];
     /** At least five VM references in `vpc`. */
     vms: string[];

@@ -32,6 +32,7 @@ describeE2E("local", async () => {
         vmSpecAlt: "medium",
         versions: ["1.29", "1.30"],
         altVpc: { vpc: "vpc-e2e", vms: ["vm-e2e-1"] },
+        network: { sameZoneSubnet: "subnet-d", securityGroups: ["sg-default", "sg-web"] },
         // The embedded cloud settles within a few polls: poll it quickly (read by the provider host).
         processEnv: { SPIDER_POLL_MIN_MS: "10", SPIDER_POLL_MAX_MS: "100" },
         inventory: () => cloud.inventory(),

@@ -288,6 +288,7 @@ export function describeE2E(label: string, getEnv: () => Promise<E2EEnv>, caps?:
             let ids: Map<string, string>;
             const fixedNlb = `e2e-fixed-${rand()}`;
             const fixedCluster = `e2e-fixed-${rand()}`;
+            let webSubnetsAtStart: string[] = [];
 
             const res = (name: string) => must(spec.resources.find(r => r.name === name), `spec resource ${name}`);
             const args = (name: string) => res(name).args as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -340,6 +341,12 @@ export function describeE2E(label: string, getEnv: () => Promise<E2EEnv>, caps?:
                 assert.equal(hc.interval, env.caps.nlb.defaults.interval);
                 assertInventory(await env.inventory(), plus(baseline, { nlbs: 5, ...(k8s ? { clusters: 2, nodeGroups: 4 } : {}) }), "after the first up");
                 assertNoChanges(await p.preview(), "preview right after the first up", spec.resources.length);
+                if (env.caps.nlb.inPlace.subnets) {
+                    // Declaring the subnets the driver chose (in another order) is no change.
+                    args("lbHealth").subnets = [...(st.get("lbHealth")!.outputs!.subnets as string[])].reverse();
+                    p.writeSpec(spec);
+                    assertNoChanges(await p.preview(), "preview after declaring lbHealth's own subnets", spec.resources.length);
+                }
             });
 
             step("2. every in-place field previews as `update`, keeps the ID and reaches the cloud", async () => {
@@ -362,6 +369,14 @@ export function describeE2E(label: string, getEnv: () => Promise<E2EEnv>, caps?:
                     args("gpu").desiredNodeSize = 2; // node-group scaling
                     args("gpu").maxNodeSize = 5;
                     args("batch").onAutoScaling = false; // autoscaling toggle
+                }
+                const webSubnets = [...(await stateOf(p)).get("web")!.outputs!.subnets as string[]].sort();
+                webSubnetsAtStart = webSubnets;
+                const net = env.network;
+                if (ip.subnets) args("web").subnets = webSubnets.slice(0, -1); // an NLB zone removed
+                if (k8s && cip.network && net) {
+                    // control-plane subnets (a zone's subnet swapped) and security groups
+                    args("k8s").network = { vpc: env.vpc, subnets: [net.sameZoneSubnet, env.subnets[1]], securityGroups: [net.securityGroups[0]] };
                 }
                 p.writeSpec(spec);
                 const upd = (inPlace: boolean) => (inPlace ? "update" : "replace");
@@ -391,6 +406,7 @@ export function describeE2E(label: string, getEnv: () => Promise<E2EEnv>, caps?:
                 }
                 const web = await c.nlb(st.get("web")!);
                 assert.equal(web.listener.port, 8000);
+                if (ip.subnets) assert.deepEqual([...web.subnets].sort(), webSubnets.slice(0, -1), "the cloud holds web's new subnets");
                 assert.ok(hasVm(web.vmGroup.vms, vm("web", 2)) && hasVm(web.vmGroup.vms, vm("web", 4)), `extra's VMs attached to web: ${web.vmGroup.vms}`);
                 assert.deepEqual(st.get("extra")!.outputs!.vms, [vm("web", 2), vm("web", 4)]);
                 if (udp) {
@@ -412,6 +428,10 @@ export function describeE2E(label: string, getEnv: () => Promise<E2EEnv>, caps?:
                     const gpu = await c.nodeGroup(st.get("gpu")!);
                     assert.deepEqual([gpu.desiredNodeSize, gpu.maxNodeSize], [2, 5]);
                     assert.equal((await c.nodeGroup(st.get("batch")!)).onAutoScaling, false);
+                    if (cip.network && net) {
+                        const k = (await c.cluster(st.get("k8s")!)).network;
+                        assert.deepEqual([[...k.subnets].sort(), k.securityGroups], [[net.sameZoneSubnet, env.subnets[1]].sort(), [net.securityGroups[0]]]);
+                    }
                 }
                 ids = idsOf(st);
             });
@@ -427,8 +447,10 @@ export function describeE2E(label: string, getEnv: () => Promise<E2EEnv>, caps?:
                 }
                 args("lbGroup").type = "INTERNAL"; // type
                 args("lbVms").nlbName = `${fixedNlb}-b`; // explicit nlbName: the old one must go first
+                const zoneBack = env.caps.nlb.inPlace.subnets;
+                if (zoneBack) args("web").subnets = webSubnetsAtStart; // the removed zone added back: in place
                 if (k8s) {
-                    args("k8sFixed").network.subnets = [env.subnets[0], env.subnets[2]]; // network (explicit clusterName)
+                    args("k8sFixed").clusterName = `${fixedCluster}-b`; // explicit clusterName: the old one must go first
                     args("gpu").vmSpec = env.vmSpecAlt; // a standalone NodeGroup's vmSpec
                     args("k8s").nodeGroups[0].vmSpec = env.vmSpecAlt; // ... but inside Cluster only that node group is recreated
                 }
@@ -439,6 +461,7 @@ export function describeE2E(label: string, getEnv: () => Promise<E2EEnv>, caps?:
                     lbGroup: nlbReplace, lbVms: "replace-dbr",
                     ...(k8s ? { k8sFixed: "replace-dbr", gpu: "replace", k8s: "update" } : {}),
                     ...(env.altVpc ? { lbProto: nlbReplace } : {}),
+                    ...(zoneBack ? { web: "update" } : {}),
                 };
                 const pre = await p.preview();
                 assertOk(pre, "preview");
@@ -469,11 +492,15 @@ export function describeE2E(label: string, getEnv: () => Promise<E2EEnv>, caps?:
                     }
                 }
                 if (k8s) assert.equal(st.get("k8s")?.id, ids.get("k8s"), "k8s kept its ID");
+                if (zoneBack) {
+                    assert.equal(st.get("web")?.id, ids.get("web"), "web kept its ID over the zone's return");
+                    assert.deepEqual([...(await c.nlb(st.get("web")!)).subnets].sort(), webSubnetsAtStart);
+                }
                 assert.equal((await c.nlb(st.get("lbGroup")!)).type, "INTERNAL");
                 assert.equal((await c.nlb(st.get("lbVms")!)).iid.nameId, `${fixedNlb}-b`);
                 if (env.altVpc) assert.equal((await c.nlb(st.get("lbProto")!)).vpc, env.altVpc.vpc);
                 if (k8s) {
-                    assert.deepEqual([...(await c.cluster(st.get("k8sFixed")!)).network.subnets].sort(), [env.subnets[0], env.subnets[2]].sort());
+                    assert.equal((await c.cluster(st.get("k8sFixed")!)).iid.nameId, `${fixedCluster}-b`);
                     assert.equal((await c.nodeGroup(st.get("gpu")!)).vmSpec, env.vmSpecAlt);
                     const k8sLive = await c.cluster(st.get("k8s")!);
                     const def = k8sLive.nodeGroups.filter(n => n.iid.nameId.startsWith("default"));
@@ -791,6 +818,55 @@ export function describeE2E(label: string, getEnv: () => Promise<E2EEnv>, caps?:
                 assertOk(d, "destroy");
                 assertOps(d, { lb: "delete", vmg: "delete", ...(k8s ? { k8s: "delete", ng: "delete" } : {}) }, "none");
                 assertInventory(await env.inventory(), before, "after destroy (adopted objects deleted)");
+            });
+        });
+
+        if (k8s) describe("multi-step upgrade", () => {
+            const step = stepper();
+            step("11. 1.28 → 1.31 with two node groups and a standalone NodeGroup: node groups catch up before each control-plane step, concurrently", async () => {
+                const versions = ["1.28", "1.29", "1.30", "1.31"];
+                assert.ok(versions.every(v => env.caps.cluster.versions.includes(v)), `the driver offers ${versions.join(", ")}`);
+                const p = await project("upgrade");
+                const before = await env.inventory();
+                const group = (name: string) => ({ name, vmSpec: env.vmSpec, desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 2 });
+                const resources: SpecResource[] = [
+                    { kind: "Cluster", name: "k8s", args: { version: "1.28", network: { vpc: env.vpc, subnets: env.subnets.slice(0, 2) }, nodeGroups: [group("one"), group("two")] } },
+                    { kind: "NodeGroup", name: "solo", args: { cluster: ref("k8s.clusterId"), vmSpec: env.vmSpec, desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 2 } },
+                ];
+                const spec: Spec = { connection: env.connection, resources };
+                p.writeSpec(spec);
+                assertOk(await p.up(["--skip-preview"]), "up");
+                const id = (await stateOf(p)).get("k8s")!.id;
+                (resources[0].args as Record<string, unknown>).version = "1.31";
+                p.writeSpec(spec);
+                const pre = await p.preview();
+                assertOk(pre, "preview");
+                assertOps(pre, { k8s: "update" }, "same", resources.length);
+                const up = await p.up(["--skip-preview"]);
+                assertOk(up, "up");
+                const st = await stateOf(p);
+                assert.equal(st.get("k8s")!.id, id, "the cluster kept its ID");
+                const live = await cloud(env).cluster(st.get("k8s")!);
+                assert.deepEqual([live.version, ...live.nodeGroups.map(g => g.version)], ["1.31", "1.31", "1.31", "1.31"], "control plane and all three node groups");
+                if (env.updates) {
+                    const updates = (await env.updates()).filter(u => u.type === "VersionUpdate");
+                    for (const [i, v] of versions.slice(1).entries()) {
+                        const cp = updates.filter(u => u.nodegroup === null && u.version === v);
+                        assert.equal(cp.length, 1, `one control-plane step to ${v}`);
+                        const behind = updates.filter(u => u.nodegroup !== null && u.version === versions[i]);
+                        if (i > 0) {
+                            assert.equal(behind.length, 3, `three node groups brought to ${versions[i]}`);
+                            for (const u of behind) assert.ok(u.doneAt !== null && u.doneAt <= cp[0].startedAt, `${u.nodegroup} reached ${versions[i]} before the step to ${v}`);
+                            const lastStart = Math.max(...behind.map(u => u.startedAt));
+                            const firstDone = Math.min(...behind.map(u => u.doneAt ?? Infinity));
+                            assert.ok(lastStart < firstDone, `the node-group updates to ${versions[i]} overlap in time`);
+                        }
+                    }
+                }
+                assertOk(await p.refresh(), "refresh");
+                assertNoChanges(await p.preview(), "preview after the upgrade and a refresh", resources.length);
+                assertOk(await p.destroy(), "destroy");
+                assertInventory(await env.inventory(), before, "after destroy");
             });
         });
 

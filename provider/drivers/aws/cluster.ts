@@ -93,8 +93,11 @@ async function createCluster(a: AwsCtx, req: ClusterReq): Promise<ClusterInfo> {
     const issues = validateCluster(req);
     if (issues.length) throw new ValidationError(issues);
 
-    const clusterRole = await ensureRole(a, "cluster", what);
-    const nodeRole = req.nodeGroups.length ? (await ensureRole(a, "node", what)).arn : "";
+    // Independent IAM checks: both roles at once.
+    const [clusterRole, nodeRole] = await Promise.all([
+        ensureRole(a, "cluster", what),
+        req.nodeGroups.length ? ensureRole(a, "node", what).then(r => r.arn) : Promise.resolve(""),
+    ]);
     const undo: Array<() => Promise<void>> = [];
     try {
         await createClusterCall(a, req, clusterRole, what);

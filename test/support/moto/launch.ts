@@ -94,6 +94,10 @@ export interface MotoServer {
     failNext(kind: "cluster" | "nodegroup" | "update", issues?: HealthIssue[]): Promise<void>;
     /** Describes a new object stays transitional; `existing`: objects already transitional finish within as many. */
     setPolls(polls: number, initialPolls?: number, existing?: boolean): Promise<void>;
+    /** Time-based mode: every transitional object or update also lasts `ms` of wall time (0 = off). */
+    setTransitionMs(ms: number): Promise<void>;
+    /** Every EKS update moto holds, with when it started and finished (epoch seconds; doneAt null while running). */
+    updates(): Promise<EksUpdateRecord[]>;
     recorder: {
         /** Clears the recording and starts recording every API request. */
         start(): Promise<void>;
@@ -101,6 +105,17 @@ export interface MotoServer {
         /** Requests recorded since `start()`. */
         calls(): Promise<RecordedCall[]>;
     };
+}
+
+export interface EksUpdateRecord {
+    id: string;
+    type: string;
+    status: string;
+    params: Array<{ type: string; value: string }>;
+    cluster: string;
+    nodegroup: string | null;
+    startedAt: number;
+    doneAt: number | null;
 }
 
 const LAUNCHER = path.join(__dirname, "spider_moto.py");
@@ -219,6 +234,8 @@ export async function startMoto(opts: MotoOptions = {}): Promise<MotoServer> {
         clearFaults: async () => { await call("DELETE", "/spider-moto/faults"); },
         failNext: async (kind, issues) => { await call("POST", "/spider-moto/fail-next", { kind, issues }); },
         setPolls: async (polls, initialPolls, existing) => { await call("POST", "/spider-moto/polls", { polls, initialPolls, existing }); },
+        setTransitionMs: async ms => { await call("POST", "/spider-moto/polls", { transitionMs: ms }); },
+        updates: async () => ((await call("GET", "/spider-moto/updates")) as { updates: EksUpdateRecord[] }).updates,
         recorder: {
             start: async () => {
                 await call("POST", "/moto-api/recorder/reset-recording");

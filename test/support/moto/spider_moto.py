@@ -27,8 +27,10 @@ backends in-process before serving, so the driver's waiters and health mapping r
 Control endpoints (JSON bodies), served on the same port:
   GET  /spider-moto/health                       -> {"ok": true, "polls": N}
   POST /spider-moto/reset                        clears moto and everything below
-  POST /spider-moto/polls        {"polls": N, "initialPolls": M, "existing"?: true}
-       ("existing": objects already CREATING / provisioning finish within N describes too)
+  POST /spider-moto/polls        {"polls": N, "initialPolls": M, "existing"?: true, "transitionMs"?: T}
+       ("existing": objects already CREATING / provisioning finish within N describes too;
+        "transitionMs": time-based mode, a transitional object or update also lasts T ms of wall time)
+  GET  /spider-moto/updates      every EKS update with its cluster, node group, start and end (epoch s)
   POST /spider-moto/target-health {"targetId", "state", "reason"?, "description"?, "targetGroupArn"?}
        (state "clear" removes the override)
   POST /spider-moto/faults       {"service"?, "action"?, "count", "status", "code", "message"?}
@@ -50,6 +52,7 @@ import re
 import signal
 import sys
 import threading
+import time
 import uuid
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -79,6 +82,8 @@ class LauncherState:
         self.lock = threading.RLock()
         self.polls = polls
         self.initial_polls = initial_polls
+        # Time-based mode (0 = off): a transitional object also stays so for this many ms of wall time.
+        self.transition_ms = 0
         self.clear()
 
     def clear(self) -> None:
@@ -91,6 +96,20 @@ class LauncherState:
 
 
 STATE = LauncherState(polls=2, initial_polls=0)
+
+
+def _hold(obj: Any) -> None:
+    """Starts a transitional period: `polls` describes and, in time-based mode, `transition_ms` of wall time."""
+    obj._spider_polls = STATE.polls
+    obj._spider_until = time.monotonic() + STATE.transition_ms / 1000
+
+
+def _held(obj: Any) -> bool:
+    """One describe of a transitional object: True while it stays transitional."""
+    if obj._spider_polls > 0:
+        obj._spider_polls -= 1
+        return True
+    return time.monotonic() < getattr(obj, "_spider_until", 0)
 
 
 def _now() -> datetime.datetime:
@@ -124,7 +143,7 @@ def _cluster_init(self: Any, *args: Any, **kwargs: Any) -> None:
     _orig_cluster_init(self, *args, **kwargs)
     self.status = "CREATING"
     self.health = {"issues": []}
-    self._spider_polls = STATE.polls
+    _hold(self)
     self._spider_fail = STATE.fail_next.pop("cluster", None)
 
 
@@ -135,7 +154,7 @@ def _nodegroup_init(self: Any, *args: Any, **kwargs: Any) -> None:
     # moto invents an SSH key when none is given; EKS leaves remoteAccess unset.
     if not kwargs.get("remote_access"):
         self.remote_access = None
-    self._spider_polls = STATE.polls
+    _hold(self)
     self._spider_fail = STATE.fail_next.pop("nodegroup", None)
 
 
@@ -151,6 +170,7 @@ def _clamp_existing_polls(polls: int) -> None:
 
     def clamp(obj: Any) -> None:
         obj._spider_polls = min(getattr(obj, "_spider_polls", 0), polls)
+        obj._spider_until = 0
 
     for regions in list(eks_backends.values()):
         for backend in list(regions.values()):
@@ -168,8 +188,7 @@ def _advance(obj: Any, active: str, failed: str) -> bool:
     """One describe of a transitional object. Returns True when a DELETING object is now gone."""
     if obj.status not in ("CREATING", "DELETING"):
         return False
-    if obj._spider_polls > 0:
-        obj._spider_polls -= 1
+    if _held(obj):
         return False
     if obj.status == "DELETING":
         return True
@@ -233,7 +252,7 @@ def _delete_cluster(self: Any, name: str) -> Any:
         eks_models.validate_safe_to_delete(cluster)
         if cluster.status != "DELETING":
             cluster.status = "DELETING"
-            cluster._spider_polls = STATE.polls
+            _hold(cluster)
         return cluster
 
 
@@ -290,7 +309,7 @@ def _delete_nodegroup(self: Any, cluster_name: str, nodegroup_name: str) -> Any:
             raise _in_use(f"Nodegroup {nodegroup_name} is currently {ng.status}")
         if ng.status != "DELETING":
             ng.status = "DELETING"
-            ng._spider_polls = STATE.polls
+            _hold(ng)
         return ng
 
 
@@ -328,6 +347,9 @@ def _new_update(cluster_name: str, nodegroup_name: str | None, kind: str, params
         "_cluster": cluster_name,
         "_nodegroup": nodegroup_name,
         "_polls": STATE.polls,
+        "_until": time.monotonic() + STATE.transition_ms / 1000,
+        "_started": time.time(),
+        "_done": None,
         "_apply": apply,
         "_target": target,
         "_fail": fail,
@@ -347,6 +369,9 @@ def _advance_update(record: dict[str, Any]) -> None:
     if record["_polls"] > 0:
         record["_polls"] -= 1
         return
+    if time.monotonic() < record["_until"]:
+        return
+    record["_done"] = time.time()
     target = record["_target"]
     if record["_fail"]:
         record["status"] = "Failed"
@@ -661,7 +686,7 @@ _orig_lb_init = elbv2_models.FakeLoadBalancer.__init__
 
 def _lb_init(self: Any, *args: Any, **kwargs: Any) -> None:
     _orig_lb_init(self, *args, **kwargs)
-    self._spider_polls = STATE.polls
+    _hold(self)
 
 
 elbv2_models.FakeLoadBalancer.__init__ = _lb_init  # type: ignore[method-assign]
@@ -675,9 +700,7 @@ def _describe_lbs(self: Any, arns: Any, names: Any) -> Any:
         result = _orig_describe_lbs(self, arns, names)
         for lb in result:
             if lb.state == "provisioning":
-                if lb._spider_polls > 0:
-                    lb._spider_polls -= 1
-                else:
+                if not _held(lb):
                     lb.state = "active"
         return result
 
@@ -1029,9 +1052,10 @@ class SpiderMiddleware:
             with STATE.lock:
                 STATE.polls = int(payload.get("polls", STATE.polls))
                 STATE.initial_polls = int(payload.get("initialPolls", STATE.initial_polls))
+                STATE.transition_ms = int(payload.get("transitionMs", STATE.transition_ms))
                 if payload.get("existing"):
                     _clamp_existing_polls(STATE.polls)
-            return {"polls": STATE.polls, "initialPolls": STATE.initial_polls}
+            return {"polls": STATE.polls, "initialPolls": STATE.initial_polls, "transitionMs": STATE.transition_ms}
         if what == "target-health" and method == "POST":
             key = (payload.get("targetGroupArn") or "", payload["targetId"])
             with STATE.lock:
@@ -1062,6 +1086,13 @@ class SpiderMiddleware:
             with STATE.lock:
                 STATE.fail_next[kind] = list(payload.get("issues") or [{"code": "InternalFailure", "message": "injected failure"}])
             return {"ok": True}
+        if what == "updates":
+            with STATE.lock:
+                return {"updates": [
+                    {**_public(r), "cluster": r["_cluster"], "nodegroup": r["_nodegroup"], "createdAt": r["createdAt"].isoformat(),
+                     "startedAt": r["_started"], "doneAt": r["_done"]}
+                    for r in STATE.updates.values()
+                ]}
         if what == "recording":
             return {"calls": parsed_recording()}
         raise KeyError(f"no control endpoint {method} /spider-moto/{what}")
