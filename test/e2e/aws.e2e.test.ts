@@ -67,7 +67,7 @@ describeE2E("aws on moto", async () => {
             altVpc: { vpc: alt.vpc, vms: alt.vms },
             network,
             updates: async () => (await moto.updates()).map(u => ({
-                type: u.type, nodegroup: u.nodegroup, startedAt: u.startedAt, doneAt: u.doneAt,
+                cluster: u.cluster, type: u.type, nodegroup: u.nodegroup, startedAt: u.startedAt, doneAt: u.doneAt,
                 version: u.params.find(p => p.type === "Version")?.value ?? "",
             })),
             processEnv: {

@@ -38,7 +38,9 @@ export interface E2EEnv {
      */
     network?: { sameZoneSubnet: string; securityGroups: [string, string] };
     /** EKS-like update history with wall times, for the multi-step upgrade scenario (aws on moto). */
-    updates?(): Promise<Array<{ type: string; nodegroup: string | null; version: string; startedAt: number; doneAt: number | null }>>;
+    updates?(): Promise<Array<{
+        cluster: string; type: string; nodegroup: string | null; version: string; startedAt: number; doneAt: number | null;
+    }>>;
     /** At least three subnets of `vpc` usable for clusters. */
     subnets: string[];
     /** At least five VM references in `vpc`. */

@@ -849,7 +849,7 @@ export function describeE2E(label: string, getEnv: () => Promise<E2EEnv>, caps?:
                 const live = await cloud(env).cluster(st.get("k8s")!);
                 assert.deepEqual([live.version, ...live.nodeGroups.map(g => g.version)], ["1.31", "1.31", "1.31", "1.31"], "control plane and all three node groups");
                 if (env.updates) {
-                    const updates = (await env.updates()).filter(u => u.type === "VersionUpdate");
+                    const updates = (await env.updates()).filter(u => u.type === "VersionUpdate" && u.cluster === live.iid.nameId);
                     for (const [i, v] of versions.slice(1).entries()) {
                         const cp = updates.filter(u => u.nodegroup === null && u.version === v);
                         assert.equal(cp.length, 1, `one control-plane step to ${v}`);
