@@ -387,7 +387,8 @@ async function changeClusterNetwork(a: AwsCtx, clusterIid: Iid, change: ClusterN
     ];
     if (problems.length) throw new ValidationError(problems.map(p => ({ ...p, reason: `${what}: ${p.reason}` })));
     const updates: Array<["subnetIds" | "securityGroupIds", string[] | undefined, string]> = [
-        ["subnetIds", change.subnets, "network.subnets"], ["securityGroupIds", change.securityGroups, "network.securityGroups"],
+        ["subnetIds", change.subnets, "network.subnets"],
+        ["securityGroupIds", change.securityGroups, "network.securityGroups"],
     ];
     for (const [key, value, property] of updates) {
         if (!value) continue;
@@ -398,7 +399,8 @@ async function changeClusterNetwork(a: AwsCtx, clusterIid: Iid, change: ClusterN
         await waitUpdate(a, name, update, what);
     }
     const after = (await describeCluster(a, name, what)).resourcesVpcConfig ?? {};
-    return { vpc, subnets: [...after.subnetIds ?? []].sort(), securityGroups: [...after.securityGroupIds ?? []].sort() };
+    const sorted = (ids: string[] | undefined): string[] => [...ids ?? []].sort();
+    return { vpc, subnets: sorted(after.subnetIds), securityGroups: sorted(after.securityGroupIds) };
 }
 
 async function subnetPlacementIssues(a: AwsCtx, vpc: string, subnets: string[], what: string): Promise<FieldIssue[]> {
@@ -408,24 +410,28 @@ async function subnetPlacementIssues(a: AwsCtx, vpc: string, subnets: string[], 
     const issues: FieldIssue[] = subnets.flatMap((subnet, i) => {
         const s = found.find(f => f.SubnetId === subnet);
         if (!s) return [{ property: `network.subnets[${i}]`, reason: `subnet ${subnet} does not exist` }];
-        return s.VpcId === vpc ? [] : [{ property: `network.subnets[${i}]`, reason: `subnet ${subnet} is in ${s.VpcId}, not in the cluster's VPC ${vpc}` }];
+        const reason = `subnet ${subnet} is in ${s.VpcId}, not in the cluster's VPC ${vpc}`;
+        return s.VpcId === vpc ? [] : [{ property: `network.subnets[${i}]`, reason }];
     });
     const zones = new Set(found.map(s => s.AvailabilityZone));
     if (issues.length === 0 && zones.size < 2) {
-        issues.push({ property: "network.subnets", reason: `EKS needs subnets in at least two availability zones; these are all in ${[...zones].join(", ")}` });
+        const reason = `EKS needs subnets in at least two availability zones; these are all in ${[...zones].join(", ")}`;
+        issues.push({ property: "network.subnets", reason });
     }
     return issues;
 }
 
-async function securityGroupPlacementIssues(a: AwsCtx, vpc: string, groups: string[], what: string): Promise<FieldIssue[]> {
+async function securityGroupPlacementIssues(
+    a: AwsCtx, vpc: string, groups: string[], what: string,
+): Promise<FieldIssue[]> {
     if (groups.length === 0) return [];
     const found = (await aws(what, () => a.clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groups })),
         { property: "network.securityGroups" })).SecurityGroups ?? [];
     return groups.flatMap((group, i) => {
         const g = found.find(f => f.GroupId === group);
         if (!g) return [{ property: `network.securityGroups[${i}]`, reason: `security group ${group} does not exist` }];
-        return g.VpcId === vpc ? []
-            : [{ property: `network.securityGroups[${i}]`, reason: `security group ${group} is in ${g.VpcId}, not in the cluster's VPC ${vpc}` }];
+        const reason = `security group ${group} is in ${g.VpcId}, not in the cluster's VPC ${vpc}`;
+        return g.VpcId === vpc ? [] : [{ property: `network.securityGroups[${i}]`, reason }];
     });
 }
 

@@ -390,11 +390,13 @@ async function changeSubnets(a: AwsCtx, iid: Iid, subnets: string[]): Promise<st
         const found = described.find(d => d.SubnetId === subnet);
         if (!found) return [{ property: `subnets[${i}]`, reason: `subnet ${subnet} does not exist` }];
         zones.set(subnet, found.AvailabilityZone ?? "");
-        return found.VpcId === lb.VpcId ? []
-            : [{ property: `subnets[${i}]`, reason: `subnet ${subnet} is in ${found.VpcId}, not in the NLB's VPC ${lb.VpcId}` }];
+        const reason = `subnet ${subnet} is in ${found.VpcId}, not in the NLB's VPC ${lb.VpcId}`;
+        return found.VpcId === lb.VpcId ? [] : [{ property: `subnets[${i}]`, reason }];
     });
     const zoneOf = (subnet: string): string => zones.get(subnet) ?? subnet;
-    for (const zone of sharedZones(subnets, zoneOf)) problems.push({ property: "subnets", reason: `one subnet per zone: ${zone}` });
+    for (const zone of sharedZones(subnets, zoneOf)) {
+        problems.push({ property: "subnets", reason: `one subnet per zone: ${zone}` });
+    }
     const current = [...zones.keys()].filter(s => (lb.AvailabilityZones ?? []).some(z => z.SubnetId === s));
     const plan = planSubnetSteps(current, subnets, zoneOf);
     if (plan.problem) problems.push({ property: "subnets", reason: plan.problem });

@@ -185,11 +185,15 @@ export function validateNlb(req: NlbReq): FieldIssue[] {
 /** An NLB's subnets: one or more subnet ids, none twice (zones and VPC need the cloud: see changeSubnets). */
 export function validateSubnets(subnets: string[]): FieldIssue[] {
     const issues: FieldIssue[] = [];
-    if (subnets.length === 0) issues.push({ property: "subnets", reason: "give at least one subnet, or omit subnets to use one per AZ of the VPC" });
+    if (subnets.length === 0) {
+        issues.push({ property: "subnets", reason: "give at least one subnet, or omit subnets to use one per AZ of the VPC" });
+    }
     subnets.forEach((s, i) => {
         if (!SUBNET_ID.test(s)) issues.push({ property: `subnets[${i}]`, reason: `"${s}" is not a subnet id (subnet-…)` });
     });
-    if (new Set(subnets).size !== subnets.length) issues.push({ property: "subnets", reason: "a subnet is listed twice" });
+    if (new Set(subnets).size !== subnets.length) {
+        issues.push({ property: "subnets", reason: "a subnet is listed twice" });
+    }
     return issues;
 }
 
@@ -238,12 +242,18 @@ export function validateClusterNetwork(net: { subnets?: string[]; securityGroups
         issues.push({ property: "network.subnets", reason: "EKS needs subnets in at least two availability zones" });
     }
     (net.subnets ?? []).forEach((s, i) => {
-        if (!SUBNET_ID.test(s)) issues.push({ property: `network.subnets[${i}]`, reason: `"${s}" is not a subnet id (subnet-…)` });
+        if (!SUBNET_ID.test(s)) {
+            issues.push({ property: `network.subnets[${i}]`, reason: `"${s}" is not a subnet id (subnet-…)` });
+        }
     });
     const groups = net.securityGroups ?? [];
-    if (groups.length > 5) issues.push({ property: "network.securityGroups", reason: "EKS accepts at most 5 security groups" });
+    if (groups.length > 5) {
+        issues.push({ property: "network.securityGroups", reason: "EKS accepts at most 5 security groups" });
+    }
     groups.forEach((s, i) => {
-        if (!SG_ID.test(s)) issues.push({ property: `network.securityGroups[${i}]`, reason: `"${s}" is not a security group id (sg-…)` });
+        if (!SG_ID.test(s)) {
+            issues.push({ property: `network.securityGroups[${i}]`, reason: `"${s}" is not a security group id (sg-…)` });
+        }
     });
     return issues;
 }

@@ -44,7 +44,9 @@ export const capabilities: Capabilities = {
         timeoutAtMostInterval: true,
         defaults: { interval: 5, timeout: 5, threshold: 2 },
         name: nlbName,
-        inPlace: { listenerPort: true, listenerProtocol: true, vmGroup: true, vms: true, healthChecker: true, tags: true, subnets: false },
+        inPlace: {
+            listenerPort: true, listenerProtocol: true, vmGroup: true, vms: true, healthChecker: true, tags: true, subnets: false,
+        },
         // A forwarding rule's ports and protocol are immutable: the driver deletes and re-inserts it.
         inPlaceNotes: {
             changeListener: "deletes and re-inserts the forwarding rule: same IP and id, "

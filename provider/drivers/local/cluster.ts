@@ -196,13 +196,17 @@ async function changeClusterTags(s: LocalSession, clusterIid: Iid, tags: Record<
 }
 
 /** As on EKS: one update per kind (subnets, then security groups), each settling before the next. */
-async function changeClusterNetwork(s: LocalSession, clusterIid: Iid, change: ClusterNetworkChange): Promise<ClusterNetwork> {
+async function changeClusterNetwork(
+    s: LocalSession, clusterIid: Iid, change: ClusterNetworkChange,
+): Promise<ClusterNetwork> {
     requireIid(clusterIid, "clusterIid");
     const what = `changing the network of Cluster (${label(clusterIid)})`;
     await enter(s, "changeClusterNetwork", what);
     const id = await call(s, null, what, state => {
         const c = findCluster(state, clusterIid, what);
-        const net = { vpc: c.vpc, subnets: change.subnets ?? c.subnets, securityGroups: change.securityGroups ?? c.securityGroups };
+        const net = {
+            vpc: c.vpc, subnets: change.subnets ?? c.subnets, securityGroups: change.securityGroups ?? c.securityGroups,
+        };
         throwIfIssues(networkIssues(state.inventory, net, clusterZones(state.inventory, c)));
         return c.id;
     });
@@ -470,9 +474,11 @@ function networkIssues(inv: Inventory, net: ClusterNetwork, zones?: string[]): F
     subnets.forEach((subnet, i) => {
         const zone = zoneOf(inv, net.vpc, subnet);
         if (!known.includes(subnet)) {
-            issues.push({ property: `network.subnets[${i}]`, reason: `unknown subnet "${subnet}" in ${net.vpc}; known: ${known.join(", ")}` });
+            const reason = `unknown subnet "${subnet}" in ${net.vpc}; known: ${known.join(", ")}`;
+            issues.push({ property: `network.subnets[${i}]`, reason });
         } else if (zones && !zones.includes(zone)) {
-            const reason = `subnet "${subnet}" is in zone ${zone}; the cluster's subnets must stay in the zones chosen at creation: ${zones.join(", ")}`;
+            const reason = `subnet "${subnet}" is in zone ${zone}; the cluster's subnets must stay in the zones ` +
+                `chosen at creation: ${zones.join(", ")}`;
             issues.push({ property: `network.subnets[${i}]`, reason });
         }
     });

@@ -248,21 +248,26 @@ function setSubnets(state: StoreState, rec: NlbRecord, subnets: string[], what: 
         const zone = zoneOf(state.inventory, rec.vpc, subnet);
         const inUse = rec.subnets.find(s => zoneOf(state.inventory, rec.vpc, s) === zone);
         if (inUse && inUse !== subnet) {
-            throw new CloudApiError(`${what}: zone ${zone} already uses ${inUse}; remove it in a separate call before adding ${subnet}`);
+            throw new CloudApiError(`${what}: zone ${zone} already uses ${inUse}; ` +
+                `remove it in a separate call before adding ${subnet}`);
         }
     }
     rec.subnets = [...subnets];
 }
 
-function subnetIssues(state: StoreState, vpc: string, subnets: string[], property: string, required: boolean): FieldIssue[] {
+function subnetIssues(
+    state: StoreState, vpc: string, subnets: string[], property: string, required: boolean,
+): FieldIssue[] {
     const known = state.inventory.vpcs[vpc]?.subnets ?? [];
     if (required && subnets.length === 0) return [{ property, reason: "needs at least one subnet" }];
     const issues: FieldIssue[] = [];
     subnets.forEach((subnet, i) => {
         const home = Object.keys(state.inventory.vpcs).find(v => state.inventory.vpcs[v].subnets.includes(subnet));
-        if (home && home !== vpc) issues.push({ property: `${property}[${i}]`, reason: `subnet "${subnet}" is in ${home}, not in ${vpc}` });
-        else if (!known.includes(subnet)) issues.push({ property: `${property}[${i}]`, reason: `unknown subnet "${subnet}" in ${vpc}; known: ${known.join(", ")}` });
-        else if (subnets.indexOf(subnet) !== i) issues.push({ property: `${property}[${i}]`, reason: `"${subnet}" is listed twice` });
+        const at = `${property}[${i}]`;
+        if (home && home !== vpc) issues.push({ property: at, reason: `subnet "${subnet}" is in ${home}, not in ${vpc}` });
+        else if (!known.includes(subnet)) {
+            issues.push({ property: at, reason: `unknown subnet "${subnet}" in ${vpc}; known: ${known.join(", ")}` });
+        } else if (subnets.indexOf(subnet) !== i) issues.push({ property: at, reason: `"${subnet}" is listed twice` });
     });
     for (const zone of sharedZones([...new Set(subnets)], subnet => zoneOf(state.inventory, vpc, subnet))) {
         issues.push({ property, reason: `one subnet per zone: zone ${zone}` });

@@ -17,7 +17,9 @@ describe("gcp driver: capabilities and pure validation (no cloud)", function () 
         assert.deepEqual(nlb.compatibleProtocols, { TCP: ["TCP"], UDP: ["UDP"] });
         assert.equal(nlb.timeoutAtMostInterval, true);
         assert.deepEqual([nlb.healthInterval, nlb.healthTimeout, nlb.healthThreshold], [{ min: 1, max: 300 }, { min: 1, max: 300 }, { min: 1, max: 10 }]);
-        assert.ok(Object.values(nlb.inPlace).every(v => v), "every NLB change is in place");
+        const { subnets, ...rest } = nlb.inPlace;
+        assert.ok(Object.values(rest).every(v => v), "every NLB change but subnets is in place");
+        assert.equal(subnets, false, "a forwarding rule's subnetwork is immutable: subnets replace");
         assert.equal(capabilities.cluster.supported, false);
         assert.match(capabilities.cluster.reason ?? "", /GKE/);
     });
