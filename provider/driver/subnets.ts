@@ -36,7 +36,8 @@ export function planSubnetSteps(current: string[], desired: string[], zoneOf: (s
             return {
                 steps: [],
                 problem: `replacing the only subnet ${old} with ${subnet} in zone ${zoneOf(subnet)} would leave ` +
-                    "the load balancer without a subnet between the removal and the addition, which the cloud refuses; " +
+                    "the load balancer without a subnet between the removal and the addition, " +
+                    "which the cloud refuses; " +
                     "add a subnet in another zone first",
             };
         }

@@ -23,14 +23,16 @@ export interface FieldRule<C extends string> {
 }
 
 export type NlbCall =
-    | "removeVms" | "changeVmGroupInfo" | "changeListener" | "changeHealthCheckerInfo" | "changeSubnets" | "addVms" | "changeTags";
+    | "removeVms" | "changeVmGroupInfo" | "changeListener" | "changeHealthCheckerInfo" | "changeSubnets" | "addVms"
+    | "changeTags";
 
 /**
  * Nlb. Calls run in this order: detach first, then reshape, then attach, so capacity never dips
  * twice; subnets move before VMs are added, so VMs in a zone being added find it served.
  */
 export const NLB_CALL_ORDER: readonly NlbCall[] = [
-    "removeVms", "changeVmGroupInfo", "changeListener", "changeHealthCheckerInfo", "changeSubnets", "addVms", "changeTags",
+    "removeVms", "changeVmGroupInfo", "changeListener", "changeHealthCheckerInfo", "changeSubnets", "addVms",
+    "changeTags",
 ];
 
 export const nlbFields: ReadonlyArray<FieldRule<NlbCall | "vms">> = [
@@ -40,7 +42,10 @@ export const nlbFields: ReadonlyArray<FieldRule<NlbCall | "vms">> = [
     { path: "type", effect: "replace" },
     { path: "scope", effect: "replace" },
     // Outputs hold the effective subnets: omitting them, or declaring the ones the driver chose, is no change.
-    { path: "subnets", effect: "changeSubnets", set: true, unsetMeansDefault: true, inPlaceIf: c => c.nlb.inPlace.subnets },
+    {
+        path: "subnets", effect: "changeSubnets", set: true, unsetMeansDefault: true,
+        inPlaceIf: c => c.nlb.inPlace.subnets,
+    },
     { path: "listener.protocol", effect: "changeListener", inPlaceIf: c => c.nlb.inPlace.listenerProtocol },
     { path: "listener.port", effect: "changeListener", inPlaceIf: c => c.nlb.inPlace.listenerPort },
     { path: "vmGroup.protocol", effect: "changeVmGroupInfo", inPlaceIf: c => c.nlb.inPlace.vmGroup },
@@ -69,14 +74,19 @@ export const nlbVmGroupFields: ReadonlyArray<FieldRule<NlbVmGroupCall>> = [
 export type ClusterCall = "changeClusterNetwork" | "upgradeCluster" | "nodeGroups" | "changeClusterTags";
 
 /** The network moves first, so node groups added in the same update are placed in the new subnets. */
-export const CLUSTER_CALL_ORDER: readonly ClusterCall[] = ["changeClusterNetwork", "upgradeCluster", "nodeGroups", "changeClusterTags"];
+export const CLUSTER_CALL_ORDER: readonly ClusterCall[] = [
+    "changeClusterNetwork", "upgradeCluster", "nodeGroups", "changeClusterTags",
+];
 
 export const clusterFields: ReadonlyArray<FieldRule<ClusterCall>> = [
     { path: "connection", effect: "replace" },
     { path: "clusterName", effect: "replace" },
     { path: "network.vpc", effect: "replace" },
     { path: "network.subnets", effect: "changeClusterNetwork", set: true, inPlaceIf: c => c.cluster.inPlace.network },
-    { path: "network.securityGroups", effect: "changeClusterNetwork", set: true, inPlaceIf: c => c.cluster.inPlace.network },
+    {
+        path: "network.securityGroups", effect: "changeClusterNetwork", set: true,
+        inPlaceIf: c => c.cluster.inPlace.network,
+    },
     { path: "version", effect: "upgradeCluster", inPlaceIf: c => c.cluster.inPlace.version },
     { path: "nodeGroups", effect: "nodeGroups", inPlaceIf: c => c.cluster.inPlace.nodeGroups, changed: (o, n) => nodeGroupOps(o, n).length > 0 },
     { path: "tags", effect: "changeClusterTags", inPlaceIf: c => c.cluster.inPlace.tags },

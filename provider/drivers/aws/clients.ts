@@ -2,7 +2,7 @@
  * AWS SDK v3 clients for one `open()` call, the per-call context the handlers share, and the
  * translation of AWS errors into the project's typed errors.
  */
-import { EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeSubnetsCommand, EC2Client, Subnet } from "@aws-sdk/client-ec2";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { IAMClient } from "@aws-sdk/client-iam";
@@ -10,6 +10,7 @@ import type { Connection, DriverContext } from "../../driver/driver";
 import {
     AlreadyExistsError,
     CloudApiError,
+    FieldIssue,
     NotFoundError,
     SpiderError,
     ValidationError,
@@ -233,4 +234,25 @@ export function isoTime(d: Date | string | undefined): string {
     if (!d) return "";
     const date = d instanceof Date ? d : new Date(d);
     return Number.isNaN(date.getTime()) ? "" : date.toISOString();
+}
+
+/**
+ * The named subnets as EC2 describes them, with an issue (at `property[i]`) for each one that does
+ * not exist or is outside `vpc`; `owner` names what the VPC belongs to ("the NLB", "the cluster").
+ */
+export async function subnetsInVpc(
+    a: AwsCtx, subnets: string[], vpc: string, where: { property: string; owner: string; what: string },
+): Promise<{ found: Subnet[]; issues: FieldIssue[] }> {
+    if (subnets.length === 0) return { found: [], issues: [] };
+    const describe = (): Promise<{ Subnets?: Subnet[] }> =>
+        a.clients.ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnets }));
+    const found = (await aws(where.what, describe, { property: where.property })).Subnets ?? [];
+    const issues = subnets.flatMap((subnet, i): FieldIssue[] => {
+        const s = found.find(f => f.SubnetId === subnet);
+        const property = `${where.property}[${i}]`;
+        if (!s) return [{ property, reason: `subnet ${subnet} does not exist` }];
+        const reason = `subnet ${subnet} is in ${s.VpcId}, not in ${where.owner}'s VPC ${vpc}`;
+        return s.VpcId === vpc ? [] : [{ property, reason }];
+    });
+    return { found, issues };
 }

@@ -24,7 +24,7 @@ import {
     UpdateNodegroupConfigCommand,
     UpdateNodegroupVersionCommand,
 } from "@aws-sdk/client-eks";
-import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
+import { DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
 import type {
     ClusterHandler,
     ClusterInfo,
@@ -38,7 +38,7 @@ import type {
 } from "../../driver/driver";
 import { asPartConflict, FieldIssue, ValidationError } from "../../driver/errors";
 import { allOrFirstError, withRetries } from "../../driver/wait";
-import { AwsCtx, aws, isAwsNotFound, undoAll, withRollbackFailures } from "./clients";
+import { AwsCtx, aws, isAwsNotFound, subnetsInVpc, undoAll, withRollbackFailures } from "./clients";
 import { ensureRole } from "./roles";
 import {
     validateCluster, validateClusterNetwork, validateNodeGroup, validateScaling, validateTags, validateVersion,
@@ -405,17 +405,11 @@ async function changeClusterNetwork(a: AwsCtx, clusterIid: Iid, change: ClusterN
 
 async function subnetPlacementIssues(a: AwsCtx, vpc: string, subnets: string[], what: string): Promise<FieldIssue[]> {
     if (subnets.length === 0) return [];
-    const found = (await aws(what, () => a.clients.ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnets })),
-        { property: "network.subnets" })).Subnets ?? [];
-    const issues: FieldIssue[] = subnets.flatMap((subnet, i) => {
-        const s = found.find(f => f.SubnetId === subnet);
-        if (!s) return [{ property: `network.subnets[${i}]`, reason: `subnet ${subnet} does not exist` }];
-        const reason = `subnet ${subnet} is in ${s.VpcId}, not in the cluster's VPC ${vpc}`;
-        return s.VpcId === vpc ? [] : [{ property: `network.subnets[${i}]`, reason }];
-    });
-    const zones = new Set(found.map(s => s.AvailabilityZone));
-    if (issues.length === 0 && zones.size < 2) {
-        const reason = `EKS needs subnets in at least two availability zones; these are all in ${[...zones].join(", ")}`;
+    const where = { property: "network.subnets", owner: "the cluster", what };
+    const { found, issues } = await subnetsInVpc(a, subnets, vpc, where);
+    const zones = [...new Set(found.map(s => s.AvailabilityZone))];
+    if (issues.length === 0 && zones.length < 2) {
+        const reason = `EKS needs subnets in at least two availability zones; these are all in ${zones.join(", ")}`;
         issues.push({ property: "network.subnets", reason });
     }
     return issues;

@@ -21,7 +21,6 @@ import {
     SetSubnetsCommand,
     TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
 import type {
     HealthCheckerInfo,
     HealthCheckerReq,
@@ -42,7 +41,7 @@ import {
     NotSupportedError,
     ValidationError,
 } from "../../driver/errors";
-import { AwsCtx, aws, isAwsNotFound, undoAll, withRollbackFailures } from "./clients";
+import { AwsCtx, aws, isAwsNotFound, subnetsInVpc, undoAll, withRollbackFailures } from "./clients";
 import { planSubnetSteps, sharedZones } from "../../driver/subnets";
 import {
     validateHealthChecker, validateListener, validateNlb, validateSubnets, validateTags, validateVmGroup, validateVms,
@@ -384,15 +383,9 @@ async function changeSubnets(a: AwsCtx, iid: Iid, subnets: string[]): Promise<st
     const lb = await findLoadBalancer(a, iid, what);
     const lbArn = lb.LoadBalancerArn as string;
     const zones = new Map((lb.AvailabilityZones ?? []).map(z => [z.SubnetId ?? "", z.ZoneName ?? ""]));
-    const described = (await aws(what, () => a.clients.ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnets })),
-        { property: "subnets" })).Subnets ?? [];
-    const problems = subnets.flatMap((subnet, i) => {
-        const found = described.find(d => d.SubnetId === subnet);
-        if (!found) return [{ property: `subnets[${i}]`, reason: `subnet ${subnet} does not exist` }];
-        zones.set(subnet, found.AvailabilityZone ?? "");
-        const reason = `subnet ${subnet} is in ${found.VpcId}, not in the NLB's VPC ${lb.VpcId}`;
-        return found.VpcId === lb.VpcId ? [] : [{ property: `subnets[${i}]`, reason }];
-    });
+    const where = { property: "subnets", owner: "the NLB", what };
+    const { found, issues: problems } = await subnetsInVpc(a, subnets, lb.VpcId ?? "", where);
+    for (const s of found) zones.set(s.SubnetId ?? "", s.AvailabilityZone ?? "");
     const zoneOf = (subnet: string): string => zones.get(subnet) ?? subnet;
     for (const zone of sharedZones(subnets, zoneOf)) {
         problems.push({ property: "subnets", reason: `one subnet per zone: ${zone}` });

@@ -186,10 +186,13 @@ export function validateNlb(req: NlbReq): FieldIssue[] {
 export function validateSubnets(subnets: string[]): FieldIssue[] {
     const issues: FieldIssue[] = [];
     if (subnets.length === 0) {
-        issues.push({ property: "subnets", reason: "give at least one subnet, or omit subnets to use one per AZ of the VPC" });
+        const reason = "give at least one subnet, or omit subnets to use one per AZ of the VPC";
+        issues.push({ property: "subnets", reason });
     }
     subnets.forEach((s, i) => {
-        if (!SUBNET_ID.test(s)) issues.push({ property: `subnets[${i}]`, reason: `"${s}" is not a subnet id (subnet-…)` });
+        if (!SUBNET_ID.test(s)) {
+            issues.push({ property: `subnets[${i}]`, reason: `"${s}" is not a subnet id (subnet-…)` });
+        }
     });
     if (new Set(subnets).size !== subnets.length) {
         issues.push({ property: "subnets", reason: "a subnet is listed twice" });
@@ -252,7 +255,8 @@ export function validateClusterNetwork(net: { subnets?: string[]; securityGroups
     }
     groups.forEach((s, i) => {
         if (!SG_ID.test(s)) {
-            issues.push({ property: `network.securityGroups[${i}]`, reason: `"${s}" is not a security group id (sg-…)` });
+            const reason = `"${s}" is not a security group id (sg-…)`;
+            issues.push({ property: `network.securityGroups[${i}]`, reason });
         }
     });
     return issues;

@@ -45,7 +45,8 @@ export const capabilities: Capabilities = {
         defaults: { interval: 5, timeout: 5, threshold: 2 },
         name: nlbName,
         inPlace: {
-            listenerPort: true, listenerProtocol: true, vmGroup: true, vms: true, healthChecker: true, tags: true, subnets: false,
+            listenerPort: true, listenerProtocol: true, vmGroup: true, vms: true, healthChecker: true, tags: true,
+            subnets: false,
         },
         // A forwarding rule's ports and protocol are immutable: the driver deletes and re-inserts it.
         inPlaceNotes: {

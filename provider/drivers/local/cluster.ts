@@ -484,11 +484,13 @@ function networkIssues(inv: Inventory, net: ClusterNetwork, zones?: string[]): F
     });
     const allKnown = subnets.every(subnet => known.includes(subnet));
     if (allKnown && new Set(subnets.map(subnet => zoneOf(inv, net.vpc, subnet))).size < 2) {
-        issues.push({ property: "network.subnets", reason: `needs subnets in at least two zones, got ${JSON.stringify(subnets)}` });
+        const reason = `needs subnets in at least two zones, got ${JSON.stringify(subnets)}`;
+        issues.push({ property: "network.subnets", reason });
     }
     (net.securityGroups ?? []).forEach((sg, i) => {
         if (inv.securityGroups[sg]?.vpc !== net.vpc) {
-            issues.push({ property: `network.securityGroups[${i}]`, reason: `unknown security group "${sg}" in ${net.vpc}` });
+            const reason = `unknown security group "${sg}" in ${net.vpc}`;
+            issues.push({ property: `network.securityGroups[${i}]`, reason });
         }
     });
     return issues;

@@ -264,8 +264,9 @@ function subnetIssues(
     subnets.forEach((subnet, i) => {
         const home = Object.keys(state.inventory.vpcs).find(v => state.inventory.vpcs[v].subnets.includes(subnet));
         const at = `${property}[${i}]`;
-        if (home && home !== vpc) issues.push({ property: at, reason: `subnet "${subnet}" is in ${home}, not in ${vpc}` });
-        else if (!known.includes(subnet)) {
+        if (home && home !== vpc) {
+            issues.push({ property: at, reason: `subnet "${subnet}" is in ${home}, not in ${vpc}` });
+        } else if (!known.includes(subnet)) {
             issues.push({ property: at, reason: `unknown subnet "${subnet}" in ${vpc}; known: ${known.join(", ")}` });
         } else if (subnets.indexOf(subnet) !== i) issues.push({ property: at, reason: `"${subnet}" is listed twice` });
     });

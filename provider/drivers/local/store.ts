@@ -156,7 +156,9 @@ export function seedState(region: string): StoreState {
     const vms: Record<string, VmRecord> = {};
     for (let i = 1; i <= 8; i++) vms[`vm-${i}`] = { vpc: "vpc-local", subnet: subnets[(i - 1) % subnets.length], state: "running" };
     // subnet-d shares subnet-a's zone, so tests can move a load balancer or cluster within a zone.
-    const zones = { "subnet-a": `${region}a`, "subnet-b": `${region}b`, "subnet-c": `${region}c`, "subnet-d": `${region}a` };
+    const zones = {
+        "subnet-a": `${region}a`, "subnet-b": `${region}b`, "subnet-c": `${region}c`, "subnet-d": `${region}a`,
+    };
     return {
         format: 1,
         revision: 0,
@@ -167,7 +169,9 @@ export function seedState(region: string): StoreState {
                 "vpc-local": { subnets: [...subnets, "subnet-d"], zones },
                 "vpc-other": { subnets: ["subnet-x"], zones: { "subnet-x": `${region}a` } },
             },
-            securityGroups: { "sg-default": { vpc: "vpc-local" }, "sg-web": { vpc: "vpc-local" }, "sg-other": { vpc: "vpc-other" } },
+            securityGroups: {
+                "sg-default": { vpc: "vpc-local" }, "sg-web": { vpc: "vpc-local" }, "sg-other": { vpc: "vpc-other" },
+            },
             vms,
             vmSpecs: ["small", "medium", "large"],
             images: ["ubuntu-22.04", "ubuntu-24.04"],
