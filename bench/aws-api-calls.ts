@@ -10,7 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { DescribeImagesCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
-import type { ClusterReq, Driver, NlbReq, NodeGroupReq } from "../provider/driver/driver";
+import type { ClusterReq, Driver, NlbReq, NodeGroupReq } from "../provider/interface/driver";
 import * as aws from "../provider/drivers/aws";
 import { MotoServer, RecordedCall, startMoto } from "../test/support/moto/launch";
 

@@ -9,7 +9,7 @@
  *
  *   npx ts-node bench/eks-upgrade.ts
  */
-import type { NodeGroupReq } from "../provider/driver/driver";
+import type { NodeGroupReq } from "../provider/interface/driver";
 import { AwsHarness, startHarness } from "../test/drivers/aws/harness";
 import { log, ratio, seconds, writeResult } from "./lib";
 

@@ -10,7 +10,7 @@
  */
 import { writeFileSync } from "fs";
 import * as path from "path";
-import type { Driver, Iid, NlbReq } from "../provider/driver/driver";
+import type { Driver, Iid, NlbReq } from "../provider/interface/driver";
 import * as gcp from "../provider/drivers/gcp";
 import { nlbRequest } from "../test/drivers/gcp/harness";
 import { GcpFake, startGcpFake } from "../test/support/gcp-fake/launch";

@@ -1,6 +1,6 @@
 /**
  * "No fixed sleeps in the code paths measured": every timer, sleep or blocking wait in provider/
- * and sdk/ must be the one waiter (provider/driver/wait.ts: jittered backoff until a deadline).
+ * and sdk/ must be the one waiter (provider/interface/wait.ts: jittered backoff until a deadline).
  * Lists every match of the patterns below with its file and line, and whether it is allowed.
  *
  *   npx ts-node bench/no-fixed-sleeps.ts
@@ -20,7 +20,7 @@ const PATTERNS: Array<[string, RegExp]> = [
     ["child_process sync", /\b(execSync|spawnSync|execFileSync)\b/],
     ["timers/promises", /timers\/promises/],
 ];
-const ALLOWED_FILE = "provider/driver/wait.ts";
+const ALLOWED_FILE = "provider/interface/wait.ts";
 
 function files(dir: string): string[] {
     const out: string[] = [];

@@ -7,11 +7,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { Connection, Driver } from "../driver/driver";
-import { describeError, isNotFound } from "../driver/errors";
-import { isOwnedBy } from "../driver/owner";
-import { openDriver } from "../driver/registry";
-import { waitUntil } from "../driver/wait";
+import type { Connection, Driver } from "../interface/driver";
+import { describeError, isNotFound } from "../interface/errors";
+import { isOwnedBy } from "../interface/owner";
+import { openDriver } from "../drivers/registry";
+import { waitUntil } from "../interface/wait";
 import { checkConnection, driverContext, Issues, Props, ProviderConfig, readConfig } from "../resources/common";
 import { impls } from "../resources";
 import { diyLocks, fileBackendDir, livePulumiProcesses } from "./guard";

@@ -4,10 +4,10 @@
  * other node-group field recreates that node group alone (new one first, then the old removed).
  */
 import * as crypto from "crypto";
-import type { ClusterInfo, ClusterNetworkChange, ClusterReq, Connection, Iid, Driver } from "../driver/driver";
-import { isNotFound } from "../driver/errors";
-import { ownerField } from "../driver/owner";
-import { driverModule, openDriver } from "../driver/registry";
+import type { ClusterInfo, ClusterNetworkChange, ClusterReq, Connection, Iid, Driver } from "../interface/driver";
+import { isNotFound } from "../interface/errors";
+import { ownerField } from "../interface/owner";
+import { driverModule, openDriver } from "../drivers/registry";
 import {
     adoptionConflicts, autoName, checkPulumiUrn, createError, leftBehind, checkConnection, checkKnownKeys, checkName,
     checkString, checkStringList, checkTags, checkTimeouts, clean,

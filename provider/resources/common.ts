@@ -3,11 +3,11 @@
  * collection, unknown values, output hygiene and the error shapes the Pulumi engine expects.
  */
 import * as crypto from "crypto";
-import type { Capabilities, Connection, DriverContext, DriverName } from "../driver/driver";
-import { CONFIG_KEYS } from "../driver/driver";
-import { describeError, FieldIssue, isAlreadyExists, SpiderError } from "../driver/errors";
-import { isOwnedBy } from "../driver/owner";
-import { capabilitiesOf, DRIVER_NAMES } from "../driver/registry";
+import type { Capabilities, Connection, DriverContext, DriverName } from "../interface/driver";
+import { CONFIG_KEYS } from "../interface/driver";
+import { describeError, FieldIssue, isAlreadyExists, SpiderError } from "../interface/errors";
+import { isOwnedBy } from "../interface/owner";
+import { capabilitiesOf, DRIVER_NAMES } from "../drivers/registry";
 
 /** The sentinel the engine sends for values not known during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

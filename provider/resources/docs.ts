@@ -1,6 +1,6 @@
 /** Renders the field tables as Markdown for the README (a test keeps the README in sync). */
-import { capabilitiesOf } from "../driver/registry";
-import type { DriverName } from "../driver/driver";
+import { capabilitiesOf } from "../drivers/registry";
+import type { DriverName } from "../interface/driver";
 import { clusterFields, clusterNodeGroupFields, describeTable, FieldRule, nlbFields, nlbVmGroupFields, nodeGroupFields } from "./fields";
 
 const DRIVERS: DriverName[] = ["local", "aws", "gcp"];

@@ -4,7 +4,7 @@
  * what preview promises is exactly what update does. A call the driver cannot make in place
  * (capability false) turns the field into "replace" at diff time.
  */
-import type { Capabilities } from "../driver/driver";
+import type { Capabilities } from "../interface/driver";
 import { deepEqual, getPath, isUnknown, Props, sameSet } from "./common";
 
 export interface FieldRule<C extends string> {

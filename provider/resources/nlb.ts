@@ -3,11 +3,11 @@
  * Order: Args/State shapes → field table (./fields) → default timeouts → check, diff, create,
  * read, update, delete → converters.
  */
-import type { Capabilities, Connection, HealthCheckerReq, HealthInfo, Iid, NlbInfo, NlbReq, NlbScope, NlbType, TrafficProtocol, HealthProtocol } from "../driver/driver";
-import { HEALTH_PROTOCOLS, NLB_SCOPES, NLB_TYPES, TRAFFIC_PROTOCOLS } from "../driver/driver";
-import { isNotFound } from "../driver/errors";
-import { ownerField } from "../driver/owner";
-import { driverModule, openDriver } from "../driver/registry";
+import type { Capabilities, Connection, HealthCheckerReq, HealthInfo, Iid, NlbInfo, NlbReq, NlbScope, NlbType, TrafficProtocol, HealthProtocol } from "../interface/driver";
+import { HEALTH_PROTOCOLS, NLB_SCOPES, NLB_TYPES, TRAFFIC_PROTOCOLS } from "../interface/driver";
+import { isNotFound } from "../interface/errors";
+import { ownerField } from "../interface/owner";
+import { driverModule, openDriver } from "../drivers/registry";
 import {
     adoptionConflicts, autoName, checkPulumiUrn, createError, leftBehind, checkConnection, checkEnum, checkInt,
     checkKnownKeys, checkName, checkString, checkStringList, checkTags,

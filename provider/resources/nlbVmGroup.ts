@@ -3,9 +3,9 @@
  * detaches VMs that the Nlb itself or another NlbVmGroup attached.
  */
 import * as crypto from "crypto";
-import type { Connection, HealthInfo, Iid } from "../driver/driver";
-import { isNotFound } from "../driver/errors";
-import { openDriver } from "../driver/registry";
+import type { Connection, HealthInfo, Iid } from "../interface/driver";
+import { isNotFound } from "../interface/errors";
+import { openDriver } from "../drivers/registry";
 import {
     checkConnection, checkKnownKeys, checkString, checkStringList, checkTimeouts, clean, CheckResult, CreateResult,
     DiffResult, driverCaps, driverContext, Issues, isRecord, isUnknown, opError, PartialFailure, Props, ProviderConfig,

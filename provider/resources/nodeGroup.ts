@@ -1,7 +1,7 @@
 /** NodeGroup: a node group managed on its own, attached to a Cluster by id. */
-import type { Connection, Iid, NodeGroupInfo } from "../driver/driver";
-import { isNotFound } from "../driver/errors";
-import { openDriver } from "../driver/registry";
+import type { Connection, Iid, NodeGroupInfo } from "../interface/driver";
+import { isNotFound } from "../interface/errors";
+import { openDriver } from "../drivers/registry";
 import {
     adoptionConflicts, autoName, checkPulumiUrn, createError, leftBehind, checkConnection, checkKnownKeys, checkName,
     checkString, checkTimeouts, clean, CheckResult, CreateResult,

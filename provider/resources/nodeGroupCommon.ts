@@ -1,6 +1,6 @@
 /** Node-group input checks and converters shared by Cluster.nodeGroups and the NodeGroup resource. */
-import type { ClusterCapabilities, Driver, Iid, NodeGroupInfo, NodeGroupReq, ScalingReq } from "../driver/driver";
-import { ownerField } from "../driver/owner";
+import type { ClusterCapabilities, Driver, Iid, NodeGroupInfo, NodeGroupReq, ScalingReq } from "../interface/driver";
+import { ownerField } from "../interface/owner";
 import { checkInt, checkKnownKeys, checkName, checkString, Issues, isRecord, Props, UNKNOWN } from "./common";
 
 export type NodeGroupSpec = Omit<NodeGroupReq, "iid">;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Capabilities, ClusterInfo, ClusterReq, Iid, NodeGroupInfo, NodeGroupReq } from "../../provider/driver/driver";
+import type { Capabilities, ClusterInfo, ClusterReq, Iid, NodeGroupInfo, NodeGroupReq } from "../../provider/interface/driver";
 import type { ContractEnv } from "./env";
 import { assertPlainInfo, expectCode, ISO_TIME, sortedCopy } from "./nlb.contract";
 

@@ -1,4 +1,4 @@
-import type { Capabilities, Driver } from "../../provider/driver/driver";
+import type { Capabilities, Driver } from "../../provider/interface/driver";
 
 /**
  * What a driver's test file hands to the shared contract suites. Each driver's test sets up

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Capabilities, HealthCheckerReq, Iid, NlbInfo, NlbReq, Range } from "../../provider/driver/driver";
+import type { Capabilities, HealthCheckerReq, Iid, NlbInfo, NlbReq, Range } from "../../provider/interface/driver";
 import type { ContractEnv } from "./env";
 
 /*

@@ -17,9 +17,9 @@ import {
     ModifyListenerCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { CreateSecurityGroupCommand, CreateSubnetCommand } from "@aws-sdk/client-ec2";
-import type { Connection, DriverContext } from "../../provider/driver/driver";
+import type { Connection, DriverContext } from "../../provider/interface/driver";
 import * as aws from "../../provider/drivers/aws";
-import { waitUntil } from "../../provider/driver/wait";
+import { waitUntil } from "../../provider/interface/wait";
 import { FAKE_AWS_ENV, FAKE_CREDENTIALS, makeVpc, motoClients, REGION } from "../support/moto/fixtures";
 import { MotoServer, startMoto } from "../support/moto/launch";
 import { isRunning } from "../support/process";

@@ -3,7 +3,7 @@
  * driver's `<driver>.e2e.test.ts` sets up its backing cloud (the local store, moto, the GCP fake)
  * and describes it here; the scenarios then drive it through the real Pulumi CLI.
  */
-import type { Capabilities, Driver } from "../../provider/driver/driver";
+import type { Capabilities, Driver } from "../../provider/interface/driver";
 
 export interface E2EInventory {
     nlbs: number;

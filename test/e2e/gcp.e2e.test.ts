@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import type { DriverContext } from "../../provider/driver/driver";
+import type { DriverContext } from "../../provider/interface/driver";
 import * as gcp from "../../provider/drivers/gcp";
 import { GcpFake, startGcpFake } from "../support/gcp-fake/launch";
 import { isRunning } from "../support/process";

@@ -11,8 +11,8 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { Capabilities, ClusterInfo, Iid, NlbInfo, NodeGroupInfo } from "../../provider/driver/driver";
-import { isNotFound } from "../../provider/driver/errors";
+import type { Capabilities, ClusterInfo, Iid, NlbInfo, NodeGroupInfo } from "../../provider/interface/driver";
+import { isNotFound } from "../../provider/interface/errors";
 import {
     checkInstalledPackage, commandSummary, findPulumi, isSecret, opsByName, PulumiProject, PulumiResult, spiderResources, StateResource, tail,
 } from "../support/pulumi";

@@ -18,7 +18,7 @@ import { DescribeListenersCommand, DescribeLoadBalancersCommand } from "@aws-sdk
 import { ListClustersCommand } from "@aws-sdk/client-eks";
 import * as local from "../../provider/drivers/local";
 import { LocalCloud, StoreState } from "../../provider/drivers/local/store";
-import { waitUntil } from "../../provider/driver/wait";
+import { waitUntil } from "../../provider/interface/wait";
 import { startHarness as startAwsHarness, AwsHarness } from "../drivers/aws/harness";
 import { FAKE_AWS_ENV, REGION } from "../support/moto/fixtures";
 import { killTree, pulumiBinDir, PulumiWorkspace, ROOT, RunResult, StackExport, tail } from "./cli";

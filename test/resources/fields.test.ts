@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import type { Capabilities } from "../../provider/driver/driver";
-import { capabilitiesOf } from "../../provider/driver/registry";
+import type { Capabilities } from "../../provider/interface/driver";
+import { capabilitiesOf } from "../../provider/drivers/registry";
 import { checkCluster, diffCluster } from "../../provider/resources/cluster";
 import { Props } from "../../provider/resources/common";
 import { CLUSTER_CALL_ORDER, clusterFields, nlbFields, nlbVmGroupFields, nodeGroupFields, nodeGroupOps, plan } from "../../provider/resources/fields";

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { isOwnedBy, ownerTags, ownerValue, stackOfUrn } from "../../provider/driver/owner";
+import { isOwnedBy, ownerTags, ownerValue, stackOfUrn } from "../../provider/interface/owner";
 import { clusterImpl } from "../../provider/resources/cluster";
 import { Props } from "../../provider/resources/common";
 import { nlbImpl } from "../../provider/resources/nlb";

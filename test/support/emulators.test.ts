@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as path from "node:path";
-import { waitUntil } from "../../provider/driver/wait";
+import { waitUntil } from "../../provider/interface/wait";
 import { isRunning } from "./process";
 
 const ROOT = path.resolve(__dirname, "../..");

@@ -112,7 +112,7 @@ export function checkInstalledPackage(): void {
             else if (p.endsWith(".ts") && fs.statSync(p).mtimeMs > builtAt) stale.push(path.relative(REPO, p));
         }
     };
-    for (const d of ["sdk", "provider/resources", "provider/driver", "provider/drivers/local"]) walk(path.join(REPO, d));
+    for (const d of ["sdk", "provider/resources", "provider/interface", "provider/drivers/local"]) walk(path.join(REPO, d));
     if (stale.length > 0 && !staleWarned) {
         staleWarned = true;
         process.stderr.write(`WARNING: node_modules/pulumi-spider is older than ${stale.slice(0, 5).join(", ")}${stale.length > 5 ? ", …" : ""}; ` +

@@ -2,7 +2,7 @@
  * Counts driver calls made by the resource providers in this process, by wrapping the local
  * driver module's `open`. Proves "one precise cloud call" per changed field group.
  */
-import type { Driver } from "../../provider/driver/driver";
+import type { Driver } from "../../provider/interface/driver";
 
 export interface CallLog {
     calls: string[];

@@ -6,7 +6,7 @@ import { DescribeSubnetsCommand, EC2Client, Subnet } from "@aws-sdk/client-ec2";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { IAMClient } from "@aws-sdk/client-iam";
-import type { Connection, DriverContext } from "../../driver/driver";
+import type { Connection, DriverContext } from "../../interface/driver";
 import {
     AlreadyExistsError,
     CloudApiError,
@@ -14,7 +14,7 @@ import {
     NotFoundError,
     SpiderError,
     ValidationError,
-} from "../../driver/errors";
+} from "../../interface/errors";
 
 /**
  * Attempts per API call in the SDK's `standard` retry mode (1 call + 4 retries). Standard mode

@@ -10,7 +10,7 @@
  * min = max = desired, which no autoscaler can move. While off, the requested bounds are kept in
  * the node group's tags (`spider:autoscaling*`), reported as min/max, and restored when turned on.
  */
-import { ownerTags } from "../../driver/owner";
+import { ownerTags } from "../../interface/owner";
 import {
     Cluster,
     CreateClusterCommand,
@@ -35,9 +35,9 @@ import type {
     NodeGroupInfo,
     NodeGroupReq,
     ScalingReq,
-} from "../../driver/driver";
-import { asPartConflict, FieldIssue, ValidationError } from "../../driver/errors";
-import { allOrFirstError, withRetries } from "../../driver/wait";
+} from "../../interface/driver";
+import { asPartConflict, FieldIssue, ValidationError } from "../../interface/errors";
+import { allOrFirstError, withRetries } from "../../interface/wait";
 import { AwsCtx, aws, isAwsNotFound, subnetsInVpc, undoAll, withRollbackFailures } from "./clients";
 import { ensureRole } from "./roles";
 import {

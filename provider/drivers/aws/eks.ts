@@ -2,7 +2,7 @@
  * EKS building blocks of the cluster handler: reads, deletes that wait, the waits on lifecycle
  * states and updates, and the converters (including the kubeconfig).
  */
-import { ownerField, ownerFromTags } from "../../driver/owner";
+import { ownerField, ownerFromTags } from "../../interface/owner";
 import { DescribeInstancesCommand, Instance } from "@aws-sdk/client-ec2";
 import {
     Cluster,
@@ -21,9 +21,9 @@ import type {
     Iid,
     NodeGroupInfo,
     NodeGroupStatus,
-} from "../../driver/driver";
-import { CloudApiError, NotFoundError } from "../../driver/errors";
-import { waitUntil } from "../../driver/wait";
+} from "../../interface/driver";
+import { CloudApiError, NotFoundError } from "../../interface/errors";
+import { waitUntil } from "../../interface/wait";
 import { AwsCtx, aws, errorCode, isAwsNotFound, isoTime } from "./clients";
 
 export const CLUSTER_TAG = "spider:cluster";

@@ -2,7 +2,7 @@
  * ELBv2 building blocks of the NLB handler: lookups, the target-group helpers, deletes, the
  * waits and the converters to the neutral Info types.
  */
-import { ownerField, ownerTags } from "../../driver/owner";
+import { ownerField, ownerTags } from "../../interface/owner";
 import { randomBytes } from "crypto";
 import { DescribeSubnetsCommand, Subnet } from "@aws-sdk/client-ec2";
 import {
@@ -33,13 +33,13 @@ import type {
     NlbReq,
     TrafficProtocol,
     VmGroupInfo,
-} from "../../driver/driver";
+} from "../../interface/driver";
 import {
     CloudApiError,
     NotFoundError,
     ValidationError,
-} from "../../driver/errors";
-import { waitUntil, withRetries } from "../../driver/wait";
+} from "../../interface/errors";
+import { waitUntil, withRetries } from "../../interface/wait";
 import { AwsCtx, aws, errorCode, isAwsNotFound, isoTime } from "./clients";
 import { HEALTH } from "./validate";
 

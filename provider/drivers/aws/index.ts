@@ -6,8 +6,8 @@
  * EKS roles: `awsClusterRoleArn` / `awsNodeRoleArn` in the config (or SPIDER_AWS_CLUSTER_ROLE_ARN /
  * SPIDER_AWS_NODE_ROLE_ARN) name existing roles; otherwise the driver creates them once.
  */
-import type { Capabilities, ClusterReq, Connection, Driver, DriverContext, NlbReq } from "../../driver/driver";
-import type { FieldIssue } from "../../driver/errors";
+import type { Capabilities, ClusterReq, Connection, Driver, DriverContext, NlbReq } from "../../interface/driver";
+import type { FieldIssue } from "../../interface/errors";
 import { makeCtx } from "./clients";
 import { openCluster } from "./cluster";
 import { openNlb } from "./nlb";

@@ -4,7 +4,7 @@
  * are their cspIds. Everything the driver creates carries the tag `spider:nlb=<name>`.
  */
 
-import { ownerFromTags } from "../../driver/owner";
+import { ownerFromTags } from "../../interface/owner";
 import {
     AddTagsCommand,
     CreateListenerCommand,
@@ -33,16 +33,16 @@ import type {
     NlbReq,
     VmGroupInfo,
     VmGroupReq,
-} from "../../driver/driver";
+} from "../../interface/driver";
 import {
     AlreadyExistsError,
     asPartConflict,
     CloudApiError,
     NotSupportedError,
     ValidationError,
-} from "../../driver/errors";
+} from "../../interface/errors";
 import { AwsCtx, aws, isAwsNotFound, subnetsInVpc, undoAll, withRollbackFailures } from "./clients";
-import { planSubnetSteps, sharedZones } from "../../driver/subnets";
+import { planSubnetSteps, sharedZones } from "../../interface/subnets";
 import {
     validateHealthChecker, validateListener, validateNlb, validateSubnets, validateTags, validateVmGroup, validateVms,
 } from "./validate";

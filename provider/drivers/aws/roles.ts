@@ -10,7 +10,7 @@ import {
     GetRoleCommand,
     ListAttachedRolePoliciesCommand,
 } from "@aws-sdk/client-iam";
-import { CloudApiError } from "../../driver/errors";
+import { CloudApiError } from "../../interface/errors";
 import { AwsCtx, aws, errorCode, isAwsNotFound, partitionOf } from "./clients";
 
 export const CLUSTER_ROLE_NAME = "spider-eks-cluster-role";

@@ -12,9 +12,9 @@ import type {
     NodeGroupReq,
     ScalingReq,
     VmGroupReq,
-} from "../../driver/driver";
-import { HEALTH_PROTOCOLS, NLB_TYPES, TRAFFIC_PROTOCOLS } from "../../driver/driver";
-import type { FieldIssue } from "../../driver/errors";
+} from "../../interface/driver";
+import { HEALTH_PROTOCOLS, NLB_TYPES, TRAFFIC_PROTOCOLS } from "../../interface/driver";
+import type { FieldIssue } from "../../interface/errors";
 
 export const NLB_NAME: NameRule = {
     maxLength: 32,

@@ -1,4 +1,4 @@
-import type { Capabilities, NameRule } from "../../driver/driver";
+import type { Capabilities, NameRule } from "../../interface/driver";
 
 /** GCE resource names: RFC 1035 labels of 1–63 characters. */
 export const GCE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;

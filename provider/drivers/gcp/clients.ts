@@ -11,11 +11,11 @@ import type {
     ZoneOperationsClient, protos,
 } from "@google-cloud/compute";
 import type { ClientOptions } from "google-gax";
-import type { Connection, DriverContext } from "../../driver/driver";
+import type { Connection, DriverContext } from "../../interface/driver";
 import {
     AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, SpiderError, ValidationError, describeError,
-} from "../../driver/errors";
-import { waitUntil, withRetries } from "../../driver/wait";
+} from "../../interface/errors";
+import { waitUntil, withRetries } from "../../interface/wait";
 
 export type IOperation = protos.google.cloud.compute.v1.IOperation;
 export type IHealthCheck = protos.google.cloud.compute.v1.IHealthCheck;

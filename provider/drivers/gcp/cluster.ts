@@ -6,8 +6,8 @@
 import type {
     ClusterHandler, ClusterInfo, ClusterNetwork, ClusterNetworkChange, ClusterReq, Iid, NodeGroupInfo, NodeGroupReq,
     ScalingReq,
-} from "../../driver/driver";
-import { NotSupportedError } from "../../driver/errors";
+} from "../../interface/driver";
+import { NotSupportedError } from "../../interface/errors";
 import { CLUSTER_UNSUPPORTED_REASON } from "./capabilities";
 
 function refuse(what: string, iid?: Iid): Promise<never> {

@@ -7,7 +7,7 @@
  * `endpoint` (an http:// endpoint is treated as an emulator: no credentials are sent).
  * Credentials: Application Default Credentials, or `gcpCredentialsJson` from stack config.
  */
-import type { Connection, Driver, DriverContext } from "../../driver/driver";
+import type { Connection, Driver, DriverContext } from "../../interface/driver";
 import { GcpClients, resolveSettings } from "./clients";
 import { GcpClusterHandler } from "./cluster";
 import { GcpNlbHandler } from "./nlb";

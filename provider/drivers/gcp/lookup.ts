@@ -2,9 +2,9 @@
  * Reading an NLB back from its GCE parts: finding it by name or by its backend service id, its
  * instance groups and members, the network it lives in, and waiting until it is gone.
  */
-import type { Iid, NlbInfo } from "../../driver/driver";
-import { FieldIssue, NotFoundError, ValidationError } from "../../driver/errors";
-import { waitUntil } from "../../driver/wait";
+import type { Iid, NlbInfo } from "../../interface/driver";
+import { FieldIssue, NotFoundError, ValidationError } from "../../interface/errors";
+import { waitUntil } from "../../interface/wait";
 import {
     GcpClients, GcpSettings, IBackendService, IForwardingRule, IHealthCheck, INetwork, ISubnetwork, Step, call,
     lastSegment, read, readOrUndefined,

@@ -13,10 +13,10 @@
 import type {
     HealthCheckerInfo, HealthCheckerReq, HealthInfo, Iid, ListenerInfo, ListenerReq, NlbHandler, NlbInfo, NlbReq,
     VmGroupInfo, VmGroupReq,
-} from "../../driver/driver";
-import { AlreadyExistsError, asPartConflict, FieldIssue, NotFoundError, NotSupportedError } from "../../driver/errors";
-import { ownerValue, stackOfUrn } from "../../driver/owner";
-import { allOrFirstError } from "../../driver/wait";
+} from "../../interface/driver";
+import { AlreadyExistsError, asPartConflict, FieldIssue, NotFoundError, NotSupportedError } from "../../interface/errors";
+import { ownerValue, stackOfUrn } from "../../interface/owner";
+import { allOrFirstError } from "../../interface/wait";
 import {
     IBackendService, IForwardingRule, IHealthCheck, UndoStep, lastSegment, read, readOrUndefined,
     rollback,

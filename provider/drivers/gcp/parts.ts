@@ -5,11 +5,11 @@
  */
 import type {
     HealthCheckerInfo, HealthCheckerReq, HealthProtocol, ListenerInfo, NlbInfo, NlbType, TrafficProtocol,
-} from "../../driver/driver";
+} from "../../interface/driver";
 import type { GcpSettings, IBackendService, IForwardingRule, IHealthCheck } from "./clients";
 import { lastSegment } from "./clients";
 import { healthDefaults } from "./validate";
-import { ownerField } from "../../driver/owner";
+import { ownerField } from "../../interface/owner";
 
 export interface NlbNames {
     nlb: string;

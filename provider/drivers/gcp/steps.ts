@@ -3,8 +3,8 @@
  * membership, fingerprinted backend service updates, health check replacement, and the listener
  * switch (a forwarding rule cannot be patched, so it is recreated on the same reserved address).
  */
-import type { HealthCheckerInfo, HealthCheckerReq, ListenerInfo, ListenerReq } from "../../driver/driver";
-import { AlreadyExistsError, CloudApiError, NotFoundError } from "../../driver/errors";
+import type { HealthCheckerInfo, HealthCheckerReq, ListenerInfo, ListenerReq } from "../../interface/driver";
+import { AlreadyExistsError, CloudApiError, NotFoundError } from "../../interface/errors";
 import {
     GcpOperationError, IBackend, IBackendService, IForwardingRule, IHealthCheck, MutationResult, Phase, Step,
     UndoStep, deleteIfExists, lastSegment, mutate, read, readOrUndefined, rollback,

@@ -2,8 +2,8 @@
  * Pure checks of NLB inputs against what GCE accepts, run at preview time (no API calls) and again
  * by the driver before it calls the cloud. Every problem is reported at once with its property path.
  */
-import type { ClusterReq, HealthCheckerReq, ListenerReq, NlbReq, VmGroupReq } from "../../driver/driver";
-import type { FieldIssue } from "../../driver/errors";
+import type { ClusterReq, HealthCheckerReq, ListenerReq, NlbReq, VmGroupReq } from "../../interface/driver";
+import type { FieldIssue } from "../../interface/errors";
 import { CLUSTER_UNSUPPORTED_REASON, GCE_NAME, capabilities } from "./capabilities";
 
 const caps = capabilities.nlb;

@@ -2,7 +2,7 @@
  * VM references: `zone/name` or a bare name looked up across the region's zones. The canonical
  * form the driver reports is always `zone/name`.
  */
-import { FieldIssue, ValidationError } from "../../driver/errors";
+import { FieldIssue, ValidationError } from "../../interface/errors";
 import { GcpClients, GcpSettings, IInstance, Step, call, lastSegment } from "./clients";
 
 export interface VmRef {

@@ -1,9 +1,9 @@
 import type {
     ClusterHandler, ClusterInfo, ClusterNetwork, ClusterNetworkChange, ClusterReq, Iid, NodeGroupInfo, NodeGroupReq,
     ScalingReq,
-} from "../../driver/driver";
-import { AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, ValidationError } from "../../driver/errors";
-import { ownerField } from "../../driver/owner";
+} from "../../interface/driver";
+import { AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, ValidationError } from "../../interface/errors";
+import { ownerField } from "../../interface/owner";
 import {
     call, copyTags, enter, intIssues, label, LocalSession, matchIid, nameIssues, oneOfIssues, requireIid,
     rollbackAndThrow, tagIssues, throwIfIssues, wait,

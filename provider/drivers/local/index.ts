@@ -1,4 +1,4 @@
-import type { Capabilities, Connection, Driver, DriverContext } from "../../driver/driver";
+import type { Capabilities, Connection, Driver, DriverContext } from "../../interface/driver";
 import { makeClusterHandler } from "./cluster";
 import { makeNlbHandler } from "./nlb";
 import { openSession } from "./ops";

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
-import { waitUntil } from "../../driver/wait";
+import { waitUntil } from "../../interface/wait";
 
 /**
  * An exclusive lock file shared by every process using one state folder. Creation with the "wx"

@@ -1,14 +1,14 @@
 import type {
     HealthCheckerInfo, HealthCheckerReq, HealthInfo, Iid, ListenerInfo, ListenerReq, NlbHandler, NlbInfo,
     NlbReq, TrafficProtocol, VmGroupInfo, VmGroupReq,
-} from "../../driver/driver";
-import { AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, NotSupportedError } from "../../driver/errors";
-import { ownerField } from "../../driver/owner";
+} from "../../interface/driver";
+import { AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, NotSupportedError } from "../../interface/errors";
+import { ownerField } from "../../interface/owner";
 import {
     call, copyTags, enter, intIssues, label, LocalSession, matchIid, nameIssues, oneOfIssues, requireIid,
     rollbackAndThrow, tagIssues, throwIfIssues, wait,
 } from "./ops";
-import { planSubnetSteps, sharedZones } from "../../driver/subnets";
+import { planSubnetSteps, sharedZones } from "../../interface/subnets";
 import { beginTransition, newId, NlbRecord, observeNlb, onePerZone, randomHex, StoreState, zoneOf } from "./store";
 
 export function makeNlbHandler(s: LocalSession): NlbHandler {

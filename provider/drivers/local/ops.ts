@@ -1,6 +1,6 @@
-import type { Capabilities, Connection, DriverContext, Iid, NameRule } from "../../driver/driver";
-import { CloudApiError, describeError, FieldIssue, ValidationError } from "../../driver/errors";
-import { Poll, waitUntil, withRetries } from "../../driver/wait";
+import type { Capabilities, Connection, DriverContext, Iid, NameRule } from "../../interface/driver";
+import { CloudApiError, describeError, FieldIssue, ValidationError } from "../../interface/errors";
+import { Poll, waitUntil, withRetries } from "../../interface/wait";
 import { DEFAULT_REGION, defaultStateDir, LocalCloud, StoreState } from "./store";
 
 /** Everything one `open()` of the local driver needs; built per call, never cached. */

@@ -1,8 +1,8 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { HealthProtocol, NlbScope, NlbType, NodeGroupReq, TrafficProtocol } from "../../driver/driver";
-import { CloudApiError, NotFoundError, ValidationError } from "../../driver/errors";
+import type { HealthProtocol, NlbScope, NlbType, NodeGroupReq, TrafficProtocol } from "../../interface/driver";
+import { CloudApiError, NotFoundError, ValidationError } from "../../interface/errors";
 import { withFileLock } from "./lock";
 
 /*

@@ -4,10 +4,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DescribeClusterCommand, DescribeNodegroupCommand, DescribeUpdateCommand, UpdateClusterVersionCommand } from "@aws-sdk/client-eks";
-import { waitUntil } from "../../../provider/driver/wait";
+import { waitUntil } from "../../../provider/interface/wait";
 import { GetRoleCommand, ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
-import type { ClusterReq, NodeGroupReq } from "../../../provider/driver/driver";
-import { AlreadyExistsError, CloudApiError, NotFoundError, ValidationError, describeError } from "../../../provider/driver/errors";
+import type { ClusterReq, NodeGroupReq } from "../../../provider/interface/driver";
+import { AlreadyExistsError, CloudApiError, NotFoundError, ValidationError, describeError } from "../../../provider/interface/errors";
 import * as awsDriver from "../../../provider/drivers/aws";
 import { AwsHarness, countOf, startHarness, writes } from "./harness";
 

@@ -13,7 +13,7 @@ import {
     ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { IAMClient } from "@aws-sdk/client-iam";
-import type { Connection, Driver, DriverContext } from "../../../provider/driver/driver";
+import type { Connection, Driver, DriverContext } from "../../../provider/interface/driver";
 import * as aws from "../../../provider/drivers/aws";
 import type { ContractEnv } from "../../contract/env";
 import { FAKE_CREDENTIALS, makeVpc, motoClients, REGION, runInstances } from "../../support/moto/fixtures";

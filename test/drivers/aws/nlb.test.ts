@@ -7,7 +7,7 @@ import {
     DescribeTargetHealthCommand,
     SetSubnetsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { NlbReq } from "../../../provider/driver/driver";
+import type { NlbReq } from "../../../provider/interface/driver";
 import {
     AlreadyExistsError,
     CloudApiError,
@@ -15,7 +15,7 @@ import {
     NotSupportedError,
     ValidationError,
     describeError,
-} from "../../../provider/driver/errors";
+} from "../../../provider/interface/errors";
 import * as awsDriver from "../../../provider/drivers/aws";
 import { AwsHarness, countOf, reads, startHarness, writes } from "./harness";
 

@@ -2,7 +2,7 @@
  * One GCP Compute fake process per test file and the gcp driver pointed at it. The fake seeds
  * project spider-test / us-central1 with network `default` and VMs vm-1…vm-6 (zones a and b).
  */
-import type { Connection, Driver, DriverContext, NlbReq } from "../../../provider/driver/driver";
+import type { Connection, Driver, DriverContext, NlbReq } from "../../../provider/interface/driver";
 import * as gcp from "../../../provider/drivers/gcp";
 import type { ContractEnv } from "../../contract/env";
 import { GcpFake, startGcpFake } from "../../support/gcp-fake/launch";

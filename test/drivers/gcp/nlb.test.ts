@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describeError } from "../../../provider/driver/errors";
+import { describeError } from "../../../provider/interface/errors";
 import { GcpHarness, nlbRequest, startHarness } from "./harness";
 
 /** Asserts `run` rejects with a SpiderError of this code; returns it for further checks. */

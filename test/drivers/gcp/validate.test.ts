@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ClusterReq, NlbReq } from "../../../provider/driver/driver";
+import type { ClusterReq, NlbReq } from "../../../provider/interface/driver";
 import { capabilities, open, validateCluster, validateNlb } from "../../../provider/drivers/gcp";
 import { groupName, nlbNames } from "../../../provider/drivers/gcp/parts";
 import { nlbRequest } from "./harness";

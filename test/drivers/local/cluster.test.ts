@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ClusterReq, Iid, NodeGroupInfo, NodeGroupReq } from "../../../provider/driver/driver";
+import type { ClusterReq, Iid, NodeGroupInfo, NodeGroupReq } from "../../../provider/interface/driver";
 import { open } from "../../../provider/drivers/local";
 import { assertPlainInfo, expectCode } from "../../contract/nlb.contract";
 import { freshLocalCloud, LocalFixture } from "./helpers";

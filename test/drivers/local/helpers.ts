@@ -3,7 +3,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Driver, DriverContext } from "../../../provider/driver/driver";
+import type { Driver, DriverContext } from "../../../provider/interface/driver";
 import { capabilities, open } from "../../../provider/drivers/local";
 import { LocalCloud } from "../../../provider/drivers/local/store";
 import type { ContractEnv } from "../../contract/env";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { NlbInfo, NlbReq } from "../../../provider/driver/driver";
+import type { NlbInfo, NlbReq } from "../../../provider/interface/driver";
 import { open } from "../../../provider/drivers/local";
 import { assertPlainInfo, expectCode } from "../../contract/nlb.contract";
 import { FAST_CTX, freshLocalCloud, LocalFixture, runTsChild, stopChildren } from "./helpers";

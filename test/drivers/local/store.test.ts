@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { waitUntil } from "../../../provider/driver/wait";
+import { waitUntil } from "../../../provider/interface/wait";
 import { isProcessAlive } from "../../../provider/drivers/local/lock";
 import { LocalCloud } from "../../../provider/drivers/local/store";
 import { expectCode } from "../../contract/nlb.contract";

@@ -16,7 +16,7 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
-import type { Connection } from "../../../provider/driver/driver";
+import type { Connection } from "../../../provider/interface/driver";
 
 /** Which request fails and how. Every given field must match; `path` is the URL path without query. */
 export interface FailNextMatch {

@@ -15,7 +15,7 @@
  */
 import { execFileSync, spawn } from "child_process";
 import * as path from "path";
-import { waitUntil } from "../../../provider/driver/wait";
+import { waitUntil } from "../../../provider/interface/wait";
 
 export interface MotoOptions {
     /** Describes (or DescribeUpdate polls) an object stays CREATING/DELETING/provisioning/InProgress; default 2. */

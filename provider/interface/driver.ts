@@ -377,12 +377,6 @@ export interface Capabilities {
 }
 
 /** What every driver module (provider/drivers/<name>/index.ts) exports. */
-export interface DriverModule {
-    capabilities: Capabilities;
-    /** Builds the handlers for one call; cheap; clients are created here, never cached globally. */
-    open(conn: Connection, ctx: DriverContext): Driver;
-}
-
 export interface Driver {
     nlb: NlbHandler;
     cluster: ClusterHandler;
