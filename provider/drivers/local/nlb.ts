@@ -5,9 +5,9 @@ import type {
 import { AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, NotSupportedError } from "../../interface/errors";
 import { ownerField } from "../../interface/owner";
 import {
-    call, copyTags, enter, intIssues, label, LocalSession, matchIid, nameIssues, oneOfIssues, requireIid,
-    rollbackAndThrow, tagIssues, throwIfIssues, wait,
+    call, copyTags, enter, label, LocalSession, matchIid, requireIid, rollbackAndThrow, wait,
 } from "./ops";
+import { intIssues, nameIssues, oneOfIssues, tagIssues, throwIfIssues } from "../../interface/rules";
 import { planSubnetSteps, sharedZones } from "../../interface/subnets";
 import { beginTransition, newId, NlbRecord, observeNlb, onePerZone, randomHex, StoreState, zoneOf } from "./store";
 
