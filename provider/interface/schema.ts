@@ -1,0 +1,331 @@
+/**
+ * The building blocks of every input schema (the resources' and the drivers' cloud rules): zod 4
+ * schemas whose leaves report today's messages ("must be between 1 and 65535, got 70000", the
+ * allowed values, "did you mean"), let values unknown during preview through, and carry their
+ * documentation as zod metadata, so docs and tests read them from the same place.
+ *
+ * Objects are checked field by field rather than by `z.object`, so a cross-field rule still runs
+ * on the fields that are valid when a sibling is not (it is given only those, and values unknown
+ * during preview as the sentinel): every failure is reported at once.
+ */
+import { z } from "zod";
+import type { NameRule } from "./driver";
+import type { FieldIssue } from "./errors";
+
+/** The sentinel the engine sends for values not known during preview. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export type Props = Record<string, unknown>;
+
+export function isRecord(value: unknown): value is Props {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** What users read about a field: its doc, default and allowed values (README and SDK docs). */
+export interface FieldMeta {
+    description?: string;
+    default?: unknown;
+    allowed?: readonly string[];
+    minimum?: number;
+    maximum?: number;
+}
+
+type Fail = (reason: string, path?: Array<string | number>) => void;
+type LeafCheck<T> = (value: unknown, fail: Fail) => T | undefined;
+
+const isMissing = (value: unknown) => value === undefined || value === null;
+
+/** A leaf: `check` sees every value except the preview sentinel, which passes unchanged. */
+export function leaf<T>(check: LeafCheck<T>, meta: FieldMeta = {}): z.ZodType<T> {
+    const schema = z.unknown().transform((value, ctx): T => {
+        if (value === UNKNOWN) return value as T;
+        let failed = false;
+        const out = check(value, (message, path) => {
+            failed = true;
+            ctx.addIssue({ code: "custom", message, path: path ?? [] });
+        });
+        return failed || out === undefined ? z.NEVER : out;
+    });
+    return schema.meta({ ...meta });
+}
+
+interface Presence<T> {
+    /** Used when the value is absent; absent and no default: "is required" unless `optional`. */
+    default?: T;
+    optional?: boolean;
+    description?: string;
+}
+
+function present<T>(value: unknown, opts: Presence<T>, fail: Fail, required = "is required"): unknown {
+    if (!isMissing(value)) return value;
+    if (opts.default !== undefined) return opts.default;
+    if (!opts.optional) fail(required);
+    return undefined;
+}
+
+/** An integer in range; `emptyMeans` is what absent, "" and 0 stand for ("driver default"). */
+export function int(
+    range: { min: number; max: number },
+    opts: Presence<number> & { emptyMeans?: number } = {},
+): z.ZodType<number> {
+    return leaf(
+        (raw, fail) => {
+            if (opts.emptyMeans !== undefined && (isMissing(raw) || raw === "" || raw === 0)) return opts.emptyMeans;
+            const value = present(raw, opts, fail);
+            if (value === undefined) return undefined;
+            if (typeof value !== "number" || !Number.isInteger(value)) {
+                return void fail(`must be an integer, got ${JSON.stringify(value)}`);
+            }
+            if (value < range.min || value > range.max) {
+                return void fail(`must be between ${range.min} and ${range.max}, got ${value}`);
+            }
+            return value;
+        },
+        { description: opts.description, default: opts.default, minimum: range.min, maximum: range.max },
+    );
+}
+
+/**
+ * One of `all` (case-insensitive, stored upper-case); a value this driver does not offer is told
+ * apart from a value that does not exist.
+ */
+export function oneOf<T extends string>(
+    all: readonly T[],
+    opts: Presence<T> & { supported?: readonly T[] } = {},
+): z.ZodType<T> {
+    const supported = opts.supported ?? all;
+    return leaf(
+        (raw, fail) => {
+            const value = present(raw, opts, fail, `is required (allowed: ${supported.join(", ")})`);
+            if (value === undefined) return undefined;
+            const upper = typeof value === "string" ? value.toUpperCase() : value;
+            const known = all.find(candidate => candidate === upper);
+            if (known === undefined) return void fail(`must be one of ${all.join(", ")}, got ${JSON.stringify(value)}`);
+            if (!supported.includes(known)) {
+                return void fail(`${known} is not supported by this driver (supported: ${supported.join(", ")})`);
+            }
+            return known;
+        },
+        { description: opts.description, default: opts.default, allowed: supported },
+    );
+}
+
+export function str(opts: Presence<string> = {}): z.ZodType<string> {
+    return leaf(
+        (raw, fail) => {
+            const value = present(raw === "" ? undefined : raw, opts, fail);
+            if (value === undefined) return undefined;
+            if (typeof value !== "string") return void fail(`must be a string, got ${JSON.stringify(value)}`);
+            return value;
+        },
+        { description: opts.description, default: opts.default },
+    );
+}
+
+export function bool(opts: Presence<boolean> = {}): z.ZodType<boolean> {
+    return leaf(
+        (raw, fail) => {
+            const value = present(raw, opts, fail);
+            if (value === undefined) return undefined;
+            if (typeof value !== "boolean") return void fail(`must be true or false, got ${JSON.stringify(value)}`);
+            return value;
+        },
+        { description: opts.description, default: opts.default },
+    );
+}
+
+/** A cloud name: a string that fits the driver's naming rule (when the driver is known). */
+export function cloudName(rule: NameRule | undefined, opts: Presence<string> = {}): z.ZodType<string> {
+    return leaf(
+        (raw, fail) => {
+            const value = present(raw === "" ? undefined : raw, opts, fail);
+            if (value === undefined) return undefined;
+            if (typeof value !== "string") return void fail(`must be a string, got ${JSON.stringify(value)}`);
+            if (rule && (value.length > rule.maxLength || !rule.pattern.test(value))) {
+                return void fail(`"${value}" is not a valid name: ${rule.description}`);
+            }
+            return value;
+        },
+        { description: opts.description ?? rule?.description },
+    );
+}
+
+/** Distinct non-empty strings; `minItems` with its reason for lists that must not be empty. */
+export function strList(
+    opts: Presence<string[]> & { minItems?: { count: number; reason: string } } = {},
+): z.ZodType<string[]> {
+    return leaf(
+        (raw, fail) => {
+            const value = present(raw, opts, fail);
+            if (value === undefined) return undefined;
+            if (!Array.isArray(value)) return void fail("must be a list of strings");
+            const seen = new Set<string>();
+            const out: string[] = [];
+            value.forEach((item, index) => {
+                if (item === UNKNOWN) return;
+                if (typeof item !== "string" || item === "") {
+                    return fail(`must be a non-empty string, got ${JSON.stringify(item)}`, [index]);
+                }
+                if (seen.has(item)) fail(`"${item}" is listed twice`, [index]);
+                seen.add(item);
+                out.push(item);
+            });
+            if (opts.minItems && value.length < opts.minItems.count) fail(opts.minItems.reason);
+            return out;
+        },
+        { description: opts.description, default: opts.default },
+    );
+}
+
+/** A map of string to string; absent is empty. */
+export function stringMap(opts: { description?: string } = {}): z.ZodType<Record<string, string>> {
+    return leaf(
+        (raw, fail) => {
+            if (isMissing(raw)) return {};
+            if (!isRecord(raw)) return void fail("must be a map of string to string");
+            const out: Record<string, string> = {};
+            for (const [key, value] of Object.entries(raw)) {
+                if (value === UNKNOWN) continue;
+                if (typeof value !== "string") fail("must be a string", [key]);
+                else out[key] = value;
+            }
+            return out;
+        },
+        { description: opts.description, default: {} },
+    );
+}
+
+export type Shape = Record<string, z.ZodType>;
+export type Infer<S extends Shape> = { [K in keyof S]: z.output<S[K]> };
+export type Refine<S extends Shape> = (valid: Partial<Infer<S>>, fail: (path: string, reason: string) => void) => void;
+
+export interface ObjectOptions<S extends Shape> {
+    /** How the object is written, for "is required: { … }" (the keys are listed when unset). */
+    hint?: string;
+    /** Absent means `{}` (every field defaulted) instead of "is required". */
+    optional?: boolean;
+    /** Keys accepted and ignored (engine bookkeeping such as `__provider`). */
+    ignoredKeys?: readonly string[];
+    /** Defaults that depend on other fields, filled into the raw value before the fields are checked. */
+    prepare?: (raw: Props) => Props;
+    /** Rules across fields, given the fields that passed their own checks. */
+    refine?: Refine<S>;
+    description?: string;
+}
+
+/**
+ * A strict object: unknown keys are refused with a "did you mean" hint, every field is checked
+ * (all failures reported), then the cross-field rules run on the valid ones.
+ */
+export function object<S extends Shape>(shape: S, opts: ObjectOptions<S> = {}): z.ZodType<Infer<S>> {
+    const keys = Object.keys(shape);
+    const schema = z.unknown().transform((raw, ctx): Infer<S> => {
+        if (raw === UNKNOWN) return raw as Infer<S>;
+        const given = isMissing(raw) && opts.optional ? {} : raw;
+        if (!isRecord(given)) {
+            const hint = opts.hint ?? `{ ${keys.join(", ")} }`;
+            ctx.addIssue({
+                code: "custom",
+                message: isMissing(raw) ? `is required: ${hint}` : `must be an object ${hint}`,
+            });
+            return z.NEVER;
+        }
+        const issues = unknownKeyIssues(given, keys, opts.ignoredKeys ?? []);
+        const value = opts.prepare ? opts.prepare(given) : given;
+        const valid: Partial<Infer<S>> = {};
+        for (const key of keys) {
+            const result = shape[key].safeParse(value[key]);
+            if (result.success) valid[key as keyof S] = result.data as Infer<S>[keyof S];
+            else issues.push(...result.error.issues.map(i => ({ message: i.message, path: [key, ...i.path] })));
+        }
+        opts.refine?.(valid, (path, message) => issues.push({ message, path: path.split(".") }));
+        for (const issue of issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+        return issues.length > 0 ? z.NEVER : (valid as Infer<S>);
+    });
+    return schema.meta({ description: opts.description });
+}
+
+function unknownKeyIssues(
+    raw: Props,
+    keys: string[],
+    ignored: readonly string[],
+): Array<{ message: string; path: PropertyKey[] }> {
+    return Object.keys(raw)
+        .filter(key => !keys.includes(key) && !ignored.includes(key))
+        .map(key => {
+            const near = keys.find(candidate => editDistance(candidate, key) <= 2);
+            const hint = near ? `; did you mean "${near}"?` : "";
+            return { message: `unknown property${hint} (allowed: ${keys.join(", ")})`, path: [key] };
+        });
+}
+
+/** A list whose items share one schema (`Cluster.nodeGroups`), checked item by item. */
+export function listOf<T>(
+    item: z.ZodType<T>,
+    opts: {
+        description?: string;
+        refine?: (valid: Array<T | undefined>, fail: (path: string, reason: string) => void) => void;
+    } = {},
+): z.ZodType<T[]> {
+    return leaf<T[]>(
+        (raw, fail) => {
+            if (isMissing(raw)) return [];
+            if (!Array.isArray(raw)) return void fail("must be a list");
+            const valid: Array<T | undefined> = raw.map((entry, index) => {
+                if (entry === UNKNOWN) return entry as T;
+                const result = item.safeParse(entry);
+                if (!result.success) for (const i of result.error.issues) fail(i.message, [index, ...pathOf(i.path)]);
+                return result.success ? result.data : undefined;
+            });
+            opts.refine?.(valid, (path, reason) => fail(reason, path.split(".")));
+            return valid.every(entry => entry !== undefined) ? (valid as T[]) : undefined;
+        },
+        { description: opts.description, default: [] },
+    );
+}
+
+function pathOf(path: readonly PropertyKey[]): Array<string | number> {
+    return path.map(part => (typeof part === "number" ? part : String(part)));
+}
+
+/** `listener.port`, `vmGroup.vms[1]`, `nodeGroups[0].name`. */
+export function propertyPath(path: readonly PropertyKey[]): string {
+    return path.reduce<string>((out, part) => {
+        if (typeof part === "number" || /^\d+$/.test(String(part))) return `${out}[${String(part)}]`;
+        return out ? `${out}.${String(part)}` : String(part);
+    }, "");
+}
+
+/** Whether a value passed its checks and is known (not the preview sentinel). */
+export function known<T>(value: T | undefined): value is T {
+    return value !== undefined && value !== UNKNOWN;
+}
+
+/** Runs a schema: the value, or every issue with its property path. */
+export function parseWith<T>(schema: z.ZodType<T>, raw: unknown, prefix = ""): { value?: T; issues: FieldIssue[] } {
+    const result = schema.safeParse(raw);
+    if (result.success) return { value: result.data, issues: [] };
+    const issues = result.error.issues.map(i => {
+        const path = propertyPath(i.path);
+        return { property: prefix && path ? `${prefix}.${path}` : prefix || path, reason: i.message };
+    });
+    return { issues };
+}
+
+export function editDistance(left: string, right: string): number {
+    const table = Array.from({ length: left.length + 1 }, (_, row) => [row, ...Array<number>(right.length).fill(0)]);
+    for (let col = 1; col <= right.length; col++) table[0][col] = col;
+    for (let row = 1; row <= left.length; row++) {
+        for (let col = 1; col <= right.length; col++) {
+            const substitution = table[row - 1][col - 1] + (left[row - 1] === right[col - 1] ? 0 : 1);
+            table[row][col] = Math.min(table[row - 1][col] + 1, table[row][col - 1] + 1, substitution);
+        }
+    }
+    return table[left.length][right.length];
+}
+
+/** The documentation a schema carries for one property path (`healthChecker.interval`). */
+export function metaOf(schema: z.ZodType): FieldMeta | undefined {
+    const meta = z.globalRegistry.get(schema);
+    return meta ? { ...meta } : undefined;
+}
