@@ -23,8 +23,15 @@ interface Op {
 function boundTable(md: string): { header: string[]; rows: string[][] } | undefined {
     const lines = md.split("\n");
     for (let i = 0; i < lines.length - 2; i++) {
-        if (!lines[i].startsWith("|") || !/lower bound/i.test(lines[i]) || !/^\|[\s:|-]+\|$/.test(lines[i + 1].trim())) continue;
-        const cells = (l: string): string[] => l.trim().replace(/^\|/, "").replace(/\|$/, "").split("|").map(c => c.trim());
+        if (!lines[i].startsWith("|") || !/lower bound/i.test(lines[i]) || !/^\|[\s:|-]+\|$/.test(lines[i + 1].trim()))
+            continue;
+        const cells = (l: string): string[] =>
+            l
+                .trim()
+                .replace(/^\|/, "")
+                .replace(/\|$/, "")
+                .split("|")
+                .map(c => c.trim());
         const rows: string[][] = [];
         for (let j = i + 2; j < lines.length && lines[j].startsWith("|"); j++) rows.push(cells(lines[j]));
         return { header: cells(lines[i]).map(h => h.toLowerCase()), rows };
@@ -67,7 +74,8 @@ function recordedOn(file: string): string {
 
 function section(title: string, name: string, parsed: { ops: Op[]; error?: string }, polls: string): string[] {
     const file = path.join(BENCH_DIR, `${name}.md`);
-    if (parsed.error) return [`## ${title}`, "", `Could not summarize [bench/${name}.md](${name}.md): ${parsed.error}.`, ""];
+    if (parsed.error)
+        return [`## ${title}`, "", `Could not summarize [bench/${name}.md](${name}.md): ${parsed.error}.`, ""];
     const at = parsed.ops.filter(o => o.calls <= o.bound);
     const above = parsed.ops.filter(o => o.calls > o.bound);
     const total = parsed.ops.reduce((s, o) => s + o.calls, 0);
@@ -82,7 +90,10 @@ function section(title: string, name: string, parsed: { ops: Op[]; error?: strin
         "",
         "| operation | calls | lower bound | above |",
         "|---|---:|---:|---|",
-        ...parsed.ops.map(o => `| ${o.op} | ${o.calls} | ${o.bound} | ${o.calls > o.bound ? (o.note && !/at the bound/.test(o.note) ? o.note : `+${o.calls - o.bound}`) : "—"} |`),
+        ...parsed.ops.map(
+            o =>
+                `| ${o.op} | ${o.calls} | ${o.bound} | ${o.calls > o.bound ? (o.note && !/at the bound/.test(o.note) ? o.note : `+${o.calls - o.bound}`) : "—"} |`,
+        ),
         "",
     ];
 }
@@ -97,8 +108,18 @@ function main(): void {
         "real cloud for as long as it takes; retries add calls only under throttling / 5xx (see",
         "test/faults/cloud-faults.test.ts: at most 5 attempts per call).",
         "",
-        ...section("AWS (ELBv2 + EKS, moto)", "aws-api-calls", aws, "moto with 0-poll transitions: every wait polls once"),
-        ...section("GCP (Compute passthrough NLB, the fake)", "gcp-api-calls", gcp, "operation polls listed separately there"),
+        ...section(
+            "AWS (ELBv2 + EKS, moto)",
+            "aws-api-calls",
+            aws,
+            "moto with 0-poll transitions: every wait polls once",
+        ),
+        ...section(
+            "GCP (Compute passthrough NLB, the fake)",
+            "gcp-api-calls",
+            gcp,
+            "operation polls listed separately there",
+        ),
         "What the GCP calls above the bound buy (a duplicate-name check before creating, resolving the NLB by id so a stale id never touches a newer NLB of the same name, the cloud's own VM list in results, sweeping parts a failed update left behind) is listed under the table in [bench/gcp-api-calls.md](gcp-api-calls.md).",
         "",
     ]);

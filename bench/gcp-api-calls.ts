@@ -39,7 +39,10 @@ function shortPath(p: string): string {
     return p.replace(/^\/compute\/v1\/projects\/[^/]+\//, "").replace(/operations\/[^/]+/, "operations/…");
 }
 
-async function measure<T>(fake: GcpFake, fn: () => Promise<T>): Promise<{ value: T; mutations: number; reads: number; polls: number; calls: string[] }> {
+async function measure<T>(
+    fake: GcpFake,
+    fn: () => Promise<T>,
+): Promise<{ value: T; mutations: number; reads: number; polls: number; calls: string[] }> {
     await fake.clearRequests();
     const value = await fn();
     const log = await fake.requests();
@@ -60,52 +63,161 @@ function request(name: string, overrides: Partial<NlbReq> = {}): NlbReq {
 
 async function run(fake: GcpFake, driver: Driver): Promise<Row[]> {
     const rows: Row[] = [];
-    const add = async <T>(operation: string, lowerMutations: string, lowerReads: string, why: string, fn: () => Promise<T>): Promise<T> => {
+    const add = async <T>(
+        operation: string,
+        lowerMutations: string,
+        lowerReads: string,
+        why: string,
+        fn: () => Promise<T>,
+    ): Promise<T> => {
         const m = await measure(fake, fn);
-        rows.push({ operation, mutations: m.mutations, reads: m.reads, polls: m.polls, calls: m.calls, lowerMutations, lowerReads, why });
+        rows.push({
+            operation,
+            mutations: m.mutations,
+            reads: m.reads,
+            polls: m.polls,
+            calls: m.calls,
+            lowerMutations,
+            lowerReads,
+            why,
+        });
         return m.value;
     };
 
-    const web = await add("createNlb (PUBLIC, 2 VMs in 2 zones)", "8", "2",
+    const web = await add(
+        "createNlb (PUBLIC, 2 VMs in 2 zones)",
+        "8",
+        "2",
         "4 + 2 per zone: health check, address, backend service, forwarding rule, and per zone a group insert + one addInstances; reads: one VM lookup (bare names), the reserved IP",
-        () => driver.nlb.createNlb(request("web")));
+        () => driver.nlb.createNlb(request("web")),
+    );
     const iid: Iid = web.iid;
-    await add("createNlb (INTERNAL, 1 VM)", "6", "3",
+    await add(
+        "createNlb (INTERNAL, 1 VM)",
+        "6",
+        "3",
         "as above with one zone; reads add the VPC's subnetwork for the internal address",
-        () => driver.nlb.createNlb(request("ilb", { type: "INTERNAL", vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-2"] } })));
-    await add("getNlb (2 zones)", "0", "5", "3 + 1 per zone: backend service (anchor), health check, forwarding rule (carries the IP), listInstances per zone",
-        () => driver.nlb.getNlb(iid));
-    await add("listNlb (2 NLBs, 3 groups in all)", "0", "6", "3 lists (backend services, forwarding rules, health checks) + listInstances per group",
-        () => driver.nlb.listNlb());
-    await add("changeListener (port)", "2", "1", "a forwarding rule's ports cannot be patched: delete + insert on the same address; read the rule to recreate it",
-        () => driver.nlb.changeListener(iid, { protocol: "TCP", port: 443 }));
-    await add("changeListener (TCP→UDP)", "3", "1", "delete + insert of the rule, plus one backend service update for its protocol",
-        () => driver.nlb.changeListener(iid, { protocol: "UDP", port: 443 }));
-    await add("changeListener (unchanged)", "0", "1", "read the rule to see nothing changes",
-        () => driver.nlb.changeListener(iid, { protocol: "UDP", port: 443 }));
-    await add("changeVmGroupInfo (port; health port follows it)", "2", "4", "backend service update (port marker) + health check update; reads: backend service, health check (its type), listInstances per zone for the result",
-        () => driver.nlb.changeVmGroupInfo(iid, { protocol: "UDP", port: 9090 }));
-    await add("addVms (1 VM, zone already used)", "1", "4", "one addInstances; reads: backend service, VM lookup, listInstances per zone (skip attached VMs, return the list)",
-        () => driver.nlb.addVms(iid, ["vm-5"]));
+        () =>
+            driver.nlb.createNlb(
+                request("ilb", { type: "INTERNAL", vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-2"] } }),
+            ),
+    );
+    await add(
+        "getNlb (2 zones)",
+        "0",
+        "5",
+        "3 + 1 per zone: backend service (anchor), health check, forwarding rule (carries the IP), listInstances per zone",
+        () => driver.nlb.getNlb(iid),
+    );
+    await add(
+        "listNlb (2 NLBs, 3 groups in all)",
+        "0",
+        "6",
+        "3 lists (backend services, forwarding rules, health checks) + listInstances per group",
+        () => driver.nlb.listNlb(),
+    );
+    await add(
+        "changeListener (port)",
+        "2",
+        "1",
+        "a forwarding rule's ports cannot be patched: delete + insert on the same address; read the rule to recreate it",
+        () => driver.nlb.changeListener(iid, { protocol: "TCP", port: 443 }),
+    );
+    await add(
+        "changeListener (TCP→UDP)",
+        "3",
+        "1",
+        "delete + insert of the rule, plus one backend service update for its protocol",
+        () => driver.nlb.changeListener(iid, { protocol: "UDP", port: 443 }),
+    );
+    await add("changeListener (unchanged)", "0", "1", "read the rule to see nothing changes", () =>
+        driver.nlb.changeListener(iid, { protocol: "UDP", port: 443 }),
+    );
+    await add(
+        "changeVmGroupInfo (port; health port follows it)",
+        "2",
+        "4",
+        "backend service update (port marker) + health check update; reads: backend service, health check (its type), listInstances per zone for the result",
+        () => driver.nlb.changeVmGroupInfo(iid, { protocol: "UDP", port: 9090 }),
+    );
+    await add(
+        "addVms (1 VM, zone already used)",
+        "1",
+        "4",
+        "one addInstances; reads: backend service, VM lookup, listInstances per zone (skip attached VMs, return the list)",
+        () => driver.nlb.addVms(iid, ["vm-5"]),
+    );
     await fake.addInstance("us-central1-c", "vm-7");
-    await add("addVms (1 VM, new zone)", "3", "4", "group insert + addInstances + one backend service update; reads as above",
-        () => driver.nlb.addVms(iid, ["vm-7"]));
-    await add("removeVms (1 VM, zone keeps others)", "1", "4", "one removeInstances; reads: backend service + listInstances per zone (3 zones)",
-        () => driver.nlb.removeVms(iid, ["vm-5"]));
-    await add("removeVms (last VM of a zone)", "2", "4", "backend service update (detach the group) + group delete",
-        () => driver.nlb.removeVms(iid, ["vm-7"]));
-    await add("getVmGroupHealthInfo (2 zones)", "0", "3", "backend service + getHealth per instance group",
-        () => driver.nlb.getVmGroupHealthInfo(iid));
-    await add("changeHealthCheckerInfo (port still follows the VM group)", "1", "1", "one health check update (PUT, no fingerprint); read the backend service for the hc and the VM group port",
-        () => driver.nlb.changeHealthCheckerInfo(iid, { protocol: "HTTP", interval: 10, timeout: 5, threshold: 3, path: "/healthz" }));
-    await add("changeHealthCheckerInfo (explicit port)", "2", "1", "as above + a backend service update recording that the port no longer follows the VM group",
-        () => driver.nlb.changeHealthCheckerInfo(iid, { protocol: "HTTP", port: 9191, interval: 10, timeout: 5, threshold: 3, path: "/healthz" }));
-    await add("changeTags", "1", "1", "setLabels needs the rule's current labelFingerprint",
-        () => driver.nlb.changeTags(iid, { team: "web", env: "prod" }));
-    await add("deleteNlb (2 zones)", "6", "1", "4 + 1 per zone: forwarding rule, address, backend service, groups, health check; one read to find the groups",
-        () => driver.nlb.deleteNlb(iid));
-    await add("deleteNlb (already gone)", "0", "1", "one read shows the backend service is gone; writes stay at 0 because leftover parts are read, not deleted blindly",
-        () => driver.nlb.deleteNlb(iid));
+    await add(
+        "addVms (1 VM, new zone)",
+        "3",
+        "4",
+        "group insert + addInstances + one backend service update; reads as above",
+        () => driver.nlb.addVms(iid, ["vm-7"]),
+    );
+    await add(
+        "removeVms (1 VM, zone keeps others)",
+        "1",
+        "4",
+        "one removeInstances; reads: backend service + listInstances per zone (3 zones)",
+        () => driver.nlb.removeVms(iid, ["vm-5"]),
+    );
+    await add(
+        "removeVms (last VM of a zone)",
+        "2",
+        "4",
+        "backend service update (detach the group) + group delete",
+        () => driver.nlb.removeVms(iid, ["vm-7"]),
+    );
+    await add("getVmGroupHealthInfo (2 zones)", "0", "3", "backend service + getHealth per instance group", () =>
+        driver.nlb.getVmGroupHealthInfo(iid),
+    );
+    await add(
+        "changeHealthCheckerInfo (port still follows the VM group)",
+        "1",
+        "1",
+        "one health check update (PUT, no fingerprint); read the backend service for the hc and the VM group port",
+        () =>
+            driver.nlb.changeHealthCheckerInfo(iid, {
+                protocol: "HTTP",
+                interval: 10,
+                timeout: 5,
+                threshold: 3,
+                path: "/healthz",
+            }),
+    );
+    await add(
+        "changeHealthCheckerInfo (explicit port)",
+        "2",
+        "1",
+        "as above + a backend service update recording that the port no longer follows the VM group",
+        () =>
+            driver.nlb.changeHealthCheckerInfo(iid, {
+                protocol: "HTTP",
+                port: 9191,
+                interval: 10,
+                timeout: 5,
+                threshold: 3,
+                path: "/healthz",
+            }),
+    );
+    await add("changeTags", "1", "1", "setLabels needs the rule's current labelFingerprint", () =>
+        driver.nlb.changeTags(iid, { team: "web", env: "prod" }),
+    );
+    await add(
+        "deleteNlb (2 zones)",
+        "6",
+        "1",
+        "4 + 1 per zone: forwarding rule, address, backend service, groups, health check; one read to find the groups",
+        () => driver.nlb.deleteNlb(iid),
+    );
+    await add(
+        "deleteNlb (already gone)",
+        "0",
+        "1",
+        "one read shows the backend service is gone; writes stay at 0 because leftover parts are read, not deleted blindly",
+        () => driver.nlb.deleteNlb(iid),
+    );
     return rows;
 }
 
@@ -126,7 +238,10 @@ function render(rows: Row[]): string {
         "",
         "| operation | mutations | reads | op polls | lower bound (mutations / reads) | why that bound |",
         "|---|---:|---:|---:|---|---|",
-        ...rows.map(r => `| ${r.operation} | ${r.mutations} | ${r.reads} | ${r.polls} | ${r.lowerMutations} / ${r.lowerReads} | ${r.why} |`),
+        ...rows.map(
+            r =>
+                `| ${r.operation} | ${r.mutations} | ${r.reads} | ${r.polls} | ${r.lowerMutations} / ${r.lowerReads} | ${r.why} |`,
+        ),
         "",
         "Where the driver reads more than the bound, the extra reads buy something specific:",
         "",
@@ -138,7 +253,7 @@ function render(rows: Row[]): string {
         "- deleteNlb: the aggregated instance-group list also finds groups a failed update left behind, and a",
         "  final backend-service read confirms the NLB is gone. When the backend service is already gone the",
         "  driver still reads every other part by name and deletes the ones it finds, so a half-finished",
-        "  delete or a failed rollback is always completed; those reads are what the \"already gone\" row",
+        '  delete or a failed rollback is always completed; those reads are what the "already gone" row',
         "  spends above its bound, and it sends no write when nothing is left.",
         "",
         "## Calls per operation (without operation polls)",
@@ -157,7 +272,9 @@ async function main(): Promise<void> {
         const rows = await run(fake, driver);
         writeFileSync(OUT, render(rows));
         for (const r of rows) {
-            process.stdout.write(`${r.operation.padEnd(48)} mutations ${String(r.mutations).padStart(2)}  reads ${String(r.reads).padStart(2)}  polls ${String(r.polls).padStart(2)}\n`);
+            process.stdout.write(
+                `${r.operation.padEnd(48)} mutations ${String(r.mutations).padStart(2)}  reads ${String(r.reads).padStart(2)}  polls ${String(r.polls).padStart(2)}\n`,
+            );
         }
         process.stdout.write(`wrote ${OUT}\n`);
     } finally {

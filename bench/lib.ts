@@ -36,7 +36,12 @@ export function mib(bytes: number): string {
 
 function sh(cmd: string, args: string[], cwd = ROOT): string {
     try {
-        return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 60_000 }).trim();
+        return execFileSync(cmd, args, {
+            cwd,
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "ignore"],
+            timeout: 60_000,
+        }).trim();
     } catch {
         return "?";
     }
@@ -46,13 +51,22 @@ function sh(cmd: string, args: string[], cwd = ROOT): string {
 export function machineInfo(): string[] {
     const cpus = os.cpus();
     const commit = sh("git", ["rev-parse", "--short", "HEAD"]);
-    const dirty = sh("git", ["status", "--porcelain", "--", "provider", "sdk"]) ? " (provider/ or sdk/ modified since)" : "";
+    const dirty = sh("git", ["status", "--porcelain", "--", "provider", "sdk"])
+        ? " (provider/ or sdk/ modified since)"
+        : "";
     const pulumi = sh(path.join(pulumiBinDir(), "pulumi"), ["version"]);
-    const sdk = (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as { version: string }).version;
+    const sdk = (
+        JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as {
+            version: string;
+        }
+    ).version;
     return [
         `- Date: ${new Date().toISOString()}`,
         `- Machine: ${cpus.length} × ${cpus[0]?.model ?? "?"}, ${mib(os.totalmem())} RAM, ${os.type()} ${os.release()} (${os.arch()})`,
-        `- Load average when the run started: ${os.loadavg().map(l => l.toFixed(2)).join(", ")} (other work on the machine makes absolute times drift; compare the ratios)`,
+        `- Load average when the run started: ${os
+            .loadavg()
+            .map(l => l.toFixed(2))
+            .join(", ")} (other work on the machine makes absolute times drift; compare the ratios)`,
         `- Node.js ${process.version}; Pulumi CLI ${pulumi}; @pulumi/pulumi ${sdk}; commit ${commit}${dirty}`,
     ];
 }

@@ -37,13 +37,30 @@ function peakOf(peaks: ProcessPeak[], role: string): number {
     return Math.max(0, ...peaks.filter(p => p.role === role).map(p => Math.max(p.hwm, p.rss)));
 }
 
-async function run(program: string, count: number, label: string, aws?: { endpoint: string; vpc: string; vms: string[] }): Promise<Measured[]> {
+async function run(
+    program: string,
+    count: number,
+    label: string,
+    aws?: { endpoint: string; vpc: string; vms: string[] },
+): Promise<Measured[]> {
     const env = aws ? FAKE_AWS_ENV : {};
-    const ws = PulumiWorkspace.create(path.join(BENCH_DIR, "programs", program), `bench-memory-${program}-${count}`, env);
+    const ws = PulumiWorkspace.create(
+        path.join(BENCH_DIR, "programs", program),
+        `bench-memory-${program}-${count}`,
+        env,
+    );
     const cloudDir = path.join(ws.dir, "cloud");
-    ws.writeJson("spec.json", aws
-        ? { count, connection: { driver: "aws", region: REGION, endpoint: aws.endpoint }, vpc: aws.vpc, vms: aws.vms }
-        : { count, localStateDir: cloudDir });
+    ws.writeJson(
+        "spec.json",
+        aws
+            ? {
+                  count,
+                  connection: { driver: "aws", region: REGION, endpoint: aws.endpoint },
+                  vpc: aws.vpc,
+                  vms: aws.vms,
+              }
+            : { count, localStateDir: cloudDir },
+    );
     await new LocalCloud(cloudDir).setPolls(1);
     await ws.initStack("bench");
     const up = await measure(ws, label, "up");
@@ -56,7 +73,12 @@ async function run(program: string, count: number, label: string, aws?: { endpoi
     return [up, down];
 }
 
-const ROLES = ["dynamic-provider host (node)", "program (node, language runtime)", "pulumi CLI / engine (Go)", "language host (Go)"];
+const ROLES = [
+    "dynamic-provider host (node)",
+    "program (node, language runtime)",
+    "pulumi CLI / engine (Go)",
+    "language host (Go)",
+];
 
 async function main(): Promise<void> {
     const results = [
@@ -66,24 +88,35 @@ async function main(): Promise<void> {
     ];
     const h = await startAwsHarness({ polls: 0, vmCount: 8 });
     try {
-        results.push(...(await run("nlbs", 200, "200 Nlb (aws driver, moto)", { endpoint: h.moto.endpoint, vpc: h.vpc, vms: h.vms })));
+        results.push(
+            ...(await run("nlbs", 200, "200 Nlb (aws driver, moto)", {
+                endpoint: h.moto.endpoint,
+                vpc: h.vpc,
+                vms: h.vms,
+            })),
+        );
         const left = await h.inventory();
-        if (left.nlbs !== 0 || left.other !== 0) throw new Error(`moto not empty after destroy: ${JSON.stringify(left)}`);
+        if (left.nlbs !== 0 || left.other !== 0)
+            throw new Error(`moto not empty after destroy: ${JSON.stringify(left)}`);
     } finally {
         await h.stop();
     }
-    const host = (label: string, op: string): number => peakOf(results.find(r => r.label === label && r.op === op)?.peaks ?? [], ROLES[0]);
+    const host = (label: string, op: string): number =>
+        peakOf(results.find(r => r.label === label && r.op === op)?.peaks ?? [], ROLES[0]);
     const file = writeResult("memory", "Peak memory (RSS) of the dynamic-provider host", [
         "## Result",
         "",
         `Peak RSS of the dynamic-provider host with 200 Nlb: **${mib(host("200 Nlb", "up"))}** during \`up\`, ${mib(host("200 Nlb", "destroy"))} during \`destroy\` ` +
-        `(200 trivial dynamic resources: ${mib(host("200 trivial", "up"))} / ${mib(host("200 trivial", "destroy"))}, so ${(host("200 Nlb", "up") / host("200 trivial", "up")).toFixed(2)}× a trivial provider's; ` +
-        `50 Nlb: ${mib(host("50 Nlb", "up"))} / ${mib(host("50 Nlb", "destroy"))}). With the aws driver (AWS SDK v3 clients, against moto), 200 Nlb: ` +
-        `${mib(host("200 Nlb (aws driver, moto)", "up"))} / ${mib(host("200 Nlb (aws driver, moto)", "destroy"))}.`,
+            `(200 trivial dynamic resources: ${mib(host("200 trivial", "up"))} / ${mib(host("200 trivial", "destroy"))}, so ${(host("200 Nlb", "up") / host("200 trivial", "up")).toFixed(2)}× a trivial provider's; ` +
+            `50 Nlb: ${mib(host("50 Nlb", "up"))} / ${mib(host("50 Nlb", "destroy"))}). With the aws driver (AWS SDK v3 clients, against moto), 200 Nlb: ` +
+            `${mib(host("200 Nlb (aws driver, moto)", "up"))} / ${mib(host("200 Nlb (aws driver, moto)", "destroy"))}.`,
         "",
         `| run | wall time | ${ROLES.join(" | ")} |`,
         `|---|---:|${ROLES.map(() => "---:").join("|")}|`,
-        ...results.map(r => `| ${r.label}, \`pulumi ${r.op}\` | ${seconds(r.ms)} | ${ROLES.map(role => (peakOf(r.peaks, role) ? mib(peakOf(r.peaks, role)) : "— (not run)")).join(" | ")} |`),
+        ...results.map(
+            r =>
+                `| ${r.label}, \`pulumi ${r.op}\` | ${seconds(r.ms)} | ${ROLES.map(role => (peakOf(r.peaks, role) ? mib(peakOf(r.peaks, role)) : "— (not run)")).join(" | ")} |`,
+        ),
         "",
         "Each cell is the largest VmHWM/VmRSS seen for processes of that role (one process each per run).",
         "",

@@ -36,16 +36,19 @@ function main(): void {
     const hits: Array<{ file: string; line: number; what: string; text: string; verdict: string }> = [];
     for (const f of [...files(path.join(ROOT, "provider")), ...files(path.join(ROOT, "sdk"))]) {
         const rel = path.relative(ROOT, f);
-        fs.readFileSync(f, "utf8").split("\n").forEach((text, i) => {
-            const code = text.replace(/\/\/.*$/, "").replace(/^\s*\*.*$/, "");
-            for (const [what, re] of PATTERNS) {
-                if (!re.test(code)) continue;
-                let verdict = "**fixed sleep / blocking wait: not allowed**";
-                if (rel === ALLOWED_FILE) verdict = "the one waiter (allowed)";
-                else if (what === "setImmediate") verdict = "yields one event-loop turn, waits for nothing (allowed)";
-                hits.push({ file: rel, line: i + 1, what, text: text.trim(), verdict });
-            }
-        });
+        fs.readFileSync(f, "utf8")
+            .split("\n")
+            .forEach((text, i) => {
+                const code = text.replace(/\/\/.*$/, "").replace(/^\s*\*.*$/, "");
+                for (const [what, re] of PATTERNS) {
+                    if (!re.test(code)) continue;
+                    let verdict = "**fixed sleep / blocking wait: not allowed**";
+                    if (rel === ALLOWED_FILE) verdict = "the one waiter (allowed)";
+                    else if (what === "setImmediate")
+                        verdict = "yields one event-loop turn, waits for nothing (allowed)";
+                    hits.push({ file: rel, line: i + 1, what, text: text.trim(), verdict });
+                }
+            });
     }
     const bad = hits.filter(h => h.verdict.includes("not allowed"));
     const file = writeResult("no-fixed-sleeps", "No fixed sleeps in provider/ and sdk/", [

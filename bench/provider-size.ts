@@ -14,7 +14,11 @@ const TARGET = 2048;
 
 const bytes = (v: unknown): number => Buffer.byteLength(typeof v === "string" ? v : JSON.stringify(v ?? null), "utf8");
 
-async function resourcesOf(programDir: string, label: string, config: (ws: PulumiWorkspace, cloud: string) => Promise<void>): Promise<StateResource[]> {
+async function resourcesOf(
+    programDir: string,
+    label: string,
+    config: (ws: PulumiWorkspace, cloud: string) => Promise<void>,
+): Promise<StateResource[]> {
     const ws = PulumiWorkspace.create(programDir, label);
     const cloud = path.join(ws.dir, "cloud");
     await ws.initStack("bench");
@@ -30,14 +34,27 @@ async function main(): Promise<void> {
     const spider = await resourcesOf(path.join(ROOT, "examples", "local"), "bench-provider-size", async (ws, cloud) => {
         await ws.run(["config", "set", "localStateDir", cloud, "--stack", "bench"]);
     });
-    const trivial = await resourcesOf(path.join(BENCH_DIR, "programs", "trivial"), "bench-provider-size-trivial", async (ws, cloud) => {
-        ws.writeJson("spec.json", { count: 1, localStateDir: cloud });
-    });
+    const trivial = await resourcesOf(
+        path.join(BENCH_DIR, "programs", "trivial"),
+        "bench-provider-size-trivial",
+        async (ws, cloud) => {
+            ws.writeJson("spec.json", { count: 1, localStateDir: cloud });
+        },
+    );
     const rows = [...spider, ...trivial].map(r => {
         const kind = r.type.split(":").pop() as string;
         const pin = bytes(r.inputs?.__provider);
         const pout = bytes(r.outputs?.__provider);
-        return { kind, urn: r.urn, pin, pout, inputs: bytes(r.inputs), outputs: bytes(r.outputs), whole: bytes(r), text: String(r.inputs?.__provider ?? "") };
+        return {
+            kind,
+            urn: r.urn,
+            pin,
+            pout,
+            inputs: bytes(r.inputs),
+            outputs: bytes(r.outputs),
+            whole: bytes(r),
+            text: String(r.inputs?.__provider ?? ""),
+        };
     });
     const ok = rows.filter(r => !r.kind.startsWith("Trivial")).every(r => r.pin <= TARGET && r.pout <= TARGET);
     const sample = rows.find(r => r.kind === "Nlb")?.text ?? "";
@@ -48,7 +65,10 @@ async function main(): Promise<void> {
         "",
         "| kind | `__provider` in inputs | `__provider` in outputs | all inputs | all outputs | whole resource entry |",
         "|---|---:|---:|---:|---:|---:|",
-        ...rows.map(r => `| ${r.kind} | ${r.pin} B ${r.kind.startsWith("Trivial") ? "" : r.pin <= TARGET ? "✓" : "✗"} | ${r.pout} B | ${r.inputs} B | ${r.outputs} B | ${r.whole} B |`),
+        ...rows.map(
+            r =>
+                `| ${r.kind} | ${r.pin} B ${r.kind.startsWith("Trivial") ? "" : r.pin <= TARGET ? "✓" : "✗"} | ${r.pout} B | ${r.inputs} B | ${r.outputs} B | ${r.whole} B |`,
+        ),
         "",
         "Trivial is the baseline: a dynamic resource whose provider is an object literal in the program (bench/programs/trivial), serialized by value.",
         "",

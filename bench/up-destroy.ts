@@ -28,7 +28,10 @@ async function main(): Promise<void> {
     let exResources = 0;
     for (let r = 0; r < ROUNDS; r++) {
         exUp.push((await ex.up("bench")).ms);
-        exResources = (await ex.exportStack("bench")).deployment.resources?.filter(x => x.type.startsWith("pulumi-nodejs:dynamic/")).length ?? 0;
+        exResources =
+            (await ex.exportStack("bench")).deployment.resources?.filter(x =>
+                x.type.startsWith("pulumi-nodejs:dynamic/"),
+            ).length ?? 0;
         exDestroy.push((await ex.destroy("bench")).ms);
         log(`examples/local round ${r + 1}: up ${exUp[r]} ms, destroy ${exDestroy[r]} ms`);
     }
@@ -39,7 +42,10 @@ async function main(): Promise<void> {
     const cloudDir = path.join(ws.dir, "cloud");
     ws.writeJson("spec.json", { count: N, localStateDir: cloudDir });
     await ws.initStack("bench");
-    const times: Record<"1" | "16", { up: number[]; destroy: number[] }> = { 1: { up: [], destroy: [] }, 16: { up: [], destroy: [] } };
+    const times: Record<"1" | "16", { up: number[]; destroy: number[] }> = {
+        1: { up: [], destroy: [] },
+        16: { up: [], destroy: [] },
+    };
     for (let r = 0; r < ROUNDS; r++) {
         for (const p of (r % 2 === 0 ? ["16", "1"] : ["1", "16"]) as Array<"1" | "16">) {
             const up = await ws.up("bench", ["--parallel", p], { timeoutMs: 900_000 });

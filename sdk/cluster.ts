@@ -73,9 +73,21 @@ export interface ClusterArgs {
 }
 
 export interface ClusterNodeGroupOutput {
-    name: string; nodeGroupName: string; nodeGroupId: string; status: string; nodes: string[]; version: string;
-    image: string; vmSpec: string; rootDiskType: string; rootDiskSize: number; keyPair: string;
-    onAutoScaling: boolean; desiredNodeSize: number; minNodeSize: number; maxNodeSize: number;
+    name: string;
+    nodeGroupName: string;
+    nodeGroupId: string;
+    status: string;
+    nodes: string[];
+    version: string;
+    image: string;
+    vmSpec: string;
+    rootDiskType: string;
+    rootDiskSize: number;
+    keyPair: string;
+    onAutoScaling: boolean;
+    desiredNodeSize: number;
+    minNodeSize: number;
+    maxNodeSize: number;
     /** The size the cloud holds now, an autoscaler's work included. */
     currentNodeSize: number;
 }
@@ -95,17 +107,40 @@ export class Cluster extends pulumi.dynamic.Resource {
     public readonly keyValues!: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.CustomResourceOptions) {
-        super(clusterProvider, name, {
-            ...args, pulumiName: name, pulumiUrn: ownUrn(name, "Cluster", opts),
-            clusterId: undefined, clusterName: args?.clusterName, version: args?.version, network: args?.network, tags: args?.tags, status: undefined, endpoint: undefined, kubeconfig: undefined,
-            nodeGroups: args?.nodeGroups, createdTime: undefined, keyValues: undefined,
-        }, pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }), "spider", "Cluster");
+        super(
+            clusterProvider,
+            name,
+            {
+                ...args,
+                pulumiName: name,
+                pulumiUrn: ownUrn(name, "Cluster", opts),
+                clusterId: undefined,
+                clusterName: args?.clusterName,
+                version: args?.version,
+                network: args?.network,
+                tags: args?.tags,
+                status: undefined,
+                endpoint: undefined,
+                kubeconfig: undefined,
+                nodeGroups: args?.nodeGroups,
+                createdTime: undefined,
+                keyValues: undefined,
+            },
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }),
+            "spider",
+            "Cluster",
+        );
         // The id is known during a preview of an in-place update, an output is not (dynamic providers
         // cannot preview outputs): referencing it keeps dependents from previewing a false change.
         (this as { clusterId: pulumi.Output<string> }).clusterId = this.id;
     }
 
-    static get(name: string, id: pulumi.Input<string>, state: { connection: pulumi.Input<ConnectionArgs> }, opts?: pulumi.CustomResourceOptions): Cluster {
+    static get(
+        name: string,
+        id: pulumi.Input<string>,
+        state: { connection: pulumi.Input<ConnectionArgs> },
+        opts?: pulumi.CustomResourceOptions,
+    ): Cluster {
         return new Cluster(name, state as unknown as ClusterArgs, { ...opts, id });
     }
 }

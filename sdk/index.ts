@@ -2,6 +2,13 @@
 export { ConnectionArgs, TimeoutsArgs } from "./connection";
 export { Nlb, NlbArgs, ListenerArgs, VmGroupArgs, HealthCheckerArgs } from "./nlb";
 export { NlbVmGroup, NlbVmGroupArgs } from "./nlbVmGroup";
-export { Cluster, ClusterArgs, ClusterNetworkArgs, ClusterNodeGroupArgs, ClusterNodeGroupOutput, NodeGroupSpecArgs } from "./cluster";
+export {
+    Cluster,
+    ClusterArgs,
+    ClusterNetworkArgs,
+    ClusterNodeGroupArgs,
+    ClusterNodeGroupOutput,
+    NodeGroupSpecArgs,
+} from "./cluster";
 export { NodeGroup, NodeGroupArgs } from "./nodeGroup";
 export { makeProvider } from "./provider";

@@ -86,7 +86,14 @@ export class Nlb extends pulumi.dynamic.Resource {
     /** Effective VM group; `vms` are the VMs this Nlb attached. */
     public readonly vmGroup!: pulumi.Output<{ protocol: string; port: number; vms: string[] }>;
     /** Effective health checker, defaults filled in. */
-    public readonly healthChecker!: pulumi.Output<{ protocol: string; port: number; interval: number; timeout: number; threshold: number; path: string }>;
+    public readonly healthChecker!: pulumi.Output<{
+        protocol: string;
+        port: number;
+        interval: number;
+        timeout: number;
+        threshold: number;
+        path: string;
+    }>;
     /** Every VM attached, including those attached by NlbVmGroup resources. */
     public readonly vms!: pulumi.Output<string[]>;
     /** Health as of the last create/update/refresh. */
@@ -100,18 +107,44 @@ export class Nlb extends pulumi.dynamic.Resource {
     public readonly keyValues!: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: NlbArgs, opts?: pulumi.CustomResourceOptions) {
-        super(nlbProvider, name, {
-            ...args, pulumiName: name, pulumiUrn: ownUrn(name, "Nlb", opts),
-            nlbId: undefined, nlbName: args?.nlbName, vpc: args?.vpc, type: args?.type, scope: args?.scope, tags: args?.tags, listener: args?.listener, vmGroup: args?.vmGroup, healthChecker: args?.healthChecker,
-            subnets: args?.subnets, vms: undefined, health: undefined, createdTime: undefined, keyValues: undefined,
-        }, opts, "spider", "Nlb");
+        super(
+            nlbProvider,
+            name,
+            {
+                ...args,
+                pulumiName: name,
+                pulumiUrn: ownUrn(name, "Nlb", opts),
+                nlbId: undefined,
+                nlbName: args?.nlbName,
+                vpc: args?.vpc,
+                type: args?.type,
+                scope: args?.scope,
+                tags: args?.tags,
+                listener: args?.listener,
+                vmGroup: args?.vmGroup,
+                healthChecker: args?.healthChecker,
+                subnets: args?.subnets,
+                vms: undefined,
+                health: undefined,
+                createdTime: undefined,
+                keyValues: undefined,
+            },
+            opts,
+            "spider",
+            "Nlb",
+        );
         // The id is known during a preview of an in-place update, an output is not (dynamic providers
         // cannot preview outputs): referencing it keeps dependents from previewing a false change.
         (this as { nlbId: pulumi.Output<string> }).nlbId = this.id;
     }
 
     /** Reads an existing NLB by id without managing it. */
-    static get(name: string, id: pulumi.Input<string>, state: { connection: pulumi.Input<ConnectionArgs> }, opts?: pulumi.CustomResourceOptions): Nlb {
+    static get(
+        name: string,
+        id: pulumi.Input<string>,
+        state: { connection: pulumi.Input<ConnectionArgs> },
+        opts?: pulumi.CustomResourceOptions,
+    ): Nlb {
         return new Nlb(name, state as unknown as NlbArgs, { ...opts, id });
     }
 }

@@ -25,7 +25,16 @@ export class NlbVmGroup extends pulumi.dynamic.Resource {
         super(nlbVmGroupProvider, name, { ...args, health: undefined }, opts, "spider", "NlbVmGroup");
     }
 
-    static get(name: string, id: pulumi.Input<string>, state: { connection: pulumi.Input<ConnectionArgs>; nlb: pulumi.Input<string>; vms: pulumi.Input<pulumi.Input<string>[]> }, opts?: pulumi.CustomResourceOptions): NlbVmGroup {
+    static get(
+        name: string,
+        id: pulumi.Input<string>,
+        state: {
+            connection: pulumi.Input<ConnectionArgs>;
+            nlb: pulumi.Input<string>;
+            vms: pulumi.Input<pulumi.Input<string>[]>;
+        },
+        opts?: pulumi.CustomResourceOptions,
+    ): NlbVmGroup {
         return new NlbVmGroup(name, state, { ...opts, id });
     }
 }

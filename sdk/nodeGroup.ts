@@ -37,18 +37,39 @@ export class NodeGroup extends pulumi.dynamic.Resource {
     public readonly onAutoScaling!: pulumi.Output<boolean>;
 
     constructor(name: string, args: NodeGroupArgs, opts?: pulumi.CustomResourceOptions) {
-        super(nodeGroupProvider, name, {
-            ...args, pulumiName: name, pulumiUrn: ownUrn(name, "NodeGroup", opts),
-            nodeGroupId: undefined, nodeGroupName: args?.nodeGroupName, onAutoScaling: args?.onAutoScaling,
-            desiredNodeSize: args?.desiredNodeSize, minNodeSize: args?.minNodeSize, maxNodeSize: args?.maxNodeSize,
-            currentNodeSize: undefined, status: undefined, nodes: undefined, version: undefined,
-        }, opts, "spider", "NodeGroup");
+        super(
+            nodeGroupProvider,
+            name,
+            {
+                ...args,
+                pulumiName: name,
+                pulumiUrn: ownUrn(name, "NodeGroup", opts),
+                nodeGroupId: undefined,
+                nodeGroupName: args?.nodeGroupName,
+                onAutoScaling: args?.onAutoScaling,
+                desiredNodeSize: args?.desiredNodeSize,
+                minNodeSize: args?.minNodeSize,
+                maxNodeSize: args?.maxNodeSize,
+                currentNodeSize: undefined,
+                status: undefined,
+                nodes: undefined,
+                version: undefined,
+            },
+            opts,
+            "spider",
+            "NodeGroup",
+        );
         // The id is known during a preview of an in-place update, an output is not (dynamic providers
         // cannot preview outputs): referencing it keeps dependents from previewing a false change.
         (this as { nodeGroupId: pulumi.Output<string> }).nodeGroupId = this.id;
     }
 
-    static get(name: string, id: pulumi.Input<string>, state: { connection: pulumi.Input<ConnectionArgs>; cluster: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions): NodeGroup {
+    static get(
+        name: string,
+        id: pulumi.Input<string>,
+        state: { connection: pulumi.Input<ConnectionArgs>; cluster: pulumi.Input<string> },
+        opts?: pulumi.CustomResourceOptions,
+    ): NodeGroup {
         return new NodeGroup(name, state as unknown as NodeGroupArgs, { ...opts, id });
     }
 }

@@ -21,13 +21,26 @@ export interface SpiderProvider extends pulumi.dynamic.ResourceProvider {
 export function makeProvider(kind: ResourceKind): SpiderProvider {
     return {
         k: kind,
-        async configure(r) { this.c = require("pulumi-spider/dist/provider/resources").readConfig(r.config); },
-        check(o, n) { return require("pulumi-spider/dist/provider/resources").run(this, "check", o, n); },
-        diff(i, o, n) { return require("pulumi-spider/dist/provider/resources").run(this, "diff", i, o, n); },
-        create(n) { return require("pulumi-spider/dist/provider/resources").run(this, "create", n); },
-        read(i, p) { return require("pulumi-spider/dist/provider/resources").run(this, "read", i, p); },
-        update(i, o, n) { return require("pulumi-spider/dist/provider/resources").run(this, "update", i, o, n); },
-        delete(i, p) { return require("pulumi-spider/dist/provider/resources").run(this, "delete", i, p); },
+        async configure(r) {
+            this.c = require("pulumi-spider/dist/provider/resources").readConfig(r.config);
+        },
+        check(o, n) {
+            return require("pulumi-spider/dist/provider/resources").run(this, "check", o, n);
+        },
+        diff(i, o, n) {
+            return require("pulumi-spider/dist/provider/resources").run(this, "diff", i, o, n);
+        },
+        create(n) {
+            return require("pulumi-spider/dist/provider/resources").run(this, "create", n);
+        },
+        read(i, p) {
+            return require("pulumi-spider/dist/provider/resources").run(this, "read", i, p);
+        },
+        update(i, o, n) {
+            return require("pulumi-spider/dist/provider/resources").run(this, "update", i, o, n);
+        },
+        delete(i, p) {
+            return require("pulumi-spider/dist/provider/resources").run(this, "delete", i, p);
+        },
     };
 }
-

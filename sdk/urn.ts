@@ -9,16 +9,22 @@ import type { ResourceKind } from "./provider";
  * a dependency would make a resource inside a component wait on that component's children —
  * itself included.
  */
-export function ownUrn(name: string, kind: ResourceKind,
-    opts: pulumi.CustomResourceOptions | undefined): pulumi.Output<string> {
+export function ownUrn(
+    name: string,
+    kind: ResourceKind,
+    opts: pulumi.CustomResourceOptions | undefined,
+): pulumi.Output<string> {
     const type = `pulumi-nodejs:dynamic/spider:${kind}`;
     const root = `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::`;
     const parent = opts?.parent;
-    const prefix = parent === undefined ? Promise.resolve(root) : new Promise<string>(resolve => {
-        parent.urn.apply(parentUrn => {
-            const parentPrefix = parentUrn.substring(0, parentUrn.lastIndexOf("::")) + "$";
-            resolve(parentPrefix.endsWith("::pulumi:pulumi:Stack$") ? root : parentPrefix);
-        });
-    });
+    const prefix =
+        parent === undefined
+            ? Promise.resolve(root)
+            : new Promise<string>(resolve => {
+                  parent.urn.apply(parentUrn => {
+                      const parentPrefix = parentUrn.substring(0, parentUrn.lastIndexOf("::")) + "$";
+                      resolve(parentPrefix.endsWith("::pulumi:pulumi:Stack$") ? root : parentPrefix);
+                  });
+              });
     return pulumi.output(prefix.then(p => `${p}${type}::${name}`));
 }

@@ -36,7 +36,10 @@ function list(key: string): string[] | undefined {
     const raw = config.get(key);
     if (raw === undefined || raw.trim() === "") return undefined;
     if (raw.trim().startsWith("[")) return config.requireObject<string[]>(key);
-    return raw.split(",").map(s => s.trim()).filter(s => s !== "");
+    return raw
+        .split(",")
+        .map(s => s.trim())
+        .filter(s => s !== "");
 }
 
 const connection: spider.ConnectionArgs = {
@@ -47,7 +50,9 @@ const connection: spider.ConnectionArgs = {
 
 const subnets = list("subnets");
 if (!subnets || subnets.length < 2) {
-    throw new Error("config `subnets` is required: at least two subnet ids in different AZs, e.g. `pulumi config set subnets subnet-aaa,subnet-bbb`");
+    throw new Error(
+        "config `subnets` is required: at least two subnet ids in different AZs, e.g. `pulumi config set subnets subnet-aaa,subnet-bbb`",
+    );
 }
 
 const instanceType = config.get("instanceType") ?? "t3.medium";
@@ -57,13 +62,15 @@ const cluster = new spider.Cluster("k8s", {
     connection,
     version: config.get("version") ?? "1.30",
     network: { vpc: config.require("vpc"), subnets },
-    nodeGroups: [{
-        name: "default",
-        vmSpec: instanceType,
-        desiredNodeSize: desiredSize,
-        minNodeSize: config.getNumber("minSize") ?? 1,
-        maxNodeSize: config.getNumber("maxSize") ?? Math.max(3, desiredSize),
-    }],
+    nodeGroups: [
+        {
+            name: "default",
+            vmSpec: instanceType,
+            desiredNodeSize: desiredSize,
+            minNodeSize: config.getNumber("minSize") ?? 1,
+            maxNodeSize: config.getNumber("maxSize") ?? Math.max(3, desiredSize),
+        },
+    ],
     tags: { example: "aws-eks" },
 });
 
@@ -83,10 +90,20 @@ export const clusterStatus = cluster.status;
 export const endpoint = cluster.endpoint;
 export const kubeconfig = cluster.kubeconfig;
 // During the first preview node groups are known only as declared, without ids, status or nodes.
-export const nodeGroups = cluster.nodeGroups.apply(gs => (gs ?? []).map(g => ({
-    name: g.name, nodeGroupName: g.nodeGroupName, status: g.status, version: g.version, desiredNodeSize: g.desiredNodeSize, nodes: g.nodes?.length ?? 0,
-})));
+export const nodeGroups = cluster.nodeGroups.apply(gs =>
+    (gs ?? []).map(g => ({
+        name: g.name,
+        nodeGroupName: g.nodeGroupName,
+        status: g.status,
+        version: g.version,
+        desiredNodeSize: g.desiredNodeSize,
+        nodes: g.nodes?.length ?? 0,
+    })),
+);
 export const workersNodeGroup = {
-    id: workers.nodeGroupId, name: workers.nodeGroupName, status: workers.status,
-    desiredNodeSize: workers.desiredNodeSize, nodes: workers.nodes.apply(n => n?.length ?? 0),
+    id: workers.nodeGroupId,
+    name: workers.nodeGroupName,
+    status: workers.status,
+    desiredNodeSize: workers.desiredNodeSize,
+    nodes: workers.nodes.apply(n => n?.length ?? 0),
 };

@@ -24,7 +24,10 @@ function list(key: string): string[] | undefined {
     const raw = config.get(key);
     if (raw === undefined || raw.trim() === "") return undefined;
     if (raw.trim().startsWith("[")) return config.requireObject<string[]>(key);
-    return raw.split(",").map(s => s.trim()).filter(s => s !== "");
+    return raw
+        .split(",")
+        .map(s => s.trim())
+        .filter(s => s !== "");
 }
 
 const connection: spider.ConnectionArgs = {

@@ -21,7 +21,15 @@ const k8s = new spider.Cluster("k8s", {
     connection: conn,
     version: config.get("k8sVersion") ?? "1.30",
     network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] },
-    nodeGroups: [{ name: "default", vmSpec: "small", desiredNodeSize: config.getNumber("defaultNodes") ?? 2, minNodeSize: 1, maxNodeSize: 3 }],
+    nodeGroups: [
+        {
+            name: "default",
+            vmSpec: "small",
+            desiredNodeSize: config.getNumber("defaultNodes") ?? 2,
+            minNodeSize: 1,
+            maxNodeSize: 3,
+        },
+    ],
 });
 
 const gpu = new spider.NodeGroup("gpu", {
@@ -45,5 +53,7 @@ export const clusterStatus = k8s.status;
 export const endpoint = k8s.endpoint;
 export const kubeconfig = k8s.kubeconfig;
 // During the first preview node groups are known only as declared, without status or nodes.
-export const nodeGroups = k8s.nodeGroups.apply(gs => (gs ?? []).map(g => ({ name: g.name, status: g.status, nodes: g.nodes?.length ?? 0 })));
+export const nodeGroups = k8s.nodeGroups.apply(gs =>
+    (gs ?? []).map(g => ({ name: g.name, status: g.status, nodes: g.nodes?.length ?? 0 })),
+);
 export const gpuNodeGroup = { id: gpu.nodeGroupId, status: gpu.status, nodes: gpu.nodes };

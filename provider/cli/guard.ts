@@ -15,8 +15,12 @@ export interface LiveProcess {
 /** Executables of a Pulumi run: the CLI, the Node.js language host, the dynamic-provider host. */
 function isPulumiProcess(argv: string[]): boolean {
     const exe = path.basename(argv[0] ?? "");
-    return exe === "pulumi" || exe.startsWith("pulumi-language-") || exe.startsWith("pulumi-resource-")
-        || argv.some(a => /[\\/]cmd[\\/]dynamic-provider\b/.test(a));
+    return (
+        exe === "pulumi" ||
+        exe.startsWith("pulumi-language-") ||
+        exe.startsWith("pulumi-resource-") ||
+        argv.some(a => /[\\/]cmd[\\/]dynamic-provider\b/.test(a))
+    );
 }
 
 function ancestorsOfSelf(): Set<number> {
@@ -36,7 +40,10 @@ function ancestorsOfSelf(): Set<number> {
 
 function procEntry(pid: number): { argv: string[]; cwd: string; zombie: boolean } | undefined {
     try {
-        const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(a => a !== "");
+        const argv = fs
+            .readFileSync(`/proc/${pid}/cmdline`, "utf8")
+            .split("\0")
+            .filter(a => a !== "");
         const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
         const zombie = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
         return { argv, cwd: fs.readlinkSync(`/proc/${pid}/cwd`), zombie };
@@ -66,7 +73,10 @@ export function livePulumiProcesses(dir: string): LiveProcess[] {
 
 function psPulumiProcesses(own: Set<number>): LiveProcess[] {
     const listing = execFileSync("ps", ["-axo", "pid=,command="], { encoding: "utf8" });
-    return listing.split("\n").map(line => /^\s*(\d+)\s+(.*)$/.exec(line)).filter(m => m !== null)
+    return listing
+        .split("\n")
+        .map(line => /^\s*(\d+)\s+(.*)$/.exec(line))
+        .filter(m => m !== null)
         .map(m => ({ pid: Number(m[1]), command: m[2] }))
         .filter(p => !own.has(p.pid) && isPulumiProcess(p.command.split(" ")));
 }
@@ -88,6 +98,10 @@ export function diyLocks(backendDir: string, project: string, stack: string): st
     const name = parts[parts.length - 1];
     const org = parts.length === 3 ? parts[0] : "organization";
     const dirs = [path.join(locks, org, project, name), path.join(locks, name)];
-    const jsonFiles = (dir: string) => fs.readdirSync(dir).filter(f => f.endsWith(".json")).map(f => path.join(dir, f));
+    const jsonFiles = (dir: string) =>
+        fs
+            .readdirSync(dir)
+            .filter(f => f.endsWith(".json"))
+            .map(f => path.join(dir, f));
     return dirs.flatMap(dir => (fs.existsSync(dir) ? jsonFiles(dir) : []));
 }

@@ -56,7 +56,12 @@ async function main(argv: string[]): Promise<number> {
     return recover({ ...parsed, cwd: process.cwd(), out: line => process.stdout.write(line + "\n") });
 }
 
-main(process.argv.slice(2)).then(code => { process.exitCode = code; }, (err: unknown) => {
-    process.stderr.write(`pulumi-spider: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-});
+main(process.argv.slice(2)).then(
+    code => {
+        process.exitCode = code;
+    },
+    (err: unknown) => {
+        process.stderr.write(`pulumi-spider: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exitCode = 1;
+    },
+);

@@ -12,7 +12,10 @@ export interface CliResult {
 }
 
 export class PulumiCli {
-    constructor(readonly cwd: string, readonly stack: string | undefined) {}
+    constructor(
+        readonly cwd: string,
+        readonly stack: string | undefined,
+    ) {}
 
     /** Runs `pulumi ARGS --non-interactive` (plus `--stack` where given); never rejects. */
     run(args: string[], withStack = true): Promise<CliResult> {

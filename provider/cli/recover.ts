@@ -81,8 +81,12 @@ const FINDERS: Record<CloudKind, (driver: Driver, name: string, ins: Props) => P
     Cluster: async (driver, name) => {
         const c = await driver.cluster.getCluster({ nameId: name, systemId: "" });
         const creating = c.nodeGroups.filter(g => g.status === "Creating").map(g => g.iid.nameId);
-        const busy = c.status === "Creating" ? "cluster Creating"
-            : creating.length > 0 ? `node groups Creating: ${creating.join(", ")}` : undefined;
+        const busy =
+            c.status === "Creating"
+                ? "cluster Creating"
+                : creating.length > 0
+                  ? `node groups Creating: ${creating.join(", ")}`
+                  : undefined;
         return { id: c.iid.systemId, owner: c.owner, busy };
     },
     NodeGroup: async (driver, name, ins) => {
@@ -145,25 +149,31 @@ async function whyNotNow(cli: PulumiCli, cwd: string, stack: string): Promise<st
     const live = livePulumiProcesses(cwd);
     if (live.length > 0) {
         const list = live.map(p => `  ${p.pid} ${p.command.slice(0, 160)}`).join("\n");
-        return `Pulumi processes of an earlier run are still alive in ${cwd} (a provider host goes on creating ` +
+        return (
+            `Pulumi processes of an earlier run are still alive in ${cwd} (a provider host goes on creating ` +
             `cloud objects):\n${list}\n` +
-            "Wait for them to end or stop them (kill PID), run `pulumi cancel`, then recover again.";
+            "Wait for them to end or stop them (kill PID), run `pulumi cancel`, then recover again."
+        );
     }
     const who = await cli.json<{ url?: string }>(["whoami", "--json"], false);
     const backendDir = who.url ? fileBackendDir(who.url) : undefined;
     if (backendDir) {
         const locks = diyLocks(backendDir, projectName(cwd), stack);
         if (locks.length > 0) {
-            return `the stack is locked (${locks.join(", ")}). ` +
+            return (
+                `the stack is locked (${locks.join(", ")}). ` +
                 "Make sure no `pulumi` command of this stack is running " +
-                `anywhere, then run \`pulumi cancel --stack ${stack} --yes\` and recover again.`;
+                `anywhere, then run \`pulumi cancel --stack ${stack} --yes\` and recover again.`
+            );
         }
         return undefined;
     }
     const history = await cli.json<Array<{ result?: string }>>(["stack", "history", "--json", "--page-size", "1"]);
     if (history[0]?.result === "in-progress") {
-        return "an update of the stack is still in progress. " +
-            `If it was killed, run \`pulumi cancel --stack ${stack} --yes\`, then recover again.`;
+        return (
+            "an update of the stack is still in progress. " +
+            `If it was killed, run \`pulumi cancel --stack ${stack} --yes\`, then recover again.`
+        );
     }
     return undefined;
 }
@@ -175,8 +185,9 @@ function projectName(cwd: string): string {
         const match = /^name:\s*["']?([^"'\s#]+)/m.exec(fs.readFileSync(p, "utf8"));
         if (match) return match[1];
     }
-    throw new Error(`no Pulumi.yaml with a project name in ${cwd}: ` +
-        "run pulumi-spider recover in the program's directory");
+    throw new Error(
+        `no Pulumi.yaml with a project name in ${cwd}: ` + "run pulumi-spider recover in the program's directory",
+    );
 }
 
 /** The `spider:*` stack config, credentials included, exactly as the provider receives it. */
@@ -216,8 +227,13 @@ async function examine(op: PendingOperation, config: ProviderConfig, managed: Ma
             const detail = `the stack already manages ${current}`;
             return { ...base, cloudName: name, outcome: "orphan", id: found.id, detail };
         }
-        return { ...base, cloudName: name, outcome: current === found.id ? "not adopted" : "adopted", id: found.id,
-            detail: current === found.id ? "already managed by the stack" : found.busy ?? "" };
+        return {
+            ...base,
+            cloudName: name,
+            outcome: current === found.id ? "not adopted" : "adopted",
+            id: found.id,
+            detail: current === found.id ? "already managed by the stack" : (found.busy ?? ""),
+        };
     } catch (err) {
         if (isNotFound(err)) {
             return { ...base, cloudName: name, outcome: "not found", detail: "the create never reached the cloud" };
@@ -239,15 +255,22 @@ async function settle(f: Finding, config: ProviderConfig, opts: RecoverOptions):
     const driver = openDriver(connection, ctx);
     try {
         if (f.detail !== "") {
-            opts.out(`${kind} ${f.cloudName}: ${f.detail}; waiting until it is ready ` +
-                `(at most ${opts.waitMinutes} min)`);
-            await waitUntil(async () => {
-                const found = await FINDERS[kind](driver, f.cloudName, ins);
-                return found.busy ? { done: false, state: found.busy } : { done: true, value: undefined };
-            }, {
-                timeoutMs: opts.waitMinutes * 60_000, minDelayMs: ctx.poll?.minDelayMs ?? 1_000,
-                maxDelayMs: ctx.poll?.maxDelayMs ?? 15_000, what: `${kind} ${f.cloudName}`, log: opts.out,
-            });
+            opts.out(
+                `${kind} ${f.cloudName}: ${f.detail}; waiting until it is ready ` + `(at most ${opts.waitMinutes} min)`,
+            );
+            await waitUntil(
+                async () => {
+                    const found = await FINDERS[kind](driver, f.cloudName, ins);
+                    return found.busy ? { done: false, state: found.busy } : { done: true, value: undefined };
+                },
+                {
+                    timeoutMs: opts.waitMinutes * 60_000,
+                    minDelayMs: ctx.poll?.minDelayMs ?? 1_000,
+                    maxDelayMs: ctx.poll?.maxDelayMs ?? 15_000,
+                    what: `${kind} ${f.cloudName}`,
+                    log: opts.out,
+                },
+            );
         }
         const read = await impls[kind].read(f.id as string, ins, config);
         if (!read.id || !read.props) return { ...f, outcome: "failed", detail: "it disappeared while recovering" };
@@ -270,17 +293,19 @@ function withSecrets(outputs: Props, secretKeys: string[]): Props {
 }
 
 const SHOWN: Record<Outcome, (f: Finding) => string> = {
-    "adopted": f => `${f.id} (adopted)`,
+    adopted: f => `${f.id} (adopted)`,
     "not found": () => "not found (pending create dropped)",
     "not adopted": f => `not adopted: ${f.id} ${f.detail}`,
-    "orphan": f => `not adopted: ${f.id} is an orphan of this resource (${f.detail}); delete it with the cloud's tools`,
+    orphan: f => `not adopted: ${f.id} is an orphan of this resource (${f.detail}); delete it with the cloud's tools`,
     "no cloud object": f => `- (${f.detail})`,
-    "failed": f => `error: ${f.detail}`,
+    failed: f => `error: ${f.detail}`,
 };
 
 function printTable(findings: Finding[], out: (line: string) => void): void {
-    const rows = [["URN", "CLOUD NAME", "ID"],
-        ...findings.map(f => [f.op.resource.urn, f.cloudName || "-", SHOWN[f.outcome](f)])];
+    const rows = [
+        ["URN", "CLOUD NAME", "ID"],
+        ...findings.map(f => [f.op.resource.urn, f.cloudName || "-", SHOWN[f.outcome](f)]),
+    ];
     const widths = [0, 1].map(col => Math.max(...rows.map(r => r[col].length)));
     for (const r of rows) out(`${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2]}`);
 }
@@ -299,8 +324,13 @@ function recoveredState(exported: StackExport, findings: Finding[]): StackExport
     };
 }
 
-async function importRecovered(cli: PulumiCli, exported: StackExport, findings: Finding[], stack: string,
-    opts: RecoverOptions): Promise<number> {
+async function importRecovered(
+    cli: PulumiCli,
+    exported: StackExport,
+    findings: Finding[],
+    stack: string,
+    opts: RecoverOptions,
+): Promise<number> {
     const dir = path.join(opts.cwd, ".pulumi-spider", "recover");
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
@@ -317,7 +347,9 @@ async function importRecovered(cli: PulumiCli, exported: StackExport, findings: 
         return 1;
     }
     const adopted = findings.filter(f => f.outcome === "adopted").length;
-    opts.out(`recovered stack "${stack}": ${adopted} adopted, ${findings.length - adopted} pending create(s) dropped ` +
-        `(previous state in ${backup}). Next: \`pulumi up\` finishes what the interrupted run did not.`);
+    opts.out(
+        `recovered stack "${stack}": ${adopted} adopted, ${findings.length - adopted} pending create(s) dropped ` +
+            `(previous state in ${backup}). Next: \`pulumi up\` finishes what the interrupted run did not.`,
+    );
     return 0;
 }

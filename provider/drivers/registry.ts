@@ -2,7 +2,15 @@
  * The loader: the one place that names the concrete drivers. It lives beside them, so the
  * interface layer (provider/interface) depends on none of them.
  */
-import type { ClusterReq, Connection, Capabilities, Driver, DriverContext, DriverName, NlbReq } from "../interface/driver";
+import type {
+    ClusterReq,
+    Connection,
+    Capabilities,
+    Driver,
+    DriverContext,
+    DriverName,
+    NlbReq,
+} from "../interface/driver";
 import { FieldIssue, ValidationError } from "../interface/errors";
 
 /** What a driver module exports; the cloud rules it checks at preview are optional. */
@@ -29,7 +37,9 @@ export function driverModule(name: DriverName): DriverModule {
     const load = Object.hasOwn(LOADERS, name) ? LOADERS[name] : undefined;
     if (!load) {
         const allowed = DRIVER_NAMES.join(", ");
-        throw new ValidationError([{ property: "connection.driver", reason: `unknown driver "${String(name)}"; allowed: ${allowed}` }]);
+        throw new ValidationError([
+            { property: "connection.driver", reason: `unknown driver "${String(name)}"; allowed: ${allowed}` },
+        ]);
     }
     return load();
 }

@@ -53,7 +53,15 @@ export interface DriverContext {
  * Stack config keys (namespace `spider`) the provider passes to drivers in `DriverContext.config`,
  * for users who keep credentials in (secret) stack config instead of the clouds' default chains.
  */
-export const CONFIG_KEYS = ["awsAccessKeyId", "awsSecretAccessKey", "awsSessionToken", "awsProfile", "awsClusterRoleArn", "awsNodeRoleArn", "gcpCredentialsJson"] as const;
+export const CONFIG_KEYS = [
+    "awsAccessKeyId",
+    "awsSecretAccessKey",
+    "awsSessionToken",
+    "awsProfile",
+    "awsClusterRoleArn",
+    "awsNodeRoleArn",
+    "gcpCredentialsJson",
+] as const;
 
 // ---------------------------------------------------------------------------------------------
 // NLB

@@ -3,13 +3,7 @@
  * cloud's message text; the cloud's own error is kept as `cause` for the user to read.
  */
 
-export type SpiderErrorCode =
-    | "NotFound"
-    | "AlreadyExists"
-    | "NotSupported"
-    | "Validation"
-    | "WaitTimeout"
-    | "CloudApi";
+export type SpiderErrorCode = "NotFound" | "AlreadyExists" | "NotSupported" | "Validation" | "WaitTimeout" | "CloudApi";
 
 export class SpiderError extends Error {
     readonly code: SpiderErrorCode;
@@ -24,7 +18,9 @@ export class SpiderError extends Error {
 
 /** The named cloud object does not exist (or no longer exists). */
 export class NotFoundError extends SpiderError {
-    constructor(message: string, cause?: unknown) { super("NotFound", message, cause); }
+    constructor(message: string, cause?: unknown) {
+        super("NotFound", message, cause);
+    }
 }
 
 /**
@@ -33,12 +29,16 @@ export class NotFoundError extends SpiderError {
  * someone else, so resources must not record it. A conflict on a later part is `asPartConflict`.
  */
 export class AlreadyExistsError extends SpiderError {
-    constructor(message: string, cause?: unknown) { super("AlreadyExists", message, cause); }
+    constructor(message: string, cause?: unknown) {
+        super("AlreadyExists", message, cause);
+    }
 }
 
 /** The driver or the cloud cannot do this at all (e.g. GLOBAL scope on AWS). */
 export class NotSupportedError extends SpiderError {
-    constructor(message: string, cause?: unknown) { super("NotSupported", message, cause); }
+    constructor(message: string, cause?: unknown) {
+        super("NotSupported", message, cause);
+    }
 }
 
 /** One problem with one input field, named by its property path (`listener.port`). */
@@ -93,8 +93,12 @@ export function describeError(err: unknown): string {
             parts.push(cur.message);
             cur = (cur as { cause?: unknown }).cause;
         } else {
-            const msg = typeof cur === "object" && typeof (cur as { message?: unknown }).message === "string"
-                ? (cur as { message: string }).message : typeof cur === "object" ? JSON.stringify(cur) : String(cur);
+            const msg =
+                typeof cur === "object" && typeof (cur as { message?: unknown }).message === "string"
+                    ? (cur as { message: string }).message
+                    : typeof cur === "object"
+                      ? JSON.stringify(cur)
+                      : String(cur);
             parts.push(msg);
             break;
         }

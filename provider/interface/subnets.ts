@@ -35,7 +35,8 @@ export function planSubnetSteps(current: string[], desired: string[], zoneOf: (s
         if (without.length === 0) {
             return {
                 steps: [],
-                problem: `replacing the only subnet ${old} with ${subnet} in zone ${zoneOf(subnet)} would leave ` +
+                problem:
+                    `replacing the only subnet ${old} with ${subnet} in zone ${zoneOf(subnet)} would leave ` +
                     "the load balancer without a subnet between the removal and the addition, " +
                     "which the cloud refuses; " +
                     "add a subnet in another zone first",

@@ -51,7 +51,8 @@ export async function waitUntil<T>(check: () => Promise<Poll<T>>, opts: WaitOpti
         if (now >= deadline) {
             throw new WaitTimeoutError(
                 `timed out after ${formatDuration(now - start)} waiting for ${opts.what} (last state: ${lastState})`,
-                lastState);
+                lastState,
+            );
         }
         if (opts.log && now >= nextProgress) {
             opts.log(`waiting for ${opts.what}: ${formatDuration(now - start)} (state: ${lastState})`);

@@ -9,14 +9,45 @@ import { isNotFound } from "../interface/errors";
 import { ownerField } from "../interface/owner";
 import { driverModule, openDriver } from "../drivers/registry";
 import {
-    adoptionConflicts, autoName, checkPulumiUrn, createError, leftBehind, checkConnection, checkKnownKeys, checkName,
-    checkString, checkStringList, checkTags, checkTimeouts, clean,
-    CheckResult, CreateResult, DiffResult, driverCaps, driverContext, Issues, isRecord, isUnknown, opError, PartialFailure,
-    Props, ProviderConfig, ReadResult, ResourceImpl, toDriverTimeouts, UpdateResult, UNKNOWN,
+    adoptionConflicts,
+    autoName,
+    checkPulumiUrn,
+    createError,
+    leftBehind,
+    checkConnection,
+    checkKnownKeys,
+    checkName,
+    checkString,
+    checkStringList,
+    checkTags,
+    checkTimeouts,
+    clean,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    driverCaps,
+    driverContext,
+    Issues,
+    isRecord,
+    isUnknown,
+    opError,
+    PartialFailure,
+    Props,
+    ProviderConfig,
+    ReadResult,
+    ResourceImpl,
+    toDriverTimeouts,
+    UpdateResult,
+    UNKNOWN,
 } from "./common";
 import { CLUSTER_CALL_ORDER, clusterFields, nodeGroupOps, plan } from "./fields";
 import {
-    changeScaling, checkNodeGroupList, enforceDeclaredSize, fromNodeGroupInfo, NodeGroupSpec, toNodeGroupReq,
+    changeScaling,
+    checkNodeGroupList,
+    enforceDeclaredSize,
+    fromNodeGroupInfo,
+    NodeGroupSpec,
+    toNodeGroupReq,
 } from "./nodeGroupCommon";
 
 export interface ClusterNodeGroupInput extends NodeGroupSpec {
@@ -64,23 +95,42 @@ export function compareVersions(a: string, b: string): number {
 export function checkCluster(olds: Props, news: Props): CheckResult {
     const issues = new Issues();
     const topKeys = [
-        "connection", "clusterName", "pulumiName", "autoNamed", "version", "network", "nodeGroups", "tags", "adopt",
-        "timeouts", "pulumiUrn",
+        "connection",
+        "clusterName",
+        "pulumiName",
+        "autoNamed",
+        "version",
+        "network",
+        "nodeGroups",
+        "tags",
+        "adopt",
+        "timeouts",
+        "pulumiUrn",
     ];
     checkKnownKeys(news, topKeys, "", issues);
     const conn = checkConnection(news.connection, issues);
     const caps = conn ? driverCaps(conn).cluster : undefined;
-    if (conn && caps && !caps.supported) issues.add("connection.driver", `the ${conn.driver} driver does not support Cluster: ${caps.reason ?? "not implemented"}`);
+    if (conn && caps && !caps.supported)
+        issues.add(
+            "connection.driver",
+            `the ${conn.driver} driver does not support Cluster: ${caps.reason ?? "not implemented"}`,
+        );
 
     let clusterName: string | undefined;
     let autoNamed = false;
     if (news.clusterName !== undefined && news.clusterName !== null) {
-        clusterName = caps ? checkName(news.clusterName, "clusterName", issues, caps.name) : checkString(news.clusterName, "clusterName", issues);
+        clusterName = caps
+            ? checkName(news.clusterName, "clusterName", issues, caps.name)
+            : checkString(news.clusterName, "clusterName", issues);
     } else if (typeof olds.clusterName === "string" && olds.clusterName !== "") {
         clusterName = olds.clusterName;
         autoNamed = olds.autoNamed === true;
     } else {
-        clusterName = autoName(typeof news.pulumiName === "string" ? news.pulumiName : "cluster", Math.min(caps?.name.maxLength ?? 40, 40), false);
+        clusterName = autoName(
+            typeof news.pulumiName === "string" ? news.pulumiName : "cluster",
+            Math.min(caps?.name.maxLength ?? 40, 40),
+            false,
+        );
         autoNamed = true;
     }
     if (news.clusterName === UNKNOWN) clusterName = UNKNOWN;
@@ -88,9 +138,16 @@ export function checkCluster(olds: Props, news: Props): CheckResult {
     const version = checkString(news.version, "version", issues);
     if (version !== undefined) {
         if (!/^\d+\.\d+$/.test(version)) issues.add("version", `must be MAJOR.MINOR such as "1.30", got "${version}"`);
-        else if (caps && caps.supported && !caps.versions.includes(version)) issues.add("version", `"${version}" is not available on ${conn?.driver} (available: ${caps.versions.join(", ")})`);
+        else if (caps && caps.supported && !caps.versions.includes(version))
+            issues.add(
+                "version",
+                `"${version}" is not available on ${conn?.driver} (available: ${caps.versions.join(", ")})`,
+            );
         else if (typeof olds.version === "string" && compareVersions(version, olds.version) < 0) {
-            issues.add("version", `downgrade from ${olds.version} to ${version} is not supported; Kubernetes control planes only upgrade`);
+            issues.add(
+                "version",
+                `downgrade from ${olds.version} to ${version} is not supported; Kubernetes control planes only upgrade`,
+            );
         }
     }
     const n = isRecord(news.network) ? news.network : undefined;
@@ -101,7 +158,8 @@ export function checkCluster(olds: Props, news: Props): CheckResult {
     if (subnets && subnets.length === 0) issues.add("network.subnets", "must list at least one subnet");
     const securityGroups = n ? checkStringList(n.securityGroups ?? [], "network.securityGroups", issues) : undefined;
     const nodeGroups = checkNodeGroupList(news.nodeGroups, issues, caps);
-    if (caps && caps.supported && nodeGroups && nodeGroups.length === 0 && !caps.allowsNoNodeGroups) issues.add("nodeGroups", "must declare at least one node group for this driver");
+    if (caps && caps.supported && nodeGroups && nodeGroups.length === 0 && !caps.allowsNoNodeGroups)
+        issues.add("nodeGroups", "must declare at least one node group for this driver");
     const tags = checkTags(news.tags, "tags", issues);
     const adopt = news.adopt === undefined ? undefined : checkString(news.adopt, "adopt", issues);
     const timeouts = checkTimeouts(news.timeouts, issues);
@@ -111,7 +169,11 @@ export function checkCluster(olds: Props, news: Props): CheckResult {
         clusterName,
         autoNamed,
         version: version ?? news.version,
-        network: { vpc: vpc ?? n?.vpc, subnets: subnets ?? n?.subnets, securityGroups: securityGroups ?? n?.securityGroups ?? [] },
+        network: {
+            vpc: vpc ?? n?.vpc,
+            subnets: subnets ?? n?.subnets,
+            securityGroups: securityGroups ?? n?.securityGroups ?? [],
+        },
         nodeGroups: nodeGroups ?? news.nodeGroups ?? [],
         tags: tags ?? news.tags ?? {},
         ...checkPulumiUrn(news, issues),
@@ -119,7 +181,9 @@ export function checkCluster(olds: Props, news: Props): CheckResult {
     if (adopt !== undefined) inputs.adopt = adopt;
     if (timeouts !== undefined) inputs.timeouts = timeouts;
     if (issues.ok && conn && !isUnknown(inputs)) {
-        const mod = driverModule(conn.driver) as { validateCluster?: (req: ClusterReq) => Array<{ property: string; reason: string }> };
+        const mod = driverModule(conn.driver) as {
+            validateCluster?: (req: ClusterReq) => Array<{ property: string; reason: string }>;
+        };
         if (mod.validateCluster) issues.addAll(mod.validateCluster(toClusterReq(inputs as unknown as ClusterInputs)));
     }
     return { inputs: issues.ok ? clean(inputs) : news, failures: issues.list };
@@ -128,7 +192,11 @@ export function checkCluster(olds: Props, news: Props): CheckResult {
 export function diffCluster(olds: Props, news: Props): DiffResult {
     const conn = isRecord(news.connection) && !isUnknown(news.connection) ? news.connection : olds.connection;
     const p = plan(clusterFields, olds, news, driverCaps(conn as unknown as Connection));
-    return { changes: p.changed.length > 0, replaces: p.replaces, deleteBeforeReplace: p.replaces.length > 0 && news.autoNamed !== true };
+    return {
+        changes: p.changed.length > 0,
+        replaces: p.replaces,
+        deleteBeforeReplace: p.replaces.length > 0 && news.autoNamed !== true,
+    };
 }
 
 function iidOf(id: string, props: Props): Iid {
@@ -137,7 +205,10 @@ function iidOf(id: string, props: Props): Iid {
 
 export async function createCluster(inputs: Props, config: ProviderConfig): Promise<CreateResult> {
     const ins = inputs as unknown as ClusterInputs;
-    const driver = openDriver(ins.connection, driverContext(KIND, ins.clusterName, config, toDriverTimeouts(ins.timeouts)));
+    const driver = openDriver(
+        ins.connection,
+        driverContext(KIND, ins.clusterName, config, toDriverTimeouts(ins.timeouts)),
+    );
     if (ins.adopt) return adoptCluster(ins, inputs, config, driver);
     let info: ClusterInfo;
     try {
@@ -146,16 +217,28 @@ export async function createCluster(inputs: Props, config: ProviderConfig): Prom
         const e = opError("creating", KIND, ins.clusterName, err);
         const left = await leftBehind(err, () => driver.cluster.getCluster({ nameId: ins.clusterName, systemId: "" }));
         if (left) {
-            throw new PartialFailure(e.message, left.iid.systemId, { ...(toOutputs(left, ins, nameMap(ins, left)) as unknown as Props), __provider: inputs.__provider },
-                ["create failed and its rollback left the cluster behind; `pulumi up` retries, `pulumi destroy` removes it"]);
+            throw new PartialFailure(
+                e.message,
+                left.iid.systemId,
+                { ...(toOutputs(left, ins, nameMap(ins, left)) as unknown as Props), __provider: inputs.__provider },
+                [
+                    "create failed and its rollback left the cluster behind; `pulumi up` retries, `pulumi destroy` removes it",
+                ],
+            );
         }
-        throw await createError(KIND, ins.clusterName, ins.pulumiUrn, err,
-            () => driver.cluster.getCluster({ nameId: ins.clusterName, systemId: "" }));
+        throw await createError(KIND, ins.clusterName, ins.pulumiUrn, err, () =>
+            driver.cluster.getCluster({ nameId: ins.clusterName, systemId: "" }),
+        );
     }
     return { id: info.iid.systemId, outs: toOutputs(info, ins, nameMap(ins, info)) as unknown as Props };
 }
 
-async function adoptCluster(ins: ClusterInputs, inputs: Props, config: ProviderConfig, driver: Driver): Promise<CreateResult> {
+async function adoptCluster(
+    ins: ClusterInputs,
+    inputs: Props,
+    config: ProviderConfig,
+    driver: Driver,
+): Promise<CreateResult> {
     let info: ClusterInfo;
     try {
         info = await driver.cluster.getCluster({ nameId: "", systemId: ins.adopt as string });
@@ -163,12 +246,29 @@ async function adoptCluster(ins: ClusterInputs, inputs: Props, config: ProviderC
         throw opError("adopting", KIND, ins.adopt as string, err);
     }
     // Existing node groups are matched to declared ones by cloud name; others are left alone.
-    const live = toOutputs(info, { ...ins, nodeGroups: ins.nodeGroups.filter(g => info.nodeGroups.some(l => l.iid.nameId === g.name)) }, nameMap(ins, info));
-    const mismatches = adoptionConflicts(diffCluster(live as unknown as Props, inputs).replaces, live as unknown as Props, inputs);
+    const live = toOutputs(
+        info,
+        { ...ins, nodeGroups: ins.nodeGroups.filter(g => info.nodeGroups.some(l => l.iid.nameId === g.name)) },
+        nameMap(ins, info),
+    );
+    const mismatches = adoptionConflicts(
+        diffCluster(live as unknown as Props, inputs).replaces,
+        live as unknown as Props,
+        inputs,
+    );
     // A downgrade is no replacement but cannot be applied either.
-    if (compareVersions(ins.version, info.version) < 0) mismatches.push(`version: existing ${info.version} is newer than declared ${ins.version}`);
-    if (mismatches.length > 0) throw new Error(`adopting ${KIND} (${ins.adopt}): these cannot change in place, declare the existing values: ${mismatches.join("; ")}`);
-    const res = await updateCluster(info.iid.systemId, { ...live, adopt: ins.adopt } as unknown as Props, inputs, config);
+    if (compareVersions(ins.version, info.version) < 0)
+        mismatches.push(`version: existing ${info.version} is newer than declared ${ins.version}`);
+    if (mismatches.length > 0)
+        throw new Error(
+            `adopting ${KIND} (${ins.adopt}): these cannot change in place, declare the existing values: ${mismatches.join("; ")}`,
+        );
+    const res = await updateCluster(
+        info.iid.systemId,
+        { ...live, adopt: ins.adopt } as unknown as Props,
+        inputs,
+        config,
+    );
     return { id: info.iid.systemId, outs: res.outs };
 }
 
@@ -185,7 +285,7 @@ export async function readCluster(id: string, props: Props, config: ProviderConf
     const driver = openDriver(conn, driverContext(KIND, name, config));
     try {
         const info = await driver.cluster.getCluster(iidOf(id, props));
-        const prev = Array.isArray(props.nodeGroups) ? props.nodeGroups as ClusterNodeGroupOutput[] : undefined;
+        const prev = Array.isArray(props.nodeGroups) ? (props.nodeGroups as ClusterNodeGroupOutput[]) : undefined;
         // Declared node groups still present, matched by cloud name; a Resource.get sees them all.
         const declared: ClusterNodeGroupInput[] = prev
             ? prev.filter(p => info.nodeGroups.some(l => l.iid.nameId === (p.nodeGroupName ?? p.name)))
@@ -195,7 +295,11 @@ export async function readCluster(id: string, props: Props, config: ProviderConf
             clusterName: info.iid.nameId,
             autoNamed: props.autoNamed === true,
             version: info.version,
-            network: { vpc: info.network.vpc, subnets: info.network.subnets, securityGroups: info.network.securityGroups },
+            network: {
+                vpc: info.network.vpc,
+                subnets: info.network.subnets,
+                securityGroups: info.network.securityGroups,
+            },
             nodeGroups: declared,
             tags: info.tags,
         };
@@ -219,11 +323,19 @@ function networkChange(changed: string[], network: ClusterInputs["network"]): Cl
     return change;
 }
 
-export async function updateCluster(id: string, olds: Props, news: Props, config: ProviderConfig): Promise<UpdateResult> {
+export async function updateCluster(
+    id: string,
+    olds: Props,
+    news: Props,
+    config: ProviderConfig,
+): Promise<UpdateResult> {
     const ins = news as unknown as ClusterInputs;
     const old = olds as unknown as ClusterOutputs;
     const caps = driverCaps(ins.connection);
-    const driver = openDriver(ins.connection, driverContext(KIND, ins.clusterName, config, toDriverTimeouts(ins.timeouts)));
+    const driver = openDriver(
+        ins.connection,
+        driverContext(KIND, ins.clusterName, config, toDriverTimeouts(ins.timeouts)),
+    );
     const iid = iidOf(id, olds);
     const urn = ins.pulumiUrn;
     const p = plan(clusterFields, olds, news, caps);
@@ -246,8 +358,12 @@ export async function updateCluster(id: string, olds: Props, news: Props, config
                 const resized = new Set(ops.filter(o => o.op === "changeNodeGroupScaling").map(o => o.name));
                 for (const op of ops) {
                     const cloudName = names.get(op.name) ?? op.name;
-                    const ngIid: Iid = { nameId: cloudName, systemId: "olds" in op ? String((op.olds as Partial<ClusterNodeGroupOutput>).nodeGroupId ?? "") : "" };
-                    const spec = "news" in op ? op.news as unknown as NodeGroupSpec : undefined;
+                    const ngIid: Iid = {
+                        nameId: cloudName,
+                        systemId:
+                            "olds" in op ? String((op.olds as Partial<ClusterNodeGroupOutput>).nodeGroupId ?? "") : "",
+                    };
+                    const spec = "news" in op ? (op.news as unknown as NodeGroupSpec) : undefined;
                     switch (op.op) {
                         case "add":
                             await driver.cluster.addNodeGroup(iid, toNodeGroupReq(op.name, spec as NodeGroupSpec, urn));
@@ -286,13 +402,22 @@ export async function updateCluster(id: string, olds: Props, news: Props, config
         try {
             const info = await driver.cluster.getCluster(iid);
             // Only node groups that really exist are recorded, under whichever spec they now have.
-            const present = [...names.entries()].filter(([, cloud]) => info.nodeGroups.some(l => l.iid.nameId === cloud));
+            const present = [...names.entries()].filter(([, cloud]) =>
+                info.nodeGroups.some(l => l.iid.nameId === cloud),
+            );
             const partial: ClusterInputs = {
                 ...ins,
                 version: info.version,
-                nodeGroups: present.map(([name]) => ins.nodeGroups.find(g => g.name === name) ?? (old.nodeGroups.find(g => g.name === name) as ClusterNodeGroupInput)),
+                nodeGroups: present.map(
+                    ([name]) =>
+                        ins.nodeGroups.find(g => g.name === name) ??
+                        (old.nodeGroups.find(g => g.name === name) as ClusterNodeGroupInput),
+                ),
             };
-            props = { ...(toOutputs(info, partial, new Map(present)) as unknown as Props), __provider: news.__provider };
+            props = {
+                ...(toOutputs(info, partial, new Map(present)) as unknown as Props),
+                __provider: news.__provider,
+            };
         } catch {
             // Keep the previous outputs; the error below says what failed.
         }
@@ -302,7 +427,10 @@ export async function updateCluster(id: string, olds: Props, news: Props, config
 
 export async function deleteCluster(id: string, props: Props, config: ProviderConfig): Promise<void> {
     const name = typeof props.clusterName === "string" ? props.clusterName : id;
-    const driver = openDriver(props.connection as unknown as Connection, driverContext(KIND, name, config, toDriverTimeouts(props.timeouts)));
+    const driver = openDriver(
+        props.connection as unknown as Connection,
+        driverContext(KIND, name, config, toDriverTimeouts(props.timeouts)),
+    );
     try {
         await driver.cluster.deleteCluster(iidOf(id, props));
     } catch (err) {
@@ -327,7 +455,11 @@ export function toClusterReq(ins: ClusterInputs): ClusterReq {
     return {
         iid: { nameId: ins.clusterName, systemId: "" },
         version: ins.version,
-        network: { vpc: ins.network.vpc, subnets: [...ins.network.subnets], securityGroups: [...(ins.network.securityGroups ?? [])] },
+        network: {
+            vpc: ins.network.vpc,
+            subnets: [...ins.network.subnets],
+            securityGroups: [...(ins.network.securityGroups ?? [])],
+        },
         nodeGroups: ins.nodeGroups.map(g => toNodeGroupReq(g.name, g, ins.pulumiUrn)),
         tags: { ...ins.tags },
         ...ownerField(ins.pulumiUrn),
@@ -349,7 +481,11 @@ export function toOutputs(info: ClusterInfo, ins: ClusterInputs, cloudNames: Map
         clusterName: info.iid.nameId,
         clusterId: info.iid.systemId,
         version: info.version,
-        network: { vpc: info.network.vpc, subnets: [...info.network.subnets], securityGroups: [...info.network.securityGroups] },
+        network: {
+            vpc: info.network.vpc,
+            subnets: [...info.network.subnets],
+            securityGroups: [...info.network.securityGroups],
+        },
         nodeGroups,
         tags: userTags,
         status: info.status,

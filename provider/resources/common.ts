@@ -59,8 +59,10 @@ export function checkKnownKeys(obj: unknown, allowed: readonly string[], path: s
         if (key === "__provider") continue;
         if (!allowed.includes(key)) {
             const near = allowed.find(a => editDistance(a, key) <= 2);
-            issues.add(path ? `${path}.${key}` : key,
-                `unknown property${near ? `; did you mean "${near}"?` : ""} (allowed: ${allowed.join(", ")})`);
+            issues.add(
+                path ? `${path}.${key}` : key,
+                `unknown property${near ? `; did you mean "${near}"?` : ""} (allowed: ${allowed.join(", ")})`,
+            );
         }
     }
 }
@@ -70,15 +72,20 @@ function editDistance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) dp[0][j] = j;
     for (let i = 1; i <= a.length; i++) {
         for (let j = 1; j <= b.length; j++) {
-            dp[i][j] = Math.min(dp[i - 1][j] + 1, dp[i][j - 1] + 1,
-                dp[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+            dp[i][j] = Math.min(dp[i - 1][j] + 1, dp[i][j - 1] + 1, dp[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
         }
     }
     return dp[a.length][b.length];
 }
 
 /** Validators return the normalized value, or undefined after recording an issue. Unknowns pass. */
-export function checkInt(v: unknown, path: string, issues: Issues, range: { min: number; max: number }, required = true): number | undefined {
+export function checkInt(
+    v: unknown,
+    path: string,
+    issues: Issues,
+    range: { min: number; max: number },
+    required = true,
+): number | undefined {
     if (v === undefined || v === null) {
         if (required) issues.add(path, "is required");
         return undefined;
@@ -95,7 +102,14 @@ export function checkInt(v: unknown, path: string, issues: Issues, range: { min:
     return v;
 }
 
-export function checkEnum<T extends string>(v: unknown, path: string, issues: Issues, allowed: readonly T[], all: readonly string[], required = true): T | undefined {
+export function checkEnum<T extends string>(
+    v: unknown,
+    path: string,
+    issues: Issues,
+    allowed: readonly T[],
+    all: readonly string[],
+    required = true,
+): T | undefined {
     if (v === undefined || v === null) {
         if (required) issues.add(path, `is required (allowed: ${allowed.join(", ")})`);
         return undefined;
@@ -181,7 +195,12 @@ export function checkTags(v: unknown, path: string, issues: Issues): Record<stri
     return out;
 }
 
-export function checkName(v: unknown, path: string, issues: Issues, rule: { maxLength: number; pattern: RegExp; description: string }): string | undefined {
+export function checkName(
+    v: unknown,
+    path: string,
+    issues: Issues,
+    rule: { maxLength: number; pattern: RegExp; description: string },
+): string | undefined {
     const s = checkString(v, path, issues, false);
     if (s === undefined) return undefined;
     if (s.length > rule.maxLength || !rule.pattern.test(s)) {
@@ -195,12 +214,21 @@ export function checkName(v: unknown, path: string, issues: Issues, rule: { maxL
 export function checkConnection(v: unknown, issues: Issues): Connection | undefined {
     const path = "connection";
     if (!isRecord(v)) {
-        if (v !== UNKNOWN) issues.add(path, `is required: { driver: ${DRIVER_NAMES.map(d => `"${d}"`).join(" | ")}, region?, zone?, project?, endpoint?, localStateDir? }`);
+        if (v !== UNKNOWN)
+            issues.add(
+                path,
+                `is required: { driver: ${DRIVER_NAMES.map(d => `"${d}"`).join(" | ")}, region?, zone?, project?, endpoint?, localStateDir? }`,
+            );
         return undefined;
     }
     checkKnownKeys(v, ["driver", "region", "zone", "project", "endpoint", "localStateDir"], path, issues);
-    const driver = checkEnum<DriverName>(typeof v.driver === "string" ? v.driver.toLowerCase() : v.driver,
-        `${path}.driver`, issues, DRIVER_NAMES.map(d => d.toUpperCase()) as DriverName[], DRIVER_NAMES.map(d => d.toUpperCase()));
+    const driver = checkEnum<DriverName>(
+        typeof v.driver === "string" ? v.driver.toLowerCase() : v.driver,
+        `${path}.driver`,
+        issues,
+        DRIVER_NAMES.map(d => d.toUpperCase()) as DriverName[],
+        DRIVER_NAMES.map(d => d.toUpperCase()),
+    );
     const conn: Connection = { driver: (driver ? driver.toLowerCase() : "local") as DriverName };
     for (const key of ["region", "zone", "project", "endpoint", "localStateDir"] as const) {
         const s = checkString(v[key], `${path}.${key}`, issues, false);
@@ -216,7 +244,10 @@ export function driverCaps(conn: Connection): Capabilities {
 /** Auto-name: the Pulumi name, trimmed to fit, plus a random suffix (names must be unique in the cloud). */
 export function autoName(base: string, maxLength: number, lowercase: boolean): string {
     const suffix = crypto.randomBytes(2).toString("hex");
-    let b = base.replace(/[^a-zA-Z0-9-]/g, "-").replace(/^-+/, "").replace(/-+$/, "");
+    let b = base
+        .replace(/[^a-zA-Z0-9-]/g, "-")
+        .replace(/^-+/, "")
+        .replace(/-+$/, "");
     if (lowercase) b = b.toLowerCase();
     if (!/^[a-zA-Z]/.test(b)) b = `r${b}`;
     b = b.slice(0, maxLength - suffix.length - 1).replace(/-+$/, "");
@@ -256,7 +287,9 @@ export function getPath(obj: unknown, path: string): unknown {
  * table would replace becomes "field: existing X, declared Y".
  */
 export function adoptionConflicts(replaces: readonly string[], live: Props, declared: Props): string[] {
-    return replaces.map(f => `${f}: existing ${JSON.stringify(getPath(live, f))}, declared ${JSON.stringify(getPath(declared, f))}`);
+    return replaces.map(
+        f => `${f}: existing ${JSON.stringify(getPath(live, f))}, declared ${JSON.stringify(getPath(declared, f))}`,
+    );
 }
 
 /**
@@ -275,15 +308,22 @@ export async function leftBehind<T>(err: unknown, find: () => Promise<T>): Promi
  * Pulumi recorded it: the error says how to bring it into the stack instead of leaving the user to
  * delete it (or worse, to pick another name and orphan it).
  */
-export async function createError(kind: string, name: string, urn: string | undefined, err: unknown,
-    find: () => Promise<{ owner?: string }>): Promise<Error> {
+export async function createError(
+    kind: string,
+    name: string,
+    urn: string | undefined,
+    err: unknown,
+    find: () => Promise<{ owner?: string }>,
+): Promise<Error> {
     const e = opError("creating", kind, name, err);
     if (!urn || !isAlreadyExists(err)) return e;
     const existing = await find().catch(() => undefined);
     if (!isOwnedBy(existing?.owner, urn)) return e;
-    const hint = new Error(`${e.message}. That object was created by this very resource (${urn}) in an earlier run ` +
-        "that was interrupted before Pulumi recorded it: run `npx pulumi-spider recover` in this program's directory " +
-        "(after `pulumi cancel` if the stack is locked), then `pulumi up`");
+    const hint = new Error(
+        `${e.message}. That object was created by this very resource (${urn}) in an earlier run ` +
+            "that was interrupted before Pulumi recorded it: run `npx pulumi-spider recover` in this program's directory " +
+            "(after `pulumi cancel` if the stack is locked), then `pulumi up`",
+    );
     (hint as { cause?: unknown }).cause = err;
     return hint;
 }
@@ -339,7 +379,12 @@ export function progressLog(kind: string, name: string): (line: string) => void 
  * `SPIDER_POLL_MIN_MS`/`SPIDER_POLL_MAX_MS` (read from the provider host's environment, which
  * the `pulumi` CLI passes on) shorten waits against emulators; clouds use the drivers' defaults.
  */
-export function driverContext(kind: string, name: string, config: ProviderConfig, timeouts?: DriverContext["timeouts"]): DriverContext {
+export function driverContext(
+    kind: string,
+    name: string,
+    config: ProviderConfig,
+    timeouts?: DriverContext["timeouts"],
+): DriverContext {
     const ctx: DriverContext = { log: progressLog(kind, name), config, timeouts };
     const min = Number(process.env.SPIDER_POLL_MIN_MS);
     const max = Number(process.env.SPIDER_POLL_MAX_MS);

@@ -1,7 +1,15 @@
 /** Renders the field tables as Markdown for the README (a test keeps the README in sync). */
 import { capabilitiesOf } from "../drivers/registry";
 import type { DriverName } from "../interface/driver";
-import { clusterFields, clusterNodeGroupFields, describeTable, FieldRule, nlbFields, nlbVmGroupFields, nodeGroupFields } from "./fields";
+import {
+    clusterFields,
+    clusterNodeGroupFields,
+    describeTable,
+    FieldRule,
+    nlbFields,
+    nlbVmGroupFields,
+    nodeGroupFields,
+} from "./fields";
 
 const DRIVERS: DriverName[] = ["local", "aws", "gcp"];
 
@@ -16,7 +24,11 @@ function table<C extends string>(title: string, rules: ReadonlyArray<FieldRule<C
     const rows = rules.map((r, i) => {
         const cells = DRIVERS.map(d => {
             let caps;
-            try { caps = capabilitiesOf(d); } catch { return "n/a"; }
+            try {
+                caps = capabilitiesOf(d);
+            } catch {
+                return "n/a";
+            }
             const supported = title.startsWith("Nlb") ? caps.nlb.supported : caps.cluster.supported;
             if (!supported) return "unsupported";
             const e = describeTable(rules, caps)[i].effect;
@@ -24,7 +36,13 @@ function table<C extends string>(title: string, rules: ReadonlyArray<FieldRule<C
         });
         return `| \`${prefix}${r.path}\` | ${cells.join(" | ")} |`;
     });
-    return [`**${title}**`, "", `| field | ${DRIVERS.join(" | ")} |`, `|---|${DRIVERS.map(() => "---").join("|")}|`, ...rows].join("\n");
+    return [
+        `**${title}**`,
+        "",
+        `| field | ${DRIVERS.join(" | ")} |`,
+        `|---|${DRIVERS.map(() => "---").join("|")}|`,
+        ...rows,
+    ].join("\n");
 }
 
 export function fieldTablesMarkdown(): string {
@@ -32,7 +50,11 @@ export function fieldTablesMarkdown(): string {
         table("Nlb", nlbFields),
         table("NlbVmGroup", nlbVmGroupFields),
         table("Cluster", clusterFields),
-        table("Cluster.nodeGroups[] (matched by name; the cluster is never replaced)", clusterNodeGroupFields, "nodeGroups[]."),
+        table(
+            "Cluster.nodeGroups[] (matched by name; the cluster is never replaced)",
+            clusterNodeGroupFields,
+            "nodeGroups[].",
+        ),
         table("NodeGroup", nodeGroupFields),
     ].join("\n\n");
 }

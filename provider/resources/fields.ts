@@ -23,7 +23,12 @@ export interface FieldRule<C extends string> {
 }
 
 export type NlbCall =
-    | "removeVms" | "changeVmGroupInfo" | "changeListener" | "changeHealthCheckerInfo" | "changeSubnets" | "addVms"
+    | "removeVms"
+    | "changeVmGroupInfo"
+    | "changeListener"
+    | "changeHealthCheckerInfo"
+    | "changeSubnets"
+    | "addVms"
     | "changeTags";
 
 /**
@@ -31,7 +36,12 @@ export type NlbCall =
  * twice; subnets move before VMs are added, so VMs in a zone being added find it served.
  */
 export const NLB_CALL_ORDER: readonly NlbCall[] = [
-    "removeVms", "changeVmGroupInfo", "changeListener", "changeHealthCheckerInfo", "changeSubnets", "addVms",
+    "removeVms",
+    "changeVmGroupInfo",
+    "changeListener",
+    "changeHealthCheckerInfo",
+    "changeSubnets",
+    "addVms",
     "changeTags",
 ];
 
@@ -43,7 +53,10 @@ export const nlbFields: ReadonlyArray<FieldRule<NlbCall | "vms">> = [
     { path: "scope", effect: "replace" },
     // Outputs hold the effective subnets: omitting them, or declaring the ones the driver chose, is no change.
     {
-        path: "subnets", effect: "changeSubnets", set: true, unsetMeansDefault: true,
+        path: "subnets",
+        effect: "changeSubnets",
+        set: true,
+        unsetMeansDefault: true,
         inPlaceIf: c => c.nlb.inPlace.subnets,
     },
     { path: "listener.protocol", effect: "changeListener", inPlaceIf: c => c.nlb.inPlace.listenerProtocol },
@@ -75,7 +88,10 @@ export type ClusterCall = "changeClusterNetwork" | "upgradeCluster" | "nodeGroup
 
 /** The network moves first, so node groups added in the same update are placed in the new subnets. */
 export const CLUSTER_CALL_ORDER: readonly ClusterCall[] = [
-    "changeClusterNetwork", "upgradeCluster", "nodeGroups", "changeClusterTags",
+    "changeClusterNetwork",
+    "upgradeCluster",
+    "nodeGroups",
+    "changeClusterTags",
 ];
 
 export const clusterFields: ReadonlyArray<FieldRule<ClusterCall>> = [
@@ -84,11 +100,18 @@ export const clusterFields: ReadonlyArray<FieldRule<ClusterCall>> = [
     { path: "network.vpc", effect: "replace" },
     { path: "network.subnets", effect: "changeClusterNetwork", set: true, inPlaceIf: c => c.cluster.inPlace.network },
     {
-        path: "network.securityGroups", effect: "changeClusterNetwork", set: true,
+        path: "network.securityGroups",
+        effect: "changeClusterNetwork",
+        set: true,
         inPlaceIf: c => c.cluster.inPlace.network,
     },
     { path: "version", effect: "upgradeCluster", inPlaceIf: c => c.cluster.inPlace.version },
-    { path: "nodeGroups", effect: "nodeGroups", inPlaceIf: c => c.cluster.inPlace.nodeGroups, changed: (o, n) => nodeGroupOps(o, n).length > 0 },
+    {
+        path: "nodeGroups",
+        effect: "nodeGroups",
+        inPlaceIf: c => c.cluster.inPlace.nodeGroups,
+        changed: (o, n) => nodeGroupOps(o, n).length > 0,
+    },
     { path: "tags", effect: "changeClusterTags", inPlaceIf: c => c.cluster.inPlace.tags },
     { path: "adopt", effect: "state" },
     { path: "timeouts", effect: "state" },
@@ -152,12 +175,22 @@ export function fieldChanged<C extends string>(rule: FieldRule<C>, olds: Props, 
     if (rule.changed) return rule.changed(o, n);
     if (rule.unsetMeansDefault && isUnset(n)) return false;
     if (rule.set && Array.isArray(o) && Array.isArray(n)) return !sameSet(o as string[], n as string[]);
-    if (rule.set && (o === undefined || (Array.isArray(o) && o.length === 0)) && (n === undefined || (Array.isArray(n) && n.length === 0))) return false;
+    if (
+        rule.set &&
+        (o === undefined || (Array.isArray(o) && o.length === 0)) &&
+        (n === undefined || (Array.isArray(n) && n.length === 0))
+    )
+        return false;
     return !deepEqual(o, n);
 }
 
 /** Evaluates a field table against previous outputs and new inputs. Pure: no cloud calls. */
-export function plan<C extends string>(table: ReadonlyArray<FieldRule<C>>, olds: Props, news: Props, caps: Capabilities): Plan<C> {
+export function plan<C extends string>(
+    table: ReadonlyArray<FieldRule<C>>,
+    olds: Props,
+    news: Props,
+    caps: Capabilities,
+): Plan<C> {
     const out: Plan<C> = { changed: [], replaces: [], calls: [] };
     for (const rule of table) {
         if (!fieldChanged(rule, olds, news)) continue;
@@ -178,12 +211,19 @@ export function plan<C extends string>(table: ReadonlyArray<FieldRule<C>>, olds:
 }
 
 /** Describes a table for docs and tests: path → "replace" | "in place via X". */
-export function describeTable<C extends string>(table: ReadonlyArray<FieldRule<C>>, caps?: Capabilities): Array<{ path: string; effect: string }> {
+export function describeTable<C extends string>(
+    table: ReadonlyArray<FieldRule<C>>,
+    caps?: Capabilities,
+): Array<{ path: string; effect: string }> {
     return table.map(r => {
         const note = caps?.nlb.inPlaceNotes?.[r.effect];
         const inPlace = `in place via ${r.effect}${note ? ` (${note})` : ""}`;
-        const effect = r.effect === "replace" || (caps && r.inPlaceIf && !r.inPlaceIf(caps)) ? "replace"
-            : r.effect === "state" ? "in place (state only, no cloud call)" : inPlace;
+        const effect =
+            r.effect === "replace" || (caps && r.inPlaceIf && !r.inPlaceIf(caps))
+                ? "replace"
+                : r.effect === "state"
+                  ? "in place (state only, no cloud call)"
+                  : inPlace;
         return { path: r.path, effect };
     });
 }
@@ -197,7 +237,10 @@ export type NodeGroupOp =
 
 function byName(list: unknown): Map<string, Props> {
     const m = new Map<string, Props>();
-    if (Array.isArray(list)) for (const e of list) if (e && typeof e === "object" && typeof (e as Props).name === "string") m.set((e as Props).name as string, e as Props);
+    if (Array.isArray(list))
+        for (const e of list)
+            if (e && typeof e === "object" && typeof (e as Props).name === "string")
+                m.set((e as Props).name as string, e as Props);
     return m;
 }
 
@@ -224,7 +267,8 @@ export function nodeGroupOps(olds: unknown, news: unknown, caps?: Capabilities):
             ops.push({ op: "recreate", name, olds: old, news: nw });
             continue;
         }
-        for (const call of NODE_GROUP_CALL_ORDER) if (changedCalls.has(call)) ops.push({ op: call, name, olds: old, news: nw });
+        for (const call of NODE_GROUP_CALL_ORDER)
+            if (changedCalls.has(call)) ops.push({ op: call, name, olds: old, news: nw });
     }
     for (const [name, nw] of n) if (!o.has(name)) ops.push({ op: "add", name, news: nw });
     return ops;

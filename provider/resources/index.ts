@@ -20,7 +20,11 @@ export const impls: Record<ResourceKind, ResourceImpl> = {
 type Method = "check" | "diff" | "create" | "read" | "update" | "delete";
 
 /** Dispatches one engine call for the provider object `p` (its kind `k`, its config `c`). */
-export function run(p: { k: ResourceKind; c?: Record<string, string> }, method: Method, ...args: unknown[]): Promise<unknown> {
+export function run(
+    p: { k: ResourceKind; c?: Record<string, string> },
+    method: Method,
+    ...args: unknown[]
+): Promise<unknown> {
     const impl = impls[p.k];
     if (!impl) throw new Error(`pulumi-spider: unknown resource kind "${String(p.k)}"`);
     const fn = impl[method] as (...a: unknown[]) => Promise<unknown>;

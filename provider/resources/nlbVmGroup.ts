@@ -7,9 +7,29 @@ import type { Connection, HealthInfo, Iid } from "../interface/driver";
 import { isNotFound } from "../interface/errors";
 import { openDriver } from "../drivers/registry";
 import {
-    checkConnection, checkKnownKeys, checkString, checkStringList, checkTimeouts, clean, CheckResult, CreateResult,
-    DiffResult, driverCaps, driverContext, Issues, isRecord, isUnknown, opError, PartialFailure, Props, ProviderConfig,
-    ReadResult, ResourceImpl, sameVm, toDriverTimeouts, UpdateResult,
+    checkConnection,
+    checkKnownKeys,
+    checkString,
+    checkStringList,
+    checkTimeouts,
+    clean,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    driverCaps,
+    driverContext,
+    Issues,
+    isRecord,
+    isUnknown,
+    opError,
+    PartialFailure,
+    Props,
+    ProviderConfig,
+    ReadResult,
+    ResourceImpl,
+    sameVm,
+    toDriverTimeouts,
+    UpdateResult,
 } from "./common";
 import { nlbVmGroupFields, plan } from "./fields";
 
@@ -32,12 +52,20 @@ export function checkNlbVmGroup(_olds: Props, news: Props): CheckResult {
     checkKnownKeys(news, ["connection", "nlb", "vms", "timeouts", "pulumiName"], "", issues);
     const conn = checkConnection(news.connection, issues);
     const caps = conn ? driverCaps(conn) : undefined;
-    if (caps && !caps.nlb.supported) issues.add("connection.driver", `the ${caps.driver} driver does not support Nlb: ${caps.nlb.reason ?? "not implemented"}`);
+    if (caps && !caps.nlb.supported)
+        issues.add(
+            "connection.driver",
+            `the ${caps.driver} driver does not support Nlb: ${caps.nlb.reason ?? "not implemented"}`,
+        );
     const nlb = checkString(news.nlb, "nlb", issues);
     const vms = checkStringList(news.vms, "vms", issues);
     if (vms && vms.length === 0) issues.add("vms", "must list at least one VM");
     const timeouts = checkTimeouts(news.timeouts, issues);
-    const inputs: Props = { connection: conn ?? news.connection, nlb: nlb ?? news.nlb, vms: news.vms === undefined ? [] : (vms ?? news.vms) };
+    const inputs: Props = {
+        connection: conn ?? news.connection,
+        nlb: nlb ?? news.nlb,
+        vms: news.vms === undefined ? [] : (vms ?? news.vms),
+    };
     if (timeouts) inputs.timeouts = timeouts;
     return { inputs: issues.ok ? clean(inputs) : news, failures: issues.list };
 }
@@ -47,7 +75,11 @@ export function diffNlbVmGroup(olds: Props, news: Props): DiffResult {
     const caps = driverCaps(conn as unknown as Connection);
     const p = plan(nlbVmGroupFields, olds, news, caps);
     // Where a VM can serve one NLB only, the old attachment must go before the new one.
-    return { changes: p.changed.length > 0, replaces: p.replaces, deleteBeforeReplace: p.replaces.length > 0 && caps.nlb.exclusiveVmMembership };
+    return {
+        changes: p.changed.length > 0,
+        replaces: p.replaces,
+        deleteBeforeReplace: p.replaces.length > 0 && caps.nlb.exclusiveVmMembership,
+    };
 }
 
 function nlbIid(nlb: string): Iid {
@@ -67,8 +99,12 @@ export async function createNlbVmGroup(inputs: Props, config: ProviderConfig): P
         const health = await driver.nlb.getVmGroupHealthInfo(nlbIid(ins.nlb));
         return { id, outs: toOutputs(ins, ins.vms, health) as unknown as Props };
     } catch (err) {
-        throw new PartialFailure(opError("creating", KIND, ins.nlb, err).message, id,
-            { ...(toOutputs(ins, ins.vms, undefined) as unknown as Props), __provider: inputs.__provider }, ["reading health after attach failed"]);
+        throw new PartialFailure(
+            opError("creating", KIND, ins.nlb, err).message,
+            id,
+            { ...(toOutputs(ins, ins.vms, undefined) as unknown as Props), __provider: inputs.__provider },
+            ["reading health after attach failed"],
+        );
     }
 }
 
@@ -86,9 +122,14 @@ export async function readNlbVmGroup(id: string, props: Props, config: ProviderC
     }
 }
 
-export async function updateNlbVmGroup(id: string, olds: Props, news: Props, config: ProviderConfig): Promise<UpdateResult> {
+export async function updateNlbVmGroup(
+    id: string,
+    olds: Props,
+    news: Props,
+    config: ProviderConfig,
+): Promise<UpdateResult> {
     const ins = news as unknown as NlbVmGroupInputs;
-    const oldVms = Array.isArray(olds.vms) ? olds.vms as string[] : [];
+    const oldVms = Array.isArray(olds.vms) ? (olds.vms as string[]) : [];
     const driver = openDriver(ins.connection, driverContext(KIND, ins.nlb, config, toDriverTimeouts(ins.timeouts)));
     const toRemove = oldVms.filter(v => !ins.vms.includes(v));
     const toAdd = ins.vms.filter(v => !oldVms.includes(v));
@@ -105,8 +146,12 @@ export async function updateNlbVmGroup(id: string, olds: Props, news: Props, con
         } catch {
             // Keep the previous list; the error below says what failed.
         }
-        throw new PartialFailure(opError("updating", KIND, ins.nlb, err).message, id,
-            { ...(toOutputs(ins, owned, undefined) as unknown as Props), __provider: news.__provider }, ["attaching or detaching VMs failed"]);
+        throw new PartialFailure(
+            opError("updating", KIND, ins.nlb, err).message,
+            id,
+            { ...(toOutputs(ins, owned, undefined) as unknown as Props), __provider: news.__provider },
+            ["attaching or detaching VMs failed"],
+        );
     }
 }
 

@@ -3,14 +3,43 @@ import type { Connection, Iid, NodeGroupInfo } from "../interface/driver";
 import { isNotFound } from "../interface/errors";
 import { openDriver } from "../drivers/registry";
 import {
-    adoptionConflicts, autoName, checkPulumiUrn, createError, leftBehind, checkConnection, checkKnownKeys, checkName,
-    checkString, checkTimeouts, clean, CheckResult, CreateResult,
-    DiffResult, driverCaps, driverContext, Issues, isRecord, isUnknown, opError, PartialFailure, Props, ProviderConfig,
-    ReadResult, ResourceImpl, toDriverTimeouts, UpdateResult, UNKNOWN,
+    adoptionConflicts,
+    autoName,
+    checkPulumiUrn,
+    createError,
+    leftBehind,
+    checkConnection,
+    checkKnownKeys,
+    checkName,
+    checkString,
+    checkTimeouts,
+    clean,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    driverCaps,
+    driverContext,
+    Issues,
+    isRecord,
+    isUnknown,
+    opError,
+    PartialFailure,
+    Props,
+    ProviderConfig,
+    ReadResult,
+    ResourceImpl,
+    toDriverTimeouts,
+    UpdateResult,
+    UNKNOWN,
 } from "./common";
 import { NODE_GROUP_CALL_ORDER, nodeGroupFields, plan } from "./fields";
 import {
-    changeScaling, checkNodeGroupSpec, enforceDeclaredSize, fromNodeGroupInfo, NODE_GROUP_SPEC_KEYS, NodeGroupSpec,
+    changeScaling,
+    checkNodeGroupSpec,
+    enforceDeclaredSize,
+    fromNodeGroupInfo,
+    NODE_GROUP_SPEC_KEYS,
+    NodeGroupSpec,
     toNodeGroupReq,
 } from "./nodeGroupCommon";
 
@@ -33,22 +62,39 @@ const KIND = "NodeGroup";
 export function checkNodeGroup(olds: Props, news: Props): CheckResult {
     const issues = new Issues();
     const topKeys = [
-        "connection", "cluster", "nodeGroupName", "pulumiName", "autoNamed", "adopt", "timeouts", "pulumiUrn",
+        "connection",
+        "cluster",
+        "nodeGroupName",
+        "pulumiName",
+        "autoNamed",
+        "adopt",
+        "timeouts",
+        "pulumiUrn",
     ];
     checkKnownKeys(news, [...topKeys, ...NODE_GROUP_SPEC_KEYS], "", issues);
     const conn = checkConnection(news.connection, issues);
     const caps = conn ? driverCaps(conn).cluster : undefined;
-    if (conn && caps && !caps.supported) issues.add("connection.driver", `the ${conn.driver} driver does not support NodeGroup: ${caps.reason ?? "not implemented"}`);
+    if (conn && caps && !caps.supported)
+        issues.add(
+            "connection.driver",
+            `the ${conn.driver} driver does not support NodeGroup: ${caps.reason ?? "not implemented"}`,
+        );
     const cluster = checkString(news.cluster, "cluster", issues);
     let nodeGroupName: string | undefined;
     let autoNamed = false;
     if (news.nodeGroupName !== undefined && news.nodeGroupName !== null) {
-        nodeGroupName = caps ? checkName(news.nodeGroupName, "nodeGroupName", issues, caps.nodeGroupName) : checkString(news.nodeGroupName, "nodeGroupName", issues);
+        nodeGroupName = caps
+            ? checkName(news.nodeGroupName, "nodeGroupName", issues, caps.nodeGroupName)
+            : checkString(news.nodeGroupName, "nodeGroupName", issues);
     } else if (typeof olds.nodeGroupName === "string" && olds.nodeGroupName !== "") {
         nodeGroupName = olds.nodeGroupName;
         autoNamed = olds.autoNamed === true;
     } else {
-        nodeGroupName = autoName(typeof news.pulumiName === "string" ? news.pulumiName : "nodegroup", Math.min(caps?.nodeGroupName.maxLength ?? 63, 63), false);
+        nodeGroupName = autoName(
+            typeof news.pulumiName === "string" ? news.pulumiName : "nodegroup",
+            Math.min(caps?.nodeGroupName.maxLength ?? 63, 63),
+            false,
+        );
         autoNamed = true;
     }
     if (news.nodeGroupName === UNKNOWN) nodeGroupName = UNKNOWN;
@@ -56,7 +102,11 @@ export function checkNodeGroup(olds: Props, news: Props): CheckResult {
     const adopt = news.adopt === undefined ? undefined : checkString(news.adopt, "adopt", issues);
     const timeouts = checkTimeouts(news.timeouts, issues);
     const inputs: Props = {
-        connection: conn ?? news.connection, cluster: cluster ?? news.cluster, nodeGroupName, autoNamed, ...spec,
+        connection: conn ?? news.connection,
+        cluster: cluster ?? news.cluster,
+        nodeGroupName,
+        autoNamed,
+        ...spec,
         ...checkPulumiUrn(news, issues),
     };
     if (adopt !== undefined) inputs.adopt = adopt;
@@ -67,7 +117,11 @@ export function checkNodeGroup(olds: Props, news: Props): CheckResult {
 export function diffNodeGroup(olds: Props, news: Props): DiffResult {
     const conn = isRecord(news.connection) && !isUnknown(news.connection) ? news.connection : olds.connection;
     const p = plan(nodeGroupFields, olds, news, driverCaps(conn as unknown as Connection));
-    return { changes: p.changed.length > 0, replaces: p.replaces, deleteBeforeReplace: p.replaces.length > 0 && news.autoNamed !== true };
+    return {
+        changes: p.changed.length > 0,
+        replaces: p.replaces,
+        deleteBeforeReplace: p.replaces.length > 0 && news.autoNamed !== true,
+    };
 }
 
 function clusterIid(cluster: string): Iid {
@@ -76,7 +130,10 @@ function clusterIid(cluster: string): Iid {
 
 export async function createNodeGroup(inputs: Props, config: ProviderConfig): Promise<CreateResult> {
     const ins = inputs as unknown as NodeGroupInputs;
-    const driver = openDriver(ins.connection, driverContext(KIND, ins.nodeGroupName, config, toDriverTimeouts(ins.timeouts)));
+    const driver = openDriver(
+        ins.connection,
+        driverContext(KIND, ins.nodeGroupName, config, toDriverTimeouts(ins.timeouts)),
+    );
     if (ins.adopt) {
         let live: NodeGroupInfo;
         try {
@@ -87,7 +144,9 @@ export async function createNodeGroup(inputs: Props, config: ProviderConfig): Pr
         const liveOuts = toOutputs(live, ins) as unknown as Props;
         const mismatches = adoptionConflicts(diffNodeGroup(liveOuts, inputs).replaces, liveOuts, inputs);
         if (mismatches.length > 0) {
-            throw new Error(`adopting ${KIND} (${ins.adopt}): these cannot change in place, declare the existing values: ${mismatches.join("; ")}`);
+            throw new Error(
+                `adopting ${KIND} (${ins.adopt}): these cannot change in place, declare the existing values: ${mismatches.join("; ")}`,
+            );
         }
         const res = await updateNodeGroup(live.iid.systemId, { ...liveOuts, adopt: ins.adopt }, inputs, config);
         return { id: live.iid.systemId, outs: res.outs };
@@ -98,13 +157,20 @@ export async function createNodeGroup(inputs: Props, config: ProviderConfig): Pr
         return { id: ng.iid.systemId, outs: toOutputs(ng, ins) as unknown as Props };
     } catch (err) {
         const e = opError("creating", KIND, ins.nodeGroupName, err);
-        const left = await leftBehind(err, () => driver.cluster.getNodeGroup(clusterIid(ins.cluster), { nameId: ins.nodeGroupName, systemId: "" }));
+        const left = await leftBehind(err, () =>
+            driver.cluster.getNodeGroup(clusterIid(ins.cluster), { nameId: ins.nodeGroupName, systemId: "" }),
+        );
         if (left) {
-            throw new PartialFailure(e.message, left.iid.systemId, { ...(toOutputs(left, ins) as unknown as Props), __provider: inputs.__provider },
-                ["create failed but the node group exists; `pulumi up` retries, `pulumi destroy` removes it"]);
+            throw new PartialFailure(
+                e.message,
+                left.iid.systemId,
+                { ...(toOutputs(left, ins) as unknown as Props), __provider: inputs.__provider },
+                ["create failed but the node group exists; `pulumi up` retries, `pulumi destroy` removes it"],
+            );
         }
-        throw await createError(KIND, ins.nodeGroupName, ins.pulumiUrn, err,
-            () => driver.cluster.getNodeGroup(clusterIid(ins.cluster), { nameId: ins.nodeGroupName, systemId: "" }));
+        throw await createError(KIND, ins.nodeGroupName, ins.pulumiUrn, err, () =>
+            driver.cluster.getNodeGroup(clusterIid(ins.cluster), { nameId: ins.nodeGroupName, systemId: "" }),
+        );
     }
 }
 
@@ -113,7 +179,10 @@ export async function readNodeGroup(id: string, props: Props, config: ProviderCo
     const name = ins.nodeGroupName ?? id;
     const driver = openDriver(ins.connection, driverContext(KIND, name, config));
     try {
-        const ng = await driver.cluster.getNodeGroup(clusterIid(ins.cluster), { nameId: ins.nodeGroupName ?? "", systemId: id });
+        const ng = await driver.cluster.getNodeGroup(clusterIid(ins.cluster), {
+            nameId: ins.nodeGroupName ?? "",
+            systemId: id,
+        });
         return { id: ng.iid.systemId, props: toOutputs(ng, ins) as unknown as Props };
     } catch (err) {
         if (isNotFound(err)) return {};
@@ -121,9 +190,17 @@ export async function readNodeGroup(id: string, props: Props, config: ProviderCo
     }
 }
 
-export async function updateNodeGroup(id: string, olds: Props, news: Props, config: ProviderConfig): Promise<UpdateResult> {
+export async function updateNodeGroup(
+    id: string,
+    olds: Props,
+    news: Props,
+    config: ProviderConfig,
+): Promise<UpdateResult> {
     const ins = news as unknown as NodeGroupInputs;
-    const driver = openDriver(ins.connection, driverContext(KIND, ins.nodeGroupName, config, toDriverTimeouts(ins.timeouts)));
+    const driver = openDriver(
+        ins.connection,
+        driverContext(KIND, ins.nodeGroupName, config, toDriverTimeouts(ins.timeouts)),
+    );
     const p = plan(nodeGroupFields, olds, news, driverCaps(ins.connection));
     const ngIid: Iid = { nameId: ins.nodeGroupName, systemId: id };
     const done: string[] = [];
@@ -149,7 +226,9 @@ export async function updateNodeGroup(id: string, olds: Props, news: Props, conf
         } catch {
             // Keep the previous outputs; the error below says what failed.
         }
-        throw new PartialFailure(opError("updating", KIND, ins.nodeGroupName, err).message, id, props, [`completed: ${done.join(", ") || "nothing"}`]);
+        throw new PartialFailure(opError("updating", KIND, ins.nodeGroupName, err).message, id, props, [
+            `completed: ${done.join(", ") || "nothing"}`,
+        ]);
     }
 }
 
@@ -158,7 +237,10 @@ export async function deleteNodeGroup(id: string, props: Props, config: Provider
     const name = ins.nodeGroupName ?? id;
     const driver = openDriver(ins.connection, driverContext(KIND, name, config, toDriverTimeouts(ins.timeouts)));
     try {
-        await driver.cluster.removeNodeGroup(clusterIid(ins.cluster), { nameId: ins.nodeGroupName ?? "", systemId: id });
+        await driver.cluster.removeNodeGroup(clusterIid(ins.cluster), {
+            nameId: ins.nodeGroupName ?? "",
+            systemId: id,
+        });
     } catch (err) {
         if (isNotFound(err)) return;
         throw opError("deleting", KIND, name, err);

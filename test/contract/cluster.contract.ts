@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import type { Capabilities, ClusterInfo, ClusterReq, Iid, NodeGroupInfo, NodeGroupReq } from "../../provider/interface/driver";
+import type {
+    Capabilities,
+    ClusterInfo,
+    ClusterReq,
+    Iid,
+    NodeGroupInfo,
+    NodeGroupReq,
+} from "../../provider/interface/driver";
 import type { ContractEnv } from "./env";
 import { assertPlainInfo, expectCode, ISO_TIME, sortedCopy } from "./nlb.contract";
 
@@ -56,7 +63,10 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
                 return created;
             }
 
-            function assertNodeGroupShape(ng: NodeGroupInfo, sizes: { desired: number; min: number; max: number }): void {
+            function assertNodeGroupShape(
+                ng: NodeGroupInfo,
+                sizes: { desired: number; min: number; max: number },
+            ): void {
                 assertPlainInfo(ng, `node group ${ng.iid.nameId}`);
                 assert.equal(ng.status, "Active");
                 assert.equal(ng.desiredNodeSize, sizes.desired);
@@ -115,7 +125,10 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
             it("reads the node group by name alone", async function () {
                 const env = getEnv();
                 requireCreated();
-                const ng = await env.driver.cluster.getNodeGroup(clusterIid, { nameId: defaultGroup.nameId, systemId: "" });
+                const ng = await env.driver.cluster.getNodeGroup(clusterIid, {
+                    nameId: defaultGroup.nameId,
+                    systemId: "",
+                });
                 assert.equal(ng.iid.systemId, defaultGroup.systemId);
                 assertNodeGroupShape(ng, { desired: 2, min: 1, max: 3 });
                 assert.equal(ng.owner, CLUSTER_OWNER, "a cluster's node groups record the cluster's URN as owner");
@@ -127,11 +140,17 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
             it("adds a second node group", async function () {
                 const env = getEnv();
                 requireCreated();
-                const ng = await env.driver.cluster.addNodeGroup(clusterIid, nodeGroupReq(env.uniqueName("ng"), { desired: 1, min: 1, max: 2 }));
+                const ng = await env.driver.cluster.addNodeGroup(
+                    clusterIid,
+                    nodeGroupReq(env.uniqueName("ng"), { desired: 1, min: 1, max: 2 }),
+                );
                 extraGroup = { nameId: ng.iid.nameId, systemId: ng.iid.systemId };
                 assertNodeGroupShape(ng, { desired: 1, min: 1, max: 2 });
                 const cluster = await env.driver.cluster.getCluster(clusterIid);
-                assert.deepEqual(sortedCopy(cluster.nodeGroups.map(g => g.iid.nameId)), sortedCopy([defaultGroup.nameId, extraGroup.nameId]));
+                assert.deepEqual(
+                    sortedCopy(cluster.nodeGroups.map(g => g.iid.nameId)),
+                    sortedCopy([defaultGroup.nameId, extraGroup.nameId]),
+                );
             });
 
             it("turns autoscaling off and on again", async function () {
@@ -148,11 +167,23 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
             it("changes scaling in place and the nodes follow the desired size", async function () {
                 const env = getEnv();
                 requireCreated();
-                const up = await env.driver.cluster.changeNodeGroupScaling(clusterIid, defaultGroup, { desiredNodeSize: 3, minNodeSize: 2, maxNodeSize: 4 });
+                const up = await env.driver.cluster.changeNodeGroupScaling(clusterIid, defaultGroup, {
+                    desiredNodeSize: 3,
+                    minNodeSize: 2,
+                    maxNodeSize: 4,
+                });
                 assertNodeGroupShape(up, { desired: 3, min: 2, max: 4 });
                 assert.equal(up.iid.systemId, defaultGroup.systemId);
-                assertNodeGroupShape(await env.driver.cluster.getNodeGroup(clusterIid, defaultGroup), { desired: 3, min: 2, max: 4 });
-                const down = await env.driver.cluster.changeNodeGroupScaling(clusterIid, defaultGroup, { desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 3 });
+                assertNodeGroupShape(await env.driver.cluster.getNodeGroup(clusterIid, defaultGroup), {
+                    desired: 3,
+                    min: 2,
+                    max: 4,
+                });
+                const down = await env.driver.cluster.changeNodeGroupScaling(clusterIid, defaultGroup, {
+                    desiredNodeSize: 1,
+                    minNodeSize: 1,
+                    maxNodeSize: 3,
+                });
                 assertNodeGroupShape(down, { desired: 1, min: 1, max: 3 });
             });
 
@@ -162,7 +193,10 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
                 await env.driver.cluster.removeNodeGroup(clusterIid, extraGroup);
                 await expectCode(() => env.driver.cluster.getNodeGroup(clusterIid, extraGroup), "NotFound");
                 const cluster = await env.driver.cluster.getCluster(clusterIid);
-                assert.deepEqual(cluster.nodeGroups.map(g => g.iid.nameId), [defaultGroup.nameId]);
+                assert.deepEqual(
+                    cluster.nodeGroups.map(g => g.iid.nameId),
+                    [defaultGroup.nameId],
+                );
             });
 
             it("upgrades the control plane and every node group one minor version", async function () {
@@ -173,7 +207,8 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
                 assert.equal(upgraded.status, "Active");
                 assert.equal(upgraded.version, env.versions[1]);
                 assert.equal(upgraded.iid.systemId, clusterIid.systemId);
-                for (const ng of upgraded.nodeGroups) assert.equal(ng.version, env.versions[1], `node group ${ng.iid.nameId}`);
+                for (const ng of upgraded.nodeGroups)
+                    assert.equal(ng.version, env.versions[1], `node group ${ng.iid.nameId}`);
                 const read = await env.driver.cluster.getCluster(clusterIid);
                 assert.equal(read.version, env.versions[1]);
                 for (const ng of read.nodeGroups) assert.equal(ng.version, env.versions[1]);
@@ -191,14 +226,20 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
                 const env = getEnv();
                 const cluster = requireCreated();
                 if (!caps.cluster.inPlace.network) {
-                    await expectCode(() => env.driver.cluster.changeClusterNetwork(clusterIid, { securityGroups: [] }), "NotSupported");
+                    await expectCode(
+                        () => env.driver.cluster.changeClusterNetwork(clusterIid, { securityGroups: [] }),
+                        "NotSupported",
+                    );
                     return;
                 }
                 assert.ok(env.network, "a driver that changes cluster networks in place must offer env.network");
                 const subnets = sortedCopy([env.network.sameZoneSubnet, ...env.subnets.slice(1)]);
                 const securityGroups = sortedCopy(env.network.securityGroups);
                 const got = await env.driver.cluster.changeClusterNetwork(clusterIid, { subnets, securityGroups });
-                assert.deepEqual({ subnets: sortedCopy(got.subnets), securityGroups: sortedCopy(got.securityGroups) }, { subnets, securityGroups });
+                assert.deepEqual(
+                    { subnets: sortedCopy(got.subnets), securityGroups: sortedCopy(got.securityGroups) },
+                    { subnets, securityGroups },
+                );
                 const read = await env.driver.cluster.getCluster(clusterIid);
                 assert.equal(read.iid.systemId, cluster.iid.systemId, "the same cluster");
                 assert.equal(read.status, "Active");
@@ -209,13 +250,24 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
             it("refuses control-plane subnets of another VPC or in a single zone, changing nothing", async function () {
                 const env = getEnv();
                 requireCreated();
-                if (!caps.cluster.inPlace.network || !env.network) return assert.equal(caps.cluster.inPlace.network, false);
+                if (!caps.cluster.inPlace.network || !env.network)
+                    return assert.equal(caps.cluster.inPlace.network, false);
                 const before = (await env.driver.cluster.getCluster(clusterIid)).network;
-                const foreign = await expectCode(() => env.driver.cluster.changeClusterNetwork(clusterIid,
-                    { subnets: [env.subnets[1], env.network!.otherVpcSubnet] }), "Validation");
+                const foreign = await expectCode(
+                    () =>
+                        env.driver.cluster.changeClusterNetwork(clusterIid, {
+                            subnets: [env.subnets[1], env.network!.otherVpcSubnet],
+                        }),
+                    "Validation",
+                );
                 assert.match(foreign.message, /network\.subnets\[1\]/);
-                const oneZone = await expectCode(() => env.driver.cluster.changeClusterNetwork(clusterIid,
-                    { subnets: [env.subnets[0], env.network!.sameZoneSubnet] }), "Validation");
+                const oneZone = await expectCode(
+                    () =>
+                        env.driver.cluster.changeClusterNetwork(clusterIid, {
+                            subnets: [env.subnets[0], env.network!.sameZoneSubnet],
+                        }),
+                    "Validation",
+                );
                 assert.match(oneZone.message, /two (availability )?zones/);
                 const after = (await env.driver.cluster.getCluster(clusterIid)).network;
                 assert.deepEqual(sortedCopy(after.subnets), sortedCopy(before.subnets), "nothing changed");
@@ -231,14 +283,20 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
 
             it("throws NotFound for a cluster that does not exist", async function () {
                 const env = getEnv();
-                await expectCode(() => env.driver.cluster.getCluster({ nameId: env.uniqueName("missing"), systemId: "" }), "NotFound");
+                await expectCode(
+                    () => env.driver.cluster.getCluster({ nameId: env.uniqueName("missing"), systemId: "" }),
+                    "NotFound",
+                );
             });
 
             it("refuses a second cluster with the same name", async function () {
                 const env = getEnv();
                 requireCreated();
                 const countBefore = (await env.inventory()).clusters;
-                await expectCode(() => env.driver.cluster.createCluster(clusterReq(clusterName, env.uniqueName("ng"))), "AlreadyExists");
+                await expectCode(
+                    () => env.driver.cluster.createCluster(clusterReq(clusterName, env.uniqueName("ng"))),
+                    "AlreadyExists",
+                );
                 assert.equal((await env.inventory()).clusters, countBefore);
             });
 
@@ -258,7 +316,11 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
 
             it("leaves no cluster behind", async function () {
                 const env = getEnv();
-                assert.equal((await env.inventory()).clusters, baseline, "the suite must delete every cluster it created");
+                assert.equal(
+                    (await env.inventory()).clusters,
+                    baseline,
+                    "the suite must delete every cluster it created",
+                );
             });
         });
 
@@ -268,12 +330,23 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
                 const c = env.driver.cluster;
                 const iid: Iid = { nameId: "any", systemId: "" };
                 const ng: NodeGroupReq = {
-                    iid: { nameId: "ng", systemId: "" }, image: "", vmSpec: env.vmSpec, rootDiskType: "", rootDiskSize: 0,
-                    keyPair: "", onAutoScaling: false, desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 1,
+                    iid: { nameId: "ng", systemId: "" },
+                    image: "",
+                    vmSpec: env.vmSpec,
+                    rootDiskType: "",
+                    rootDiskSize: 0,
+                    keyPair: "",
+                    onAutoScaling: false,
+                    desiredNodeSize: 1,
+                    minNodeSize: 1,
+                    maxNodeSize: 1,
                 };
                 const req: ClusterReq = {
-                    iid, version: env.versions[0], network: { vpc: env.vpc, subnets: env.subnets, securityGroups: [] },
-                    nodeGroups: [ng], tags: {},
+                    iid,
+                    version: env.versions[0],
+                    network: { vpc: env.vpc, subnets: env.subnets, securityGroups: [] },
+                    nodeGroups: [ng],
+                    tags: {},
                 };
                 const calls: Array<[string, () => Promise<unknown>]> = [
                     ["createCluster", () => c.createCluster(req)],
@@ -283,15 +356,26 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
                     ["addNodeGroup", () => c.addNodeGroup(iid, ng)],
                     ["getNodeGroup", () => c.getNodeGroup(iid, ng.iid)],
                     ["setNodeGroupAutoScaling", () => c.setNodeGroupAutoScaling(iid, ng.iid, true)],
-                    ["changeNodeGroupScaling", () => c.changeNodeGroupScaling(iid, ng.iid, { desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 1 })],
+                    [
+                        "changeNodeGroupScaling",
+                        () =>
+                            c.changeNodeGroupScaling(iid, ng.iid, {
+                                desiredNodeSize: 1,
+                                minNodeSize: 1,
+                                maxNodeSize: 1,
+                            }),
+                    ],
                     ["removeNodeGroup", () => c.removeNodeGroup(iid, ng.iid)],
                     ["upgradeCluster", () => c.upgradeCluster(iid, env.versions[1])],
                     ["changeClusterTags", () => c.changeClusterTags(iid, {})],
                 ];
                 for (const [method, call] of calls) {
                     // A synchronous throw counts as a rejection too.
-                    const err = await expectCode(() => Promise.resolve().then(call), "NotSupported")
-                        .catch((e: Error) => { throw new Error(`${method}: ${e.message}`); });
+                    const err = await expectCode(() => Promise.resolve().then(call), "NotSupported").catch(
+                        (e: Error) => {
+                            throw new Error(`${method}: ${e.message}`);
+                        },
+                    );
                     assert.ok(err.message.length > 0, `${method} must say why`);
                 }
             });

@@ -25,7 +25,10 @@ export function sortedCopy(values: readonly string[]): string[] {
 }
 
 /** Awaits `run` and asserts it rejects with one of the given SpiderError codes; returns the error. */
-export async function expectCode(run: () => Promise<unknown>, codes: string | readonly string[]): Promise<Error & { code?: string }> {
+export async function expectCode(
+    run: () => Promise<unknown>,
+    codes: string | readonly string[],
+): Promise<Error & { code?: string }> {
     const wanted = typeof codes === "string" ? [codes] : codes;
     let outcome: unknown;
     try {
@@ -33,8 +36,10 @@ export async function expectCode(run: () => Promise<unknown>, codes: string | re
     } catch (err) {
         const code = (err as { code?: unknown }).code;
         assert.ok(err instanceof Error, `expected an Error object, got ${String(err)}`);
-        assert.ok(wanted.includes(String(code)),
-            `expected error code ${wanted.join(" or ")}, got ${String(code)}: ${(err as Error).message}`);
+        assert.ok(
+            wanted.includes(String(code)),
+            `expected error code ${wanted.join(" or ")}, got ${String(code)}: ${(err as Error).message}`,
+        );
         return err as Error & { code?: string };
     }
     assert.fail(`expected a ${wanted.join(" or ")} error, but the call resolved with ${JSON.stringify(outcome)}`);
@@ -71,8 +76,11 @@ function differentIn(range: Range, current: number, preferred: number, fallback:
  * scenarios exist for this driver, so none is ever reported as skipped.
  */
 export function describeNlbContract(label: string, getEnv: () => ContractEnv, caps: Capabilities): void {
-    const udpSwitch = caps.nlb.inPlace.listenerProtocol && caps.nlb.listenerProtocols.includes("UDP")
-        && caps.nlb.vmGroupProtocols.includes("UDP") && caps.nlb.compatibleProtocols.UDP.includes("UDP");
+    const udpSwitch =
+        caps.nlb.inPlace.listenerProtocol &&
+        caps.nlb.listenerProtocols.includes("UDP") &&
+        caps.nlb.vmGroupProtocols.includes("UDP") &&
+        caps.nlb.compatibleProtocols.UDP.includes("UDP");
     const itIf = (cond: boolean) => (cond ? it : () => undefined);
     describe(`NLB contract (${label})`, function () {
         const LISTENER_PORT = 80;
@@ -139,7 +147,10 @@ export function describeNlbContract(label: string, getEnv: () => ContractEnv, ca
             assert.equal(info.scope, "REGION");
             assert.equal(info.listener.protocol, "TCP");
             assert.equal(info.listener.port, LISTENER_PORT);
-            assert.ok(info.listener.ip.length > 0 || info.listener.dnsName.length > 0, "listener needs an ip or a dnsName");
+            assert.ok(
+                info.listener.ip.length > 0 || info.listener.dnsName.length > 0,
+                "listener needs an ip or a dnsName",
+            );
             assert.equal(info.vmGroup.protocol, "TCP");
             assert.equal(info.vmGroup.port, VM_PORT);
             assert.deepEqual(sortedCopy(info.vmGroup.vms), sortedCopy(attached));
@@ -154,8 +165,10 @@ export function describeNlbContract(label: string, getEnv: () => ContractEnv, ca
             assert.ok(!Number.isNaN(Date.parse(info.createdTime)));
             assert.deepEqual(info.tags, req.tags, "the owner is recorded beside the user's tags, not among them");
             assert.equal(info.owner, OWNER_URN);
-            assert.ok(Array.isArray(info.subnets) && info.subnets.every(s => typeof s === "string" && s !== ""),
-                `subnets must list the effective subnets: ${JSON.stringify(info.subnets)}`);
+            assert.ok(
+                Array.isArray(info.subnets) && info.subnets.every(s => typeof s === "string" && s !== ""),
+                `subnets must list the effective subnets: ${JSON.stringify(info.subnets)}`,
+            );
 
             const read = await env.driver.nlb.getNlb(iid);
             assertPlainInfo(read, "getNlb result");
@@ -208,8 +221,10 @@ export function describeNlbContract(label: string, getEnv: () => ContractEnv, ca
             let read = await env.driver.nlb.getNlb(iid);
             assert.equal(read.iid.systemId, iid.systemId);
             assert.equal(read.listener.protocol, "UDP");
-            assert.ok(caps.nlb.compatibleProtocols.UDP.includes(read.vmGroup.protocol),
-                `VM group protocol ${read.vmGroup.protocol} cannot serve a UDP listener`);
+            assert.ok(
+                caps.nlb.compatibleProtocols.UDP.includes(read.vmGroup.protocol),
+                `VM group protocol ${read.vmGroup.protocol} cannot serve a UDP listener`,
+            );
             const udpGroup = await env.driver.nlb.changeVmGroupInfo(iid, { protocol: "UDP", port: VM_PORT });
             assert.equal(udpGroup.protocol, "UDP");
             assert.deepEqual(sortedCopy(udpGroup.vms), sortedCopy(attached));
@@ -253,7 +268,12 @@ export function describeNlbContract(label: string, getEnv: () => ContractEnv, ca
             const hc = await env.driver.nlb.changeHealthCheckerInfo(iid, req);
             assertPlainInfo(hc, "changeHealthCheckerInfo result");
             const expected = {
-                protocol: req.protocol, port: VM_PORT + 1, interval, timeout, threshold, path: http ? "/healthz" : "",
+                protocol: req.protocol,
+                port: VM_PORT + 1,
+                interval,
+                timeout,
+                threshold,
+                path: http ? "/healthz" : "",
             };
             const { cspId: _ignored, ...got } = hc;
             assert.deepEqual(got, expected);
@@ -318,9 +338,15 @@ export function describeNlbContract(label: string, getEnv: () => ContractEnv, ca
             const nlb = requireCreated();
             if (!env.caps.nlb.inPlace.subnets || !env.network) return assert.equal(env.caps.nlb.inPlace.subnets, false);
             const before = sortedCopy((await env.driver.nlb.getNlb(iid)).subnets);
-            const foreign = await expectCode(() => env.driver.nlb.changeSubnets(iid, [...before, env.network!.otherVpcSubnet]), "Validation");
+            const foreign = await expectCode(
+                () => env.driver.nlb.changeSubnets(iid, [...before, env.network!.otherVpcSubnet]),
+                "Validation",
+            );
             assert.match(foreign.message, new RegExp(`subnets\\[${before.length}\\].*${env.network.otherVpcSubnet}`));
-            const twoInZone = await expectCode(() => env.driver.nlb.changeSubnets(iid, [env.subnets[0], env.network!.sameZoneSubnet]), "Validation");
+            const twoInZone = await expectCode(
+                () => env.driver.nlb.changeSubnets(iid, [env.subnets[0], env.network!.sameZoneSubnet]),
+                "Validation",
+            );
             assert.match(twoInZone.message, /one subnet per zone/);
             assert.deepEqual(sortedCopy((await env.driver.nlb.getNlb(iid)).subnets), before, "nothing changed");
             assert.equal((await env.driver.nlb.getNlb(iid)).iid.systemId, nlb.iid.systemId);
@@ -347,7 +373,10 @@ export function describeNlbContract(label: string, getEnv: () => ContractEnv, ca
 
         it("throws NotFound for an NLB that does not exist", async function () {
             const env = getEnv();
-            await expectCode(() => env.driver.nlb.getNlb({ nameId: env.uniqueName("missing"), systemId: "" }), "NotFound");
+            await expectCode(
+                () => env.driver.nlb.getNlb({ nameId: env.uniqueName("missing"), systemId: "" }),
+                "NotFound",
+            );
         });
 
         it("refuses a second NLB with the same name and leaves the first intact", async function () {
@@ -360,13 +389,18 @@ export function describeNlbContract(label: string, getEnv: () => ContractEnv, ca
             assert.equal(read.iid.systemId, iid.systemId);
         });
 
-        itIf(!caps.nlb.scopes.includes("GLOBAL"))("rejects GLOBAL scope when the driver does not offer it, creating nothing", async function () {
-            const env = getEnv();
-            const countBefore = (await env.inventory()).nlbs;
-            await expectCode(() => env.driver.nlb.createNlb(request(env.uniqueName("glb"), { scope: "GLOBAL" })),
-                ["NotSupported", "Validation"]);
-            assert.equal((await env.inventory()).nlbs, countBefore);
-        });
+        itIf(!caps.nlb.scopes.includes("GLOBAL"))(
+            "rejects GLOBAL scope when the driver does not offer it, creating nothing",
+            async function () {
+                const env = getEnv();
+                const countBefore = (await env.inventory()).nlbs;
+                await expectCode(
+                    () => env.driver.nlb.createNlb(request(env.uniqueName("glb"), { scope: "GLOBAL" })),
+                    ["NotSupported", "Validation"],
+                );
+                assert.equal((await env.inventory()).nlbs, countBefore);
+            },
+        );
 
         it("creates and deletes an INTERNAL NLB when the driver offers it (and rejects it otherwise)", async function () {
             const env = getEnv();

@@ -21,7 +21,11 @@ export interface ObjectRef {
 /** Changes made behind Pulumi's back, as someone using the cloud console would. */
 export interface OutOfBand {
     setListenerPort(nlb: ObjectRef, protocol: "TCP" | "UDP", port: number): Promise<void>;
-    setNodeGroupScaling(cluster: ObjectRef, nodeGroup: ObjectRef, scaling: { desiredNodeSize: number; minNodeSize: number; maxNodeSize: number }): Promise<void>;
+    setNodeGroupScaling(
+        cluster: ObjectRef,
+        nodeGroup: ObjectRef,
+        scaling: { desiredNodeSize: number; minNodeSize: number; maxNodeSize: number },
+    ): Promise<void>;
     deleteNlb(nlb: ObjectRef): Promise<void>;
 }
 
@@ -38,9 +42,16 @@ export interface E2EEnv {
      */
     network?: { sameZoneSubnet: string; securityGroups: [string, string] };
     /** EKS-like update history with wall times, for the multi-step upgrade scenario (aws on moto). */
-    updates?(): Promise<Array<{
-        cluster: string; type: string; nodegroup: string | null; version: string; startedAt: number; doneAt: number | null;
-    }>>;
+    updates?(): Promise<
+        Array<{
+            cluster: string;
+            type: string;
+            nodegroup: string | null;
+            version: string;
+            startedAt: number;
+            doneAt: number | null;
+        }>
+    >;
     /** At least three subnets of `vpc` usable for clusters. */
     subnets: string[];
     /** At least five VM references in `vpc`. */

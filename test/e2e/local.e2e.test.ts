@@ -38,12 +38,13 @@ describeE2E("local", async () => {
         inventory: () => cloud.inventory(),
         outOfBand: {
             // Straight into the cloud's state, as a console user would, bypassing the driver.
-            setListenerPort: (nlb, protocol, port) => cloud.mutate(state => {
-                const rec = state.nlbs.find(n => n.id === nlb.id);
-                if (!rec) throw new Error(`no NLB ${nlb.id}`);
-                rec.listener.protocol = protocol;
-                rec.listener.port = port;
-            }),
+            setListenerPort: (nlb, protocol, port) =>
+                cloud.mutate(state => {
+                    const rec = state.nlbs.find(n => n.id === nlb.id);
+                    if (!rec) throw new Error(`no NLB ${nlb.id}`);
+                    rec.listener.protocol = protocol;
+                    rec.listener.port = port;
+                }),
             deleteNlb: nlb => cloud.deleteNlbOutOfBand(nlb.name),
         },
         slowDown: async () => {

@@ -13,7 +13,13 @@
  */
 import assert from "node:assert/strict";
 import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient, ListClustersCommand, ListNodegroupsCommand } from "@aws-sdk/client-eks";
+import {
+    DescribeClusterCommand,
+    DescribeNodegroupCommand,
+    EKSClient,
+    ListClustersCommand,
+    ListNodegroupsCommand,
+} from "@aws-sdk/client-eks";
 import {
     DescribeListenersCommand,
     DescribeLoadBalancersCommand,
@@ -39,7 +45,8 @@ const AWS_ENV = { ...FAST_POLL_ENV, ...FAKE_AWS_ENV };
  * summary counts every resource (plus the stack) as `same` and nothing else.
  */
 function assertNoChanges(p: PulumiResult, names: string[]): void {
-    for (const [name, o] of Object.entries(ops(p))) assert.deepEqual(o, ["same"], `${name}: ${o.join(", ")} in a preview that should show no changes`);
+    for (const [name, o] of Object.entries(ops(p)))
+        assert.deepEqual(o, ["same"], `${name}: ${o.join(", ")} in a preview that should show no changes`);
     const summary = Object.fromEntries(Object.entries(p.changeSummary).filter(([, n]) => n !== 0));
     assert.deepEqual(summary, { same: names.length + 1 }, `change summary of a preview that should show no changes`);
 }
@@ -50,7 +57,11 @@ function assertOnly(p: PulumiResult, name: string, expected: string[], othersMay
     assert.deepEqual(got[name], expected, `${name}: ${JSON.stringify(got)}`);
     for (const [other, o] of Object.entries(got)) {
         if (other === name) continue;
-        for (const op of o) assert.ok(othersMay.includes(op), `${other} got ${op} (allowed: ${othersMay.join(", ")}): ${JSON.stringify(got)}`);
+        for (const op of o)
+            assert.ok(
+                othersMay.includes(op),
+                `${other} got ${op} (allowed: ${othersMay.join(", ")}): ${JSON.stringify(got)}`,
+            );
     }
 }
 
@@ -83,11 +94,17 @@ describe("cloud examples: the real pulumi CLI against moto and the GCP fake", fu
 
     before(async function () {
         this.timeout(300_000);
-        const [m, f] = await Promise.allSettled([startMoto({ polls: 1, initialPolls: 0 }), startGcpFake({ opPolls: 1 })]);
+        const [m, f] = await Promise.allSettled([
+            startMoto({ polls: 1, initialPolls: 0 }),
+            startGcpFake({ opPolls: 1 }),
+        ]);
         if (m.status === "fulfilled") moto = m.value;
         if (f.status === "fulfilled") fake = f.value;
-        const why = [m, f].filter((r): r is PromiseRejectedResult => r.status === "rejected").map(r => String(r.reason?.stack ?? r.reason));
-        if (why.length > 0) throw new Error(`EMULATORS DID NOT START; the cloud examples cannot run:\n${why.join("\n")}`);
+        const why = [m, f]
+            .filter((r): r is PromiseRejectedResult => r.status === "rejected")
+            .map(r => String(r.reason?.stack ?? r.reason));
+        if (why.length > 0)
+            throw new Error(`EMULATORS DID NOT START; the cloud examples cannot run:\n${why.join("\n")}`);
     });
 
     after(async function () {
@@ -97,7 +114,8 @@ describe("cloud examples: the real pulumi CLI against moto and the GCP fake", fu
         const pids = [moto?.pid, fake?.pid].filter((p): p is number => p !== undefined);
         await Promise.all([moto?.stop(), fake?.stop()]);
         for (const pid of pids) assert.ok(!isRunning(pid), `emulator process ${pid} is still running after stop()`);
-        if (timings.length > 0) process.stdout.write(`\n      pulumi command timings:\n${timings.map(t => `        ${t}`).join("\n")}\n`);
+        if (timings.length > 0)
+            process.stdout.write(`\n      pulumi command timings:\n${timings.map(t => `        ${t}`).join("\n")}\n`);
     });
 
     const newStack = async (example: string, env: Record<string, string>): Promise<ExampleStack> => {
@@ -123,27 +141,44 @@ describe("cloud examples: the real pulumi CLI against moto and the GCP fake", fu
         });
 
         async function awsInventory(): Promise<{ lbs: string[]; targetGroups: number; clusters: string[] }> {
-            const lbs = ((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? []).map(l => l.LoadBalancerArn!);
+            const lbs = ((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? []).map(
+                l => l.LoadBalancerArn!,
+            );
             const targetGroups = ((await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? []).length;
             const clusters = (await eks.send(new ListClustersCommand({}))).clusters ?? [];
             return { lbs, targetGroups, clusters };
         }
 
         /** The load balancer as moto holds it: scheme, listener ports, registered targets. */
-        async function describeLb(arn: string): Promise<{ scheme: string; type: string; vpc: string; subnets: string[]; ports: number[]; targets: string[] }> {
-            const lb = (await elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] }))).LoadBalancers?.[0];
+        async function describeLb(
+            arn: string,
+        ): Promise<{
+            scheme: string;
+            type: string;
+            vpc: string;
+            subnets: string[];
+            ports: number[];
+            targets: string[];
+        }> {
+            const lb = (await elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] })))
+                .LoadBalancers?.[0];
             assert.ok(lb, `moto has no load balancer ${arn}`);
             const listeners = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: arn }))).Listeners ?? [];
             const targets: string[] = [];
-            for (const tg of (await elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: arn }))).TargetGroups ?? []) {
-                for (const d of (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))).TargetHealthDescriptions ?? []) {
+            for (const tg of (await elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: arn }))).TargetGroups ??
+                []) {
+                for (const d of (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn })))
+                    .TargetHealthDescriptions ?? []) {
                     targets.push(d.Target!.Id!);
                 }
             }
             return {
-                scheme: lb.Scheme!, type: lb.Type!, vpc: lb.VpcId!,
+                scheme: lb.Scheme!,
+                type: lb.Type!,
+                vpc: lb.VpcId!,
                 subnets: (lb.AvailabilityZones ?? []).map(z => z.SubnetId!).sort(),
-                ports: listeners.map(l => l.Port!), targets: targets.sort(),
+                ports: listeners.map(l => l.Port!),
+                targets: targets.sort(),
             };
         }
 
@@ -156,11 +191,19 @@ describe("cloud examples: the real pulumi CLI against moto and the GCP fake", fu
             before(async function () {
                 s = await newStack("aws-nlb", AWS_ENV);
                 await s.config({
-                    endpoint: moto!.endpoint, region: REGION, vpc, subnets,
-                    vms: instances.slice(0, 2), extraVms: instances[2], listenerPort: 80, type: "PUBLIC",
+                    endpoint: moto!.endpoint,
+                    region: REGION,
+                    vpc,
+                    subnets,
+                    vms: instances.slice(0, 2),
+                    extraVms: instances[2],
+                    listenerPort: 80,
+                    type: "PUBLIC",
                 });
             });
-            after(() => { timings.push(`aws-nlb: ${s?.timings() ?? "-"}`); });
+            after(() => {
+                timings.push(`aws-nlb: ${s?.timings() ?? "-"}`);
+            });
 
             it("pulumi up creates the Nlb and the NlbVmGroup, and moto holds the load balancer", async () => {
                 const r = await s.up();
@@ -184,7 +227,11 @@ describe("cloud examples: the real pulumi CLI against moto and the GCP fake", fu
                 assert.equal(lb.vpc, vpc);
                 assert.deepEqual(lb.subnets, [...subnets].sort());
                 assert.deepEqual(lb.ports, [80]);
-                assert.deepEqual(lb.targets, [...instances].sort(), "the Nlb's two instances and the NlbVmGroup's one are registered");
+                assert.deepEqual(
+                    lb.targets,
+                    [...instances].sort(),
+                    "the Nlb's two instances and the NlbVmGroup's one are registered",
+                );
                 assert.deepEqual((await awsInventory()).lbs, [firstId]);
             });
 
@@ -221,7 +268,11 @@ describe("cloud examples: the real pulumi CLI against moto and the GCP fake", fu
                 const lb = await describeLb(out.nlbId);
                 assert.equal(lb.scheme, "internal");
                 assert.deepEqual(lb.ports, [8080]);
-                assert.deepEqual(lb.targets, [...instances].sort(), "the NlbVmGroup re-attached its instance to the new load balancer");
+                assert.deepEqual(
+                    lb.targets,
+                    [...instances].sort(),
+                    "the NlbVmGroup re-attached its instance to the new load balancer",
+                );
                 assert.deepEqual((await awsInventory()).lbs, [out.nlbId], "the old load balancer is gone");
             });
 
@@ -248,35 +299,70 @@ describe("cloud examples: the real pulumi CLI against moto and the GCP fake", fu
 
             async function assertIdsKept(): Promise<void> {
                 const state = await s.resources();
-                assert.deepEqual({ k8s: state.get("k8s")?.id, workers: state.get("workers")?.id }, ids, "resource ids in state are unchanged");
+                assert.deepEqual(
+                    { k8s: state.get("k8s")?.id, workers: state.get("workers")?.id },
+                    ids,
+                    "resource ids in state are unchanged",
+                );
             }
 
             before(async function () {
                 // One role given through provider config, the other left to the driver: both paths documented in the example.
-                clusterRoleArn = (await iam.send(new CreateRoleCommand({
-                    RoleName: "example-eks-cluster-role",
-                    AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
-                }))).Role!.Arn!;
+                clusterRoleArn = (
+                    await iam.send(
+                        new CreateRoleCommand({
+                            RoleName: "example-eks-cluster-role",
+                            AssumeRolePolicyDocument: JSON.stringify({
+                                Version: "2012-10-17",
+                                Statement: [
+                                    {
+                                        Effect: "Allow",
+                                        Principal: { Service: "eks.amazonaws.com" },
+                                        Action: "sts:AssumeRole",
+                                    },
+                                ],
+                            }),
+                        }),
+                    )
+                ).Role!.Arn!;
                 s = await newStack("aws-eks", AWS_ENV);
                 await s.config({
-                    endpoint: moto!.endpoint, region: REGION, vpc, subnets,
-                    version: "1.29", desiredSize: 2, workerDesiredSize: 1,
+                    endpoint: moto!.endpoint,
+                    region: REGION,
+                    vpc,
+                    subnets,
+                    version: "1.29",
+                    desiredSize: 2,
+                    workerDesiredSize: 1,
                     "spider:awsClusterRoleArn": clusterRoleArn,
                 });
             });
-            after(() => { timings.push(`aws-eks: ${s?.timings() ?? "-"}`); });
+            after(() => {
+                timings.push(`aws-eks: ${s?.timings() ?? "-"}`);
+            });
 
-            async function nodeGroupsInMoto(): Promise<Map<string, { desired: number; version: string; nodeRole: string; status: string }>> {
+            async function nodeGroupsInMoto(): Promise<
+                Map<string, { desired: number; version: string; nodeRole: string; status: string }>
+            > {
                 const m = new Map<string, { desired: number; version: string; nodeRole: string; status: string }>();
                 for (const ng of (await eks.send(new ListNodegroupsCommand({ clusterName }))).nodegroups ?? []) {
-                    const d = (await eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName: ng }))).nodegroup!;
-                    m.set(ng, { desired: d.scalingConfig!.desiredSize!, version: d.version!, nodeRole: d.nodeRole!, status: d.status! });
+                    const d = (await eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName: ng })))
+                        .nodegroup!;
+                    m.set(ng, {
+                        desired: d.scalingConfig!.desiredSize!,
+                        version: d.version!,
+                        nodeRole: d.nodeRole!,
+                        status: d.status!,
+                    });
                 }
                 return m;
             }
 
             async function runningNodes(nodegroup?: string): Promise<number> {
-                const filters = [{ Name: "tag:eks:cluster-name", Values: [clusterName] }, { Name: "instance-state-name", Values: ["pending", "running"] }];
+                const filters = [
+                    { Name: "tag:eks:cluster-name", Values: [clusterName] },
+                    { Name: "instance-state-name", Values: ["pending", "running"] },
+                ];
                 if (nodegroup) filters.push({ Name: "tag:eks:nodegroup-name", Values: [nodegroup] });
                 const res = await ec2.send(new DescribeInstancesCommand({ Filters: filters }));
                 return (res.Reservations ?? []).reduce((n, r) => n + (r.Instances ?? []).length, 0);
@@ -304,14 +390,22 @@ describe("cloud examples: the real pulumi CLI against moto and the GCP fake", fu
                 const c = (await eks.send(new DescribeClusterCommand({ name: clusterName }))).cluster!;
                 assert.equal(c.status, "ACTIVE");
                 assert.equal(c.version, "1.29");
-                assert.equal(c.roleArn, clusterRoleArn, "spider:awsClusterRoleArn from stack config is the cluster role");
+                assert.equal(
+                    c.roleArn,
+                    clusterRoleArn,
+                    "spider:awsClusterRoleArn from stack config is the cluster role",
+                );
                 assert.deepEqual([...(c.resourcesVpcConfig?.subnetIds ?? [])].sort(), [...subnets].sort());
                 const ngs = await nodeGroupsInMoto();
                 assert.deepEqual([...ngs.keys()].sort(), [...groups].sort());
                 assert.equal(ngs.get(groups[0])?.desired, 2);
                 assert.equal(ngs.get(groups[1])?.desired, 1);
                 for (const [name, ng] of ngs) {
-                    assert.match(ng.nodeRole, /:role\/spider-eks-node-role$/, `${name}: without spider:awsNodeRoleArn the driver creates the node role`);
+                    assert.match(
+                        ng.nodeRole,
+                        /:role\/spider-eks-node-role$/,
+                        `${name}: without spider:awsNodeRoleArn the driver creates the node role`,
+                    );
                     assert.equal(ng.status, "ACTIVE");
                 }
                 assert.equal(await runningNodes(groups[0]), 2);
@@ -346,10 +440,15 @@ describe("cloud examples: the real pulumi CLI against moto and the GCP fake", fu
                 assert.equal(out.clusterVersion, "1.30");
                 const c = (await eks.send(new DescribeClusterCommand({ name: clusterName }))).cluster!;
                 assert.equal(c.version, "1.30");
-                assert.deepEqual((await eks.send(new ListClustersCommand({}))).clusters, [clusterName], "no second cluster");
+                assert.deepEqual(
+                    (await eks.send(new ListClustersCommand({}))).clusters,
+                    [clusterName],
+                    "no second cluster",
+                );
                 const ngs = await nodeGroupsInMoto();
                 assert.deepEqual([...ngs.keys()].sort(), [...groups].sort(), "the node groups were kept");
-                for (const [name, ng] of ngs) assert.equal(ng.version, "1.30", `node group ${name} follows the control plane`);
+                for (const [name, ng] of ngs)
+                    assert.equal(ng.version, "1.30", `node group ${name} follows the control plane`);
                 await assertIdsKept();
                 assertNoChanges(await s.preview(), ["k8s", "workers"]);
             });
@@ -380,14 +479,31 @@ describe("cloud examples: the real pulumi CLI against moto and the GCP fake", fu
             }
             s = await newStack("gcp-nlb", FAST_POLL_ENV);
             await s.config({
-                endpoint: fake!.endpoint, project: fake!.project, region: fake!.region, network: "default",
-                vms, listenerPort: 80, type: "PUBLIC",
+                endpoint: fake!.endpoint,
+                project: fake!.project,
+                region: fake!.region,
+                network: "default",
+                vms,
+                listenerPort: 80,
+                type: "PUBLIC",
             });
         });
-        after(() => { timings.push(`gcp-nlb: ${s?.timings() ?? "-"}`); });
+        after(() => {
+            timings.push(`gcp-nlb: ${s?.timings() ?? "-"}`);
+        });
 
-        async function forwardingRules(): Promise<Array<{ name: string; IPAddress: string; portRange?: string; ports?: string[]; loadBalancingScheme: string }>> {
-            const res = await fetch(`${fake!.endpoint}/compute/v1/projects/${fake!.project}/regions/${fake!.region}/forwardingRules`);
+        async function forwardingRules(): Promise<
+            Array<{
+                name: string;
+                IPAddress: string;
+                portRange?: string;
+                ports?: string[];
+                loadBalancingScheme: string;
+            }>
+        > {
+            const res = await fetch(
+                `${fake!.endpoint}/compute/v1/projects/${fake!.project}/regions/${fake!.region}/forwardingRules`,
+            );
             assert.ok(res.ok, `GET forwardingRules: HTTP ${res.status}`);
             return ((await res.json()) as { items?: any[] }).items ?? [];
         }
@@ -406,7 +522,13 @@ describe("cloud examples: the real pulumi CLI against moto and the GCP fake", fu
             assert.match(firstIp, /^\d+\.\d+\.\d+\.\d+$/);
             assert.equal(out.listener.port, 80);
             assert.deepEqual([...out.vmGroup.vms].sort(), [...vms].sort());
-            assert.deepEqual(await fake!.inventory(), { forwardingRules: 1, backendServices: 1, healthChecks: 1, addresses: 1, instanceGroups: 2 });
+            assert.deepEqual(await fake!.inventory(), {
+                forwardingRules: 1,
+                backendServices: 1,
+                healthChecks: 1,
+                addresses: 1,
+                instanceGroups: 2,
+            });
             const [fr] = await forwardingRules();
             assert.equal(fr.IPAddress, firstIp);
             assert.equal(port(fr), "80");
@@ -445,13 +567,25 @@ describe("cloud examples: the real pulumi CLI against moto and the GCP fake", fu
             assert.equal(rules.length, 1, "the old forwarding rule is gone");
             assert.equal(rules[0].loadBalancingScheme, "INTERNAL");
             assert.equal(rules[0].IPAddress, out.ip);
-            assert.deepEqual(await fake!.inventory(), { forwardingRules: 1, backendServices: 1, healthChecks: 1, addresses: 1, instanceGroups: 2 });
+            assert.deepEqual(await fake!.inventory(), {
+                forwardingRules: 1,
+                backendServices: 1,
+                healthChecks: 1,
+                addresses: 1,
+                instanceGroups: 2,
+            });
         });
 
         it("pulumi destroy leaves nothing in the fake", async () => {
             const r = await s.destroy();
             assert.deepEqual(ops(r), { web: ["delete"] });
-            assert.deepEqual(await fake!.inventory(), { forwardingRules: 0, backendServices: 0, healthChecks: 0, addresses: 0, instanceGroups: 0 });
+            assert.deepEqual(await fake!.inventory(), {
+                forwardingRules: 0,
+                backendServices: 0,
+                healthChecks: 0,
+                addresses: 0,
+                instanceGroups: 0,
+            });
             assert.equal((await s.resources()).size, 0);
         });
     });

@@ -9,13 +9,23 @@ import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { checkInstalledPackage, findPulumi, nameOf, parseJsonOutput, PulumiCli, PulumiResult, RunResult, tail } from "../support/pulumi";
+import {
+    checkInstalledPackage,
+    findPulumi,
+    nameOf,
+    parseJsonOutput,
+    PulumiCli,
+    PulumiResult,
+    RunResult,
+    tail,
+} from "../support/pulumi";
 
 export const REPO = path.resolve(__dirname, "../..");
 
 /** Files of an example that make up the program (stack files and local state are not copied). */
 function programFiles(dir: string): string[] {
-    return fs.readdirSync(dir, { withFileTypes: true })
+    return fs
+        .readdirSync(dir, { withFileTypes: true })
         .filter(e => e.isFile() && !/^Pulumi\..+\.yaml$/.test(e.name))
         .map(e => e.name);
 }
@@ -30,7 +40,11 @@ export class ExampleStack {
     readonly log: Array<{ args: string; ms: number; code: number | null }> = [];
     private cleaned = false;
 
-    private constructor(readonly example: string, readonly cli: PulumiCli, env: Record<string, string>) {
+    private constructor(
+        readonly example: string,
+        readonly cli: PulumiCli,
+        env: Record<string, string>,
+    ) {
         this.root = path.join(REPO, ".e2e", `example-${example}-${crypto.randomBytes(4).toString("hex")}`);
         this.dir = path.join(this.root, "project");
         this.backendDir = path.join(this.root, "backend");
@@ -71,18 +85,31 @@ export class ExampleStack {
         const full = [...args, "--stack", this.stack, "--non-interactive"];
         const started = Date.now();
         return new Promise((resolve, reject) => {
-            const child = spawn(path.join(this.cli.binDir, "pulumi"), full, { cwd: this.dir, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+            const child = spawn(path.join(this.cli.binDir, "pulumi"), full, {
+                cwd: this.dir,
+                env: this.env,
+                stdio: ["ignore", "pipe", "pipe"],
+            });
             const out: Buffer[] = [];
             const err: Buffer[] = [];
             child.stdout.on("data", (b: Buffer) => out.push(b));
             child.stderr.on("data", (b: Buffer) => err.push(b));
             const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
-            child.on("error", e => { clearTimeout(timer); reject(e); });
+            child.on("error", e => {
+                clearTimeout(timer);
+                reject(e);
+            });
             child.on("close", code => {
                 clearTimeout(timer);
                 const durationMs = Date.now() - started;
                 this.log.push({ args: args.join(" "), ms: durationMs, code });
-                resolve({ args: full, code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), durationMs });
+                resolve({
+                    args: full,
+                    code,
+                    stdout: Buffer.concat(out).toString("utf8"),
+                    stderr: Buffer.concat(err).toString("utf8"),
+                    durationMs,
+                });
             });
         });
     }
@@ -90,7 +117,10 @@ export class ExampleStack {
     /** Like run, but throws with the command's output when it fails. */
     async must(args: string[]): Promise<RunResult> {
         const r = await this.run(args);
-        if (r.code !== 0) throw new Error(`\`pulumi ${args.join(" ")}\` failed (exit ${r.code}):\n${tail(r.stderr + "\n" + r.stdout, 60)}`);
+        if (r.code !== 0)
+            throw new Error(
+                `\`pulumi ${args.join(" ")}\` failed (exit ${r.code}):\n${tail(r.stderr + "\n" + r.stdout, 60)}`,
+            );
         return r;
     }
 
@@ -122,7 +152,9 @@ export class ExampleStack {
 
     /** Spider resources in the stack's state, by Pulumi name, with their ids. */
     async resources(): Promise<Map<string, { type: string; id?: string }>> {
-        const d = JSON.parse((await this.must(["stack", "export"])).stdout) as { deployment: { resources?: Array<{ urn: string; type: string; id?: string }> } };
+        const d = JSON.parse((await this.must(["stack", "export"])).stdout) as {
+            deployment: { resources?: Array<{ urn: string; type: string; id?: string }> };
+        };
         const m = new Map<string, { type: string; id?: string }>();
         for (const r of d.deployment.resources ?? []) {
             if (r.type.startsWith("pulumi-nodejs:dynamic/spider:")) m.set(nameOf(r.urn), { type: r.type, id: r.id });
@@ -135,10 +167,14 @@ export class ExampleStack {
         if (this.cleaned) return;
         this.cleaned = true;
         try {
-            const left = await this.resources().then(m => m.size, () => 0);
+            const left = await this.resources().then(
+                m => m.size,
+                () => 0,
+            );
             if (left > 0) {
                 const d = await this.destroy().catch(e => ({ ok: false, text: String(e) }));
-                if (!d.ok) process.stderr.write(`example cleanup: destroy in ${this.root} failed:\n${tail(d.text, 20)}\n`);
+                if (!d.ok)
+                    process.stderr.write(`example cleanup: destroy in ${this.root} failed:\n${tail(d.text, 20)}\n`);
             }
             await this.run(["stack", "rm", "--yes", "--force"]);
         } finally {
@@ -148,13 +184,18 @@ export class ExampleStack {
 
     /** "up 12.3s, preview 3.1s …" */
     timings(): string {
-        return this.log.filter(c => !c.args.startsWith("config") && !c.args.startsWith("stack"))
-            .map(c => `${c.args.split(" ")[0]} ${(c.ms / 1000).toFixed(1)}s`).join(", ");
+        return this.log
+            .filter(c => !c.args.startsWith("config") && !c.args.startsWith("stack"))
+            .map(c => `${c.args.split(" ")[0]} ${(c.ms / 1000).toFixed(1)}s`)
+            .join(", ");
     }
 
     /** A command that failed outright is reported with its output, not as an assertion on empty steps. */
     private checked(r: PulumiResult): PulumiResult {
-        if (!r.ok) throw new Error(`\`pulumi ${r.args.join(" ")}\` failed (exit ${r.code}):\n${tail(r.text + "\n" + r.stdout, 60)}`);
+        if (!r.ok)
+            throw new Error(
+                `\`pulumi ${r.args.join(" ")}\` failed (exit ${r.code}):\n${tail(r.text + "\n" + r.stdout, 60)}`,
+            );
         return r;
     }
 }

@@ -14,7 +14,12 @@ import { checkNodeGroup } from "../../provider/resources/nodeGroup";
 export type Kind = "Nlb" | "NlbVmGroup" | "Cluster" | "NodeGroup";
 export type Checker = (olds: Props, news: Props) => { failures?: Array<{ property: string; reason: string }> };
 
-export const CHECKERS: Array<[Checker, Kind]> = [[checkNlb, "Nlb"], [checkNlbVmGroup, "NlbVmGroup"], [checkCluster, "Cluster"], [checkNodeGroup, "NodeGroup"]];
+export const CHECKERS: Array<[Checker, Kind]> = [
+    [checkNlb, "Nlb"],
+    [checkNlbVmGroup, "NlbVmGroup"],
+    [checkCluster, "Cluster"],
+    [checkNodeGroup, "NodeGroup"],
+];
 
 export interface Row {
     title: string;
@@ -78,7 +83,8 @@ function applyChange(obj: Props, c: Change): void {
     else cur[last] = JSON.parse(JSON.stringify(c.value));
 }
 
-const overlaps = (a: string[], b: string[]): boolean => a.slice(0, Math.min(a.length, b.length)).every((seg, i) => seg === b[i]);
+const overlaps = (a: string[], b: string[]): boolean =>
+    a.slice(0, Math.min(a.length, b.length)).every((seg, i) => seg === b[i]);
 
 export interface Batch {
     kind: Kind;
@@ -120,11 +126,15 @@ export function batchRows(rows: Row[]): Batch[] {
                 const start = JSON.parse(JSON.stringify(base)) as Props;
                 changes.forEach(c => applyChange(start, c));
                 const ok = failuresOf(row.check, start).includes(row.property);
-                mine.push({ kind, rows: [row], inputs: ok ? start : row.inputs, touched: ok ? changes.map(c => c.path) : [[]] });
+                mine.push({
+                    kind,
+                    rows: [row],
+                    inputs: ok ? start : row.inputs,
+                    touched: ok ? changes.map(c => c.path) : [[]],
+                });
             }
         }
         batches.push(...mine);
     }
     return batches;
 }
-

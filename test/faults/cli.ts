@@ -21,10 +21,13 @@ let binDir: string | undefined;
 export function pulumiBinDir(): string {
     if (!binDir) {
         const out = execFileSync("bash", [path.join(ROOT, "scripts/ensure-pulumi.sh")], {
-            encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 40 * 60_000,
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+            timeout: 40 * 60_000,
         });
         binDir = out.trim().split("\n").pop() ?? "";
-        if (!fs.existsSync(path.join(binDir, "pulumi"))) throw new Error(`ensure-pulumi.sh printed ${binDir}, which holds no pulumi`);
+        if (!fs.existsSync(path.join(binDir, "pulumi")))
+            throw new Error(`ensure-pulumi.sh printed ${binDir}, which holds no pulumi`);
     }
     return binDir;
 }
@@ -168,21 +171,41 @@ export class PulumiWorkspace {
     /** Starts `pulumi <args>` in its own process group; `done` never rejects. */
     start(args: string[], opts: RunOptions = {}): Running {
         const t0 = Date.now();
-        const child = spawn("pulumi", args, { cwd: this.dir, env: this.env(opts.env), stdio: ["ignore", "pipe", "pipe"], detached: true });
+        const child = spawn("pulumi", args, {
+            cwd: this.dir,
+            env: this.env(opts.env),
+            stdio: ["ignore", "pipe", "pipe"],
+            detached: true,
+        });
         if (child.pid === undefined) throw new Error(`could not spawn pulumi ${args.join(" ")}`);
         const pid = child.pid;
         let stdout = "";
         let stderr = "";
-        child.stdout?.on("data", d => { stdout += String(d); });
-        child.stderr?.on("data", d => { stderr += String(d); });
+        child.stdout?.on("data", d => {
+            stdout += String(d);
+        });
+        child.stderr?.on("data", d => {
+            stderr += String(d);
+        });
         const timeoutMs = opts.timeoutMs ?? 240_000;
         let timedOut = false;
-        const timer = setTimeout(() => { timedOut = true; killTree(pid); }, timeoutMs);
+        const timer = setTimeout(() => {
+            timedOut = true;
+            killTree(pid);
+        }, timeoutMs);
         const done = new Promise<RunResult>(resolve => {
             child.once("close", (code, sig) => {
                 clearTimeout(timer);
                 if (timedOut) stderr += `\n[cli.ts] killed after the ${timeoutMs} ms timeout\n`;
-                resolve({ args, code, signal: sig, stdout, stderr, output: `${stdout}\n${stderr}`, ms: Date.now() - t0 });
+                resolve({
+                    args,
+                    code,
+                    signal: sig,
+                    stdout,
+                    stderr,
+                    output: `${stdout}\n${stderr}`,
+                    ms: Date.now() - t0,
+                });
             });
         });
         return { child, pid, done };
@@ -191,7 +214,9 @@ export class PulumiWorkspace {
     async run(args: string[], opts: RunOptions = {}): Promise<RunResult> {
         const res = await this.start(args, opts).done;
         if ((opts.check ?? true) && res.code !== 0) {
-            throw new Error(`pulumi ${args.join(" ")} exited with ${res.code ?? res.signal} after ${res.ms} ms:\n${tail(res.output, 60)}`);
+            throw new Error(
+                `pulumi ${args.join(" ")} exited with ${res.code ?? res.signal} after ${res.ms} ms:\n${tail(res.output, 60)}`,
+            );
         }
         return res;
     }
@@ -248,7 +273,11 @@ export function tail(text: string, lines: number): string {
 }
 
 /** Runs `fn` over `items` with at most `limit` running at once; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+    items: readonly T[],
+    limit: number,
+    fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
     const out: R[] = new Array(items.length);
     let next = 0;
     const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {

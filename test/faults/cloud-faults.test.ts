@@ -46,13 +46,21 @@ async function converge(what: string, max: number, op: () => Promise<RunResult>)
     throw new Error(`${what} did not converge in ${max} runs; last output:\n${tail(runs[runs.length - 1].output, 80)}`);
 }
 
-function summarize(label: string, proxy: FaultProxy, ups: Converged, destroys: Converged): { maxAttempts: number; report: string } {
+function summarize(
+    label: string,
+    proxy: FaultProxy,
+    ups: Converged,
+    destroys: Converged,
+): { maxAttempts: number; report: string } {
     const s = proxy.stats();
     const calls = proxy.attemptsPerCall();
     const maxAttempts = Math.max(0, ...calls.map(c => c.attempts));
     const retried = calls.filter(c => c.attempts > 1).length;
     const gaveUp = calls.filter(c => !c.succeeded).length;
-    const report = `${label}: ${s.requests} requests, ${s.failed} failed (${Object.entries(s.byKind).map(([k, v]) => `${k} ${v}`).join(", ")}), ` +
+    const report =
+        `${label}: ${s.requests} requests, ${s.failed} failed (${Object.entries(s.byKind)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(", ")}), ` +
         `${s.delayed} delayed; ${calls.length} calls, ${retried} retried, max ${maxAttempts} attempts/call, ${gaveUp} gave up; ` +
         `up runs ${ups.runs.length} (exit ${ups.runs.map(r => `${r.code} in ${(r.ms / 1000).toFixed(1)} s`).join(", ")}), destroy runs ${destroys.runs.length} (${destroys.runs.map(r => `${(r.ms / 1000).toFixed(1)} s`).join(", ")})`;
     return { maxAttempts, report };
@@ -70,8 +78,14 @@ describe("faults: 20% of cloud API calls fail", function () {
         before(async () => {
             aws = await startAwsHarness({ polls: 1, vmCount: 3 });
             proxy = await startFaultProxy({
-                target: aws.moto.endpoint, style: "aws", failureRatio: FAILURE_RATIO, seed: 1, // its first 50 draws hold every kind
-                latencyRatio: 0.1, latencyMs: { min: 50, max: 300 }, maxRequests: 5_000, maxLifetimeMs: 10 * 60_000,
+                target: aws.moto.endpoint,
+                style: "aws",
+                failureRatio: FAILURE_RATIO,
+                seed: 1, // its first 50 draws hold every kind
+                latencyRatio: 0.1,
+                latencyMs: { min: 50, max: 300 },
+                maxRequests: 5_000,
+                maxLifetimeMs: 10 * 60_000,
             });
             ws = PulumiWorkspace.create(path.join(PROGRAMS, "aws-nlb"), "faults-aws", FAKE_AWS_ENV);
             ws.writeJson("spec.json", { endpoint: proxy.endpoint, region: REGION, vpc: aws.vpc, vms: aws.vms });
@@ -86,24 +100,51 @@ describe("faults: 20% of cloud API calls fail", function () {
 
         it("up and destroy converge, retries stay bounded and moto is left empty", async () => {
             // A non-retryable failure in the middle of the first create: it must roll back cleanly.
-            await aws.moto.injectFault({ service: "elasticloadbalancing", action: "CreateListener", count: 1, status: 400, code: "TooManyListeners", message: "injected by test/faults" });
+            await aws.moto.injectFault({
+                service: "elasticloadbalancing",
+                action: "CreateListener",
+                count: 1,
+                status: 400,
+                code: "TooManyListeners",
+                message: "injected by test/faults",
+            });
             const ups = await converge("pulumi up", MAX_UPS, () => ws.up("faults", [], { check: false }));
-            assert.ok(ups.runs.some(r => r.code !== 0 && /TooManyListeners/.test(r.output)), "an up must have failed on the injected CreateListener fault");
+            assert.ok(
+                ups.runs.some(r => r.code !== 0 && /TooManyListeners/.test(r.output)),
+                "an up must have failed on the injected CreateListener fault",
+            );
 
             const lbs = await aws.inventory();
             assert.strictEqual(lbs.nlbs, 2, `expected exactly two load balancers after up, got ${JSON.stringify(lbs)}`);
             const noChanges = await ws.preview("faults", ["--expect-no-changes"], { check: false });
-            assert.strictEqual(noChanges.code, 0, `a converged stack previews no changes:\n${tail(noChanges.output, 40)}`);
+            assert.strictEqual(
+                noChanges.code,
+                0,
+                `a converged stack previews no changes:\n${tail(noChanges.output, 40)}`,
+            );
 
-            const destroys = await converge("pulumi destroy", MAX_DESTROYS, () => ws.destroy("faults", [], { check: false }));
+            const destroys = await converge("pulumi destroy", MAX_DESTROYS, () =>
+                ws.destroy("faults", [], { check: false }),
+            );
             const { maxAttempts, report } = summarize("aws", proxy, ups, destroys);
             console.log(`      ${report}`);
 
-            assert.deepStrictEqual(await aws.inventory(), { nlbs: 0, clusters: 0, other: 0 }, "moto must hold no load balancer, target group, listener or cluster of ours");
+            assert.deepStrictEqual(
+                await aws.inventory(),
+                { nlbs: 0, clusters: 0, other: 0 },
+                "moto must hold no load balancer, target group, listener or cluster of ours",
+            );
             const s = proxy.stats();
-            assert.deepStrictEqual(["throttle", "throttle429", "error500", "error503", "reset"].filter(k => !s.byKind[k]), [], `every kind of failure must have been injected: ${JSON.stringify(s.byKind)}`);
+            assert.deepStrictEqual(
+                ["throttle", "throttle429", "error500", "error503", "reset"].filter(k => !s.byKind[k]),
+                [],
+                `every kind of failure must have been injected: ${JSON.stringify(s.byKind)}`,
+            );
             assert.ok(!s.exhausted, "the proxy's request budget must not run out");
-            assert.ok(maxAttempts <= MAX_ATTEMPTS_PER_CALL, `an API call was attempted ${maxAttempts} times (bound ${MAX_ATTEMPTS_PER_CALL})`);
+            assert.ok(
+                maxAttempts <= MAX_ATTEMPTS_PER_CALL,
+                `an API call was attempted ${maxAttempts} times (bound ${MAX_ATTEMPTS_PER_CALL})`,
+            );
             passed = true;
         });
     });
@@ -117,15 +158,23 @@ describe("faults: 20% of cloud API calls fail", function () {
         before(async () => {
             fake = await startGcpFake({ opPolls: 1 });
             proxy = await startFaultProxy({
-                target: fake.endpoint, style: "gcp", failureRatio: FAILURE_RATIO, seed: 20261,
+                target: fake.endpoint,
+                style: "gcp",
+                failureRatio: FAILURE_RATIO,
+                seed: 20261,
                 // GCP also loses responses after the fake acted: the driver's requestId makes the retried mutation
                 // the same operation. (Not for moto: it is not idempotent where ELBv2 is, so it would keep duplicates.)
                 faults: { resetAfterForward: 1 },
-                latencyRatio: 0.1, latencyMs: { min: 50, max: 300 }, maxRequests: 5_000, maxLifetimeMs: 10 * 60_000,
+                latencyRatio: 0.1,
+                latencyMs: { min: 50, max: 300 },
+                maxRequests: 5_000,
+                maxLifetimeMs: 10 * 60_000,
             });
             ws = PulumiWorkspace.create(path.join(PROGRAMS, "gcp-nlb"), "faults-gcp");
             ws.writeJson("spec.json", {
-                endpoint: proxy.endpoint, project: fake.project, region: fake.region,
+                endpoint: proxy.endpoint,
+                project: fake.project,
+                region: fake.region,
                 vms: ["us-central1-a/vm-1", "us-central1-b/vm-4", "us-central1-a/vm-2"],
             });
             await ws.initStack("faults");
@@ -139,26 +188,62 @@ describe("faults: 20% of cloud API calls fail", function () {
 
         it("up and destroy converge, retries stay bounded and the fake is left empty", async () => {
             // GCE reports some failures only in the finished operation (HTTP 200, DONE, error).
-            await fake.failNext({ method: "POST", path: /\/forwardingRules$/, asOperationError: true, reason: "QUOTA_EXCEEDED", message: "injected by test/faults", times: 1 });
+            await fake.failNext({
+                method: "POST",
+                path: /\/forwardingRules$/,
+                asOperationError: true,
+                reason: "QUOTA_EXCEEDED",
+                message: "injected by test/faults",
+                times: 1,
+            });
             const ups = await converge("pulumi up", MAX_UPS, () => ws.up("faults", [], { check: false }));
-            assert.ok(ups.runs.some(r => r.code !== 0 && /QUOTA_EXCEEDED/.test(r.output)), "an up must have failed on the injected forwarding-rule operation error");
+            assert.ok(
+                ups.runs.some(r => r.code !== 0 && /QUOTA_EXCEEDED/.test(r.output)),
+                "an up must have failed on the injected forwarding-rule operation error",
+            );
 
             const inv = await fake.inventory();
-            assert.strictEqual(inv.backendServices, 1, `expected one backend service after up, got ${JSON.stringify(inv)}`);
-            assert.strictEqual(inv.forwardingRules, 1, `expected one forwarding rule after up, got ${JSON.stringify(inv)}`);
+            assert.strictEqual(
+                inv.backendServices,
+                1,
+                `expected one backend service after up, got ${JSON.stringify(inv)}`,
+            );
+            assert.strictEqual(
+                inv.forwardingRules,
+                1,
+                `expected one forwarding rule after up, got ${JSON.stringify(inv)}`,
+            );
             const noChanges = await ws.preview("faults", ["--expect-no-changes"], { check: false });
-            assert.strictEqual(noChanges.code, 0, `a converged stack previews no changes:\n${tail(noChanges.output, 40)}`);
+            assert.strictEqual(
+                noChanges.code,
+                0,
+                `a converged stack previews no changes:\n${tail(noChanges.output, 40)}`,
+            );
 
-            const destroys = await converge("pulumi destroy", MAX_DESTROYS, () => ws.destroy("faults", [], { check: false }));
+            const destroys = await converge("pulumi destroy", MAX_DESTROYS, () =>
+                ws.destroy("faults", [], { check: false }),
+            );
             const { maxAttempts, report } = summarize("gcp", proxy, ups, destroys);
             console.log(`      ${report}`);
 
-            assert.deepStrictEqual(await fake.inventory(), { forwardingRules: 0, backendServices: 0, healthChecks: 0, addresses: 0, instanceGroups: 0 },
-                "the fake must hold no load-balancing resource of ours");
+            assert.deepStrictEqual(
+                await fake.inventory(),
+                { forwardingRules: 0, backendServices: 0, healthChecks: 0, addresses: 0, instanceGroups: 0 },
+                "the fake must hold no load-balancing resource of ours",
+            );
             const s = proxy.stats();
-            assert.deepStrictEqual(["throttle", "throttle429", "error500", "error503", "reset", "resetAfterForward"].filter(k => !s.byKind[k]), [], `every kind of failure must have been injected: ${JSON.stringify(s.byKind)}`);
+            assert.deepStrictEqual(
+                ["throttle", "throttle429", "error500", "error503", "reset", "resetAfterForward"].filter(
+                    k => !s.byKind[k],
+                ),
+                [],
+                `every kind of failure must have been injected: ${JSON.stringify(s.byKind)}`,
+            );
             assert.ok(!s.exhausted, "the proxy's request budget must not run out");
-            assert.ok(maxAttempts <= MAX_ATTEMPTS_PER_CALL, `an API call was attempted ${maxAttempts} times (bound ${MAX_ATTEMPTS_PER_CALL})`);
+            assert.ok(
+                maxAttempts <= MAX_ATTEMPTS_PER_CALL,
+                `an API call was attempted ${maxAttempts} times (bound ${MAX_ATTEMPTS_PER_CALL})`,
+            );
             passed = true;
         });
     });

@@ -21,20 +21,37 @@ async function echoServer(): Promise<{ url: string; hits: () => number; close: (
     const server = http.createServer((req, res) => {
         hits++;
         let body = "";
-        req.on("data", d => { body += String(d); });
-        req.on("end", () => res.writeHead(200, { "content-type": "application/json", "x-echo": "1" }).end(JSON.stringify({ method: req.method, url: req.url, body })));
+        req.on("data", d => {
+            body += String(d);
+        });
+        req.on("end", () =>
+            res
+                .writeHead(200, { "content-type": "application/json", "x-echo": "1" })
+                .end(JSON.stringify({ method: req.method, url: req.url, body })),
+        );
     });
     await new Promise<void>(r => server.listen(0, "127.0.0.1", () => r()));
     return {
         url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
         hits: () => hits,
-        close: () => new Promise<void>(r => { server.closeAllConnections(); server.close(() => r()); }),
+        close: () =>
+            new Promise<void>(r => {
+                server.closeAllConnections();
+                server.close(() => r());
+            }),
     };
 }
 
-async function send(url: string, body = "Action=DescribeLoadBalancers&Version=2015-12-01"): Promise<{ status: number; text: string } | "reset"> {
+async function send(
+    url: string,
+    body = "Action=DescribeLoadBalancers&Version=2015-12-01",
+): Promise<{ status: number; text: string } | "reset"> {
     try {
-        const res = await fetch(url, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded" } });
+        const res = await fetch(url, {
+            method: "POST",
+            body,
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+        });
         return { status: res.status, text: await res.text() };
     } catch {
         return "reset";
@@ -44,8 +61,12 @@ async function send(url: string, body = "Action=DescribeLoadBalancers&Version=20
 describe("faults: the fault proxy", function () {
     this.timeout(120_000);
     let upstream: Awaited<ReturnType<typeof echoServer>>;
-    before(async () => { upstream = await echoServer(); });
-    after(async () => { await upstream.close(); });
+    before(async () => {
+        upstream = await echoServer();
+    });
+    after(async () => {
+        await upstream.close();
+    });
 
     it("forwards method, path, body and response unchanged when no fault is drawn", async () => {
         const proxy = await startFaultProxy({ target: upstream.url });
@@ -55,7 +76,19 @@ describe("faults: the fault proxy", function () {
             if (res === "reset") return;
             assert.strictEqual(res.status, 200);
             assert.deepStrictEqual(JSON.parse(res.text), { method: "POST", url: "/some/path?x=1", body: "hello" });
-            assert.deepStrictEqual({ ...proxy.stats(), byKind: undefined }, { requests: 1, forwarded: 1, failed: 0, byKind: undefined, delayed: 0, exhausted: false, stopped: false, stopReason: "" });
+            assert.deepStrictEqual(
+                { ...proxy.stats(), byKind: undefined },
+                {
+                    requests: 1,
+                    forwarded: 1,
+                    failed: 0,
+                    byKind: undefined,
+                    delayed: 0,
+                    exhausted: false,
+                    stopped: false,
+                    stopReason: "",
+                },
+            );
         } finally {
             await proxy.stop();
         }
@@ -63,7 +96,12 @@ describe("faults: the fault proxy", function () {
 
     it("replays the same fates for the same seed, and the failure ratio holds", async () => {
         const run = async (seed: number): Promise<string[]> => {
-            const proxy = await startFaultProxy({ target: upstream.url, failureRatio: 0.2, seed, faults: { reset: 0 } });
+            const proxy = await startFaultProxy({
+                target: upstream.url,
+                failureRatio: 0.2,
+                seed,
+                faults: { reset: 0 },
+            });
             try {
                 for (let i = 0; i < 200; i++) await send(proxy.endpoint);
                 return proxy.log().map(e => e.outcome);
@@ -82,23 +120,50 @@ describe("faults: the fault proxy", function () {
 
     for (const kind of ["throttle", "throttle429", "error500", "error503", "reset"] as FailureKind[]) {
         it(`AWS SDK clients classify "${kind}" as retryable and stop after maxAttempts`, async () => {
-            const proxy = await startFaultProxy({ target: upstream.url, failureRatio: 1, faults: { throttle: 0, throttle429: 0, error500: 0, error503: 0, reset: 0, [kind]: 1 } });
+            const proxy = await startFaultProxy({
+                target: upstream.url,
+                failureRatio: 1,
+                faults: { throttle: 0, throttle429: 0, error500: 0, error503: 0, reset: 0, [kind]: 1 },
+            });
             try {
-                const common = { region: "us-east-1", endpoint: proxy.endpoint, credentials: CREDS, maxAttempts: 2, retryMode: "standard" };
+                const common = {
+                    region: "us-east-1",
+                    endpoint: proxy.endpoint,
+                    credentials: CREDS,
+                    maxAttempts: 2,
+                    retryMode: "standard",
+                };
                 const calls: Array<[string, () => Promise<unknown>]> = [
-                    ["elbv2", () => new ElasticLoadBalancingV2Client(common).send(new DescribeLoadBalancersCommand({}))],
+                    [
+                        "elbv2",
+                        () => new ElasticLoadBalancingV2Client(common).send(new DescribeLoadBalancersCommand({})),
+                    ],
                     ["ec2", () => new EC2Client(common).send(new DescribeInstancesCommand({}))],
                     ["eks", () => new EKSClient(common).send(new ListClustersCommand({}))],
                 ];
                 for (const [name, call] of calls) {
                     proxy.clearLog();
-                    const err = await call().then(() => undefined, (e: unknown) => e);
+                    const err = await call().then(
+                        () => undefined,
+                        (e: unknown) => e,
+                    );
                     assert.ok(err, `${name}: the call must fail`);
-                    assert.ok(awsRetryable(err) || kind === "reset", `${name}: ${kind} must be retryable for the aws driver, got ${String(err)}`);
-                    if (kind.startsWith("throttle")) assert.ok(awsThrottle(err), `${name}: ${kind} must read as throttling, got ${(err as Error).name}`);
+                    assert.ok(
+                        awsRetryable(err) || kind === "reset",
+                        `${name}: ${kind} must be retryable for the aws driver, got ${String(err)}`,
+                    );
+                    if (kind.startsWith("throttle"))
+                        assert.ok(
+                            awsThrottle(err),
+                            `${name}: ${kind} must read as throttling, got ${(err as Error).name}`,
+                        );
                     const calls2 = groupAttempts(proxy.log());
                     assert.strictEqual(calls2.length, 1, `${name}: one logical call`);
-                    assert.strictEqual(calls2[0].attempts, 2, `${name}: the SDK retries up to maxAttempts (2), got ${calls2[0].attempts}`);
+                    assert.strictEqual(
+                        calls2[0].attempts,
+                        2,
+                        `${name}: the SDK retries up to maxAttempts (2), got ${calls2[0].attempts}`,
+                    );
                 }
             } finally {
                 await proxy.stop();
@@ -108,7 +173,12 @@ describe("faults: the fault proxy", function () {
 
     it("GCP-style failures are retryable for the gcp driver's error classification", async () => {
         for (const kind of ["throttle", "throttle429", "error500", "error503"] as FailureKind[]) {
-            const proxy = await startFaultProxy({ target: upstream.url, style: "gcp", failureRatio: 1, faults: { throttle: 0, throttle429: 0, error500: 0, error503: 0, reset: 0, [kind]: 1 } });
+            const proxy = await startFaultProxy({
+                target: upstream.url,
+                style: "gcp",
+                failureRatio: 1,
+                faults: { throttle: 0, throttle429: 0, error500: 0, error503: 0, reset: 0, [kind]: 1 },
+            });
             try {
                 const res = await send(`${proxy.endpoint}/compute/v1/projects/p/regions/r/backendServices`, "{}");
                 assert.notStrictEqual(res, "reset");
@@ -124,7 +194,11 @@ describe("faults: the fault proxy", function () {
     });
 
     it("resetAfterForward: the request reaches the target, the client sees a reset", async () => {
-        const proxy = await startFaultProxy({ target: upstream.url, failureRatio: 1, faults: { throttle: 0, throttle429: 0, error500: 0, error503: 0, reset: 0, resetAfterForward: 1 } });
+        const proxy = await startFaultProxy({
+            target: upstream.url,
+            failureRatio: 1,
+            faults: { throttle: 0, throttle429: 0, error500: 0, error503: 0, reset: 0, resetAfterForward: 1 },
+        });
         try {
             const before = upstream.hits();
             assert.strictEqual(await send(proxy.endpoint), "reset");
@@ -137,8 +211,8 @@ describe("faults: the fault proxy", function () {
 
     it("is bounded: a request budget and a lifetime after which it stops by itself", async () => {
         const proxy = await startFaultProxy({ target: upstream.url, maxRequests: 2, maxLifetimeMs: 300 });
-        assert.strictEqual((await send(proxy.endpoint) as { status: number }).status, 200);
-        assert.strictEqual((await send(proxy.endpoint) as { status: number }).status, 200);
+        assert.strictEqual(((await send(proxy.endpoint)) as { status: number }).status, 200);
+        assert.strictEqual(((await send(proxy.endpoint)) as { status: number }).status, 200);
         const third = await send(proxy.endpoint);
         assert.ok(third !== "reset" && third.status === 400 && /FaultProxyBudgetExhausted/.test(third.text));
         assert.strictEqual(proxy.stats().exhausted, true);

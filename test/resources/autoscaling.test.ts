@@ -32,7 +32,12 @@ describe("scaling cooperates with autoscalers", () => {
     }
 
     /** One `pulumi up` of `args` over `olds`: returns the outputs, or the olds when the diff is empty. */
-    async function up(impl: ResourceImpl, id: string, olds: Props, args: Props): Promise<{ outs: Props; changed: boolean }> {
+    async function up(
+        impl: ResourceImpl,
+        id: string,
+        olds: Props,
+        args: Props,
+    ): Promise<{ outs: Props; changed: boolean }> {
         const news = await checked(impl, olds, args);
         const d = await impl.diff(id, olds, news, cfg);
         assert.deepStrictEqual(d.replaces ?? [], [], "scaling never replaces");
@@ -46,8 +51,13 @@ describe("scaling cooperates with autoscalers", () => {
         return r.props;
     }
 
-    async function cloudGroup(clusterName: string, ngName: string): Promise<{ desired: number; min: number; max: number; nodes: number }> {
-        const ng = (await cloud.snapshot()).clusters.find(c => c.name === clusterName)?.nodeGroups.find(g => g.name === ngName);
+    async function cloudGroup(
+        clusterName: string,
+        ngName: string,
+    ): Promise<{ desired: number; min: number; max: number; nodes: number }> {
+        const ng = (await cloud.snapshot()).clusters
+            .find(c => c.name === clusterName)
+            ?.nodeGroups.find(g => g.name === ngName);
         assert.ok(ng, `node group ${ngName} must exist`);
         return { desired: ng.desiredNodeSize, min: ng.minNodeSize, max: ng.maxNodeSize, nodes: ng.nodes.length };
     }
@@ -58,15 +68,31 @@ describe("scaling cooperates with autoscalers", () => {
         let id = "";
         let state: Props = {};
         const args = (over: Props = {}): Props => ({
-            connection: conn, cluster: clusterId, nodeGroupName: "workers", vmSpec: "small",
-            onAutoScaling: true, desiredNodeSize: 2, minNodeSize: 1, maxNodeSize: 5, ...over,
+            connection: conn,
+            cluster: clusterId,
+            nodeGroupName: "workers",
+            vmSpec: "small",
+            onAutoScaling: true,
+            desiredNodeSize: 2,
+            minNodeSize: 1,
+            maxNodeSize: 5,
+            ...over,
         });
 
         before(async () => {
-            const inputs = await checked(clusterImpl, {}, {
-                connection: conn, clusterName: "k8s-scale", version: "1.30", network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] },
-                nodeGroups: [{ name: "default", vmSpec: "small", desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 2 }],
-            });
+            const inputs = await checked(
+                clusterImpl,
+                {},
+                {
+                    connection: conn,
+                    clusterName: "k8s-scale",
+                    version: "1.30",
+                    network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] },
+                    nodeGroups: [
+                        { name: "default", vmSpec: "small", desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 2 },
+                    ],
+                },
+            );
             const created = await clusterImpl.create(inputs, cfg);
             clusterId = created.id;
             clusterName = "k8s-scale";
@@ -112,7 +138,12 @@ describe("scaling cooperates with autoscalers", () => {
         it("turning autoscaling off enforces the declared size in the same update", async () => {
             await cloud.resizeNodeGroupOutOfBand(clusterName, "workers", 1);
             state = await refresh(nodeGroupImpl, id, state);
-            const res = await up(nodeGroupImpl, id, state, args({ maxNodeSize: 3, desiredNodeSize: 3, onAutoScaling: false }));
+            const res = await up(
+                nodeGroupImpl,
+                id,
+                state,
+                args({ maxNodeSize: 3, desiredNodeSize: 3, onAutoScaling: false }),
+            );
             state = res.outs;
             assert.strictEqual((await cloudGroup(clusterName, "workers")).desired, 3);
         });
@@ -121,7 +152,12 @@ describe("scaling cooperates with autoscalers", () => {
             await cloud.resizeNodeGroupOutOfBand(clusterName, "workers", 2);
             state = await refresh(nodeGroupImpl, id, state);
             assert.strictEqual(state.desiredNodeSize, 2, "with autoscaling off the cloud's size is reported");
-            const res = await up(nodeGroupImpl, id, state, args({ maxNodeSize: 3, desiredNodeSize: 3, onAutoScaling: false }));
+            const res = await up(
+                nodeGroupImpl,
+                id,
+                state,
+                args({ maxNodeSize: 3, desiredNodeSize: 3, onAutoScaling: false }),
+            );
             assert.ok(res.changed, "the drift is a diff");
             assert.strictEqual((await cloudGroup(clusterName, "workers")).desired, 3);
         });
@@ -131,8 +167,13 @@ describe("scaling cooperates with autoscalers", () => {
         let id = "";
         let state: Props = {};
         const args = (group: Props = {}): Props => ({
-            connection: conn, clusterName: "k8s-inline", version: "1.30", network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] },
-            nodeGroups: [{ name: "default", vmSpec: "small", desiredNodeSize: 2, minNodeSize: 1, maxNodeSize: 5, ...group }],
+            connection: conn,
+            clusterName: "k8s-inline",
+            version: "1.30",
+            network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] },
+            nodeGroups: [
+                { name: "default", vmSpec: "small", desiredNodeSize: 2, minNodeSize: 1, maxNodeSize: 5, ...group },
+            ],
         });
 
         before(async () => {

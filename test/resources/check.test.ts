@@ -7,14 +7,28 @@ import { checkNodeGroup } from "../../provider/resources/nodeGroup";
 
 const conn = { driver: "local" };
 const nlb: Props = {
-    connection: conn, vpc: "vpc-local", pulumiName: "web",
-    listener: { protocol: "TCP", port: 80 }, vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-1"] },
+    connection: conn,
+    vpc: "vpc-local",
+    pulumiName: "web",
+    listener: { protocol: "TCP", port: 80 },
+    vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-1"] },
 };
 const cluster: Props = {
-    connection: conn, pulumiName: "k8s", version: "1.30", network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] },
+    connection: conn,
+    pulumiName: "k8s",
+    version: "1.30",
+    network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] },
     nodeGroups: [{ name: "default", vmSpec: "small", desiredNodeSize: 2, minNodeSize: 1, maxNodeSize: 3 }],
 };
-const nodeGroup: Props = { connection: conn, pulumiName: "gpu", cluster: "cls-1", vmSpec: "large", desiredNodeSize: 1, minNodeSize: 0, maxNodeSize: 4 };
+const nodeGroup: Props = {
+    connection: conn,
+    pulumiName: "gpu",
+    cluster: "cls-1",
+    vmSpec: "large",
+    desiredNodeSize: 1,
+    minNodeSize: 0,
+    maxNodeSize: 4,
+};
 const vmGroup: Props = { connection: conn, nlb: "nlb-1", vms: ["vm-3"] };
 
 type Checker = (olds: Props, news: Props) => { failures?: Array<{ property: string; reason: string }> };
@@ -26,44 +40,134 @@ export const INVALID_INPUTS: Array<[string, Checker, Props, string]> = [
     ["listener port 0", checkNlb, with_(nlb, { listener: { protocol: "TCP", port: 0 } }), "listener.port"],
     ["listener port 80.5", checkNlb, with_(nlb, { listener: { protocol: "TCP", port: 80.5 } }), "listener.port"],
     ["listener port as text", checkNlb, with_(nlb, { listener: { protocol: "TCP", port: "80" } }), "listener.port"],
-    ["unknown listener protocol", checkNlb, with_(nlb, { listener: { protocol: "SCTP", port: 80 } }), "listener.protocol"],
+    [
+        "unknown listener protocol",
+        checkNlb,
+        with_(nlb, { listener: { protocol: "SCTP", port: 80 } }),
+        "listener.protocol",
+    ],
     ["missing listener", checkNlb, with_(nlb, { listener: undefined }), "listener"],
     ["misspelt property listner", checkNlb, with_(nlb, { listner: { protocol: "TCP", port: 80 } }), "listner"],
-    ["misspelt nested property prot", checkNlb, with_(nlb, { listener: { prot: "TCP", protocol: "TCP", port: 80 } }), "listener.prot"],
+    [
+        "misspelt nested property prot",
+        checkNlb,
+        with_(nlb, { listener: { prot: "TCP", protocol: "TCP", port: 80 } }),
+        "listener.prot",
+    ],
     ["vm group port -1", checkNlb, with_(nlb, { vmGroup: { port: -1, vms: ["vm-1"] } }), "vmGroup.port"],
-    ["vm group protocol incompatible with listener", checkNlb, with_(nlb, { vmGroup: { protocol: "UDP", port: 8080, vms: ["vm-1"] } }), "vmGroup.protocol"],
+    [
+        "vm group protocol incompatible with listener",
+        checkNlb,
+        with_(nlb, { vmGroup: { protocol: "UDP", port: 8080, vms: ["vm-1"] } }),
+        "vmGroup.protocol",
+    ],
     ["duplicate VM", checkNlb, with_(nlb, { vmGroup: { port: 8080, vms: ["vm-1", "vm-1"] } }), "vmGroup.vms[1]"],
     ["empty VM name", checkNlb, with_(nlb, { vmGroup: { port: 8080, vms: [""] } }), "vmGroup.vms[0]"],
     ["health interval 1 (below 5)", checkNlb, with_(nlb, { healthChecker: { interval: 1 } }), "healthChecker.interval"],
     ["health interval 301", checkNlb, with_(nlb, { healthChecker: { interval: 301 } }), "healthChecker.interval"],
-    ["health timeout above interval", checkNlb, with_(nlb, { healthChecker: { interval: 10, timeout: 20 } }), "healthChecker.timeout"],
+    [
+        "health timeout above interval",
+        checkNlb,
+        with_(nlb, { healthChecker: { interval: 10, timeout: 20 } }),
+        "healthChecker.timeout",
+    ],
     ["health threshold 11", checkNlb, with_(nlb, { healthChecker: { threshold: 11 } }), "healthChecker.threshold"],
     ["health protocol ICMP", checkNlb, with_(nlb, { healthChecker: { protocol: "ICMP" } }), "healthChecker.protocol"],
-    ["health path on TCP check", checkNlb, with_(nlb, { healthChecker: { protocol: "TCP", path: "/x" } }), "healthChecker.path"],
-    ["health path without slash", checkNlb, with_(nlb, { healthChecker: { protocol: "HTTP", path: "x" } }), "healthChecker.path"],
+    [
+        "health path on TCP check",
+        checkNlb,
+        with_(nlb, { healthChecker: { protocol: "TCP", path: "/x" } }),
+        "healthChecker.path",
+    ],
+    [
+        "health path without slash",
+        checkNlb,
+        with_(nlb, { healthChecker: { protocol: "HTTP", path: "x" } }),
+        "healthChecker.path",
+    ],
     ["GLOBAL scope", checkNlb, with_(nlb, { scope: "GLOBAL" }), "scope"],
     ["unknown type", checkNlb, with_(nlb, { type: "PRIVATE" }), "type"],
     ["name too long for AWS rules", checkNlb, with_(nlb, { nlbName: "a".repeat(33) }), "nlbName"],
     ["name with underscore", checkNlb, with_(nlb, { nlbName: "web_1" }), "nlbName"],
     ["missing vpc", checkNlb, with_(nlb, { vpc: undefined }), "vpc"],
     ["unknown driver", checkNlb, with_(nlb, { connection: { driver: "azure" } }), "connection.driver"],
-    ["credentials in connection", checkNlb, with_(nlb, { connection: { driver: "local", secretKey: "x" } }), "connection.secretKey"],
+    [
+        "credentials in connection",
+        checkNlb,
+        with_(nlb, { connection: { driver: "local", secretKey: "x" } }),
+        "connection.secretKey",
+    ],
     ["tag value not a string", checkNlb, with_(nlb, { tags: { a: 1 } }), "tags.a"],
     ["timeouts not a number", checkNlb, with_(nlb, { timeouts: { create: "ten" } }), "timeouts.create"],
     ["NlbVmGroup without VMs", checkNlbVmGroup, with_(vmGroup, { vms: [] }), "vms"],
     ["NlbVmGroup without nlb", checkNlbVmGroup, with_(vmGroup, { nlb: undefined }), "nlb"],
     ["NlbVmGroup misspelt vm", checkNlbVmGroup, with_(vmGroup, { vm: ["vm-1"] }), "vm"],
-    ["cluster min > max", checkCluster, with_(cluster, { nodeGroups: [{ name: "d", vmSpec: "small", desiredNodeSize: 2, minNodeSize: 4, maxNodeSize: 3 }] }), "nodeGroups[0].minNodeSize"],
-    ["cluster desired > max", checkCluster, with_(cluster, { nodeGroups: [{ name: "d", vmSpec: "small", desiredNodeSize: 5, minNodeSize: 1, maxNodeSize: 3 }] }), "nodeGroups[0].desiredNodeSize"],
-    ["cluster max 0", checkCluster, with_(cluster, { nodeGroups: [{ name: "d", vmSpec: "small", desiredNodeSize: 0, minNodeSize: 0, maxNodeSize: 0 }] }), "nodeGroups[0].maxNodeSize"],
-    ["cluster duplicate node group names", checkCluster, with_(cluster, { nodeGroups: [{ name: "d", vmSpec: "small", desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 1 }, { name: "d", vmSpec: "small", desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 1 }] }), "nodeGroups[1].name"],
-    ["cluster node group without vmSpec", checkCluster, with_(cluster, { nodeGroups: [{ name: "d", desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 1 }] }), "nodeGroups[0].vmSpec"],
+    [
+        "cluster min > max",
+        checkCluster,
+        with_(cluster, {
+            nodeGroups: [{ name: "d", vmSpec: "small", desiredNodeSize: 2, minNodeSize: 4, maxNodeSize: 3 }],
+        }),
+        "nodeGroups[0].minNodeSize",
+    ],
+    [
+        "cluster desired > max",
+        checkCluster,
+        with_(cluster, {
+            nodeGroups: [{ name: "d", vmSpec: "small", desiredNodeSize: 5, minNodeSize: 1, maxNodeSize: 3 }],
+        }),
+        "nodeGroups[0].desiredNodeSize",
+    ],
+    [
+        "cluster max 0",
+        checkCluster,
+        with_(cluster, {
+            nodeGroups: [{ name: "d", vmSpec: "small", desiredNodeSize: 0, minNodeSize: 0, maxNodeSize: 0 }],
+        }),
+        "nodeGroups[0].maxNodeSize",
+    ],
+    [
+        "cluster duplicate node group names",
+        checkCluster,
+        with_(cluster, {
+            nodeGroups: [
+                { name: "d", vmSpec: "small", desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 1 },
+                { name: "d", vmSpec: "small", desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 1 },
+            ],
+        }),
+        "nodeGroups[1].name",
+    ],
+    [
+        "cluster node group without vmSpec",
+        checkCluster,
+        with_(cluster, { nodeGroups: [{ name: "d", desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 1 }] }),
+        "nodeGroups[0].vmSpec",
+    ],
     ["cluster version 1.30.2", checkCluster, with_(cluster, { version: "1.30.2" }), "version"],
     ["cluster version not offered", checkCluster, with_(cluster, { version: "1.12" }), "version"],
-    ["cluster without subnets", checkCluster, with_(cluster, { network: { vpc: "vpc-local", subnets: [] } }), "network.subnets"],
-    ["cluster misspelt nodeGroup field", checkCluster, with_(cluster, { nodeGroups: [{ name: "d", vmSpec: "small", desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 1, maxNodes: 3 }] }), "nodeGroups[0].maxNodes"],
+    [
+        "cluster without subnets",
+        checkCluster,
+        with_(cluster, { network: { vpc: "vpc-local", subnets: [] } }),
+        "network.subnets",
+    ],
+    [
+        "cluster misspelt nodeGroup field",
+        checkCluster,
+        with_(cluster, {
+            nodeGroups: [
+                { name: "d", vmSpec: "small", desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 1, maxNodes: 3 },
+            ],
+        }),
+        "nodeGroups[0].maxNodes",
+    ],
     ["node group autoscaling as text", checkNodeGroup, with_(nodeGroup, { onAutoScaling: "yes" }), "onAutoScaling"],
-    ["node group desired < min", checkNodeGroup, with_(nodeGroup, { desiredNodeSize: 0, minNodeSize: 1 }), "desiredNodeSize"],
+    [
+        "node group desired < min",
+        checkNodeGroup,
+        with_(nodeGroup, { desiredNodeSize: 0, minNodeSize: 1 }),
+        "desiredNodeSize",
+    ],
     ["node group without cluster", checkNodeGroup, with_(nodeGroup, { cluster: undefined }), "cluster"],
     ["node group negative disk", checkNodeGroup, with_(nodeGroup, { rootDiskSize: -5 }), "rootDiskSize"],
 ];
@@ -74,22 +178,47 @@ describe("check", () => {
             it(title, () => {
                 const r = fn({}, inputs);
                 const props = (r.failures ?? []).map(f => f.property);
-                assert.ok(props.includes(property), `expected a failure on ${property}, got ${JSON.stringify(r.failures)}`);
+                assert.ok(
+                    props.includes(property),
+                    `expected a failure on ${property}, got ${JSON.stringify(r.failures)}`,
+                );
             });
         }
     });
 
     it("reports every invalid field at once", () => {
-        const r = checkNlb({}, with_(nlb, { listener: { protocol: "SCTP", port: 70000 }, vmGroup: { port: 0 }, healthChecker: { threshold: 99 } }));
-        assert.deepStrictEqual((r.failures ?? []).map(f => f.property).sort(),
-            ["healthChecker.port", "healthChecker.threshold", "listener.port", "listener.protocol", "vmGroup.port"].sort());
+        const r = checkNlb(
+            {},
+            with_(nlb, {
+                listener: { protocol: "SCTP", port: 70000 },
+                vmGroup: { port: 0 },
+                healthChecker: { threshold: 99 },
+            }),
+        );
+        assert.deepStrictEqual(
+            (r.failures ?? []).map(f => f.property).sort(),
+            [
+                "healthChecker.port",
+                "healthChecker.threshold",
+                "listener.port",
+                "listener.protocol",
+                "vmGroup.port",
+            ].sort(),
+        );
     });
 
     it("fills every default so outputs and inputs compare field by field", () => {
         const r = checkNlb({}, nlb);
         assert.deepStrictEqual(r.failures, []);
         const i = r.inputs as Props;
-        assert.deepStrictEqual(i.healthChecker, { protocol: "TCP", port: 8080, interval: 10, timeout: 5, threshold: 3, path: "" });
+        assert.deepStrictEqual(i.healthChecker, {
+            protocol: "TCP",
+            port: 8080,
+            interval: 10,
+            timeout: 5,
+            threshold: 3,
+            path: "",
+        });
         assert.strictEqual(i.type, "PUBLIC");
         assert.strictEqual(i.scope, "REGION");
     });

@@ -3,7 +3,15 @@ import type { Capabilities } from "../../provider/interface/driver";
 import { capabilitiesOf } from "../../provider/drivers/registry";
 import { checkCluster, diffCluster } from "../../provider/resources/cluster";
 import { Props } from "../../provider/resources/common";
-import { CLUSTER_CALL_ORDER, clusterFields, nlbFields, nlbVmGroupFields, nodeGroupFields, nodeGroupOps, plan } from "../../provider/resources/fields";
+import {
+    CLUSTER_CALL_ORDER,
+    clusterFields,
+    nlbFields,
+    nlbVmGroupFields,
+    nodeGroupFields,
+    nodeGroupOps,
+    plan,
+} from "../../provider/resources/fields";
 import { checkNlb, diffNlb } from "../../provider/resources/nlb";
 import { checkNlbVmGroup, diffNlbVmGroup } from "../../provider/resources/nlbVmGroup";
 import { checkNodeGroup, diffNodeGroup } from "../../provider/resources/nodeGroup";
@@ -52,13 +60,21 @@ describe("field tables", () => {
 
     describe("Nlb", () => {
         const base = checked(checkNlb, {
-            connection: conn, nlbName: "web-1", vpc: "vpc-local", subnets: ["subnet-a"],
-            listener: { protocol: "TCP", port: 80 }, vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-1", "vm-2"] },
-            healthChecker: { protocol: "TCP", interval: 10, threshold: 3 }, tags: { app: "web" },
+            connection: conn,
+            nlbName: "web-1",
+            vpc: "vpc-local",
+            subnets: ["subnet-a"],
+            listener: { protocol: "TCP", port: 80 },
+            vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-1", "vm-2"] },
+            healthChecker: { protocol: "TCP", interval: 10, threshold: 3 },
+            tags: { app: "web" },
         });
 
         it("covers every field of the table with an expectation", () => {
-            const tablePaths = nlbFields.filter(r => r.effect !== "state").map(r => r.path).sort();
+            const tablePaths = nlbFields
+                .filter(r => r.effect !== "state")
+                .map(r => r.path)
+                .sort();
             assert.deepStrictEqual(nlbExpect.map(e => e[0]).sort(), tablePaths);
         });
 
@@ -78,29 +94,54 @@ describe("field tables", () => {
         }
 
         it("reports no change when nothing changed (no perpetual diff from defaults)", () => {
-            assert.deepStrictEqual(diffNlb(base, checked(checkNlb, {
-                connection: conn, nlbName: "web-1", vpc: "vpc-local", subnets: ["subnet-a"],
-                listener: { protocol: "TCP", port: 80 }, vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-2", "vm-1"] },
-                healthChecker: { protocol: "TCP", interval: 10, threshold: 3 }, tags: { app: "web" },
-            })), { changes: false, replaces: [], deleteBeforeReplace: false });
+            assert.deepStrictEqual(
+                diffNlb(
+                    base,
+                    checked(checkNlb, {
+                        connection: conn,
+                        nlbName: "web-1",
+                        vpc: "vpc-local",
+                        subnets: ["subnet-a"],
+                        listener: { protocol: "TCP", port: 80 },
+                        vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-2", "vm-1"] },
+                        healthChecker: { protocol: "TCP", interval: 10, threshold: 3 },
+                        tags: { app: "web" },
+                    }),
+                ),
+                { changes: false, replaces: [], deleteBeforeReplace: false },
+            );
         });
 
         it("turns an in-place field into a replace when the driver lacks the capability", () => {
-            const caps: Capabilities = { ...localCaps, nlb: { ...localCaps.nlb, inPlace: { ...localCaps.nlb.inPlace, listenerProtocol: false } } };
+            const caps: Capabilities = {
+                ...localCaps,
+                nlb: { ...localCaps.nlb, inPlace: { ...localCaps.nlb.inPlace, listenerProtocol: false } },
+            };
             const p = plan(nlbFields, base, set(base, "listener.protocol", "UDP"), caps);
             assert.deepStrictEqual(p.replaces, ["listener.protocol"]);
             assert.deepStrictEqual(p.calls, []);
         });
 
         it("creates the replacement first when the name was generated", () => {
-            const auto = checked(checkNlb, { connection: conn, pulumiName: "web", vpc: "vpc-local", listener: { protocol: "TCP", port: 80 }, vmGroup: { port: 8080, vms: ["vm-1"] } });
+            const auto = checked(checkNlb, {
+                connection: conn,
+                pulumiName: "web",
+                vpc: "vpc-local",
+                listener: { protocol: "TCP", port: 80 },
+                vmGroup: { port: 8080, vms: ["vm-1"] },
+            });
             assert.match(auto.nlbName as string, /^web-[0-9a-f]{4}$/);
             const d = diffNlb(auto, set(auto, "vpc", "vpc-2"));
             assert.deepStrictEqual(d, { changes: true, replaces: ["vpc"], deleteBeforeReplace: false });
         });
 
         it("deletes first on GCP even when auto-named, since a VM can serve one NLB only there", () => {
-            const olds = { connection: { driver: "gcp" }, autoNamed: true, vpc: "a", vmGroup: { protocol: "TCP", port: 80, vms: ["vm-1"] } };
+            const olds = {
+                connection: { driver: "gcp" },
+                autoNamed: true,
+                vpc: "a",
+                vmGroup: { protocol: "TCP", port: 80, vms: ["vm-1"] },
+            };
             assert.strictEqual(diffNlb(olds, { ...olds, vpc: "b" }).deleteBeforeReplace, true);
             const local = { ...olds, connection: { driver: "local" } };
             assert.strictEqual(diffNlb(local, { ...local, vpc: "b" }).deleteBeforeReplace, false);
@@ -119,81 +160,157 @@ describe("field tables", () => {
             const d = diffNlbVmGroup(base, set(base, "nlb", "04da6b54-80e4-46f7-96ec-b56ff0331ba9"));
             assert.deepStrictEqual(d.replaces, []);
         });
-        it("nlb → replace", () => assert.deepStrictEqual(diffNlbVmGroup(base, set(base, "nlb", "nlb-2")).replaces, ["nlb"]));
-        it("connection → replace", () => assert.deepStrictEqual(diffNlbVmGroup(base, set(base, "connection", { driver: "local", region: "r2" })).replaces, ["connection"]));
+        it("nlb → replace", () =>
+            assert.deepStrictEqual(diffNlbVmGroup(base, set(base, "nlb", "nlb-2")).replaces, ["nlb"]));
+        it("connection → replace", () =>
+            assert.deepStrictEqual(
+                diffNlbVmGroup(base, set(base, "connection", { driver: "local", region: "r2" })).replaces,
+                ["connection"],
+            ));
         it("vms → in place via AddVMs/RemoveVMs", () => {
             const news = set(base, "vms", ["vm-3", "vm-4"]);
-            assert.deepStrictEqual(diffNlbVmGroup(base, news), { changes: true, replaces: [], deleteBeforeReplace: false });
+            assert.deepStrictEqual(diffNlbVmGroup(base, news), {
+                changes: true,
+                replaces: [],
+                deleteBeforeReplace: false,
+            });
             assert.deepStrictEqual(plan(nlbVmGroupFields, base, news, localCaps).calls, ["vms"]);
         });
     });
 
     describe("Cluster", () => {
         const ng = { name: "default", vmSpec: "small", desiredNodeSize: 2, minNodeSize: 1, maxNodeSize: 3 };
-        const base = checked(checkCluster, { connection: conn, clusterName: "k8s-1", version: "1.29", network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] }, nodeGroups: [ng] });
+        const base = checked(checkCluster, {
+            connection: conn,
+            clusterName: "k8s-1",
+            version: "1.29",
+            network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] },
+            nodeGroups: [ng],
+        });
         const expectReplace: Array<[string, unknown]> = [
-            ["connection", { driver: "local", region: "r2" }], ["clusterName", "k8s-2"], ["network.vpc", "vpc-2"],
+            ["connection", { driver: "local", region: "r2" }],
+            ["clusterName", "k8s-2"],
+            ["network.vpc", "vpc-2"],
         ];
         for (const [path, value] of expectReplace) {
-            it(`${path} → replace`, () => assert.deepStrictEqual(diffCluster(base, set(base, path, value)).replaces, [path]));
+            it(`${path} → replace`, () =>
+                assert.deepStrictEqual(diffCluster(base, set(base, path, value)).replaces, [path]));
         }
-        for (const [path, value] of [["network.subnets", ["subnet-d", "subnet-b"]], ["network.securityGroups", ["sg-web"]]] as const) {
+        for (const [path, value] of [
+            ["network.subnets", ["subnet-d", "subnet-b"]],
+            ["network.securityGroups", ["sg-web"]],
+        ] as const) {
             it(`${path} → in place via changeClusterNetwork (replace where the driver cannot)`, () => {
                 const news = set(base, path, value);
-                assert.deepStrictEqual(diffCluster(base, news), { changes: true, replaces: [], deleteBeforeReplace: false });
+                assert.deepStrictEqual(diffCluster(base, news), {
+                    changes: true,
+                    replaces: [],
+                    deleteBeforeReplace: false,
+                });
                 assert.deepStrictEqual(plan(clusterFields, base, news, localCaps).calls, ["changeClusterNetwork"]);
-                const noNetwork = { ...localCaps, cluster: { ...localCaps.cluster, inPlace: { ...localCaps.cluster.inPlace, network: false } } };
+                const noNetwork = {
+                    ...localCaps,
+                    cluster: { ...localCaps.cluster, inPlace: { ...localCaps.cluster.inPlace, network: false } },
+                };
                 assert.deepStrictEqual(plan(clusterFields, base, news, noNetwork).replaces, [path]);
             });
         }
         it("a network change runs before an upgrade and node-group steps in one update", () => {
             const news = set(set(base, "network.subnets", ["subnet-d", "subnet-b"]), "version", "1.30");
             const calls = plan(clusterFields, base, news, localCaps).calls;
-            assert.deepStrictEqual(CLUSTER_CALL_ORDER.filter(c => calls.includes(c)), ["changeClusterNetwork", "upgradeCluster"]);
+            assert.deepStrictEqual(
+                CLUSTER_CALL_ORDER.filter(c => calls.includes(c)),
+                ["changeClusterNetwork", "upgradeCluster"],
+            );
         });
         it("version → in place via upgradeCluster", () => {
             const news = set(base, "version", "1.30");
-            assert.deepStrictEqual(diffCluster(base, news), { changes: true, replaces: [], deleteBeforeReplace: false });
+            assert.deepStrictEqual(diffCluster(base, news), {
+                changes: true,
+                replaces: [],
+                deleteBeforeReplace: false,
+            });
             assert.deepStrictEqual(plan(clusterFields, base, news, localCaps).calls, ["upgradeCluster"]);
         });
         it("refuses a version downgrade at check time, naming version", () => {
             const r = checkCluster(base, { ...base, version: "1.28" });
-            assert.deepStrictEqual(r.failures?.map(f => f.property), ["version"]);
+            assert.deepStrictEqual(
+                r.failures?.map(f => f.property),
+                ["version"],
+            );
         });
         it("tags → in place via changeClusterTags", () => {
-            assert.deepStrictEqual(plan(clusterFields, base, set(base, "tags", { a: "b" }), localCaps).calls, ["changeClusterTags"]);
+            assert.deepStrictEqual(plan(clusterFields, base, set(base, "tags", { a: "b" }), localCaps).calls, [
+                "changeClusterTags",
+            ]);
         });
         const ngCases: Array<[string, unknown, string]> = [
-            ["desiredNodeSize", 3, "changeNodeGroupScaling"], ["minNodeSize", 2, "changeNodeGroupScaling"],
-            ["maxNodeSize", 5, "changeNodeGroupScaling"], ["onAutoScaling", false, "setNodeGroupAutoScaling"],
-            ["vmSpec", "large", "recreate"], ["image", "ubuntu-24.04", "recreate"], ["rootDiskType", "ssd", "recreate"],
-            ["rootDiskSize", 50, "recreate"], ["keyPair", "default-key", "recreate"],
+            ["desiredNodeSize", 3, "changeNodeGroupScaling"],
+            ["minNodeSize", 2, "changeNodeGroupScaling"],
+            ["maxNodeSize", 5, "changeNodeGroupScaling"],
+            ["onAutoScaling", false, "setNodeGroupAutoScaling"],
+            ["vmSpec", "large", "recreate"],
+            ["image", "ubuntu-24.04", "recreate"],
+            ["rootDiskType", "ssd", "recreate"],
+            ["rootDiskSize", 50, "recreate"],
+            ["keyPair", "default-key", "recreate"],
         ];
         for (const [field, value, op] of ngCases) {
             it(`nodeGroups[].${field} → ${op} of that node group, never a cluster replace`, () => {
                 const news = { ...base, nodeGroups: [{ ...(base.nodeGroups as Props[])[0], [field]: value }] };
-                assert.deepStrictEqual(diffCluster(base, news), { changes: true, replaces: [], deleteBeforeReplace: false });
-                assert.deepStrictEqual(nodeGroupOps(base.nodeGroups, news.nodeGroups, localCaps).map(o => o.op), [op]);
+                assert.deepStrictEqual(diffCluster(base, news), {
+                    changes: true,
+                    replaces: [],
+                    deleteBeforeReplace: false,
+                });
+                assert.deepStrictEqual(
+                    nodeGroupOps(base.nodeGroups, news.nodeGroups, localCaps).map(o => o.op),
+                    [op],
+                );
             });
         }
         it("adds and removes node groups by name", () => {
             const news = { ...base, nodeGroups: [{ ...ng, name: "other" }] };
-            assert.deepStrictEqual(nodeGroupOps(base.nodeGroups, news.nodeGroups, localCaps).map(o => `${o.op} ${o.name}`), ["remove default", "add other"]);
+            assert.deepStrictEqual(
+                nodeGroupOps(base.nodeGroups, news.nodeGroups, localCaps).map(o => `${o.op} ${o.name}`),
+                ["remove default", "add other"],
+            );
             assert.deepStrictEqual(diffCluster(base, news).replaces, []);
         });
     });
 
     describe("NodeGroup", () => {
-        const base = checked(checkNodeGroup, { connection: conn, cluster: "cls-1", nodeGroupName: "gpu-1", vmSpec: "large", desiredNodeSize: 1, minNodeSize: 0, maxNodeSize: 4 });
+        const base = checked(checkNodeGroup, {
+            connection: conn,
+            cluster: "cls-1",
+            nodeGroupName: "gpu-1",
+            vmSpec: "large",
+            desiredNodeSize: 1,
+            minNodeSize: 0,
+            maxNodeSize: 4,
+        });
         const cases: Array<[string, unknown, string]> = [
-            ["connection", { driver: "local", region: "r2" }, "replace"], ["cluster", "cls-2", "replace"], ["nodeGroupName", "gpu-2", "replace"],
-            ["image", "ubuntu-24.04", "replace"], ["vmSpec", "small", "replace"], ["rootDiskType", "ssd", "replace"],
-            ["rootDiskSize", 40, "replace"], ["keyPair", "default-key", "replace"],
-            ["desiredNodeSize", 2, "changeNodeGroupScaling"], ["minNodeSize", 1, "changeNodeGroupScaling"],
-            ["maxNodeSize", 8, "changeNodeGroupScaling"], ["onAutoScaling", false, "setNodeGroupAutoScaling"],
+            ["connection", { driver: "local", region: "r2" }, "replace"],
+            ["cluster", "cls-2", "replace"],
+            ["nodeGroupName", "gpu-2", "replace"],
+            ["image", "ubuntu-24.04", "replace"],
+            ["vmSpec", "small", "replace"],
+            ["rootDiskType", "ssd", "replace"],
+            ["rootDiskSize", 40, "replace"],
+            ["keyPair", "default-key", "replace"],
+            ["desiredNodeSize", 2, "changeNodeGroupScaling"],
+            ["minNodeSize", 1, "changeNodeGroupScaling"],
+            ["maxNodeSize", 8, "changeNodeGroupScaling"],
+            ["onAutoScaling", false, "setNodeGroupAutoScaling"],
         ];
         it("covers every field of the table", () => {
-            assert.deepStrictEqual(cases.map(c => c[0]).sort(), nodeGroupFields.filter(r => r.effect !== "state").map(r => r.path).sort());
+            assert.deepStrictEqual(
+                cases.map(c => c[0]).sort(),
+                nodeGroupFields
+                    .filter(r => r.effect !== "state")
+                    .map(r => r.path)
+                    .sort(),
+            );
         });
         for (const [path, value, expected] of cases) {
             it(`${path} → ${expected === "replace" ? "replace" : `in place via ${expected}`}`, () => {

@@ -35,7 +35,12 @@ describe("resource lifecycles on the local driver", () => {
         return r.inputs as Props;
     }
 
-    async function apply(impl: typeof nlbImpl, id: string, olds: Props, newsRaw: Props): Promise<{ outs: Props; calls: string[] }> {
+    async function apply(
+        impl: typeof nlbImpl,
+        id: string,
+        olds: Props,
+        newsRaw: Props,
+    ): Promise<{ outs: Props; calls: string[] }> {
         const news = await checked(impl, olds, newsRaw);
         const d = await impl.diff(id, olds, news, cfg);
         assert.deepStrictEqual(d.replaces, [], "must be an in-place update");
@@ -52,7 +57,13 @@ describe("resource lifecycles on the local driver", () => {
         let args: Props;
 
         it("creates with two VMs and reports effective values", async () => {
-            args = { connection: conn, pulumiName: "web", vpc: "vpc-local", listener: { protocol: "TCP", port: 80 }, vmGroup: { port: 8080, vms: ["vm-1", "vm-2"] } };
+            args = {
+                connection: conn,
+                pulumiName: "web",
+                vpc: "vpc-local",
+                listener: { protocol: "TCP", port: 80 },
+                vmGroup: { port: 8080, vms: ["vm-1", "vm-2"] },
+            };
             const inputs = await checked(nlbImpl, {}, args);
             const r = await nlbImpl.create(inputs, cfg);
             id = r.id;
@@ -60,7 +71,14 @@ describe("resource lifecycles on the local driver", () => {
             assert.match(id, /.+/);
             assert.strictEqual(outs.nlbId, id);
             assert.deepStrictEqual((outs.vmGroup as Props).vms, ["vm-1", "vm-2"]);
-            assert.deepStrictEqual(outs.healthChecker, { protocol: "TCP", port: 8080, interval: 10, timeout: 5, threshold: 3, path: "" });
+            assert.deepStrictEqual(outs.healthChecker, {
+                protocol: "TCP",
+                port: 8080,
+                interval: 10,
+                timeout: 5,
+                threshold: 3,
+                path: "",
+            });
             assert.ok(!Number.isNaN(Date.parse(outs.createdTime as string)));
             assert.ok(!JSON.stringify(outs).includes("null"), "no undefined/null leaks into outputs");
             const again = await nlbImpl.diff(id, outs, await checked(nlbImpl, inputs, args), cfg);
@@ -79,17 +97,30 @@ describe("resource lifecycles on the local driver", () => {
         it("adds and removes VMs by delta only", async () => {
             const r = await apply(nlbImpl, id, outs, { ...args, vmGroup: { port: 8080, vms: ["vm-2", "vm-4"] } });
             assert.deepStrictEqual(r.calls, ["nlb.removeVms", "nlb.addVms"]);
-            assert.deepStrictEqual([...(r.outs.vmGroup as Props).vms as string[]].sort(), ["vm-2", "vm-4"]);
+            assert.deepStrictEqual([...((r.outs.vmGroup as Props).vms as string[])].sort(), ["vm-2", "vm-4"]);
             outs = r.outs;
             args = { ...args, vmGroup: { port: 8080, vms: ["vm-2", "vm-4"] } };
         });
 
         it("tunes the health checker in place", async () => {
-            const r = await apply(nlbImpl, id, outs, { ...args, healthChecker: { protocol: "HTTP", interval: 30, timeout: 10, threshold: 5, path: "/healthz" } });
+            const r = await apply(nlbImpl, id, outs, {
+                ...args,
+                healthChecker: { protocol: "HTTP", interval: 30, timeout: 10, threshold: 5, path: "/healthz" },
+            });
             assert.deepStrictEqual(r.calls, ["nlb.changeHealthCheckerInfo"]);
-            assert.deepStrictEqual(r.outs.healthChecker, { protocol: "HTTP", port: 8080, interval: 30, timeout: 10, threshold: 5, path: "/healthz" });
+            assert.deepStrictEqual(r.outs.healthChecker, {
+                protocol: "HTTP",
+                port: 8080,
+                interval: 30,
+                timeout: 10,
+                threshold: 5,
+                path: "/healthz",
+            });
             outs = r.outs;
-            args = { ...args, healthChecker: { protocol: "HTTP", interval: 30, timeout: 10, threshold: 5, path: "/healthz" } };
+            args = {
+                ...args,
+                healthChecker: { protocol: "HTTP", interval: 30, timeout: 10, threshold: 5, path: "/healthz" },
+            };
         });
 
         it("reports health from the VMs' state", async () => {
@@ -100,15 +131,18 @@ describe("resource lifecycles on the local driver", () => {
         });
 
         it("leaves VMs attached by an NlbVmGroup alone, and the group leaves the Nlb's alone", async () => {
-            const g = await nlbVmGroupImpl.create(await checked(nlbVmGroupImpl, {}, { connection: conn, nlb: id, vms: ["vm-5"] }), cfg);
+            const g = await nlbVmGroupImpl.create(
+                await checked(nlbVmGroupImpl, {}, { connection: conn, nlb: id, vms: ["vm-5"] }),
+                cfg,
+            );
             const read = await nlbImpl.read(id, outs, cfg);
-            assert.deepStrictEqual([...(read.props!.vmGroup as Props).vms as string[]].sort(), ["vm-2", "vm-4"]);
-            assert.deepStrictEqual([...read.props!.vms as string[]].sort(), ["vm-2", "vm-4", "vm-5"]);
+            assert.deepStrictEqual([...((read.props!.vmGroup as Props).vms as string[])].sort(), ["vm-2", "vm-4"]);
+            assert.deepStrictEqual([...(read.props!.vms as string[])].sort(), ["vm-2", "vm-4", "vm-5"]);
             const d = await nlbImpl.diff(id, read.props!, await checked(nlbImpl, outs, args), cfg);
             assert.strictEqual(d.changes, false);
             await nlbVmGroupImpl.delete(g.id, g.outs, cfg);
             const after = await nlbImpl.read(id, outs, cfg);
-            assert.deepStrictEqual([...after.props!.vms as string[]].sort(), ["vm-2", "vm-4"]);
+            assert.deepStrictEqual([...(after.props!.vms as string[])].sort(), ["vm-2", "vm-4"]);
         });
 
         it("sees out-of-band drift on refresh and drops a deleted NLB from state", async () => {
@@ -123,8 +157,20 @@ describe("resource lifecycles on the local driver", () => {
         it("a failed create leaves nothing behind and keeps the original error", async () => {
             const before = await cloud.inventory();
             await cloud.injectFault("createNlb.listener", { message: "injected listener failure" });
-            const inputs = await checked(nlbImpl, {}, { connection: conn, pulumiName: "bad", vpc: "vpc-local", listener: { protocol: "TCP", port: 80 }, vmGroup: { port: 8080, vms: ["vm-1"] } });
-            await assert.rejects(nlbImpl.create(inputs, cfg), (e: Error) => /^creating Nlb \(bad-[0-9a-f]{4}\): .*injected listener failure/.test(e.message));
+            const inputs = await checked(
+                nlbImpl,
+                {},
+                {
+                    connection: conn,
+                    pulumiName: "bad",
+                    vpc: "vpc-local",
+                    listener: { protocol: "TCP", port: 80 },
+                    vmGroup: { port: 8080, vms: ["vm-1"] },
+                },
+            );
+            await assert.rejects(nlbImpl.create(inputs, cfg), (e: Error) =>
+                /^creating Nlb \(bad-[0-9a-f]{4}\): .*injected listener failure/.test(e.message),
+            );
             assert.deepStrictEqual(await cloud.inventory(), before);
         });
 
@@ -132,85 +178,254 @@ describe("resource lifecycles on the local driver", () => {
             const before = await cloud.inventory();
             await cloud.injectFault("createNlb.listener", { message: "injected listener failure" });
             await cloud.injectFault("deleteNlb.loadBalancer", { times: 5, message: "injected rollback failure" });
-            const inputs = { ...(await checked(nlbImpl, {}, { connection: conn, pulumiName: "orph", vpc: "vpc-local", listener: { protocol: "TCP", port: 80 }, vmGroup: { port: 8080, vms: ["vm-1"] } })), __provider: "PROVIDER" };
+            const inputs = {
+                ...(await checked(
+                    nlbImpl,
+                    {},
+                    {
+                        connection: conn,
+                        pulumiName: "orph",
+                        vpc: "vpc-local",
+                        listener: { protocol: "TCP", port: 80 },
+                        vmGroup: { port: 8080, vms: ["vm-1"] },
+                    },
+                )),
+                __provider: "PROVIDER",
+            };
             let err: unknown;
-            try { await nlbImpl.create(inputs, cfg); } catch (e) { err = e; }
+            try {
+                await nlbImpl.create(inputs, cfg);
+            } catch (e) {
+                err = e;
+            }
             assert.ok(err instanceof PartialFailure, `expected PartialFailure, got ${String(err)}`);
             const pf = err as PartialFailure;
             assert.match(pf.message, /creating Nlb \(orph-[0-9a-f]{4}\): .*injected listener failure/);
             assert.strictEqual(pf.properties.__provider, "PROVIDER");
             assert.strictEqual(pf.properties.nlbId, pf.id);
-            assert.strictEqual((await cloud.inventory()).nlbs, before.nlbs + 1, "the leftover NLB is the one kept in state");
+            assert.strictEqual(
+                (await cloud.inventory()).nlbs,
+                before.nlbs + 1,
+                "the leftover NLB is the one kept in state",
+            );
             await cloud.clearFaults();
             await nlbImpl.delete(pf.id, pf.properties, cfg);
             assert.deepStrictEqual(await cloud.inventory(), before);
         });
 
         it("a create refused because the name is taken records nothing, so destroy can never delete the other owner's object", async () => {
-            const base = { connection: conn, vpc: "vpc-local", listener: { protocol: "TCP", port: 80 }, vmGroup: { port: 8080, vms: ["vm-1"] } };
-            const owner = await nlbImpl.create(await checked(nlbImpl, {}, { ...base, pulumiName: "owner", nlbName: "taken-name" }), cfg);
+            const base = {
+                connection: conn,
+                vpc: "vpc-local",
+                listener: { protocol: "TCP", port: 80 },
+                vmGroup: { port: 8080, vms: ["vm-1"] },
+            };
+            const owner = await nlbImpl.create(
+                await checked(nlbImpl, {}, { ...base, pulumiName: "owner", nlbName: "taken-name" }),
+                cfg,
+            );
             const clash = await checked(nlbImpl, {}, { ...base, pulumiName: "clash", nlbName: "taken-name" });
-            const nlbErr = await nlbImpl.create({ ...clash, __provider: "PROVIDER" }, cfg).then(() => undefined, (e: unknown) => e);
-            assert.ok(nlbErr instanceof Error && !(nlbErr instanceof PartialFailure), `expected a plain error, got ${String(nlbErr)}`);
+            const nlbErr = await nlbImpl.create({ ...clash, __provider: "PROVIDER" }, cfg).then(
+                () => undefined,
+                (e: unknown) => e,
+            );
+            assert.ok(
+                nlbErr instanceof Error && !(nlbErr instanceof PartialFailure),
+                `expected a plain error, got ${String(nlbErr)}`,
+            );
             assert.match(nlbErr.message, /^creating Nlb \(taken-name\): .*already exists/);
 
-            const clusterArgs = { connection: conn, version: "1.30", network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] }, clusterName: "taken-cluster", nodeGroups: [] };
-            const cluster = await clusterImpl.create(await checked(clusterImpl, {}, { ...clusterArgs, pulumiName: "k-owner" }), cfg);
-            const clusterErr = await clusterImpl.create({ ...(await checked(clusterImpl, {}, { ...clusterArgs, pulumiName: "k-clash" })), __provider: "PROVIDER" }, cfg)
-                .then(() => undefined, (e: unknown) => e);
-            assert.ok(clusterErr instanceof Error && !(clusterErr instanceof PartialFailure), `expected a plain error, got ${String(clusterErr)}`);
+            const clusterArgs = {
+                connection: conn,
+                version: "1.30",
+                network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] },
+                clusterName: "taken-cluster",
+                nodeGroups: [],
+            };
+            const cluster = await clusterImpl.create(
+                await checked(clusterImpl, {}, { ...clusterArgs, pulumiName: "k-owner" }),
+                cfg,
+            );
+            const clusterErr = await clusterImpl
+                .create(
+                    {
+                        ...(await checked(clusterImpl, {}, { ...clusterArgs, pulumiName: "k-clash" })),
+                        __provider: "PROVIDER",
+                    },
+                    cfg,
+                )
+                .then(
+                    () => undefined,
+                    (e: unknown) => e,
+                );
+            assert.ok(
+                clusterErr instanceof Error && !(clusterErr instanceof PartialFailure),
+                `expected a plain error, got ${String(clusterErr)}`,
+            );
 
-            const ngArgs = { connection: conn, cluster: cluster.id, nodeGroupName: "taken-ng", vmSpec: "small", desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 2 };
-            const ng = await nodeGroupImpl.create(await checked(nodeGroupImpl, {}, { ...ngArgs, pulumiName: "ng-owner" }), cfg);
-            const ngErr = await nodeGroupImpl.create({ ...(await checked(nodeGroupImpl, {}, { ...ngArgs, pulumiName: "ng-clash" })), __provider: "PROVIDER" }, cfg)
-                .then(() => undefined, (e: unknown) => e);
-            assert.ok(ngErr instanceof Error && !(ngErr instanceof PartialFailure), `expected a plain error, got ${String(ngErr)}`);
+            const ngArgs = {
+                connection: conn,
+                cluster: cluster.id,
+                nodeGroupName: "taken-ng",
+                vmSpec: "small",
+                desiredNodeSize: 1,
+                minNodeSize: 1,
+                maxNodeSize: 2,
+            };
+            const ng = await nodeGroupImpl.create(
+                await checked(nodeGroupImpl, {}, { ...ngArgs, pulumiName: "ng-owner" }),
+                cfg,
+            );
+            const ngErr = await nodeGroupImpl
+                .create(
+                    {
+                        ...(await checked(nodeGroupImpl, {}, { ...ngArgs, pulumiName: "ng-clash" })),
+                        __provider: "PROVIDER",
+                    },
+                    cfg,
+                )
+                .then(
+                    () => undefined,
+                    (e: unknown) => e,
+                );
+            assert.ok(
+                ngErr instanceof Error && !(ngErr instanceof PartialFailure),
+                `expected a plain error, got ${String(ngErr)}`,
+            );
 
-            assert.strictEqual((await nlbImpl.read(owner.id, owner.outs, cfg)).id, owner.id, "the owner's NLB is untouched");
-            assert.strictEqual((await nodeGroupImpl.read(ng.id, ng.outs, cfg)).id, ng.id, "the owner's node group is untouched");
+            assert.strictEqual(
+                (await nlbImpl.read(owner.id, owner.outs, cfg)).id,
+                owner.id,
+                "the owner's NLB is untouched",
+            );
+            assert.strictEqual(
+                (await nodeGroupImpl.read(ng.id, ng.outs, cfg)).id,
+                ng.id,
+                "the owner's node group is untouched",
+            );
             await nodeGroupImpl.delete(ng.id, ng.outs, cfg);
             await clusterImpl.delete(cluster.id, cluster.outs, cfg);
             await nlbImpl.delete(owner.id, owner.outs, cfg);
         });
 
         it("adoption refuses every field that would replace the adopted object, naming it, and creates nothing", async () => {
-            const clusterArgs = { connection: conn, version: "1.30", network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] }, clusterName: "adopt-me", nodeGroups: [] };
-            const cluster = await clusterImpl.create(await checked(clusterImpl, {}, { ...clusterArgs, pulumiName: "orig" }), cfg);
-            const ng = await nodeGroupImpl.create(await checked(nodeGroupImpl, {}, {
-                connection: conn, pulumiName: "orig-ng", cluster: cluster.id, nodeGroupName: "adopt-ng", vmSpec: "small", rootDiskSize: 50, desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 2,
-            }), cfg);
+            const clusterArgs = {
+                connection: conn,
+                version: "1.30",
+                network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] },
+                clusterName: "adopt-me",
+                nodeGroups: [],
+            };
+            const cluster = await clusterImpl.create(
+                await checked(clusterImpl, {}, { ...clusterArgs, pulumiName: "orig" }),
+                cfg,
+            );
+            const ng = await nodeGroupImpl.create(
+                await checked(
+                    nodeGroupImpl,
+                    {},
+                    {
+                        connection: conn,
+                        pulumiName: "orig-ng",
+                        cluster: cluster.id,
+                        nodeGroupName: "adopt-ng",
+                        vmSpec: "small",
+                        rootDiskSize: 50,
+                        desiredNodeSize: 1,
+                        minNodeSize: 1,
+                        maxNodeSize: 2,
+                    },
+                ),
+                cfg,
+            );
             const before = await cloud.inventory();
 
-            const wrongVpc = await checked(clusterImpl, {}, { ...clusterArgs, pulumiName: "adopted", adopt: cluster.id, network: { vpc: "vpc-other", subnets: ["subnet-a", "subnet-b"] } });
-            await assert.rejects(clusterImpl.create(wrongVpc, cfg), (e: Error) => /^adopting Cluster .*network\.vpc: existing "vpc-local", declared "vpc-other"/.test(e.message));
-            const wrongDisk = await checked(nodeGroupImpl, {}, {
-                connection: conn, pulumiName: "adopted-ng", adopt: ng.id, cluster: cluster.id, nodeGroupName: "adopt-ng", vmSpec: "small", rootDiskSize: 80, desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 2,
-            });
-            await assert.rejects(nodeGroupImpl.create(wrongDisk, cfg), (e: Error) => /^adopting NodeGroup .*rootDiskSize: existing 50, declared 80/.test(e.message));
+            const wrongVpc = await checked(
+                clusterImpl,
+                {},
+                {
+                    ...clusterArgs,
+                    pulumiName: "adopted",
+                    adopt: cluster.id,
+                    network: { vpc: "vpc-other", subnets: ["subnet-a", "subnet-b"] },
+                },
+            );
+            await assert.rejects(clusterImpl.create(wrongVpc, cfg), (e: Error) =>
+                /^adopting Cluster .*network\.vpc: existing "vpc-local", declared "vpc-other"/.test(e.message),
+            );
+            const wrongDisk = await checked(
+                nodeGroupImpl,
+                {},
+                {
+                    connection: conn,
+                    pulumiName: "adopted-ng",
+                    adopt: ng.id,
+                    cluster: cluster.id,
+                    nodeGroupName: "adopt-ng",
+                    vmSpec: "small",
+                    rootDiskSize: 80,
+                    desiredNodeSize: 1,
+                    minNodeSize: 1,
+                    maxNodeSize: 2,
+                },
+            );
+            await assert.rejects(nodeGroupImpl.create(wrongDisk, cfg), (e: Error) =>
+                /^adopting NodeGroup .*rootDiskSize: existing 50, declared 80/.test(e.message),
+            );
             assert.deepStrictEqual(await cloud.inventory(), before, "a refused adoption creates nothing");
 
             const right = await checked(clusterImpl, {}, { ...clusterArgs, pulumiName: "adopted", adopt: cluster.id });
             const adopted = await clusterImpl.create(right, cfg);
             assert.strictEqual(adopted.id, cluster.id);
-            assert.strictEqual((await clusterImpl.diff(adopted.id, adopted.outs, right, cfg)).changes, false, "no changes right after adoption");
+            assert.strictEqual(
+                (await clusterImpl.diff(adopted.id, adopted.outs, right, cfg)).changes,
+                false,
+                "no changes right after adoption",
+            );
             await nodeGroupImpl.delete(ng.id, ng.outs, cfg);
             await clusterImpl.delete(cluster.id, cluster.outs, cfg);
         });
 
         it("a failed update records what was applied and carries __provider", async () => {
-            const args = { connection: conn, pulumiName: "pf", vpc: "vpc-local", listener: { protocol: "TCP", port: 80 }, vmGroup: { port: 8080, vms: ["vm-1"] }, __provider: "PROVIDER" };
+            const args = {
+                connection: conn,
+                pulumiName: "pf",
+                vpc: "vpc-local",
+                listener: { protocol: "TCP", port: 80 },
+                vmGroup: { port: 8080, vms: ["vm-1"] },
+                __provider: "PROVIDER",
+            };
             const inputs = await checked(nlbImpl, {}, args);
             const c = await nlbImpl.create({ ...inputs, __provider: "PROVIDER" }, cfg);
             await cloud.injectFault("changeHealthCheckerInfo", { message: "injected" });
-            const news = { ...(await checked(nlbImpl, inputs, { ...args, listener: { protocol: "TCP", port: 82 }, healthChecker: { interval: 20 } })), __provider: "PROVIDER" };
+            const news = {
+                ...(await checked(nlbImpl, inputs, {
+                    ...args,
+                    listener: { protocol: "TCP", port: 82 },
+                    healthChecker: { interval: 20 },
+                })),
+                __provider: "PROVIDER",
+            };
             let err: unknown;
-            try { await nlbImpl.update(c.id, c.outs, news, cfg); } catch (e) { err = e; }
+            try {
+                await nlbImpl.update(c.id, c.outs, news, cfg);
+            } catch (e) {
+                err = e;
+            }
             assert.ok(err instanceof PartialFailure, `expected PartialFailure, got ${String(err)}`);
             const pf = err as PartialFailure;
             assert.strictEqual(pf.id, c.id);
             assert.strictEqual(pf.properties.__provider, "PROVIDER");
-            assert.strictEqual((pf.properties.listener as Props).port, 82, "the listener change that succeeded is recorded");
-            assert.strictEqual((pf.properties.healthChecker as Props).interval, 10, "the failed change is not recorded");
+            assert.strictEqual(
+                (pf.properties.listener as Props).port,
+                82,
+                "the listener change that succeeded is recorded",
+            );
+            assert.strictEqual(
+                (pf.properties.healthChecker as Props).interval,
+                10,
+                "the failed change is not recorded",
+            );
             await nlbImpl.delete(c.id, c.outs, cfg);
         });
     });
@@ -222,7 +437,13 @@ describe("resource lifecycles on the local driver", () => {
         const ng = { name: "default", vmSpec: "small", desiredNodeSize: 2, minNodeSize: 1, maxNodeSize: 3 };
 
         it("creates a cluster with a default node group", async () => {
-            args = { connection: conn, pulumiName: "k8s", version: "1.29", network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] }, nodeGroups: [ng] };
+            args = {
+                connection: conn,
+                pulumiName: "k8s",
+                version: "1.29",
+                network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] },
+                nodeGroups: [ng],
+            };
             const r = await clusterImpl.create(await checked(clusterImpl, {}, args), cfg);
             id = r.id;
             outs = r.outs;
@@ -254,7 +475,10 @@ describe("resource lifecycles on the local driver", () => {
         });
 
         it("recreates only the node group whose vmSpec changed, new one first", async () => {
-            const r = await apply(clusterImpl, id, outs, { ...args, nodeGroups: [{ ...ng, desiredNodeSize: 3, vmSpec: "medium" }] });
+            const r = await apply(clusterImpl, id, outs, {
+                ...args,
+                nodeGroups: [{ ...ng, desiredNodeSize: 3, vmSpec: "medium" }],
+            });
             assert.deepStrictEqual(r.calls, ["cluster.addNodeGroup", "cluster.removeNodeGroup"]);
             const g = (r.outs.nodeGroups as Props[])[0];
             assert.strictEqual(g.vmSpec, "medium");
@@ -266,15 +490,35 @@ describe("resource lifecycles on the local driver", () => {
         });
 
         it("manages a standalone NodeGroup: scaling and autoscaling in place", async () => {
-            const inputs = await checked(nodeGroupImpl, {}, { connection: conn, pulumiName: "gpu", cluster: id, vmSpec: "large", desiredNodeSize: 1, minNodeSize: 0, maxNodeSize: 4 });
+            const inputs = await checked(
+                nodeGroupImpl,
+                {},
+                {
+                    connection: conn,
+                    pulumiName: "gpu",
+                    cluster: id,
+                    vmSpec: "large",
+                    desiredNodeSize: 1,
+                    minNodeSize: 0,
+                    maxNodeSize: 4,
+                },
+            );
             const c = await nodeGroupImpl.create(inputs, cfg);
             const r1 = await apply(nodeGroupImpl, c.id, c.outs, { ...inputs, desiredNodeSize: 2 });
             assert.deepStrictEqual(r1.calls, ["cluster.changeNodeGroupScaling"]);
-            const r2 = await apply(nodeGroupImpl, c.id, r1.outs, { ...inputs, desiredNodeSize: 2, onAutoScaling: false });
+            const r2 = await apply(nodeGroupImpl, c.id, r1.outs, {
+                ...inputs,
+                desiredNodeSize: 2,
+                onAutoScaling: false,
+            });
             assert.deepStrictEqual(r2.calls, ["cluster.setNodeGroupAutoScaling"]);
             assert.strictEqual(r2.outs.onAutoScaling, false);
             const read = await clusterImpl.read(id, outs, cfg);
-            assert.strictEqual((read.props!.nodeGroups as Props[]).length, 1, "the cluster does not claim the standalone group");
+            assert.strictEqual(
+                (read.props!.nodeGroups as Props[]).length,
+                1,
+                "the cluster does not claim the standalone group",
+            );
             await nodeGroupImpl.delete(c.id, r2.outs, cfg);
         });
 

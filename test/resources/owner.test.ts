@@ -49,15 +49,22 @@ describe("ownership: every cloud object names the URN that created it", () => {
         }
 
         const nlbArgs = (urn: string): Props => ({
-            connection: conn, nlbName: "web-fixed", pulumiUrn: urn, vpc: "vpc-local",
-            listener: { protocol: "TCP", port: 80 }, vmGroup: { port: 8080, vms: ["vm-1"] },
+            connection: conn,
+            nlbName: "web-fixed",
+            pulumiUrn: urn,
+            vpc: "vpc-local",
+            listener: { protocol: "TCP", port: 80 },
+            vmGroup: { port: 8080, vms: ["vm-1"] },
         });
 
         it("says to run `pulumi-spider recover` when the object there was made by this very resource", async () => {
             const first = await create(nlbImpl, nlbArgs(URN));
             await assert.rejects(create(nlbImpl, nlbArgs(URN)), (err: Error) => {
                 assert.match(err.message, /^creating Nlb \(web-fixed\): .*already exists/);
-                assert.match(err.message, /created by this very resource \(urn:pulumi:prod::shop::.*\).*npx pulumi-spider recover/);
+                assert.match(
+                    err.message,
+                    /created by this very resource \(urn:pulumi:prod::shop::.*\).*npx pulumi-spider recover/,
+                );
                 return true;
             });
             await assert.rejects(create(nlbImpl, nlbArgs(OTHER)), (err: Error) => {
@@ -71,13 +78,20 @@ describe("ownership: every cloud object names the URN that created it", () => {
         it("gives a Cluster's node groups the cluster's URN", async () => {
             const urn = "urn:pulumi:prod::shop::pulumi-nodejs:dynamic/spider:Cluster::k8s";
             const { id, outs } = await create(clusterImpl, {
-                connection: conn, clusterName: "k8s-fixed", pulumiUrn: urn, version: "1.30",
+                connection: conn,
+                clusterName: "k8s-fixed",
+                pulumiUrn: urn,
+                version: "1.30",
                 network: { vpc: "vpc-local", subnets: ["subnet-a", "subnet-b"] },
                 nodeGroups: [{ name: "default", vmSpec: "small", desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 2 }],
             });
-            const state = JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8")) as
-                { clusters: Array<{ owner?: string; nodeGroups: Array<{ owner?: string }> }> };
-            assert.deepStrictEqual(state.clusters.map(c => [c.owner, ...c.nodeGroups.map(g => g.owner)]), [[urn, urn]]);
+            const state = JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8")) as {
+                clusters: Array<{ owner?: string; nodeGroups: Array<{ owner?: string }> }>;
+            };
+            assert.deepStrictEqual(
+                state.clusters.map(c => [c.owner, ...c.nodeGroups.map(g => g.owner)]),
+                [[urn, urn]],
+            );
             assert.strictEqual(outs.pulumiUrn, urn);
             await clusterImpl.delete(id, outs, {});
         });

@@ -8,6 +8,10 @@ describe("README", () => {
         const readme = fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8");
         const m = /<!-- field-tables:start -->\n([\s\S]*?)\n<!-- field-tables:end -->/.exec(readme);
         assert.ok(m, "README has the field-tables markers");
-        assert.strictEqual(m[1].trim(), fieldTablesMarkdown().trim(), "regenerate with: npx ts-node provider/resources/docs.ts");
+        assert.strictEqual(
+            m[1].trim(),
+            fieldTablesMarkdown().trim(),
+            "regenerate with: npx ts-node provider/resources/docs.ts",
+        );
     });
 });

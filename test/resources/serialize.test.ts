@@ -7,12 +7,18 @@ import { makeProvider } from "../../sdk/provider";
 
 /** The providers as users get them: from the package installed in node_modules. */
 const installed = require("pulumi-spider/dist/sdk/provider") as { makeProvider: unknown };
-const installedProvider = (kind: string) => require(`pulumi-spider/dist/sdk/providers/${kind}`) as pulumi.dynamic.ResourceProvider;
+const installedProvider = (kind: string) =>
+    require(`pulumi-spider/dist/sdk/providers/${kind}`) as pulumi.dynamic.ResourceProvider;
 
-const requireFromString = require("require-from-string") as (code: string, filename?: string) => { handler(): pulumi.dynamic.ResourceProvider };
+const requireFromString = require("require-from-string") as (
+    code: string,
+    filename?: string,
+) => { handler(): pulumi.dynamic.ResourceProvider };
 
 /** Serializes a provider exactly as the engine stores it in `__provider`, and loads it back. */
-async function roundTrip(p: pulumi.dynamic.ResourceProvider): Promise<{ text: string; provider: pulumi.dynamic.ResourceProvider }> {
+async function roundTrip(
+    p: pulumi.dynamic.ResourceProvider,
+): Promise<{ text: string; provider: pulumi.dynamic.ResourceProvider }> {
     const s = await pulumi.runtime.serializeFunction(() => p, { allowSecrets: true });
     // The provider host evaluates the text with no file name: requires resolve from its cwd.
     const provider = requireFromString(s.text).handler();
@@ -20,7 +26,9 @@ async function roundTrip(p: pulumi.dynamic.ResourceProvider): Promise<{ text: st
 }
 
 describe("serialized providers (__provider)", () => {
-    before(() => assert.ok(installed.makeProvider, "pulumi-spider must be installed in node_modules (scripts/setup.sh)"));
+    before(() =>
+        assert.ok(installed.makeProvider, "pulumi-spider must be installed in node_modules (scripts/setup.sh)"),
+    );
 
     for (const kind of ["nlb", "nlbVmGroup", "cluster", "nodeGroup"]) {
         it(`${kind}: installed from node_modules, it is stored as a require of its module (≤ 2 KB) and loads back`, async () => {
@@ -45,12 +53,26 @@ describe("serialized providers (__provider)", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "spider-ser-"));
         try {
             const { provider } = await roundTrip(makeProvider("Nlb"));
-            await provider.configure!({ config: { get: () => undefined, require: () => { throw new Error("none"); } } });
-            const args = { connection: { driver: "local", localStateDir: dir }, pulumiName: "ser", vpc: "vpc-local", listener: { protocol: "TCP", port: 80 }, vmGroup: { port: 8080, vms: ["vm-1"] } };
+            await provider.configure!({
+                config: {
+                    get: () => undefined,
+                    require: () => {
+                        throw new Error("none");
+                    },
+                },
+            });
+            const args = {
+                connection: { driver: "local", localStateDir: dir },
+                pulumiName: "ser",
+                vpc: "vpc-local",
+                listener: { protocol: "TCP", port: 80 },
+                vmGroup: { port: 8080, vms: ["vm-1"] },
+            };
             const checked = await provider.check!({}, args);
             assert.deepStrictEqual(checked.failures, []);
             const created = await provider.create(checked.inputs);
-            const news = (await provider.check!(checked.inputs, { ...args, listener: { protocol: "TCP", port: 81 } })).inputs;
+            const news = (await provider.check!(checked.inputs, { ...args, listener: { protocol: "TCP", port: 81 } }))
+                .inputs;
             const d = await provider.diff!(created.id, created.outs, news);
             assert.deepStrictEqual({ changes: d.changes, replaces: d.replaces }, { changes: true, replaces: [] });
             const updated = await provider.update!(created.id, created.outs, news);
@@ -66,7 +88,18 @@ describe("serialized providers (__provider)", () => {
 
     it("reports check failures with the property named through the serialized provider", async () => {
         const { provider } = await roundTrip(installedProvider("nlb"));
-        const r = await provider.check!({}, { connection: { driver: "local" }, vpc: "vpc-local", listener: { protocol: "TCP", port: 70000 }, vmGroup: { port: 8080 } });
-        assert.deepStrictEqual(r.failures!.map(f => f.property), ["listener.port"]);
+        const r = await provider.check!(
+            {},
+            {
+                connection: { driver: "local" },
+                vpc: "vpc-local",
+                listener: { protocol: "TCP", port: 70000 },
+                vmGroup: { port: 8080 },
+            },
+        );
+        assert.deepStrictEqual(
+            r.failures!.map(f => f.property),
+            ["listener.port"],
+        );
     });
 });

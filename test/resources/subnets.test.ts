@@ -13,8 +13,12 @@ describe("Nlb subnets: what the NLB already has is no change", () => {
     let outs: Props = {};
     const cfg = {};
     const args = (over: Props = {}): Props => ({
-        connection: conn, pulumiName: "web", vpc: "vpc-local",
-        listener: { protocol: "TCP", port: 80 }, vmGroup: { port: 8080, vms: ["vm-1"] }, ...over,
+        connection: conn,
+        pulumiName: "web",
+        vpc: "vpc-local",
+        listener: { protocol: "TCP", port: 80 },
+        vmGroup: { port: 8080, vms: ["vm-1"] },
+        ...over,
     });
 
     before(async () => {
@@ -37,12 +41,19 @@ describe("Nlb subnets: what the NLB already has is no change", () => {
     }
 
     it("reports the subnets the driver chose as an output", () => {
-        assert.ok(Array.isArray(outs.subnets) && (outs.subnets as string[]).length > 0, `subnets output: ${JSON.stringify(outs.subnets)}`);
+        assert.ok(
+            Array.isArray(outs.subnets) && (outs.subnets as string[]).length > 0,
+            `subnets output: ${JSON.stringify(outs.subnets)}`,
+        );
     });
 
     it("declaring exactly those subnets (in any order) previews no change", async () => {
         const declared = [...(outs.subnets as string[])].reverse();
-        assert.deepStrictEqual(await diffWith({ subnets: declared }), { changes: false, replaces: [], deleteBeforeReplace: false });
+        assert.deepStrictEqual(await diffWith({ subnets: declared }), {
+            changes: false,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
     });
 
     it("leaving them undeclared previews no change", async () => {
@@ -63,7 +74,11 @@ describe("Nlb subnets: what the NLB already has is no change", () => {
         const checkedSwap = await nlbImpl.check(dropped.outs, args({ subnets: ["subnet-d", "subnet-c"] }), cfg);
         assert.deepStrictEqual((await nlbImpl.diff(id, dropped.outs, checkedSwap.inputs as Props, cfg)).replaces, []);
         const swapped = await nlbImpl.update(id, dropped.outs, checkedSwap.inputs as Props, cfg);
-        assert.deepStrictEqual(swapped.outs.subnets, ["subnet-c", "subnet-d"], "subnet-a swapped for subnet-d (same zone), b dropped, c added");
+        assert.deepStrictEqual(
+            swapped.outs.subnets,
+            ["subnet-c", "subnet-d"],
+            "subnet-a swapped for subnet-d (same zone), b dropped, c added",
+        );
         assert.strictEqual(swapped.outs.nlbId, outs.nlbId);
         outs = swapped.outs;
     });
@@ -71,24 +86,52 @@ describe("Nlb subnets: what the NLB already has is no change", () => {
     it("refuses, before any change, subnets of another VPC, two in one zone, or swapping the only subnet", async () => {
         const attempt = async (subnets: string[]): Promise<string> => {
             const checked = await nlbImpl.check(outs, args({ subnets }), cfg);
-            const err = await nlbImpl.update(id, outs, checked.inputs as Props, cfg).then(() => undefined, (e: Error) => e);
+            const err = await nlbImpl.update(id, outs, checked.inputs as Props, cfg).then(
+                () => undefined,
+                (e: Error) => e,
+            );
             assert.ok(err, `moving to ${JSON.stringify(subnets)} should fail`);
             return err.message;
         };
-        assert.match(await attempt(["subnet-c", "subnet-x"]), /subnets\[1\]: subnet "subnet-x" is in vpc-other, not in vpc-local/);
-        assert.match(await attempt(["subnet-a", "subnet-d"]), /subnets: one subnet per zone: zone local-1a \(subnet-a, subnet-d\)/);
-        const reduced = await nlbImpl.update(id, outs, (await nlbImpl.check(outs, args({ subnets: ["subnet-d"] }), cfg)).inputs as Props, cfg);
+        assert.match(
+            await attempt(["subnet-c", "subnet-x"]),
+            /subnets\[1\]: subnet "subnet-x" is in vpc-other, not in vpc-local/,
+        );
+        assert.match(
+            await attempt(["subnet-a", "subnet-d"]),
+            /subnets: one subnet per zone: zone local-1a \(subnet-a, subnet-d\)/,
+        );
+        const reduced = await nlbImpl.update(
+            id,
+            outs,
+            (await nlbImpl.check(outs, args({ subnets: ["subnet-d"] }), cfg)).inputs as Props,
+            cfg,
+        );
         outs = reduced.outs;
         assert.match(await attempt(["subnet-a"]), /replacing the only subnet subnet-d with subnet-a in zone local-1a/);
-        assert.deepStrictEqual((await nlbImpl.read(id, outs, cfg)).props?.subnets, ["subnet-d"], "a refused move changes nothing");
+        assert.deepStrictEqual(
+            (await nlbImpl.read(id, outs, cfg)).props?.subnets,
+            ["subnet-d"],
+            "a refused move changes nothing",
+        );
     });
 
     it("GCP refuses subnets on a PUBLIC NLB at preview instead of ignoring (and replacing on) them", async () => {
-        const checked = await nlbImpl.check({}, {
-            ...args(), connection: { driver: "gcp", project: "p", region: "us-central1" }, vpc: "default",
-            vmGroup: { port: 8080, vms: ["us-central1-a/vm-1"] }, subnets: ["default"],
-        }, cfg);
-        assert.deepStrictEqual((checked.failures ?? []).map(f => f.property), ["subnets"]);
+        const checked = await nlbImpl.check(
+            {},
+            {
+                ...args(),
+                connection: { driver: "gcp", project: "p", region: "us-central1" },
+                vpc: "default",
+                vmGroup: { port: 8080, vms: ["us-central1-a/vm-1"] },
+                subnets: ["default"],
+            },
+            cfg,
+        );
+        assert.deepStrictEqual(
+            (checked.failures ?? []).map(f => f.property),
+            ["subnets"],
+        );
         assert.match(checked.failures?.[0].reason ?? "", /PUBLIC NLB on GCP uses no subnetwork/);
     });
 });

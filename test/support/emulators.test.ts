@@ -16,22 +16,35 @@ async function emulatorOfKilledParent(module: string, start: string): Promise<nu
         require(${JSON.stringify(path.join(ROOT, module))}).${start}().then(e => {
             process.stdout.write("PID " + e.pid + "\\n", () => process.kill(process.pid, "SIGKILL"));
         }, err => { console.error(err); process.exit(3); });`;
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
-    child.stdout.on("data", d => { out += String(d); });
-    child.stderr.on("data", d => { err += String(d); });
+    child.stdout.on("data", d => {
+        out += String(d);
+    });
+    child.stderr.on("data", d => {
+        err += String(d);
+    });
     const signal = await new Promise<NodeJS.Signals | null>(resolve => child.on("exit", (_code, sig) => resolve(sig)));
     const pid = Number(/PID (\d+)/.exec(out)?.[1]);
-    assert.equal(signal, "SIGKILL", `the parent should have killed itself after starting the emulator; stderr:\n${err}`);
+    assert.equal(
+        signal,
+        "SIGKILL",
+        `the parent should have killed itself after starting the emulator; stderr:\n${err}`,
+    );
     assert.ok(pid > 0, `the parent printed no emulator PID; stdout: ${out}; stderr:\n${err}`);
     return pid;
 }
 
 async function waitGone(pid: number, what: string): Promise<void> {
     try {
-        await waitUntil(async () => (isRunning(pid) ? { done: false, state: "running" } : { done: true, value: undefined }),
-            { timeoutMs: 15_000, minDelayMs: 50, maxDelayMs: 500, what: `${what} (pid ${pid}) to exit` });
+        await waitUntil(
+            async () => (isRunning(pid) ? { done: false, state: "running" } : { done: true, value: undefined }),
+            { timeoutMs: 15_000, minDelayMs: 50, maxDelayMs: 500, what: `${what} (pid ${pid}) to exit` },
+        );
     } finally {
         if (isRunning(pid)) process.kill(pid, "SIGKILL");
     }

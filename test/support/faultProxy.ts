@@ -34,7 +34,14 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 
 export type FailureKind = "throttle" | "throttle429" | "error500" | "error503" | "reset" | "resetAfterForward";
-export const FAILURE_KINDS: readonly FailureKind[] = ["throttle", "throttle429", "error500", "error503", "reset", "resetAfterForward"];
+export const FAILURE_KINDS: readonly FailureKind[] = [
+    "throttle",
+    "throttle429",
+    "error500",
+    "error503",
+    "reset",
+    "resetAfterForward",
+];
 
 export interface ProxyRequestInfo {
     method: string;
@@ -148,7 +155,14 @@ export function seededRandom(seed: number): () => number {
 }
 
 const CONTROL_PATHS = ["/moto-api/", "/spider-moto/", "/__fake/"];
-const DEFAULT_WEIGHTS: Record<FailureKind, number> = { throttle: 1, throttle429: 1, error500: 1, error503: 1, reset: 1, resetAfterForward: 0 };
+const DEFAULT_WEIGHTS: Record<FailureKind, number> = {
+    throttle: 1,
+    throttle429: 1,
+    error500: 1,
+    error503: 1,
+    reset: 1,
+    resetAfterForward: 0,
+};
 
 function isLoopback(host: string): boolean {
     return host === "127.0.0.1" || host === "localhost" || host === "[::1]" || host === "::1";
@@ -161,20 +175,35 @@ function awsService(headers: http.IncomingHttpHeaders): string {
     return m ? m[1] : "";
 }
 
-function describe(method: string, url: string, headers: http.IncomingHttpHeaders, body: Buffer, style: "aws" | "gcp"): ProxyRequestInfo {
+function describe(
+    method: string,
+    url: string,
+    headers: http.IncomingHttpHeaders,
+    body: Buffer,
+    style: "aws" | "gcp",
+): ProxyRequestInfo {
     const path = url.split("?")[0];
     if (style === "gcp") {
-        return { method, url, service: "compute", action: `${method} ${path.replace(/^\/compute\/v1\/projects\/[^/]+\//, "")}` };
+        return {
+            method,
+            url,
+            service: "compute",
+            action: `${method} ${path.replace(/^\/compute\/v1\/projects\/[^/]+\//, "")}`,
+        };
     }
     const service = awsService(headers);
     const target = headers["x-amz-target"];
-    if (typeof target === "string" && target) return { method, url, service, action: target.split(".").pop() ?? target };
+    if (typeof target === "string" && target)
+        return { method, url, service, action: target.split(".").pop() ?? target };
     const form = /(?:^|&)Action=([A-Za-z0-9]+)/.exec(body.toString("utf8", 0, Math.min(body.length, 4096)));
     if (form) return { method, url, service, action: form[1] };
     const q = /[?&]Action=([A-Za-z0-9]+)/.exec(url);
     if (q) return { method, url, service, action: q[1] };
     // rest-json (EKS): name the route with ids folded, e.g. `GET /clusters/*/node-groups/*`.
-    const route = path.split("/").map((seg, i, all) => (i > 0 && i % 2 === 0 && all[i - 1] !== "" ? "*" : seg)).join("/");
+    const route = path
+        .split("/")
+        .map((seg, i, all) => (i > 0 && i % 2 === 0 && all[i - 1] !== "" ? "*" : seg))
+        .join("/");
     return { method, url, service, action: `${method} ${route}` };
 }
 
@@ -184,24 +213,59 @@ interface FailureReply {
     body: string;
 }
 
-function failureReply(kind: Exclude<FailureKind, "reset" | "resetAfterForward">, info: ProxyRequestInfo, style: "aws" | "gcp"): FailureReply {
+function failureReply(
+    kind: Exclude<FailureKind, "reset" | "resetAfterForward">,
+    info: ProxyRequestInfo,
+    style: "aws" | "gcp",
+): FailureReply {
     const requestId = crypto.randomUUID();
     if (style === "gcp") {
         const spec = {
-            throttle: { status: 403, reason: "rateLimitExceeded", domain: "usageLimits", message: "Rate Limit Exceeded (injected by faultProxy)" },
-            throttle429: { status: 429, reason: "rateLimitExceeded", domain: "usageLimits", message: "Quota exceeded for quota metric 'Queries' (injected by faultProxy)" },
-            error500: { status: 500, reason: "backendError", domain: "global", message: "Internal error (injected by faultProxy)" },
-            error503: { status: 503, reason: "backendError", domain: "global", message: "The service is currently unavailable (injected by faultProxy)" },
+            throttle: {
+                status: 403,
+                reason: "rateLimitExceeded",
+                domain: "usageLimits",
+                message: "Rate Limit Exceeded (injected by faultProxy)",
+            },
+            throttle429: {
+                status: 429,
+                reason: "rateLimitExceeded",
+                domain: "usageLimits",
+                message: "Quota exceeded for quota metric 'Queries' (injected by faultProxy)",
+            },
+            error500: {
+                status: 500,
+                reason: "backendError",
+                domain: "global",
+                message: "Internal error (injected by faultProxy)",
+            },
+            error503: {
+                status: 503,
+                reason: "backendError",
+                domain: "global",
+                message: "The service is currently unavailable (injected by faultProxy)",
+            },
         }[kind];
         return {
             status: spec.status,
             headers: { "content-type": "application/json; charset=UTF-8" },
-            body: JSON.stringify({ error: { code: spec.status, message: spec.message, errors: [{ message: spec.message, domain: spec.domain, reason: spec.reason }] } }),
+            body: JSON.stringify({
+                error: {
+                    code: spec.status,
+                    message: spec.message,
+                    errors: [{ message: spec.message, domain: spec.domain, reason: spec.reason }],
+                },
+            }),
         };
     }
     const status = { throttle: 400, throttle429: 429, error500: 500, error503: 503 }[kind];
     if (info.service === "eks" || (!info.service && info.action.includes(" "))) {
-        const type = { throttle: "ThrottlingException", throttle429: "ThrottlingException", error500: "ServerException", error503: "ServiceUnavailableException" }[kind];
+        const type = {
+            throttle: "ThrottlingException",
+            throttle429: "ThrottlingException",
+            error500: "ServerException",
+            error503: "ServiceUnavailableException",
+        }[kind];
         return {
             status,
             headers: { "content-type": "application/json", "x-amzn-errortype": type, "x-amzn-requestid": requestId },
@@ -209,14 +273,24 @@ function failureReply(kind: Exclude<FailureKind, "reset" | "resetAfterForward">,
         };
     }
     if (info.service === "ec2") {
-        const code = { throttle: "RequestLimitExceeded", throttle429: "RequestLimitExceeded", error500: "InternalError", error503: "Unavailable" }[kind];
+        const code = {
+            throttle: "RequestLimitExceeded",
+            throttle429: "RequestLimitExceeded",
+            error500: "InternalError",
+            error503: "Unavailable",
+        }[kind];
         return {
             status,
             headers: { "content-type": "text/xml" },
             body: `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${code}</Code><Message>${code} (injected by faultProxy)</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`,
         };
     }
-    const code = { throttle: "ThrottlingException", throttle429: "Throttling", error500: "InternalFailure", error503: "ServiceUnavailable" }[kind];
+    const code = {
+        throttle: "ThrottlingException",
+        throttle429: "Throttling",
+        error500: "InternalFailure",
+        error503: "ServiceUnavailable",
+    }[kind];
     const type = kind === "throttle" || kind === "throttle429" ? "Sender" : "Receiver";
     return {
         status,
@@ -232,7 +306,8 @@ function delay(ms: number): Promise<void> {
 export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultProxy> {
     const target = new URL(opts.target);
     if (target.protocol !== "http:") throw new Error(`faultProxy: target must be http://, got ${opts.target}`);
-    if (!isLoopback(target.hostname)) throw new Error(`faultProxy: target must be a loopback address, got ${target.hostname}`);
+    if (!isLoopback(target.hostname))
+        throw new Error(`faultProxy: target must be a loopback address, got ${target.hostname}`);
     const style = opts.style ?? "aws";
     let failureRatio = opts.failureRatio ?? 0;
     const validateRatio = (r: number, name: string): void => {
@@ -245,7 +320,8 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     const weights = { ...DEFAULT_WEIGHTS, ...(opts.faults ?? {}) };
     const kinds = FAILURE_KINDS.filter(k => weights[k] > 0);
     const totalWeight = kinds.reduce((s, k) => s + weights[k], 0);
-    if (failureRatio > 0 && totalWeight <= 0) throw new Error("faultProxy: failureRatio > 0 but every fault weight is 0");
+    if (failureRatio > 0 && totalWeight <= 0)
+        throw new Error("faultProxy: failureRatio > 0 but every fault weight is 0");
     const shouldFault = opts.shouldFault ?? (() => true);
     const maxBody = opts.maxBodyBytes ?? 4 * 1024 * 1024;
     const maxRequests = opts.maxRequests ?? 20_000;
@@ -254,7 +330,16 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     const started = Date.now();
 
     const entries: ProxyLogEntry[] = [];
-    const stats: FaultProxyStats = { requests: 0, forwarded: 0, failed: 0, byKind: {}, delayed: 0, exhausted: false, stopped: false, stopReason: "" };
+    const stats: FaultProxyStats = {
+        requests: 0,
+        forwarded: 0,
+        failed: 0,
+        byKind: {},
+        delayed: 0,
+        exhausted: false,
+        stopped: false,
+        stopReason: "",
+    };
     let seq = 0;
     const record = (e: ProxyLogEntry): void => {
         entries.push(e);
@@ -290,16 +375,28 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     server.requestTimeout = 120_000;
     server.maxHeadersCount = 200;
 
-    async function handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, tooLarge: boolean): Promise<void> {
+    async function handle(
+        req: http.IncomingMessage,
+        res: http.ServerResponse,
+        body: Buffer,
+        tooLarge: boolean,
+    ): Promise<void> {
         const method = req.method ?? "GET";
         const url = req.url ?? "/";
         const info = describe(method, url, req.headers, body, style);
         const attemptHeader = /attempt=(\d+)/.exec(String(req.headers["amz-sdk-request"] ?? ""));
         const entry: ProxyLogEntry = {
-            seq: ++seq, at: Date.now() - started, method, url, service: info.service, action: info.action,
+            seq: ++seq,
+            at: Date.now() - started,
+            method,
+            url,
+            service: info.service,
+            action: info.action,
             invocationId: String(req.headers["amz-sdk-invocation-id"] ?? ""),
             attempt: attemptHeader ? Number(attemptHeader[1]) : 0,
-            outcome: "forwarded", status: 0, delayMs: 0,
+            outcome: "forwarded",
+            status: 0,
+            delayMs: 0,
         };
         const control = CONTROL_PATHS.some(p => url.startsWith(p));
         if (!control) stats.requests++;
@@ -315,9 +412,16 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
             entry.outcome = "budget";
             entry.status = 400;
             record(entry);
-            const reply = style === "gcp"
-                ? JSON.stringify({ error: { code: 400, message: "faultProxy request budget exhausted", errors: [{ reason: "invalid", message: "faultProxy request budget exhausted" }] } })
-                : `<ErrorResponse><Error><Type>Sender</Type><Code>FaultProxyBudgetExhausted</Code><Message>faultProxy request budget exhausted</Message></Error><RequestId>0</RequestId></ErrorResponse>`;
+            const reply =
+                style === "gcp"
+                    ? JSON.stringify({
+                          error: {
+                              code: 400,
+                              message: "faultProxy request budget exhausted",
+                              errors: [{ reason: "invalid", message: "faultProxy request budget exhausted" }],
+                          },
+                      })
+                    : `<ErrorResponse><Error><Type>Sender</Type><Code>FaultProxyBudgetExhausted</Code><Message>faultProxy request budget exhausted</Message></Error><RequestId>0</RequestId></ErrorResponse>`;
             res.writeHead(400, { "content-type": style === "gcp" ? "application/json" : "text/xml" }).end(reply);
             return;
         }
@@ -340,7 +444,10 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
             }
             const reply = failureReply(kind, info, style);
             entry.status = reply.status;
-            res.writeHead(reply.status, { ...reply.headers, "content-length": String(Buffer.byteLength(reply.body)) }).end(reply.body);
+            res.writeHead(reply.status, {
+                ...reply.headers,
+                "content-length": String(Buffer.byteLength(reply.body)),
+            }).end(reply.body);
             return;
         }
         if (faultable && r2 < latencyRatio) {
@@ -351,37 +458,47 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         const headers = { ...req.headers };
         delete headers["content-length"];
         headers["content-length"] = String(body.length);
-        const up = http.request({
-            protocol: "http:", hostname: target.hostname, port: target.port, method, path: url, headers, agent,
-        }, upRes => {
-            const upChunks: Buffer[] = [];
-            upRes.on("data", (c: Buffer) => upChunks.push(c));
-            upRes.on("error", () => undefined);
-            upRes.on("end", () => {
-                if (kind === "resetAfterForward") {
-                    stats.failed++;
-                    stats.byKind[kind] = (stats.byKind[kind] ?? 0) + 1;
-                    entry.outcome = kind;
+        const up = http.request(
+            {
+                protocol: "http:",
+                hostname: target.hostname,
+                port: target.port,
+                method,
+                path: url,
+                headers,
+                agent,
+            },
+            upRes => {
+                const upChunks: Buffer[] = [];
+                upRes.on("data", (c: Buffer) => upChunks.push(c));
+                upRes.on("error", () => undefined);
+                upRes.on("end", () => {
+                    if (kind === "resetAfterForward") {
+                        stats.failed++;
+                        stats.byKind[kind] = (stats.byKind[kind] ?? 0) + 1;
+                        entry.outcome = kind;
+                        record(entry);
+                        req.socket.destroy();
+                        return;
+                    }
+                    if (!control) stats.forwarded++;
+                    entry.status = upRes.statusCode ?? 0;
                     record(entry);
-                    req.socket.destroy();
-                    return;
-                }
-                if (!control) stats.forwarded++;
-                entry.status = upRes.statusCode ?? 0;
-                record(entry);
-                const out = Buffer.concat(upChunks);
-                const h = { ...upRes.headers };
-                delete h["transfer-encoding"];
-                h["content-length"] = String(out.length);
-                res.writeHead(upRes.statusCode ?? 502, h).end(out);
-            });
-        });
+                    const out = Buffer.concat(upChunks);
+                    const h = { ...upRes.headers };
+                    delete h["transfer-encoding"];
+                    h["content-length"] = String(out.length);
+                    res.writeHead(upRes.statusCode ?? 502, h).end(out);
+                });
+            },
+        );
         up.setTimeout(120_000, () => up.destroy(new Error("upstream timeout")));
         up.on("error", err => {
             entry.outcome = "upstreamError";
             entry.status = 502;
             record(entry);
-            if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" }).end(`faultProxy: upstream error: ${err.message}`);
+            if (!res.headersSent)
+                res.writeHead(502, { "content-type": "text/plain" }).end(`faultProxy: upstream error: ${err.message}`);
             else res.destroy();
         });
         up.end(body);
@@ -406,7 +523,9 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     const idleMs = opts.idleTimeoutMs ?? 5 * 60_000;
     function touch(): void {
         if (idleTimer) clearTimeout(idleTimer);
-        idleTimer = setTimeout(() => { void stop("idle"); }, idleMs);
+        idleTimer = setTimeout(() => {
+            void stop("idle");
+        }, idleMs);
         idleTimer.unref();
     }
 
@@ -414,7 +533,12 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         server.once("error", reject);
         server.listen(0, "127.0.0.1", () => resolve());
     });
-    lifetimeTimer = setTimeout(() => { void stop("lifetime"); }, opts.maxLifetimeMs ?? 15 * 60_000);
+    lifetimeTimer = setTimeout(
+        () => {
+            void stop("lifetime");
+        },
+        opts.maxLifetimeMs ?? 15 * 60_000,
+    );
     lifetimeTimer.unref();
     touch();
     const port = (server.address() as AddressInfo).port;
@@ -424,7 +548,9 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         port,
         stats: () => ({ ...stats, byKind: { ...stats.byKind } }),
         log: () => [...entries],
-        clearLog: () => { entries.length = 0; },
+        clearLog: () => {
+            entries.length = 0;
+        },
         attemptsPerCall: () => groupAttempts(entries),
         setFailureRatio: r => {
             validateRatio(r, "failureRatio");
@@ -434,7 +560,14 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     };
 }
 
-const CLIENT_VISIBLE_FAILURES = new Set<Outcome>(["throttle", "throttle429", "error500", "error503", "reset", "resetAfterForward"]);
+const CLIENT_VISIBLE_FAILURES = new Set<Outcome>([
+    "throttle",
+    "throttle429",
+    "error500",
+    "error503",
+    "reset",
+    "resetAfterForward",
+]);
 
 /** Groups logged requests into API calls (see FaultProxy.attemptsPerCall). */
 export function groupAttempts(entries: readonly ProxyLogEntry[]): CallAttempts[] {

@@ -46,7 +46,11 @@ function onPath(name: string): string | undefined {
 }
 
 function cliVersion(pulumi: string): string | undefined {
-    const r = spawnSync(pulumi, ["version"], { encoding: "utf8", timeout: 60_000, env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } });
+    const r = spawnSync(pulumi, ["version"], {
+        encoding: "utf8",
+        timeout: 60_000,
+        env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+    });
     const v = (r.stdout ?? "").trim().split("\n")[0];
     return r.status === 0 && /^v?\d+\.\d+\.\d+/.test(v) ? v.replace(/^v/, "") : undefined;
 }
@@ -62,13 +66,16 @@ export function findPulumi(): PulumiCli {
     if (onPathCli) {
         const dir = path.dirname(fs.realpathSync(onPathCli));
         const host = executable(path.join(dir, "pulumi-language-nodejs")) || onPath("pulumi-language-nodejs");
-        const shim = executable(path.join(dir, "pulumi-resource-pulumi-nodejs")) || onPath("pulumi-resource-pulumi-nodejs");
+        const shim =
+            executable(path.join(dir, "pulumi-resource-pulumi-nodejs")) || onPath("pulumi-resource-pulumi-nodejs");
         const version = cliVersion(onPathCli);
         if (version && host && shim) {
             cachedCli = { binDir: dir, version };
             return cachedCli;
         }
-        reasons.push(`pulumi on PATH (${onPathCli}) is unusable: version=${version ?? "?"}, language host ${host ? "found" : "MISSING"}, dynamic-provider launcher ${shim ? "found" : "MISSING"}`);
+        reasons.push(
+            `pulumi on PATH (${onPathCli}) is unusable: version=${version ?? "?"}, language host ${host ? "found" : "MISSING"}, dynamic-provider launcher ${shim ? "found" : "MISSING"}`,
+        );
     } else {
         reasons.push("no `pulumi` on PATH");
     }
@@ -85,10 +92,14 @@ export function findPulumi(): PulumiCli {
         reasons.push(`${last}/pulumi does not report a version`);
     } else {
         const tail = `${r.stderr ?? ""}`.trim().split("\n").slice(-15).join("\n    ");
-        reasons.push(`scripts/ensure-pulumi.sh failed (exit ${r.status ?? r.signal ?? r.error?.message}):\n    ${tail}`);
+        reasons.push(
+            `scripts/ensure-pulumi.sh failed (exit ${r.status ?? r.signal ?? r.error?.message}):\n    ${tail}`,
+        );
     }
-    throw new Error(`END-TO-END TESTS NEED THE REAL PULUMI CLI, AND NONE IS AVAILABLE.\n  ${reasons.join("\n  ")}\n` +
-        "  Fix: run `bash scripts/ensure-pulumi.sh` (builds from the Go module proxy; needs Go) or put pulumi ≥ v3.276 with pulumi-language-nodejs on PATH.");
+    throw new Error(
+        `END-TO-END TESTS NEED THE REAL PULUMI CLI, AND NONE IS AVAILABLE.\n  ${reasons.join("\n  ")}\n` +
+            "  Fix: run `bash scripts/ensure-pulumi.sh` (builds from the Go module proxy; needs Go) or put pulumi ≥ v3.276 with pulumi-language-nodejs on PATH.",
+    );
 }
 
 /**
@@ -101,7 +112,9 @@ let staleWarned = false;
 export function checkInstalledPackage(): void {
     const installed = path.join(REPO, "node_modules/pulumi-spider/dist/sdk/index.js");
     if (!fs.existsSync(installed)) {
-        throw new Error(`pulumi-spider is not installed in node_modules (${installed} missing): run \`bash scripts/setup.sh\` first`);
+        throw new Error(
+            `pulumi-spider is not installed in node_modules (${installed} missing): run \`bash scripts/setup.sh\` first`,
+        );
     }
     const builtAt = fs.statSync(installed).mtimeMs;
     const stale: string[] = [];
@@ -112,11 +125,14 @@ export function checkInstalledPackage(): void {
             else if (p.endsWith(".ts") && fs.statSync(p).mtimeMs > builtAt) stale.push(path.relative(REPO, p));
         }
     };
-    for (const d of ["sdk", "provider/resources", "provider/interface", "provider/drivers/local"]) walk(path.join(REPO, d));
+    for (const d of ["sdk", "provider/resources", "provider/interface", "provider/drivers/local"])
+        walk(path.join(REPO, d));
     if (stale.length > 0 && !staleWarned) {
         staleWarned = true;
-        process.stderr.write(`WARNING: node_modules/pulumi-spider is older than ${stale.slice(0, 5).join(", ")}${stale.length > 5 ? ", …" : ""}; ` +
-            "the end-to-end tests run the installed copy: re-run `bash scripts/setup.sh`.\n");
+        process.stderr.write(
+            `WARNING: node_modules/pulumi-spider is older than ${stale.slice(0, 5).join(", ")}${stale.length > 5 ? ", …" : ""}; ` +
+                "the end-to-end tests run the installed copy: re-run `bash scripts/setup.sh`.\n",
+        );
     }
 }
 
@@ -186,7 +202,7 @@ export function nameOf(urn: string): string {
 
 function typeOf(urn: string): string {
     const parts = urn.split("::");
-    return parts.length >= 4 ? parts[parts.length - 2].split("$").pop() ?? "" : "";
+    return parts.length >= 4 ? (parts[parts.length - 2].split("$").pop() ?? "") : "";
 }
 
 function toStep(op: string, urn: string, type?: string): StepOp {
@@ -199,7 +215,13 @@ function toStep(op: string, urn: string, type?: string): StepOp {
  */
 export function parseJsonOutput(r: RunResult): PulumiResult {
     const lines = r.stdout.split("\n");
-    let doc: { steps?: Array<{ op: string; urn: string; newState?: { type?: string }; oldState?: { type?: string } }>; changeSummary?: Record<string, number>; diagnostics?: Diagnostic[] } | undefined;
+    let doc:
+        | {
+              steps?: Array<{ op: string; urn: string; newState?: { type?: string }; oldState?: { type?: string } }>;
+              changeSummary?: Record<string, number>;
+              diagnostics?: Diagnostic[];
+          }
+        | undefined;
     let i = 0;
     while (i < lines.length && lines[i].trim() === "") i++;
     if (lines[i] === "{") {
@@ -208,7 +230,9 @@ export function parseJsonOutput(r: RunResult): PulumiResult {
         try {
             doc = JSON.parse(lines.slice(start, i + 1).join("\n"));
         } catch (err) {
-            throw new Error(`could not parse the JSON document of \`pulumi ${r.args.join(" ")}\`: ${(err as Error).message}\n${r.stdout.slice(0, 2000)}`);
+            throw new Error(
+                `could not parse the JSON document of \`pulumi ${r.args.join(" ")}\`: ${(err as Error).message}\n${r.stdout.slice(0, 2000)}`,
+            );
         }
         i++;
     }
@@ -222,16 +246,22 @@ export function parseJsonOutput(r: RunResult): PulumiResult {
             // Not an event line (the CLI prints nothing else on stdout with --json, but be lenient).
         }
     }
-    const isResource = (urn: string) => !urn.includes("::pulumi:pulumi:Stack::") && !urn.includes("::pulumi:providers:");
+    const isResource = (urn: string) =>
+        !urn.includes("::pulumi:pulumi:Stack::") && !urn.includes("::pulumi:providers:");
     let steps: StepOp[];
     let changeSummary: Record<string, number> = {};
     if (events.length > 0) {
-        steps = events.filter(e => e.resourcePreEvent).map(e => e.resourcePreEvent!.metadata)
-            .filter(m => isResource(m.urn)).map(m => toStep(m.op, m.urn, m.type));
+        steps = events
+            .filter(e => e.resourcePreEvent)
+            .map(e => e.resourcePreEvent!.metadata)
+            .filter(m => isResource(m.urn))
+            .map(m => toStep(m.op, m.urn, m.type));
         const summary = events.find(e => e.summaryEvent)?.summaryEvent;
         if (summary) changeSummary = summary.resourceChanges ?? {};
     } else {
-        steps = (doc?.steps ?? []).filter(s => isResource(s.urn)).map(s => toStep(s.op, s.urn, s.newState?.type ?? s.oldState?.type));
+        steps = (doc?.steps ?? [])
+            .filter(s => isResource(s.urn))
+            .map(s => toStep(s.op, s.urn, s.newState?.type ?? s.oldState?.type));
         changeSummary = doc?.changeSummary ?? {};
     }
     const diagnostics: Diagnostic[] = [];
@@ -279,7 +309,8 @@ export function isSecret(v: unknown): boolean {
 /** Spider resources of an exported stack, by Pulumi name. */
 export function spiderResources(d: Deployment): Map<string, StateResource> {
     const m = new Map<string, StateResource>();
-    for (const r of d.deployment.resources ?? []) if (r.type.startsWith("pulumi-nodejs:dynamic/spider:")) m.set(nameOf(r.urn), r);
+    for (const r of d.deployment.resources ?? [])
+        if (r.type.startsWith("pulumi-nodejs:dynamic/spider:")) m.set(nameOf(r.urn), r);
     return m;
 }
 
@@ -322,9 +353,15 @@ export class PulumiProject {
         const programDir = opts.programDir ?? DEFAULT_PROGRAM;
         for (const f of fs.readdirSync(programDir)) fs.copyFileSync(path.join(programDir, f), path.join(this.dir, f));
         const name = opts.name ?? "spider-e2e";
-        fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\ndescription: pulumi-spider end-to-end test project (temporary)\n`);
+        fs.writeFileSync(
+            path.join(this.dir, "Pulumi.yaml"),
+            `name: ${name}\nruntime: nodejs\ndescription: pulumi-spider end-to-end test project (temporary)\n`,
+        );
         // Without a package.json here the SDK would take the repository's (main: dist/sdk/index.js) as the program.
-        fs.writeFileSync(path.join(this.dir, "package.json"), JSON.stringify({ name, private: true, main: "index.js" }, null, 2) + "\n");
+        fs.writeFileSync(
+            path.join(this.dir, "package.json"),
+            JSON.stringify({ name, private: true, main: "index.js" }, null, 2) + "\n",
+        );
         this.env = {
             ...process.env,
             PATH: [cli.binDir, path.dirname(process.execPath), process.env.PATH ?? ""].join(path.delimiter),
@@ -358,18 +395,31 @@ export class PulumiProject {
         const full = [...args, "--stack", this.stack, "--non-interactive"];
         const started = Date.now();
         return new Promise((resolve, reject) => {
-            const child = spawn(path.join(this.cli.binDir, "pulumi"), full, { cwd: this.dir, env: this.env, stdio: ["pipe", "pipe", "pipe"] });
+            const child = spawn(path.join(this.cli.binDir, "pulumi"), full, {
+                cwd: this.dir,
+                env: this.env,
+                stdio: ["pipe", "pipe", "pipe"],
+            });
             const out: Buffer[] = [];
             const err: Buffer[] = [];
             child.stdout.on("data", (b: Buffer) => out.push(b));
             child.stderr.on("data", (b: Buffer) => err.push(b));
             const timer = setTimeout(() => child.kill("SIGTERM"), opts.timeoutMs ?? 10 * 60_000);
-            child.on("error", e => { clearTimeout(timer); reject(e); });
+            child.on("error", e => {
+                clearTimeout(timer);
+                reject(e);
+            });
             child.on("close", code => {
                 clearTimeout(timer);
                 const durationMs = Date.now() - started;
                 commandLog.push({ project: path.basename(this.root), args: args.join(" "), durationMs, code });
-                resolve({ args: full, code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), durationMs });
+                resolve({
+                    args: full,
+                    code,
+                    stdout: Buffer.concat(out).toString("utf8"),
+                    stderr: Buffer.concat(err).toString("utf8"),
+                    durationMs,
+                });
             });
             child.stdin.end(opts.stdin ?? "");
         });
@@ -378,7 +428,10 @@ export class PulumiProject {
     /** Like run, but throws with the command's output when it fails. */
     async must(args: string[], opts: { timeoutMs?: number; stdin?: string } = {}): Promise<RunResult> {
         const r = await this.run(args, opts);
-        if (r.code !== 0) throw new Error(`\`pulumi ${args.join(" ")}\` failed (exit ${r.code}):\n${tail(r.stderr + "\n" + r.stdout, 60)}`);
+        if (r.code !== 0)
+            throw new Error(
+                `\`pulumi ${args.join(" ")}\` failed (exit ${r.code}):\n${tail(r.stderr + "\n" + r.stdout, 60)}`,
+            );
         return r;
     }
 
@@ -449,7 +502,10 @@ export function commandSummary(): string {
     const total = commandLog.reduce((s, c) => s + c.durationMs, 0);
     const byVerb = new Map<string, { n: number; ms: number }>();
     for (const c of commandLog) {
-        const verb = c.args.split(" ").slice(0, c.args.startsWith("stack") || c.args.startsWith("config") ? 2 : 1).join(" ");
+        const verb = c.args
+            .split(" ")
+            .slice(0, c.args.startsWith("stack") || c.args.startsWith("config") ? 2 : 1)
+            .join(" ");
         const v = byVerb.get(verb) ?? { n: 0, ms: 0 };
         v.n++;
         v.ms += c.durationMs;

@@ -8,10 +8,18 @@ import * as pulumi from "@pulumi/pulumi";
 const spec = JSON.parse(fs.readFileSync(path.join(__dirname, "spec.json"), "utf8"));
 
 const provider: pulumi.dynamic.ResourceProvider = {
-    async check(_olds: any, news: any) { return { inputs: news }; },
-    async diff() { return { changes: false }; },
-    async create(inputs: any) { return { id: `t-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, outs: inputs }; },
-    async delete() { /* nothing to delete */ },
+    async check(_olds: any, news: any) {
+        return { inputs: news };
+    },
+    async diff() {
+        return { changes: false };
+    },
+    async create(inputs: any) {
+        return { id: `t-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, outs: inputs };
+    },
+    async delete() {
+        /* nothing to delete */
+    },
 };
 
 class Trivial extends pulumi.dynamic.Resource {

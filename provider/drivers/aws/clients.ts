@@ -69,9 +69,14 @@ export function partitionOf(region: string): string {
 export function makeClients(conn: Connection, ctx: DriverContext): AwsClients {
     const region = regionOf(conn);
     const cfg = ctx.config ?? {};
-    const credentials = cfg.awsAccessKeyId && cfg.awsSecretAccessKey
-        ? { accessKeyId: cfg.awsAccessKeyId, secretAccessKey: cfg.awsSecretAccessKey, sessionToken: cfg.awsSessionToken || undefined }
-        : undefined;
+    const credentials =
+        cfg.awsAccessKeyId && cfg.awsSecretAccessKey
+            ? {
+                  accessKeyId: cfg.awsAccessKeyId,
+                  secretAccessKey: cfg.awsSecretAccessKey,
+                  sessionToken: cfg.awsSessionToken || undefined,
+              }
+            : undefined;
     const common = {
         region,
         maxAttempts: SDK_MAX_ATTEMPTS,
@@ -126,25 +131,60 @@ function httpStatus(err: unknown): number {
 }
 
 const NOT_FOUND = new Set([
-    "LoadBalancerNotFound", "TargetGroupNotFound", "ListenerNotFound", "ResourceNotFound", "NoSuchEntity",
-    "InvalidInstanceID.NotFound", "InvalidSubnetID.NotFound", "InvalidVpcID.NotFound", "NotFound",
+    "LoadBalancerNotFound",
+    "TargetGroupNotFound",
+    "ListenerNotFound",
+    "ResourceNotFound",
+    "NoSuchEntity",
+    "InvalidInstanceID.NotFound",
+    "InvalidSubnetID.NotFound",
+    "InvalidVpcID.NotFound",
+    "NotFound",
 ]);
-const ALREADY_EXISTS = new Set(["DuplicateLoadBalancerName", "DuplicateTargetGroupName", "DuplicateListener", "EntityAlreadyExists"]);
+const ALREADY_EXISTS = new Set([
+    "DuplicateLoadBalancerName",
+    "DuplicateTargetGroupName",
+    "DuplicateListener",
+    "EntityAlreadyExists",
+]);
 const VALIDATION = new Set([
-    "ValidationError", "Validation", "InvalidParameter", "InvalidParameterValue", "InvalidParameterCombination",
-    "InvalidConfigurationRequest", "IncompatibleProtocols", "InvalidSubnet", "InvalidScheme", "InvalidTarget",
-    "InvalidSecurityGroup", "UnsupportedProtocol", "SubnetNotFound", "UnsupportedAvailabilityZone",
-    "InvalidRequest", "MalformedPolicyDocument",
+    "ValidationError",
+    "Validation",
+    "InvalidParameter",
+    "InvalidParameterValue",
+    "InvalidParameterCombination",
+    "InvalidConfigurationRequest",
+    "IncompatibleProtocols",
+    "InvalidSubnet",
+    "InvalidScheme",
+    "InvalidTarget",
+    "InvalidSecurityGroup",
+    "UnsupportedProtocol",
+    "SubnetNotFound",
+    "UnsupportedAvailabilityZone",
+    "InvalidRequest",
+    "MalformedPolicyDocument",
 ]);
 const THROTTLING = new Set([
-    "Throttling", "ThrottlingException", "TooManyRequests", "RequestLimitExceeded", "RequestThrottled",
-    "SlowDown", "ProvisionedThroughputExceeded", "PriorRequestNotComplete", "EC2Throttled",
+    "Throttling",
+    "ThrottlingException",
+    "TooManyRequests",
+    "RequestLimitExceeded",
+    "RequestThrottled",
+    "SlowDown",
+    "ProvisionedThroughputExceeded",
+    "PriorRequestNotComplete",
+    "EC2Throttled",
 ]);
 
 export function isThrottle(err: unknown): boolean {
     const code = errorCode(err);
-    return THROTTLING.has(code) || THROTTLING.has(`${code}Exception`) || httpStatus(err) === 429
-        || (err as AwsErrorShape | undefined)?.$retryable?.throttling === true;
+    return (
+        THROTTLING.has(code) ||
+        THROTTLING.has(`${code}Exception`) ||
+        httpStatus(err) === 429 ||
+        (err as AwsErrorShape | undefined)?.$retryable?.throttling === true
+    );
 }
 
 export function isRetryable(err: unknown): boolean {
@@ -204,7 +244,12 @@ export function withRollbackFailures(original: unknown, what: string, failures: 
     const rollback = new CloudApiError(`rollback after failed ${what} left parts behind: ${text}`, previousCause);
     (rollback as { rollbackErrors?: unknown[] }).rollbackErrors = failures;
     if (original instanceof Error) {
-        Object.defineProperty(original, "cause", { value: rollback, enumerable: true, configurable: true, writable: true });
+        Object.defineProperty(original, "cause", {
+            value: rollback,
+            enumerable: true,
+            configurable: true,
+            writable: true,
+        });
         return original;
     }
     return new CloudApiError(`${what}: ${String(original)}`, rollback);
@@ -241,7 +286,10 @@ export function isoTime(d: Date | string | undefined): string {
  * not exist or is outside `vpc`; `owner` names what the VPC belongs to ("the NLB", "the cluster").
  */
 export async function subnetsInVpc(
-    a: AwsCtx, subnets: string[], vpc: string, where: { property: string; owner: string; what: string },
+    a: AwsCtx,
+    subnets: string[],
+    vpc: string,
+    where: { property: string; owner: string; what: string },
 ): Promise<{ found: Subnet[]; issues: FieldIssue[] }> {
     if (subnets.length === 0) return { found: [], issues: [] };
     const describe = (): Promise<{ Subnets?: Subnet[] }> =>

@@ -41,7 +41,12 @@ import { allOrFirstError, withRetries } from "../../interface/wait";
 import { AwsCtx, aws, isAwsNotFound, subnetsInVpc, undoAll, withRollbackFailures } from "./clients";
 import { ensureRole } from "./roles";
 import {
-    validateCluster, validateClusterNetwork, validateNodeGroup, validateScaling, validateTags, validateVersion,
+    validateCluster,
+    validateClusterNetwork,
+    validateNodeGroup,
+    validateScaling,
+    validateTags,
+    validateVersion,
 } from "./validate";
 import {
     AUTOSCALING_MAX_TAG,
@@ -105,11 +110,13 @@ async function createCluster(a: AwsCtx, req: ClusterReq): Promise<ClusterInfo> {
         const cluster = await waitClusterActive(a, name, what, a.timeout("cluster", "create"));
 
         // Node groups come up in parallel; each one's undo is recorded as soon as it exists.
-        const results = await Promise.allSettled(req.nodeGroups.map(async ng => {
-            await createNodegroupCall(a, name, cluster, ng, nodeRole, what);
-            undo.push(() => deleteNodegroupAndWait(a, name, ng.iid.nameId, `undoing ${what}`));
-            return waitNodegroupActive(a, name, ng.iid.nameId, what);
-        }));
+        const results = await Promise.allSettled(
+            req.nodeGroups.map(async ng => {
+                await createNodegroupCall(a, name, cluster, ng, nodeRole, what);
+                undo.push(() => deleteNodegroupAndWait(a, name, ng.iid.nameId, `undoing ${what}`));
+                return waitNodegroupActive(a, name, ng.iid.nameId, what);
+            }),
+        );
         const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
         if (failed) throw failed.reason;
         const groups = results.map(r => (r as PromiseFulfilledResult<Nodegroup>).value);
@@ -122,45 +129,79 @@ async function createCluster(a: AwsCtx, req: ClusterReq): Promise<ClusterInfo> {
     }
 }
 
-async function createClusterCall(a: AwsCtx, req: ClusterReq, role: { arn: string; created: boolean }, what: string): Promise<void> {
+async function createClusterCall(
+    a: AwsCtx,
+    req: ClusterReq,
+    role: { arn: string; created: boolean },
+    what: string,
+): Promise<void> {
     const poll = a.poll("cluster");
-    const send = (): Promise<unknown> => aws(what, () => a.clients.eks.send(new CreateClusterCommand({
-        name: req.iid.nameId,
-        version: req.version,
-        roleArn: role.arn,
-        resourcesVpcConfig: {
-            subnetIds: req.network.subnets,
-            securityGroupIds: req.network.securityGroups,
-            endpointPublicAccess: true,
-        },
-        tags: { ...req.tags, ...ownerTags(req.owner), [CLUSTER_TAG]: req.iid.nameId },
-    })), { property: "network", resourceInUseMeansExists: true });
+    const send = (): Promise<unknown> =>
+        aws(
+            what,
+            () =>
+                a.clients.eks.send(
+                    new CreateClusterCommand({
+                        name: req.iid.nameId,
+                        version: req.version,
+                        roleArn: role.arn,
+                        resourcesVpcConfig: {
+                            subnetIds: req.network.subnets,
+                            securityGroupIds: req.network.securityGroups,
+                            endpointPublicAccess: true,
+                        },
+                        tags: { ...req.tags, ...ownerTags(req.owner), [CLUSTER_TAG]: req.iid.nameId },
+                    }),
+                ),
+            { property: "network", resourceInUseMeansExists: true },
+        );
     // A role created seconds ago is not yet assumable by EKS (IAM is eventually consistent).
-    await withRetries(send, err => role.created && err instanceof ValidationError && /role/i.test(err.message),
-        { attempts: 6, minDelayMs: poll.minDelayMs, maxDelayMs: poll.maxDelayMs });
+    await withRetries(send, err => role.created && err instanceof ValidationError && /role/i.test(err.message), {
+        attempts: 6,
+        minDelayMs: poll.minDelayMs,
+        maxDelayMs: poll.maxDelayMs,
+    });
 }
 
-async function createNodegroupCall(a: AwsCtx, clusterName: string, cluster: Cluster, ng: NodeGroupReq, nodeRole: string, what: string): Promise<void> {
+async function createNodegroupCall(
+    a: AwsCtx,
+    clusterName: string,
+    cluster: Cluster,
+    ng: NodeGroupReq,
+    nodeRole: string,
+    what: string,
+): Promise<void> {
     const pinned = !ng.onAutoScaling;
-    await aws(what, () => a.clients.eks.send(new CreateNodegroupCommand({
-        clusterName,
-        nodegroupName: ng.iid.nameId,
-        nodeRole,
-        subnets: cluster.resourcesVpcConfig?.subnetIds ?? [],
-        instanceTypes: [ng.vmSpec],
-        amiType: (ng.image || defaultAmiType(ng.vmSpec)) as Nodegroup["amiType"],
-        ...(ng.rootDiskSize ? { diskSize: ng.rootDiskSize } : {}),
-        ...(ng.keyPair ? { remoteAccess: { ec2SshKey: ng.keyPair } } : {}),
-        version: cluster.version,
-        scalingConfig: pinned
-            ? { minSize: ng.desiredNodeSize, maxSize: Math.max(1, ng.desiredNodeSize), desiredSize: ng.desiredNodeSize }
-            : { minSize: ng.minNodeSize, maxSize: ng.maxNodeSize, desiredSize: ng.desiredNodeSize },
-        tags: {
-            ...ownerTags(ng.owner),
-            [CLUSTER_TAG]: clusterName,
-            ...(pinned ? autoscalingOffTags(ng.minNodeSize, ng.maxNodeSize) : {}),
-        },
-    })), { property: "nodeGroups", resourceInUseMeansExists: true });
+    await aws(
+        what,
+        () =>
+            a.clients.eks.send(
+                new CreateNodegroupCommand({
+                    clusterName,
+                    nodegroupName: ng.iid.nameId,
+                    nodeRole,
+                    subnets: cluster.resourcesVpcConfig?.subnetIds ?? [],
+                    instanceTypes: [ng.vmSpec],
+                    amiType: (ng.image || defaultAmiType(ng.vmSpec)) as Nodegroup["amiType"],
+                    ...(ng.rootDiskSize ? { diskSize: ng.rootDiskSize } : {}),
+                    ...(ng.keyPair ? { remoteAccess: { ec2SshKey: ng.keyPair } } : {}),
+                    version: cluster.version,
+                    scalingConfig: pinned
+                        ? {
+                              minSize: ng.desiredNodeSize,
+                              maxSize: Math.max(1, ng.desiredNodeSize),
+                              desiredSize: ng.desiredNodeSize,
+                          }
+                        : { minSize: ng.minNodeSize, maxSize: ng.maxNodeSize, desiredSize: ng.desiredNodeSize },
+                    tags: {
+                        ...ownerTags(ng.owner),
+                        [CLUSTER_TAG]: clusterName,
+                        ...(pinned ? autoscalingOffTags(ng.minNodeSize, ng.maxNodeSize) : {}),
+                    },
+                }),
+            ),
+        { property: "nodeGroups", resourceInUseMeansExists: true },
+    );
 }
 
 /** Graviton families (m6g, t4g, c7gn, …) need the ARM image; everything else runs x86_64. */
@@ -184,7 +225,11 @@ async function addNodeGroup(a: AwsCtx, clusterIid: Iid, req: NodeGroupReq): Prom
         const ng = await waitNodegroupActive(a, name, req.iid.nameId, what);
         return await toNodeGroupInfoWithNodes(a, name, ng, what);
     } catch (err) {
-        throw withRollbackFailures(err, what, await undoAll([() => deleteNodegroupAndWait(a, name, req.iid.nameId, `undoing ${what}`)]));
+        throw withRollbackFailures(
+            err,
+            what,
+            await undoAll([() => deleteNodegroupAndWait(a, name, req.iid.nameId, `undoing ${what}`)]),
+        );
     }
 }
 
@@ -222,22 +267,31 @@ async function listCluster(a: AwsCtx): Promise<ClusterInfo[]> {
  * Cluster plus node groups plus their nodes. `known` node groups (fresh from a wait) are not
  * re-read; known `names` spare the ListNodegroups call.
  */
-async function readCluster(a: AwsCtx, cluster: Cluster, what: string, known?: Nodegroup[], names?: string[]): Promise<ClusterInfo> {
+async function readCluster(
+    a: AwsCtx,
+    cluster: Cluster,
+    what: string,
+    known?: Nodegroup[],
+    names?: string[],
+): Promise<ClusterInfo> {
     const name = cluster.name as string;
     const readGroups = async (): Promise<Array<Nodegroup | undefined>> => {
         if (known) return known;
-        const list = names ?? await listNodegroupNames(a, name, what);
-        return Promise.all(list.map(async ng => {
-            try {
-                return await describeNodegroup(a, name, ng, what);
-            } catch (err) {
-                if (isAwsNotFound(err)) return undefined;
-                throw err;
-            }
-        }));
+        const list = names ?? (await listNodegroupNames(a, name, what));
+        return Promise.all(
+            list.map(async ng => {
+                try {
+                    return await describeNodegroup(a, name, ng, what);
+                } catch (err) {
+                    if (isAwsNotFound(err)) return undefined;
+                    throw err;
+                }
+            }),
+        );
     };
     const [groups, nodes] = await Promise.all([readGroups(), describeNodes(a, name, undefined, what)]);
-    const nodeGroups = groups.filter((g): g is Nodegroup => g !== undefined)
+    const nodeGroups = groups
+        .filter((g): g is Nodegroup => g !== undefined)
         .map(g => toNodeGroupInfo(g, nodes.get(g.nodegroupName as string) ?? []));
     return toClusterInfo(cluster, nodeGroups, a.clients.region, a.ctx.config?.awsProfile);
 }
@@ -252,7 +306,12 @@ async function getNodeGroup(a: AwsCtx, clusterIid: Iid, ngIid: Iid): Promise<Nod
 // ---------------------------------------------------------------------------------------------
 // changes
 
-async function changeNodeGroupScaling(a: AwsCtx, clusterIid: Iid, ngIid: Iid, scaling: ScalingReq): Promise<NodeGroupInfo> {
+async function changeNodeGroupScaling(
+    a: AwsCtx,
+    clusterIid: Iid,
+    ngIid: Iid,
+    scaling: ScalingReq,
+): Promise<NodeGroupInfo> {
     const name = clusterName(clusterIid);
     const ngName = nodeGroupName(ngIid);
     const what = `scaling NodeGroup (${ngName}) of Cluster (${name})`;
@@ -264,7 +323,11 @@ async function changeNodeGroupScaling(a: AwsCtx, clusterIid: Iid, ngIid: Iid, sc
         await tagNodegroup(a, ng, autoscalingOffTags(scaling.minNodeSize, scaling.maxNodeSize), what);
     }
     const target = off
-        ? { minSize: scaling.desiredNodeSize, maxSize: Math.max(1, scaling.desiredNodeSize), desiredSize: scaling.desiredNodeSize }
+        ? {
+              minSize: scaling.desiredNodeSize,
+              maxSize: Math.max(1, scaling.desiredNodeSize),
+              desiredSize: scaling.desiredNodeSize,
+          }
         : { minSize: scaling.minNodeSize, maxSize: scaling.maxNodeSize, desiredSize: scaling.desiredNodeSize };
     ng = await applyScaling(a, name, ng, target, what);
     return toNodeGroupInfoWithNodes(a, name, ng, what);
@@ -282,13 +345,27 @@ async function setNodeGroupAutoScaling(a: AwsCtx, clusterIid: Iid, ngIid: Iid, o
     if (!on) {
         // Remember the bounds first, so an interruption never loses them.
         await tagNodegroup(a, ng, autoscalingOffTags(sc.minSize ?? 0, sc.maxSize ?? 1), what);
-        ng = await applyScaling(a, name, ng, { minSize: desired, maxSize: Math.max(1, desired), desiredSize: desired }, what);
+        ng = await applyScaling(
+            a,
+            name,
+            ng,
+            { minSize: desired, maxSize: Math.max(1, desired), desiredSize: desired },
+            what,
+        );
     } else {
         const min = Number(ng.tags?.[AUTOSCALING_MIN_TAG] ?? sc.minSize ?? 0);
         const max = Number(ng.tags?.[AUTOSCALING_MAX_TAG] ?? sc.maxSize ?? 1);
-        ng = await applyScaling(a, name, ng, { minSize: min, maxSize: max, desiredSize: Math.min(max, Math.max(min, desired)) }, what);
+        ng = await applyScaling(
+            a,
+            name,
+            ng,
+            { minSize: min, maxSize: max, desiredSize: Math.min(max, Math.max(min, desired)) },
+            what,
+        );
         const keys = [AUTOSCALING_TAG, AUTOSCALING_MIN_TAG, AUTOSCALING_MAX_TAG];
-        await aws(what, () => a.clients.eks.send(new UntagResourceCommand({ resourceArn: ng.nodegroupArn, tagKeys: keys })));
+        await aws(what, () =>
+            a.clients.eks.send(new UntagResourceCommand({ resourceArn: ng.nodegroupArn, tagKeys: keys })),
+        );
         ng.tags = Object.fromEntries(Object.entries(ng.tags ?? {}).filter(([k]) => !keys.includes(k)));
     }
     return toNodeGroupInfoWithNodes(a, name, ng, what);
@@ -302,14 +379,30 @@ async function tagNodegroup(a: AwsCtx, ng: Nodegroup, tags: Record<string, strin
 
 /** UpdateNodegroupConfig and its DescribeUpdate wait; no call when nothing changes. */
 async function applyScaling(
-    a: AwsCtx, cluster: string, ng: Nodegroup, target: { minSize: number; maxSize: number; desiredSize: number }, what: string,
+    a: AwsCtx,
+    cluster: string,
+    ng: Nodegroup,
+    target: { minSize: number; maxSize: number; desiredSize: number },
+    what: string,
 ): Promise<Nodegroup> {
     const sc = ng.scalingConfig ?? {};
     const ngName = ng.nodegroupName as string;
-    if (sc.minSize === target.minSize && sc.maxSize === target.maxSize && sc.desiredSize === target.desiredSize) return ng;
-    const update = (await aws(what, () => a.clients.eks.send(new UpdateNodegroupConfigCommand({
-        clusterName: cluster, nodegroupName: ngName, scalingConfig: target,
-    })), { property: "scaling" })).update;
+    if (sc.minSize === target.minSize && sc.maxSize === target.maxSize && sc.desiredSize === target.desiredSize)
+        return ng;
+    const update = (
+        await aws(
+            what,
+            () =>
+                a.clients.eks.send(
+                    new UpdateNodegroupConfigCommand({
+                        clusterName: cluster,
+                        nodegroupName: ngName,
+                        scalingConfig: target,
+                    }),
+                ),
+            { property: "scaling" },
+        )
+    ).update;
     await waitUpdate(a, cluster, update, what, ngName);
     const after = await describeNodegroup(a, cluster, ngName, what);
     return after;
@@ -327,7 +420,9 @@ async function upgradeCluster(a: AwsCtx, clusterIid: Iid, version: string): Prom
     const cluster = await describeCluster(a, name, what);
     let current = cluster.version as string;
     if (minor(version) < minor(current)) {
-        throw new ValidationError([{ property: "version", reason: `${what}: the cluster runs ${current}; EKS cannot downgrade` }]);
+        throw new ValidationError([
+            { property: "version", reason: `${what}: the cluster runs ${current}; EKS cannot downgrade` },
+        ]);
     }
     const names = await listNodegroupNames(a, name, what);
     const versions = new Map<string, string>();
@@ -350,21 +445,39 @@ async function upgradeCluster(a: AwsCtx, clusterIid: Iid, version: string): Prom
 }
 
 /** Brings every node group not on `version` to it, all at once (EKS updates node groups in parallel). */
-async function catchUpNodegroups(a: AwsCtx, cluster: string, versions: Map<string, string>, version: string,
-    what: string): Promise<boolean> {
+async function catchUpNodegroups(
+    a: AwsCtx,
+    cluster: string,
+    versions: Map<string, string>,
+    version: string,
+    what: string,
+): Promise<boolean> {
     const lagging = [...versions].filter(([, v]) => v !== version).map(([ng]) => ng);
-    await allOrFirstError(lagging.map(async ng => {
-        await upgradeNodegroup(a, cluster, ng, version, what);
-        versions.set(ng, version);
-    }));
+    await allOrFirstError(
+        lagging.map(async ng => {
+            await upgradeNodegroup(a, cluster, ng, version, what);
+            versions.set(ng, version);
+        }),
+    );
     return lagging.length > 0;
 }
 
 async function upgradeNodegroup(a: AwsCtx, cluster: string, ng: string, version: string, what: string): Promise<void> {
     a.log(`${what}: node group ${ng} → ${version}`);
-    const update = (await aws(what, () => a.clients.eks.send(new UpdateNodegroupVersionCommand({
-        clusterName: cluster, nodegroupName: ng, version,
-    })), { property: "version" })).update;
+    const update = (
+        await aws(
+            what,
+            () =>
+                a.clients.eks.send(
+                    new UpdateNodegroupVersionCommand({
+                        clusterName: cluster,
+                        nodegroupName: ng,
+                        version,
+                    }),
+                ),
+            { property: "version" },
+        )
+    ).update;
     await waitUpdate(a, cluster, update, what, ng);
 }
 
@@ -382,8 +495,8 @@ async function changeClusterNetwork(a: AwsCtx, clusterIid: Iid, change: ClusterN
     const cluster = await describeCluster(a, name, what);
     const vpc = cluster.resourcesVpcConfig?.vpcId ?? "";
     const problems = [
-        ...await subnetPlacementIssues(a, vpc, change.subnets ?? [], what),
-        ...await securityGroupPlacementIssues(a, vpc, change.securityGroups ?? [], what),
+        ...(await subnetPlacementIssues(a, vpc, change.subnets ?? [], what)),
+        ...(await securityGroupPlacementIssues(a, vpc, change.securityGroups ?? [], what)),
     ];
     if (problems.length) throw new ValidationError(problems.map(p => ({ ...p, reason: `${what}: ${p.reason}` })));
     const updates: Array<["subnetIds" | "securityGroupIds", string[] | undefined, string]> = [
@@ -393,13 +506,23 @@ async function changeClusterNetwork(a: AwsCtx, clusterIid: Iid, change: ClusterN
     for (const [key, value, property] of updates) {
         if (!value) continue;
         a.log(`${what}: UpdateClusterConfig ${key} ${value.join(", ") || "(none)"}`);
-        const update = (await aws(what, () => a.clients.eks.send(new UpdateClusterConfigCommand({
-            name, resourcesVpcConfig: { [key]: value },
-        })), { property })).update;
+        const update = (
+            await aws(
+                what,
+                () =>
+                    a.clients.eks.send(
+                        new UpdateClusterConfigCommand({
+                            name,
+                            resourcesVpcConfig: { [key]: value },
+                        }),
+                    ),
+                { property },
+            )
+        ).update;
         await waitUpdate(a, name, update, what);
     }
     const after = (await describeCluster(a, name, what)).resourcesVpcConfig ?? {};
-    const sorted = (ids: string[] | undefined): string[] => [...ids ?? []].sort();
+    const sorted = (ids: string[] | undefined): string[] => [...(ids ?? [])].sort();
     return { vpc, subnets: sorted(after.subnetIds), securityGroups: sorted(after.securityGroupIds) };
 }
 
@@ -416,11 +539,18 @@ async function subnetPlacementIssues(a: AwsCtx, vpc: string, subnets: string[], 
 }
 
 async function securityGroupPlacementIssues(
-    a: AwsCtx, vpc: string, groups: string[], what: string,
+    a: AwsCtx,
+    vpc: string,
+    groups: string[],
+    what: string,
 ): Promise<FieldIssue[]> {
     if (groups.length === 0) return [];
-    const found = (await aws(what, () => a.clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groups })),
-        { property: "network.securityGroups" })).SecurityGroups ?? [];
+    const found =
+        (
+            await aws(what, () => a.clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groups })), {
+                property: "network.securityGroups",
+            })
+        ).SecurityGroups ?? [];
     return groups.flatMap((group, i) => {
         const g = found.find(f => f.GroupId === group);
         if (!g) return [{ property: `network.securityGroups[${i}]`, reason: `security group ${group} does not exist` }];
@@ -429,7 +559,11 @@ async function securityGroupPlacementIssues(
     });
 }
 
-async function changeClusterTags(a: AwsCtx, clusterIid: Iid, tags: Record<string, string>): Promise<Record<string, string>> {
+async function changeClusterTags(
+    a: AwsCtx,
+    clusterIid: Iid,
+    tags: Record<string, string>,
+): Promise<Record<string, string>> {
     const name = clusterName(clusterIid);
     const what = `changing the tags of Cluster (${name})`;
     const issues = validateTags(tags);
@@ -438,8 +572,16 @@ async function changeClusterTags(a: AwsCtx, clusterIid: Iid, tags: Record<string
     const current = userTags(cluster.tags);
     const removed = Object.keys(current).filter(k => !(k in tags));
     const changed = Object.fromEntries(Object.entries(tags).filter(([k, v]) => current[k] !== v));
-    if (removed.length) await aws(what, () => a.clients.eks.send(new UntagResourceCommand({ resourceArn: cluster.arn, tagKeys: removed })), { property: "tags" });
-    if (Object.keys(changed).length) await aws(what, () => a.clients.eks.send(new TagResourceCommand({ resourceArn: cluster.arn, tags: changed })), { property: "tags" });
+    if (removed.length)
+        await aws(
+            what,
+            () => a.clients.eks.send(new UntagResourceCommand({ resourceArn: cluster.arn, tagKeys: removed })),
+            { property: "tags" },
+        );
+    if (Object.keys(changed).length)
+        await aws(what, () => a.clients.eks.send(new TagResourceCommand({ resourceArn: cluster.arn, tags: changed })), {
+            property: "tags",
+        });
     return { ...tags };
 }
 

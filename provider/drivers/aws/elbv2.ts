@@ -34,11 +34,7 @@ import type {
     TrafficProtocol,
     VmGroupInfo,
 } from "../../interface/driver";
-import {
-    CloudApiError,
-    NotFoundError,
-    ValidationError,
-} from "../../interface/errors";
+import { CloudApiError, NotFoundError, ValidationError } from "../../interface/errors";
 import { waitUntil, withRetries } from "../../interface/wait";
 import { AwsCtx, aws, errorCode, isAwsNotFound, isoTime } from "./clients";
 import { HEALTH } from "./validate";
@@ -64,16 +60,30 @@ export async function pickSubnets(a: AwsCtx, vpc: string, type: NlbReq["type"], 
     const subnets: Subnet[] = [];
     let token: string | undefined;
     do {
-        const page = await aws(what, () => a.clients.ec2.send(new DescribeSubnetsCommand({
-            Filters: [{ Name: "vpc-id", Values: [vpc] }], NextToken: token,
-        })), { property: "vpc" });
+        const page = await aws(
+            what,
+            () =>
+                a.clients.ec2.send(
+                    new DescribeSubnetsCommand({
+                        Filters: [{ Name: "vpc-id", Values: [vpc] }],
+                        NextToken: token,
+                    }),
+                ),
+            { property: "vpc" },
+        );
         subnets.push(...(page.Subnets ?? []));
         token = page.NextToken;
     } while (token);
-    if (subnets.length === 0) throw new ValidationError([{ property: "vpc", reason: `${what}: VPC ${vpc} has no subnets (or does not exist)` }]);
-    const rank = (s: Subnet): number => (s.DefaultForAz ? 0 : 2) + ((type === "PUBLIC") === Boolean(s.MapPublicIpOnLaunch) ? 0 : 1);
+    if (subnets.length === 0)
+        throw new ValidationError([
+            { property: "vpc", reason: `${what}: VPC ${vpc} has no subnets (or does not exist)` },
+        ]);
+    const rank = (s: Subnet): number =>
+        (s.DefaultForAz ? 0 : 2) + ((type === "PUBLIC") === Boolean(s.MapPublicIpOnLaunch) ? 0 : 1);
     const byAz = new Map<string, Subnet>();
-    for (const s of [...subnets].sort((x, y) => rank(x) - rank(y) || (x.SubnetId ?? "").localeCompare(y.SubnetId ?? ""))) {
+    for (const s of [...subnets].sort(
+        (x, y) => rank(x) - rank(y) || (x.SubnetId ?? "").localeCompare(y.SubnetId ?? ""),
+    )) {
         const az = s.AvailabilityZone ?? "";
         if (!byAz.has(az)) byAz.set(az, s);
     }
@@ -96,8 +106,13 @@ export interface TargetGroupSpec {
 }
 
 export function healthParams(hc: HealthCheckerReq): {
-    HealthCheckProtocol: HealthProtocol; HealthCheckPort: string; HealthCheckPath?: string;
-    HealthCheckIntervalSeconds: number; HealthCheckTimeoutSeconds: number; HealthyThresholdCount: number; UnhealthyThresholdCount: number;
+    HealthCheckProtocol: HealthProtocol;
+    HealthCheckPort: string;
+    HealthCheckPath?: string;
+    HealthCheckIntervalSeconds: number;
+    HealthCheckTimeoutSeconds: number;
+    HealthyThresholdCount: number;
+    UnhealthyThresholdCount: number;
 } {
     const threshold = hc.threshold ?? HEALTH.defaults.threshold;
     return {
@@ -113,23 +128,40 @@ export function healthParams(hc: HealthCheckerReq): {
 }
 
 export async function createTargetGroup(a: AwsCtx, what: string, spec: TargetGroupSpec): Promise<TargetGroup> {
-    const tg = (await aws(what, () => a.clients.elb.send(new CreateTargetGroupCommand({
-        Name: targetGroupName(spec.lbName),
-        Protocol: spec.protocol,
-        Port: spec.port,
-        VpcId: spec.vpc,
-        TargetType: "instance",
-        ...healthParams(spec.health),
-        Tags: spec.tags,
-    })), { property: "healthChecker" })).TargetGroups?.[0];
+    const tg = (
+        await aws(
+            what,
+            () =>
+                a.clients.elb.send(
+                    new CreateTargetGroupCommand({
+                        Name: targetGroupName(spec.lbName),
+                        Protocol: spec.protocol,
+                        Port: spec.port,
+                        VpcId: spec.vpc,
+                        TargetType: "instance",
+                        ...healthParams(spec.health),
+                        Tags: spec.tags,
+                    }),
+                ),
+            { property: "healthChecker" },
+        )
+    ).TargetGroups?.[0];
     if (!tg?.TargetGroupArn) throw new CloudApiError(`${what}: CreateTargetGroup returned no target group`);
     return tg;
 }
 
 export async function registerTargets(a: AwsCtx, tgArn: string, vms: string[], what: string): Promise<void> {
-    await aws(what, () => a.clients.elb.send(new RegisterTargetsCommand({
-        TargetGroupArn: tgArn, Targets: vms.map(Id => ({ Id })),
-    })), { property: "vmGroup.vms" });
+    await aws(
+        what,
+        () =>
+            a.clients.elb.send(
+                new RegisterTargetsCommand({
+                    TargetGroupArn: tgArn,
+                    Targets: vms.map(Id => ({ Id })),
+                }),
+            ),
+        { property: "vmGroup.vms" },
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -155,13 +187,14 @@ export async function findLoadBalancer(a: AwsCtx, iid: Iid, what: string): Promi
 
 /** The LB ARN: the systemId when known (later calls report a missing LB), else a lookup by name. */
 export async function loadBalancerArn(a: AwsCtx, iid: Iid, what: string): Promise<string> {
-    return iid.systemId || (await findLoadBalancer(a, iid, what)).LoadBalancerArn as string;
+    return iid.systemId || ((await findLoadBalancer(a, iid, what)).LoadBalancerArn as string);
 }
 
 export async function findListener(a: AwsCtx, lbArn: string, what: string): Promise<Listener> {
     const res = await aws(what, () => a.clients.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn })));
     const listener = res.Listeners?.[0];
-    if (!listener) throw new NotFoundError(`${what}: load balancer ${lbArn} has no listener (a create that did not finish?)`);
+    if (!listener)
+        throw new NotFoundError(`${what}: load balancer ${lbArn} has no listener (a create that did not finish?)`);
     return listener;
 }
 
@@ -181,7 +214,9 @@ export function forwardTargetGroupArn(listener: Listener, what: string): string 
 }
 
 export async function findTargetGroup(a: AwsCtx, tgArn: string, what: string): Promise<TargetGroup> {
-    const res = await aws(what, () => a.clients.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [tgArn] })));
+    const res = await aws(what, () =>
+        a.clients.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [tgArn] })),
+    );
     const tg = res.TargetGroups?.[0];
     if (!tg) throw new NotFoundError(`${what}: no target group ${tgArn}`);
     return tg;
@@ -245,14 +280,21 @@ export async function deleteOrphanTargetGroups(a: AwsCtx, name: string, what: st
     let marker: string | undefined;
     do {
         const page = await aws(what, () => a.clients.elb.send(new DescribeTargetGroupsCommand({ Marker: marker })));
-        candidates.push(...(page.TargetGroups ?? []).filter(tg =>
-            tg.TargetGroupName?.startsWith(prefix) && /^[0-9a-f]{8}$/.test(tg.TargetGroupName.slice(prefix.length))
-            && (tg.LoadBalancerArns ?? []).length === 0));
+        candidates.push(
+            ...(page.TargetGroups ?? []).filter(
+                tg =>
+                    tg.TargetGroupName?.startsWith(prefix) &&
+                    /^[0-9a-f]{8}$/.test(tg.TargetGroupName.slice(prefix.length)) &&
+                    (tg.LoadBalancerArns ?? []).length === 0,
+            ),
+        );
         marker = page.NextMarker;
     } while (marker);
     for (let i = 0; i < candidates.length; i += 20) {
         const batch = candidates.slice(i, i + 20);
-        const desc = await aws(what, () => a.clients.elb.send(new DescribeTagsCommand({ ResourceArns: batch.map(tg => tg.TargetGroupArn as string) })));
+        const desc = await aws(what, () =>
+            a.clients.elb.send(new DescribeTagsCommand({ ResourceArns: batch.map(tg => tg.TargetGroupArn as string) })),
+        );
         for (const d of desc.TagDescriptions ?? []) {
             if (d.Tags?.some(t => t.Key === NLB_TAG && t.Value === name)) {
                 a.log(`${what}: deleting orphaned target group ${d.ResourceArn}`);
@@ -267,28 +309,51 @@ export async function deleteOrphanTargetGroups(a: AwsCtx, name: string, what: st
 
 export async function waitNlbActive(a: AwsCtx, arn: string, what: string): Promise<LoadBalancer> {
     const poll = a.poll("nlb");
-    return waitUntil(async () => {
-        const res = await aws(what, () => a.clients.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] })));
-        const lb = res.LoadBalancers?.[0];
-        const state = lb?.State?.Code ?? "unknown";
-        if (lb && (state === "active" || state === "active_impaired")) return { done: true, value: lb };
-        if (state === "failed") throw new CloudApiError(`${what}: the load balancer failed to provision: ${lb?.State?.Reason ?? "no reason given"}`);
-        return { done: false, state };
-    }, { timeoutMs: a.timeout("nlb", "create"), ...poll, what: `Nlb (${arn.split("/").slice(-2, -1)[0] ?? arn}) to be active`, log: a.ctx.log });
+    return waitUntil(
+        async () => {
+            const res = await aws(what, () =>
+                a.clients.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] })),
+            );
+            const lb = res.LoadBalancers?.[0];
+            const state = lb?.State?.Code ?? "unknown";
+            if (lb && (state === "active" || state === "active_impaired")) return { done: true, value: lb };
+            if (state === "failed")
+                throw new CloudApiError(
+                    `${what}: the load balancer failed to provision: ${lb?.State?.Reason ?? "no reason given"}`,
+                );
+            return { done: false, state };
+        },
+        {
+            timeoutMs: a.timeout("nlb", "create"),
+            ...poll,
+            what: `Nlb (${arn.split("/").slice(-2, -1)[0] ?? arn}) to be active`,
+            log: a.ctx.log,
+        },
+    );
 }
 
 export async function waitNlbGone(a: AwsCtx, arn: string, what: string): Promise<void> {
     const poll = a.poll("nlb");
-    await waitUntil(async () => {
-        try {
-            const res = await aws(what, () => a.clients.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] })));
-            const lb = res.LoadBalancers?.[0];
-            return lb ? { done: false, state: lb.State?.Code ?? "present" } : { done: true, value: undefined };
-        } catch (err) {
-            if (isAwsNotFound(err)) return { done: true, value: undefined };
-            throw err;
-        }
-    }, { timeoutMs: a.timeout("nlb", "delete"), ...poll, what: `Nlb (${arn.split("/").slice(-2, -1)[0] ?? arn}) to be deleted`, log: a.ctx.log });
+    await waitUntil(
+        async () => {
+            try {
+                const res = await aws(what, () =>
+                    a.clients.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] })),
+                );
+                const lb = res.LoadBalancers?.[0];
+                return lb ? { done: false, state: lb.State?.Code ?? "present" } : { done: true, value: undefined };
+            } catch (err) {
+                if (isAwsNotFound(err)) return { done: true, value: undefined };
+                throw err;
+            }
+        },
+        {
+            timeoutMs: a.timeout("nlb", "delete"),
+            ...poll,
+            what: `Nlb (${arn.split("/").slice(-2, -1)[0] ?? arn}) to be deleted`,
+            log: a.ctx.log,
+        },
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -320,7 +385,8 @@ export function toHealthProtocol(p: string | undefined): HealthProtocol {
 
 export function fromTargetGroupHealth(tg: TargetGroup): HealthCheckerInfo {
     const protocol = toHealthProtocol(tg.HealthCheckProtocol);
-    const port = !tg.HealthCheckPort || tg.HealthCheckPort === "traffic-port" ? tg.Port ?? 0 : Number(tg.HealthCheckPort);
+    const port =
+        !tg.HealthCheckPort || tg.HealthCheckPort === "traffic-port" ? (tg.Port ?? 0) : Number(tg.HealthCheckPort);
     return {
         protocol,
         port,
@@ -333,8 +399,11 @@ export function fromTargetGroupHealth(tg: TargetGroup): HealthCheckerInfo {
 }
 
 export function toListenerInfo(lb: LoadBalancer, listener: Listener): ListenerInfo {
-    const address = (lb.AvailabilityZones ?? []).flatMap(z => z.LoadBalancerAddresses ?? [])
-        .map(x => x.IpAddress ?? x.PrivateIPv4Address ?? "").find(ip => ip) ?? "";
+    const address =
+        (lb.AvailabilityZones ?? [])
+            .flatMap(z => z.LoadBalancerAddresses ?? [])
+            .map(x => x.IpAddress ?? x.PrivateIPv4Address ?? "")
+            .find(ip => ip) ?? "";
     return {
         protocol: toTrafficProtocol(listener.Protocol),
         port: listener.Port ?? 0,
@@ -351,7 +420,10 @@ export function toVmGroupInfo(tg: TargetGroup, vms: string[]): VmGroupInfo {
 export function toHealthInfo(targets: TargetHealthDescription[]): HealthInfo {
     const all = targets.map(t => t.Target?.Id as string).sort();
     // Only `healthy` serves traffic; initial, unhealthy, unused and unavailable do not.
-    const healthy = targets.filter(t => t.TargetHealth?.State === "healthy").map(t => t.Target?.Id as string).sort();
+    const healthy = targets
+        .filter(t => t.TargetHealth?.State === "healthy")
+        .map(t => t.Target?.Id as string)
+        .sort();
     return { all, healthy, unhealthy: all.filter(id => !healthy.includes(id)) };
 }
 
@@ -368,7 +440,10 @@ export function toNlbInfo(parts: NlbParts, vms: string[], tags: Record<string, s
         healthChecker: fromTargetGroupHealth(tg),
         createdTime: isoTime(lb.CreatedTime),
         tags: { ...tags },
-        subnets: (lb.AvailabilityZones ?? []).map(z => z.SubnetId ?? "").filter(Boolean).sort(),
+        subnets: (lb.AvailabilityZones ?? [])
+            .map(z => z.SubnetId ?? "")
+            .filter(Boolean)
+            .sort(),
         keyValues: {
             loadBalancerArn: lb.LoadBalancerArn ?? "",
             listenerArn: listener.ListenerArn ?? "",
@@ -376,8 +451,14 @@ export function toNlbInfo(parts: NlbParts, vms: string[], tags: Record<string, s
             targetGroupName: tg.TargetGroupName ?? "",
             scheme: lb.Scheme ?? "",
             state: lb.State?.Code ?? "",
-            subnets: (lb.AvailabilityZones ?? []).map(z => z.SubnetId ?? "").filter(Boolean).join(","),
-            zones: (lb.AvailabilityZones ?? []).map(z => z.ZoneName ?? "").filter(Boolean).join(","),
+            subnets: (lb.AvailabilityZones ?? [])
+                .map(z => z.SubnetId ?? "")
+                .filter(Boolean)
+                .join(","),
+            zones: (lb.AvailabilityZones ?? [])
+                .map(z => z.ZoneName ?? "")
+                .filter(Boolean)
+                .join(","),
             listenerProtocol: listener.Protocol ?? "",
             targetGroupProtocol: tg.Protocol ?? "",
             unhealthyThreshold: String(tg.UnhealthyThresholdCount ?? ""),

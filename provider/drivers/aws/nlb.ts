@@ -44,7 +44,13 @@ import {
 import { AwsCtx, aws, isAwsNotFound, subnetsInVpc, undoAll, withRollbackFailures } from "./clients";
 import { planSubnetSteps, sharedZones } from "../../interface/subnets";
 import {
-    validateHealthChecker, validateListener, validateNlb, validateSubnets, validateTags, validateVmGroup, validateVms,
+    validateHealthChecker,
+    validateListener,
+    validateNlb,
+    validateSubnets,
+    validateTags,
+    validateVmGroup,
+    validateVms,
 } from "./validate";
 import {
     attachedVms,
@@ -104,47 +110,76 @@ export function openNlb(a: AwsCtx): NlbHandler {
 async function createNlb(a: AwsCtx, req: NlbReq): Promise<NlbInfo> {
     const name = req.iid.nameId;
     const what = `creating Nlb (${name})`;
-    if (req.scope === "GLOBAL") throw new NotSupportedError(`${what}: AWS network load balancers are regional; GLOBAL scope is not supported`);
+    if (req.scope === "GLOBAL")
+        throw new NotSupportedError(`${what}: AWS network load balancers are regional; GLOBAL scope is not supported`);
     const issues = validateNlb(req);
     if (issues.length) throw new ValidationError(issues);
 
     // moto (and a racing caller) would happily create a second LB with the same name.
     const existing = await findLoadBalancerByName(a, name, what);
-    if (existing) throw new AlreadyExistsError(`${what}: a load balancer named "${name}" already exists (${existing.LoadBalancerArn})`);
+    if (existing)
+        throw new AlreadyExistsError(
+            `${what}: a load balancer named "${name}" already exists (${existing.LoadBalancerArn})`,
+        );
 
-    const subnets = req.subnets ?? await pickSubnets(a, req.vpc, req.type, what);
+    const subnets = req.subnets ?? (await pickSubnets(a, req.vpc, req.type, what));
     const tags = toAwsTags(name, req.tags, req.owner);
     const undo: Array<() => Promise<void>> = [];
     try {
-        const lb = (await aws(what, () => a.clients.elb.send(new CreateLoadBalancerCommand({
-            Name: name,
-            Type: "network",
-            Scheme: req.type === "INTERNAL" ? "internal" : "internet-facing",
-            Subnets: subnets,
-            IpAddressType: "ipv4",
-            Tags: tags,
-        })), { property: "subnets" })).LoadBalancers?.[0];
+        const lb = (
+            await aws(
+                what,
+                () =>
+                    a.clients.elb.send(
+                        new CreateLoadBalancerCommand({
+                            Name: name,
+                            Type: "network",
+                            Scheme: req.type === "INTERNAL" ? "internal" : "internet-facing",
+                            Subnets: subnets,
+                            IpAddressType: "ipv4",
+                            Tags: tags,
+                        }),
+                    ),
+                { property: "subnets" },
+            )
+        ).LoadBalancers?.[0];
         if (!lb?.LoadBalancerArn) throw new CloudApiError(`${what}: CreateLoadBalancer returned no load balancer`);
         const lbArn = lb.LoadBalancerArn;
         undo.push(() => deleteLoadBalancerAndWait(a, lbArn, `undoing ${what}`));
         if (lb.VpcId && lb.VpcId !== req.vpc) {
-            throw new ValidationError([{ property: "subnets", reason: `the subnets belong to ${lb.VpcId}, not to vpc ${req.vpc}` }]);
+            throw new ValidationError([
+                { property: "subnets", reason: `the subnets belong to ${lb.VpcId}, not to vpc ${req.vpc}` },
+            ]);
         }
 
         const tg = await createTargetGroup(a, what, {
-            lbName: name, vpc: req.vpc, protocol: req.vmGroup.protocol, port: req.vmGroup.port, health: req.healthChecker, tags,
+            lbName: name,
+            vpc: req.vpc,
+            protocol: req.vmGroup.protocol,
+            port: req.vmGroup.port,
+            health: req.healthChecker,
+            tags,
         });
         const tgArn = tg.TargetGroupArn as string;
         undo.push(() => deleteTargetGroup(a, tgArn, `undoing ${what}`));
         if (req.vmGroup.vms.length) await registerTargets(a, tgArn, req.vmGroup.vms, what);
 
-        const listener = (await aws(what, () => a.clients.elb.send(new CreateListenerCommand({
-            LoadBalancerArn: lbArn,
-            Protocol: req.listener.protocol,
-            Port: req.listener.port,
-            DefaultActions: [{ Type: "forward", TargetGroupArn: tgArn }],
-            Tags: tags,
-        })), { property: "listener" })).Listeners?.[0];
+        const listener = (
+            await aws(
+                what,
+                () =>
+                    a.clients.elb.send(
+                        new CreateListenerCommand({
+                            LoadBalancerArn: lbArn,
+                            Protocol: req.listener.protocol,
+                            Port: req.listener.port,
+                            DefaultActions: [{ Type: "forward", TargetGroupArn: tgArn }],
+                            Tags: tags,
+                        }),
+                    ),
+                { property: "listener" },
+            )
+        ).Listeners?.[0];
         if (!listener?.ListenerArn) throw new CloudApiError(`${what}: CreateListener returned no listener`);
         const listenerArn = listener.ListenerArn;
         undo.push(() => deleteListener(a, listenerArn, `undoing ${what}`));
@@ -190,8 +225,14 @@ async function listNlb(a: AwsCtx): Promise<NlbInfo[]> {
     const managed: LoadBalancer[] = [];
     for (let i = 0; i < lbs.length; i += 20) {
         const batch = lbs.slice(i, i + 20);
-        const desc = await aws(what, () => a.clients.elb.send(new DescribeTagsCommand({ ResourceArns: batch.map(lb => lb.LoadBalancerArn as string) })));
-        const tagged = new Set((desc.TagDescriptions ?? []).filter(d => d.Tags?.some(t => t.Key === NLB_TAG)).map(d => d.ResourceArn));
+        const desc = await aws(what, () =>
+            a.clients.elb.send(
+                new DescribeTagsCommand({ ResourceArns: batch.map(lb => lb.LoadBalancerArn as string) }),
+            ),
+        );
+        const tagged = new Set(
+            (desc.TagDescriptions ?? []).filter(d => d.Tags?.some(t => t.Key === NLB_TAG)).map(d => d.ResourceArn),
+        );
         managed.push(...batch.filter(lb => tagged.has(lb.LoadBalancerArn)));
     }
     const out: NlbInfo[] = [];
@@ -223,13 +264,28 @@ async function changeListener(a: AwsCtx, iid: Iid, req: ListenerReq): Promise<Li
             // A TCP listener cannot forward to a UDP group (nor the reverse): the group follows the
             // listener in the same ModifyListener call, through a target-group swap.
             a.log(`${what}: the target group follows the listener to ${req.protocol}`);
-            const swapped = await swapTargetGroup(a, { listener, tg }, { protocol: req.protocol, port: tg.Port as number }, what, req);
+            const swapped = await swapTargetGroup(
+                a,
+                { listener, tg },
+                { protocol: req.protocol, port: tg.Port as number },
+                what,
+                req,
+            );
             return toListenerInfo(lb, swapped.listener);
         }
     }
-    const res = await aws(what, () => a.clients.elb.send(new ModifyListenerCommand({
-        ListenerArn: listener.ListenerArn, Port: req.port, Protocol: req.protocol,
-    })), { property: "listener" });
+    const res = await aws(
+        what,
+        () =>
+            a.clients.elb.send(
+                new ModifyListenerCommand({
+                    ListenerArn: listener.ListenerArn,
+                    Port: req.port,
+                    Protocol: req.protocol,
+                }),
+            ),
+        { property: "listener" },
+    );
     return toListenerInfo(lb, res.Listeners?.[0] ?? { ...listener, Port: req.port, Protocol: req.protocol });
 }
 
@@ -249,20 +305,26 @@ async function changeVmGroupInfo(a: AwsCtx, iid: Iid, req: VmGroupReq): Promise<
         const targets = await describeTargets(a, tg.TargetGroupArn as string, what);
         return toVmGroupInfo(tg, attachedVms(targets));
     }
-    const listenerReq = listener.Protocol === req.protocol ? undefined : { protocol: req.protocol, port: listener.Port as number };
+    const listenerReq =
+        listener.Protocol === req.protocol ? undefined : { protocol: req.protocol, port: listener.Port as number };
     if (listenerReq) a.log(`${what}: the listener follows the VM group to ${req.protocol}`);
     const swapped = await swapTargetGroup(a, { listener, tg }, req, what, listenerReq);
     return toVmGroupInfo(swapped.tg, swapped.vms);
 }
 
 async function swapTargetGroup(
-    a: AwsCtx, parts: Omit<NlbParts, "lb">, vmGroup: VmGroupReq, what: string, listenerReq?: ListenerReq,
+    a: AwsCtx,
+    parts: Omit<NlbParts, "lb">,
+    vmGroup: VmGroupReq,
+    what: string,
+    listenerReq?: ListenerReq,
 ): Promise<{ tg: TargetGroup; listener: Listener; vms: string[] }> {
     const oldArn = parts.tg.TargetGroupArn as string;
     const [targets, tags] = await Promise.all([describeTargets(a, oldArn, what), describeTagList(a, oldArn, what)]);
     const vms = attachedVms(targets);
     // The old group's tags name the NLB, so the load balancer itself need not be read.
-    const lbName = tags.find(t => t.Key === NLB_TAG)?.Value || (parts.tg.TargetGroupName ?? "tg").replace(/-[0-9a-f]{8}$/, "");
+    const lbName =
+        tags.find(t => t.Key === NLB_TAG)?.Value || (parts.tg.TargetGroupName ?? "tg").replace(/-[0-9a-f]{8}$/, "");
     const tg = await createTargetGroup(a, what, {
         lbName,
         vpc: parts.tg.VpcId as string,
@@ -275,11 +337,18 @@ async function swapTargetGroup(
     let listener: Listener;
     try {
         if (vms.length) await registerTargets(a, newArn, vms, what);
-        const res = await aws(what, () => a.clients.elb.send(new ModifyListenerCommand({
-            ListenerArn: parts.listener.ListenerArn,
-            DefaultActions: [{ Type: "forward", TargetGroupArn: newArn }],
-            ...(listenerReq ? { Protocol: listenerReq.protocol, Port: listenerReq.port } : {}),
-        })), { property: listenerReq ? "listener" : "vmGroup" });
+        const res = await aws(
+            what,
+            () =>
+                a.clients.elb.send(
+                    new ModifyListenerCommand({
+                        ListenerArn: parts.listener.ListenerArn,
+                        DefaultActions: [{ Type: "forward", TargetGroupArn: newArn }],
+                        ...(listenerReq ? { Protocol: listenerReq.protocol, Port: listenerReq.port } : {}),
+                    }),
+                ),
+            { property: listenerReq ? "listener" : "vmGroup" },
+        );
         listener = res.Listeners?.[0] ?? parts.listener;
     } catch (err) {
         throw withRollbackFailures(err, what, await undoAll([() => deleteTargetGroup(a, newArn, `undoing ${what}`)]));
@@ -318,11 +387,22 @@ async function removeVms(a: AwsCtx, iid: Iid, vms: string[]): Promise<VmGroupInf
     const gone = new Set(vms);
     const attached = current.filter(vm => gone.has(vm));
     if (attached.length) {
-        await aws(what, () => a.clients.elb.send(new DeregisterTargetsCommand({
-            TargetGroupArn: tg.TargetGroupArn, Targets: attached.map(Id => ({ Id })),
-        })), { property: "vms" });
+        await aws(
+            what,
+            () =>
+                a.clients.elb.send(
+                    new DeregisterTargetsCommand({
+                        TargetGroupArn: tg.TargetGroupArn,
+                        Targets: attached.map(Id => ({ Id })),
+                    }),
+                ),
+            { property: "vms" },
+        );
     }
-    return toVmGroupInfo(tg, current.filter(vm => !gone.has(vm)));
+    return toVmGroupInfo(
+        tg,
+        current.filter(vm => !gone.has(vm)),
+    );
 }
 
 async function currentGroup(a: AwsCtx, iid: Iid, what: string): Promise<{ tg: TargetGroup; current: string[] }> {
@@ -336,7 +416,9 @@ async function getVmGroupHealthInfo(a: AwsCtx, iid: Iid): Promise<HealthInfo> {
     const what = `reading VM health of Nlb (${label(iid)})`;
     const lbArn = await loadBalancerArn(a, iid, what);
     const tgArn = forwardTargetGroupArn(await findListener(a, lbArn, what), what);
-    const targets = (await describeTargets(a, tgArn, what)).filter(t => t.Target?.Id && !LEAVING.has(t.TargetHealth?.State ?? ""));
+    const targets = (await describeTargets(a, tgArn, what)).filter(
+        t => t.Target?.Id && !LEAVING.has(t.TargetHealth?.State ?? ""),
+    );
     return toHealthInfo(targets);
 }
 
@@ -346,10 +428,18 @@ async function changeHealthCheckerInfo(a: AwsCtx, iid: Iid, hc: HealthCheckerReq
     if (issues.length) throw new ValidationError(issues);
     const lbArn = await loadBalancerArn(a, iid, what);
     const tgArn = forwardTargetGroupArn(await findListener(a, lbArn, what), what);
-    const res = await aws(what, () => a.clients.elb.send(new ModifyTargetGroupCommand({
-        TargetGroupArn: tgArn, ...healthParams(hc),
-    })), { property: "healthChecker" });
-    const tg = res.TargetGroups?.[0] ?? await findTargetGroup(a, tgArn, what);
+    const res = await aws(
+        what,
+        () =>
+            a.clients.elb.send(
+                new ModifyTargetGroupCommand({
+                    TargetGroupArn: tgArn,
+                    ...healthParams(hc),
+                }),
+            ),
+        { property: "healthChecker" },
+    );
+    const tg = res.TargetGroups?.[0] ?? (await findTargetGroup(a, tgArn, what));
     return fromTargetGroupHealth(tg);
 }
 
@@ -361,9 +451,17 @@ async function changeTags(a: AwsCtx, iid: Iid, tags: Record<string, string>): Pr
     const [listener, current] = await Promise.all([findListener(a, lbArn, what), describeUserTags(a, lbArn, what)]);
     const arns = [lbArn, listener.ListenerArn as string, ...forwardTargetGroupArns(listener)];
     const removed = Object.keys(current).filter(k => !(k in tags));
-    const changed = Object.entries(tags).filter(([k, v]) => current[k] !== v).map(([Key, Value]) => ({ Key, Value }));
-    if (removed.length) await aws(what, () => a.clients.elb.send(new RemoveTagsCommand({ ResourceArns: arns, TagKeys: removed })), { property: "tags" });
-    if (changed.length) await aws(what, () => a.clients.elb.send(new AddTagsCommand({ ResourceArns: arns, Tags: changed })), { property: "tags" });
+    const changed = Object.entries(tags)
+        .filter(([k, v]) => current[k] !== v)
+        .map(([Key, Value]) => ({ Key, Value }));
+    if (removed.length)
+        await aws(what, () => a.clients.elb.send(new RemoveTagsCommand({ ResourceArns: arns, TagKeys: removed })), {
+            property: "tags",
+        });
+    if (changed.length)
+        await aws(what, () => a.clients.elb.send(new AddTagsCommand({ ResourceArns: arns, Tags: changed })), {
+            property: "tags",
+        });
     return { ...tags };
 }
 
@@ -396,8 +494,9 @@ async function changeSubnets(a: AwsCtx, iid: Iid, subnets: string[]): Promise<st
     if (problems.length) throw new ValidationError(problems.map(p => ({ ...p, reason: `${what}: ${p.reason}` })));
     for (const [index, step] of plan.steps.entries()) {
         a.log(`${what}: step ${index + 1}/${plan.steps.length}: SetSubnets ${step.join(", ")}`);
-        await aws(what, () => a.clients.elb.send(new SetSubnetsCommand({ LoadBalancerArn: lbArn, Subnets: step })),
-            { property: "subnets" });
+        await aws(what, () => a.clients.elb.send(new SetSubnetsCommand({ LoadBalancerArn: lbArn, Subnets: step })), {
+            property: "subnets",
+        });
         await waitNlbActive(a, lbArn, what);
     }
     return [...subnets].sort();
@@ -410,7 +509,9 @@ async function deleteNlb(a: AwsCtx, iid: Iid): Promise<void> {
     try {
         lbArn = await loadBalancerArn(a, iid, what);
         // Fails with LoadBalancerNotFound when the ARN names a load balancer that is gone.
-        listeners = (await aws(what, () => a.clients.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn })))).Listeners ?? [];
+        listeners =
+            (await aws(what, () => a.clients.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn }))))
+                .Listeners ?? [];
     } catch (err) {
         if (!isAwsNotFound(err)) throw err;
         lbArn = "";
@@ -418,7 +519,8 @@ async function deleteNlb(a: AwsCtx, iid: Iid): Promise<void> {
     let name = iid.nameId;
     if (lbArn) {
         const tgArns = [...new Set(listeners.flatMap(forwardTargetGroupArns))];
-        if (!name && tgArns.length) name = (await describeTagList(a, tgArns[0], what)).find(t => t.Key === NLB_TAG)?.Value ?? "";
+        if (!name && tgArns.length)
+            name = (await describeTagList(a, tgArns[0], what)).find(t => t.Key === NLB_TAG)?.Value ?? "";
         for (const l of listeners) await deleteListener(a, l.ListenerArn as string, what);
         for (const tgArn of tgArns) await deleteTargetGroup(a, tgArn, what);
         await deleteLoadBalancerAndWait(a, lbArn, what);

@@ -53,20 +53,34 @@ export async function ensureRole(a: AwsCtx, kind: "cluster" | "node", what: stri
     }
     let attached: string[] = [];
     if (arn) {
-        attached = ((await aws(what, () => iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name })))).AttachedPolicies ?? [])
-            .map(p => p.PolicyArn ?? "");
+        attached = (
+            (await aws(what, () => iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name }))))
+                .AttachedPolicies ?? []
+        ).map(p => p.PolicyArn ?? "");
     } else {
         a.log(`${what}: creating IAM role ${name} for ${PRINCIPALS[kind]}`);
         try {
-            arn = (await aws(what, () => iam.send(new CreateRoleCommand({
-                RoleName: name,
-                Description: `pulumi-spider: EKS ${kind} role`,
-                AssumeRolePolicyDocument: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: PRINCIPALS[kind] }, Action: "sts:AssumeRole" }],
-                }),
-                Tags: [{ Key: "spider:managed", Value: "true" }],
-            })))).Role?.Arn;
+            arn = (
+                await aws(what, () =>
+                    iam.send(
+                        new CreateRoleCommand({
+                            RoleName: name,
+                            Description: `pulumi-spider: EKS ${kind} role`,
+                            AssumeRolePolicyDocument: JSON.stringify({
+                                Version: "2012-10-17",
+                                Statement: [
+                                    {
+                                        Effect: "Allow",
+                                        Principal: { Service: PRINCIPALS[kind] },
+                                        Action: "sts:AssumeRole",
+                                    },
+                                ],
+                            }),
+                            Tags: [{ Key: "spider:managed", Value: "true" }],
+                        }),
+                    ),
+                )
+            ).Role?.Arn;
             created = true;
         } catch (err) {
             // Another program created it between our GetRole and CreateRole: use theirs.

@@ -19,7 +19,8 @@ import type { FieldIssue } from "../../interface/errors";
 export const NLB_NAME: NameRule = {
     maxLength: 32,
     pattern: /^(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/,
-    description: "1–32 characters, letters, digits and hyphens, not starting or ending with a hyphen nor starting with \"internal-\"",
+    description:
+        '1–32 characters, letters, digits and hyphens, not starting or ending with a hyphen nor starting with "internal-"',
 };
 
 export const CLUSTER_NAME: NameRule = {
@@ -50,11 +51,24 @@ export const MAX_NODE_GROUP_SIZE = 450;
 
 /** EKS AMI types a managed node group can use without a launch template. */
 export const AMI_TYPES = [
-    "AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD", "AL2023_x86_64_NVIDIA", "AL2023_ARM_64_NVIDIA", "AL2023_x86_64_NEURON",
-    "AL2_x86_64", "AL2_x86_64_GPU", "AL2_ARM_64",
-    "BOTTLEROCKET_x86_64", "BOTTLEROCKET_ARM_64", "BOTTLEROCKET_x86_64_NVIDIA", "BOTTLEROCKET_ARM_64_NVIDIA",
-    "BOTTLEROCKET_x86_64_FIPS", "BOTTLEROCKET_ARM_64_FIPS",
-    "WINDOWS_CORE_2019_x86_64", "WINDOWS_FULL_2019_x86_64", "WINDOWS_CORE_2022_x86_64", "WINDOWS_FULL_2022_x86_64",
+    "AL2023_x86_64_STANDARD",
+    "AL2023_ARM_64_STANDARD",
+    "AL2023_x86_64_NVIDIA",
+    "AL2023_ARM_64_NVIDIA",
+    "AL2023_x86_64_NEURON",
+    "AL2_x86_64",
+    "AL2_x86_64_GPU",
+    "AL2_ARM_64",
+    "BOTTLEROCKET_x86_64",
+    "BOTTLEROCKET_ARM_64",
+    "BOTTLEROCKET_x86_64_NVIDIA",
+    "BOTTLEROCKET_ARM_64_NVIDIA",
+    "BOTTLEROCKET_x86_64_FIPS",
+    "BOTTLEROCKET_ARM_64_FIPS",
+    "WINDOWS_CORE_2019_x86_64",
+    "WINDOWS_FULL_2019_x86_64",
+    "WINDOWS_CORE_2022_x86_64",
+    "WINDOWS_FULL_2022_x86_64",
 ] as const;
 
 /** Tag keys the driver reserves for its own bookkeeping. */
@@ -75,7 +89,12 @@ function checkName(issues: FieldIssue[], property: string, name: string | undefi
     }
 }
 
-function checkInt(issues: FieldIssue[], property: string, value: number | undefined, range: { min: number; max: number }): void {
+function checkInt(
+    issues: FieldIssue[],
+    property: string,
+    value: number | undefined,
+    range: { min: number; max: number },
+): void {
     if (value === undefined) return;
     if (!Number.isInteger(value) || value < range.min || value > range.max) {
         issues.push({ property, reason: `${value} is outside ${range.min}–${range.max}` });
@@ -92,15 +111,22 @@ export function validateTags(tags: Record<string, string> | undefined, property 
     const issues: FieldIssue[] = [];
     const entries = Object.entries(tags ?? {});
     if (entries.length > MAX_USER_TAGS) {
-        issues.push({ property, reason: `${entries.length} tags; at most ${MAX_USER_TAGS} (AWS allows 50, the driver keeps some for itself)` });
+        issues.push({
+            property,
+            reason: `${entries.length} tags; at most ${MAX_USER_TAGS} (AWS allows 50, the driver keeps some for itself)`,
+        });
     }
     for (const [key, value] of entries) {
         const p = `${property}.${key}`;
         if (key.length < 1 || key.length > 128) issues.push({ property: p, reason: "tag keys are 1–128 characters" });
         if (RESERVED_TAG_PREFIXES.some(prefix => key.toLowerCase().startsWith(prefix))) {
-            issues.push({ property: p, reason: `tag keys starting with ${RESERVED_TAG_PREFIXES.join(" or ")} are reserved` });
+            issues.push({
+                property: p,
+                reason: `tag keys starting with ${RESERVED_TAG_PREFIXES.join(" or ")} are reserved`,
+            });
         }
-        if (typeof value !== "string" || value.length > 256) issues.push({ property: p, reason: "tag values are strings of at most 256 characters" });
+        if (typeof value !== "string" || value.length > 256)
+            issues.push({ property: p, reason: "tag values are strings of at most 256 characters" });
     }
     return issues;
 }
@@ -109,17 +135,26 @@ export function validateListener(listener: ListenerReq | undefined, property = "
     const issues: FieldIssue[] = [];
     if (!listener) return [{ property, reason: "a listener is required" }];
     if (!TRAFFIC_PROTOCOLS.includes(listener.protocol)) {
-        issues.push({ property: `${property}.protocol`, reason: `"${String(listener.protocol)}" is not one of ${TRAFFIC_PROTOCOLS.join(", ")}` });
+        issues.push({
+            property: `${property}.protocol`,
+            reason: `"${String(listener.protocol)}" is not one of ${TRAFFIC_PROTOCOLS.join(", ")}`,
+        });
     }
     checkPort(issues, `${property}.port`, listener.port);
     return issues;
 }
 
-export function validateVmGroup(vmGroup: (VmGroupReq & { vms?: string[] }) | undefined, property = "vmGroup"): FieldIssue[] {
+export function validateVmGroup(
+    vmGroup: (VmGroupReq & { vms?: string[] }) | undefined,
+    property = "vmGroup",
+): FieldIssue[] {
     const issues: FieldIssue[] = [];
     if (!vmGroup) return [{ property, reason: "a VM group is required" }];
     if (!TRAFFIC_PROTOCOLS.includes(vmGroup.protocol)) {
-        issues.push({ property: `${property}.protocol`, reason: `"${String(vmGroup.protocol)}" is not one of ${TRAFFIC_PROTOCOLS.join(", ")}` });
+        issues.push({
+            property: `${property}.protocol`,
+            reason: `"${String(vmGroup.protocol)}" is not one of ${TRAFFIC_PROTOCOLS.join(", ")}`,
+        });
     }
     checkPort(issues, `${property}.port`, vmGroup.port);
     if (vmGroup.vms) issues.push(...validateVms(vmGroup.vms, `${property}.vms`));
@@ -130,7 +165,8 @@ export function validateVms(vms: string[], property = "vmGroup.vms"): FieldIssue
     const issues: FieldIssue[] = [];
     const seen = new Set<string>();
     vms.forEach((vm, i) => {
-        if (!INSTANCE_ID.test(vm)) issues.push({ property: `${property}[${i}]`, reason: `"${vm}" is not an EC2 instance id (i-…)` });
+        if (!INSTANCE_ID.test(vm))
+            issues.push({ property: `${property}[${i}]`, reason: `"${vm}" is not an EC2 instance id (i-…)` });
         if (seen.has(vm)) issues.push({ property: `${property}[${i}]`, reason: `"${vm}" is listed twice` });
         seen.add(vm);
     });
@@ -141,7 +177,10 @@ export function validateHealthChecker(hc: HealthCheckerReq | undefined, property
     const issues: FieldIssue[] = [];
     if (!hc) return [{ property, reason: "a health checker is required" }];
     if (!HEALTH_PROTOCOLS.includes(hc.protocol)) {
-        issues.push({ property: `${property}.protocol`, reason: `"${String(hc.protocol)}" is not one of ${HEALTH_PROTOCOLS.join(", ")}` });
+        issues.push({
+            property: `${property}.protocol`,
+            reason: `"${String(hc.protocol)}" is not one of ${HEALTH_PROTOCOLS.join(", ")}`,
+        });
     }
     if (hc.port !== undefined) checkPort(issues, `${property}.port`, hc.port);
     checkInt(issues, `${property}.interval`, hc.interval, HEALTH.interval);
@@ -150,13 +189,19 @@ export function validateHealthChecker(hc: HealthCheckerReq | undefined, property
     const interval = hc.interval ?? HEALTH.defaults.interval;
     const timeout = hc.timeout ?? HEALTH.defaults.timeout;
     if (timeout > interval) {
-        issues.push({ property: `${property}.timeout`, reason: `timeout ${timeout}s must not exceed the interval ${interval}s` });
+        issues.push({
+            property: `${property}.timeout`,
+            reason: `timeout ${timeout}s must not exceed the interval ${interval}s`,
+        });
     }
     if (hc.protocol === "TCP") {
-        if (hc.path) issues.push({ property: `${property}.path`, reason: "a path applies to HTTP/HTTPS health checks only" });
+        if (hc.path)
+            issues.push({ property: `${property}.path`, reason: "a path applies to HTTP/HTTPS health checks only" });
     } else if (hc.path !== undefined && hc.path !== "") {
-        if (!hc.path.startsWith("/")) issues.push({ property: `${property}.path`, reason: `"${hc.path}" must start with "/"` });
-        if (hc.path.length > HEALTH.pathMaxLength) issues.push({ property: `${property}.path`, reason: `at most ${HEALTH.pathMaxLength} characters` });
+        if (!hc.path.startsWith("/"))
+            issues.push({ property: `${property}.path`, reason: `"${hc.path}" must start with "/"` });
+        if (hc.path.length > HEALTH.pathMaxLength)
+            issues.push({ property: `${property}.path`, reason: `at most ${HEALTH.pathMaxLength} characters` });
     }
     return issues;
 }
@@ -167,14 +212,26 @@ export function validateNlb(req: NlbReq): FieldIssue[] {
     checkName(issues, "iid.nameId", req.iid?.nameId, NLB_NAME);
     if (!req.vpc) issues.push({ property: "vpc", reason: "a VPC id is required" });
     else if (!VPC_ID.test(req.vpc)) issues.push({ property: "vpc", reason: `"${req.vpc}" is not a VPC id (vpc-…)` });
-    if (!NLB_TYPES.includes(req.type)) issues.push({ property: "type", reason: `"${String(req.type)}" is not one of ${NLB_TYPES.join(", ")}` });
+    if (!NLB_TYPES.includes(req.type))
+        issues.push({ property: "type", reason: `"${String(req.type)}" is not one of ${NLB_TYPES.join(", ")}` });
     if (req.scope !== "REGION") {
-        issues.push({ property: "scope", reason: `AWS network load balancers are regional; scope "${String(req.scope)}" is not supported` });
+        issues.push({
+            property: "scope",
+            reason: `AWS network load balancers are regional; scope "${String(req.scope)}" is not supported`,
+        });
     }
     issues.push(...validateListener(req.listener));
     issues.push(...validateVmGroup(req.vmGroup));
-    if (req.listener && req.vmGroup && TRAFFIC_PROTOCOLS.includes(req.listener.protocol) && req.listener.protocol !== req.vmGroup.protocol) {
-        issues.push({ property: "vmGroup.protocol", reason: `a ${req.listener.protocol} listener forwards to ${req.listener.protocol} target groups only` });
+    if (
+        req.listener &&
+        req.vmGroup &&
+        TRAFFIC_PROTOCOLS.includes(req.listener.protocol) &&
+        req.listener.protocol !== req.vmGroup.protocol
+    ) {
+        issues.push({
+            property: "vmGroup.protocol",
+            reason: `a ${req.listener.protocol} listener forwards to ${req.listener.protocol} target groups only`,
+        });
     }
     issues.push(...validateHealthChecker(req.healthChecker));
     if (req.subnets !== undefined) issues.push(...validateSubnets(req.subnets));
@@ -206,8 +263,16 @@ export function validateScaling(s: ScalingReq, property = ""): FieldIssue[] {
     checkInt(issues, p("minNodeSize"), s.minNodeSize, { min: 0, max: MAX_NODE_GROUP_SIZE });
     checkInt(issues, p("maxNodeSize"), s.maxNodeSize, { min: 1, max: MAX_NODE_GROUP_SIZE });
     checkInt(issues, p("desiredNodeSize"), s.desiredNodeSize, { min: 0, max: MAX_NODE_GROUP_SIZE });
-    if (s.minNodeSize > s.desiredNodeSize) issues.push({ property: p("desiredNodeSize"), reason: `desired ${s.desiredNodeSize} is below the minimum ${s.minNodeSize}` });
-    if (s.desiredNodeSize > s.maxNodeSize) issues.push({ property: p("desiredNodeSize"), reason: `desired ${s.desiredNodeSize} is above the maximum ${s.maxNodeSize}` });
+    if (s.minNodeSize > s.desiredNodeSize)
+        issues.push({
+            property: p("desiredNodeSize"),
+            reason: `desired ${s.desiredNodeSize} is below the minimum ${s.minNodeSize}`,
+        });
+    if (s.desiredNodeSize > s.maxNodeSize)
+        issues.push({
+            property: p("desiredNodeSize"),
+            reason: `desired ${s.desiredNodeSize} is above the maximum ${s.maxNodeSize}`,
+        });
     return issues;
 }
 
@@ -216,7 +281,8 @@ export function validateNodeGroup(ng: NodeGroupReq, property = ""): FieldIssue[]
     const p = (name: string): string => (property ? `${property}.${name}` : name);
     checkName(issues, p("iid.nameId"), ng.iid?.nameId, NODE_GROUP_NAME);
     if (!ng.vmSpec) issues.push({ property: p("vmSpec"), reason: "an EC2 instance type is required (e.g. t3.medium)" });
-    else if (!INSTANCE_TYPE.test(ng.vmSpec)) issues.push({ property: p("vmSpec"), reason: `"${ng.vmSpec}" is not an EC2 instance type` });
+    else if (!INSTANCE_TYPE.test(ng.vmSpec))
+        issues.push({ property: p("vmSpec"), reason: `"${ng.vmSpec}" is not an EC2 instance type` });
     if (ng.image && !(AMI_TYPES as readonly string[]).includes(ng.image)) {
         issues.push({
             property: p("image"),
@@ -224,7 +290,10 @@ export function validateNodeGroup(ng: NodeGroupReq, property = ""): FieldIssue[]
         });
     }
     if (ng.rootDiskType) {
-        issues.push({ property: p("rootDiskType"), reason: "EKS managed node groups without a launch template use the AMI's volume type; leave rootDiskType empty" });
+        issues.push({
+            property: p("rootDiskType"),
+            reason: "EKS managed node groups without a launch template use the AMI's volume type; leave rootDiskType empty",
+        });
     }
     if (ng.rootDiskSize !== 0) checkInt(issues, p("rootDiskSize"), ng.rootDiskSize, { min: 1, max: 16384 });
     issues.push(...validateScaling(ng, property));
@@ -233,7 +302,9 @@ export function validateNodeGroup(ng: NodeGroupReq, property = ""): FieldIssue[]
 
 export function validateVersion(version: string | undefined, property = "version"): FieldIssue[] {
     if (!version || !(EKS_VERSIONS as readonly string[]).includes(version)) {
-        return [{ property, reason: `"${String(version)}" is not a supported EKS version (${EKS_VERSIONS.join(", ")})` }];
+        return [
+            { property, reason: `"${String(version)}" is not a supported EKS version (${EKS_VERSIONS.join(", ")})` },
+        ];
     }
     return [];
 }
@@ -271,13 +342,15 @@ export function validateCluster(req: ClusterReq): FieldIssue[] {
     if (!net) {
         issues.push({ property: "network", reason: "a network (VPC and subnets) is required" });
     } else {
-        if (net.vpc && !VPC_ID.test(net.vpc)) issues.push({ property: "network.vpc", reason: `"${net.vpc}" is not a VPC id (vpc-…)` });
+        if (net.vpc && !VPC_ID.test(net.vpc))
+            issues.push({ property: "network.vpc", reason: `"${net.vpc}" is not a VPC id (vpc-…)` });
         issues.push(...validateClusterNetwork({ subnets: net.subnets ?? [], securityGroups: net.securityGroups }));
     }
     const names = new Set<string>();
     (req.nodeGroups ?? []).forEach((ng, i) => {
         issues.push(...validateNodeGroup(ng, `nodeGroups[${i}]`));
-        if (ng.iid?.nameId && names.has(ng.iid.nameId)) issues.push({ property: `nodeGroups[${i}].iid.nameId`, reason: `"${ng.iid.nameId}" is used twice` });
+        if (ng.iid?.nameId && names.has(ng.iid.nameId))
+            issues.push({ property: `nodeGroups[${i}].iid.nameId`, reason: `"${ng.iid.nameId}" is used twice` });
         names.add(ng.iid?.nameId);
     });
     issues.push(...validateTags(req.tags));

@@ -13,8 +13,9 @@ export const NLB_NAME_MAX = 57;
 const nlbName: NameRule = {
     maxLength: NLB_NAME_MAX,
     pattern: GCE_NAME,
-    description: `1-${NLB_NAME_MAX} characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen `
-        + "(GCE allows 63; the driver appends up to 6 characters such as `-ig-a` to name the parts it creates)",
+    description:
+        `1-${NLB_NAME_MAX} characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen ` +
+        "(GCE allows 63; the driver appends up to 6 characters such as `-ig-a` to name the parts it creates)",
 };
 
 const gkeName: NameRule = {
@@ -45,13 +46,18 @@ export const capabilities: Capabilities = {
         defaults: { interval: 5, timeout: 5, threshold: 2 },
         name: nlbName,
         inPlace: {
-            listenerPort: true, listenerProtocol: true, vmGroup: true, vms: true, healthChecker: true, tags: true,
+            listenerPort: true,
+            listenerProtocol: true,
+            vmGroup: true,
+            vms: true,
+            healthChecker: true,
+            tags: true,
             subnets: false,
         },
         // A forwarding rule's ports and protocol are immutable: the driver deletes and re-inserts it.
         inPlaceNotes: {
-            changeListener: "deletes and re-inserts the forwarding rule: same IP and id, "
-                + "no forwarding for a few seconds",
+            changeListener:
+                "deletes and re-inserts the forwarding rule: same IP and id, " + "no forwarding for a few seconds",
             changeVmGroupInfo: "a protocol change re-inserts the forwarding rule too",
         },
         allowsEmptyVmGroup: true,

@@ -6,14 +6,28 @@
 import { randomUUID } from "crypto";
 import * as path from "path";
 import type {
-    AddressesClient, ForwardingRulesClient, InstanceGroupsClient, InstancesClient, NetworksClient,
-    RegionBackendServicesClient, RegionHealthChecksClient, RegionOperationsClient, SubnetworksClient,
-    ZoneOperationsClient, protos,
+    AddressesClient,
+    ForwardingRulesClient,
+    InstanceGroupsClient,
+    InstancesClient,
+    NetworksClient,
+    RegionBackendServicesClient,
+    RegionHealthChecksClient,
+    RegionOperationsClient,
+    SubnetworksClient,
+    ZoneOperationsClient,
+    protos,
 } from "@google-cloud/compute";
 import type { ClientOptions } from "google-gax";
 import type { Connection, DriverContext } from "../../interface/driver";
 import {
-    AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, SpiderError, ValidationError, describeError,
+    AlreadyExistsError,
+    CloudApiError,
+    FieldIssue,
+    NotFoundError,
+    SpiderError,
+    ValidationError,
+    describeError,
 } from "../../interface/errors";
 import { waitUntil, withRetries } from "../../interface/wait";
 
@@ -49,18 +63,26 @@ export function resolveSettings(conn: Connection, ctx: DriverContext): GcpSettin
     const project = conn.project || process.env.GOOGLE_CLOUD_PROJECT || "";
     const issues: FieldIssue[] = [];
     if (project === "") {
-        issues.push({ property: "connection.project", reason: "a GCP project is required (set connection.project or GOOGLE_CLOUD_PROJECT)" });
+        issues.push({
+            property: "connection.project",
+            reason: "a GCP project is required (set connection.project or GOOGLE_CLOUD_PROJECT)",
+        });
     }
     const region = conn.region || "us-central1";
     if (!/^[a-z]+-[a-z]+\d+$/.test(region)) {
-        issues.push({ property: "connection.region", reason: `"${region}" is not a GCP region name such as us-central1` });
+        issues.push({
+            property: "connection.region",
+            reason: `"${region}" is not a GCP region name such as us-central1`,
+        });
     }
     if (conn.endpoint !== undefined && !/^https?:\/\/[^/]+\/?$/.test(conn.endpoint)) {
         issues.push({ property: "connection.endpoint", reason: "expected http(s)://host[:port]" });
     }
     if (issues.length > 0) throw new ValidationError(issues);
     return {
-        project, region, log: ctx.log,
+        project,
+        region,
+        log: ctx.log,
         poll: ctx.poll ?? DEFAULT_POLL,
         timeouts: { ...DEFAULT_TIMEOUTS, ...ctx.timeouts },
     };
@@ -79,7 +101,12 @@ function parseCredentials(ctx: DriverContext): ClientOptions["credentials"] | un
         return JSON.parse(json) as ClientOptions["credentials"];
     } catch {
         // The message must not echo the secret.
-        throw new ValidationError([{ property: "config.gcpCredentialsJson", reason: "is not valid JSON (expected a service-account key file's content)" }]);
+        throw new ValidationError([
+            {
+                property: "config.gcpCredentialsJson",
+                reason: "is not valid JSON (expected a service-account key file's content)",
+            },
+        ]);
     }
 }
 
@@ -104,7 +131,10 @@ export class GcpClients {
     private readonly made = new Map<string, unknown>();
     private compute?: ComputeModule;
 
-    constructor(private readonly conn: Connection, private readonly ctx: DriverContext) {
+    constructor(
+        private readonly conn: Connection,
+        private readonly ctx: DriverContext,
+    ) {
         parseCredentials(ctx);
     }
 
@@ -119,16 +149,36 @@ export class GcpClients {
         return c as T;
     }
 
-    get healthChecks(): RegionHealthChecksClient { return this.make("RegionHealthChecksClient"); }
-    get backendServices(): RegionBackendServicesClient { return this.make("RegionBackendServicesClient"); }
-    get addresses(): AddressesClient { return this.make("AddressesClient"); }
-    get forwardingRules(): ForwardingRulesClient { return this.make("ForwardingRulesClient"); }
-    get instanceGroups(): InstanceGroupsClient { return this.make("InstanceGroupsClient"); }
-    get instances(): InstancesClient { return this.make("InstancesClient"); }
-    get networks(): NetworksClient { return this.make("NetworksClient"); }
-    get subnetworks(): SubnetworksClient { return this.make("SubnetworksClient"); }
-    get regionOperations(): RegionOperationsClient { return this.make("RegionOperationsClient"); }
-    get zoneOperations(): ZoneOperationsClient { return this.make("ZoneOperationsClient"); }
+    get healthChecks(): RegionHealthChecksClient {
+        return this.make("RegionHealthChecksClient");
+    }
+    get backendServices(): RegionBackendServicesClient {
+        return this.make("RegionBackendServicesClient");
+    }
+    get addresses(): AddressesClient {
+        return this.make("AddressesClient");
+    }
+    get forwardingRules(): ForwardingRulesClient {
+        return this.make("ForwardingRulesClient");
+    }
+    get instanceGroups(): InstanceGroupsClient {
+        return this.make("InstanceGroupsClient");
+    }
+    get instances(): InstancesClient {
+        return this.make("InstancesClient");
+    }
+    get networks(): NetworksClient {
+        return this.make("NetworksClient");
+    }
+    get subnetworks(): SubnetworksClient {
+        return this.make("SubnetworksClient");
+    }
+    get regionOperations(): RegionOperationsClient {
+        return this.make("RegionOperationsClient");
+    }
+    get zoneOperations(): ZoneOperationsClient {
+        return this.make("ZoneOperationsClient");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -151,7 +201,9 @@ export class GcpOperationError extends Error {
         readonly errors: Array<{ code: string; message: string }>,
         readonly httpStatus: number,
     ) {
-        super(`operation ${operation} (${operationType} ${target}) failed: ${errors.map(e => `${e.code}: ${e.message}`).join("; ")}`);
+        super(
+            `operation ${operation} (${operationType} ${target}) failed: ${errors.map(e => `${e.code}: ${e.message}`).join("; ")}`,
+        );
         this.name = "GcpOperationError";
     }
 
@@ -169,7 +221,14 @@ interface CloudFailure {
 
 const NETWORK_CODES = ["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ENOTFOUND", "UND_ERR_SOCKET"];
 const RETRY_REASONS = ["rateLimitExceeded", "userRateLimitExceeded", "backendError", "internalError"];
-const VALIDATION_REASONS = ["invalid", "required", "badRequest", "instanceInMultipleLoadBalancedIgs", "memberAlreadyExists", "invalidParameter"];
+const VALIDATION_REASONS = [
+    "invalid",
+    "required",
+    "badRequest",
+    "instanceInMultipleLoadBalancedIgs",
+    "memberAlreadyExists",
+    "invalidParameter",
+];
 
 function parseBody(text: unknown): { message?: string; reasons: string[] } {
     let body: unknown = text;
@@ -190,8 +249,12 @@ function parseBody(text: unknown): { message?: string; reasons: string[] } {
 /** Reads a GaxiosError / GoogleError / network error without trusting any one shape. */
 function readFailure(err: unknown): CloudFailure {
     const e = (err ?? {}) as {
-        code?: unknown; status?: unknown; message?: unknown; reason?: unknown;
-        response?: { status?: unknown; data?: unknown }; errors?: Array<{ reason?: unknown }>;
+        code?: unknown;
+        status?: unknown;
+        message?: unknown;
+        reason?: unknown;
+        response?: { status?: unknown; data?: unknown };
+        errors?: Array<{ reason?: unknown }>;
     };
     const rawMessage = typeof e.message === "string" ? e.message : String(err);
     const fromMessage = parseBody(rawMessage);
@@ -227,7 +290,9 @@ export function toSpiderError(err: unknown, where: Step): SpiderError {
     const has = (r: string): boolean => f.reasons.includes(r);
     if (has("notFound") || (f.status === 404 && !f.reasons.length)) return new NotFoundError(text, err);
     if (has("alreadyExists") || f.status === 409) return new AlreadyExistsError(text, err);
-    const refused = f.reasons.some(r => VALIDATION_REASONS.includes(r)) || (f.status === 400 && !has("resourceInUseByAnotherResource"));
+    const refused =
+        f.reasons.some(r => VALIDATION_REASONS.includes(r)) ||
+        (f.status === 400 && !has("resourceInUseByAnotherResource"));
     // A refusal is about the user's input only where the call carries one; elsewhere it is the cloud's.
     if (refused && where.property !== undefined) {
         const v = new ValidationError([{ property: where.property, reason: `${where.step}: ${f.message}` }], err);
@@ -253,7 +318,11 @@ export async function read<T>(s: GcpSettings, where: Step, fn: () => Promise<[T,
     return res;
 }
 
-export async function readOrUndefined<T>(s: GcpSettings, where: Step, fn: () => Promise<[T, ...unknown[]]>): Promise<T | undefined> {
+export async function readOrUndefined<T>(
+    s: GcpSettings,
+    where: Step,
+    fn: () => Promise<[T, ...unknown[]]>,
+): Promise<T | undefined> {
     try {
         return await read(s, where, fn);
     } catch (err) {
@@ -275,34 +344,63 @@ function opState(op: IOperation): string {
 }
 
 /** Polls the operation through the Zone or Region operations client matching its scope until DONE. */
-export async function waitOperationDone(g: GcpClients, s: GcpSettings, first: IOperation, where: Step, phase: Phase): Promise<IOperation> {
+export async function waitOperationDone(
+    g: GcpClients,
+    s: GcpSettings,
+    first: IOperation,
+    where: Step,
+    phase: Phase,
+): Promise<IOperation> {
     const name = first.name ?? "";
     const zone = first.zone ? lastSegment(first.zone) : undefined;
     const region = first.region ? lastSegment(first.region) : s.region;
     let current = first;
-    return waitUntil(async () => {
-        if (opState(current) === "DONE") return { done: true, value: current };
-        try {
-            current = await read(s, { ...where, step: `${where.step} (waiting for operation ${name})` }, () => zone
-                ? g.zoneOperations.wait({ project: s.project, zone, operation: name })
-                : g.regionOperations.wait({ project: s.project, region, operation: name }));
-        } catch (err) {
-            // A vanished operation says nothing about the resource; it must not read as "resource not found".
-            if (err instanceof NotFoundError) throw new CloudApiError(`${where.action}: ${where.step}: operation ${name} is no longer known to the API`, err);
-            throw err;
-        }
-        return opState(current) === "DONE" ? { done: true, value: current } : { done: false, state: opState(current) };
-    }, {
-        timeoutMs: s.timeouts[phase], minDelayMs: s.poll.minDelayMs, maxDelayMs: s.poll.maxDelayMs,
-        what: `${where.step} (operation ${name})`, log: s.log,
-    });
+    return waitUntil(
+        async () => {
+            if (opState(current) === "DONE") return { done: true, value: current };
+            try {
+                current = await read(s, { ...where, step: `${where.step} (waiting for operation ${name})` }, () =>
+                    zone
+                        ? g.zoneOperations.wait({ project: s.project, zone, operation: name })
+                        : g.regionOperations.wait({ project: s.project, region, operation: name }),
+                );
+            } catch (err) {
+                // A vanished operation says nothing about the resource; it must not read as "resource not found".
+                if (err instanceof NotFoundError)
+                    throw new CloudApiError(
+                        `${where.action}: ${where.step}: operation ${name} is no longer known to the API`,
+                        err,
+                    );
+                throw err;
+            }
+            return opState(current) === "DONE"
+                ? { done: true, value: current }
+                : { done: false, state: opState(current) };
+        },
+        {
+            timeoutMs: s.timeouts[phase],
+            minDelayMs: s.poll.minDelayMs,
+            maxDelayMs: s.poll.maxDelayMs,
+            what: `${where.step} (operation ${name})`,
+            log: s.log,
+        },
+    );
 }
 
 /** The finished operation's failure, or undefined when it succeeded. */
 export function operationFailure(op: IOperation): GcpOperationError | undefined {
-    const errors = (op.error?.errors ?? []).map(e => ({ code: String(e.code ?? "UNKNOWN"), message: String(e.message ?? "") }));
+    const errors = (op.error?.errors ?? []).map(e => ({
+        code: String(e.code ?? "UNKNOWN"),
+        message: String(e.message ?? ""),
+    }));
     if (errors.length === 0) return undefined;
-    return new GcpOperationError(op.name ?? "", op.operationType ?? "", lastSegment(op.targetLink), errors, Number(op.httpErrorStatusCode ?? 0));
+    return new GcpOperationError(
+        op.name ?? "",
+        op.operationType ?? "",
+        lastSegment(op.targetLink),
+        errors,
+        Number(op.httpErrorStatusCode ?? 0),
+    );
 }
 
 export interface MutationResult {
@@ -316,7 +414,10 @@ export interface MutationResult {
  * for its operation and checks `op.error`.
  */
 export async function mutate(
-    g: GcpClients, s: GcpSettings, where: Step, phase: Phase,
+    g: GcpClients,
+    s: GcpSettings,
+    where: Step,
+    phase: Phase,
     start: (requestId: string) => Promise<[unknown, ...unknown[]]>,
 ): Promise<MutationResult> {
     const requestId = randomUUID();
@@ -333,7 +434,10 @@ export async function mutate(
 
 /** Deletes; a resource that is already gone counts as deleted. */
 export async function deleteIfExists(
-    g: GcpClients, s: GcpSettings, where: Step, phase: Phase,
+    g: GcpClients,
+    s: GcpSettings,
+    where: Step,
+    phase: Phase,
     start: (requestId: string) => Promise<[unknown, ...unknown[]]>,
 ): Promise<boolean> {
     try {
@@ -341,7 +445,12 @@ export async function deleteIfExists(
         return true;
     } catch (err) {
         if (err instanceof NotFoundError) return false;
-        if (err instanceof CloudApiError && err.cause instanceof GcpOperationError && err.cause.codes.includes("RESOURCE_NOT_FOUND")) return false;
+        if (
+            err instanceof CloudApiError &&
+            err.cause instanceof GcpOperationError &&
+            err.cause.codes.includes("RESOURCE_NOT_FOUND")
+        )
+            return false;
         throw err;
     }
 }
@@ -372,7 +481,9 @@ export async function rollback(undo: UndoStep[], original: unknown, action: stri
     if (failures.length === 0 || !(original instanceof Error)) return;
     const previous = (original as { cause?: unknown }).cause;
     const detail = failures.map(f => `${f.what}: ${describeError(f.err)}`).join("; ");
-    const rb = new CloudApiError(`${action}: rollback incomplete; left behind ${failures.map(f => f.what).join(", ")} (${detail})`, previous);
+    const rb = new CloudApiError(
+        `${action}: rollback incomplete; left behind ${failures.map(f => f.what).join(", ")} (${detail})`,
+        previous,
+    );
     Object.defineProperty(original, "cause", { value: rb, configurable: true, writable: true, enumerable: false });
 }
-

@@ -11,24 +11,63 @@
  * holds the VPC name, the VM group port and whether the health check port follows that port.
  */
 import type {
-    HealthCheckerInfo, HealthCheckerReq, HealthInfo, Iid, ListenerInfo, ListenerReq, NlbHandler, NlbInfo, NlbReq,
-    VmGroupInfo, VmGroupReq,
+    HealthCheckerInfo,
+    HealthCheckerReq,
+    HealthInfo,
+    Iid,
+    ListenerInfo,
+    ListenerReq,
+    NlbHandler,
+    NlbInfo,
+    NlbReq,
+    VmGroupInfo,
+    VmGroupReq,
 } from "../../interface/driver";
-import { AlreadyExistsError, asPartConflict, FieldIssue, NotFoundError, NotSupportedError } from "../../interface/errors";
+import {
+    AlreadyExistsError,
+    asPartConflict,
+    FieldIssue,
+    NotFoundError,
+    NotSupportedError,
+} from "../../interface/errors";
 import { ownerValue, stackOfUrn } from "../../interface/owner";
 import { allOrFirstError } from "../../interface/wait";
 import {
-    IBackendService, IForwardingRule, IHealthCheck, UndoStep, lastSegment, read, readOrUndefined,
+    IBackendService,
+    IForwardingRule,
+    IHealthCheck,
+    UndoStep,
+    lastSegment,
+    read,
+    readOrUndefined,
     rollback,
 } from "./clients";
 import { GroupState, groupKey, invalid, label } from "./lookup";
 import {
-    PartMarker, fromDescription, fromForwardingRule, fromHealthCheck, labelsOf, networkLink, nlbNames, protocolOf,
-    regionalLink, toDescription, toForwardingRuleResource, toHealthCheckResource, toNlbInfo, toScheme, zonalLink,
+    PartMarker,
+    fromDescription,
+    fromForwardingRule,
+    fromHealthCheck,
+    labelsOf,
+    networkLink,
+    nlbNames,
+    protocolOf,
+    regionalLink,
+    toDescription,
+    toForwardingRuleResource,
+    toHealthCheckResource,
+    toNlbInfo,
+    toScheme,
+    zonalLink,
 } from "./parts";
 import { NlbWriter, UPDATE_ATTEMPTS, cleanBackends, isConditionNotMet } from "./steps";
 import {
-    validateHealthChecker, validateListener, validateNlb, validateTags, validateVmGroup, validateVmRefs,
+    validateHealthChecker,
+    validateListener,
+    validateNlb,
+    validateTags,
+    validateVmGroup,
+    validateVmRefs,
 } from "./validate";
 import { ResolvedVm, byZone, canonicalOfLink, parseVmRef, resolveVms } from "./vms";
 
@@ -44,16 +83,25 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
         const n = nlbNames(name);
         const scheme = toScheme(req.type);
         const [existing, network, vms] = await Promise.all([
-            readOrUndefined(this.s, { action, step: `reading backend service ${n.backendService}` },
-                () => this.g.backendServices.get({ project: this.s.project, region: this.s.region, backendService: n.backendService })),
+            readOrUndefined(this.s, { action, step: `reading backend service ${n.backendService}` }, () =>
+                this.g.backendServices.get({
+                    project: this.s.project,
+                    region: this.s.region,
+                    backendService: n.backendService,
+                }),
+            ),
             this.findNetwork(req.vpc, action),
             req.vmGroup.vms.length > 0
                 ? resolveVms(this.g, this.s, req.vmGroup.vms, { action, step: "looking up VMs" }, "vmGroup.vms")
                 : Promise.resolve([] as ResolvedVm[]),
         ]);
-        if (existing) throw new AlreadyExistsError(`${action}: an NLB named ${name} already exists in ${this.s.project}/${this.s.region} (backend service ${n.backendService})`);
+        if (existing)
+            throw new AlreadyExistsError(
+                `${action}: an NLB named ${name} already exists in ${this.s.project}/${this.s.region} (backend service ${n.backendService})`,
+            );
         this.checkVmNetworks(vms, req.vpc, action, "vmGroup.vms");
-        const subnetwork = scheme === "INTERNAL" ? await this.findSubnetwork(network, req.subnets?.[0], action) : undefined;
+        const subnetwork =
+            scheme === "INTERNAL" ? await this.findSubnetwork(network, req.subnets?.[0], action) : undefined;
 
         const undo: UndoStep[] = [];
         // The backend service is the NLB itself: only a conflict on its name means the name is taken.
@@ -62,14 +110,19 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
             const hcBody = toHealthCheckResource(n.healthCheck, name, req.healthChecker, req.vmGroup.port);
             const hcP = this.insertHealthCheck(hcBody, action, undo);
             const ipP = this.reserveAddress(name, scheme, subnetwork?.selfLink ?? undefined, action, undo);
-            const groupPs = [...byZone(vms)].map(([zone, list]) => this.createGroup(name, zone, list, req.vpc, action, undo));
+            const groupPs = [...byZone(vms)].map(([zone, list]) =>
+                this.createGroup(name, zone, list, req.vpc, action, undo),
+            );
             await allOrFirstError<unknown>([hcP, ipP, ...groupPs]);
             const hc = await hcP;
             const ip = await ipP;
             const groups = await Promise.all(groupPs);
 
             const marker: Omit<PartMarker, "managedBy"> = {
-                nlb: name, part: "backendService", vpc: req.vpc, vmGroupPort: req.vmGroup.port,
+                nlb: name,
+                part: "backendService",
+                vpc: req.vpc,
+                vmGroupPort: req.vmGroup.port,
                 healthPortAuto: req.healthChecker.port === undefined,
                 ...(req.owner ? { owner: ownerValue(req.owner), stack: stackOfUrn(req.owner) } : {}),
             };
@@ -83,26 +136,67 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
             };
             if (scheme === "INTERNAL") bsBody.network = networkLink(this.s, req.vpc);
             anchoring = true;
-            await this.step(action, `inserting backend service ${n.backendService}`, "vmGroup", "create",
-                requestId => this.g.backendServices.insert({ project: this.s.project, region: this.s.region, requestId, backendServiceResource: bsBody }));
+            await this.step(action, `inserting backend service ${n.backendService}`, "vmGroup", "create", requestId =>
+                this.g.backendServices.insert({
+                    project: this.s.project,
+                    region: this.s.region,
+                    requestId,
+                    backendServiceResource: bsBody,
+                }),
+            );
             anchoring = false;
-            undo.push(this.undoDelete(`backend service ${n.backendService}`, action,
-                requestId => this.g.backendServices.delete({ project: this.s.project, region: this.s.region, backendService: n.backendService, requestId })));
+            undo.push(
+                this.undoDelete(`backend service ${n.backendService}`, action, requestId =>
+                    this.g.backendServices.delete({
+                        project: this.s.project,
+                        region: this.s.region,
+                        backendService: n.backendService,
+                        requestId,
+                    }),
+                ),
+            );
 
             const frBody = toForwardingRuleResource({
-                name: n.forwardingRule, nlb: name, ip, protocol: req.listener.protocol, port: req.listener.port, scheme,
-                backendService: regionalLink(this.s, "backendServices", n.backendService), labels: req.tags ?? {},
+                name: n.forwardingRule,
+                nlb: name,
+                ip,
+                protocol: req.listener.protocol,
+                port: req.listener.port,
+                scheme,
+                backendService: regionalLink(this.s, "backendServices", n.backendService),
+                labels: req.tags ?? {},
                 network: scheme === "INTERNAL" ? networkLink(this.s, req.vpc) : undefined,
                 subnetwork: subnetwork?.selfLink ?? undefined,
             });
-            const fr = await this.step(action, `inserting forwarding rule ${n.forwardingRule}`, "listener", "create",
-                requestId => this.g.forwardingRules.insert({ project: this.s.project, region: this.s.region, requestId, forwardingRuleResource: frBody }));
-            undo.push(this.undoDelete(`forwarding rule ${n.forwardingRule}`, action,
-                requestId => this.g.forwardingRules.delete({ project: this.s.project, region: this.s.region, forwardingRule: n.forwardingRule, requestId })));
+            const fr = await this.step(
+                action,
+                `inserting forwarding rule ${n.forwardingRule}`,
+                "listener",
+                "create",
+                requestId =>
+                    this.g.forwardingRules.insert({
+                        project: this.s.project,
+                        region: this.s.region,
+                        requestId,
+                        forwardingRuleResource: frBody,
+                    }),
+            );
+            undo.push(
+                this.undoDelete(`forwarding rule ${n.forwardingRule}`, action, requestId =>
+                    this.g.forwardingRules.delete({
+                        project: this.s.project,
+                        region: this.s.region,
+                        forwardingRule: n.forwardingRule,
+                        requestId,
+                    }),
+                ),
+            );
 
             const bs = await this.readBackendService(n.backendService, action);
             return toNlbInfo(this.s, {
-                name, bs, ip,
+                name,
+                bs,
+                ip,
                 hc: { ...hcBody, id: hc.targetId, selfLink: hc.op.targetLink },
                 fr: { ...frBody, id: fr.targetId, selfLink: fr.op.targetLink },
                 vms: vms.map(v => v.canonical),
@@ -124,19 +218,27 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
         const action = "listing Nlbs";
         const p = { project: this.s.project, region: this.s.region };
         const [bss, frs, hcs] = await Promise.all([
-            this.listAll<IBackendService>({ action, step: "listing backend services" }, () => this.g.backendServices.listAsync(p, { autoPaginate: false })),
-            this.listAll<IForwardingRule>({ action, step: "listing forwarding rules" }, () => this.g.forwardingRules.listAsync(p, { autoPaginate: false })),
-            this.listAll<IHealthCheck>({ action, step: "listing health checks" }, () => this.g.healthChecks.listAsync(p, { autoPaginate: false })),
+            this.listAll<IBackendService>({ action, step: "listing backend services" }, () =>
+                this.g.backendServices.listAsync(p, { autoPaginate: false }),
+            ),
+            this.listAll<IForwardingRule>({ action, step: "listing forwarding rules" }, () =>
+                this.g.forwardingRules.listAsync(p, { autoPaginate: false }),
+            ),
+            this.listAll<IHealthCheck>({ action, step: "listing health checks" }, () =>
+                this.g.healthChecks.listAsync(p, { autoPaginate: false }),
+            ),
         ]);
         const ours = bss.filter(b => fromDescription(b.description)?.part === "backendService");
-        const infos = await Promise.all(ours.map(bs => {
-            const name = fromDescription(bs.description)!.nlb;
-            const hcName = lastSegment(bs.healthChecks?.[0]);
-            return this.describe(name, bs, action, {
-                fr: frs.find(f => f.name === nlbNames(name).forwardingRule) ?? null,
-                hc: hcs.find(h => h.name === hcName),
-            });
-        }));
+        const infos = await Promise.all(
+            ours.map(bs => {
+                const name = fromDescription(bs.description)!.nlb;
+                const hcName = lastSegment(bs.healthChecks?.[0]);
+                return this.describe(name, bs, action, {
+                    fr: frs.find(f => f.name === nlbNames(name).forwardingRule) ?? null,
+                    hc: hcs.find(h => h.name === hcName),
+                });
+            }),
+        );
         return infos.sort((a, b) => a.iid.nameId.localeCompare(b.iid.nameId));
     }
 
@@ -154,21 +256,45 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
         const left = target.anchored ? { fr: true, address: true, hc: true } : await this.partsLeft(name, action);
 
         if (left.fr) {
-            await this.remove(action, `deleting forwarding rule ${n.forwardingRule}`,
-                requestId => this.g.forwardingRules.delete({ ...p, forwardingRule: n.forwardingRule, requestId }));
+            await this.remove(action, `deleting forwarding rule ${n.forwardingRule}`, requestId =>
+                this.g.forwardingRules.delete({ ...p, forwardingRule: n.forwardingRule, requestId }),
+            );
         }
         await allOrFirstError([
-            ...(left.address ? [this.remove(action, `releasing address ${n.address}`,
-                requestId => this.g.addresses.delete({ ...p, address: n.address, requestId }))] : []),
-            ...(target.anchored ? [this.remove(action, `deleting backend service ${n.backendService}`,
-                requestId => this.g.backendServices.delete({ ...p, backendService: n.backendService, requestId }))] : []),
+            ...(left.address
+                ? [
+                      this.remove(action, `releasing address ${n.address}`, requestId =>
+                          this.g.addresses.delete({ ...p, address: n.address, requestId }),
+                      ),
+                  ]
+                : []),
+            ...(target.anchored
+                ? [
+                      this.remove(action, `deleting backend service ${n.backendService}`, requestId =>
+                          this.g.backendServices.delete({ ...p, backendService: n.backendService, requestId }),
+                      ),
+                  ]
+                : []),
         ]);
         const groups = await groupsP;
         await allOrFirstError([
-            ...groups.map(g => this.remove(action, `deleting instance group ${g.name}`,
-                requestId => this.g.instanceGroups.delete({ project: this.s.project, zone: g.zone, instanceGroup: g.name, requestId }))),
-            ...(left.hc ? [this.remove(action, `deleting health check ${n.healthCheck}`,
-                requestId => this.g.healthChecks.delete({ ...p, healthCheck: n.healthCheck, requestId }))] : []),
+            ...groups.map(g =>
+                this.remove(action, `deleting instance group ${g.name}`, requestId =>
+                    this.g.instanceGroups.delete({
+                        project: this.s.project,
+                        zone: g.zone,
+                        instanceGroup: g.name,
+                        requestId,
+                    }),
+                ),
+            ),
+            ...(left.hc
+                ? [
+                      this.remove(action, `deleting health check ${n.healthCheck}`, requestId =>
+                          this.g.healthChecks.delete({ ...p, healthCheck: n.healthCheck, requestId }),
+                      ),
+                  ]
+                : []),
         ]);
         if (target.anchored) await this.waitNlbGone(name, action);
     }
@@ -178,9 +304,15 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
         const n = nlbNames(name);
         const p = { project: this.s.project, region: this.s.region };
         const [fr, address, hc] = await Promise.all([
-            readOrUndefined(this.s, { action, step: `reading forwarding rule ${n.forwardingRule}` }, () => this.g.forwardingRules.get({ ...p, forwardingRule: n.forwardingRule })),
-            readOrUndefined(this.s, { action, step: `reading address ${n.address}` }, () => this.g.addresses.get({ ...p, address: n.address })),
-            readOrUndefined(this.s, { action, step: `reading health check ${n.healthCheck}` }, () => this.g.healthChecks.get({ ...p, healthCheck: n.healthCheck })),
+            readOrUndefined(this.s, { action, step: `reading forwarding rule ${n.forwardingRule}` }, () =>
+                this.g.forwardingRules.get({ ...p, forwardingRule: n.forwardingRule }),
+            ),
+            readOrUndefined(this.s, { action, step: `reading address ${n.address}` }, () =>
+                this.g.addresses.get({ ...p, address: n.address }),
+            ),
+            readOrUndefined(this.s, { action, step: `reading health check ${n.healthCheck}` }, () =>
+                this.g.healthChecks.get({ ...p, healthCheck: n.healthCheck }),
+            ),
         ]);
         return { fr: fr !== undefined, address: address !== undefined, hc: hc !== undefined };
     }
@@ -224,36 +356,73 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
                     undo.push({
                         what: `listener not switched back to ${before.protocol}:${before.port}`,
                         run: async () => {
-                            await this.switchListener(name, undefined, await this.readForwardingRule(name, action), before, action);
+                            await this.switchListener(
+                                name,
+                                undefined,
+                                await this.readForwardingRule(name, action),
+                                before,
+                                action,
+                            );
                         },
                     });
                 } else {
-                    await this.updateBackendService(n.backendService, bs, { action, step: `switching backend service ${n.backendService} to ${vmGroup.protocol}`, property: "vmGroup.protocol" },
-                        () => ({ protocol: vmGroup.protocol }));
+                    await this.updateBackendService(
+                        n.backendService,
+                        bs,
+                        {
+                            action,
+                            step: `switching backend service ${n.backendService} to ${vmGroup.protocol}`,
+                            property: "vmGroup.protocol",
+                        },
+                        () => ({ protocol: vmGroup.protocol }),
+                    );
                 }
                 current = undefined;
             }
             if (marker.vmGroupPort !== vmGroup.port) {
                 if (marker.healthPortAuto) {
                     const hcName = lastSegment(bs.healthChecks?.[0]) || n.healthCheck;
-                    const hc = await read(this.s, { action, step: `reading health check ${hcName}` },
-                        () => this.g.healthChecks.get({ project: this.s.project, region: this.s.region, healthCheck: hcName }));
+                    const hc = await read(this.s, { action, step: `reading health check ${hcName}` }, () =>
+                        this.g.healthChecks.get({
+                            project: this.s.project,
+                            region: this.s.region,
+                            healthCheck: hcName,
+                        }),
+                    );
                     const before = this.healthReqOf(fromHealthCheck(hc));
-                    await this.putHealthCheck(hcName, name, { ...before, port: vmGroup.port }, vmGroup.port, action, "healthChecker.port");
+                    await this.putHealthCheck(
+                        hcName,
+                        name,
+                        { ...before, port: vmGroup.port },
+                        vmGroup.port,
+                        action,
+                        "healthChecker.port",
+                    );
                     undo.push({
                         what: `health check ${hcName} port not restored to ${before.port ?? ""}`,
-                        run: async () => { await this.putHealthCheck(hcName, name, before, vmGroup.port, action, "healthChecker.port"); },
+                        run: async () => {
+                            await this.putHealthCheck(hcName, name, before, vmGroup.port, action, "healthChecker.port");
+                        },
                     });
                 }
-                await this.updateBackendService(n.backendService, current, { action, step: `recording VM group port on ${n.backendService}`, property: "vmGroup.port" },
-                    () => ({ description: toDescription({ ...marker, vmGroupPort: vmGroup.port }) }));
+                await this.updateBackendService(
+                    n.backendService,
+                    current,
+                    { action, step: `recording VM group port on ${n.backendService}`, property: "vmGroup.port" },
+                    () => ({ description: toDescription({ ...marker, vmGroupPort: vmGroup.port }) }),
+                );
             }
         } catch (err) {
             await rollback(undo, err, action);
             throw err;
         }
         const groups = await this.groupsOf(bs, action);
-        return { protocol: vmGroup.protocol, port: vmGroup.port, vms: groups.flatMap(g => g.vms).sort(), cspId: String(bs.id ?? "") };
+        return {
+            protocol: vmGroup.protocol,
+            port: vmGroup.port,
+            vms: groups.flatMap(g => g.vms).sort(),
+            cspId: String(bs.id ?? ""),
+        };
     }
 
     async addVms(iid: Iid, vms: string[]): Promise<VmGroupInfo> {
@@ -270,29 +439,53 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
         const attached = new Set(groups.flatMap(g => g.vms));
         const toAdd = resolved.filter(v => !attached.has(v.canonical));
         const info = (extra: string[]): VmGroupInfo => ({
-            protocol: protocolOf(bs), port: marker.vmGroupPort ?? 0, vms: [...attached, ...extra].sort(), cspId: String(bs.id ?? ""),
+            protocol: protocolOf(bs),
+            port: marker.vmGroupPort ?? 0,
+            vms: [...attached, ...extra].sort(),
+            cspId: String(bs.id ?? ""),
         });
         if (toAdd.length === 0) return info([]);
 
         const undo: UndoStep[] = [];
         try {
             const newGroups: string[] = [];
-            await allOrFirstError([...byZone(toAdd)].map(async ([zone, list]) => {
-                const existing = groups.find(g => g.zone === zone);
-                if (!existing) {
-                    newGroups.push(await this.createGroup(name, zone, list, marker.vpc ?? "", action, undo, true));
-                    return;
-                }
-                await this.changeMembers(existing, "addInstances", list.map(v => v.link), action);
-                undo.push({
-                    what: `VMs ${list.map(v => v.canonical).join(", ")} left in instance group ${existing.name}`,
-                    run: () => this.changeMembers(existing, "removeInstances", list.map(v => v.link), action),
-                });
-            }));
+            await allOrFirstError(
+                [...byZone(toAdd)].map(async ([zone, list]) => {
+                    const existing = groups.find(g => g.zone === zone);
+                    if (!existing) {
+                        newGroups.push(await this.createGroup(name, zone, list, marker.vpc ?? "", action, undo, true));
+                        return;
+                    }
+                    await this.changeMembers(
+                        existing,
+                        "addInstances",
+                        list.map(v => v.link),
+                        action,
+                    );
+                    undo.push({
+                        what: `VMs ${list.map(v => v.canonical).join(", ")} left in instance group ${existing.name}`,
+                        run: () =>
+                            this.changeMembers(
+                                existing,
+                                "removeInstances",
+                                list.map(v => v.link),
+                                action,
+                            ),
+                    });
+                }),
+            );
             if (newGroups.length > 0) {
-                await this.updateBackendService(nlbNames(name).backendService, bs,
+                await this.updateBackendService(
+                    nlbNames(name).backendService,
+                    bs,
                     { action, step: `attaching instance groups to ${nlbNames(name).backendService}`, property: "vms" },
-                    cur => ({ backends: [...cleanBackends(cur.backends), ...newGroups.sort().map(g => ({ group: g, balancingMode: "CONNECTION" }))] }));
+                    cur => ({
+                        backends: [
+                            ...cleanBackends(cur.backends),
+                            ...newGroups.sort().map(g => ({ group: g, balancingMode: "CONNECTION" })),
+                        ],
+                    }),
+                );
             }
         } catch (err) {
             await rollback(undo, err, action);
@@ -313,42 +506,88 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
         const issues: FieldIssue[] = [];
         vms.forEach((ref, i) => {
             const r = parseVmRef(ref);
-            const matches = members.filter(m => m.canonical.endsWith(`/${r.name}`) && (r.zone === undefined || m.group.zone === r.zone));
+            const matches = members.filter(
+                m => m.canonical.endsWith(`/${r.name}`) && (r.zone === undefined || m.group.zone === r.zone),
+            );
             if (matches.length > 1) {
-                issues.push({ property: `vms[${i}]`, reason: `"${ref}" is ambiguous: attached in ${matches.map(m => m.group.zone).join(", ")}; write it as zone/name` });
+                issues.push({
+                    property: `vms[${i}]`,
+                    reason: `"${ref}" is ambiguous: attached in ${matches.map(m => m.group.zone).join(", ")}; write it as zone/name`,
+                });
             } else if (matches.length === 1) {
                 remove.add(matches[0].canonical);
             }
         });
         if (issues.length > 0) throw invalid(action, issues);
-        const remaining = members.map(m => m.canonical).filter(c => !remove.has(c)).sort();
-        const info: VmGroupInfo = { protocol: protocolOf(bs), port: marker.vmGroupPort ?? 0, vms: remaining, cspId: String(bs.id ?? "") };
+        const remaining = members
+            .map(m => m.canonical)
+            .filter(c => !remove.has(c))
+            .sort();
+        const info: VmGroupInfo = {
+            protocol: protocolOf(bs),
+            port: marker.vmGroupPort ?? 0,
+            vms: remaining,
+            cspId: String(bs.id ?? ""),
+        };
         if (remove.size === 0) return info;
 
         const emptied = groups.filter(g => g.vms.length > 0 && g.vms.every(v => remove.has(v)));
         const partial = groups.filter(g => !emptied.includes(g) && g.vms.some(v => remove.has(v)));
-        const linkOf = (g: GroupState, canonical: string): string => zonalLink(this.s, g.zone, "instances", canonical.slice(canonical.indexOf("/") + 1));
+        const linkOf = (g: GroupState, canonical: string): string =>
+            zonalLink(this.s, g.zone, "instances", canonical.slice(canonical.indexOf("/") + 1));
         const undo: UndoStep[] = [];
         try {
-            await allOrFirstError(partial.map(async g => {
-                const links = g.vms.filter(v => remove.has(v)).map(v => linkOf(g, v));
-                await this.changeMembers(g, "removeInstances", links, action);
-                undo.push({ what: `VMs not re-added to instance group ${g.name}`, run: () => this.changeMembers(g, "addInstances", links, action) });
-            }));
+            await allOrFirstError(
+                partial.map(async g => {
+                    const links = g.vms.filter(v => remove.has(v)).map(v => linkOf(g, v));
+                    await this.changeMembers(g, "removeInstances", links, action);
+                    undo.push({
+                        what: `VMs not re-added to instance group ${g.name}`,
+                        run: () => this.changeMembers(g, "addInstances", links, action),
+                    });
+                }),
+            );
             if (emptied.length > 0) {
                 const bsName = nlbNames(name).backendService;
                 const dropped = new Set(emptied.map(g => g.link));
-                await this.updateBackendService(bsName, bs, { action, step: `detaching emptied instance groups from ${bsName}`, property: "vms" },
-                    cur => ({ backends: cleanBackends(cur.backends).filter(b => !dropped.has(groupKey(b.group))) }));
+                await this.updateBackendService(
+                    bsName,
+                    bs,
+                    { action, step: `detaching emptied instance groups from ${bsName}`, property: "vms" },
+                    cur => ({ backends: cleanBackends(cur.backends).filter(b => !dropped.has(groupKey(b.group))) }),
+                );
                 undo.push({
                     what: `instance groups ${emptied.map(g => g.name).join(", ")} not re-attached to ${bsName}`,
                     run: async () => {
-                        await this.updateBackendService(bsName, undefined, { action, step: `re-attaching instance groups to ${bsName}` },
-                            cur => ({ backends: [...cleanBackends(cur.backends), ...emptied.map(g => ({ group: g.link, balancingMode: "CONNECTION" }))] }));
+                        await this.updateBackendService(
+                            bsName,
+                            undefined,
+                            { action, step: `re-attaching instance groups to ${bsName}` },
+                            cur => ({
+                                backends: [
+                                    ...cleanBackends(cur.backends),
+                                    ...emptied.map(g => ({ group: g.link, balancingMode: "CONNECTION" })),
+                                ],
+                            }),
+                        );
                     },
                 });
-                await allOrFirstError(emptied.map(g => this.remove(action, `deleting instance group ${g.name}`,
-                    requestId => this.g.instanceGroups.delete({ project: this.s.project, zone: g.zone, instanceGroup: g.name, requestId }), "update")));
+                await allOrFirstError(
+                    emptied.map(g =>
+                        this.remove(
+                            action,
+                            `deleting instance group ${g.name}`,
+                            requestId =>
+                                this.g.instanceGroups.delete({
+                                    project: this.s.project,
+                                    zone: g.zone,
+                                    instanceGroup: g.name,
+                                    requestId,
+                                }),
+                            "update",
+                        ),
+                    ),
+                );
             }
         } catch (err) {
             await rollback(undo, err, action);
@@ -361,20 +600,30 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
         const action = `reading VM health of Nlb (${label(iid)})`;
         const { bs } = await this.findNlb(iid, action);
         const states = new Map<string, string>();
-        await Promise.all((bs.backends ?? []).map(async b => {
-            const res = await read(this.s, { action, step: `reading health of ${lastSegment(b.group)}` },
-                () => this.g.backendServices.getHealth({
-                    project: this.s.project, region: this.s.region, backendService: bs.name ?? "",
-                    resourceGroupReferenceResource: { group: b.group },
-                }));
-            for (const st of res.healthStatus ?? []) {
-                const vm = canonicalOfLink(st.instance ?? "");
-                // Several forwarding rules can report one VM; it is healthy only if every report says so.
-                if (states.get(vm) !== "UNHEALTHY") states.set(vm, String(st.healthState ?? "UNKNOWN") === "HEALTHY" ? "HEALTHY" : "UNHEALTHY");
-            }
-        }));
+        await Promise.all(
+            (bs.backends ?? []).map(async b => {
+                const res = await read(this.s, { action, step: `reading health of ${lastSegment(b.group)}` }, () =>
+                    this.g.backendServices.getHealth({
+                        project: this.s.project,
+                        region: this.s.region,
+                        backendService: bs.name ?? "",
+                        resourceGroupReferenceResource: { group: b.group },
+                    }),
+                );
+                for (const st of res.healthStatus ?? []) {
+                    const vm = canonicalOfLink(st.instance ?? "");
+                    // Several forwarding rules can report one VM; it is healthy only if every report says so.
+                    if (states.get(vm) !== "UNHEALTHY")
+                        states.set(vm, String(st.healthState ?? "UNKNOWN") === "HEALTHY" ? "HEALTHY" : "UNHEALTHY");
+                }
+            }),
+        );
         const all = [...states.keys()].sort();
-        return { all, healthy: all.filter(v => states.get(v) === "HEALTHY"), unhealthy: all.filter(v => states.get(v) !== "HEALTHY") };
+        return {
+            all,
+            healthy: all.filter(v => states.get(v) === "HEALTHY"),
+            unhealthy: all.filter(v => states.get(v) !== "HEALTHY"),
+        };
     }
 
     async changeHealthCheckerInfo(iid: Iid, healthChecker: HealthCheckerReq): Promise<HealthCheckerInfo> {
@@ -384,20 +633,39 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
         const { name, bs } = await this.findNlb(iid, action);
         const marker = this.markerOf(bs, name);
         const hcName = lastSegment(bs.healthChecks?.[0]) || nlbNames(name).healthCheck;
-        const res = await this.putHealthCheck(hcName, name, healthChecker, marker.vmGroupPort ?? 0, action, "healthChecker");
+        const res = await this.putHealthCheck(
+            hcName,
+            name,
+            healthChecker,
+            marker.vmGroupPort ?? 0,
+            action,
+            "healthChecker",
+        );
         const auto = healthChecker.port === undefined;
         if (marker.healthPortAuto !== auto) {
-            await this.updateBackendService(nlbNames(name).backendService, bs,
-                { action, step: "recording whether the health check port follows the VM group port", property: "healthChecker.port" },
-                () => ({ description: toDescription({ ...marker, healthPortAuto: auto }) }));
+            await this.updateBackendService(
+                nlbNames(name).backendService,
+                bs,
+                {
+                    action,
+                    step: "recording whether the health check port follows the VM group port",
+                    property: "healthChecker.port",
+                },
+                () => ({ description: toDescription({ ...marker, healthPortAuto: auto }) }),
+            );
         }
-        return fromHealthCheck({ ...toHealthCheckResource(hcName, name, healthChecker, marker.vmGroupPort ?? 0), id: res.targetId });
+        return fromHealthCheck({
+            ...toHealthCheckResource(hcName, name, healthChecker, marker.vmGroupPort ?? 0),
+            id: res.targetId,
+        });
     }
 
     /** A forwarding rule's subnetwork and the internal address reserved in it cannot change. */
     async changeSubnets(iid: Iid, _subnets: string[]): Promise<string[]> {
-        throw new NotSupportedError(`changing the subnets of Nlb (${label(iid)}): a GCE forwarding rule's subnetwork ` +
-            "and its reserved internal address are immutable, so the gcp driver replaces the NLB instead");
+        throw new NotSupportedError(
+            `changing the subnets of Nlb (${label(iid)}): a GCE forwarding rule's subnetwork ` +
+                "and its reserved internal address are immutable, so the gcp driver replaces the NLB instead",
+        );
     }
 
     async changeTags(iid: Iid, tags: Record<string, string>): Promise<Record<string, string>> {
@@ -408,16 +676,23 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
         const frName = nlbNames(name).forwardingRule;
         const p = { project: this.s.project, region: this.s.region };
         for (let attempt = 1; ; attempt++) {
-            const fr = await readOrUndefined(this.s, { action, step: `reading forwarding rule ${frName}` },
-                () => this.g.forwardingRules.get({ ...p, forwardingRule: frName }));
-            if (!fr) throw new NotFoundError(`${action}: forwarding rule ${frName} is missing; change the listener to recreate it`);
+            const fr = await readOrUndefined(this.s, { action, step: `reading forwarding rule ${frName}` }, () =>
+                this.g.forwardingRules.get({ ...p, forwardingRule: frName }),
+            );
+            if (!fr)
+                throw new NotFoundError(
+                    `${action}: forwarding rule ${frName} is missing; change the listener to recreate it`,
+                );
             if (sameLabels(labelsOf(fr), tags)) return { ...tags };
             try {
-                await this.step(action, `setting labels on ${frName}`, "tags", "update",
-                    requestId => this.g.forwardingRules.setLabels({
-                        ...p, resource: frName, requestId,
+                await this.step(action, `setting labels on ${frName}`, "tags", "update", requestId =>
+                    this.g.forwardingRules.setLabels({
+                        ...p,
+                        resource: frName,
+                        requestId,
                         regionSetLabelsRequestResource: { labels: { ...tags }, labelFingerprint: fr.labelFingerprint },
-                    }));
+                    }),
+                );
                 return { ...tags };
             } catch (err) {
                 if (attempt >= UPDATE_ATTEMPTS || !isConditionNotMet(err)) throw err;

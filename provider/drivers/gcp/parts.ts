@@ -4,7 +4,13 @@
  * the driver interface's Info types.
  */
 import type {
-    HealthCheckerInfo, HealthCheckerReq, HealthProtocol, ListenerInfo, NlbInfo, NlbType, TrafficProtocol,
+    HealthCheckerInfo,
+    HealthCheckerReq,
+    HealthProtocol,
+    ListenerInfo,
+    NlbInfo,
+    NlbType,
+    TrafficProtocol,
 } from "../../interface/driver";
 import type { GcpSettings, IBackendService, IForwardingRule, IHealthCheck } from "./clients";
 import { lastSegment } from "./clients";
@@ -71,7 +77,9 @@ export function fromDescription(d: string | null | undefined): PartMarker | unde
     if (!d || !d.startsWith("{")) return undefined;
     try {
         const m = JSON.parse(d) as Partial<PartMarker>;
-        return m.managedBy === "pulumi-spider" && typeof m.nlb === "string" && typeof m.part === "string" ? m as PartMarker : undefined;
+        return m.managedBy === "pulumi-spider" && typeof m.nlb === "string" && typeof m.part === "string"
+            ? (m as PartMarker)
+            : undefined;
     } catch {
         return undefined;
     }
@@ -109,7 +117,12 @@ const HC_BLOCK: Record<HealthProtocol, "tcpHealthCheck" | "httpHealthCheck" | "h
 };
 
 /** The full health check resource (used for insert and for update, which replaces it). */
-export function toHealthCheckResource(name: string, nlb: string, h: HealthCheckerReq, vmGroupPort: number): IHealthCheck {
+export function toHealthCheckResource(
+    name: string,
+    nlb: string,
+    h: HealthCheckerReq,
+    vmGroupPort: number,
+): IHealthCheck {
     const d = healthDefaults(h);
     const port = h.port ?? vmGroupPort;
     const block = h.protocol === "TCP" ? { port } : { port, requestPath: h.path || "/" };
@@ -175,7 +188,7 @@ export function specOfForwardingRule(fr: IForwardingRule, nlb: string): Forwardi
         name: fr.name ?? "",
         nlb,
         ip: fr.IPAddress ?? "",
-        protocol: (fr.IPProtocol === "UDP" ? "UDP" : "TCP"),
+        protocol: fr.IPProtocol === "UDP" ? "UDP" : "TCP",
         port: firstPort(fr),
         scheme: fr.loadBalancingScheme === "INTERNAL" ? "INTERNAL" : "EXTERNAL",
         backendService: fr.backendService ?? "",
@@ -239,7 +252,10 @@ export function toNlbInfo(s: GcpSettings, p: NlbParts): NlbInfo {
         backendService: bsLink,
         address: bsLink.replace(/backendServices\/[^/]+$/, `addresses/${names.address}`),
         reservedIp: p.ip,
-        instanceGroups: (p.bs.backends ?? []).map(b => b.group ?? "").filter(g => g !== "").join(","),
+        instanceGroups: (p.bs.backends ?? [])
+            .map(b => b.group ?? "")
+            .filter(g => g !== "")
+            .join(","),
     };
     if (p.hc?.selfLink) keyValues.healthCheck = p.hc.selfLink;
     if (p.fr?.selfLink) keyValues.forwardingRule = p.fr.selfLink;
@@ -251,7 +267,8 @@ export function toNlbInfo(s: GcpSettings, p: NlbParts): NlbInfo {
         scope: "REGION",
         listener: p.fr ? fromForwardingRule(p.fr) : { protocol, port: 0, ip: p.ip, dnsName: "", cspId: "" },
         vmGroup: { protocol, port: marker?.vmGroupPort ?? 0, vms: [...p.vms].sort(), cspId: String(p.bs.id ?? "") },
-        healthChecker: p.hc ? fromHealthCheck(p.hc)
+        healthChecker: p.hc
+            ? fromHealthCheck(p.hc)
             : { protocol: "TCP", port: 0, interval: 0, timeout: 0, threshold: 0, path: "", cspId: "" },
         createdTime: isoTime(p.bs.creationTimestamp),
         tags: labelsOf(p.fr),

@@ -11,7 +11,8 @@ const LABEL_KEY = /^[a-z][-_a-z0-9]{0,62}$/;
 const LABEL_VALUE = /^[-_a-z0-9]{0,63}$/;
 const MAX_LABELS = 64;
 /** `name`, `zone/name`, or an instance URL / partial path ending in `zones/Z/instances/N`. */
-const VM_REF = /^(?:(?:.*\/)?zones\/([a-z][-a-z0-9]*)\/instances\/|([a-z][-a-z0-9]*)\/)?([a-z]([-a-z0-9]{0,61}[a-z0-9])?)$/;
+const VM_REF =
+    /^(?:(?:.*\/)?zones\/([a-z][-a-z0-9]*)\/instances\/|([a-z][-a-z0-9]*)\/)?([a-z]([-a-z0-9]{0,61}[a-z0-9])?)$/;
 
 function isPort(n: unknown): boolean {
     return Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 65535;
@@ -44,7 +45,10 @@ export function validateVmRefs(vms: readonly string[], prefix: string): FieldIss
     const issues: FieldIssue[] = [];
     vms.forEach((vm, i) => {
         if (typeof vm !== "string" || !VM_REF.test(vm)) {
-            issues.push({ property: `${prefix}[${i}]`, reason: `"${String(vm)}" is not a VM reference; use an instance name or zone/name (e.g. us-central1-a/web-1)` });
+            issues.push({
+                property: `${prefix}[${i}]`,
+                reason: `"${String(vm)}" is not a VM reference; use an instance name or zone/name (e.g. us-central1-a/web-1)`,
+            });
         }
     });
     return issues;
@@ -62,7 +66,8 @@ export function validateHealthChecker(h: HealthCheckerReq, prefix = "healthCheck
     if (!caps.healthProtocols.includes(h.protocol)) {
         issues.push({ property: `${prefix}.protocol`, reason: `must be one of ${caps.healthProtocols.join(", ")}` });
     }
-    if (h.port !== undefined && !isPort(h.port)) issues.push({ property: `${prefix}.port`, reason: "must be an integer port in 1-65535" });
+    if (h.port !== undefined && !isPort(h.port))
+        issues.push({ property: `${prefix}.port`, reason: "must be an integer port in 1-65535" });
     const range = (field: "interval" | "timeout" | "threshold", r: { min: number; max: number }): void => {
         const v = h[field];
         if (v !== undefined && (!Number.isInteger(v) || v < r.min || v > r.max)) {
@@ -73,10 +78,18 @@ export function validateHealthChecker(h: HealthCheckerReq, prefix = "healthCheck
     range("timeout", caps.healthTimeout);
     range("threshold", caps.healthThreshold);
     const d = healthDefaults(h);
-    if (d.timeout > d.interval && !issues.some(i => i.property.endsWith(".timeout") || i.property.endsWith(".interval"))) {
+    if (
+        d.timeout > d.interval &&
+        !issues.some(i => i.property.endsWith(".timeout") || i.property.endsWith(".interval"))
+    ) {
         issues.push({ property: `${prefix}.timeout`, reason: `must not exceed the interval (${d.interval}s) on GCP` });
     }
-    if (h.path !== undefined && h.path !== "" && h.protocol !== "TCP" && (!h.path.startsWith("/") || h.path.length > 1024)) {
+    if (
+        h.path !== undefined &&
+        h.path !== "" &&
+        h.protocol !== "TCP" &&
+        (!h.path.startsWith("/") || h.path.length > 1024)
+    ) {
         issues.push({ property: `${prefix}.path`, reason: "must start with / and be at most 1024 characters" });
     }
     return issues;
@@ -88,11 +101,17 @@ export function validateTags(tags: Record<string, string>, prefix = "tags"): Fie
     if (keys.length > MAX_LABELS) issues.push({ property: prefix, reason: `at most ${MAX_LABELS} tags (GCE labels)` });
     for (const k of keys) {
         if (!LABEL_KEY.test(k)) {
-            issues.push({ property: `${prefix}.${k}`, reason: "GCE label keys are 1-63 lowercase letters, digits, - or _, starting with a letter" });
+            issues.push({
+                property: `${prefix}.${k}`,
+                reason: "GCE label keys are 1-63 lowercase letters, digits, - or _, starting with a letter",
+            });
         }
         const v = tags[k];
         if (typeof v !== "string" || !LABEL_VALUE.test(v)) {
-            issues.push({ property: `${prefix}.${k}`, reason: "GCE label values are 0-63 lowercase letters, digits, - or _" });
+            issues.push({
+                property: `${prefix}.${k}`,
+                reason: "GCE label values are 0-63 lowercase letters, digits, - or _",
+            });
         }
     }
     return issues;
@@ -104,19 +123,31 @@ export function validateNlb(req: NlbReq): FieldIssue[] {
     if (name.length > caps.name.maxLength || !caps.name.pattern.test(name)) {
         issues.push({ property: "iid.nameId", reason: `"${name}" is not a valid name: ${caps.name.description}` });
     }
-    if (!GCE_NAME.test(req.vpc ?? "")) issues.push({ property: "vpc", reason: "must be the name of a VPC network (e.g. default)" });
-    if (!caps.types.includes(req.type)) issues.push({ property: "type", reason: `must be one of ${caps.types.join(", ")}` });
+    if (!GCE_NAME.test(req.vpc ?? ""))
+        issues.push({ property: "vpc", reason: "must be the name of a VPC network (e.g. default)" });
+    if (!caps.types.includes(req.type))
+        issues.push({ property: "type", reason: `must be one of ${caps.types.join(", ")}` });
     if (!caps.scopes.includes(req.scope)) {
-        issues.push({ property: "scope", reason: "GCP passthrough network load balancers are regional: only REGION is supported" });
+        issues.push({
+            property: "scope",
+            reason: "GCP passthrough network load balancers are regional: only REGION is supported",
+        });
     }
     issues.push(...validateListener(req.listener));
-    issues.push(...validateVmGroup(req.vmGroup, caps.listenerProtocols.includes(req.listener?.protocol) ? req.listener.protocol : undefined));
+    issues.push(
+        ...validateVmGroup(
+            req.vmGroup,
+            caps.listenerProtocols.includes(req.listener?.protocol) ? req.listener.protocol : undefined,
+        ),
+    );
     issues.push(...validateVmRefs(req.vmGroup?.vms ?? [], "vmGroup.vms"));
     issues.push(...validateHealthChecker(req.healthChecker));
     (req.subnets ?? []).forEach((s, i) => {
-        if (!GCE_NAME.test(s)) issues.push({ property: `subnets[${i}]`, reason: "must be the name of a subnetwork in the region" });
+        if (!GCE_NAME.test(s))
+            issues.push({ property: `subnets[${i}]`, reason: "must be the name of a subnetwork in the region" });
     });
-    if ((req.subnets ?? []).length > 1) issues.push({ property: "subnets", reason: "at most one subnetwork (used for an INTERNAL NLB's address)" });
+    if ((req.subnets ?? []).length > 1)
+        issues.push({ property: "subnets", reason: "at most one subnetwork (used for an INTERNAL NLB's address)" });
     if (req.type === "PUBLIC" && (req.subnets ?? []).length > 0) {
         // An EXTERNAL passthrough forwarding rule has no subnetwork: the value would be ignored.
         const reason = "a PUBLIC NLB on GCP uses no subnetwork; subnets apply to INTERNAL NLBs only";

@@ -48,23 +48,36 @@ export function inRegion(zone: string, region: string): boolean {
  * Resolves every reference with one aggregated instance list per 40 distinct names. Missing,
  * ambiguous and out-of-region references are all reported together as a ValidationError.
  */
-export async function resolveVms(g: GcpClients, s: GcpSettings, refs: readonly string[], where: Step, property: string): Promise<ResolvedVm[]> {
+export async function resolveVms(
+    g: GcpClients,
+    s: GcpSettings,
+    refs: readonly string[],
+    where: Step,
+    property: string,
+): Promise<ResolvedVm[]> {
     const parsed = refs.map(parseVmRef);
     const names = [...new Set(parsed.map(p => p.name))];
     const found = new Map<string, IInstance[]>();
     const chunks: string[][] = [];
     for (let i = 0; i < names.length; i += NAMES_PER_LOOKUP) chunks.push(names.slice(i, i + NAMES_PER_LOOKUP));
-    await Promise.all(chunks.map(chunk => call(s, { ...where, step: "looking up VMs" }, async () => {
-        const filter = chunk.map(n => `(name = "${n}")`).join(" OR ");
-        const iterable = g.instances.aggregatedListAsync({ project: s.project, filter }, { autoPaginate: false });
-        for await (const [, scoped] of iterable) {
-            for (const inst of scoped.instances ?? []) {
-                const list = found.get(inst.name ?? "") ?? [];
-                list.push(inst);
-                found.set(inst.name ?? "", list);
-            }
-        }
-    })));
+    await Promise.all(
+        chunks.map(chunk =>
+            call(s, { ...where, step: "looking up VMs" }, async () => {
+                const filter = chunk.map(n => `(name = "${n}")`).join(" OR ");
+                const iterable = g.instances.aggregatedListAsync(
+                    { project: s.project, filter },
+                    { autoPaginate: false },
+                );
+                for await (const [, scoped] of iterable) {
+                    for (const inst of scoped.instances ?? []) {
+                        const list = found.get(inst.name ?? "") ?? [];
+                        list.push(inst);
+                        found.set(inst.name ?? "", list);
+                    }
+                }
+            }),
+        ),
+    );
 
     const issues: FieldIssue[] = [];
     const out = new Map<string, ResolvedVm>();
@@ -76,13 +89,17 @@ export async function resolveVms(g: GcpClients, s: GcpSettings, refs: readonly s
             issues.push({ property: prop, reason: `zone ${ref.zone} is not in the NLB's region ${s.region}` });
             return;
         }
-        const candidates = all.filter(inst => inRegion(zoneOf(inst), s.region) && (ref.zone === undefined || zoneOf(inst) === ref.zone));
+        const candidates = all.filter(
+            inst => inRegion(zoneOf(inst), s.region) && (ref.zone === undefined || zoneOf(inst) === ref.zone),
+        );
         if (candidates.length === 0) {
             const elsewhere = all.map(zoneOf);
             const where = ref.zone ?? `the zones of region ${s.region}`;
             issues.push({
                 property: prop,
-                reason: `no VM named "${ref.name}" in ${where}` + (elsewhere.length ? ` (found in ${elsewhere.join(", ")})` : ""),
+                reason:
+                    `no VM named "${ref.name}" in ${where}` +
+                    (elsewhere.length ? ` (found in ${elsewhere.join(", ")})` : ""),
             });
             return;
         }
@@ -97,7 +114,9 @@ export async function resolveVms(g: GcpClients, s: GcpSettings, refs: readonly s
         const zone = zoneOf(inst);
         const canonical = `${zone}/${ref.name}`;
         out.set(canonical, {
-            zone, name: ref.name, canonical,
+            zone,
+            name: ref.name,
+            canonical,
             link: instanceLink(s.project, zone, ref.name),
             network: lastSegment(inst.networkInterfaces?.[0]?.network),
         });

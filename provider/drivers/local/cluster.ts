@@ -1,15 +1,28 @@
 import type {
-    ClusterHandler, ClusterInfo, ClusterNetwork, ClusterNetworkChange, ClusterReq, Iid, NodeGroupInfo, NodeGroupReq,
+    ClusterHandler,
+    ClusterInfo,
+    ClusterNetwork,
+    ClusterNetworkChange,
+    ClusterReq,
+    Iid,
+    NodeGroupInfo,
+    NodeGroupReq,
     ScalingReq,
 } from "../../interface/driver";
 import { AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, ValidationError } from "../../interface/errors";
 import { ownerField } from "../../interface/owner";
-import {
-    call, copyTags, enter, label, LocalSession, matchIid, requireIid, rollbackAndThrow, wait,
-} from "./ops";
+import { call, copyTags, enter, label, LocalSession, matchIid, requireIid, rollbackAndThrow, wait } from "./ops";
 import { intIssues, nameIssues, oneOfIssues, tagIssues, throwIfIssues } from "../../interface/rules";
 import {
-    beginTransition, ClusterRecord, Inventory, newId, NodeGroupRecord, observeCluster, randomHex, StoreState, zoneOf,
+    beginTransition,
+    ClusterRecord,
+    Inventory,
+    newId,
+    NodeGroupRecord,
+    observeCluster,
+    randomHex,
+    StoreState,
+    zoneOf,
 } from "./store";
 
 const ROOT_DISK_TYPES = ["standard", "ssd"];
@@ -43,7 +56,8 @@ async function createCluster(s: LocalSession, req: ClusterReq): Promise<ClusterI
     await enter(s, "createCluster", what);
     const id = await call(s, "createCluster.controlPlane", what, state => {
         throwIfIssues(clusterReqIssues(s, state, req));
-        if (state.clusters.some(c => c.name === name)) throw new AlreadyExistsError(`${what}: a Cluster named "${name}" already exists`);
+        if (state.clusters.some(c => c.name === name))
+            throw new AlreadyExistsError(`${what}: a Cluster named "${name}" already exists`);
         const rec = fromClusterReq(s, state, req);
         state.clusters.push(rec);
         return rec.id;
@@ -53,11 +67,16 @@ async function createCluster(s: LocalSession, req: ClusterReq): Promise<ClusterI
         await waitClusterActive(s, id, what, "create");
         const ngIds: string[] = [];
         for (const ngReq of req.nodeGroups) {
-            ngIds.push(await call(s, "createCluster.nodeGroup", what, state => {
-                const c = state.clusters.find(x => x.id === id);
-                if (!c) throw new NotFoundError(`${what}: the cluster disappeared while its node groups were being created`);
-                return pushNodeGroup(state, c, ngReq);
-            }));
+            ngIds.push(
+                await call(s, "createCluster.nodeGroup", what, state => {
+                    const c = state.clusters.find(x => x.id === id);
+                    if (!c)
+                        throw new NotFoundError(
+                            `${what}: the cluster disappeared while its node groups were being created`,
+                        );
+                    return pushNodeGroup(state, c, ngReq);
+                }),
+            );
         }
         if (ngIds.length > 0) await waitNodeGroupsActive(s, id, ngIds, what, "create");
         return toClusterInfo(await waitClusterActive(s, id, what, "create"));
@@ -112,7 +131,9 @@ async function addNodeGroup(s: LocalSession, clusterIid: Iid, req: NodeGroupReq)
         const c = await waitNodeGroupsActive(s, clusterId, [ngId], what, "create");
         return toNodeGroupInfo(nodeGroupById(c, ngId, what));
     } catch (err) {
-        return rollbackAndThrow(err, what, () => removeNodeGroups(s, clusterId, [ngId], `rolling back NodeGroup (${req.iid.nameId})`));
+        return rollbackAndThrow(err, what, () =>
+            removeNodeGroups(s, clusterId, [ngId], `rolling back NodeGroup (${req.iid.nameId})`),
+        );
     }
 }
 
@@ -128,14 +149,27 @@ async function getNodeGroup(s: LocalSession, clusterIid: Iid, ngIid: Iid): Promi
     return toNodeGroupInfo(ng);
 }
 
-async function setNodeGroupAutoScaling(s: LocalSession, clusterIid: Iid, ngIid: Iid, on: boolean): Promise<NodeGroupInfo> {
+async function setNodeGroupAutoScaling(
+    s: LocalSession,
+    clusterIid: Iid,
+    ngIid: Iid,
+    on: boolean,
+): Promise<NodeGroupInfo> {
     const what = `setting autoscaling ${on ? "on" : "off"} for NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
     await enter(s, "setNodeGroupAutoScaling", what);
-    if (typeof on !== "boolean") throw new ValidationError([{ property: "onAutoScaling", reason: "must be true or false" }]);
-    return updateNodeGroup(s, clusterIid, ngIid, what, ng => { ng.onAutoScaling = on; });
+    if (typeof on !== "boolean")
+        throw new ValidationError([{ property: "onAutoScaling", reason: "must be true or false" }]);
+    return updateNodeGroup(s, clusterIid, ngIid, what, ng => {
+        ng.onAutoScaling = on;
+    });
 }
 
-async function changeNodeGroupScaling(s: LocalSession, clusterIid: Iid, ngIid: Iid, scaling: ScalingReq): Promise<NodeGroupInfo> {
+async function changeNodeGroupScaling(
+    s: LocalSession,
+    clusterIid: Iid,
+    ngIid: Iid,
+    scaling: ScalingReq,
+): Promise<NodeGroupInfo> {
     const what = `changing the scaling of NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
     await enter(s, "changeNodeGroupScaling", what);
     throwIfIssues(scalingIssues(s, scaling, ""));
@@ -171,7 +205,12 @@ async function upgradeCluster(s: LocalSession, clusterIid: Iid, version: string)
     const from = versions.indexOf(cur.version);
     const to = versions.indexOf(version);
     if (to < from) {
-        throw new ValidationError([{ property: "version", reason: `cannot downgrade from ${cur.version} to ${version}; Kubernetes only upgrades` }]);
+        throw new ValidationError([
+            {
+                property: "version",
+                reason: `cannot downgrade from ${cur.version} to ${version}; Kubernetes only upgrades`,
+            },
+        ]);
     }
     // One minor version per control-plane update, and (like EKS) only once every node group runs
     // the control plane's current version: node groups catch up (all at once) before each step.
@@ -183,7 +222,11 @@ async function upgradeCluster(s: LocalSession, clusterIid: Iid, version: string)
     return toClusterInfo(await waitClusterActive(s, cur.id, what, "update"));
 }
 
-async function changeClusterTags(s: LocalSession, clusterIid: Iid, tags: Record<string, string>): Promise<Record<string, string>> {
+async function changeClusterTags(
+    s: LocalSession,
+    clusterIid: Iid,
+    tags: Record<string, string>,
+): Promise<Record<string, string>> {
     requireIid(clusterIid, "clusterIid");
     const what = `changing the tags of Cluster (${label(clusterIid)})`;
     await enter(s, "changeClusterTags", what);
@@ -197,7 +240,9 @@ async function changeClusterTags(s: LocalSession, clusterIid: Iid, tags: Record<
 
 /** As on EKS: one update per kind (subnets, then security groups), each settling before the next. */
 async function changeClusterNetwork(
-    s: LocalSession, clusterIid: Iid, change: ClusterNetworkChange,
+    s: LocalSession,
+    clusterIid: Iid,
+    change: ClusterNetworkChange,
 ): Promise<ClusterNetwork> {
     requireIid(clusterIid, "clusterIid");
     const what = `changing the network of Cluster (${label(clusterIid)})`;
@@ -205,7 +250,9 @@ async function changeClusterNetwork(
     const id = await call(s, null, what, state => {
         const c = findCluster(state, clusterIid, what);
         const net = {
-            vpc: c.vpc, subnets: change.subnets ?? c.subnets, securityGroups: change.securityGroups ?? c.securityGroups,
+            vpc: c.vpc,
+            subnets: change.subnets ?? c.subnets,
+            securityGroups: change.securityGroups ?? c.securityGroups,
         };
         throwIfIssues(networkIssues(state.inventory, net, clusterZones(state.inventory, c)));
         return c.id;
@@ -252,7 +299,11 @@ function pushNodeGroup(state: StoreState, c: ClusterRecord, req: NodeGroupReq): 
 }
 
 async function updateNodeGroup(
-    s: LocalSession, clusterIid: Iid, ngIid: Iid, what: string, apply: (ng: NodeGroupRecord) => void,
+    s: LocalSession,
+    clusterIid: Iid,
+    ngIid: Iid,
+    what: string,
+    apply: (ng: NodeGroupRecord) => void,
 ): Promise<NodeGroupInfo> {
     requireIid(clusterIid, "clusterIid");
     requireIid(ngIid, "nodeGroupIid");
@@ -271,8 +322,12 @@ async function updateNodeGroup(
     return toNodeGroupInfo(nodeGroupById(c, ids.ngId, what));
 }
 
-async function upgradeControlPlaneOneStep(s: LocalSession, clusterId: string, step: string,
-    what: string): Promise<void> {
+async function upgradeControlPlaneOneStep(
+    s: LocalSession,
+    clusterId: string,
+    step: string,
+    what: string,
+): Promise<void> {
     const versions = s.caps.cluster.versions;
     await call(s, "upgradeCluster.controlPlane", what, state => {
         const c = findCluster(state, { nameId: "", systemId: clusterId }, what);
@@ -283,8 +338,10 @@ async function upgradeControlPlaneOneStep(s: LocalSession, clusterId: string, st
         }
         const lagging = c.nodeGroups.filter(ng => ng.version !== c.version).map(ng => ng.name);
         if (lagging.length > 0) {
-            throw new CloudApiError(`${what}: InvalidRequest: node groups ${lagging.join(", ")} ` +
-                `must run the control plane's version ${c.version} before it is updated to ${step}`);
+            throw new CloudApiError(
+                `${what}: InvalidRequest: node groups ${lagging.join(", ")} ` +
+                    `must run the control plane's version ${c.version} before it is updated to ${step}`,
+            );
         }
         c.targetVersion = step;
         beginTransition(state, c, "Updating");
@@ -305,7 +362,8 @@ async function upgradeNodeGroupsOneStep(s: LocalSession, clusterId: string, what
         const c = findCluster(state, { nameId: "", systemId: clusterId }, what);
         const behind = c.nodeGroups.filter(ng => versions.indexOf(ng.version) < versions.indexOf(c.version));
         for (const ng of behind) {
-            if (ng.status !== "Active") throw new CloudApiError(`${what}: ResourceInUse: node group ${ng.name} is ${ng.status}`);
+            if (ng.status !== "Active")
+                throw new CloudApiError(`${what}: ResourceInUse: node group ${ng.name} is ${ng.status}`);
         }
         for (const ng of behind) {
             ng.targetVersion = versions[versions.indexOf(ng.version) + 1];
@@ -319,7 +377,11 @@ async function upgradeNodeGroupsOneStep(s: LocalSession, clusterId: string, what
 }
 
 /** One describe: counts as a poll of the cluster and each of its node groups. */
-async function describeCluster(s: LocalSession, what: string, pick: (state: StoreState) => string | undefined): Promise<ClusterRecord | null> {
+async function describeCluster(
+    s: LocalSession,
+    what: string,
+    pick: (state: StoreState) => string | undefined,
+): Promise<ClusterRecord | null> {
     return call(s, "describeCluster", what, state => {
         const id = pick(state);
         const c = state.clusters.find(x => x.id === id);
@@ -332,7 +394,12 @@ async function describeCluster(s: LocalSession, what: string, pick: (state: Stor
     });
 }
 
-async function waitClusterActive(s: LocalSession, id: string, what: string, phase: "create" | "update"): Promise<ClusterRecord> {
+async function waitClusterActive(
+    s: LocalSession,
+    id: string,
+    what: string,
+    phase: "create" | "update",
+): Promise<ClusterRecord> {
     return wait(s, phase, `${subject(what)} to be Active`, async () => {
         const c = await describeCluster(s, what, () => id);
         if (!c) throw new NotFoundError(`${what}: the cluster disappeared while waiting for it to become Active`);
@@ -348,7 +415,11 @@ async function waitClusterGone(s: LocalSession, id: string, what: string): Promi
 }
 
 async function waitNodeGroupsActive(
-    s: LocalSession, clusterId: string, ngIds: string[], what: string, phase: "create" | "update",
+    s: LocalSession,
+    clusterId: string,
+    ngIds: string[],
+    what: string,
+    phase: "create" | "update",
 ): Promise<ClusterRecord> {
     return wait(s, phase, `node groups of ${subject(what)} to be Active`, async () => {
         const c = await describeCluster(s, what, () => clusterId);
@@ -363,7 +434,9 @@ async function waitNodeGroupsGone(s: LocalSession, clusterId: string, ngIds: str
     await wait(s, "delete", `node groups of ${subject(what)} to be deleted`, async () => {
         const c = await describeCluster(s, what, () => clusterId);
         const left = c ? c.nodeGroups.filter(ng => ngIds.includes(ng.id)) : [];
-        return left.length === 0 ? { done: true, value: undefined } : { done: false, state: left.map(ng => ng.status).join(",") };
+        return left.length === 0
+            ? { done: true, value: undefined }
+            : { done: false, state: left.map(ng => ng.status).join(",") };
     });
 }
 
@@ -391,7 +464,9 @@ async function removeCluster(s: LocalSession, id: string, what: string): Promise
             const cur = state.clusters.find(x => x.id === id);
             if (!cur || cur.status === "Deleting") return;
             if (cur.nodeGroups.length > 0) {
-                throw new CloudApiError(`${what}: ResourceInUse: the cluster still has node groups ${cur.nodeGroups.map(g => g.name).join(", ")}`);
+                throw new CloudApiError(
+                    `${what}: ResourceInUse: the cluster still has node groups ${cur.nodeGroups.map(g => g.name).join(", ")}`,
+                );
             }
             beginTransition(state, cur, "Deleting");
         });
@@ -406,18 +481,32 @@ function clusterReqIssues(s: LocalSession, state: StoreState, req: ClusterReq): 
     const caps = s.caps.cluster;
     const inv = state.inventory;
     const issues: FieldIssue[] = [...nameIssues(caps.name, req.iid?.nameId ?? "", "iid.nameId")];
-    issues.push(...oneOfIssues(req.version, caps.versions.filter(v => inv.k8sVersions.includes(v)), "version"));
+    issues.push(
+        ...oneOfIssues(
+            req.version,
+            caps.versions.filter(v => inv.k8sVersions.includes(v)),
+            "version",
+        ),
+    );
     const net = req.network;
     const vpc = net ? inv.vpcs[net.vpc] : undefined;
     if (!net) issues.push({ property: "network", reason: "is required" });
-    else if (!vpc) issues.push({ property: "network.vpc", reason: `unknown VPC "${net.vpc}"; known: ${Object.keys(inv.vpcs).join(", ")}` });
+    else if (!vpc)
+        issues.push({
+            property: "network.vpc",
+            reason: `unknown VPC "${net.vpc}"; known: ${Object.keys(inv.vpcs).join(", ")}`,
+        });
     if (net && vpc) issues.push(...networkIssues(inv, net));
     const groups = Array.isArray(req.nodeGroups) ? req.nodeGroups : [];
-    if (!caps.allowsNoNodeGroups && groups.length === 0) issues.push({ property: "nodeGroups", reason: "needs at least one node group" });
+    if (!caps.allowsNoNodeGroups && groups.length === 0)
+        issues.push({ property: "nodeGroups", reason: "needs at least one node group" });
     groups.forEach((ng, i) => {
         issues.push(...nodeGroupReqIssues(s, state, ng, `nodeGroups[${i}].`));
         if (groups.findIndex(g => g.iid?.nameId === ng.iid?.nameId) !== i) {
-            issues.push({ property: `nodeGroups[${i}].iid.nameId`, reason: `"${ng.iid.nameId}" is used by another node group` });
+            issues.push({
+                property: `nodeGroups[${i}].iid.nameId`,
+                reason: `"${ng.iid.nameId}" is used by another node group`,
+            });
         }
     });
     issues.push(...tagIssues(req.tags, "tags"));
@@ -426,20 +515,33 @@ function clusterReqIssues(s: LocalSession, state: StoreState, req: ClusterReq): 
 
 function nodeGroupReqIssues(s: LocalSession, state: StoreState, ng: NodeGroupReq, prefix: string): FieldIssue[] {
     const inv = state.inventory;
-    const issues: FieldIssue[] = [...nameIssues(s.caps.cluster.nodeGroupName, ng?.iid?.nameId ?? "", `${prefix}iid.nameId`)];
+    const issues: FieldIssue[] = [
+        ...nameIssues(s.caps.cluster.nodeGroupName, ng?.iid?.nameId ?? "", `${prefix}iid.nameId`),
+    ];
     if (!ng) return issues;
     if (ng.image && !inv.images.includes(ng.image)) {
-        issues.push({ property: `${prefix}image`, reason: `unknown image "${ng.image}"; known: ${inv.images.join(", ")}` });
+        issues.push({
+            property: `${prefix}image`,
+            reason: `unknown image "${ng.image}"; known: ${inv.images.join(", ")}`,
+        });
     }
     if (!inv.vmSpecs.includes(ng.vmSpec)) {
-        issues.push({ property: `${prefix}vmSpec`, reason: `unknown VM spec "${ng.vmSpec}"; known: ${inv.vmSpecs.join(", ")}` });
+        issues.push({
+            property: `${prefix}vmSpec`,
+            reason: `unknown VM spec "${ng.vmSpec}"; known: ${inv.vmSpecs.join(", ")}`,
+        });
     }
     if (ng.rootDiskType) issues.push(...oneOfIssues(ng.rootDiskType, ROOT_DISK_TYPES, `${prefix}rootDiskType`));
-    if (ng.rootDiskSize !== 0) issues.push(...intIssues(ng.rootDiskSize, ROOT_DISK_GB.min, ROOT_DISK_GB.max, `${prefix}rootDiskSize`));
+    if (ng.rootDiskSize !== 0)
+        issues.push(...intIssues(ng.rootDiskSize, ROOT_DISK_GB.min, ROOT_DISK_GB.max, `${prefix}rootDiskSize`));
     if (ng.keyPair && !inv.keyPairs.includes(ng.keyPair)) {
-        issues.push({ property: `${prefix}keyPair`, reason: `unknown key pair "${ng.keyPair}"; known: ${inv.keyPairs.join(", ")}` });
+        issues.push({
+            property: `${prefix}keyPair`,
+            reason: `unknown key pair "${ng.keyPair}"; known: ${inv.keyPairs.join(", ")}`,
+        });
     }
-    if (typeof ng.onAutoScaling !== "boolean") issues.push({ property: `${prefix}onAutoScaling`, reason: "must be true or false" });
+    if (typeof ng.onAutoScaling !== "boolean")
+        issues.push({ property: `${prefix}onAutoScaling`, reason: "must be true or false" });
     issues.push(...scalingIssues(s, ng, prefix));
     return issues;
 }
@@ -453,9 +555,15 @@ function scalingIssues(s: LocalSession, sc: ScalingReq, prefix: string): FieldIs
     ];
     if (issues.length > 0) return issues;
     if (sc.minNodeSize > sc.maxNodeSize) {
-        issues.push({ property: `${prefix}minNodeSize`, reason: `must not exceed maxNodeSize (${sc.maxNodeSize}), got ${sc.minNodeSize}` });
+        issues.push({
+            property: `${prefix}minNodeSize`,
+            reason: `must not exceed maxNodeSize (${sc.maxNodeSize}), got ${sc.minNodeSize}`,
+        });
     } else if (sc.desiredNodeSize < sc.minNodeSize || sc.desiredNodeSize > sc.maxNodeSize) {
-        issues.push({ property: `${prefix}desiredNodeSize`, reason: `must be between minNodeSize (${sc.minNodeSize}) and maxNodeSize (${sc.maxNodeSize}), got ${sc.desiredNodeSize}` });
+        issues.push({
+            property: `${prefix}desiredNodeSize`,
+            reason: `must be between minNodeSize (${sc.minNodeSize}) and maxNodeSize (${sc.maxNodeSize}), got ${sc.desiredNodeSize}`,
+        });
     }
     return issues;
 }
@@ -477,7 +585,8 @@ function networkIssues(inv: Inventory, net: ClusterNetwork, zones?: string[]): F
             const reason = `unknown subnet "${subnet}" in ${net.vpc}; known: ${known.join(", ")}`;
             issues.push({ property: `network.subnets[${i}]`, reason });
         } else if (zones && !zones.includes(zone)) {
-            const reason = `subnet "${subnet}" is in zone ${zone}; the cluster's subnets must stay in the zones ` +
+            const reason =
+                `subnet "${subnet}" is in zone ${zone}; the cluster's subnets must stay in the zones ` +
                 `chosen at creation: ${zones.join(", ")}`;
             issues.push({ property: `network.subnets[${i}]`, reason });
         }
@@ -510,7 +619,9 @@ function fromClusterReq(s: LocalSession, state: StoreState, req: ClusterReq): Cl
         securityGroups: [...(req.network.securityGroups ?? [])],
         endpoint: `https://${id}.k8s.local`,
         token: randomHex(24),
-        caData: Buffer.from(`-----BEGIN CERTIFICATE-----\n${Buffer.from(randomHex(48)).toString("base64")}\n-----END CERTIFICATE-----\n`).toString("base64"),
+        caData: Buffer.from(
+            `-----BEGIN CERTIFICATE-----\n${Buffer.from(randomHex(48)).toString("base64")}\n-----END CERTIFICATE-----\n`,
+        ).toString("base64"),
         createdTime: new Date().toISOString(),
         tags: copyTags(req.tags),
         ...ownerField(req.owner),

@@ -39,10 +39,16 @@ export const capabilities: Capabilities = {
         name: {
             maxLength: 32,
             pattern: /^(?!internal-)[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/,
-            description: "1–32 letters, digits and hyphens, not starting or ending with a hyphen and not starting with \"internal-\" (the AWS load balancer name rule)",
+            description:
+                '1–32 letters, digits and hyphens, not starting or ending with a hyphen and not starting with "internal-" (the AWS load balancer name rule)',
         },
         inPlace: {
-            listenerPort: true, listenerProtocol: true, vmGroup: true, vms: true, healthChecker: true, tags: true,
+            listenerPort: true,
+            listenerProtocol: true,
+            vmGroup: true,
+            vms: true,
+            healthChecker: true,
+            tags: true,
             subnets: true,
         },
         allowsEmptyVmGroup: true,

@@ -121,18 +121,21 @@ export async function withFileLock<T>(lockPath: string, fn: () => T, opts: LockO
         acquiredAt: Date.now(),
         token: crypto.randomBytes(8).toString("hex"),
     };
-    await waitUntil<void>(async () => {
-        holder.acquiredAt = Date.now();
-        if (tryCreate(lockPath, JSON.stringify(holder))) return { done: true, value: undefined };
-        const cur = readLock(lockPath);
-        if (!cur) return { done: false, state: "released" };
-        const reason = staleReason(cur.raw, cur.ageMs, opts.staleMs);
-        if (reason) {
-            breakLock(lockPath, cur.raw);
-            return { done: false, state: `broke stale lock (${reason})` };
-        }
-        return { done: false, state: `held by ${cur.raw || "a process that is still writing it"}` };
-    }, { timeoutMs: opts.timeoutMs, minDelayMs: 1, maxDelayMs: 25, what: `the lock ${lockPath}` });
+    await waitUntil<void>(
+        async () => {
+            holder.acquiredAt = Date.now();
+            if (tryCreate(lockPath, JSON.stringify(holder))) return { done: true, value: undefined };
+            const cur = readLock(lockPath);
+            if (!cur) return { done: false, state: "released" };
+            const reason = staleReason(cur.raw, cur.ageMs, opts.staleMs);
+            if (reason) {
+                breakLock(lockPath, cur.raw);
+                return { done: false, state: `broke stale lock (${reason})` };
+            }
+            return { done: false, state: `held by ${cur.raw || "a process that is still writing it"}` };
+        },
+        { timeoutMs: opts.timeoutMs, minDelayMs: 1, maxDelayMs: 25, what: `the lock ${lockPath}` },
+    );
     try {
         return fn();
     } finally {

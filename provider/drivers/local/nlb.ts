@@ -1,12 +1,26 @@
 import type {
-    HealthCheckerInfo, HealthCheckerReq, HealthInfo, Iid, ListenerInfo, ListenerReq, NlbHandler, NlbInfo,
-    NlbReq, TrafficProtocol, VmGroupInfo, VmGroupReq,
+    HealthCheckerInfo,
+    HealthCheckerReq,
+    HealthInfo,
+    Iid,
+    ListenerInfo,
+    ListenerReq,
+    NlbHandler,
+    NlbInfo,
+    NlbReq,
+    TrafficProtocol,
+    VmGroupInfo,
+    VmGroupReq,
 } from "../../interface/driver";
-import { AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, NotSupportedError } from "../../interface/errors";
-import { ownerField } from "../../interface/owner";
 import {
-    call, copyTags, enter, label, LocalSession, matchIid, requireIid, rollbackAndThrow, wait,
-} from "./ops";
+    AlreadyExistsError,
+    CloudApiError,
+    FieldIssue,
+    NotFoundError,
+    NotSupportedError,
+} from "../../interface/errors";
+import { ownerField } from "../../interface/owner";
+import { call, copyTags, enter, label, LocalSession, matchIid, requireIid, rollbackAndThrow, wait } from "./ops";
 import { intIssues, nameIssues, oneOfIssues, tagIssues, throwIfIssues } from "../../interface/rules";
 import { planSubnetSteps, sharedZones } from "../../interface/subnets";
 import { beginTransition, newId, NlbRecord, observeNlb, onePerZone, randomHex, StoreState, zoneOf } from "./store";
@@ -36,14 +50,17 @@ async function createNlb(s: LocalSession, req: NlbReq): Promise<NlbInfo> {
     const what = `creating Nlb (${name})`;
     await enter(s, "createNlb", what);
     if (!s.caps.nlb.scopes.includes(req.scope)) {
-        throw new NotSupportedError(`${what}: ${req.scope} scope is not supported by the local driver (only ${s.caps.nlb.scopes.join(", ")}, as on AWS and GCP passthrough NLBs)`);
+        throw new NotSupportedError(
+            `${what}: ${req.scope} scope is not supported by the local driver (only ${s.caps.nlb.scopes.join(", ")}, as on AWS and GCP passthrough NLBs)`,
+        );
     }
     if (!s.caps.nlb.types.includes(req.type)) {
         throw new NotSupportedError(`${what}: type ${req.type} is not supported by the local driver`);
     }
     const id = await call(s, "createNlb.loadBalancer", what, state => {
         throwIfIssues(nlbReqIssues(s, state, req));
-        if (state.nlbs.some(n => n.name === name)) throw new AlreadyExistsError(`${what}: an Nlb named "${name}" already exists`);
+        if (state.nlbs.some(n => n.name === name))
+            throw new AlreadyExistsError(`${what}: an Nlb named "${name}" already exists`);
         const rec = fromNlbReq(s, state, req);
         state.nlbs.push(rec);
         return rec.id;
@@ -59,7 +76,8 @@ async function createNlb(s: LocalSession, req: NlbReq): Promise<NlbInfo> {
             const rec = state.nlbs.find(n => n.id === id);
             if (!rec) return;
             rec.listener.cspId = newId(state, "lsn");
-            rec.listener.ip = rec.type === "PUBLIC" ? `203.0.113.${randomOctet()}` : `10.0.${randomOctet()}.${randomOctet()}`;
+            rec.listener.ip =
+                rec.type === "PUBLIC" ? `203.0.113.${randomOctet()}` : `10.0.${randomOctet()}.${randomOctet()}`;
             const prefix = rec.type === "INTERNAL" ? "internal-" : "";
             rec.listener.dnsName = `${prefix}${rec.name}-${rec.id.slice(4)}.elb.${rec.region}.spider.local`;
         });
@@ -248,15 +266,21 @@ function setSubnets(state: StoreState, rec: NlbRecord, subnets: string[], what: 
         const zone = zoneOf(state.inventory, rec.vpc, subnet);
         const inUse = rec.subnets.find(s => zoneOf(state.inventory, rec.vpc, s) === zone);
         if (inUse && inUse !== subnet) {
-            throw new CloudApiError(`${what}: zone ${zone} already uses ${inUse}; ` +
-                `remove it in a separate call before adding ${subnet}`);
+            throw new CloudApiError(
+                `${what}: zone ${zone} already uses ${inUse}; ` +
+                    `remove it in a separate call before adding ${subnet}`,
+            );
         }
     }
     rec.subnets = [...subnets];
 }
 
 function subnetIssues(
-    state: StoreState, vpc: string, subnets: string[], property: string, required: boolean,
+    state: StoreState,
+    vpc: string,
+    subnets: string[],
+    property: string,
+    required: boolean,
 ): FieldIssue[] {
     const known = state.inventory.vpcs[vpc]?.subnets ?? [];
     if (required && subnets.length === 0) return [{ property, reason: "needs at least one subnet" }];
@@ -276,7 +300,12 @@ function subnetIssues(
     return issues;
 }
 
-async function update(s: LocalSession, iid: Iid, what: string, apply: (rec: NlbRecord, state: StoreState) => void): Promise<string> {
+async function update(
+    s: LocalSession,
+    iid: Iid,
+    what: string,
+    apply: (rec: NlbRecord, state: StoreState) => void,
+): Promise<string> {
     return call(s, null, what, state => {
         const rec = findNlb(state, iid, what);
         if (rec.status === "Deleting") throw new CloudApiError(`${what}: the Nlb is being deleted`);
@@ -288,7 +317,11 @@ async function update(s: LocalSession, iid: Iid, what: string, apply: (rec: NlbR
 }
 
 /** One describe: counts as a poll of the NLB; null when it does not exist (any more). */
-async function describeNlb(s: LocalSession, what: string, pick: (state: StoreState) => string | undefined): Promise<NlbRecord | null> {
+async function describeNlb(
+    s: LocalSession,
+    what: string,
+    pick: (state: StoreState) => string | undefined,
+): Promise<NlbRecord | null> {
     return call(s, "describeNlb", what, state => {
         const id = pick(state);
         const rec = state.nlbs.find(n => n.id === id);
@@ -301,7 +334,12 @@ async function describeNlb(s: LocalSession, what: string, pick: (state: StoreSta
     });
 }
 
-async function waitNlbActive(s: LocalSession, id: string, what: string, phase: "create" | "update"): Promise<NlbRecord> {
+async function waitNlbActive(
+    s: LocalSession,
+    id: string,
+    what: string,
+    phase: "create" | "update",
+): Promise<NlbRecord> {
     return wait(s, phase, `${nlbName(what)} to be Active`, async () => {
         const rec = await describeNlb(s, what, () => id);
         if (!rec) throw new NotFoundError(`${what}: the Nlb disappeared while waiting for it to become Active`);
@@ -328,15 +366,35 @@ async function removeNlbParts(s: LocalSession, id: string, what: string): Promis
             const r = state.nlbs.find(n => n.id === id);
             if (r) fn(r);
         };
-        if (rec.vms.length > 0) await call(s, "deleteNlb.vms", what, onRecord(r => { r.vms = []; }));
+        if (rec.vms.length > 0)
+            await call(
+                s,
+                "deleteNlb.vms",
+                what,
+                onRecord(r => {
+                    r.vms = [];
+                }),
+            );
         if (rec.listener.cspId) {
-            await call(s, "deleteNlb.listener", what, onRecord(r => { r.listener = { ...r.listener, cspId: "", ip: "", dnsName: "" }; }));
+            await call(
+                s,
+                "deleteNlb.listener",
+                what,
+                onRecord(r => {
+                    r.listener = { ...r.listener, cspId: "", ip: "", dnsName: "" };
+                }),
+            );
         }
         if (rec.vmGroup.cspId) {
-            await call(s, "deleteNlb.vmGroup", what, onRecord(r => {
-                r.vmGroup.cspId = "";
-                r.healthChecker.cspId = "";
-            }));
+            await call(
+                s,
+                "deleteNlb.vmGroup",
+                what,
+                onRecord(r => {
+                    r.vmGroup.cspId = "";
+                    r.healthChecker.cspId = "";
+                }),
+            );
         }
         await call(s, "deleteNlb.loadBalancer", what, state => {
             const r = state.nlbs.find(n => n.id === id);
@@ -353,14 +411,25 @@ function nlbReqIssues(s: LocalSession, state: StoreState, req: NlbReq): FieldIss
     const caps = s.caps.nlb;
     const issues: FieldIssue[] = [...nameIssues(caps.name, req.iid?.nameId ?? "", "iid.nameId")];
     const vpc = state.inventory.vpcs[req.vpc];
-    if (!vpc) issues.push({ property: "vpc", reason: `unknown VPC "${req.vpc}"; known: ${Object.keys(state.inventory.vpcs).join(", ")}` });
+    if (!vpc)
+        issues.push({
+            property: "vpc",
+            reason: `unknown VPC "${req.vpc}"; known: ${Object.keys(state.inventory.vpcs).join(", ")}`,
+        });
     issues.push(...oneOfIssues(req.listener?.protocol, caps.listenerProtocols, "listener.protocol"));
     issues.push(...intIssues(req.listener?.port, 1, 65535, "listener.port"));
     issues.push(...oneOfIssues(req.vmGroup?.protocol, caps.vmGroupProtocols, "vmGroup.protocol"));
     issues.push(...intIssues(req.vmGroup?.port, 1, 65535, "vmGroup.port"));
     const compatible = caps.compatibleProtocols[req.listener?.protocol];
-    if (compatible && caps.vmGroupProtocols.includes(req.vmGroup?.protocol) && !compatible.includes(req.vmGroup.protocol)) {
-        issues.push({ property: "vmGroup.protocol", reason: `a ${req.listener.protocol} listener forwards only to ${compatible.join("/")} VM groups` });
+    if (
+        compatible &&
+        caps.vmGroupProtocols.includes(req.vmGroup?.protocol) &&
+        !compatible.includes(req.vmGroup.protocol)
+    ) {
+        issues.push({
+            property: "vmGroup.protocol",
+            reason: `a ${req.listener.protocol} listener forwards only to ${compatible.join("/")} VM groups`,
+        });
     }
     if (!Array.isArray(req.vmGroup?.vms)) issues.push({ property: "vmGroup.vms", reason: "must be a list of VM ids" });
     else if (vpc) issues.push(...vmIssues(state, req.vpc, req.vmGroup.vms, "vmGroup.vms"));
@@ -375,8 +444,10 @@ function vmIssues(state: StoreState, vpc: string, vms: string[], property: strin
     (vms ?? []).forEach((vm, i) => {
         const rec = state.inventory.vms[vm];
         if (!rec) issues.push({ property: `${property}[${i}]`, reason: `unknown VM "${vm}"` });
-        else if (rec.vpc !== vpc) issues.push({ property: `${property}[${i}]`, reason: `VM "${vm}" is in ${rec.vpc}, not ${vpc}` });
-        else if (vms.indexOf(vm) !== i) issues.push({ property: `${property}[${i}]`, reason: `"${vm}" is listed twice` });
+        else if (rec.vpc !== vpc)
+            issues.push({ property: `${property}[${i}]`, reason: `VM "${vm}" is in ${rec.vpc}, not ${vpc}` });
+        else if (vms.indexOf(vm) !== i)
+            issues.push({ property: `${property}[${i}]`, reason: `"${vm}" is listed twice` });
     });
     return issues;
 }
@@ -388,15 +459,25 @@ function healthCheckerIssues(s: LocalSession, hc: HealthCheckerReq | undefined, 
     if (hc.port !== undefined) issues.push(...intIssues(hc.port, 1, 65535, `${prefix}.port`));
     const interval = hc.interval ?? caps.defaults.interval;
     const timeout = hc.timeout ?? caps.defaults.timeout;
-    if (hc.interval !== undefined) issues.push(...intIssues(hc.interval, caps.healthInterval.min, caps.healthInterval.max, `${prefix}.interval`));
-    if (hc.timeout !== undefined) issues.push(...intIssues(hc.timeout, caps.healthTimeout.min, caps.healthTimeout.max, `${prefix}.timeout`));
-    if (hc.threshold !== undefined) issues.push(...intIssues(hc.threshold, caps.healthThreshold.min, caps.healthThreshold.max, `${prefix}.threshold`));
+    if (hc.interval !== undefined)
+        issues.push(...intIssues(hc.interval, caps.healthInterval.min, caps.healthInterval.max, `${prefix}.interval`));
+    if (hc.timeout !== undefined)
+        issues.push(...intIssues(hc.timeout, caps.healthTimeout.min, caps.healthTimeout.max, `${prefix}.timeout`));
+    if (hc.threshold !== undefined)
+        issues.push(
+            ...intIssues(hc.threshold, caps.healthThreshold.min, caps.healthThreshold.max, `${prefix}.threshold`),
+        );
     if (caps.timeoutAtMostInterval && timeout > interval) {
-        issues.push({ property: `${prefix}.timeout`, reason: `must not exceed the interval (${interval} s), got ${timeout} s` });
+        issues.push({
+            property: `${prefix}.timeout`,
+            reason: `must not exceed the interval (${interval} s), got ${timeout} s`,
+        });
     }
     if (hc.path !== undefined && hc.path !== "") {
-        if (hc.protocol === "TCP") issues.push({ property: `${prefix}.path`, reason: "only HTTP and HTTPS health checks probe a path" });
-        else if (!hc.path.startsWith("/")) issues.push({ property: `${prefix}.path`, reason: `must start with "/", got "${hc.path}"` });
+        if (hc.protocol === "TCP")
+            issues.push({ property: `${prefix}.path`, reason: "only HTTP and HTTPS health checks probe a path" });
+        else if (!hc.path.startsWith("/"))
+            issues.push({ property: `${prefix}.path`, reason: `must start with "/", got "${hc.path}"` });
     }
     return issues;
 }
@@ -436,7 +517,7 @@ function fromHealthCheckerReq(s: LocalSession, hc: HealthCheckerReq): Omit<NlbRe
         interval: hc.interval ?? d.interval,
         timeout: hc.timeout ?? d.timeout,
         threshold: hc.threshold ?? d.threshold,
-        path: hc.protocol === "TCP" ? "" : (hc.path || "/"),
+        path: hc.protocol === "TCP" ? "" : hc.path || "/",
     };
 }
 

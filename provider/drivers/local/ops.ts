@@ -37,8 +37,11 @@ export function isRetryable(err: unknown): boolean {
 
 /** One embedded-cloud API call, retried on throttling like a real SDK call would be. */
 export function call<T>(s: LocalSession, op: string | null, what: string, fn: (state: StoreState) => T): Promise<T> {
-    return withRetries(() => s.cloud.step(op, what, fn), isRetryable,
-        { attempts: RETRY_ATTEMPTS, minDelayMs: s.poll.minDelayMs, maxDelayMs: s.poll.maxDelayMs });
+    return withRetries(() => s.cloud.step(op, what, fn), isRetryable, {
+        attempts: RETRY_ATTEMPTS,
+        minDelayMs: s.poll.minDelayMs,
+        maxDelayMs: s.poll.maxDelayMs,
+    });
 }
 
 /** The fault point every public driver operation passes first. */
@@ -46,7 +49,12 @@ export function enter(s: LocalSession, op: string, what: string): Promise<void> 
     return call(s, op, what, () => undefined);
 }
 
-export function wait<T>(s: LocalSession, phase: "create" | "update" | "delete", what: string, check: () => Promise<Poll<T>>): Promise<T> {
+export function wait<T>(
+    s: LocalSession,
+    phase: "create" | "update" | "delete",
+    what: string,
+    check: () => Promise<Poll<T>>,
+): Promise<T> {
     return waitUntil(check, {
         timeoutMs: s.timeouts[phase],
         minDelayMs: s.poll.minDelayMs,
@@ -85,7 +93,8 @@ export function attachRollbackFailure(err: unknown, rollbackErr: unknown, what: 
     const previous = target.cause;
     const failure = new CloudApiError(
         `${what}: rollback failed, parts may be left behind: ${describeError(rollbackErr)}`,
-        previous === undefined ? rollbackErr : previous);
+        previous === undefined ? rollbackErr : previous,
+    );
     Object.defineProperty(err, "cause", { value: failure, writable: true, configurable: true, enumerable: false });
 }
 

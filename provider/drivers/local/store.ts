@@ -67,8 +67,13 @@ export interface NlbRecord extends Lifecycle {
     vmGroup: { protocol: TrafficProtocol; port: number; cspId: string };
     /** port null = probe the VM group's port, following it when that port changes. */
     healthChecker: {
-        protocol: HealthProtocol; port: number | null; interval: number; timeout: number;
-        threshold: number; path: string; cspId: string;
+        protocol: HealthProtocol;
+        port: number | null;
+        interval: number;
+        timeout: number;
+        threshold: number;
+        path: string;
+        cspId: string;
     };
     vms: AttachedVm[];
 }
@@ -154,10 +159,14 @@ export function onePerZone(inventory: Inventory, vpc: string): string[] {
 export function seedState(region: string): StoreState {
     const subnets = ["subnet-a", "subnet-b", "subnet-c"];
     const vms: Record<string, VmRecord> = {};
-    for (let i = 1; i <= 8; i++) vms[`vm-${i}`] = { vpc: "vpc-local", subnet: subnets[(i - 1) % subnets.length], state: "running" };
+    for (let i = 1; i <= 8; i++)
+        vms[`vm-${i}`] = { vpc: "vpc-local", subnet: subnets[(i - 1) % subnets.length], state: "running" };
     // subnet-d shares subnet-a's zone, so tests can move a load balancer or cluster within a zone.
     const zones = {
-        "subnet-a": `${region}a`, "subnet-b": `${region}b`, "subnet-c": `${region}c`, "subnet-d": `${region}a`,
+        "subnet-a": `${region}a`,
+        "subnet-b": `${region}b`,
+        "subnet-c": `${region}c`,
+        "subnet-d": `${region}a`,
     };
     return {
         format: 1,
@@ -170,7 +179,9 @@ export function seedState(region: string): StoreState {
                 "vpc-other": { subnets: ["subnet-x"], zones: { "subnet-x": `${region}a` } },
             },
             securityGroups: {
-                "sg-default": { vpc: "vpc-local" }, "sg-web": { vpc: "vpc-local" }, "sg-other": { vpc: "vpc-other" },
+                "sg-default": { vpc: "vpc-local" },
+                "sg-web": { vpc: "vpc-local" },
+                "sg-other": { vpc: "vpc-other" },
             },
             vms,
             vmSpecs: ["small", "medium", "large"],
@@ -238,7 +249,9 @@ export function settleNodeGroup(state: StoreState, ng: NodeGroupRecord): void {
 /** Describes a cluster and all its node groups once; false when the cluster is gone. */
 export function observeCluster(state: StoreState, c: ClusterRecord): boolean {
     c.nodeGroups = c.nodeGroups.filter(ng => observe(ng, () => settleNodeGroup(state, ng)));
-    return observe(c, () => { c.version = c.targetVersion; });
+    return observe(c, () => {
+        c.version = c.targetVersion;
+    });
 }
 
 export function observeNlb(n: NlbRecord): boolean {
@@ -248,9 +261,12 @@ export function observeNlb(n: NlbRecord): boolean {
 function faultError(f: FaultRecord, what: string): Error {
     const msg = `${what}: ${f.message || `injected ${f.error} fault at ${f.op}`}`;
     switch (f.error) {
-        case "NotFound": return new NotFoundError(msg);
-        case "Throttling": return new CloudApiError(msg, new Error("Throttling: Rate exceeded"), true);
-        default: return new CloudApiError(msg);
+        case "NotFound":
+            return new NotFoundError(msg);
+        case "Throttling":
+            return new CloudApiError(msg, new Error("Throttling: Rate exceeded"), true);
+        default:
+            return new CloudApiError(msg);
     }
 }
 
@@ -264,7 +280,12 @@ function takeFault(state: StoreState, op: string): FaultRecord | null {
     return fired;
 }
 
-export function inventoryCounts(state: StoreState): { nlbs: number; clusters: number; nodeGroups: number; other: number } {
+export function inventoryCounts(state: StoreState): {
+    nlbs: number;
+    clusters: number;
+    nodeGroups: number;
+    other: number;
+} {
     const nodeGroups = state.clusters.reduce((sum, c) => sum + c.nodeGroups.length, 0);
     return { nlbs: state.nlbs.length, clusters: state.clusters.length, nodeGroups, other: nodeGroups };
 }
@@ -299,14 +320,18 @@ export class LocalCloud {
         // caller polling in a loop would starve every timer (including other operations' waits).
         await new Promise<void>(resolve => setImmediate(resolve));
         fs.mkdirSync(this.stateDir, { recursive: true });
-        return withFileLock(this.lockPath, () => {
-            const state = this.load();
-            if (!fs.existsSync(this.statePath)) this.save(state);
-            const before = JSON.stringify(state);
-            const result = fn(state);
-            if (JSON.stringify(state) !== before) this.save(state);
-            return result;
-        }, { timeoutMs: this.lockTimeoutMs, staleMs: this.staleLockMs });
+        return withFileLock(
+            this.lockPath,
+            () => {
+                const state = this.load();
+                if (!fs.existsSync(this.statePath)) this.save(state);
+                const before = JSON.stringify(state);
+                const result = fn(state);
+                if (JSON.stringify(state) !== before) this.save(state);
+                return result;
+            },
+            { timeoutMs: this.lockTimeoutMs, staleMs: this.staleLockMs },
+        );
     }
 
     /**
@@ -351,13 +376,18 @@ export class LocalCloud {
     }
 
     async clearFaults(): Promise<void> {
-        await this.mutate(state => { state.faults = []; });
+        await this.mutate(state => {
+            state.faults = [];
+        });
     }
 
     /** Describes an object goes through before a transitional status settles (0 = settle at once). */
     async setPolls(n: number): Promise<void> {
-        if (!Number.isInteger(n) || n < 0) throw new ValidationError([{ property: "polls", reason: `must be an integer ≥ 0, got ${n}` }]);
-        await this.mutate(state => { state.config.polls = n; });
+        if (!Number.isInteger(n) || n < 0)
+            throw new ValidationError([{ property: "polls", reason: `must be an integer ≥ 0, got ${n}` }]);
+        await this.mutate(state => {
+            state.config.polls = n;
+        });
     }
 
     async setVmState(vm: string, vmState: VmState): Promise<void> {
@@ -405,7 +435,8 @@ export class LocalCloud {
         await this.mutate(state => {
             const before = state.clusters.length;
             state.clusters = state.clusters.filter(c => c.name !== name);
-            if (state.clusters.length === before) throw new NotFoundError(`deleting Cluster (${name}) out of band: not found`);
+            if (state.clusters.length === before)
+                throw new NotFoundError(`deleting Cluster (${name}) out of band: not found`);
         });
     }
 
@@ -424,7 +455,9 @@ export class LocalCloud {
             throw new CloudApiError(`reading the local cloud state ${this.statePath}: not valid JSON`, err);
         }
         if (state.format !== 1) {
-            throw new CloudApiError(`reading the local cloud state ${this.statePath}: unknown format ${String(state.format)}`);
+            throw new CloudApiError(
+                `reading the local cloud state ${this.statePath}: unknown format ${String(state.format)}`,
+            );
         }
         return state;
     }

@@ -7,8 +7,12 @@ describe("aws driver: shared contract (against extended moto)", function () {
     this.timeout(300_000);
     let h: AwsHarness | undefined;
 
-    before(async () => { h = await startHarness({ polls: 2 }); });
-    after(async () => { if (h) await h.stop(); });
+    before(async () => {
+        h = await startHarness({ polls: 2 });
+    });
+    after(async () => {
+        if (h) await h.stop();
+    });
 
     const env = () => {
         if (!h) throw new Error("moto did not start; see the before-all hook failure");

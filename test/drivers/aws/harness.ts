@@ -3,7 +3,11 @@
  * EC2 instances (RunInstances in the default VPC) to use as NLB backends.
  */
 import {
-    CreateSecurityGroupCommand, CreateSubnetCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client,
+    CreateSecurityGroupCommand,
+    CreateSubnetCommand,
+    DescribeSubnetsCommand,
+    DescribeVpcsCommand,
+    EC2Client,
 } from "@aws-sdk/client-ec2";
 import { EKSClient, ListClustersCommand, ListNodegroupsCommand } from "@aws-sdk/client-eks";
 import {
@@ -45,9 +49,15 @@ export interface AwsHarness {
     stop(): Promise<void>;
 }
 
-export async function startHarness(opts: { polls?: number; initialPolls?: number; vmCount?: number } = {}): Promise<AwsHarness> {
+export async function startHarness(
+    opts: { polls?: number; initialPolls?: number; vmCount?: number } = {},
+): Promise<AwsHarness> {
     const moto = await startMoto({ polls: opts.polls ?? 2, initialPolls: opts.initialPolls ?? 0 });
-    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY, token: process.env.AWS_SESSION_TOKEN };
+    const saved = {
+        id: process.env.AWS_ACCESS_KEY_ID,
+        secret: process.env.AWS_SECRET_ACCESS_KEY,
+        token: process.env.AWS_SESSION_TOKEN,
+    };
     process.env.AWS_ACCESS_KEY_ID = FAKE_CREDENTIALS.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = FAKE_CREDENTIALS.secretAccessKey;
     process.env.AWS_SESSION_TOKEN = FAKE_CREDENTIALS.sessionToken;
@@ -63,20 +73,41 @@ export async function startHarness(opts: { polls?: number; initialPolls?: number
     const clients = motoClients(moto.endpoint);
     let counter = 0;
     const h: AwsHarness = {
-        moto, conn, ctx: baseCtx, log, clients, vpc: "", subnets: [], vms: [],
+        moto,
+        conn,
+        ctx: baseCtx,
+        log,
+        clients,
+        vpc: "",
+        subnets: [],
+        vms: [],
         network: { sameZoneSubnet: "", otherVpcSubnet: "", securityGroups: ["", ""] },
         driver: aws.open(conn, baseCtx),
         open: ctx => aws.open(conn, { ...baseCtx, ...ctx }),
         seed: async () => {
-            const vpcs = await clients.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "isDefault", Values: ["true"] }] }));
+            const vpcs = await clients.ec2.send(
+                new DescribeVpcsCommand({ Filters: [{ Name: "isDefault", Values: ["true"] }] }),
+            );
             h.vpc = vpcs.Vpcs?.[0]?.VpcId ?? "";
             if (!h.vpc) throw new Error("moto has no default VPC");
-            const subnets = (await clients.ec2.send(new DescribeSubnetsCommand({
-                Filters: [{ Name: "vpc-id", Values: [h.vpc] }, { Name: "default-for-az", Values: ["true"] }],
-            }))).Subnets ?? [];
+            const subnets =
+                (
+                    await clients.ec2.send(
+                        new DescribeSubnetsCommand({
+                            Filters: [
+                                { Name: "vpc-id", Values: [h.vpc] },
+                                { Name: "default-for-az", Values: ["true"] },
+                            ],
+                        }),
+                    )
+                ).Subnets ?? [];
             h.subnets = subnets.map(s => s.SubnetId as string).sort();
             h.vms = await runInstances(clients.ec2, h.subnets, opts.vmCount ?? 6);
-            h.network = await seedNetworkExtras(clients.ec2, h.vpc, subnets.find(s => s.SubnetId === h.subnets[0])?.AvailabilityZone ?? "");
+            h.network = await seedNetworkExtras(
+                clients.ec2,
+                h.vpc,
+                subnets.find(s => s.SubnetId === h.subnets[0])?.AvailabilityZone ?? "",
+            );
         },
         uniqueName: prefix => `${prefix}-${(++counter).toString(36)}${Math.random().toString(16).slice(2, 6)}`,
         inventory: async () => {
@@ -84,11 +115,16 @@ export async function startHarness(opts: { polls?: number; initialPolls?: number
             const tgs = (await clients.elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? [];
             let listeners = 0;
             for (const lb of lbs) {
-                listeners += ((await clients.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners ?? []).length;
+                listeners += (
+                    (await clients.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn })))
+                        .Listeners ?? []
+                ).length;
             }
             const clusters = (await clients.eks.send(new ListClustersCommand({}))).clusters ?? [];
             let nodegroups = 0;
-            for (const c of clusters) nodegroups += ((await clients.eks.send(new ListNodegroupsCommand({ clusterName: c }))).nodegroups ?? []).length;
+            for (const c of clusters)
+                nodegroups += ((await clients.eks.send(new ListNodegroupsCommand({ clusterName: c }))).nodegroups ?? [])
+                    .length;
             return { nlbs: lbs.length, clusters: clusters.length, other: tgs.length + listeners + nodegroups };
         },
         record: async fn => {
@@ -114,7 +150,11 @@ export async function startHarness(opts: { polls?: number; initialPolls?: number
         }),
         stop: async () => {
             await moto.stop();
-            for (const [k, v] of [["AWS_ACCESS_KEY_ID", saved.id], ["AWS_SECRET_ACCESS_KEY", saved.secret], ["AWS_SESSION_TOKEN", saved.token]] as const) {
+            for (const [k, v] of [
+                ["AWS_ACCESS_KEY_ID", saved.id],
+                ["AWS_SECRET_ACCESS_KEY", saved.secret],
+                ["AWS_SESSION_TOKEN", saved.token],
+            ] as const) {
                 if (v === undefined) delete process.env[k];
                 else process.env[k] = v;
             }
@@ -131,10 +171,13 @@ export async function startHarness(opts: { polls?: number; initialPolls?: number
 
 /** A second subnet in `zone` of the default VPC, a subnet of another VPC, two security groups of the default VPC. */
 async function seedNetworkExtras(ec2: EC2Client, vpc: string, zone: string): Promise<AwsHarness["network"]> {
-    const extra = await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "172.31.128.0/20", AvailabilityZone: zone }));
+    const extra = await ec2.send(
+        new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "172.31.128.0/20", AvailabilityZone: zone }),
+    );
     const other = await makeVpc(ec2, 77, ["a"], 0);
     const group = async (name: string): Promise<string> =>
-        (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpc, GroupName: name, Description: "spider tests" }))).GroupId as string;
+        (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpc, GroupName: name, Description: "spider tests" })))
+            .GroupId as string;
     return {
         sameZoneSubnet: extra.Subnet?.SubnetId as string,
         otherVpcSubnet: other.subnets[0],

@@ -24,7 +24,6 @@ describe("gcp driver: shared contract against the Compute fake", function () {
     describeNlbContract("gcp", getEnv, capabilities);
     describeClusterContract("gcp", getEnv, capabilities);
 
-
     describe("after both contracts", function () {
         it("leaves no load-balancing part behind in the fake", async function () {
             const inv = await h!.fake.inventory();

@@ -21,7 +21,9 @@ async function httpError(run: () => Promise<unknown>): Promise<{ status: number;
         await run();
     } catch (err) {
         const e = err as RawError;
-        const body = JSON.parse(e.message) as { error: { code: number; message: string; errors: Array<{ reason: string }> } };
+        const body = JSON.parse(e.message) as {
+            error: { code: number; message: string; errors: Array<{ reason: string }> };
+        };
         assert.equal(body.error.code, e.code, "Google's body repeats the HTTP status");
         return { status: e.code, reason: body.error.errors[0].reason, message: body.error.message };
     }
@@ -41,7 +43,13 @@ describe("gcp fake: a stateful Compute REST double for the real client", functio
 
     before(async function () {
         fake = await startGcpFake({ opPolls: 2 });
-        const opts = () => ({ apiEndpoint: "127.0.0.1", port: fake.port, protocol: "http", fallback: true, authClient: new googleAuthLibrary.PassThroughClient() });
+        const opts = () => ({
+            apiEndpoint: "127.0.0.1",
+            port: fake.port,
+            protocol: "http",
+            fallback: true,
+            authClient: new googleAuthLibrary.PassThroughClient(),
+        });
         hcs = new compute.RegionHealthChecksClient(opts());
         bss = new compute.RegionBackendServicesClient(opts());
         frs = new compute.ForwardingRulesClient(opts());
@@ -78,17 +86,28 @@ describe("gcp fake: a stateful Compute REST double for the real client", functio
     }
 
     async function healthCheck(name: string): Promise<void> {
-        const [lro] = await hcs.insert({ ...P, healthCheckResource: { name, type: "TCP", tcpHealthCheck: { port: 80 } } });
+        const [lro] = await hcs.insert({
+            ...P,
+            healthCheckResource: { name, type: "TCP", tcpHealthCheck: { port: 80 } },
+        });
         await ok(lro);
     }
 
     async function group(zone: string, name: string, vms: string[]): Promise<string> {
-        const [lro] = await igs.insert({ project: P.project, zone, instanceGroupResource: { name, network: "global/networks/default" } });
+        const [lro] = await igs.insert({
+            project: P.project,
+            zone,
+            instanceGroupResource: { name, network: "global/networks/default" },
+        });
         await ok(lro);
         if (vms.length > 0) {
             const [add] = await igs.addInstances({
-                project: P.project, zone, instanceGroup: name,
-                instanceGroupsAddInstancesRequestResource: { instances: vms.map(v => ({ instance: `zones/${zone}/instances/${v}` })) },
+                project: P.project,
+                zone,
+                instanceGroup: name,
+                instanceGroupsAddInstancesRequestResource: {
+                    instances: vms.map(v => ({ instance: `zones/${zone}/instances/${v}` })),
+                },
             });
             await ok(add);
         }
@@ -96,10 +115,16 @@ describe("gcp fake: a stateful Compute REST double for the real client", functio
     }
 
     async function backendService(name: string, groups: string[], hc = "hc"): Promise<void> {
-        const [lro] = await bss.insert({ ...P, backendServiceResource: {
-            name, loadBalancingScheme: "EXTERNAL", protocol: "TCP", healthChecks: [`regions/us-central1/healthChecks/${hc}`],
-            backends: groups.map(group => ({ group, balancingMode: "CONNECTION" })),
-        } });
+        const [lro] = await bss.insert({
+            ...P,
+            backendServiceResource: {
+                name,
+                loadBalancingScheme: "EXTERNAL",
+                protocol: "TCP",
+                healthChecks: [`regions/us-central1/healthChecks/${hc}`],
+                backends: groups.map(group => ({ group, balancingMode: "CONNECTION" })),
+            },
+        });
         await ok(lro);
     }
 
@@ -108,26 +133,53 @@ describe("gcp fake: a stateful Compute REST double for the real client", functio
         assert.notEqual(fake.pid, process.pid);
         assert.doesNotThrow(() => process.kill(fake.pid, 0), "the fake's process is alive");
         assert.equal(fake.project, "spider-test");
-        const inst = new compute.InstancesClient({ apiEndpoint: "127.0.0.1", port: fake.port, protocol: "http", fallback: true, authClient: new googleAuthLibrary.PassThroughClient() });
+        const inst = new compute.InstancesClient({
+            apiEndpoint: "127.0.0.1",
+            port: fake.port,
+            protocol: "http",
+            fallback: true,
+            authClient: new googleAuthLibrary.PassThroughClient(),
+        });
         const names: string[] = [];
         for await (const [zone, scoped] of inst.aggregatedListAsync({ project: P.project }, { autoPaginate: false })) {
             for (const i of scoped.instances ?? []) names.push(`${zone.replace("zones/", "")}/${i.name}`);
         }
         assert.deepEqual(names.sort(), [
-            "europe-west1-b/vm-eu", "us-central1-a/dup", "us-central1-a/vm-1", "us-central1-a/vm-2", "us-central1-a/vm-3",
-            "us-central1-b/dup", "us-central1-b/vm-4", "us-central1-b/vm-5", "us-central1-b/vm-6",
+            "europe-west1-b/vm-eu",
+            "us-central1-a/dup",
+            "us-central1-a/vm-1",
+            "us-central1-a/vm-2",
+            "us-central1-a/vm-3",
+            "us-central1-b/dup",
+            "us-central1-b/vm-4",
+            "us-central1-b/vm-5",
+            "us-central1-b/vm-6",
         ]);
     });
 
     it("keeps an operation RUNNING for opPolls polls and applies the change only when it is DONE", async function () {
-        const [lro] = await hcs.insert({ ...P, healthCheckResource: { name: "slow", type: "TCP", tcpHealthCheck: { port: 80 } } });
+        const [lro] = await hcs.insert({
+            ...P,
+            healthCheckResource: { name: "slow", type: "TCP", tcpHealthCheck: { port: 80 } },
+        });
         const first = (lro as unknown as { latestResponse: Op }).latestResponse;
         assert.equal(first.status, "RUNNING");
-        assert.match(first.selfLink ?? "", /\/compute\/v1\/projects\/spider-test\/regions\/us-central1\/operations\/operation-/);
-        assert.match(first.targetLink ?? "", /^https:\/\/www\.googleapis\.com\/compute\/v1\/projects\/spider-test\/regions\/us-central1\/healthChecks\/slow$/);
-        assert.equal((await httpError(() => hcs.get({ ...P, healthCheck: "slow" }))).reason, "notFound", "not there while RUNNING");
+        assert.match(
+            first.selfLink ?? "",
+            /\/compute\/v1\/projects\/spider-test\/regions\/us-central1\/operations\/operation-/,
+        );
+        assert.match(
+            first.targetLink ?? "",
+            /^https:\/\/www\.googleapis\.com\/compute\/v1\/projects\/spider-test\/regions\/us-central1\/healthChecks\/slow$/,
+        );
+        assert.equal(
+            (await httpError(() => hcs.get({ ...P, healthCheck: "slow" }))).reason,
+            "notFound",
+            "not there while RUNNING",
+        );
         const statuses: string[] = [];
-        for (let i = 0; i < 3; i++) statuses.push(String((await rops.get({ ...P, operation: first.name ?? "" }))[0].status));
+        for (let i = 0; i < 3; i++)
+            statuses.push(String((await rops.get({ ...P, operation: first.name ?? "" }))[0].status));
         assert.deepEqual(statuses, ["RUNNING", "RUNNING", "DONE"]);
         const [hc] = await hcs.get({ ...P, healthCheck: "slow" });
         assert.equal(hc.selfLink, first.targetLink);
@@ -135,19 +187,39 @@ describe("gcp fake: a stateful Compute REST double for the real client", functio
     });
 
     it("answers with Google's error body and reasons: notFound, alreadyExists, invalid, required", async function () {
-        assert.deepEqual(await httpError(() => hcs.get({ ...P, healthCheck: "missing" })),
-            { status: 404, reason: "notFound", message: "The resource 'projects/spider-test/regions/us-central1/healthChecks/missing' was not found" });
+        assert.deepEqual(await httpError(() => hcs.get({ ...P, healthCheck: "missing" })), {
+            status: 404,
+            reason: "notFound",
+            message: "The resource 'projects/spider-test/regions/us-central1/healthChecks/missing' was not found",
+        });
         await healthCheck("hc");
-        const dup = await httpError(() => hcs.insert({ ...P, healthCheckResource: { name: "hc", type: "TCP", tcpHealthCheck: { port: 80 } } }));
+        const dup = await httpError(() =>
+            hcs.insert({ ...P, healthCheckResource: { name: "hc", type: "TCP", tcpHealthCheck: { port: 80 } } }),
+        );
         assert.deepEqual([dup.status, dup.reason], [409, "alreadyExists"]);
-        const bad = await httpError(() => hcs.insert({ ...P, healthCheckResource: { name: "Bad_Name", type: "TCP", tcpHealthCheck: {} } }));
+        const bad = await httpError(() =>
+            hcs.insert({ ...P, healthCheckResource: { name: "Bad_Name", type: "TCP", tcpHealthCheck: {} } }),
+        );
         assert.deepEqual([bad.status, bad.reason], [400, "invalid"]);
-        const req = await httpError(() => hcs.insert({ ...P, healthCheckResource: { type: "TCP", tcpHealthCheck: {} } }));
+        const req = await httpError(() =>
+            hcs.insert({ ...P, healthCheckResource: { type: "TCP", tcpHealthCheck: {} } }),
+        );
         assert.deepEqual([req.status, req.reason], [400, "required"]);
     });
 
     it("refuses a health check whose timeout exceeds its interval", async function () {
-        const e = await httpError(() => hcs.insert({ ...P, healthCheckResource: { name: "to", type: "HTTP", httpHealthCheck: { port: 80 }, checkIntervalSec: 5, timeoutSec: 6 } }));
+        const e = await httpError(() =>
+            hcs.insert({
+                ...P,
+                healthCheckResource: {
+                    name: "to",
+                    type: "HTTP",
+                    httpHealthCheck: { port: 80 },
+                    checkIntervalSec: 5,
+                    timeoutSec: 6,
+                },
+            }),
+        );
         assert.equal(e.reason, "invalid");
         assert.match(e.message, /timeoutSec.*TimeoutSec should be less than checkIntervalSec/);
     });
@@ -159,9 +231,17 @@ describe("gcp fake: a stateful Compute REST double for the real client", functio
         const [lro] = await addrs.insert({ ...P, addressResource: { name: "ip" } });
         await ok(lro);
         const [ip] = await addrs.get({ ...P, address: "ip" });
-        const [fr] = await frs.insert({ ...P, forwardingRuleResource: {
-            name: "fr", IPAddress: ip.address, IPProtocol: "TCP", ports: ["80"], loadBalancingScheme: "EXTERNAL", backendService: "regions/us-central1/backendServices/bs",
-        } });
+        const [fr] = await frs.insert({
+            ...P,
+            forwardingRuleResource: {
+                name: "fr",
+                IPAddress: ip.address,
+                IPProtocol: "TCP",
+                ports: ["80"],
+                loadBalancingScheme: "EXTERNAL",
+                backendService: "regions/us-central1/backendServices/bs",
+            },
+        });
         await ok(fr);
         assert.equal((await addrs.get({ ...P, address: "ip" }))[0].status, "IN_USE");
         for (const [what, run] of [
@@ -184,9 +264,17 @@ describe("gcp fake: a stateful Compute REST double for the real client", functio
         await backendService("bs2", []);
         await ok((await addrs.insert({ ...P, addressResource: { name: "ip" } }))[0]);
         const [ip] = await addrs.get({ ...P, address: "ip" });
-        const rule = (name: string, bs: string, port: string) => ({ ...P, forwardingRuleResource: {
-            name, IPAddress: ip.address, IPProtocol: "TCP", ports: [port], loadBalancingScheme: "EXTERNAL", backendService: `regions/us-central1/backendServices/${bs}`,
-        } });
+        const rule = (name: string, bs: string, port: string) => ({
+            ...P,
+            forwardingRuleResource: {
+                name,
+                IPAddress: ip.address,
+                IPProtocol: "TCP",
+                ports: [port],
+                loadBalancingScheme: "EXTERNAL",
+                backendService: `regions/us-central1/backendServices/${bs}`,
+            },
+        });
         await ok((await frs.insert(rule("fr1", "bs", "80")))[0]);
         const e = await httpError(() => frs.insert(rule("fr2", "bs2", "80")));
         assert.equal(e.reason, "invalid");
@@ -196,8 +284,22 @@ describe("gcp fake: a stateful Compute REST double for the real client", functio
 
     it("checks instance group members: existing, same zone, and in one load-balanced group only", async function () {
         const zone = "us-central1-a";
-        await ok((await igs.insert({ project: P.project, zone, instanceGroupResource: { name: "ig", network: "global/networks/default" } }))[0]);
-        const add = (vm: string) => igs.addInstances({ project: P.project, zone, instanceGroup: "ig", instanceGroupsAddInstancesRequestResource: { instances: [{ instance: vm }] } });
+        await ok(
+            (
+                await igs.insert({
+                    project: P.project,
+                    zone,
+                    instanceGroupResource: { name: "ig", network: "global/networks/default" },
+                })
+            )[0],
+        );
+        const add = (vm: string) =>
+            igs.addInstances({
+                project: P.project,
+                zone,
+                instanceGroup: "ig",
+                instanceGroupsAddInstancesRequestResource: { instances: [{ instance: vm }] },
+            });
         assert.equal((await httpError(() => add("zones/us-central1-a/instances/ghost"))).reason, "notFound");
         assert.equal((await httpError(() => add("zones/us-central1-b/instances/vm-4"))).reason, "invalid");
         assert.equal((await httpError(() => add("zones/europe-west1-b/instances/vm-eu"))).reason, "invalid");
@@ -214,34 +316,81 @@ describe("gcp fake: a stateful Compute REST double for the real client", functio
         await healthCheck("hc");
         await backendService("bs", []);
         const [bs] = await bss.get({ ...P, backendService: "bs" });
-        const stale = { ...P, backendService: "bs", backendServiceResource: { name: "bs", loadBalancingScheme: "EXTERNAL", protocol: "UDP", healthChecks: bs.healthChecks, fingerprint: "stale" } };
+        const stale = {
+            ...P,
+            backendService: "bs",
+            backendServiceResource: {
+                name: "bs",
+                loadBalancingScheme: "EXTERNAL",
+                protocol: "UDP",
+                healthChecks: bs.healthChecks,
+                fingerprint: "stale",
+            },
+        };
         assert.deepEqual([(await httpError(() => bss.update(stale))).status], [412]);
-        await ok((await bss.update({ ...stale, backendServiceResource: { ...stale.backendServiceResource, fingerprint: bs.fingerprint } }))[0]);
+        await ok(
+            (
+                await bss.update({
+                    ...stale,
+                    backendServiceResource: { ...stale.backendServiceResource, fingerprint: bs.fingerprint },
+                })
+            )[0],
+        );
         assert.equal((await bss.get({ ...P, backendService: "bs" }))[0].protocol, "UDP");
         await ok((await addrs.insert({ ...P, addressResource: { name: "ip" } }))[0]);
-        const e = await httpError(() => addrs.setLabels({ ...P, resource: "ip", regionSetLabelsRequestResource: { labels: { a: "b" }, labelFingerprint: "nope" } }));
+        const e = await httpError(() =>
+            addrs.setLabels({
+                ...P,
+                resource: "ip",
+                regionSetLabelsRequestResource: { labels: { a: "b" }, labelFingerprint: "nope" },
+            }),
+        );
         assert.equal(e.reason, "conditionNotMet");
     });
 
     it("fails the next matching request on demand: as an HTTP error or as an operation DONE with error", async function () {
         await fake.failNext({ method: "GET", path: "/healthChecks/x", status: 503, reason: "backendError", times: 2 });
-        for (let i = 0; i < 2; i++) assert.equal((await httpError(() => hcs.get({ ...P, healthCheck: "x" }))).status, 503);
+        for (let i = 0; i < 2; i++)
+            assert.equal((await httpError(() => hcs.get({ ...P, healthCheck: "x" }))).status, 503);
         assert.equal((await httpError(() => hcs.get({ ...P, healthCheck: "x" }))).status, 404, "the rule is used up");
 
-        await fake.failNext({ method: "POST", path: /\/healthChecks$/, asOperationError: true, reason: "QUOTA_EXCEEDED", message: "no quota" });
-        const [lro] = await hcs.insert({ ...P, healthCheckResource: { name: "q", type: "TCP", tcpHealthCheck: { port: 80 } } });
+        await fake.failNext({
+            method: "POST",
+            path: /\/healthChecks$/,
+            asOperationError: true,
+            reason: "QUOTA_EXCEEDED",
+            message: "no quota",
+        });
+        const [lro] = await hcs.insert({
+            ...P,
+            healthCheckResource: { name: "q", type: "TCP", tcpHealthCheck: { port: 80 } },
+        });
         const op = await done(lro);
         assert.equal(op.status, "DONE");
-        assert.deepEqual(op.error?.errors?.map(e => [e.code, e.message]), [["QUOTA_EXCEEDED", "no quota"]]);
+        assert.deepEqual(
+            op.error?.errors?.map(e => [e.code, e.message]),
+            [["QUOTA_EXCEEDED", "no quota"]],
+        );
         assert.equal(op.httpErrorStatusCode, 400);
-        assert.equal((await httpError(() => hcs.get({ ...P, healthCheck: "q" }))).reason, "notFound", "a failed operation applies nothing");
+        assert.equal(
+            (await httpError(() => hcs.get({ ...P, healthCheck: "q" }))).reason,
+            "notFound",
+            "a failed operation applies nothing",
+        );
     });
 
     it("returns the same operation for a repeated requestId instead of acting twice", async function () {
-        const body = { ...P, requestId: "5f0c1b2e-0000-4000-8000-000000000001", healthCheckResource: { name: "once", type: "TCP", tcpHealthCheck: { port: 80 } } };
+        const body = {
+            ...P,
+            requestId: "5f0c1b2e-0000-4000-8000-000000000001",
+            healthCheckResource: { name: "once", type: "TCP", tcpHealthCheck: { port: 80 } },
+        };
         const [a] = await hcs.insert(body);
         const [b] = await hcs.insert(body);
-        assert.equal((a as unknown as { latestResponse: Op }).latestResponse.name, (b as unknown as { latestResponse: Op }).latestResponse.name);
+        assert.equal(
+            (a as unknown as { latestResponse: Op }).latestResponse.name,
+            (b as unknown as { latestResponse: Op }).latestResponse.name,
+        );
         await ok(a);
     });
 
@@ -249,10 +398,19 @@ describe("gcp fake: a stateful Compute REST double for the real client", functio
         await fake.clearRequests();
         await healthCheck("hc");
         const log = await fake.requests();
-        assert.deepEqual(log.map(r => r.method), ["POST", "POST", "POST", "POST"]);
+        assert.deepEqual(
+            log.map(r => r.method),
+            ["POST", "POST", "POST", "POST"],
+        );
         assert.equal(log[0].path, "/compute/v1/projects/spider-test/regions/us-central1/healthChecks");
         assert.match(log[1].path, /\/operations\/operation-[^/]+\/wait$/);
-        assert.deepEqual(await fake.inventory(), { forwardingRules: 0, backendServices: 0, healthChecks: 1, addresses: 0, instanceGroups: 0 });
+        assert.deepEqual(await fake.inventory(), {
+            forwardingRules: 0,
+            backendServices: 0,
+            healthChecks: 1,
+            addresses: 0,
+            instanceGroups: 0,
+        });
         await fake.addInstance("us-central1-c", "extra", { healthy: false });
         await group("us-central1-c", "ig-c", ["extra"]);
         assert.equal((await fake.inventory()).instanceGroups, 1);

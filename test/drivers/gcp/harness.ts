@@ -53,7 +53,10 @@ export async function startHarness(opts: { opPolls?: number } = {}): Promise<Gcp
     let counter = 0;
     const stamp = Date.now().toString(36).slice(-4);
     const h: GcpHarness = {
-        fake, conn, ctx, log,
+        fake,
+        conn,
+        ctx,
+        log,
         driver: gcp.open(conn, ctx),
         open: more => gcp.open(conn, { ...ctx, ...more }),
         uniqueName: prefix => `${prefix}-${stamp}${(counter++).toString(36)}`,

@@ -16,9 +16,19 @@ describe("gcp driver: capabilities and pure validation (no cloud)", function () 
         assert.deepEqual(nlb.healthProtocols, ["TCP", "HTTP", "HTTPS"]);
         assert.deepEqual(nlb.compatibleProtocols, { TCP: ["TCP"], UDP: ["UDP"] });
         assert.equal(nlb.timeoutAtMostInterval, true);
-        assert.deepEqual([nlb.healthInterval, nlb.healthTimeout, nlb.healthThreshold], [{ min: 1, max: 300 }, { min: 1, max: 300 }, { min: 1, max: 10 }]);
+        assert.deepEqual(
+            [nlb.healthInterval, nlb.healthTimeout, nlb.healthThreshold],
+            [
+                { min: 1, max: 300 },
+                { min: 1, max: 300 },
+                { min: 1, max: 10 },
+            ],
+        );
         const { subnets, ...rest } = nlb.inPlace;
-        assert.ok(Object.values(rest).every(v => v), "every NLB change but subnets is in place");
+        assert.ok(
+            Object.values(rest).every(v => v),
+            "every NLB change but subnets is in place",
+        );
         assert.equal(subnets, false, "a forwarding rule's subnetwork is immutable: subnets replace");
         assert.equal(capabilities.cluster.supported, false);
         assert.match(capabilities.cluster.reason ?? "", /GKE/);
@@ -27,7 +37,10 @@ describe("gcp driver: capabilities and pure validation (no cloud)", function () 
     it("limits the NLB name so every derived part name is a valid 63-character GCE name", function () {
         const longest = "a" + "b".repeat(capabilities.nlb.name.maxLength - 1);
         assert.equal(validateNlb(request({ iid: { nameId: longest, systemId: "" } })).length, 0);
-        const derived = [...Object.values(nlbNames(longest)).slice(1), groupName(longest, "us-central1", "us-central1-f")];
+        const derived = [
+            ...Object.values(nlbNames(longest)).slice(1),
+            groupName(longest, "us-central1", "us-central1-f"),
+        ];
         for (const n of derived) assert.match(n, /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, n);
         const issues = validateNlb(request({ iid: { nameId: longest + "c", systemId: "" } }));
         assert.equal(issues[0]?.property, "iid.nameId");
@@ -35,19 +48,34 @@ describe("gcp driver: capabilities and pure validation (no cloud)", function () 
     });
 
     it("reports every invalid field at once with its property path", function () {
-        const issues = validateNlb(request({
-            iid: { nameId: "Web_1", systemId: "" },
-            vpc: "",
-            scope: "GLOBAL",
-            listener: { protocol: "TCP", port: 70000 },
-            vmGroup: { protocol: "UDP", port: 0, vms: ["a/b/c", "vm-1"] },
-            healthChecker: { protocol: "HTTP", interval: 5, timeout: 6, threshold: 11, path: "healthz" },
-            tags: { Team: "x", ok: "Not Allowed" },
-        }));
-        assert.deepEqual(issues.map(i => i.property), [
-            "iid.nameId", "vpc", "scope", "listener.port", "vmGroup.protocol", "vmGroup.port", "vmGroup.vms[0]",
-            "healthChecker.threshold", "healthChecker.timeout", "healthChecker.path", "tags.Team", "tags.ok",
-        ]);
+        const issues = validateNlb(
+            request({
+                iid: { nameId: "Web_1", systemId: "" },
+                vpc: "",
+                scope: "GLOBAL",
+                listener: { protocol: "TCP", port: 70000 },
+                vmGroup: { protocol: "UDP", port: 0, vms: ["a/b/c", "vm-1"] },
+                healthChecker: { protocol: "HTTP", interval: 5, timeout: 6, threshold: 11, path: "healthz" },
+                tags: { Team: "x", ok: "Not Allowed" },
+            }),
+        );
+        assert.deepEqual(
+            issues.map(i => i.property),
+            [
+                "iid.nameId",
+                "vpc",
+                "scope",
+                "listener.port",
+                "vmGroup.protocol",
+                "vmGroup.port",
+                "vmGroup.vms[0]",
+                "healthChecker.threshold",
+                "healthChecker.timeout",
+                "healthChecker.path",
+                "tags.Team",
+                "tags.ok",
+            ],
+        );
         assert.match(issues.find(i => i.property === "scope")!.reason, /regional/);
         assert.match(issues.find(i => i.property === "vmGroup.protocol")!.reason, /listener protocol \(TCP\)/);
     });
@@ -57,7 +85,13 @@ describe("gcp driver: capabilities and pure validation (no cloud)", function () 
     });
 
     it("refuses every GCP cluster at check time with the reason", function () {
-        const req: ClusterReq = { iid: { nameId: "k8s", systemId: "" }, version: "1.30", network: { vpc: "default", subnets: [], securityGroups: [] }, nodeGroups: [], tags: {} };
+        const req: ClusterReq = {
+            iid: { nameId: "k8s", systemId: "" },
+            version: "1.30",
+            network: { vpc: "default", subnets: [], securityGroups: [] },
+            nodeGroups: [],
+            tags: {},
+        };
         const issues = validateCluster(req);
         assert.equal(issues.length, 1);
         assert.equal(issues[0].property, "connection.driver");
@@ -65,9 +99,14 @@ describe("gcp driver: capabilities and pure validation (no cloud)", function () 
     });
 
     it("rejects a malformed connection and credentials JSON without echoing the secret", function () {
-        assert.throws(() => open({ driver: "gcp", project: "p", region: "Mars" }, {}),
-            (e: { issues?: Array<{ property: string }> }) => e.issues?.[0]?.property === "connection.region");
-        assert.throws(() => open({ driver: "gcp", project: "p" }, { config: { gcpCredentialsJson: "{secret-key" } }),
-            (e: Error & { issues?: Array<{ property: string }> }) => e.issues?.[0]?.property === "config.gcpCredentialsJson" && !e.message.includes("secret-key"));
+        assert.throws(
+            () => open({ driver: "gcp", project: "p", region: "Mars" }, {}),
+            (e: { issues?: Array<{ property: string }> }) => e.issues?.[0]?.property === "connection.region",
+        );
+        assert.throws(
+            () => open({ driver: "gcp", project: "p" }, { config: { gcpCredentialsJson: "{secret-key" } }),
+            (e: Error & { issues?: Array<{ property: string }> }) =>
+                e.issues?.[0]?.property === "config.gcpCredentialsJson" && !e.message.includes("secret-key"),
+        );
     });
 });

@@ -40,7 +40,14 @@ const byName = (nameId: string): Iid => ({ nameId, systemId: "" });
 /** Polls `read` until `stop` resolves, collecting what it saw (NotFound counts as not there yet). */
 async function observeWhile<T>(stop: Promise<unknown>, read: () => Promise<T>): Promise<T[]> {
     let done = false;
-    stop.then(() => { done = true; }, () => { done = true; });
+    stop.then(
+        () => {
+            done = true;
+        },
+        () => {
+            done = true;
+        },
+    );
     const seen: T[] = [];
     while (!done) {
         try {
@@ -72,8 +79,11 @@ describe("local driver: cluster behaviour", function () {
         assert.match(info.kubeconfig, /current-context: k1\n/);
         assert.match(info.kubeconfig, /token: [0-9a-f]{48}\n/);
         const ng = info.nodeGroups[0];
-        assert.deepEqual({ image: ng.image, rootDiskType: ng.rootDiskType, rootDiskSize: ng.rootDiskSize },
-            { image: "ubuntu-22.04", rootDiskType: "standard", rootDiskSize: 50 }, "effective defaults are reported");
+        assert.deepEqual(
+            { image: ng.image, rootDiskType: ng.rootDiskType, rootDiskSize: ng.rootDiskSize },
+            { image: "ubuntu-22.04", rootDiskType: "standard", rootDiskSize: 50 },
+            "effective defaults are reported",
+        );
         assert.equal(new Set(ng.nodes).size, 2);
     });
 
@@ -97,14 +107,22 @@ describe("local driver: cluster behaviour", function () {
             await f.driver.cluster.createCluster(clusterReq("k-scale"));
             await f.cloud.setPolls(5);
             const slow = open({ driver: "local", localStateDir: f.dir }, { poll: { minDelayMs: 20, maxDelayMs: 40 } });
-            const scaling = slow.cluster.changeNodeGroupScaling(byName("k-scale"), byName("ng-a"),
-                { desiredNodeSize: 4, minNodeSize: 1, maxNodeSize: 5 });
-            const seen = await observeWhile(scaling, () => f.driver.cluster.getNodeGroup(byName("k-scale"), byName("ng-a")));
+            const scaling = slow.cluster.changeNodeGroupScaling(byName("k-scale"), byName("ng-a"), {
+                desiredNodeSize: 4,
+                minNodeSize: 1,
+                maxNodeSize: 5,
+            });
+            const seen = await observeWhile(scaling, () =>
+                f.driver.cluster.getNodeGroup(byName("k-scale"), byName("ng-a")),
+            );
             const done = await scaling;
             assert.equal(done.nodes.length, 4);
             const updating = seen.filter(g => g.status === "Updating");
             assert.ok(updating.length > 0, "Updating was observed");
-            assert.ok(updating.every(g => g.nodes.length === 2 && g.desiredNodeSize === 4), "nodes change only when the update settles");
+            assert.ok(
+                updating.every(g => g.nodes.length === 2 && g.desiredNodeSize === 4),
+                "nodes change only when the update settles",
+            );
         });
 
         it("refuses a second update of a node group that is still Updating (ResourceInUse)", async function () {
@@ -113,18 +131,30 @@ describe("local driver: cluster behaviour", function () {
                 s.clusters[0].nodeGroups[0].status = "Updating";
                 s.clusters[0].nodeGroups[0].pendingPolls = 50;
             });
-            const err = await expectCode(() => f.driver.cluster.setNodeGroupAutoScaling(byName("k-busy"), byName("ng-a"), true), "CloudApi");
+            const err = await expectCode(
+                () => f.driver.cluster.setNodeGroupAutoScaling(byName("k-busy"), byName("ng-a"), true),
+                "CloudApi",
+            );
             assert.match(err.message, /ResourceInUse: the node group is Updating/);
         });
     });
 
     describe("upgrades", function () {
         it("steps 1.28 → 1.31 one minor version at a time, node groups after the control plane", async function () {
-            await f.driver.cluster.createCluster(clusterReq("k-up", { nodeGroups: [ngReq("ng-a"), ngReq("ng-b", { desiredNodeSize: 1 })] }));
+            await f.driver.cluster.createCluster(
+                clusterReq("k-up", { nodeGroups: [ngReq("ng-a"), ngReq("ng-b", { desiredNodeSize: 1 })] }),
+            );
             const upgrading = f.driver.cluster.upgradeCluster(byName("k-up"), "1.31");
             const versions: string[] = [];
             let done = false;
-            upgrading.then(() => { done = true; }, () => { done = true; });
+            upgrading.then(
+                () => {
+                    done = true;
+                },
+                () => {
+                    done = true;
+                },
+            );
             while (!done) {
                 const s = await f.cloud.snapshot();
                 const c = s.clusters[0];
@@ -133,21 +163,31 @@ describe("local driver: cluster behaviour", function () {
             }
             const info = await upgrading;
             assert.equal(info.version, "1.31");
-            assert.deepEqual(info.nodeGroups.map(g => g.version), ["1.31", "1.31"]);
+            assert.deepEqual(
+                info.nodeGroups.map(g => g.version),
+                ["1.31", "1.31"],
+            );
             const cp = versions.map(v => v.split("|")[0]).filter((v, i, a) => a.indexOf(v) === i);
             assert.deepEqual(cp, ["1.28", "1.29", "1.30", "1.31"], `control plane went ${versions.join(" → ")}`);
             for (const line of versions) {
                 const [plane, groups] = line.split("|");
-                for (const g of groups.split(",")) assert.ok(g <= plane, `node group ${g} ahead of control plane ${plane}`);
+                for (const g of groups.split(","))
+                    assert.ok(g <= plane, `node group ${g} ahead of control plane ${plane}`);
             }
         });
 
         it("refuses a downgrade with a Validation error on version, and an unknown version likewise", async function () {
             await f.driver.cluster.createCluster(clusterReq("k-down", { version: "1.30", nodeGroups: [] }));
-            const down = await expectCode(() => f.driver.cluster.upgradeCluster(byName("k-down"), "1.29"), "Validation");
+            const down = await expectCode(
+                () => f.driver.cluster.upgradeCluster(byName("k-down"), "1.29"),
+                "Validation",
+            );
             assert.deepEqual(issueProps(down), ["version"]);
             assert.match(down.message, /downgrade from 1\.30 to 1\.29/);
-            const unknown = await expectCode(() => f.driver.cluster.upgradeCluster(byName("k-down"), "1.99"), "Validation");
+            const unknown = await expectCode(
+                () => f.driver.cluster.upgradeCluster(byName("k-down"), "1.99"),
+                "Validation",
+            );
             assert.deepEqual(issueProps(unknown), ["version"]);
             assert.equal((await f.driver.cluster.getCluster(byName("k-down"))).version, "1.30");
         });
@@ -173,7 +213,11 @@ describe("local driver: cluster behaviour", function () {
             assert.equal((err as { cause?: unknown }).cause, undefined, "a clean rollback adds no cause");
             assert.deepEqual(await f.cloud.inventory(), { nlbs: 0, clusters: 0, nodeGroups: 0, other: 0 });
             const retry = await f.driver.cluster.createCluster(req);
-            assert.deepEqual(retry.nodeGroups.map(g => g.iid.nameId), ["ng-a", "ng-b"], "the name is free again");
+            assert.deepEqual(
+                retry.nodeGroups.map(g => g.iid.nameId),
+                ["ng-a", "ng-b"],
+                "the name is free again",
+            );
         });
 
         it("attaches a failed rollback as cause and leaves the undeletable part findable", async function () {
@@ -181,7 +225,10 @@ describe("local driver: cluster behaviour", function () {
             await f.cloud.injectFault("deleteCluster.controlPlane", { message: "control plane delete refused" });
             const err = await expectCode(() => f.driver.cluster.createCluster(clusterReq("k-stuck")), "CloudApi");
             assert.equal(err.message, "creating Cluster (k-stuck): no capacity");
-            assert.match((err as { cause?: Error }).cause?.message ?? "", /rollback failed.*control plane delete refused/);
+            assert.match(
+                (err as { cause?: Error }).cause?.message ?? "",
+                /rollback failed.*control plane delete refused/,
+            );
             assert.equal((await f.cloud.inventory()).clusters, 1);
             await f.driver.cluster.deleteCluster(byName("k-stuck"));
             assert.equal((await f.cloud.inventory()).clusters, 0);
@@ -191,8 +238,11 @@ describe("local driver: cluster behaviour", function () {
             await f.driver.cluster.createCluster(clusterReq("k-order", { nodeGroups: [ngReq("ng-a"), ngReq("ng-b")] }));
             await f.cloud.injectFault("deleteCluster.controlPlane", { message: "stop here" });
             await expectCode(() => f.driver.cluster.deleteCluster(byName("k-order")), "CloudApi");
-            assert.deepEqual(await f.cloud.inventory(), { nlbs: 0, clusters: 1, nodeGroups: 0, other: 0 },
-                "the node groups were already gone when the control plane delete was attempted");
+            assert.deepEqual(
+                await f.cloud.inventory(),
+                { nlbs: 0, clusters: 1, nodeGroups: 0, other: 0 },
+                "the node groups were already gone when the control plane delete was attempted",
+            );
             await f.driver.cluster.deleteCluster(byName("k-order"));
             assert.equal((await f.cloud.inventory()).clusters, 0);
         });
@@ -200,39 +250,73 @@ describe("local driver: cluster behaviour", function () {
         it("rolls back a node group whose wait times out", async function () {
             await f.driver.cluster.createCluster(clusterReq("k-ng", { nodeGroups: [] }));
             await f.cloud.setPolls(1000);
-            const impatient = open({ driver: "local", localStateDir: f.dir }, { poll: { minDelayMs: 2, maxDelayMs: 10 }, timeouts: { create: 200, delete: 200 } });
-            const err = await expectCode(() => impatient.cluster.addNodeGroup(byName("k-ng"), ngReq("ng-late")), "WaitTimeout");
+            const impatient = open(
+                { driver: "local", localStateDir: f.dir },
+                { poll: { minDelayMs: 2, maxDelayMs: 10 }, timeouts: { create: 200, delete: 200 } },
+            );
+            const err = await expectCode(
+                () => impatient.cluster.addNodeGroup(byName("k-ng"), ngReq("ng-late")),
+                "WaitTimeout",
+            );
             assert.match(err.message, /node groups of Cluster \(k-ng\) to be Active/);
             const s = await f.cloud.snapshot();
-            assert.equal(s.clusters[0].nodeGroups[0]?.status, "Deleting", "the rollback started deleting the node group");
+            assert.equal(
+                s.clusters[0].nodeGroups[0]?.status,
+                "Deleting",
+                "the rollback started deleting the node group",
+            );
         });
     });
 
     describe("validation", function () {
         it("names unknown subnet, VM spec, image and key pair by property path, all at once", async function () {
-            const err = await expectCode(() => f.driver.cluster.createCluster(clusterReq("k-bad", {
-                network: { vpc: "vpc-local", subnets: ["subnet-x"], securityGroups: ["sg-nope"] },
-                nodeGroups: [
-                    ngReq("ng-a", { vmSpec: "huge" }),
-                    ngReq("ng-a", { image: "windows-95", keyPair: "nobody", desiredNodeSize: 9 }),
-                ],
-            })), "Validation");
+            const err = await expectCode(
+                () =>
+                    f.driver.cluster.createCluster(
+                        clusterReq("k-bad", {
+                            network: { vpc: "vpc-local", subnets: ["subnet-x"], securityGroups: ["sg-nope"] },
+                            nodeGroups: [
+                                ngReq("ng-a", { vmSpec: "huge" }),
+                                ngReq("ng-a", { image: "windows-95", keyPair: "nobody", desiredNodeSize: 9 }),
+                            ],
+                        }),
+                    ),
+                "Validation",
+            );
             assert.deepEqual(issueProps(err).sort(), [
-                "network.securityGroups[0]", "network.subnets[0]",
+                "network.securityGroups[0]",
+                "network.subnets[0]",
                 "nodeGroups[0].vmSpec",
-                "nodeGroups[1].desiredNodeSize", "nodeGroups[1].iid.nameId", "nodeGroups[1].image", "nodeGroups[1].keyPair",
+                "nodeGroups[1].desiredNodeSize",
+                "nodeGroups[1].iid.nameId",
+                "nodeGroups[1].image",
+                "nodeGroups[1].keyPair",
             ]);
             assert.equal((await f.cloud.inventory()).clusters, 0);
         });
 
         it("checks names, version and scaling limits", async function () {
-            const err = await expectCode(() => f.driver.cluster.createCluster(clusterReq("1-starts-with-digit", {
-                version: "1.27",
-                nodeGroups: [ngReq("n".repeat(64), { minNodeSize: 4, maxNodeSize: 101 })],
-            })), "Validation");
-            assert.deepEqual(issueProps(err).sort(), ["iid.nameId", "nodeGroups[0].iid.nameId", "nodeGroups[0].maxNodeSize", "version"]);
+            const err = await expectCode(
+                () =>
+                    f.driver.cluster.createCluster(
+                        clusterReq("1-starts-with-digit", {
+                            version: "1.27",
+                            nodeGroups: [ngReq("n".repeat(64), { minNodeSize: 4, maxNodeSize: 101 })],
+                        }),
+                    ),
+                "Validation",
+            );
+            assert.deepEqual(issueProps(err).sort(), [
+                "iid.nameId",
+                "nodeGroups[0].iid.nameId",
+                "nodeGroups[0].maxNodeSize",
+                "version",
+            ]);
             await f.driver.cluster.createCluster(clusterReq("k-ok", { nodeGroups: [] }));
-            const scaling = await expectCode(() => f.driver.cluster.addNodeGroup(byName("k-ok"), ngReq("ng-x", { minNodeSize: 3, maxNodeSize: 2 })), "Validation");
+            const scaling = await expectCode(
+                () => f.driver.cluster.addNodeGroup(byName("k-ok"), ngReq("ng-x", { minNodeSize: 3, maxNodeSize: 2 })),
+                "Validation",
+            );
             assert.deepEqual(issueProps(scaling), ["minNodeSize"]);
         });
 
@@ -247,7 +331,10 @@ describe("local driver: cluster behaviour", function () {
         await f.driver.cluster.deleteCluster(byName("nope"));
         const c = await f.driver.cluster.createCluster(clusterReq("k-rm", { nodeGroups: [] }));
         await f.driver.cluster.removeNodeGroup(c.iid, byName("ng-missing"));
-        const ng: NodeGroupInfo = await f.driver.cluster.addNodeGroup(c.iid, ngReq("ng-z", { desiredNodeSize: 0, minNodeSize: 0 }));
+        const ng: NodeGroupInfo = await f.driver.cluster.addNodeGroup(
+            c.iid,
+            ngReq("ng-z", { desiredNodeSize: 0, minNodeSize: 0 }),
+        );
         assert.deepEqual(ng.nodes, []);
         await f.driver.cluster.removeNodeGroup(c.iid, { nameId: "", systemId: ng.iid.systemId });
         await expectCode(() => f.driver.cluster.getNodeGroup(c.iid, ng.iid), "NotFound");

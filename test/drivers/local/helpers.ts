@@ -53,22 +53,34 @@ export function contractEnv(f: LocalFixture): ContractEnv {
 const REPO = path.resolve(__dirname, "../../..");
 const FIXTURES = path.join(__dirname, "fixtures");
 
-export interface ChildResult { code: number | null; stdout: string; stderr: string }
+export interface ChildResult {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
 
 /** Children started by tests, so `after` hooks can stop any still running by PID. */
 const children = new Set<ChildProcess>();
 
 /** Runs a fixture script in a separate Node process, as a separate `pulumi` run would be. */
 export function runTsChild(script: string, args: string[]): Promise<ChildResult> {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(FIXTURES, script), ...args], {
-        cwd: REPO,
-        stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", path.join(FIXTURES, script), ...args],
+        {
+            cwd: REPO,
+            stdio: ["ignore", "pipe", "pipe"],
+        },
+    );
     children.add(child);
     let stdout = "";
     let stderr = "";
-    child.stdout?.on("data", d => { stdout += String(d); });
-    child.stderr?.on("data", d => { stderr += String(d); });
+    child.stdout?.on("data", d => {
+        stdout += String(d);
+    });
+    child.stderr?.on("data", d => {
+        stderr += String(d);
+    });
     return new Promise((resolve, reject) => {
         child.on("error", reject);
         child.on("close", code => {

@@ -58,7 +58,14 @@ describe("local driver: NLB behaviour", function () {
             const creating = slow.nlb.createNlb(nlbReq("slow"));
             const seen: string[] = [];
             let done = false;
-            creating.then(() => { done = true; }, () => { done = true; });
+            creating.then(
+                () => {
+                    done = true;
+                },
+                () => {
+                    done = true;
+                },
+            );
             while (!done) {
                 try {
                     seen.push((await f.driver.nlb.getNlb({ nameId: "slow", systemId: "" })).keyValues.status);
@@ -88,19 +95,31 @@ describe("local driver: NLB behaviour", function () {
         it("reports progress through ctx.log while a wait drags on, and times out with WaitTimeout", async function () {
             await f.cloud.setPolls(1000);
             const logs: string[] = [];
-            const d = open({ driver: "local", localStateDir: f.dir }, {
-                poll: { minDelayMs: 5, maxDelayMs: 10 },
-                timeouts: { create: 600, delete: 300 },
-                log: line => logs.push(line),
-            });
+            const d = open(
+                { driver: "local", localStateDir: f.dir },
+                {
+                    poll: { minDelayMs: 5, maxDelayMs: 10 },
+                    timeouts: { create: 600, delete: 300 },
+                    log: line => logs.push(line),
+                },
+            );
             const err = await expectCode(() => d.nlb.createNlb(nlbReq("stuck")), "WaitTimeout");
             assert.match(err.message, /Nlb \(stuck\) to be Active/);
-            assert.ok(logs.some(l => l.includes("waiting for Nlb (stuck) to be Active") && l.includes("Creating")), logs.join("\n"));
+            assert.ok(
+                logs.some(l => l.includes("waiting for Nlb (stuck) to be Active") && l.includes("Creating")),
+                logs.join("\n"),
+            );
             const cause = (err as { cause?: { message?: string } }).cause;
-            assert.match(cause?.message ?? "", /rollback failed.*to be deleted/, "the rollback's own timeout is the cause");
+            assert.match(
+                cause?.message ?? "",
+                /rollback failed.*to be deleted/,
+                "the rollback's own timeout is the cause",
+            );
             const left = await f.cloud.snapshot();
             assert.equal(left.nlbs[0]?.status, "Deleting", "the rollback started the delete");
-            await f.cloud.mutate(s => { s.nlbs[0].pendingPolls = 0; });
+            await f.cloud.mutate(s => {
+                s.nlbs[0].pendingPolls = 0;
+            });
             await expectCode(() => d.nlb.getNlb({ nameId: "stuck", systemId: "" }), "NotFound");
             assert.equal((await f.cloud.inventory()).nlbs, 0);
         });
@@ -153,8 +172,14 @@ describe("local driver: NLB behaviour", function () {
             const run = await runTsChild("driver-op.ts", [f.dir, "remote"]);
             assert.equal(run.code, 0, run.stderr);
             const out = JSON.parse(run.stdout.trim()) as { ok: boolean; code: string; message: string };
-            assert.deepEqual(out, { ok: false, code: "CloudApi", message: "creating Nlb (remote): injected from the test" });
-            const second = JSON.parse((await runTsChild("driver-op.ts", [f.dir, "remote"])).stdout.trim()) as { ok: boolean };
+            assert.deepEqual(out, {
+                ok: false,
+                code: "CloudApi",
+                message: "creating Nlb (remote): injected from the test",
+            });
+            const second = JSON.parse((await runTsChild("driver-op.ts", [f.dir, "remote"])).stdout.trim()) as {
+                ok: boolean;
+            };
             assert.equal(second.ok, true, "the fault fired once only");
             assert.equal((await f.driver.nlb.getNlb({ nameId: "remote", systemId: "" })).iid.nameId, "remote");
         });
@@ -162,7 +187,9 @@ describe("local driver: NLB behaviour", function () {
 
     describe("health", function () {
         it("follows the VMs' state: initial probe unhealthy, then healthy; stopped VMs turn unhealthy", async function () {
-            const info = await f.driver.nlb.createNlb(nlbReq("hc", { vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-5", "vm-6"] } }));
+            const info = await f.driver.nlb.createNlb(
+                nlbReq("hc", { vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-5", "vm-6"] } }),
+            );
             let h = await f.driver.nlb.getVmGroupHealthInfo(info.iid);
             assert.deepEqual(h, { all: ["vm-5", "vm-6"], healthy: [], unhealthy: ["vm-5", "vm-6"] });
             h = await f.driver.nlb.getVmGroupHealthInfo(info.iid);
@@ -188,25 +215,42 @@ describe("local driver: NLB behaviour", function () {
 
     describe("validation", function () {
         it("names the unknown VM and subnet by property path and creates nothing", async function () {
-            const err = await expectCode(() => f.driver.nlb.createNlb(nlbReq("bad", {
-                vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-1", "vm-99"] },
-                subnets: ["subnet-a", "subnet-z"],
-            })), "Validation");
+            const err = await expectCode(
+                () =>
+                    f.driver.nlb.createNlb(
+                        nlbReq("bad", {
+                            vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-1", "vm-99"] },
+                            subnets: ["subnet-a", "subnet-z"],
+                        }),
+                    ),
+                "Validation",
+            );
             assert.deepEqual(issueProps(err).sort(), ["subnets[1]", "vmGroup.vms[1]"]);
             assert.match(err.message, /vm-99/);
             assert.equal((await f.cloud.inventory()).nlbs, 0);
         });
 
         it("reports every bad field at once", async function () {
-            const err = await expectCode(() => f.driver.nlb.createNlb(nlbReq("-bad-name-", {
-                vpc: "vpc-nope",
-                listener: { protocol: "TCP", port: 70000 },
-                vmGroup: { protocol: "UDP", port: 8080, vms: [] },
-                healthChecker: { protocol: "TCP", interval: 5, timeout: 10, threshold: 11, path: "/x" },
-            })), "Validation");
+            const err = await expectCode(
+                () =>
+                    f.driver.nlb.createNlb(
+                        nlbReq("-bad-name-", {
+                            vpc: "vpc-nope",
+                            listener: { protocol: "TCP", port: 70000 },
+                            vmGroup: { protocol: "UDP", port: 8080, vms: [] },
+                            healthChecker: { protocol: "TCP", interval: 5, timeout: 10, threshold: 11, path: "/x" },
+                        }),
+                    ),
+                "Validation",
+            );
             assert.deepEqual(issueProps(err).sort(), [
-                "healthChecker.path", "healthChecker.threshold", "healthChecker.timeout", "iid.nameId",
-                "listener.port", "vmGroup.protocol", "vpc",
+                "healthChecker.path",
+                "healthChecker.threshold",
+                "healthChecker.timeout",
+                "iid.nameId",
+                "listener.port",
+                "vmGroup.protocol",
+                "vpc",
             ]);
         });
 
@@ -227,7 +271,10 @@ describe("local driver: NLB behaviour", function () {
         });
 
         it("refuses GLOBAL scope as NotSupported", async function () {
-            const err = await expectCode(() => f.driver.nlb.createNlb(nlbReq("glb", { scope: "GLOBAL" })), "NotSupported");
+            const err = await expectCode(
+                () => f.driver.nlb.createNlb(nlbReq("glb", { scope: "GLOBAL" })),
+                "NotSupported",
+            );
             assert.match(err.message, /^creating Nlb \(glb\): GLOBAL scope is not supported/);
         });
     });
@@ -240,8 +287,10 @@ describe("local driver: NLB behaviour", function () {
         });
 
         it("defaults an HTTP health check to path / on the VM group port, and follows that port", async function () {
-            assert.deepEqual({ ...info.healthChecker, cspId: "" },
-                { protocol: "HTTP", port: 8080, interval: 10, timeout: 5, threshold: 3, path: "/", cspId: "" });
+            assert.deepEqual(
+                { ...info.healthChecker, cspId: "" },
+                { protocol: "HTTP", port: 8080, interval: 10, timeout: 5, threshold: 3, path: "/", cspId: "" },
+            );
             await f.driver.nlb.changeVmGroupInfo(info.iid, { protocol: "TCP", port: 9000 });
             assert.equal((await f.driver.nlb.getNlb(info.iid)).healthChecker.port, 9000);
         });
@@ -280,7 +329,9 @@ describe("local driver: NLB behaviour", function () {
             const made = await Promise.all(names.map(n => f.driver.nlb.createNlb(nlbReq(n))));
             assert.equal(new Set(made.map(m => m.iid.systemId)).size, 8);
 
-            const racers = await Promise.allSettled(Array.from({ length: 5 }, () => f.driver.nlb.createNlb(nlbReq("same"))));
+            const racers = await Promise.allSettled(
+                Array.from({ length: 5 }, () => f.driver.nlb.createNlb(nlbReq("same"))),
+            );
             const won = racers.filter(r => r.status === "fulfilled");
             const lost = racers.filter((r): r is PromiseRejectedResult => r.status === "rejected");
             assert.equal(won.length, 1);
@@ -292,7 +343,9 @@ describe("local driver: NLB behaviour", function () {
         });
 
         it("applies parallel in-place changes to one NLB without losing any", async function () {
-            const info = await f.driver.nlb.createNlb(nlbReq("busy", { vmGroup: { protocol: "TCP", port: 8080, vms: [] } }));
+            const info = await f.driver.nlb.createNlb(
+                nlbReq("busy", { vmGroup: { protocol: "TCP", port: 8080, vms: [] } }),
+            );
             const vms = ["vm-1", "vm-2", "vm-3", "vm-4", "vm-5", "vm-6", "vm-7", "vm-8"];
             await Promise.all([
                 ...vms.map(vm => f.driver.nlb.addVms(info.iid, [vm])),

@@ -37,8 +37,21 @@ describe("local store: state file, lock and concurrency", function () {
         const cloud = new LocalCloud(dir());
         const s = await cloud.snapshot();
         assert.deepEqual(s.inventory.vpcs["vpc-local"].subnets, ["subnet-a", "subnet-b", "subnet-c", "subnet-d"]);
-        assert.strictEqual(s.inventory.vpcs["vpc-local"].zones?.["subnet-d"], s.inventory.vpcs["vpc-local"].zones?.["subnet-a"], "subnet-d shares subnet-a's zone");
-        assert.deepEqual(Object.keys(s.inventory.vms), ["vm-1", "vm-2", "vm-3", "vm-4", "vm-5", "vm-6", "vm-7", "vm-8"]);
+        assert.strictEqual(
+            s.inventory.vpcs["vpc-local"].zones?.["subnet-d"],
+            s.inventory.vpcs["vpc-local"].zones?.["subnet-a"],
+            "subnet-d shares subnet-a's zone",
+        );
+        assert.deepEqual(Object.keys(s.inventory.vms), [
+            "vm-1",
+            "vm-2",
+            "vm-3",
+            "vm-4",
+            "vm-5",
+            "vm-6",
+            "vm-7",
+            "vm-8",
+        ]);
         assert.ok(Object.values(s.inventory.vms).every(vm => vm.state === "running"));
         assert.deepEqual(s.inventory.vmSpecs, ["small", "medium", "large"]);
         assert.deepEqual(s.inventory.images, ["ubuntu-22.04", "ubuntu-24.04"]);
@@ -53,9 +66,13 @@ describe("local store: state file, lock and concurrency", function () {
     it("loses none of 20 parallel mutations in one process", async function () {
         const cloud = new LocalCloud(dir());
         const start = (await cloud.snapshot()).revision;
-        await Promise.all(Array.from({ length: 20 }, (_, i) => cloud.mutate(s => {
-            s.inventory.vms[`p-${i}`] = { vpc: "vpc-local", subnet: "subnet-b", state: "stopped" };
-        })));
+        await Promise.all(
+            Array.from({ length: 20 }, (_, i) =>
+                cloud.mutate(s => {
+                    s.inventory.vms[`p-${i}`] = { vpc: "vpc-local", subnet: "subnet-b", state: "stopped" };
+                }),
+            ),
+        );
         const s = await cloud.snapshot();
         for (let i = 0; i < 20; i++) assert.ok(s.inventory.vms[`p-${i}`], `p-${i} was lost`);
         assert.equal(s.revision, start + 20, "every mutation is its own write");
@@ -69,24 +86,36 @@ describe("local store: state file, lock and concurrency", function () {
         const tags = ["c1", "c2", "c3", "c4"];
         const perChild = 30;
         const runs = tags.map(tag => runTsChild("mutate-many.ts", [d, tag, String(perChild)]));
-        await waitUntil(async () => {
-            const ready = tags.filter(t => fs.existsSync(path.join(d, `ready-${t}`))).length;
-            return ready === tags.length ? { done: true, value: undefined } : { done: false, state: `${ready} ready` };
-        }, { timeoutMs: 60_000, minDelayMs: 5, maxDelayMs: 100, what: "the child processes to start" });
+        await waitUntil(
+            async () => {
+                const ready = tags.filter(t => fs.existsSync(path.join(d, `ready-${t}`))).length;
+                return ready === tags.length
+                    ? { done: true, value: undefined }
+                    : { done: false, state: `${ready} ready` };
+            },
+            { timeoutMs: 60_000, minDelayMs: 5, maxDelayMs: 100, what: "the child processes to start" },
+        );
         fs.writeFileSync(path.join(d, "go"), "");
-        await Promise.all(Array.from({ length: 20 }, (_, i) => cloud.mutate(s => {
-            s.inventory.vms[`parent-${i}`] = { vpc: "vpc-local", subnet: "subnet-c", state: "running" };
-        })));
+        await Promise.all(
+            Array.from({ length: 20 }, (_, i) =>
+                cloud.mutate(s => {
+                    s.inventory.vms[`parent-${i}`] = { vpc: "vpc-local", subnet: "subnet-c", state: "running" };
+                }),
+            ),
+        );
         const results = await Promise.all(runs);
         results.forEach((r, i) => assert.equal(r.code, 0, `child ${tags[i]} failed: ${r.stderr}`));
 
         const s = await cloud.snapshot();
         const missing: string[] = [];
-        for (const tag of tags) for (let i = 0; i < perChild; i++) if (!s.inventory.vms[`${tag}-${i}`]) missing.push(`${tag}-${i}`);
+        for (const tag of tags)
+            for (let i = 0; i < perChild; i++) if (!s.inventory.vms[`${tag}-${i}`]) missing.push(`${tag}-${i}`);
         for (let i = 0; i < 20; i++) if (!s.inventory.vms[`parent-${i}`]) missing.push(`parent-${i}`);
         assert.deepEqual(missing, [], "lost updates");
         assert.equal(s.revision, start + tags.length * perChild + 20);
-        const leftovers = fs.readdirSync(d).filter(f => f.endsWith(".tmp") || f.endsWith(".lock") || f.endsWith(".break"));
+        const leftovers = fs
+            .readdirSync(d)
+            .filter(f => f.endsWith(".tmp") || f.endsWith(".lock") || f.endsWith(".break"));
         assert.deepEqual(leftovers, [], "no temp files or locks are left behind");
     });
 
@@ -94,7 +123,10 @@ describe("local store: state file, lock and concurrency", function () {
         const cloud = new LocalCloud(dir(), { lockTimeoutMs: 10_000, staleLockMs: 60_000 });
         await cloud.snapshot();
         const pid = deadPid();
-        fs.writeFileSync(cloud.lockPath, JSON.stringify({ pid, host: os.hostname(), acquiredAt: Date.now(), token: "dead" }));
+        fs.writeFileSync(
+            cloud.lockPath,
+            JSON.stringify({ pid, host: os.hostname(), acquiredAt: Date.now(), token: "dead" }),
+        );
         const t0 = Date.now();
         await cloud.setPolls(3);
         assert.ok(Date.now() - t0 < 5_000, "the dead holder's lock was broken promptly, not waited out");
@@ -119,7 +151,10 @@ describe("local store: state file, lock and concurrency", function () {
     it("breaks a lock held far longer than any critical section, even by a live PID", async function () {
         const cloud = new LocalCloud(dir(), { lockTimeoutMs: 10_000, staleLockMs: 1_000 });
         await cloud.snapshot();
-        fs.writeFileSync(cloud.lockPath, JSON.stringify({ pid: process.pid, host: os.hostname(), acquiredAt: 0, token: "hung" }));
+        fs.writeFileSync(
+            cloud.lockPath,
+            JSON.stringify({ pid: process.pid, host: os.hostname(), acquiredAt: 0, token: "hung" }),
+        );
         const old = new Date(Date.now() - 3_600_000);
         fs.utimesSync(cloud.lockPath, old, old);
         await cloud.setPolls(4);
@@ -129,10 +164,13 @@ describe("local store: state file, lock and concurrency", function () {
     it("writes nothing when a mutation throws", async function () {
         const cloud = new LocalCloud(dir());
         const before = await cloud.snapshot();
-        await assert.rejects(cloud.mutate(s => {
-            s.config.polls = 99;
-            throw new Error("changed my mind");
-        }), /changed my mind/);
+        await assert.rejects(
+            cloud.mutate(s => {
+                s.config.polls = 99;
+                throw new Error("changed my mind");
+            }),
+            /changed my mind/,
+        );
         const after = await cloud.snapshot();
         assert.equal(after.config.polls, before.config.polls);
         assert.equal(after.revision, before.revision);

@@ -5,20 +5,36 @@
  */
 import { HttpError, alreadyExists, conditionNotMet, invalidField, notFound, required } from "./errors";
 import {
-    API_ROOT, FakeCompute, Json, Plan, Resource, clone, fingerprint, isObject, lastSegment, newId, regionOfZone,
-    sameLink, timestamp,
+    API_ROOT,
+    FakeCompute,
+    Json,
+    Plan,
+    Resource,
+    clone,
+    fingerprint,
+    isObject,
+    lastSegment,
+    newId,
+    regionOfZone,
+    sameLink,
+    timestamp,
 } from "./model";
 
 const LB_SCHEMES = ["EXTERNAL", "INTERNAL"];
 const BS_PROTOCOLS = ["TCP", "UDP", "UNSPECIFIED"];
-export const HC_TYPES: Record<string, string> = { TCP: "tcpHealthCheck", HTTP: "httpHealthCheck", HTTPS: "httpsHealthCheck" };
+export const HC_TYPES: Record<string, string> = {
+    TCP: "tcpHealthCheck",
+    HTTP: "httpHealthCheck",
+    HTTPS: "httpsHealthCheck",
+};
 
 // ---------------------------------------------------------------------------------------------
 // Health checks
 
 function validateHealthCheck(body: Json, field: (f: string) => string): Json {
     const type = body.type;
-    if (typeof type !== "string" || !HC_TYPES[type]) throw invalidField(field("type"), type, "Supported types: TCP, HTTP, HTTPS.");
+    if (typeof type !== "string" || !HC_TYPES[type])
+        throw invalidField(field("type"), type, "Supported types: TCP, HTTP, HTTPS.");
     const block = body[HC_TYPES[type]];
     if (!isObject(block)) throw required(field(HC_TYPES[type]));
     for (const other of Object.values(HC_TYPES)) {
@@ -33,7 +49,8 @@ function validateHealthCheck(body: Json, field: (f: string) => string): Json {
     const out: Json = { port };
     if (type !== "TCP") {
         const path = block.requestPath ?? "/";
-        if (typeof path !== "string" || !path.startsWith("/")) throw invalidField(field(`${HC_TYPES[type]}.requestPath`), path, "Request path must start with '/'.");
+        if (typeof path !== "string" || !path.startsWith("/"))
+            throw invalidField(field(`${HC_TYPES[type]}.requestPath`), path, "Request path must start with '/'.");
         out.requestPath = path;
         out.proxyHeader = "NONE";
     }
@@ -42,7 +59,8 @@ function validateHealthCheck(body: Json, field: (f: string) => string): Json {
     const healthy = body.healthyThreshold ?? 2;
     const unhealthy = body.unhealthyThreshold ?? 2;
     const range = (f: string, v: unknown, lo: number, hi: number): void => {
-        if (!Number.isInteger(v) || (v as number) < lo || (v as number) > hi) throw invalidField(field(f), v, `Must be in [${lo}, ${hi}].`);
+        if (!Number.isInteger(v) || (v as number) < lo || (v as number) > hi)
+            throw invalidField(field(f), v, `Must be in [${lo}, ${hi}].`);
     };
     range("checkIntervalSec", interval, 1, 300);
     range("timeoutSec", timeout, 1, 300);
@@ -52,7 +70,11 @@ function validateHealthCheck(body: Json, field: (f: string) => string): Json {
         throw invalidField(field("timeoutSec"), String(timeout), "TimeoutSec should be less than checkIntervalSec.");
     }
     return {
-        type, checkIntervalSec: interval, timeoutSec: timeout, healthyThreshold: healthy, unhealthyThreshold: unhealthy,
+        type,
+        checkIntervalSec: interval,
+        timeoutSec: timeout,
+        healthyThreshold: healthy,
+        unhealthyThreshold: unhealthy,
         [HC_TYPES[type]]: out,
     };
 }
@@ -63,21 +85,37 @@ export function insertHealthCheck(m: FakeCompute, region: string, body: Json, re
     const spec = validateHealthCheck(body, f => `resource.${f}`);
     const id = newId();
     return m.startOperation({
-        scope, operationType: "insert", targetLink: m.link(scope, "healthChecks", name), targetId: id, requestId,
+        scope,
+        operationType: "insert",
+        targetLink: m.link(scope, "healthChecks", name),
+        targetId: id,
+        requestId,
         plan: () => {
             if (m.healthChecks.has(`${scope}/${name}`)) throw alreadyExists(m.path(scope, "healthChecks", name));
-            return () => m.healthChecks.set(`${scope}/${name}`, {
-                kind: "compute#healthCheck", id, creationTimestamp: timestamp(), name,
-                description: typeof body.description === "string" ? body.description : "",
-                ...spec, region: `${API_ROOT}/projects/${m.project}/${scope}`,
-                selfLink: m.link(scope, "healthChecks", name),
-            });
+            return () =>
+                m.healthChecks.set(`${scope}/${name}`, {
+                    kind: "compute#healthCheck",
+                    id,
+                    creationTimestamp: timestamp(),
+                    name,
+                    description: typeof body.description === "string" ? body.description : "",
+                    ...spec,
+                    region: `${API_ROOT}/projects/${m.project}/${scope}`,
+                    selfLink: m.link(scope, "healthChecks", name),
+                });
         },
     });
 }
 
 /** PUT replaces the health check; PATCH merges the given fields first. */
-export function updateHealthCheck(m: FakeCompute, region: string, name: string, body: Json, merge: boolean, requestId?: string): Json {
+export function updateHealthCheck(
+    m: FakeCompute,
+    region: string,
+    name: string,
+    body: Json,
+    merge: boolean,
+    requestId?: string,
+): Json {
     const scope = `regions/${region}`;
     const key = `${scope}/${name}`;
     const current = m.healthChecks.get(key);
@@ -86,18 +124,28 @@ export function updateHealthCheck(m: FakeCompute, region: string, name: string, 
     if (merge && typeof body.type === "string" && body.type !== current.type) {
         for (const t of Object.values(HC_TYPES)) if (body[t] === undefined) delete merged[t];
     }
-    if (body.name !== undefined && body.name !== name) throw invalidField("resource.name", body.name, "Name cannot be changed.");
+    if (body.name !== undefined && body.name !== name)
+        throw invalidField("resource.name", body.name, "Name cannot be changed.");
     const spec = validateHealthCheck(merged, f => `resource.${f}`);
     return m.startOperation({
-        scope, operationType: merge ? "patch" : "update", targetLink: current.selfLink, targetId: current.id, requestId,
+        scope,
+        operationType: merge ? "patch" : "update",
+        targetLink: current.selfLink,
+        targetId: current.id,
+        requestId,
         plan: () => {
             const now = m.healthChecks.get(key);
             if (!now) throw notFound(m.path(scope, "healthChecks", name));
             return () => {
                 const next: Resource = {
-                    kind: now.kind, id: now.id, creationTimestamp: now.creationTimestamp, name,
+                    kind: now.kind,
+                    id: now.id,
+                    creationTimestamp: now.creationTimestamp,
+                    name,
                     description: typeof merged.description === "string" ? merged.description : "",
-                    ...spec, region: now.region, selfLink: now.selfLink,
+                    ...spec,
+                    region: now.region,
+                    selfLink: now.selfLink,
                 };
                 m.healthChecks.set(key, next);
             };
@@ -115,15 +163,24 @@ export function insertInstanceGroup(m: FakeCompute, zone: string, body: Json, re
     if (body.network !== undefined) network = m.deref(body.network, "resource.network", "networks").res.selfLink;
     const id = newId();
     return m.startOperation({
-        scope, operationType: "insert", targetLink: m.link(scope, "instanceGroups", name), targetId: id, requestId,
+        scope,
+        operationType: "insert",
+        targetLink: m.link(scope, "instanceGroups", name),
+        targetId: id,
+        requestId,
         plan: () => {
             if (m.groups.has(`${scope}/${name}`)) throw alreadyExists(m.path(scope, "instanceGroups", name));
             return () => {
                 const json: Resource = {
-                    kind: "compute#instanceGroup", id, creationTimestamp: timestamp(), name,
+                    kind: "compute#instanceGroup",
+                    id,
+                    creationTimestamp: timestamp(),
+                    name,
                     description: typeof body.description === "string" ? body.description : "",
-                    fingerprint: fingerprint(), zone: `${API_ROOT}/projects/${m.project}/${scope}`,
-                    selfLink: m.link(scope, "instanceGroups", name), size: 0,
+                    fingerprint: fingerprint(),
+                    zone: `${API_ROOT}/projects/${m.project}/${scope}`,
+                    selfLink: m.link(scope, "instanceGroups", name),
+                    size: 0,
                 };
                 if (network) json.network = network;
                 if (Array.isArray(body.namedPorts)) json.namedPorts = clone(body.namedPorts);
@@ -145,13 +202,23 @@ function checkSingleBalancedGroup(m: FakeCompute, instanceKey: string, groupLink
     for (const [k, g] of m.groups) {
         if (g.json.selfLink === groupLink || !g.members.includes(instanceKey)) continue;
         if (balancersOf(m, g.json.selfLink).length > 0) {
-            throw new HttpError(400, "instanceInMultipleLoadBalancedIgs",
-                `Validation failed for instance 'projects/${m.project}/${instanceKey}': instance may belong to at most one load-balanced instance group. (${field}; other group: ${k})`);
+            throw new HttpError(
+                400,
+                "instanceInMultipleLoadBalancedIgs",
+                `Validation failed for instance 'projects/${m.project}/${instanceKey}': instance may belong to at most one load-balanced instance group. (${field}; other group: ${k})`,
+            );
         }
     }
 }
 
-export function changeMembers(m: FakeCompute, zone: string, name: string, verb: "addInstances" | "removeInstances", body: Json, requestId?: string): Json {
+export function changeMembers(
+    m: FakeCompute,
+    zone: string,
+    name: string,
+    verb: "addInstances" | "removeInstances",
+    body: Json,
+    requestId?: string,
+): Json {
     const scope = `zones/${zone}`;
     const key = `${scope}/${name}`;
     const grp = m.group(scope, name);
@@ -165,14 +232,27 @@ export function changeMembers(m: FakeCompute, zone: string, name: string, verb: 
             const field = `resource.instances[${i}].instance`;
             if (!isObject(r)) throw required(field);
             const { key: ik, res, ref } = m.deref(r.instance, field, "instances");
-            if (ref.scope !== scope) throw invalidField(field, String(r.instance), `Instance must be in zone ${zone} like the instance group.`);
+            if (ref.scope !== scope)
+                throw invalidField(
+                    field,
+                    String(r.instance),
+                    `Instance must be in zone ${zone} like the instance group.`,
+                );
             if (verb === "addInstances") {
                 if (g.members.includes(ik)) {
-                    throw new HttpError(400, "memberAlreadyExists", `The resource 'projects/${m.project}/${ik}' is already a member of 'projects/${m.project}/${key.replace(scope + "/", scope + "/instanceGroups/")}'`);
+                    throw new HttpError(
+                        400,
+                        "memberAlreadyExists",
+                        `The resource 'projects/${m.project}/${ik}' is already a member of 'projects/${m.project}/${key.replace(scope + "/", scope + "/instanceGroups/")}'`,
+                    );
                 }
                 const net = String(((res.networkInterfaces as Json[])[0] ?? {}).network ?? "");
                 if (g.json.network && !sameLink(net, String(g.json.network))) {
-                    throw invalidField(field, String(r.instance), `Instance is in network '${lastSegment(net)}', the instance group in '${lastSegment(String(g.json.network))}'.`);
+                    throw invalidField(
+                        field,
+                        String(r.instance),
+                        `Instance is in network '${lastSegment(net)}', the instance group in '${lastSegment(String(g.json.network))}'.`,
+                    );
                 }
                 if (balancersOf(m, g.json.selfLink).length > 0) checkSingleBalancedGroup(m, ik, g.json.selfLink, field);
             } else if (!g.members.includes(ik)) {
@@ -184,7 +264,7 @@ export function changeMembers(m: FakeCompute, zone: string, name: string, verb: 
             if (verb === "addInstances") {
                 for (const ik of keys) if (!g.members.includes(ik)) g.members.push(ik);
                 if (!g.json.network && keys.length > 0) {
-                    g.json.network = String(((m.instances.get(keys[0])!.json.networkInterfaces as Json[])[0]).network);
+                    g.json.network = String((m.instances.get(keys[0])!.json.networkInterfaces as Json[])[0].network);
                 }
             } else {
                 g.members = g.members.filter(k => !keys.includes(k));
@@ -193,7 +273,12 @@ export function changeMembers(m: FakeCompute, zone: string, name: string, verb: 
         };
     };
     return m.startOperation({
-        scope, operationType: `compute.instanceGroups.${verb}`, targetLink: grp.json.selfLink, targetId: grp.json.id, plan, requestId,
+        scope,
+        operationType: `compute.instanceGroups.${verb}`,
+        targetLink: grp.json.selfLink,
+        targetId: grp.json.id,
+        plan,
+        requestId,
     });
 }
 
@@ -201,7 +286,10 @@ export function listGroupInstances(m: FakeCompute, zone: string, name: string): 
     const g = m.group(`zones/${zone}`, name);
     return g.members.map(key => {
         const inst = m.instances.get(key);
-        return { instance: inst ? inst.json.selfLink : `${API_ROOT}/projects/${m.project}/${key}`, status: inst ? inst.json.status : "TERMINATED" };
+        return {
+            instance: inst ? inst.json.selfLink : `${API_ROOT}/projects/${m.project}/${key}`,
+            status: inst ? inst.json.status : "TERMINATED",
+        };
     });
 }
 
@@ -211,23 +299,44 @@ export function listGroupInstances(m: FakeCompute, zone: string, name: string): 
 function validateBackendService(m: FakeCompute, region: string, body: Json, self?: string): Json {
     const scheme = body.loadBalancingScheme ?? "EXTERNAL";
     if (typeof scheme !== "string" || !LB_SCHEMES.includes(scheme)) {
-        throw invalidField("resource.loadBalancingScheme", scheme, "This fake models passthrough load balancing only (EXTERNAL, INTERNAL).");
+        throw invalidField(
+            "resource.loadBalancingScheme",
+            scheme,
+            "This fake models passthrough load balancing only (EXTERNAL, INTERNAL).",
+        );
     }
     const protocol = body.protocol ?? "TCP";
     if (typeof protocol !== "string" || !BS_PROTOCOLS.includes(protocol)) {
-        throw invalidField("resource.protocol", protocol, `Protocol must be one of ${BS_PROTOCOLS.join(", ")} for scheme ${scheme}.`);
+        throw invalidField(
+            "resource.protocol",
+            protocol,
+            `Protocol must be one of ${BS_PROTOCOLS.join(", ")} for scheme ${scheme}.`,
+        );
     }
     const hcs = body.healthChecks;
     if (!Array.isArray(hcs) || hcs.length !== 1) {
-        throw invalidField("resource.healthChecks", hcs ?? "", "Exactly one health check is required for a regional backend service.");
+        throw invalidField(
+            "resource.healthChecks",
+            hcs ?? "",
+            "Exactly one health check is required for a regional backend service.",
+        );
     }
     const hc = m.deref(hcs[0], "resource.healthChecks[0]", "healthChecks");
     if (hc.ref.scope !== `regions/${region}`) {
-        throw invalidField("resource.healthChecks[0]", String(hcs[0]), "Health check must be in the backend service's region.");
+        throw invalidField(
+            "resource.healthChecks[0]",
+            String(hcs[0]),
+            "Health check must be in the backend service's region.",
+        );
     }
     let network: string | undefined;
     if (body.network !== undefined && body.network !== null) {
-        if (scheme !== "INTERNAL") throw invalidField("resource.network", body.network, "Network may only be set for INTERNAL load balancing.");
+        if (scheme !== "INTERNAL")
+            throw invalidField(
+                "resource.network",
+                body.network,
+                "Network may only be set for INTERNAL load balancing.",
+            );
         network = m.deref(body.network, "resource.network", "networks").res.selfLink;
     }
     const backends: Json[] = [];
@@ -239,34 +348,55 @@ function validateBackendService(m: FakeCompute, region: string, body: Json, self
         if (!isObject(b)) throw required(field);
         const g = m.deref(b.group, field, "instanceGroups");
         const zone = g.ref.scope.replace("zones/", "");
-        if (regionOfZone(zone) !== region) throw invalidField(field, String(b.group), `Instance group must be in region ${region}.`);
-        if (seen.has(g.res.selfLink)) throw invalidField(field, String(b.group), "Duplicate instance groups in backend service.");
+        if (regionOfZone(zone) !== region)
+            throw invalidField(field, String(b.group), `Instance group must be in region ${region}.`);
+        if (seen.has(g.res.selfLink))
+            throw invalidField(field, String(b.group), "Duplicate instance groups in backend service.");
         seen.add(g.res.selfLink);
         const mode = b.balancingMode ?? "UTILIZATION";
         if (mode !== "CONNECTION") {
-            throw invalidField(`resource.backends[${i}].balancingMode`, mode,
-                `Balancing mode ${String(mode)} is not supported for load balancing scheme ${scheme}; use CONNECTION.`);
+            throw invalidField(
+                `resource.backends[${i}].balancingMode`,
+                mode,
+                `Balancing mode ${String(mode)} is not supported for load balancing scheme ${scheme}; use CONNECTION.`,
+            );
         }
         if (network && g.res.network && !sameLink(String(g.res.network), network)) {
-            throw invalidField(field, String(b.group), "Instance group network does not match the backend service network.");
+            throw invalidField(
+                field,
+                String(b.group),
+                "Instance group network does not match the backend service network.",
+            );
         }
         for (const key of m.groups.get(g.key)!.members) checkSingleBalancedGroup(m, key, g.res.selfLink, field);
         backends.push({ group: g.res.selfLink, balancingMode: "CONNECTION" });
     });
     const out: Json = {
-        loadBalancingScheme: scheme, protocol, healthChecks: [hc.res.selfLink], backends,
+        loadBalancingScheme: scheme,
+        protocol,
+        healthChecks: [hc.res.selfLink],
+        backends,
         description: typeof body.description === "string" ? body.description : "",
-        sessionAffinity: body.sessionAffinity ?? "NONE", timeoutSec: 30, connectionDraining: { drainingTimeoutSec: 0 },
+        sessionAffinity: body.sessionAffinity ?? "NONE",
+        timeoutSec: 30,
+        connectionDraining: { drainingTimeoutSec: 0 },
     };
     if (network) out.network = network;
     if (self) {
         const fr = [...m.forwardingRules.values()].find(f => sameLink(String(f.backendService), self));
         if (fr && protocol !== "UNSPECIFIED" && fr.IPProtocol !== protocol) {
-            throw invalidField("resource.protocol", protocol,
-                `Backend service protocol must match the protocol of forwarding rule '${fr.name}' (${String(fr.IPProtocol)}).`);
+            throw invalidField(
+                "resource.protocol",
+                protocol,
+                `Backend service protocol must match the protocol of forwarding rule '${fr.name}' (${String(fr.IPProtocol)}).`,
+            );
         }
         if (fr && fr.loadBalancingScheme !== scheme) {
-            throw invalidField("resource.loadBalancingScheme", scheme, `Forwarding rule '${fr.name}' uses scheme ${String(fr.loadBalancingScheme)}.`);
+            throw invalidField(
+                "resource.loadBalancingScheme",
+                scheme,
+                `Forwarding rule '${fr.name}' uses scheme ${String(fr.loadBalancingScheme)}.`,
+            );
         }
     }
     return out;
@@ -278,43 +408,75 @@ export function insertBackendService(m: FakeCompute, region: string, body: Json,
     validateBackendService(m, region, body);
     const id = newId();
     return m.startOperation({
-        scope, operationType: "insert", targetLink: m.link(scope, "backendServices", name), targetId: id, requestId,
+        scope,
+        operationType: "insert",
+        targetLink: m.link(scope, "backendServices", name),
+        targetId: id,
+        requestId,
         plan: () => {
             if (m.backendServices.has(`${scope}/${name}`)) throw alreadyExists(m.path(scope, "backendServices", name));
             const spec = validateBackendService(m, region, body);
-            return () => m.backendServices.set(`${scope}/${name}`, {
-                kind: "compute#backendService", id, creationTimestamp: timestamp(), name, ...spec,
-                fingerprint: fingerprint(), region: `${API_ROOT}/projects/${m.project}/${scope}`,
-                selfLink: m.link(scope, "backendServices", name),
-            });
+            return () =>
+                m.backendServices.set(`${scope}/${name}`, {
+                    kind: "compute#backendService",
+                    id,
+                    creationTimestamp: timestamp(),
+                    name,
+                    ...spec,
+                    fingerprint: fingerprint(),
+                    region: `${API_ROOT}/projects/${m.project}/${scope}`,
+                    selfLink: m.link(scope, "backendServices", name),
+                });
         },
     });
 }
 
 /** PATCH (merge) or PUT; both need the current fingerprint, as on GCE. */
-export function updateBackendService(m: FakeCompute, region: string, name: string, body: Json, merge: boolean, requestId?: string): Json {
+export function updateBackendService(
+    m: FakeCompute,
+    region: string,
+    name: string,
+    body: Json,
+    merge: boolean,
+    requestId?: string,
+): Json {
     const scope = `regions/${region}`;
     const key = `${scope}/${name}`;
     const current = m.backendServices.get(key);
     if (!current) throw notFound(m.path(scope, "backendServices", name));
     if (body.fingerprint !== current.fingerprint) {
-        throw conditionNotMet("Invalid fingerprint. The resource was modified or the fingerprint is missing; get it again and retry.");
+        throw conditionNotMet(
+            "Invalid fingerprint. The resource was modified or the fingerprint is missing; get it again and retry.",
+        );
     }
-    if (body.name !== undefined && body.name !== name) throw invalidField("resource.name", body.name, "Name cannot be changed.");
+    if (body.name !== undefined && body.name !== name)
+        throw invalidField("resource.name", body.name, "Name cannot be changed.");
     const merged: Json = merge ? { ...current, ...body } : { ...body };
     validateBackendService(m, region, merged, current.selfLink);
     const expected = current.fingerprint;
     return m.startOperation({
-        scope, operationType: merge ? "patch" : "update", targetLink: current.selfLink, targetId: current.id, requestId,
+        scope,
+        operationType: merge ? "patch" : "update",
+        targetLink: current.selfLink,
+        targetId: current.id,
+        requestId,
         plan: () => {
             const now = m.backendServices.get(key);
             if (!now) throw notFound(m.path(scope, "backendServices", name));
-            if (now.fingerprint !== expected) throw conditionNotMet("The resource was modified while the operation ran.");
+            if (now.fingerprint !== expected)
+                throw conditionNotMet("The resource was modified while the operation ran.");
             const spec = validateBackendService(m, region, merged, now.selfLink);
-            return () => m.backendServices.set(key, {
-                kind: now.kind, id: now.id, creationTimestamp: now.creationTimestamp, name, ...spec,
-                fingerprint: fingerprint(), region: now.region, selfLink: now.selfLink,
-            });
+            return () =>
+                m.backendServices.set(key, {
+                    kind: now.kind,
+                    id: now.id,
+                    creationTimestamp: now.creationTimestamp,
+                    name,
+                    ...spec,
+                    fingerprint: fingerprint(),
+                    region: now.region,
+                    selfLink: now.selfLink,
+                });
         },
     });
 }
@@ -325,9 +487,15 @@ export function getHealth(m: FakeCompute, region: string, name: string, body: Js
     if (!bs) throw notFound(m.path(scope, "backendServices", name));
     const g = m.deref(body.group, "resource.group", "instanceGroups");
     if (!((bs.backends as Json[]) ?? []).some(b => sameLink(String(b.group), g.res.selfLink))) {
-        throw invalidField("resource.group", String(body.group), `Instance group is not a backend of backend service '${name}'.`);
+        throw invalidField(
+            "resource.group",
+            String(body.group),
+            `Instance group is not a backend of backend service '${name}'.`,
+        );
     }
-    const hc = [...m.healthChecks.values()].find(h => sameLink(h.selfLink, ((bs.healthChecks as string[]) ?? [])[0] ?? ""));
+    const hc = [...m.healthChecks.values()].find(h =>
+        sameLink(h.selfLink, ((bs.healthChecks as string[]) ?? [])[0] ?? ""),
+    );
     const hcType = hc ? HC_TYPES[String(hc.type)] : undefined;
     const port = hc && hcType ? Number((hc[hcType] as Json).port) : 80;
     const fr = [...m.forwardingRules.values()].find(f => sameLink(String(f.backendService), bs.selfLink));
@@ -336,8 +504,9 @@ export function getHealth(m: FakeCompute, region: string, name: string, body: Js
         const ok = !!inst && inst.healthy && inst.json.status === "RUNNING";
         const entry: Json = {
             instance: inst ? inst.json.selfLink : `${API_ROOT}/projects/${m.project}/${key}`,
-            ipAddress: inst ? String(((inst.json.networkInterfaces as Json[])[0]).networkIP) : "",
-            port, healthState: ok ? "HEALTHY" : "UNHEALTHY",
+            ipAddress: inst ? String((inst.json.networkInterfaces as Json[])[0].networkIP) : "",
+            port,
+            healthState: ok ? "HEALTHY" : "UNHEALTHY",
         };
         if (fr) {
             entry.forwardingRule = fr.selfLink;

@@ -27,8 +27,14 @@ const OPERATION_CODES: Record<string, string> = {
 };
 
 const STATUS_TEXT: Record<number, string> = {
-    400: "BAD REQUEST", 403: "FORBIDDEN", 404: "NOT FOUND", 409: "CONFLICT", 412: "PRECONDITION FAILED",
-    429: "TOO MANY REQUESTS", 500: "INTERNAL SERVER ERROR", 503: "SERVICE UNAVAILABLE",
+    400: "BAD REQUEST",
+    403: "FORBIDDEN",
+    404: "NOT FOUND",
+    409: "CONFLICT",
+    412: "PRECONDITION FAILED",
+    429: "TOO MANY REQUESTS",
+    500: "INTERNAL SERVER ERROR",
+    503: "SERVICE UNAVAILABLE",
 };
 
 export function statusText(status: number): string {
@@ -37,7 +43,12 @@ export function statusText(status: number): string {
 
 export class HttpError extends Error {
     /** `opCode` overrides the operation error code derived from the reason. */
-    constructor(readonly status: number, readonly reason: string, message: string, private readonly opCode?: string) {
+    constructor(
+        readonly status: number,
+        readonly reason: string,
+        message: string,
+        private readonly opCode?: string,
+    ) {
         super(message);
     }
 
@@ -74,8 +85,11 @@ export function required(field: string): HttpError {
 }
 
 export function inUse(kind: string, resourcePath: string, usedBy: string): HttpError {
-    return new HttpError(400, "resourceInUseByAnotherResource",
-        `The ${kind} resource '${resourcePath}' is already being used by '${usedBy}'`);
+    return new HttpError(
+        400,
+        "resourceInUseByAnotherResource",
+        `The ${kind} resource '${resourcePath}' is already being used by '${usedBy}'`,
+    );
 }
 
 export function conditionNotMet(message: string): HttpError {

@@ -92,7 +92,9 @@ function waitForPort(child: ChildProcess): Promise<number> {
             child.kill("SIGKILL");
             reject(new Error(`gcp-fake did not start within ${START_TIMEOUT_MS / 1000}s; stderr: ${err || "(empty)"}`));
         }, START_TIMEOUT_MS);
-        child.stderr?.on("data", d => { err += String(d); });
+        child.stderr?.on("data", d => {
+            err += String(d);
+        });
         child.stdout?.on("data", d => {
             out += String(d);
             const m = /gcp-fake listening on 127\.0\.0\.1:(\d+)/.exec(out);
@@ -103,7 +105,9 @@ function waitForPort(child: ChildProcess): Promise<number> {
         });
         child.once("exit", code => {
             clearTimeout(timer);
-            reject(new Error(`gcp-fake exited with code ${String(code)} before listening; stderr: ${err || "(empty)"}`));
+            reject(
+                new Error(`gcp-fake exited with code ${String(code)} before listening; stderr: ${err || "(empty)"}`),
+            );
         });
         child.once("error", e => {
             clearTimeout(timer);
@@ -149,7 +153,11 @@ export async function startGcpFake(opts: { opPolls?: number } = {}): Promise<Gcp
     const region = "us-central1";
     let stopped = false;
     return {
-        endpoint, port, pid, project: info.project, region,
+        endpoint,
+        port,
+        pid,
+        project: info.project,
+        region,
         connection: { driver: "gcp", project: info.project, region, endpoint },
         async stop() {
             if (stopped || child.exitCode !== null || child.signalCode !== null) return;
@@ -168,16 +176,27 @@ export async function startGcpFake(opts: { opPolls?: number } = {}): Promise<Gcp
             await exited;
             clearTimeout(timer);
         },
-        async reset() { await control("POST", "reset"); },
+        async reset() {
+            await control("POST", "reset");
+        },
         async failNext(match) {
-            const p = match.path instanceof RegExp ? { source: match.path.source, flags: match.path.flags } : match.path;
+            const p =
+                match.path instanceof RegExp ? { source: match.path.source, flags: match.path.flags } : match.path;
             await control("POST", "fail", { ...match, path: p });
         },
         requests: () => control("GET", "requests"),
-        async clearRequests() { await control("DELETE", "requests"); },
-        async addInstance(zone, name, o = {}) { await control("POST", "instances", { zone, name, ...o }); },
-        async setHealth(zone, name, healthy) { await control("POST", "health", { zone, name, healthy }); },
-        async setOpPolls(opPolls) { await control("POST", "config", { opPolls }); },
+        async clearRequests() {
+            await control("DELETE", "requests");
+        },
+        async addInstance(zone, name, o = {}) {
+            await control("POST", "instances", { zone, name, ...o });
+        },
+        async setHealth(zone, name, healthy) {
+            await control("POST", "health", { zone, name, healthy });
+        },
+        async setOpPolls(opPolls) {
+            await control("POST", "config", { opPolls });
+        },
         inventory: () => control("GET", "inventory"),
     };
 }

@@ -85,7 +85,7 @@ export interface Inventory {
 }
 
 export function newId(): string {
-    const n = BigInt("0x" + randomBytes(8).toString("hex")) % 9000000000000000000n + 1000000000000000000n;
+    const n = (BigInt("0x" + randomBytes(8).toString("hex")) % 9000000000000000000n) + 1000000000000000000n;
     return n.toString();
 }
 
@@ -101,7 +101,9 @@ export function fingerprint(value?: unknown): string {
 }
 
 export function labelFingerprint(labels: Record<string, string>): string {
-    const sorted = Object.keys(labels).sort().map(k => [k, labels[k]]);
+    const sorted = Object.keys(labels)
+        .sort()
+        .map(k => [k, labels[k]]);
     return sorted.length === 0 ? "42WmSpB8rSM=" : fingerprint(sorted);
 }
 
@@ -173,8 +175,19 @@ export class FakeCompute {
     }
 
     reset(): void {
-        for (const m of [this.instances, this.networks, this.subnetworks, this.healthChecks, this.backendServices,
-            this.addresses, this.forwardingRules, this.groups, this.operations, this.byRequestId]) m.clear();
+        for (const m of [
+            this.instances,
+            this.networks,
+            this.subnetworks,
+            this.healthChecks,
+            this.backendServices,
+            this.addresses,
+            this.forwardingRules,
+            this.groups,
+            this.operations,
+            this.byRequestId,
+        ])
+            m.clear();
         this.usedIps.clear();
         this.nextPublicIp = 10;
         this.nextPrivateIp = 2;
@@ -184,15 +197,26 @@ export class FakeCompute {
     private seed(): void {
         const net = this.link("global", "networks", "default");
         this.networks.set("global/default", {
-            kind: "compute#network", id: newId(), creationTimestamp: timestamp(), name: "default",
-            selfLink: net, autoCreateSubnetworks: false, subnetworks: [] as string[],
+            kind: "compute#network",
+            id: newId(),
+            creationTimestamp: timestamp(),
+            name: "default",
+            selfLink: net,
+            autoCreateSubnetworks: false,
+            subnetworks: [] as string[],
         });
         for (const region of Object.keys(REGIONS)) {
             const link = this.link(`regions/${region}`, "subnetworks", "default");
             this.subnetworks.set(`regions/${region}/default`, {
-                kind: "compute#subnetwork", id: newId(), creationTimestamp: timestamp(), name: "default",
-                network: net, ipCidrRange: `${SUBNET_CIDRS[region]}0/20`, gatewayAddress: `${SUBNET_CIDRS[region]}1`,
-                region: `${API_ROOT}/projects/${this.project}/regions/${region}`, selfLink: link,
+                kind: "compute#subnetwork",
+                id: newId(),
+                creationTimestamp: timestamp(),
+                name: "default",
+                network: net,
+                ipCidrRange: `${SUBNET_CIDRS[region]}0/20`,
+                gatewayAddress: `${SUBNET_CIDRS[region]}1`,
+                region: `${API_ROOT}/projects/${this.project}/regions/${region}`,
+                selfLink: link,
             });
             (this.networks.get("global/default")!.subnetworks as string[]).push(link);
         }
@@ -236,14 +260,21 @@ export class FakeCompute {
         this.instances.set(key, {
             healthy: s.healthy ?? true,
             json: {
-                kind: "compute#instance", id: newId(), creationTimestamp: timestamp(), name: s.name,
+                kind: "compute#instance",
+                id: newId(),
+                creationTimestamp: timestamp(),
+                name: s.name,
                 zone: `${API_ROOT}/projects/${this.project}/zones/${s.zone}`,
                 machineType: `${API_ROOT}/projects/${this.project}/zones/${s.zone}/machineTypes/e2-small`,
                 status: s.status ?? "RUNNING",
-                networkInterfaces: [{
-                    name: "nic0", network: this.link("global", "networks", network),
-                    subnetwork: this.link(`regions/${region}`, "subnetworks", "default"), networkIP: ip,
-                }],
+                networkInterfaces: [
+                    {
+                        name: "nic0",
+                        network: this.link("global", "networks", network),
+                        subnetwork: this.link(`regions/${region}`, "subnetworks", "default"),
+                        networkIP: ip,
+                    },
+                ],
                 selfLink: this.link(`zones/${s.zone}`, "instances", s.name),
             },
         });
@@ -273,7 +304,12 @@ export class FakeCompute {
      * finishes, re-validating then so a conflicting change made meanwhile fails the operation instead.
      */
     startOperation(opts: {
-        scope: string; operationType: string; targetLink: string; targetId?: string; plan: Plan; requestId?: string;
+        scope: string;
+        operationType: string;
+        targetLink: string;
+        targetId?: string;
+        plan: Plan;
+        requestId?: string;
     }): Json {
         const dedup = opts.requestId ? this.byRequestId.get(opts.requestId) : undefined;
         if (dedup) return clone(dedup.json);
@@ -295,9 +331,16 @@ export class FakeCompute {
         const name = `operation-${Date.now()}-${randomBytes(6).toString("hex")}-${randomBytes(4).toString("hex")}`;
         const scopeField = scope.startsWith("zones/") ? "zone" : scope.startsWith("regions/") ? "region" : undefined;
         const json: Json = {
-            kind: "compute#operation", id: newId(), name, operationType, targetLink,
-            status: "RUNNING", user: `spider-fake@${this.project}.iam.gserviceaccount.com`, progress: 0,
-            insertTime: timestamp(), startTime: timestamp(),
+            kind: "compute#operation",
+            id: newId(),
+            name,
+            operationType,
+            targetLink,
+            status: "RUNNING",
+            user: `spider-fake@${this.project}.iam.gserviceaccount.com`,
+            progress: 0,
+            insertTime: timestamp(),
+            startTime: timestamp(),
             selfLink: this.link(scope, "operations", name),
         };
         if (targetId) json.targetId = targetId;
@@ -343,13 +386,20 @@ export class FakeCompute {
 
     collection(name: string): Map<string, Resource> {
         switch (name) {
-            case "healthChecks": return this.healthChecks;
-            case "backendServices": return this.backendServices;
-            case "addresses": return this.addresses;
-            case "forwardingRules": return this.forwardingRules;
-            case "subnetworks": return this.subnetworks;
-            case "networks": return this.networks;
-            default: throw new HttpError(404, "notFound", `Unknown collection '${name}'`);
+            case "healthChecks":
+                return this.healthChecks;
+            case "backendServices":
+                return this.backendServices;
+            case "addresses":
+                return this.addresses;
+            case "forwardingRules":
+                return this.forwardingRules;
+            case "subnetworks":
+                return this.subnetworks;
+            case "networks":
+                return this.networks;
+            default:
+                throw new HttpError(404, "notFound", `Unknown collection '${name}'`);
         }
     }
 
@@ -374,7 +424,9 @@ export class FakeCompute {
     scopesOf(collection: string): string[] {
         const zonal = collection === "instances" || collection === "instanceGroups";
         return zonal
-            ? Object.values(REGIONS).flat().map(z => `zones/${z}`)
+            ? Object.values(REGIONS)
+                  .flat()
+                  .map(z => `zones/${z}`)
             : Object.keys(REGIONS).map(r => `regions/${r}`);
     }
 
@@ -391,19 +443,32 @@ export class FakeCompute {
     }
 
     /** Resolves a reference to a stored resource of `collection`, or throws notFound/invalid. */
-    deref(ref: unknown, field: string, collection: string, defaultScope?: string): { key: string; res: Resource; ref: Ref } {
+    deref(
+        ref: unknown,
+        field: string,
+        collection: string,
+        defaultScope?: string,
+    ): { key: string; res: Resource; ref: Ref } {
         if (typeof ref !== "string" || ref === "") throw required(field);
-        const parsed = parseRef(ref, this.project)
-            ?? (defaultScope && /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(ref)
-                ? { project: this.project, scope: defaultScope, collection, name: ref } : undefined);
-        if (!parsed || parsed.collection !== collection) throw invalidField(field, ref, `Expected a reference to a ${collection} resource.`);
-        if (parsed.project !== this.project) throw notFound(`projects/${parsed.project}/${parsed.scope}/${collection}/${parsed.name}`);
+        const parsed =
+            parseRef(ref, this.project) ??
+            (defaultScope && /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(ref)
+                ? { project: this.project, scope: defaultScope, collection, name: ref }
+                : undefined);
+        if (!parsed || parsed.collection !== collection)
+            throw invalidField(field, ref, `Expected a reference to a ${collection} resource.`);
+        if (parsed.project !== this.project)
+            throw notFound(`projects/${parsed.project}/${parsed.scope}/${collection}/${parsed.name}`);
         const key = `${parsed.scope}/${parsed.name}`;
         if (collection === "instanceGroups") {
             return { key, res: this.group(parsed.scope, parsed.name).json, ref: parsed };
         }
         if (collection === "instances") {
-            return { key: `${parsed.scope}/instances/${parsed.name}`, res: this.instance(parsed.scope, parsed.name).json, ref: parsed };
+            return {
+                key: `${parsed.scope}/instances/${parsed.name}`,
+                res: this.instance(parsed.scope, parsed.name).json,
+                ref: parsed,
+            };
         }
         const res = this.collection(collection).get(key);
         if (!res) throw notFound(this.path(parsed.scope, collection, parsed.name));
@@ -432,10 +497,12 @@ export class FakeCompute {
             const exists = map ? map.has(key) : this.groups.has(key);
             if (!exists) throw notFound(this.path(scope, collection, name));
             const link = this.link(scope, collection, name);
-            const users = collection === "addresses"
-                ? ((this.addresses.get(key)!.users as string[] | undefined) ?? [])
-                : this.users(link);
-            if (users.length > 0) throw inUse(kind, this.path(scope, collection, name), users[0].replace(`${API_ROOT}/`, ""));
+            const users =
+                collection === "addresses"
+                    ? ((this.addresses.get(key)!.users as string[] | undefined) ?? [])
+                    : this.users(link);
+            if (users.length > 0)
+                throw inUse(kind, this.path(scope, collection, name), users[0].replace(`${API_ROOT}/`, ""));
             return () => {
                 if (map) {
                     if (collection === "addresses") this.usedIps.delete(String(map.get(key)!.address));
@@ -448,15 +515,24 @@ export class FakeCompute {
     }
 
     delete(scope: string, collection: string, name: string, requestId?: string): Json {
-        const kinds: Record<string, string> = { healthChecks: "health_check", backendServices: "backend_service",
-            addresses: "address", instanceGroups: "instance_group" };
+        const kinds: Record<string, string> = {
+            healthChecks: "health_check",
+            backendServices: "backend_service",
+            addresses: "address",
+            instanceGroups: "instance_group",
+        };
         const kind = kinds[collection];
         if (!kind) throw new HttpError(405, "badRequest", `Deleting ${collection} is not supported by the fake`);
         const key = `${scope}/${name}`;
-        const existing = collection === "instanceGroups" ? this.groups.get(key)?.json : this.collection(collection).get(key);
+        const existing =
+            collection === "instanceGroups" ? this.groups.get(key)?.json : this.collection(collection).get(key);
         return this.startOperation({
-            scope, operationType: "delete", targetLink: this.link(scope, collection, name),
-            targetId: existing?.id, plan: this.planDelete(scope, collection, name, kind), requestId,
+            scope,
+            operationType: "delete",
+            targetLink: this.link(scope, collection, name),
+            targetId: existing?.id,
+            plan: this.planDelete(scope, collection, name, kind),
+            requestId,
         });
     }
 
@@ -478,7 +554,11 @@ export class FakeCompute {
     checkName(name: unknown): string {
         if (typeof name !== "string" || name === "") throw required("resource.name");
         if (!/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)) {
-            throw invalidField("resource.name", name, "Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'");
+            throw invalidField(
+                "resource.name",
+                name,
+                "Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'",
+            );
         }
         return name;
     }

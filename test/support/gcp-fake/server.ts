@@ -6,7 +6,13 @@
 import * as http from "http";
 import { HttpError, invalidField } from "./errors";
 import {
-    changeMembers, getHealth, insertBackendService, insertHealthCheck, insertInstanceGroup, listGroupInstances, updateBackendService,
+    changeMembers,
+    getHealth,
+    insertBackendService,
+    insertHealthCheck,
+    insertInstanceGroup,
+    listGroupInstances,
+    updateBackendService,
     updateHealthCheck,
 } from "./balancing";
 import { deleteForwardingRule, insertAddress, insertForwardingRule, setLabels } from "./frontends";
@@ -29,16 +35,26 @@ export interface LoggedRequest {
 }
 
 const LIST_KINDS: Record<string, string> = {
-    healthChecks: "healthCheck", backendServices: "backendService", addresses: "address",
-    forwardingRules: "forwardingRule", subnetworks: "subnetwork", networks: "network",
-    instances: "instance", instanceGroups: "instanceGroup", operations: "operation",
+    healthChecks: "healthCheck",
+    backendServices: "backendService",
+    addresses: "address",
+    forwardingRules: "forwardingRule",
+    subnetworks: "subnetwork",
+    networks: "network",
+    instances: "instance",
+    instanceGroups: "instanceGroup",
+    operations: "operation",
 };
 
 const REGIONAL = ["healthChecks", "backendServices", "addresses", "forwardingRules", "subnetworks"];
 const NAME = "[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?";
 
 class Router {
-    private readonly routes: Array<{ method: string; re: RegExp; fn: (m: RegExpExecArray, body: Json, q: URLSearchParams) => Json }> = [];
+    private readonly routes: Array<{
+        method: string;
+        re: RegExp;
+        fn: (m: RegExpExecArray, body: Json, q: URLSearchParams) => Json;
+    }> = [];
 
     on(method: string, pattern: string, fn: (m: RegExpExecArray, body: Json, q: URLSearchParams) => Json): void {
         this.routes.push({ method, re: new RegExp(`^${pattern}$`), fn });
@@ -52,7 +68,8 @@ class Router {
             pathMatched = true;
             if (r.method === method) return r.fn(m, body, q);
         }
-        if (pathMatched) throw new HttpError(405, "httpMethodNotAllowed", `Method ${method} is not allowed on this resource`);
+        if (pathMatched)
+            throw new HttpError(405, "httpMethodNotAllowed", `Method ${method} is not allowed on this resource`);
         return undefined;
     }
 }
@@ -64,17 +81,31 @@ export function parseFilter(expr: string): (item: Json) => boolean {
     const joiner = /\)\s+AND\s+\(|\s+AND\s+/.test(trimmed) ? "AND" : "OR";
     const parts = trimmed.split(joiner === "AND" ? /\s+AND\s+/ : /\s+OR\s+/);
     const preds = parts.map(part => {
-        const p = part.trim().replace(/^\(\s*/, "").replace(/\s*\)$/, "");
+        const p = part
+            .trim()
+            .replace(/^\(\s*/, "")
+            .replace(/\s*\)$/, "");
         const m = /^([A-Za-z.]+)\s*(=|!=|\beq\b|\bne\b)\s*(.+)$/.exec(p);
         if (!m) throw invalidField("filter", expr, "Invalid list filter expression.");
         const [, field, op, rawValue] = m;
-        const value = rawValue.trim().replace(/^"(.*)"$/, "$1").replace(/^'(.*)'$/, "$1");
+        const value = rawValue
+            .trim()
+            .replace(/^"(.*)"$/, "$1")
+            .replace(/^'(.*)'$/, "$1");
         const get = (item: Json): string => String(item[field] ?? "");
         switch (op) {
-            case "=": return (i: Json) => get(i) === value;
-            case "!=": return (i: Json) => get(i) !== value;
-            case "eq": { const re = new RegExp(`^(?:${value})$`); return (i: Json) => re.test(get(i)); }
-            default: { const re = new RegExp(`^(?:${value})$`); return (i: Json) => !re.test(get(i)); }
+            case "=":
+                return (i: Json) => get(i) === value;
+            case "!=":
+                return (i: Json) => get(i) !== value;
+            case "eq": {
+                const re = new RegExp(`^(?:${value})$`);
+                return (i: Json) => re.test(get(i));
+            }
+            default: {
+                const re = new RegExp(`^(?:${value})$`);
+                return (i: Json) => !re.test(get(i));
+            }
         }
     });
     return joiner === "AND" ? (i: Json) => preds.every(p => p(i)) : (i: Json) => preds.some(p => p(i));
@@ -101,7 +132,9 @@ export class GcpFakeServer {
     constructor(opts: { opPolls?: number; project?: string } = {}) {
         this.model = new FakeCompute(opts);
         this.routes();
-        this.server = http.createServer((req, res) => { void this.handle(req, res); });
+        this.server = http.createServer((req, res) => {
+            void this.handle(req, res);
+        });
     }
 
     listen(port: number): Promise<number> {
@@ -119,82 +152,135 @@ export class GcpFakeServer {
         const r = this.router;
         const rq = (q: URLSearchParams): string | undefined => q.get("requestId") ?? undefined;
         const list = (scope: string, coll: string, q: URLSearchParams): Json => ({
-            kind: `compute#${LIST_KINDS[coll]}List`, id: `projects/${m.project}/${scope}/${coll}`,
-            ...page(m.list(scope, coll), q), selfLink: `${API_ROOT}/projects/${m.project}/${scope}/${coll}`,
+            kind: `compute#${LIST_KINDS[coll]}List`,
+            id: `projects/${m.project}/${scope}/${coll}`,
+            ...page(m.list(scope, coll), q),
+            selfLink: `${API_ROOT}/projects/${m.project}/${scope}/${coll}`,
         });
-        const region = (reg: string): string => { m.checkRegion(reg); return reg; };
-        const zone = (z: string): string => { m.checkZone(z); return z; };
+        const region = (reg: string): string => {
+            m.checkRegion(reg);
+            return reg;
+        };
+        const zone = (z: string): string => {
+            m.checkZone(z);
+            return z;
+        };
 
         r.on("GET", `regions/([^/]+)`, ([, reg]) => ({
-            kind: "compute#region", name: region(reg), status: "UP", selfLink: `${API_ROOT}/projects/${m.project}/regions/${reg}`,
+            kind: "compute#region",
+            name: region(reg),
+            status: "UP",
+            selfLink: `${API_ROOT}/projects/${m.project}/regions/${reg}`,
             zones: REGIONS[reg].map(z => `${API_ROOT}/projects/${m.project}/zones/${z}`),
         }));
         r.on("GET", `zones/([^/]+)`, ([, z]) => ({
-            kind: "compute#zone", name: zone(z), status: "UP", selfLink: `${API_ROOT}/projects/${m.project}/zones/${z}`,
+            kind: "compute#zone",
+            name: zone(z),
+            status: "UP",
+            selfLink: `${API_ROOT}/projects/${m.project}/zones/${z}`,
             region: `${API_ROOT}/projects/${m.project}/regions/${z.replace(/-[a-z]$/, "")}`,
         }));
-        r.on("GET", `aggregated/(instances|instanceGroups|forwardingRules|addresses|backendServices|healthChecks)`, ([, coll], _b, q) => {
-            const filter = parseFilter(q.get("filter") ?? "");
-            const items: Json = {};
-            for (const scope of m.scopesOf(coll)) {
-                const found = m.list(scope, coll).filter(filter);
-                items[scope] = found.length > 0 ? { [coll]: found } : {
-                    warning: {
-                        code: "NO_RESULTS_ON_PAGE", message: `There are no results for scope '${scope}' on this page.`,
-                        data: [{ key: "scope", value: scope }],
-                    },
+        r.on(
+            "GET",
+            `aggregated/(instances|instanceGroups|forwardingRules|addresses|backendServices|healthChecks)`,
+            ([, coll], _b, q) => {
+                const filter = parseFilter(q.get("filter") ?? "");
+                const items: Json = {};
+                for (const scope of m.scopesOf(coll)) {
+                    const found = m.list(scope, coll).filter(filter);
+                    items[scope] =
+                        found.length > 0
+                            ? { [coll]: found }
+                            : {
+                                  warning: {
+                                      code: "NO_RESULTS_ON_PAGE",
+                                      message: `There are no results for scope '${scope}' on this page.`,
+                                      data: [{ key: "scope", value: scope }],
+                                  },
+                              };
+                }
+                return {
+                    kind: `compute#${LIST_KINDS[coll]}AggregatedList`,
+                    id: `projects/${m.project}/aggregated/${coll}`,
+                    items,
+                    selfLink: `${API_ROOT}/projects/${m.project}/aggregated/${coll}`,
                 };
-            }
-            return { kind: `compute#${LIST_KINDS[coll]}AggregatedList`, id: `projects/${m.project}/aggregated/${coll}`, items,
-                selfLink: `${API_ROOT}/projects/${m.project}/aggregated/${coll}` };
-        });
+            },
+        );
         r.on("GET", `global/networks`, (_m, _b, q) => list("global", "networks", q));
         r.on("GET", `global/networks/(${NAME})`, ([, n]) => m.get("global", "networks", n));
 
         for (const kind of ["regions", "zones"]) {
             const check = kind === "regions" ? region : zone;
-            r.on("GET", `${kind}/([^/]+)/operations/([^/]+)`, ([, s, op]) => m.pollOperation(`${kind}/${check(s)}`, op));
-            r.on("POST", `${kind}/([^/]+)/operations/([^/]+)/wait`, ([, s, op]) => m.pollOperation(`${kind}/${check(s)}`, op));
+            r.on("GET", `${kind}/([^/]+)/operations/([^/]+)`, ([, s, op]) =>
+                m.pollOperation(`${kind}/${check(s)}`, op),
+            );
+            r.on("POST", `${kind}/([^/]+)/operations/([^/]+)/wait`, ([, s, op]) =>
+                m.pollOperation(`${kind}/${check(s)}`, op),
+            );
         }
 
         const coll = `(${REGIONAL.join("|")})`;
         r.on("GET", `regions/([^/]+)/${coll}`, ([, reg, c], _b, q) => list(`regions/${region(reg)}`, c, q));
         r.on("GET", `regions/([^/]+)/${coll}/(${NAME})`, ([, reg, c, n]) => m.get(`regions/${region(reg)}`, c, n));
-        r.on("DELETE", `regions/([^/]+)/${coll}/(${NAME})`, ([, reg, c, n], _b, q) => c === "forwardingRules"
-            ? deleteForwardingRule(m, region(reg), n, rq(q))
-            : m.delete(`regions/${region(reg)}`, c, n, rq(q)));
+        r.on("DELETE", `regions/([^/]+)/${coll}/(${NAME})`, ([, reg, c, n], _b, q) =>
+            c === "forwardingRules"
+                ? deleteForwardingRule(m, region(reg), n, rq(q))
+                : m.delete(`regions/${region(reg)}`, c, n, rq(q)),
+        );
         r.on("POST", `regions/([^/]+)/${coll}`, ([, reg, c], b, q) => {
             region(reg);
             switch (c) {
-                case "healthChecks": return insertHealthCheck(m, reg, b, rq(q));
-                case "backendServices": return insertBackendService(m, reg, b, rq(q));
-                case "addresses": return insertAddress(m, reg, b, rq(q));
-                case "forwardingRules": return insertForwardingRule(m, reg, b, rq(q));
-                default: throw new HttpError(400, "badRequest", `The fake does not implement inserting ${c}`);
+                case "healthChecks":
+                    return insertHealthCheck(m, reg, b, rq(q));
+                case "backendServices":
+                    return insertBackendService(m, reg, b, rq(q));
+                case "addresses":
+                    return insertAddress(m, reg, b, rq(q));
+                case "forwardingRules":
+                    return insertForwardingRule(m, reg, b, rq(q));
+                default:
+                    throw new HttpError(400, "badRequest", `The fake does not implement inserting ${c}`);
             }
         });
-        for (const [method, merge] of [["PATCH", true], ["PUT", false]] as const) {
-            r.on(method, `regions/([^/]+)/(healthChecks|backendServices)/(${NAME})`, ([, reg, c, n], b, q) => c === "healthChecks"
-                ? updateHealthCheck(m, region(reg), n, b, merge, rq(q))
-                : updateBackendService(m, region(reg), n, b, merge, rq(q)));
+        for (const [method, merge] of [
+            ["PATCH", true],
+            ["PUT", false],
+        ] as const) {
+            r.on(method, `regions/([^/]+)/(healthChecks|backendServices)/(${NAME})`, ([, reg, c, n], b, q) =>
+                c === "healthChecks"
+                    ? updateHealthCheck(m, region(reg), n, b, merge, rq(q))
+                    : updateBackendService(m, region(reg), n, b, merge, rq(q)),
+            );
         }
         r.on("POST", `regions/([^/]+)/(forwardingRules|addresses)/(${NAME})/setLabels`, ([, reg, c, n], b, q) =>
-            setLabels(m, region(reg), c as "forwardingRules" | "addresses", n, b, rq(q)));
-        r.on("POST", `regions/([^/]+)/backendServices/(${NAME})/getHealth`, ([, reg, n], b) => getHealth(m, region(reg), n, b));
+            setLabels(m, region(reg), c as "forwardingRules" | "addresses", n, b, rq(q)),
+        );
+        r.on("POST", `regions/([^/]+)/backendServices/(${NAME})/getHealth`, ([, reg, n], b) =>
+            getHealth(m, region(reg), n, b),
+        );
 
         r.on("GET", `zones/([^/]+)/instances`, ([, z], _b, q) => list(`zones/${zone(z)}`, "instances", q));
         r.on("GET", `zones/([^/]+)/instances/(${NAME})`, ([, z, n]) => m.get(`zones/${zone(z)}`, "instances", n));
         r.on("GET", `zones/([^/]+)/instanceGroups`, ([, z], _b, q) => list(`zones/${zone(z)}`, "instanceGroups", q));
         r.on("POST", `zones/([^/]+)/instanceGroups`, ([, z], b, q) => insertInstanceGroup(m, zone(z), b, rq(q)));
-        r.on("GET", `zones/([^/]+)/instanceGroups/(${NAME})`, ([, z, n]) => m.get(`zones/${zone(z)}`, "instanceGroups", n));
-        r.on("DELETE", `zones/([^/]+)/instanceGroups/(${NAME})`, ([, z, n], _b, q) => m.delete(`zones/${zone(z)}`, "instanceGroups", n, rq(q)));
+        r.on("GET", `zones/([^/]+)/instanceGroups/(${NAME})`, ([, z, n]) =>
+            m.get(`zones/${zone(z)}`, "instanceGroups", n),
+        );
+        r.on("DELETE", `zones/([^/]+)/instanceGroups/(${NAME})`, ([, z, n], _b, q) =>
+            m.delete(`zones/${zone(z)}`, "instanceGroups", n, rq(q)),
+        );
         r.on("POST", `zones/([^/]+)/instanceGroups/(${NAME})/(addInstances|removeInstances)`, ([, z, n, verb], b, q) =>
-            changeMembers(m, zone(z), n, verb as "addInstances" | "removeInstances", b, rq(q)));
+            changeMembers(m, zone(z), n, verb as "addInstances" | "removeInstances", b, rq(q)),
+        );
         r.on("POST", `zones/([^/]+)/instanceGroups/(${NAME})/listInstances`, ([, z, n], b, q) => {
             const state = isObject(b) && typeof b.instanceState === "string" ? b.instanceState : "ALL";
             const items = listGroupInstances(m, zone(z), n).filter(i => state === "ALL" || i.status === "RUNNING");
-            return { kind: "compute#instanceGroupsListInstances", id: `projects/${m.project}/zones/${z}/instanceGroups/${n}/listInstances`,
-                ...pageInstances(items, q) };
+            return {
+                kind: "compute#instanceGroupsListInstances",
+                id: `projects/${m.project}/zones/${z}/instanceGroups/${n}/listInstances`,
+                ...pageInstances(items, q),
+            };
         });
     }
 
@@ -205,7 +291,10 @@ export class GcpFakeServer {
         for await (const chunk of req) raw += String(chunk);
         const send = (status: number, body: unknown): void => {
             const text = JSON.stringify(body);
-            res.writeHead(status, { "content-type": "application/json; charset=UTF-8", "content-length": Buffer.byteLength(text) });
+            res.writeHead(status, {
+                "content-type": "application/json; charset=UTF-8",
+                "content-length": Buffer.byteLength(text),
+            });
             res.end(text);
         };
         try {
@@ -238,7 +327,11 @@ export class GcpFakeServer {
             if (err instanceof HttpError) {
                 send(err.status, err.body());
             } else {
-                const e = new HttpError(500, "backendError", `gcp-fake internal error: ${err instanceof Error ? err.stack : String(err)}`);
+                const e = new HttpError(
+                    500,
+                    "backendError",
+                    `gcp-fake internal error: ${err instanceof Error ? err.stack : String(err)}`,
+                );
                 send(500, e.body());
             }
         }
@@ -266,12 +359,20 @@ export class GcpFakeServer {
 
     /** A failed operation for an injected `asOperationError`: accepted, then DONE with `error`. */
     private injectedOperation(method: string, path: string, body: Json, error: HttpError): Json {
-        const m = /^\/compute\/v1\/projects\/[^/]+\/((?:regions|zones)\/[^/]+|global)\/([A-Za-z]+)(?:\/([^/]+))?(?:\/([A-Za-z]+))?$/.exec(path);
+        const m =
+            /^\/compute\/v1\/projects\/[^/]+\/((?:regions|zones)\/[^/]+|global)\/([A-Za-z]+)(?:\/([^/]+))?(?:\/([A-Za-z]+))?$/.exec(
+                path,
+            );
         if (!m) throw new HttpError(400, "invalid", `asOperationError needs a mutation path, got ${path}`);
         const [, scope, coll, name, verb] = m;
         const target = name ?? (typeof body.name === "string" ? body.name : "unknown");
-        const type = verb ? (coll === "instanceGroups" ? `compute.instanceGroups.${verb}` : verb)
-            : ({ POST: "insert", DELETE: "delete", PATCH: "patch", PUT: "update" } as Record<string, string>)[method] ?? method.toLowerCase();
+        const type = verb
+            ? coll === "instanceGroups"
+                ? `compute.instanceGroups.${verb}`
+                : verb
+            : (({ POST: "insert", DELETE: "delete", PATCH: "patch", PUT: "update" } as Record<string, string>)[
+                  method
+              ] ?? method.toLowerCase());
         return this.model.failedOperation(scope, type, this.model.link(scope, coll, target), error);
     }
 

@@ -135,16 +135,32 @@ export function ensureMoto(python = "python3"): void {
         execFileSync(python, ["-m", "pip", "install", "--quiet", "moto[server]"], { stdio: "pipe", timeout: 600_000 });
     } catch (err) {
         const e = err as { stdout?: Buffer; stderr?: Buffer; message: string };
-        throw new Error(`moto is not importable and \`${python} -m pip install 'moto[server]'\` failed: ${e.message}\n${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? ""}`);
+        throw new Error(
+            `moto is not importable and \`${python} -m pip install 'moto[server]'\` failed: ${e.message}\n${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? ""}`,
+        );
     }
-    if (!probe()) throw new Error(`\`${python} -m pip install 'moto[server]'\` succeeded but \`import moto\` still fails`);
+    if (!probe())
+        throw new Error(`\`${python} -m pip install 'moto[server]'\` succeeded but \`import moto\` still fails`);
 }
 
 export async function startMoto(opts: MotoOptions = {}): Promise<MotoServer> {
     const python = opts.python ?? "python3";
     ensureMoto(python);
-    const args = [LAUNCHER, "--port", "0", "--polls", String(opts.polls ?? 2), "--initial-polls", String(opts.initialPolls ?? 0), "--exit-with-parent"];
-    const child = spawn(python, args, { detached: true, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1" } });
+    const args = [
+        LAUNCHER,
+        "--port",
+        "0",
+        "--polls",
+        String(opts.polls ?? 2),
+        "--initial-polls",
+        String(opts.initialPolls ?? 0),
+        "--exit-with-parent",
+    ];
+    const child = spawn(python, args, {
+        detached: true,
+        stdio: ["pipe", "pipe", "pipe"],
+        env: { ...process.env, PYTHONUNBUFFERED: "1" },
+    });
     const pid = child.pid;
     if (pid === undefined) throw new Error(`could not spawn ${python} ${LAUNCHER}`);
 
@@ -162,7 +178,9 @@ export async function startMoto(opts: MotoOptions = {}): Promise<MotoServer> {
     };
     child.stdout?.on("data", remember);
     child.stderr?.on("data", remember);
-    child.on("exit", (code, signal) => { exited = { code, signal }; });
+    child.on("exit", (code, signal) => {
+        exited = { code, signal };
+    });
 
     const killGroup = (signal: NodeJS.Signals): void => {
         try {
@@ -181,16 +199,21 @@ export async function startMoto(opts: MotoOptions = {}): Promise<MotoServer> {
     };
 
     try {
-        await waitUntil(async () => {
-            if (exited) throw failStart(`exited with ${exited.code ?? exited.signal}`);
-            if (!port) return { done: false, state: "starting" };
-            try {
-                const res = await fetch(`http://127.0.0.1:${port}/spider-moto/health`);
-                return res.ok ? { done: true, value: undefined } : { done: false, state: `health HTTP ${res.status}` };
-            } catch (err) {
-                return { done: false, state: `health: ${(err as Error).message}` };
-            }
-        }, { timeoutMs: opts.startTimeoutMs ?? 60_000, minDelayMs: 50, maxDelayMs: 500, what: "moto to serve" });
+        await waitUntil(
+            async () => {
+                if (exited) throw failStart(`exited with ${exited.code ?? exited.signal}`);
+                if (!port) return { done: false, state: "starting" };
+                try {
+                    const res = await fetch(`http://127.0.0.1:${port}/spider-moto/health`);
+                    return res.ok
+                        ? { done: true, value: undefined }
+                        : { done: false, state: `health HTTP ${res.status}` };
+                } catch (err) {
+                    return { done: false, state: `health: ${(err as Error).message}` };
+                }
+            },
+            { timeoutMs: opts.startTimeoutMs ?? 60_000, minDelayMs: 50, maxDelayMs: 500, what: "moto to serve" },
+        );
     } catch (err) {
         if (err instanceof Error && err.message.startsWith("moto (")) throw err;
         throw failStart((err as Error).message);
@@ -213,12 +236,16 @@ export async function startMoto(opts: MotoOptions = {}): Promise<MotoServer> {
         if (exited) return;
         killGroup("SIGTERM");
         try {
-            await waitUntil(async () => exited ? { done: true, value: undefined } : { done: false, state: "running" },
-                { timeoutMs: 10_000, minDelayMs: 20, maxDelayMs: 250, what: `moto (pid ${pid}) to exit` });
+            await waitUntil(
+                async () => (exited ? { done: true, value: undefined } : { done: false, state: "running" }),
+                { timeoutMs: 10_000, minDelayMs: 20, maxDelayMs: 250, what: `moto (pid ${pid}) to exit` },
+            );
         } catch {
             killGroup("SIGKILL");
-            await waitUntil(async () => exited ? { done: true, value: undefined } : { done: false, state: "running" },
-                { timeoutMs: 5_000, minDelayMs: 20, maxDelayMs: 250, what: `moto (pid ${pid}) to exit after SIGKILL` });
+            await waitUntil(
+                async () => (exited ? { done: true, value: undefined } : { done: false, state: "running" }),
+                { timeoutMs: 5_000, minDelayMs: 20, maxDelayMs: 250, what: `moto (pid ${pid}) to exit after SIGKILL` },
+            );
         }
     };
 
@@ -227,21 +254,37 @@ export async function startMoto(opts: MotoOptions = {}): Promise<MotoServer> {
         port,
         pid,
         stop,
-        reset: async () => { await call("POST", "/spider-moto/reset", {}); },
-        setTargetHealth: async req => { await call("POST", "/spider-moto/target-health", req); },
-        injectFault: async req => { await call("POST", "/spider-moto/faults", req); },
+        reset: async () => {
+            await call("POST", "/spider-moto/reset", {});
+        },
+        setTargetHealth: async req => {
+            await call("POST", "/spider-moto/target-health", req);
+        },
+        injectFault: async req => {
+            await call("POST", "/spider-moto/faults", req);
+        },
         faults: async () => ((await call("GET", "/spider-moto/faults")) as { faults: FaultInfo[] }).faults,
-        clearFaults: async () => { await call("DELETE", "/spider-moto/faults"); },
-        failNext: async (kind, issues) => { await call("POST", "/spider-moto/fail-next", { kind, issues }); },
-        setPolls: async (polls, initialPolls, existing) => { await call("POST", "/spider-moto/polls", { polls, initialPolls, existing }); },
-        setTransitionMs: async ms => { await call("POST", "/spider-moto/polls", { transitionMs: ms }); },
+        clearFaults: async () => {
+            await call("DELETE", "/spider-moto/faults");
+        },
+        failNext: async (kind, issues) => {
+            await call("POST", "/spider-moto/fail-next", { kind, issues });
+        },
+        setPolls: async (polls, initialPolls, existing) => {
+            await call("POST", "/spider-moto/polls", { polls, initialPolls, existing });
+        },
+        setTransitionMs: async ms => {
+            await call("POST", "/spider-moto/polls", { transitionMs: ms });
+        },
         updates: async () => ((await call("GET", "/spider-moto/updates")) as { updates: EksUpdateRecord[] }).updates,
         recorder: {
             start: async () => {
                 await call("POST", "/moto-api/recorder/reset-recording");
                 await call("POST", "/moto-api/recorder/start-recording");
             },
-            stop: async () => { await call("POST", "/moto-api/recorder/stop-recording"); },
+            stop: async () => {
+                await call("POST", "/moto-api/recorder/stop-recording");
+            },
             calls: async () => ((await call("GET", "/spider-moto/recording")) as { calls: RecordedCall[] }).calls,
         },
     };

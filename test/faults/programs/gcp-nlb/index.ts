@@ -6,7 +6,12 @@ import * as path from "path";
 import * as spider from "pulumi-spider";
 
 const spec = JSON.parse(fs.readFileSync(path.join(__dirname, "spec.json"), "utf8"));
-const conn: spider.ConnectionArgs = { driver: "gcp", project: spec.project, region: spec.region, endpoint: spec.endpoint };
+const conn: spider.ConnectionArgs = {
+    driver: "gcp",
+    project: spec.project,
+    region: spec.region,
+    endpoint: spec.endpoint,
+};
 
 const web = new spider.Nlb("web", {
     connection: conn,

@@ -8,7 +8,10 @@ import * as spider from "pulumi-spider";
 
 const spec = JSON.parse(fs.readFileSync(path.join(__dirname, process.env.SPIDER_SPEC || "spec.json"), "utf8"));
 const kinds: Record<string, new (name: string, args: any) => unknown> = {
-    Nlb: spider.Nlb, NlbVmGroup: spider.NlbVmGroup, Cluster: spider.Cluster, NodeGroup: spider.NodeGroup,
+    Nlb: spider.Nlb,
+    NlbVmGroup: spider.NlbVmGroup,
+    Cluster: spider.Cluster,
+    NodeGroup: spider.NodeGroup,
 };
 for (const r of spec.resources) {
     const Kind = kinds[r.kind];

@@ -23,12 +23,22 @@ const web = new spider.Nlb("web", {
 export const nlbId = web.nlbId;
 export const nlbName = web.nlbName;
 
-const k8s = spec.nlbOnly ? undefined : new spider.Cluster("k8s", {
-    connection: conn,
-    version: "1.30",
-    network: { vpc: aws ? aws.vpc : "vpc-local", subnets: aws ? aws.subnets : ["subnet-a", "subnet-b"] },
-    nodeGroups: [{ name: "default", vmSpec: aws ? "t3.medium" : "small", desiredNodeSize: 2, minNodeSize: 1, maxNodeSize: 3 }],
-});
+const k8s = spec.nlbOnly
+    ? undefined
+    : new spider.Cluster("k8s", {
+          connection: conn,
+          version: "1.30",
+          network: { vpc: aws ? aws.vpc : "vpc-local", subnets: aws ? aws.subnets : ["subnet-a", "subnet-b"] },
+          nodeGroups: [
+              {
+                  name: "default",
+                  vmSpec: aws ? "t3.medium" : "small",
+                  desiredNodeSize: 2,
+                  minNodeSize: 1,
+                  maxNodeSize: 3,
+              },
+          ],
+      });
 export const clusterId = k8s?.clusterId;
 export const clusterName = k8s?.clusterName;
 export const clusterStatus = k8s?.status;
