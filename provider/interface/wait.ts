@@ -1,4 +1,4 @@
-import { WaitTimeoutError } from "./errors";
+import { CloudApiError, WaitTimeoutError } from "./errors";
 
 /** One poll's verdict: finished with a value, or still going in the given cloud state. */
 export type Poll<T> = { done: true; value: T } | { done: false; state: string };
@@ -19,12 +19,12 @@ export interface WaitOptions {
 }
 
 export function formatDuration(ms: number): string {
-    const s = Math.floor(ms / 1000);
-    const m = Math.floor(s / 60);
-    const h = Math.floor(m / 60);
-    if (h > 0) return `${h}h${m % 60}m${s % 60}s`;
-    if (m > 0) return `${m}m${s % 60}s`;
-    return `${s}s`;
+    const seconds = Math.floor(ms / 1000);
+    const minutes = Math.floor(seconds / 60);
+    const hours = Math.floor(minutes / 60);
+    if (hours > 0) return `${hours}h${minutes % 60}m${seconds % 60}s`;
+    if (minutes > 0) return `${minutes}m${seconds % 60}s`;
+    return `${seconds}s`;
 }
 
 function delay(ms: number): Promise<void> {
@@ -42,11 +42,10 @@ export async function waitUntil<T>(check: () => Promise<Poll<T>>, opts: WaitOpti
     const progressEvery = opts.progressEveryMs ?? 30_000;
     let nextProgress = start + progressEvery;
     let backoff = Math.max(1, opts.minDelayMs);
-    let lastState = "unknown";
     for (;;) {
         const res = await check();
         if (res.done) return res.value;
-        lastState = res.state;
+        const lastState = res.state;
         const now = Date.now();
         if (now >= deadline) {
             throw new WaitTimeoutError(
@@ -95,4 +94,53 @@ export async function allOrFirstError<T>(tasks: Array<Promise<T>>): Promise<T[]>
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed) throw failed.reason;
     return settled.map(r => (r as PromiseFulfilledResult<T>).value);
+}
+
+/**
+ * How a status ends a wait: either the `success` statuses end it (every other status keeps it
+ * going: the wait for ACTIVE), or the `pending` statuses keep it going (every other status ends
+ * it: the wait for a busy object to settle). `failure` statuses end it with an error either way.
+ */
+export type StatusTable =
+    | { success?: readonly string[]; pending?: never; failure?: readonly string[] }
+    | { pending: readonly string[]; success?: never; failure?: readonly string[] };
+
+export type StatusWait<T> = WaitOptions &
+    StatusTable & {
+        /** One read of the object; `undefined` when it is not there (a read that finds nothing). */
+        describe: () => Promise<T | undefined>;
+        /** The object's status as the cloud words it (`ACTIVE`, `active_impaired`, `Successful`). */
+        status: (item: T) => string;
+        /** The error a `failure` status ends the wait with; default a CloudApiError naming the status. */
+        failed?: (item: T, status: string) => Error;
+        /** What an absent object means: the wait is over (`"done"`, value undefined), or it goes on (default). */
+        gone?: "done" | "wait";
+        /** The state reported while an absent object is awaited; default "unknown". */
+        goneState?: string;
+    };
+
+/** One poll of a status table: done with the object, an error, or still going in a state. */
+export function statusPoll<T>(spec: StatusWait<T>, item: T | undefined): Poll<T | undefined> {
+    if (item === undefined) {
+        return spec.gone === "done"
+            ? { done: true, value: undefined }
+            : { done: false, state: spec.goneState ?? "unknown" };
+    }
+    const status = spec.status(item);
+    if (spec.failure?.includes(status)) {
+        throw spec.failed?.(item, status) ?? new CloudApiError(`${spec.what}: ended in status ${status}`);
+    }
+    const finished = spec.pending ? !spec.pending.includes(status) : (spec.success ?? []).includes(status);
+    return finished ? { done: true, value: item } : { done: false, state: status };
+}
+
+/**
+ * The table-driven status waiter on `waitUntil` (same backoff, progress lines and last poll
+ * before the deadline): `describe` until the status is in the table's success set (or out of its
+ * pending set), throwing on a failure status; `gone` says whether an absent object ends the wait.
+ */
+export function waitForStatus<T>(spec: StatusWait<T> & { gone: "done" }): Promise<T | undefined>;
+export function waitForStatus<T>(spec: StatusWait<T>): Promise<T>;
+export async function waitForStatus<T>(spec: StatusWait<T>): Promise<T | undefined> {
+    return waitUntil(async () => statusPoll(spec, await spec.describe()), spec);
 }
