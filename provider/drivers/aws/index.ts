@@ -8,6 +8,7 @@
  */
 import type { Capabilities, ClusterReq, Connection, Driver, DriverContext, NlbReq } from "../../interface/driver";
 import type { FieldIssue } from "../../interface/errors";
+import { defineCapabilities } from "../../interface/capabilities";
 import { makeCtx } from "./clients";
 import { openCluster } from "./cluster";
 import { openNlb } from "./nlb";
@@ -22,53 +23,24 @@ import {
     validateNlb as validateNlbReq,
 } from "./validate";
 
-export const capabilities: Capabilities = {
+export const capabilities: Capabilities = defineCapabilities({
     driver: "aws",
     nlb: {
-        supported: true,
-        types: ["PUBLIC", "INTERNAL"],
-        scopes: ["REGION"],
-        listenerProtocols: ["TCP", "UDP"],
-        vmGroupProtocols: ["TCP", "UDP"],
-        healthProtocols: ["TCP", "HTTP", "HTTPS"],
-        compatibleProtocols: { TCP: ["TCP"], UDP: ["UDP"] },
         healthInterval: HEALTH.interval,
         healthTimeout: HEALTH.timeout,
         healthThreshold: HEALTH.threshold,
-        timeoutAtMostInterval: true,
         defaults: HEALTH.defaults,
         name: NLB_NAME,
-        inPlace: {
-            listenerPort: true,
-            listenerProtocol: true,
-            vmGroup: true,
-            vms: true,
-            healthChecker: true,
-            tags: true,
-            subnets: true,
-        },
         // A target group's port and protocol are immutable: a new group is made, the listener switched to it.
         inPlaceNotes: { changeVmGroupInfo: "swaps in a new target group; the listener keeps forwarding" },
-        allowsEmptyVmGroup: true,
-        exclusiveVmMembership: false,
     },
     cluster: {
-        supported: true,
         name: CLUSTER_NAME,
         nodeGroupName: NODE_GROUP_NAME,
         versions: EKS_VERSIONS,
         maxNodeSize: MAX_NODE_GROUP_SIZE,
-        inPlace: {
-            version: true,
-            scaling: true,
-            autoScaling: true,
-            nodeGroups: true,
-            tags: true,
-            network: true,
-        },
-        allowsNoNodeGroups: true,
     },
-};
+});
 
 /** Every ELBv2 rule an NLB request breaks (property paths like `healthChecker.interval`); no API calls. */
 export function validateNlb(req: NlbReq): FieldIssue[] {
