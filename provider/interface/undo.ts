@@ -6,7 +6,7 @@
  * `RollbackError` naming each part left behind, so `describeError` shows both and the resource
  * still looks for those parts. A clean rollback adds nothing to the original error.
  *
- *     const undo = new UndoStack(what, { log });
+ *     const undo = new UndoStack(what, { log, creates: true });
  *     try {
  *         const lb = await undo.anchor(() => createLoadBalancer());       // claims the name
  *         undo.push(`load balancer ${lb.arn}`, () => deleteLoadBalancer(lb.arn));
@@ -15,7 +15,7 @@
  *         return undo.fail(err);                                          // rolls back, throws
  *     }
  *
- * or, the same in one call: `transaction(what, { log }, async undo => { ... })`.
+ * or, the same in one call: `transaction(what, { log, creates: true }, async undo => { ... })`.
  */
 import { asPartConflict, CloudApiError, describeError } from "./errors";
 
@@ -94,6 +94,12 @@ export async function runUndos(steps: readonly UndoStep[]): Promise<UndoFailure[
 export interface UndoOptions {
     /** Receives `<what> failed; removing the N part(s) created so far` before a rollback. */
     log?: (line: string) => void;
+    /**
+     * The operation creates an object under a name of its own: a name conflict from any step
+     * except the `anchor` (the step that claims that name) is then a failure of this create, not
+     * a sign that someone else owns the name, and is thrown as `asPartConflict` makes it.
+     */
+    creates?: boolean;
 }
 
 export class UndoStack {
@@ -124,10 +130,10 @@ export class UndoStack {
     }
 
     /**
-     * Runs the step that claims the object's own name (the load balancer, the backend service,
-     * the control plane). A name conflict from it means the name is taken and nothing of this
-     * operation owns it, so it stays AlreadyExistsError; a conflict from any other step of the
-     * transaction is a failure of this operation (`asPartConflict`: CloudApiError).
+     * Runs the step of a create that claims the object's own name (the load balancer, the backend
+     * service, the control plane). A name conflict from it means the name is taken and nothing of
+     * this operation owns it, so it stays AlreadyExistsError; with `creates`, a conflict from any
+     * other step is a failure of this operation (`asPartConflict`: CloudApiError).
      */
     async anchor<T>(step: () => Promise<T>): Promise<T> {
         try {
@@ -145,17 +151,13 @@ export class UndoStack {
     }
 
     /**
-     * The failure path: rolls back and throws `err`, a name conflict that did not come from the
-     * anchor turned into a part conflict, with the undos that failed hung under it.
+     * The failure path: rolls back and throws `err` (for a create, a name conflict that did not
+     * come from the anchor turned into a part conflict) with the undos that failed hung under it.
      */
     async fail(err: unknown): Promise<never> {
         this.opts.log?.(`${this.what} failed; removing the ${this.size} part(s) created so far`);
-        const original = this.isOwnNameConflict(err) ? err : asPartConflict(err);
+        const original = this.opts.creates && err !== this.anchorFailure ? asPartConflict(err) : err;
         throw attachUndoFailures(original, this.what, await this.rollback());
-    }
-
-    private isOwnNameConflict(err: unknown): boolean {
-        return err === this.anchorFailure;
     }
 }
 
