@@ -8,7 +8,9 @@ export {
     ClusterNetworkArgs,
     ClusterNodeGroupArgs,
     ClusterNodeGroupOutput,
+    NodeGroupSizeArgs,
     NodeGroupSpecArgs,
 } from "./cluster";
-export { NodeGroup, NodeGroupArgs } from "./nodeGroup";
+export { NodeGroup, NodeGroupArgs, NodeGroupLookup } from "./nodeGroup";
+export { LookupOptions, ResourceLookup } from "./resource";
 export { makeProvider } from "./provider";

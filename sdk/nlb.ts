@@ -1,80 +1,138 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ownUrn } from "./urn";
 import { ConnectionArgs, TimeoutsArgs } from "./connection";
+import { LookupOptions, ResourceLookup, SpiderResource } from "./resource";
 import nlbProvider = require("./providers/nlb");
 
-/** The frontend of the load balancer. Changes apply in place (ChangeListener). */
+/** The frontend of the load balancer. */
 export interface ListenerArgs {
     /**
-     * "TCP" or "UDP". Changes in place (ChangeListener; on GCP the forwarding rule is re-inserted:
-     * see the README's field tables).
+     * Traffic protocol. Allowed: "TCP" or "UDP". A change applies in place (changeListener). gcp: deletes and
+     * re-inserts the forwarding rule: same IP and id, no forwarding for a few seconds.
      */
     protocol: pulumi.Input<"TCP" | "UDP">;
-    /** Port clients connect to, 1–65535. Changes in place. */
+    /**
+     * Port clients connect to, 1–65535. A change applies in place (changeListener). gcp: deletes and re-inserts
+     * the forwarding rule: same IP and id, no forwarding for a few seconds.
+     */
     port: pulumi.Input<number>;
 }
 
-/** The backends. Protocol/port change in place (ChangeVMGroupInfo); VMs by delta (AddVMs/RemoveVMs). */
+/** The backends. */
 export interface VmGroupArgs {
-    /** "TCP" or "UDP"; must be compatible with the listener. Default: the listener's protocol. */
+    /**
+     * Backend protocol; must be compatible with the listener's. Default: the listener's protocol.
+     * Allowed: "TCP" or "UDP". A change applies in place (changeVmGroupInfo). aws: swaps in a new target group;
+     * the listener keeps forwarding. gcp: a protocol change re-inserts the forwarding rule too.
+     */
     protocol?: pulumi.Input<"TCP" | "UDP">;
-    /** Backend port, 1–65535. Changes in place (AWS: target-group swap without downtime). */
+    /**
+     * Backend port, 1–65535. A change applies in place (changeVmGroupInfo). aws: swaps in a new target group; the
+     * listener keeps forwarding. gcp: a protocol change re-inserts the forwarding rule too.
+     */
     port: pulumi.Input<number>;
-    /** VMs attached by this Nlb: local `vm-1`, AWS instance ids `i-…`, GCP `zone/name` or a bare name. Default: none. Only the delta is attached/detached on change. */
+    /**
+     * VMs attached by this Nlb: local `vm-1`, AWS instance ids `i-…`, GCP `zone/name` or a bare name.
+     * Default: none. A change applies in place (addVms/removeVms: the difference only).
+     */
     vms?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-/** The health probe. Every field changes in place (ChangeHealthCheckerInfo). */
+/** The health probe. */
 export interface HealthCheckerArgs {
-    /** "TCP", "HTTP" or "HTTPS". Default: "TCP". */
+    /**
+     * Probe protocol. Default: "TCP". Allowed: "TCP", "HTTP" or "HTTPS". A change applies in place
+     * (changeHealthCheckerInfo).
+     */
     protocol?: pulumi.Input<"TCP" | "HTTP" | "HTTPS">;
-    /** Port probed, 1–65535. Default: the VM group port. */
+    /** Port probed, 1–65535. Default: the VM group port. A change applies in place (changeHealthCheckerInfo). */
     port?: pulumi.Input<number>;
-    /** Seconds between probes. Default: local 10, AWS 30, GCP 5. Allowed: AWS/local 5–300, GCP 1–300. */
+    /**
+     * Seconds between probes. Default: 30 on aws; 5 on gcp; 10 on local. Allowed: 5–300 on aws and local;
+     * 1–300 on gcp. A change applies in place (changeHealthCheckerInfo).
+     */
     interval?: pulumi.Input<number>;
-    /** Seconds before a probe fails. Default: local 5, AWS 10, GCP 5 (never above `interval`). Allowed: AWS/local 2–120, GCP 1–300. */
+    /**
+     * Seconds before a probe fails, at most `interval`. Default: 10 on aws; 5 on gcp and local. A smaller
+     * `interval` lowers the default to it. Allowed: 2–120 on aws and local; 1–300 on gcp. A change applies in place
+     * (changeHealthCheckerInfo).
+     */
     timeout?: pulumi.Input<number>;
-    /** Consecutive probes to change a VM's state (healthy and unhealthy alike). Default: local 3, AWS 3, GCP 2. Allowed: AWS/local 2–10, GCP 1–10. */
+    /**
+     * Consecutive probes that change a VM's state (healthy and unhealthy alike). Default: 3 on aws and local;
+     * 2 on gcp. Allowed: 2–10 on aws and local; 1–10 on gcp. A change applies in place (changeHealthCheckerInfo).
+     */
     threshold?: pulumi.Input<number>;
-    /** HTTP/HTTPS only: request path. Default "/". */
+    /** HTTP/HTTPS only: the request path. Default: "/". A change applies in place (changeHealthCheckerInfo). */
     path?: pulumi.Input<string>;
 }
 
 export interface NlbArgs {
-    /** Where the NLB lives. Changing this replaces the resource. */
+    /** Where the NLB lives. A change replaces the resource. */
     connection: pulumi.Input<ConnectionArgs>;
-    /** Cloud name. Default: the Pulumi name plus a random suffix (≤ 32 chars, AWS's limit). Changing this replaces the resource (delete first, as names are unique). */
+    /**
+     * Cloud name. Default: the Pulumi name plus a random suffix. Allowed: at most 32 characters on aws and local; at
+     * most 57 characters on gcp. A change replaces the resource. Names are unique, so the old one is deleted first.
+     */
     nlbName?: pulumi.Input<string>;
-    /** VPC / network: local `vpc-local`, AWS `vpc-…`, GCP network name. Changing this replaces the resource. */
+    /** VPC / network: local `vpc-local`, AWS `vpc-…`, GCP network name. A change replaces the resource. */
     vpc: pulumi.Input<string>;
-    /** "PUBLIC" (internet-facing) or "INTERNAL". Default "PUBLIC". Changing this replaces the resource. */
+    /**
+     * "PUBLIC" is internet-facing. Default: "PUBLIC". Allowed: "PUBLIC" or "INTERNAL". A change replaces the
+     * resource.
+     */
     type?: pulumi.Input<"PUBLIC" | "INTERNAL">;
-    /** "REGION" or "GLOBAL" (no driver supports GLOBAL yet; refused at preview). Default "REGION". Changing this replaces the resource. */
+    /**
+     * Default: "REGION". Allowed: "REGION". "GLOBAL" is refused at preview: no driver supports it yet. A change
+     * replaces the resource.
+     */
     scope?: pulumi.Input<"REGION" | "GLOBAL">;
     /**
-     * AWS: subnets, one per AZ (default: one subnet per AZ of the VPC); GCP: at most one
-     * subnetwork, for an INTERNAL NLB only (refused for PUBLIC). Omitting it, or declaring the
-     * subnets the NLB already has (the `subnets` output), is no change. Other subnets: AWS and local
-     * change them in place (SetSubnets: zones added, removed, a zone's subnet swapped remove-then-add;
-     * connections in a removed zone are closed); GCP replaces the NLB.
+     * AWS: subnets, one per AZ; GCP: at most one subnetwork, for an INTERNAL NLB only (refused for PUBLIC).
+     * Default: the driver's choice (AWS: one subnet per AZ of the VPC). Omitting it, or declaring the subnets the
+     * NLB already has (the `subnets` output), is no change. A change applies in place (changeSubnets) on aws and
+     * local; replaces the resource on gcp. A move adds and removes zones and swaps a zone's subnet
+     * remove-then-add; connections in a removed zone are closed.
      */
     subnets?: pulumi.Input<pulumi.Input<string>[]>;
-    /** The listener (frontend). */
+    /** The listener (frontend). A change applies field by field, as each field says. */
     listener: pulumi.Input<ListenerArgs>;
-    /** The VM group (backends). */
+    /** The VM group (backends). A change applies field by field, as each field says. */
     vmGroup: pulumi.Input<VmGroupArgs>;
-    /** The health checker. Default: TCP on the VM group port. */
+    /**
+     * The health checker. Default: TCP on the VM group port. A change applies field by field, as each field says.
+     */
     healthChecker?: pulumi.Input<HealthCheckerArgs>;
-    /** Tags/labels. Default none. Changes in place. */
+    /** Tags/labels. Default: none. A change applies in place (changeTags). */
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** Id of an existing NLB to bring under management instead of creating one (see README, "Adopting"). */
+    /**
+     * Id of an existing NLB to bring under management instead of creating one (see README, "Adopting").
+     * Default: none. A change is recorded in state only (no cloud call).
+     */
     adopt?: pulumi.Input<string>;
-    /** Wait limits in minutes. */
+    /** Wait limits in minutes. Default: the driver's. A change is recorded in state only (no cloud call). */
     timeouts?: pulumi.Input<TimeoutsArgs>;
 }
 
+/** Every output property of an Nlb (see `spiderInputs`). */
+const NLB_OUTPUTS = [
+    "nlbId",
+    "nlbName",
+    "vpc",
+    "type",
+    "scope",
+    "tags",
+    "listener",
+    "vmGroup",
+    "healthChecker",
+    "subnets",
+    "vms",
+    "health",
+    "createdTime",
+    "keyValues",
+];
+
 /** A network load balancer: listener → VM group, with a health checker. */
-export class Nlb extends pulumi.dynamic.Resource {
+export class Nlb extends SpiderResource {
     /** Cloud id (AWS ARN, local `nlb-…`, GCP backend-service id). */
     public readonly nlbId!: pulumi.Output<string>;
     public readonly nlbName!: pulumi.Output<string>;
@@ -106,45 +164,13 @@ export class Nlb extends pulumi.dynamic.Resource {
     /** Cloud-specific ids (ARNs, self links). */
     public readonly keyValues!: pulumi.Output<Record<string, string>>;
 
-    constructor(name: string, args: NlbArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            nlbProvider,
-            name,
-            {
-                ...args,
-                pulumiName: name,
-                pulumiUrn: ownUrn(name, "Nlb", opts),
-                nlbId: undefined,
-                nlbName: args?.nlbName,
-                vpc: args?.vpc,
-                type: args?.type,
-                scope: args?.scope,
-                tags: args?.tags,
-                listener: args?.listener,
-                vmGroup: args?.vmGroup,
-                healthChecker: args?.healthChecker,
-                subnets: args?.subnets,
-                vms: undefined,
-                health: undefined,
-                createdTime: undefined,
-                keyValues: undefined,
-            },
-            opts,
-            "spider",
-            "Nlb",
-        );
+    constructor(name: string, args: NlbArgs, opts?: pulumi.CustomResourceOptions);
+    /** Reads the existing NLB `opts.id` without managing it (see `Nlb.get`). */
+    constructor(name: string, lookup: ResourceLookup, opts: LookupOptions);
+    constructor(name: string, args: NlbArgs | ResourceLookup, opts?: pulumi.CustomResourceOptions) {
+        super(nlbProvider, name, args, NLB_OUTPUTS, opts);
         // The id is known during a preview of an in-place update, an output is not (dynamic providers
         // cannot preview outputs): referencing it keeps dependents from previewing a false change.
-        (this as { nlbId: pulumi.Output<string> }).nlbId = this.id;
-    }
-
-    /** Reads an existing NLB by id without managing it. */
-    static get(
-        name: string,
-        id: pulumi.Input<string>,
-        state: { connection: pulumi.Input<ConnectionArgs> },
-        opts?: pulumi.CustomResourceOptions,
-    ): Nlb {
-        return new Nlb(name, state as unknown as NlbArgs, { ...opts, id });
+        this.nlbId = this.id;
     }
 }

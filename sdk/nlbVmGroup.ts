@@ -3,13 +3,16 @@ import { ConnectionArgs, TimeoutsArgs } from "./connection";
 import nlbVmGroupProvider = require("./providers/nlbVmGroup");
 
 export interface NlbVmGroupArgs {
-    /** Must match the Nlb's connection. Changing this replaces the resource. */
+    /** Must match the Nlb's connection. A change replaces the resource. */
     connection: pulumi.Input<ConnectionArgs>;
-    /** The Nlb's id (`nlb.nlbId`). Changing this replaces the resource. */
+    /** The Nlb's id (`nlb.nlbId`). A change replaces the resource. */
     nlb: pulumi.Input<string>;
-    /** VMs this group attaches (at least one). Changes in place: only the delta is attached/detached. VMs attached by others are never touched. */
+    /**
+     * VMs this group attaches (at least one); VMs attached by others are never touched. A change applies in place
+     * (addVms/removeVms: the difference only).
+     */
     vms: pulumi.Input<pulumi.Input<string>[]>;
-    /** Wait limits in minutes. */
+    /** Wait limits in minutes. Default: the driver's. A change is recorded in state only (no cloud call). */
     timeouts?: pulumi.Input<TimeoutsArgs>;
 }
 

@@ -1,27 +1,68 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { NodeGroupSpecArgs } from "./cluster";
-import { ownUrn } from "./urn";
+import type { NodeGroupSizeArgs } from "./cluster";
 import { ConnectionArgs, TimeoutsArgs } from "./connection";
+import { LookupOptions, ResourceLookup, SpiderResource } from "./resource";
 import nodeGroupProvider = require("./providers/nodeGroup");
 
-export interface NodeGroupArgs extends NodeGroupSpecArgs {
-    /** Must match the cluster's connection. Changing this replaces the resource. */
+export interface NodeGroupArgs extends NodeGroupSizeArgs {
+    /** Must match the cluster's connection. A change replaces the resource. */
     connection: pulumi.Input<ConnectionArgs>;
-    /** The Cluster's id (`cluster.clusterId`). Changing this replaces the resource. */
+    /** The Cluster's id (`cluster.clusterId`). A change replaces the resource. */
     cluster: pulumi.Input<string>;
-    /** Cloud name. Default: the Pulumi name plus a random suffix. Changing this replaces the resource (delete first). */
+    /**
+     * Cloud name. Default: the Pulumi name plus a random suffix. Allowed: at most 63 characters. A change replaces the
+     * resource. Names are unique, so the old one is deleted first.
+     */
     nodeGroupName?: pulumi.Input<string>;
-    /** Id of an existing node group to bring under management (see README, "Adopting"). */
+    /**
+     * Image. Default: the driver's for the Kubernetes version (local `ubuntu-22.04`; AWS an EKS AMI type such as
+     * `AL2023_x86_64_STANDARD`). A change replaces the resource.
+     */
+    image?: pulumi.Input<string>;
+    /**
+     * VM spec: local small, medium or large; AWS an instance type such as `t3.medium`. A change replaces the
+     * resource.
+     */
+    vmSpec: pulumi.Input<string>;
+    /**
+     * Root disk type. Default: the driver's (AWS: leave it unset, EKS picks the volume type without a launch
+     * template). A change replaces the resource.
+     */
+    rootDiskType?: pulumi.Input<string>;
+    /** Root disk size in GB. Default: the driver's (20). A change replaces the resource. */
+    rootDiskSize?: pulumi.Input<number>;
+    /** Key pair for SSH to nodes. Default: none. A change replaces the resource. */
+    keyPair?: pulumi.Input<string>;
+    /**
+     * Id of an existing node group to bring under management (see README, "Adopting"). Default: none. A change is
+     * recorded in state only (no cloud call).
+     */
     adopt?: pulumi.Input<string>;
-    /** Wait limits in minutes. */
+    /** Wait limits in minutes. Default: the driver's. A change is recorded in state only (no cloud call). */
     timeouts?: pulumi.Input<TimeoutsArgs>;
 }
 
-/**
- * A node group managed on its own. Scaling and autoscaling change in place; image, vmSpec,
- * rootDiskType, rootDiskSize, keyPair and nodeGroupName replace it.
- */
-export class NodeGroup extends pulumi.dynamic.Resource {
+/** What `NodeGroup.get` needs besides the id. */
+export interface NodeGroupLookup extends ResourceLookup {
+    cluster: pulumi.Input<string>;
+}
+
+/** Every output property of a NodeGroup (see `spiderInputs`). */
+const NODE_GROUP_OUTPUTS = [
+    "nodeGroupId",
+    "nodeGroupName",
+    "onAutoScaling",
+    "desiredNodeSize",
+    "minNodeSize",
+    "maxNodeSize",
+    "currentNodeSize",
+    "status",
+    "nodes",
+    "version",
+];
+
+/** A node group managed on its own, in a Cluster (aws and local drivers). */
+export class NodeGroup extends SpiderResource {
     public readonly nodeGroupId!: pulumi.Output<string>;
     public readonly nodeGroupName!: pulumi.Output<string>;
     public readonly status!: pulumi.Output<string>;
@@ -36,40 +77,13 @@ export class NodeGroup extends pulumi.dynamic.Resource {
     public readonly maxNodeSize!: pulumi.Output<number>;
     public readonly onAutoScaling!: pulumi.Output<boolean>;
 
-    constructor(name: string, args: NodeGroupArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            nodeGroupProvider,
-            name,
-            {
-                ...args,
-                pulumiName: name,
-                pulumiUrn: ownUrn(name, "NodeGroup", opts),
-                nodeGroupId: undefined,
-                nodeGroupName: args?.nodeGroupName,
-                onAutoScaling: args?.onAutoScaling,
-                desiredNodeSize: args?.desiredNodeSize,
-                minNodeSize: args?.minNodeSize,
-                maxNodeSize: args?.maxNodeSize,
-                currentNodeSize: undefined,
-                status: undefined,
-                nodes: undefined,
-                version: undefined,
-            },
-            opts,
-            "spider",
-            "NodeGroup",
-        );
+    constructor(name: string, args: NodeGroupArgs, opts?: pulumi.CustomResourceOptions);
+    /** Reads the existing node group `opts.id` without managing it (see `NodeGroup.get`). */
+    constructor(name: string, lookup: NodeGroupLookup, opts: LookupOptions);
+    constructor(name: string, args: NodeGroupArgs | NodeGroupLookup, opts?: pulumi.CustomResourceOptions) {
+        super(nodeGroupProvider, name, args, NODE_GROUP_OUTPUTS, opts);
         // The id is known during a preview of an in-place update, an output is not (dynamic providers
         // cannot preview outputs): referencing it keeps dependents from previewing a false change.
-        (this as { nodeGroupId: pulumi.Output<string> }).nodeGroupId = this.id;
-    }
-
-    static get(
-        name: string,
-        id: pulumi.Input<string>,
-        state: { connection: pulumi.Input<ConnectionArgs>; cluster: pulumi.Input<string> },
-        opts?: pulumi.CustomResourceOptions,
-    ): NodeGroup {
-        return new NodeGroup(name, state as unknown as NodeGroupArgs, { ...opts, id });
+        this.nodeGroupId = this.id;
     }
 }

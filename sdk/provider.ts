@@ -21,26 +21,26 @@ export interface SpiderProvider extends pulumi.dynamic.ResourceProvider {
 export function makeProvider(kind: ResourceKind): SpiderProvider {
     return {
         k: kind,
-        async configure(r) {
-            this.c = require("pulumi-spider/dist/provider/resources").readConfig(r.config);
+        async configure(request) {
+            this.c = require("pulumi-spider/dist/provider/resources").readConfig(request.config);
         },
-        check(o, n) {
-            return require("pulumi-spider/dist/provider/resources").run(this, "check", o, n);
+        check(olds, news) {
+            return require("pulumi-spider/dist/provider/resources").run(this, "check", olds, news);
         },
-        diff(i, o, n) {
-            return require("pulumi-spider/dist/provider/resources").run(this, "diff", i, o, n);
+        diff(id, olds, news) {
+            return require("pulumi-spider/dist/provider/resources").run(this, "diff", id, olds, news);
         },
-        create(n) {
-            return require("pulumi-spider/dist/provider/resources").run(this, "create", n);
+        create(news) {
+            return require("pulumi-spider/dist/provider/resources").run(this, "create", news);
         },
-        read(i, p) {
-            return require("pulumi-spider/dist/provider/resources").run(this, "read", i, p);
+        read(id, props) {
+            return require("pulumi-spider/dist/provider/resources").run(this, "read", id, props);
         },
-        update(i, o, n) {
-            return require("pulumi-spider/dist/provider/resources").run(this, "update", i, o, n);
+        update(id, olds, news) {
+            return require("pulumi-spider/dist/provider/resources").run(this, "update", id, olds, news);
         },
-        delete(i, p) {
-            return require("pulumi-spider/dist/provider/resources").run(this, "delete", i, p);
+        delete(id, props) {
+            return require("pulumi-spider/dist/provider/resources").run(this, "delete", id, props);
         },
     };
 }
