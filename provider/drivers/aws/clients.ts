@@ -33,7 +33,7 @@ export interface AwsClients {
 }
 
 /** What every handler function receives: clients, the caller's context and the timing policy. */
-export interface AwsCtx {
+export interface AwsSession {
     conn: Connection;
     ctx: DriverContext;
     clients: AwsClients;
@@ -95,7 +95,7 @@ export function makeClients(conn: Connection, ctx: DriverContext): AwsClients {
     };
 }
 
-export function makeCtx(conn: Connection, ctx: DriverContext): AwsCtx {
+export function makeSession(conn: Connection, ctx: DriverContext): AwsSession {
     const clients = makeClients(conn, ctx);
     return {
         conn,
@@ -121,8 +121,8 @@ interface AwsErrorShape {
 /** The AWS error code without the SDK's `Exception` suffix: `LoadBalancerNotFound`. */
 export function errorCode(err: unknown): string {
     if (!err || typeof err !== "object") return "";
-    const e = err as AwsErrorShape;
-    const raw = e.Code ?? e.name ?? "";
+    const shape = err as AwsErrorShape;
+    const raw = shape.Code ?? shape.name ?? "";
     return raw.replace(/Exception$/, "");
 }
 
@@ -233,51 +233,19 @@ export async function aws<T>(
     }
 }
 
-/**
- * Keeps the original error, and hangs the rollback failures under it as its `cause` (the
- * original's own cause follows them), so `describeError` shows both.
- */
-export function withRollbackFailures(original: unknown, what: string, failures: unknown[]): unknown {
-    if (failures.length === 0) return original;
-    const text = failures.map(f => (f instanceof Error ? f.message : String(f))).join("; ");
-    const previousCause = (original as { cause?: unknown } | undefined)?.cause;
-    const rollback = new CloudApiError(`rollback after failed ${what} left parts behind: ${text}`, previousCause);
-    (rollback as { rollbackErrors?: unknown[] }).rollbackErrors = failures;
-    if (original instanceof Error) {
-        Object.defineProperty(original, "cause", {
-            value: rollback,
-            enumerable: true,
-            configurable: true,
-            writable: true,
-        });
-        return original;
+/** The answer of a read, or undefined when what it reads is gone (any other failure is thrown). */
+export async function unlessGone<T>(read: () => Promise<T>): Promise<T | undefined> {
+    try {
+        return await read();
+    } catch (err) {
+        if (isAwsNotFound(err)) return undefined;
+        throw err;
     }
-    return new CloudApiError(`${what}: ${String(original)}`, rollback);
 }
 
-/** Runs undo steps newest-first, never stopping at a failure; returns the failures. */
-export async function undoAll(undo: Array<() => Promise<void>>): Promise<unknown[]> {
-    const failures: unknown[] = [];
-    for (const step of [...undo].reverse()) {
-        try {
-            await step();
-        } catch (err) {
-            failures.push(err);
-        }
-    }
-    return failures;
-}
-
-/** Strips undefined values so Info objects survive Pulumi's serialization. */
-export function compact<T extends Record<string, unknown>>(obj: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(obj)) if (v !== undefined) out[k] = v;
-    return out as { [K in keyof T]: Exclude<T[K], undefined> };
-}
-
-export function isoTime(d: Date | string | undefined): string {
-    if (!d) return "";
-    const date = d instanceof Date ? d : new Date(d);
+export function isoTime(when: Date | string | undefined): string {
+    if (!when) return "";
+    const date = when instanceof Date ? when : new Date(when);
     return Number.isNaN(date.getTime()) ? "" : date.toISOString();
 }
 
@@ -286,21 +254,21 @@ export function isoTime(d: Date | string | undefined): string {
  * not exist or is outside `vpc`; `owner` names what the VPC belongs to ("the NLB", "the cluster").
  */
 export async function subnetsInVpc(
-    a: AwsCtx,
+    session: AwsSession,
     subnets: string[],
     vpc: string,
     where: { property: string; owner: string; what: string },
 ): Promise<{ found: Subnet[]; issues: FieldIssue[] }> {
     if (subnets.length === 0) return { found: [], issues: [] };
     const describe = (): Promise<{ Subnets?: Subnet[] }> =>
-        a.clients.ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnets }));
+        session.clients.ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnets }));
     const found = (await aws(where.what, describe, { property: where.property })).Subnets ?? [];
     const issues = subnets.flatMap((subnet, i): FieldIssue[] => {
-        const s = found.find(f => f.SubnetId === subnet);
+        const described = found.find(f => f.SubnetId === subnet);
         const property = `${where.property}[${i}]`;
-        if (!s) return [{ property, reason: `subnet ${subnet} does not exist` }];
-        const reason = `subnet ${subnet} is in ${s.VpcId}, not in ${where.owner}'s VPC ${vpc}`;
-        return s.VpcId === vpc ? [] : [{ property, reason }];
+        if (!described) return [{ property, reason: `subnet ${subnet} does not exist` }];
+        const reason = `subnet ${subnet} is in ${described.VpcId}, not in ${where.owner}'s VPC ${vpc}`;
+        return described.VpcId === vpc ? [] : [{ property, reason }];
     });
     return { found, issues };
 }

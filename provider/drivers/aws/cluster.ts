@@ -36,9 +36,10 @@ import type {
     NodeGroupReq,
     ScalingReq,
 } from "../../interface/driver";
-import { asPartConflict, FieldIssue, ValidationError } from "../../interface/errors";
+import { FieldIssue, ValidationError } from "../../interface/errors";
 import { allOrFirstError, withRetries } from "../../interface/wait";
-import { AwsCtx, aws, isAwsNotFound, subnetsInVpc, undoAll, withRollbackFailures } from "./clients";
+import { AwsSession, aws, isAwsNotFound, subnetsInVpc } from "./clients";
+import { transaction, UndoStack } from "../../interface/undo";
 import { ensureRole } from "./roles";
 import {
     validateCluster,
@@ -72,27 +73,27 @@ import {
     waitUpdate,
 } from "./eks";
 
-export function openCluster(a: AwsCtx): ClusterHandler {
+export function makeClusterHandler(session: AwsSession): ClusterHandler {
     return {
-        createCluster: req => createCluster(a, req),
-        listCluster: () => listCluster(a),
-        getCluster: iid => getCluster(a, iid),
-        deleteCluster: iid => deleteCluster(a, iid),
-        addNodeGroup: (c, req) => addNodeGroup(a, c, req),
-        getNodeGroup: (c, ng) => getNodeGroup(a, c, ng),
-        setNodeGroupAutoScaling: (c, ng, on) => setNodeGroupAutoScaling(a, c, ng, on),
-        changeNodeGroupScaling: (c, ng, s) => changeNodeGroupScaling(a, c, ng, s),
-        removeNodeGroup: (c, ng) => removeNodeGroup(a, c, ng),
-        upgradeCluster: (c, version) => upgradeCluster(a, c, version),
-        changeClusterTags: (c, tags) => changeClusterTags(a, c, tags),
-        changeClusterNetwork: (c, change) => changeClusterNetwork(a, c, change),
+        createCluster: req => createCluster(session, req),
+        listCluster: () => listCluster(session),
+        getCluster: iid => getCluster(session, iid),
+        deleteCluster: iid => deleteCluster(session, iid),
+        addNodeGroup: (c, req) => addNodeGroup(session, c, req),
+        getNodeGroup: (c, ng) => getNodeGroup(session, c, ng),
+        setNodeGroupAutoScaling: (c, ng, on) => setNodeGroupAutoScaling(session, c, ng, on),
+        changeNodeGroupScaling: (c, ng, s) => changeNodeGroupScaling(session, c, ng, s),
+        removeNodeGroup: (c, ng) => removeNodeGroup(session, c, ng),
+        upgradeCluster: (c, version) => upgradeCluster(session, c, version),
+        changeClusterTags: (c, tags) => changeClusterTags(session, c, tags),
+        changeClusterNetwork: (c, change) => changeClusterNetwork(session, c, change),
     };
 }
 
 // ---------------------------------------------------------------------------------------------
 // create
 
-async function createCluster(a: AwsCtx, req: ClusterReq): Promise<ClusterInfo> {
+async function createCluster(session: AwsSession, req: ClusterReq): Promise<ClusterInfo> {
     const name = req.iid.nameId;
     const what = `creating Cluster (${name})`;
     const issues = validateCluster(req);
@@ -100,47 +101,52 @@ async function createCluster(a: AwsCtx, req: ClusterReq): Promise<ClusterInfo> {
 
     // Independent IAM checks: both roles at once.
     const [clusterRole, nodeRole] = await Promise.all([
-        ensureRole(a, "cluster", what),
-        req.nodeGroups.length ? ensureRole(a, "node", what).then(r => r.arn) : Promise.resolve(""),
+        ensureRole(session, "cluster", what),
+        req.nodeGroups.length ? ensureRole(session, "node", what).then(r => r.arn) : Promise.resolve(""),
     ]);
-    const undo: Array<() => Promise<void>> = [];
-    try {
-        await createClusterCall(a, req, clusterRole, what);
-        undo.push(() => deleteClusterAndWait(a, name, `undoing ${what}`));
-        const cluster = await waitClusterActive(a, name, what, a.timeout("cluster", "create"));
-
-        // Node groups come up in parallel; each one's undo is recorded as soon as it exists.
-        const results = await Promise.allSettled(
-            req.nodeGroups.map(async ng => {
-                await createNodegroupCall(a, name, cluster, ng, nodeRole, what);
-                undo.push(() => deleteNodegroupAndWait(a, name, ng.iid.nameId, `undoing ${what}`));
-                return waitNodegroupActive(a, name, ng.iid.nameId, what);
-            }),
-        );
-        const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-        if (failed) throw failed.reason;
-        const groups = results.map(r => (r as PromiseFulfilledResult<Nodegroup>).value);
+    return transaction(what, { log: line => session.log(line), creates: true }, async undo => {
+        // The control plane carries the cluster's own name: only its conflict means the name is taken.
+        await undo.anchor(() => createClusterCall(session, req, clusterRole, what));
+        undo.push(`cluster ${name}`, () => deleteClusterAndWait(session, name, `undoing ${what}`));
+        const cluster = await waitClusterActive(session, name, what, session.timeout("cluster", "create"));
+        const groups = await createNodegroups(session, { cluster, nodeRole, what }, req.nodeGroups, undo);
         // The last polls already hold the final state; only the nodes are still unknown.
-        return await readCluster(a, cluster, what, groups);
-    } catch (err) {
-        a.log(`${what} failed; removing the ${undo.length} part(s) created so far`);
-        // Before the first part exists, a conflict is the object's own name: nothing was created.
-        throw withRollbackFailures(undo.length > 0 ? asPartConflict(err) : err, what, await undoAll(undo));
-    }
+        return readCluster(session, cluster, what, groups);
+    });
+}
+
+/** Node groups come up in parallel; each one's undo is recorded as soon as it exists. */
+async function createNodegroups(
+    session: AwsSession,
+    target: { cluster: Cluster; nodeRole: string; what: string },
+    nodeGroups: NodeGroupReq[],
+    undo: UndoStack,
+): Promise<Nodegroup[]> {
+    const { cluster, nodeRole, what } = target;
+    const name = cluster.name as string;
+    return allOrFirstError(
+        nodeGroups.map(async ng => {
+            await createNodegroupCall(session, name, cluster, ng, nodeRole, what);
+            undo.push(`node group ${ng.iid.nameId}`, () =>
+                deleteNodegroupAndWait(session, name, ng.iid.nameId, `undoing ${what}`),
+            );
+            return waitNodegroupActive(session, name, ng.iid.nameId, what);
+        }),
+    );
 }
 
 async function createClusterCall(
-    a: AwsCtx,
+    session: AwsSession,
     req: ClusterReq,
     role: { arn: string; created: boolean },
     what: string,
 ): Promise<void> {
-    const poll = a.poll("cluster");
+    const poll = session.poll("cluster");
     const send = (): Promise<unknown> =>
         aws(
             what,
             () =>
-                a.clients.eks.send(
+                session.clients.eks.send(
                     new CreateClusterCommand({
                         name: req.iid.nameId,
                         version: req.version,
@@ -164,7 +170,7 @@ async function createClusterCall(
 }
 
 async function createNodegroupCall(
-    a: AwsCtx,
+    session: AwsSession,
     clusterName: string,
     cluster: Cluster,
     ng: NodeGroupReq,
@@ -175,7 +181,7 @@ async function createNodegroupCall(
     await aws(
         what,
         () =>
-            a.clients.eks.send(
+            session.clients.eks.send(
                 new CreateNodegroupCommand({
                     clusterName,
                     nodegroupName: ng.iid.nameId,
@@ -213,49 +219,46 @@ function autoscalingOffTags(min: number, max: number): Record<string, string> {
     return { [AUTOSCALING_TAG]: "off", [AUTOSCALING_MIN_TAG]: String(min), [AUTOSCALING_MAX_TAG]: String(max) };
 }
 
-async function addNodeGroup(a: AwsCtx, clusterIid: Iid, req: NodeGroupReq): Promise<NodeGroupInfo> {
+async function addNodeGroup(session: AwsSession, clusterIid: Iid, req: NodeGroupReq): Promise<NodeGroupInfo> {
     const name = clusterName(clusterIid);
     const what = `adding NodeGroup (${req.iid.nameId}) to Cluster (${name})`;
     const issues = validateNodeGroup(req);
     if (issues.length) throw new ValidationError(issues);
-    const cluster = await describeCluster(a, name, what);
-    const nodeRole = (await ensureRole(a, "node", what)).arn;
-    await createNodegroupCall(a, name, cluster, req, nodeRole, what);
-    try {
-        const ng = await waitNodegroupActive(a, name, req.iid.nameId, what);
-        return await toNodeGroupInfoWithNodes(a, name, ng, what);
-    } catch (err) {
-        throw withRollbackFailures(
-            err,
-            what,
-            await undoAll([() => deleteNodegroupAndWait(a, name, req.iid.nameId, `undoing ${what}`)]),
+    const cluster = await describeCluster(session, name, what);
+    const nodeRole = (await ensureRole(session, "node", what)).arn;
+    await createNodegroupCall(session, name, cluster, req, nodeRole, what);
+    return transaction(what, {}, async undo => {
+        undo.push(`node group ${req.iid.nameId}`, () =>
+            deleteNodegroupAndWait(session, name, req.iid.nameId, `undoing ${what}`),
         );
-    }
+        const ng = await waitNodegroupActive(session, name, req.iid.nameId, what);
+        return toNodeGroupInfoWithNodes(session, name, ng, what);
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
 // read
 
-async function getCluster(a: AwsCtx, iid: Iid): Promise<ClusterInfo> {
+async function getCluster(session: AwsSession, iid: Iid): Promise<ClusterInfo> {
     const name = clusterName(iid);
     const what = `reading Cluster (${name})`;
-    return readCluster(a, await describeCluster(a, name, what), what);
+    return readCluster(session, await describeCluster(session, name, what), what);
 }
 
-async function listCluster(a: AwsCtx): Promise<ClusterInfo[]> {
+async function listCluster(session: AwsSession): Promise<ClusterInfo[]> {
     const what = "listing Clusters";
     const names: string[] = [];
     let token: string | undefined;
     do {
-        const page = await aws(what, () => a.clients.eks.send(new ListClustersCommand({ nextToken: token })));
+        const page = await aws(what, () => session.clients.eks.send(new ListClustersCommand({ nextToken: token })));
         names.push(...(page.clusters ?? []));
         token = page.nextToken || undefined;
     } while (token);
     const out: ClusterInfo[] = [];
     for (const name of names) {
         try {
-            const cluster = await describeCluster(a, name, what);
-            if (cluster.tags?.[CLUSTER_TAG] !== undefined) out.push(await readCluster(a, cluster, what));
+            const cluster = await describeCluster(session, name, what);
+            if (cluster.tags?.[CLUSTER_TAG] !== undefined) out.push(await readCluster(session, cluster, what));
         } catch (err) {
             if (!isAwsNotFound(err)) throw err;
         }
@@ -268,7 +271,7 @@ async function listCluster(a: AwsCtx): Promise<ClusterInfo[]> {
  * re-read; known `names` spare the ListNodegroups call.
  */
 async function readCluster(
-    a: AwsCtx,
+    session: AwsSession,
     cluster: Cluster,
     what: string,
     known?: Nodegroup[],
@@ -277,11 +280,11 @@ async function readCluster(
     const name = cluster.name as string;
     const readGroups = async (): Promise<Array<Nodegroup | undefined>> => {
         if (known) return known;
-        const list = names ?? (await listNodegroupNames(a, name, what));
+        const list = names ?? (await listNodegroupNames(session, name, what));
         return Promise.all(
             list.map(async ng => {
                 try {
-                    return await describeNodegroup(a, name, ng, what);
+                    return await describeNodegroup(session, name, ng, what);
                 } catch (err) {
                     if (isAwsNotFound(err)) return undefined;
                     throw err;
@@ -289,25 +292,25 @@ async function readCluster(
             }),
         );
     };
-    const [groups, nodes] = await Promise.all([readGroups(), describeNodes(a, name, undefined, what)]);
+    const [groups, nodes] = await Promise.all([readGroups(), describeNodes(session, name, undefined, what)]);
     const nodeGroups = groups
         .filter((g): g is Nodegroup => g !== undefined)
         .map(g => toNodeGroupInfo(g, nodes.get(g.nodegroupName as string) ?? []));
-    return toClusterInfo(cluster, nodeGroups, a.clients.region, a.ctx.config?.awsProfile);
+    return toClusterInfo(cluster, nodeGroups, session.clients.region, session.ctx.config?.awsProfile);
 }
 
-async function getNodeGroup(a: AwsCtx, clusterIid: Iid, ngIid: Iid): Promise<NodeGroupInfo> {
+async function getNodeGroup(session: AwsSession, clusterIid: Iid, ngIid: Iid): Promise<NodeGroupInfo> {
     const name = clusterName(clusterIid);
     const ngName = nodeGroupName(ngIid);
     const what = `reading NodeGroup (${ngName}) of Cluster (${name})`;
-    return toNodeGroupInfoWithNodes(a, name, await describeNodegroup(a, name, ngName, what), what);
+    return toNodeGroupInfoWithNodes(session, name, await describeNodegroup(session, name, ngName, what), what);
 }
 
 // ---------------------------------------------------------------------------------------------
 // changes
 
 async function changeNodeGroupScaling(
-    a: AwsCtx,
+    session: AwsSession,
     clusterIid: Iid,
     ngIid: Iid,
     scaling: ScalingReq,
@@ -317,10 +320,10 @@ async function changeNodeGroupScaling(
     const what = `scaling NodeGroup (${ngName}) of Cluster (${name})`;
     const issues = validateScaling(scaling);
     if (issues.length) throw new ValidationError(issues);
-    let ng = await describeNodegroup(a, name, ngName, what);
+    let ng = await describeNodegroup(session, name, ngName, what);
     const off = ng.tags?.[AUTOSCALING_TAG] === "off";
     if (off) {
-        await tagNodegroup(a, ng, autoscalingOffTags(scaling.minNodeSize, scaling.maxNodeSize), what);
+        await tagNodegroup(session, ng, autoscalingOffTags(scaling.minNodeSize, scaling.maxNodeSize), what);
     }
     const target = off
         ? {
@@ -329,24 +332,29 @@ async function changeNodeGroupScaling(
               desiredSize: scaling.desiredNodeSize,
           }
         : { minSize: scaling.minNodeSize, maxSize: scaling.maxNodeSize, desiredSize: scaling.desiredNodeSize };
-    ng = await applyScaling(a, name, ng, target, what);
-    return toNodeGroupInfoWithNodes(a, name, ng, what);
+    ng = await applyScaling(session, name, ng, target, what);
+    return toNodeGroupInfoWithNodes(session, name, ng, what);
 }
 
-async function setNodeGroupAutoScaling(a: AwsCtx, clusterIid: Iid, ngIid: Iid, on: boolean): Promise<NodeGroupInfo> {
+async function setNodeGroupAutoScaling(
+    session: AwsSession,
+    clusterIid: Iid,
+    ngIid: Iid,
+    on: boolean,
+): Promise<NodeGroupInfo> {
     const name = clusterName(clusterIid);
     const ngName = nodeGroupName(ngIid);
     const what = `turning autoscaling ${on ? "on" : "off"} for NodeGroup (${ngName}) of Cluster (${name})`;
-    let ng = await describeNodegroup(a, name, ngName, what);
+    let ng = await describeNodegroup(session, name, ngName, what);
     const sc = ng.scalingConfig ?? {};
     const isOff = ng.tags?.[AUTOSCALING_TAG] === "off";
-    if (on === !isOff) return toNodeGroupInfoWithNodes(a, name, ng, what);
+    if (on === !isOff) return toNodeGroupInfoWithNodes(session, name, ng, what);
     const desired = sc.desiredSize ?? 0;
     if (!on) {
         // Remember the bounds first, so an interruption never loses them.
-        await tagNodegroup(a, ng, autoscalingOffTags(sc.minSize ?? 0, sc.maxSize ?? 1), what);
+        await tagNodegroup(session, ng, autoscalingOffTags(sc.minSize ?? 0, sc.maxSize ?? 1), what);
         ng = await applyScaling(
-            a,
+            session,
             name,
             ng,
             { minSize: desired, maxSize: Math.max(1, desired), desiredSize: desired },
@@ -356,7 +364,7 @@ async function setNodeGroupAutoScaling(a: AwsCtx, clusterIid: Iid, ngIid: Iid, o
         const min = Number(ng.tags?.[AUTOSCALING_MIN_TAG] ?? sc.minSize ?? 0);
         const max = Number(ng.tags?.[AUTOSCALING_MAX_TAG] ?? sc.maxSize ?? 1);
         ng = await applyScaling(
-            a,
+            session,
             name,
             ng,
             { minSize: min, maxSize: max, desiredSize: Math.min(max, Math.max(min, desired)) },
@@ -364,22 +372,27 @@ async function setNodeGroupAutoScaling(a: AwsCtx, clusterIid: Iid, ngIid: Iid, o
         );
         const keys = [AUTOSCALING_TAG, AUTOSCALING_MIN_TAG, AUTOSCALING_MAX_TAG];
         await aws(what, () =>
-            a.clients.eks.send(new UntagResourceCommand({ resourceArn: ng.nodegroupArn, tagKeys: keys })),
+            session.clients.eks.send(new UntagResourceCommand({ resourceArn: ng.nodegroupArn, tagKeys: keys })),
         );
         ng.tags = Object.fromEntries(Object.entries(ng.tags ?? {}).filter(([k]) => !keys.includes(k)));
     }
-    return toNodeGroupInfoWithNodes(a, name, ng, what);
+    return toNodeGroupInfoWithNodes(session, name, ng, what);
 }
 
-async function tagNodegroup(a: AwsCtx, ng: Nodegroup, tags: Record<string, string>, what: string): Promise<void> {
+async function tagNodegroup(
+    session: AwsSession,
+    ng: Nodegroup,
+    tags: Record<string, string>,
+    what: string,
+): Promise<void> {
     if (Object.entries(tags).every(([k, v]) => ng.tags?.[k] === v)) return;
-    await aws(what, () => a.clients.eks.send(new TagResourceCommand({ resourceArn: ng.nodegroupArn, tags })));
+    await aws(what, () => session.clients.eks.send(new TagResourceCommand({ resourceArn: ng.nodegroupArn, tags })));
     ng.tags = { ...(ng.tags ?? {}), ...tags };
 }
 
 /** UpdateNodegroupConfig and its DescribeUpdate wait; no call when nothing changes. */
 async function applyScaling(
-    a: AwsCtx,
+    session: AwsSession,
     cluster: string,
     ng: Nodegroup,
     target: { minSize: number; maxSize: number; desiredSize: number },
@@ -393,7 +406,7 @@ async function applyScaling(
         await aws(
             what,
             () =>
-                a.clients.eks.send(
+                session.clients.eks.send(
                     new UpdateNodegroupConfigCommand({
                         clusterName: cluster,
                         nodegroupName: ngName,
@@ -403,8 +416,8 @@ async function applyScaling(
             { property: "scaling" },
         )
     ).update;
-    await waitUpdate(a, cluster, update, what, ngName);
-    const after = await describeNodegroup(a, cluster, ngName, what);
+    await waitUpdate(session, cluster, update, what, ngName);
+    const after = await describeNodegroup(session, cluster, ngName, what);
     return after;
 }
 
@@ -412,41 +425,48 @@ async function applyScaling(
  * Steps the control plane one minor version at a time (EKS refuses skipping); before each step
  * and after the last, every node group is brought to the control plane's version, concurrently.
  */
-async function upgradeCluster(a: AwsCtx, clusterIid: Iid, version: string): Promise<ClusterInfo> {
+async function upgradeCluster(session: AwsSession, clusterIid: Iid, version: string): Promise<ClusterInfo> {
     const name = clusterName(clusterIid);
     const what = `upgrading Cluster (${name}) to ${version}`;
     const issues = validateVersion(version);
     if (issues.length) throw new ValidationError(issues);
-    const cluster = await describeCluster(a, name, what);
+    const cluster = await describeCluster(session, name, what);
     let current = cluster.version as string;
     if (minor(version) < minor(current)) {
         throw new ValidationError([
             { property: "version", reason: `${what}: the cluster runs ${current}; EKS cannot downgrade` },
         ]);
     }
-    const names = await listNodegroupNames(a, name, what);
+    const names = await listNodegroupNames(session, name, what);
     const versions = new Map<string, string>();
-    for (const ng of names) versions.set(ng, (await describeNodegroup(a, name, ng, what)).version ?? current);
+    for (const ng of names) versions.set(ng, (await describeNodegroup(session, name, ng, what)).version ?? current);
     // EKS updates the control plane one minor version at a time, and only while every managed node
     // group runs its current version: before each step the lagging groups catch up, concurrently.
     let upgraded = false;
     while (minor(current) < minor(version)) {
         const next = `${major(current)}.${minor(current) + 1}`;
-        upgraded = (await catchUpNodegroups(a, name, versions, current, what)) || upgraded;
-        a.log(`${what}: control plane ${current} → ${next}`);
-        const send = () => a.clients.eks.send(new UpdateClusterVersionCommand({ name, version: next }));
+        await catchUpNodegroups(session, name, versions, current, what);
+        session.log(`${what}: control plane ${current} → ${next}`);
+        const send = () => session.clients.eks.send(new UpdateClusterVersionCommand({ name, version: next }));
         const update = (await aws(what, send, { property: "version" })).update;
-        await waitUpdate(a, name, update, what);
+        await waitUpdate(session, name, update, what);
         current = next;
         upgraded = true;
     }
-    upgraded = (await catchUpNodegroups(a, name, versions, version, what)) || upgraded;
-    return readCluster(a, upgraded ? await describeCluster(a, name, what) : cluster, what, undefined, names);
+    // Node groups lagging behind a control plane already on `version` (an interrupted upgrade) too.
+    upgraded = (await catchUpNodegroups(session, name, versions, version, what)) || upgraded;
+    return readCluster(
+        session,
+        upgraded ? await describeCluster(session, name, what) : cluster,
+        what,
+        undefined,
+        names,
+    );
 }
 
 /** Brings every node group not on `version` to it, all at once (EKS updates node groups in parallel). */
 async function catchUpNodegroups(
-    a: AwsCtx,
+    session: AwsSession,
     cluster: string,
     versions: Map<string, string>,
     version: string,
@@ -455,20 +475,26 @@ async function catchUpNodegroups(
     const lagging = [...versions].filter(([, v]) => v !== version).map(([ng]) => ng);
     await allOrFirstError(
         lagging.map(async ng => {
-            await upgradeNodegroup(a, cluster, ng, version, what);
+            await upgradeNodegroup(session, cluster, ng, version, what);
             versions.set(ng, version);
         }),
     );
     return lagging.length > 0;
 }
 
-async function upgradeNodegroup(a: AwsCtx, cluster: string, ng: string, version: string, what: string): Promise<void> {
-    a.log(`${what}: node group ${ng} → ${version}`);
+async function upgradeNodegroup(
+    session: AwsSession,
+    cluster: string,
+    ng: string,
+    version: string,
+    what: string,
+): Promise<void> {
+    session.log(`${what}: node group ${ng} → ${version}`);
     const update = (
         await aws(
             what,
             () =>
-                a.clients.eks.send(
+                session.clients.eks.send(
                     new UpdateNodegroupVersionCommand({
                         clusterName: cluster,
                         nodegroupName: ng,
@@ -478,7 +504,7 @@ async function upgradeNodegroup(a: AwsCtx, cluster: string, ng: string, version:
             { property: "version" },
         )
     ).update;
-    await waitUpdate(a, cluster, update, what, ng);
+    await waitUpdate(session, cluster, update, what, ng);
 }
 
 /**
@@ -487,16 +513,20 @@ async function upgradeNodegroup(a: AwsCtx, cluster: string, ng: string, version:
  * before any write; EKS itself refuses a zone outside those chosen at creation (which its API
  * does not report), and that refusal comes from the first write, so nothing has changed then.
  */
-async function changeClusterNetwork(a: AwsCtx, clusterIid: Iid, change: ClusterNetworkChange): Promise<ClusterNetwork> {
+async function changeClusterNetwork(
+    session: AwsSession,
+    clusterIid: Iid,
+    change: ClusterNetworkChange,
+): Promise<ClusterNetwork> {
     const name = clusterName(clusterIid);
     const what = `changing the network of Cluster (${name})`;
     const issues = validateClusterNetwork(change);
     if (issues.length) throw new ValidationError(issues);
-    const cluster = await describeCluster(a, name, what);
+    const cluster = await describeCluster(session, name, what);
     const vpc = cluster.resourcesVpcConfig?.vpcId ?? "";
     const problems = [
-        ...(await subnetPlacementIssues(a, vpc, change.subnets ?? [], what)),
-        ...(await securityGroupPlacementIssues(a, vpc, change.securityGroups ?? [], what)),
+        ...(await subnetPlacementIssues(session, vpc, change.subnets ?? [], what)),
+        ...(await securityGroupPlacementIssues(session, vpc, change.securityGroups ?? [], what)),
     ];
     if (problems.length) throw new ValidationError(problems.map(p => ({ ...p, reason: `${what}: ${p.reason}` })));
     const updates: Array<["subnetIds" | "securityGroupIds", string[] | undefined, string]> = [
@@ -505,12 +535,12 @@ async function changeClusterNetwork(a: AwsCtx, clusterIid: Iid, change: ClusterN
     ];
     for (const [key, value, property] of updates) {
         if (!value) continue;
-        a.log(`${what}: UpdateClusterConfig ${key} ${value.join(", ") || "(none)"}`);
+        session.log(`${what}: UpdateClusterConfig ${key} ${value.join(", ") || "(none)"}`);
         const update = (
             await aws(
                 what,
                 () =>
-                    a.clients.eks.send(
+                    session.clients.eks.send(
                         new UpdateClusterConfigCommand({
                             name,
                             resourcesVpcConfig: { [key]: value },
@@ -519,17 +549,22 @@ async function changeClusterNetwork(a: AwsCtx, clusterIid: Iid, change: ClusterN
                 { property },
             )
         ).update;
-        await waitUpdate(a, name, update, what);
+        await waitUpdate(session, name, update, what);
     }
-    const after = (await describeCluster(a, name, what)).resourcesVpcConfig ?? {};
+    const after = (await describeCluster(session, name, what)).resourcesVpcConfig ?? {};
     const sorted = (ids: string[] | undefined): string[] => [...(ids ?? [])].sort();
     return { vpc, subnets: sorted(after.subnetIds), securityGroups: sorted(after.securityGroupIds) };
 }
 
-async function subnetPlacementIssues(a: AwsCtx, vpc: string, subnets: string[], what: string): Promise<FieldIssue[]> {
+async function subnetPlacementIssues(
+    session: AwsSession,
+    vpc: string,
+    subnets: string[],
+    what: string,
+): Promise<FieldIssue[]> {
     if (subnets.length === 0) return [];
     const where = { property: "network.subnets", owner: "the cluster", what };
-    const { found, issues } = await subnetsInVpc(a, subnets, vpc, where);
+    const { found, issues } = await subnetsInVpc(session, subnets, vpc, where);
     const zones = [...new Set(found.map(s => s.AvailabilityZone))];
     if (issues.length === 0 && zones.length < 2) {
         const reason = `EKS needs subnets in at least two availability zones; these are all in ${zones.join(", ")}`;
@@ -539,7 +574,7 @@ async function subnetPlacementIssues(a: AwsCtx, vpc: string, subnets: string[], 
 }
 
 async function securityGroupPlacementIssues(
-    a: AwsCtx,
+    session: AwsSession,
     vpc: string,
     groups: string[],
     what: string,
@@ -547,20 +582,21 @@ async function securityGroupPlacementIssues(
     if (groups.length === 0) return [];
     const found =
         (
-            await aws(what, () => a.clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groups })), {
+            await aws(what, () => session.clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groups })), {
                 property: "network.securityGroups",
             })
         ).SecurityGroups ?? [];
     return groups.flatMap((group, i) => {
-        const g = found.find(f => f.GroupId === group);
-        if (!g) return [{ property: `network.securityGroups[${i}]`, reason: `security group ${group} does not exist` }];
-        const reason = `security group ${group} is in ${g.VpcId}, not in the cluster's VPC ${vpc}`;
-        return g.VpcId === vpc ? [] : [{ property: `network.securityGroups[${i}]`, reason }];
+        const property = `network.securityGroups[${i}]`;
+        const described = found.find(f => f.GroupId === group);
+        if (!described) return [{ property, reason: `security group ${group} does not exist` }];
+        const reason = `security group ${group} is in ${described.VpcId}, not in the cluster's VPC ${vpc}`;
+        return described.VpcId === vpc ? [] : [{ property, reason }];
     });
 }
 
 async function changeClusterTags(
-    a: AwsCtx,
+    session: AwsSession,
     clusterIid: Iid,
     tags: Record<string, string>,
 ): Promise<Record<string, string>> {
@@ -568,20 +604,24 @@ async function changeClusterTags(
     const what = `changing the tags of Cluster (${name})`;
     const issues = validateTags(tags);
     if (issues.length) throw new ValidationError(issues);
-    const cluster = await describeCluster(a, name, what);
+    const cluster = await describeCluster(session, name, what);
     const current = userTags(cluster.tags);
     const removed = Object.keys(current).filter(k => !(k in tags));
     const changed = Object.fromEntries(Object.entries(tags).filter(([k, v]) => current[k] !== v));
     if (removed.length)
         await aws(
             what,
-            () => a.clients.eks.send(new UntagResourceCommand({ resourceArn: cluster.arn, tagKeys: removed })),
+            () => session.clients.eks.send(new UntagResourceCommand({ resourceArn: cluster.arn, tagKeys: removed })),
             { property: "tags" },
         );
     if (Object.keys(changed).length)
-        await aws(what, () => a.clients.eks.send(new TagResourceCommand({ resourceArn: cluster.arn, tags: changed })), {
-            property: "tags",
-        });
+        await aws(
+            what,
+            () => session.clients.eks.send(new TagResourceCommand({ resourceArn: cluster.arn, tags: changed })),
+            {
+                property: "tags",
+            },
+        );
     return { ...tags };
 }
 
@@ -589,24 +629,24 @@ async function changeClusterTags(
 // delete
 
 /** Node groups first (EKS refuses to delete a cluster that has any), then the cluster. */
-async function deleteCluster(a: AwsCtx, iid: Iid): Promise<void> {
+async function deleteCluster(session: AwsSession, iid: Iid): Promise<void> {
     const name = clusterName(iid);
     const what = `deleting Cluster (${name})`;
     let groups: string[];
     try {
-        groups = await listNodegroupNames(a, name, what);
+        groups = await listNodegroupNames(session, name, what);
     } catch (err) {
         if (isAwsNotFound(err)) return;
         throw err;
     }
-    const results = await Promise.allSettled(groups.map(ng => deleteNodegroupAndWait(a, name, ng, what)));
+    const results = await Promise.allSettled(groups.map(ng => deleteNodegroupAndWait(session, name, ng, what)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed) throw failed.reason;
-    await deleteClusterAndWait(a, name, what);
+    await deleteClusterAndWait(session, name, what);
 }
 
-async function removeNodeGroup(a: AwsCtx, clusterIid: Iid, ngIid: Iid): Promise<void> {
+async function removeNodeGroup(session: AwsSession, clusterIid: Iid, ngIid: Iid): Promise<void> {
     const name = clusterName(clusterIid);
     const ngName = nodeGroupName(ngIid);
-    await deleteNodegroupAndWait(a, name, ngName, `removing NodeGroup (${ngName}) from Cluster (${name})`);
+    await deleteNodegroupAndWait(session, name, ngName, `removing NodeGroup (${ngName}) from Cluster (${name})`);
 }

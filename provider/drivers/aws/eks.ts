@@ -17,8 +17,8 @@ import {
 } from "@aws-sdk/client-eks";
 import type { ClusterInfo, ClusterStatus, Iid, NodeGroupInfo, NodeGroupStatus } from "../../interface/driver";
 import { CloudApiError, NotFoundError } from "../../interface/errors";
-import { waitUntil } from "../../interface/wait";
-import { AwsCtx, aws, errorCode, isAwsNotFound, isoTime } from "./clients";
+import { waitForStatus, WaitOptions } from "../../interface/wait";
+import { AwsSession, aws, errorCode, isAwsNotFound, isoTime, unlessGone } from "./clients";
 
 export const CLUSTER_TAG = "spider:cluster";
 export const AUTOSCALING_TAG = "spider:autoscaling";
@@ -38,28 +38,33 @@ export function nodeGroupName(iid: Iid): string {
 // ---------------------------------------------------------------------------------------------
 // reads
 
-export async function describeCluster(a: AwsCtx, name: string, what: string): Promise<Cluster> {
-    const cluster = (await aws(what, () => a.clients.eks.send(new DescribeClusterCommand({ name })))).cluster;
+export async function describeCluster(session: AwsSession, name: string, what: string): Promise<Cluster> {
+    const cluster = (await aws(what, () => session.clients.eks.send(new DescribeClusterCommand({ name })))).cluster;
     if (!cluster) throw new NotFoundError(`${what}: no cluster ${name}`);
     return cluster;
 }
 
-export async function describeNodegroup(a: AwsCtx, cluster: string, ng: string, what: string): Promise<Nodegroup> {
+export async function describeNodegroup(
+    session: AwsSession,
+    cluster: string,
+    ng: string,
+    what: string,
+): Promise<Nodegroup> {
     const group = (
         await aws(what, () =>
-            a.clients.eks.send(new DescribeNodegroupCommand({ clusterName: cluster, nodegroupName: ng })),
+            session.clients.eks.send(new DescribeNodegroupCommand({ clusterName: cluster, nodegroupName: ng })),
         )
     ).nodegroup;
     if (!group) throw new NotFoundError(`${what}: no node group ${ng} in cluster ${cluster}`);
     return group;
 }
 
-export async function listNodegroupNames(a: AwsCtx, cluster: string, what: string): Promise<string[]> {
+export async function listNodegroupNames(session: AwsSession, cluster: string, what: string): Promise<string[]> {
     const names: string[] = [];
     let token: string | undefined;
     do {
         const page = await aws(what, () =>
-            a.clients.eks.send(new ListNodegroupsCommand({ clusterName: cluster, nextToken: token })),
+            session.clients.eks.send(new ListNodegroupsCommand({ clusterName: cluster, nextToken: token })),
         );
         names.push(...(page.nodegroups ?? []));
         token = page.nextToken || undefined;
@@ -69,7 +74,7 @@ export async function listNodegroupNames(a: AwsCtx, cluster: string, what: strin
 
 /** EC2 instances EKS launched for the cluster, by node group (EKS tags them with both names). */
 export async function describeNodes(
-    a: AwsCtx,
+    session: AwsSession,
     cluster: string,
     ng: string | undefined,
     what: string,
@@ -78,7 +83,7 @@ export async function describeNodes(
     let token: string | undefined;
     do {
         const page = await aws(what, () =>
-            a.clients.ec2.send(
+            session.clients.ec2.send(
                 new DescribeInstancesCommand({
                     Filters: [
                         { Name: "tag:eks:cluster-name", Values: [cluster] },
@@ -100,12 +105,12 @@ export async function describeNodes(
 }
 
 export async function toNodeGroupInfoWithNodes(
-    a: AwsCtx,
+    session: AwsSession,
     cluster: string,
     ng: Nodegroup,
     what: string,
 ): Promise<NodeGroupInfo> {
-    const nodes = await describeNodes(a, cluster, ng.nodegroupName, what);
+    const nodes = await describeNodes(session, cluster, ng.nodegroupName, what);
     return toNodeGroupInfo(ng, nodes.get(ng.nodegroupName as string) ?? []);
 }
 
@@ -129,23 +134,28 @@ export async function deleteWhenSettled(call: () => Promise<unknown>, settle: ()
     }
 }
 
-export async function deleteNodegroupAndWait(a: AwsCtx, cluster: string, ng: string, what: string): Promise<void> {
+export async function deleteNodegroupAndWait(
+    session: AwsSession,
+    cluster: string,
+    ng: string,
+    what: string,
+): Promise<void> {
     const deleted = await deleteWhenSettled(
         () =>
             aws(what, () =>
-                a.clients.eks.send(new DeleteNodegroupCommand({ clusterName: cluster, nodegroupName: ng })),
+                session.clients.eks.send(new DeleteNodegroupCommand({ clusterName: cluster, nodegroupName: ng })),
             ),
-        () => waitNodegroupSettled(a, cluster, ng, what),
+        () => waitNodegroupSettled(session, cluster, ng, what),
     );
-    if (deleted) await waitNodegroupGone(a, cluster, ng, what);
+    if (deleted) await waitNodegroupGone(session, cluster, ng, what);
 }
 
-export async function deleteClusterAndWait(a: AwsCtx, name: string, what: string): Promise<void> {
+export async function deleteClusterAndWait(session: AwsSession, name: string, what: string): Promise<void> {
     const deleted = await deleteWhenSettled(
-        () => aws(what, () => a.clients.eks.send(new DeleteClusterCommand({ name }))),
-        () => waitClusterSettled(a, name, what),
+        () => aws(what, () => session.clients.eks.send(new DeleteClusterCommand({ name }))),
+        () => waitClusterSettled(session, name, what),
     );
-    if (deleted) await waitClusterGone(a, name, what);
+    if (deleted) await waitClusterGone(session, name, what);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -154,167 +164,163 @@ export async function deleteClusterAndWait(a: AwsCtx, name: string, what: string
 export function issuesText(
     issues: Array<{ code?: string; message?: string; resourceIds?: string[] }> | undefined,
 ): string {
-    const list = (issues ?? []).map(
-        i =>
-            `${i.code ?? "Unknown"}: ${i.message ?? ""}${i.resourceIds?.length ? ` (${i.resourceIds.join(", ")})` : ""}`,
-    );
+    const list = (issues ?? []).map(issue => {
+        const where = issue.resourceIds?.length ? ` (${issue.resourceIds.join(", ")})` : "";
+        return `${issue.code ?? "Unknown"}: ${issue.message ?? ""}${where}`;
+    });
     return list.length ? list.join("; ") : "EKS reported no health issues";
 }
 
-export function waitOpts(a: AwsCtx, timeoutMs: number, what: string): Parameters<typeof waitUntil>[1] {
-    return { timeoutMs, ...a.poll("cluster"), what, log: a.ctx.log };
+export function waitOpts(session: AwsSession, timeoutMs: number, what: string): WaitOptions {
+    return { timeoutMs, ...session.poll("cluster"), what, log: session.ctx.log };
 }
 
-export async function waitClusterActive(a: AwsCtx, name: string, what: string, timeoutMs: number): Promise<Cluster> {
-    return waitUntil(
-        async () => {
-            const c = await describeCluster(a, name, what);
-            if (c.status === "ACTIVE") return { done: true, value: c };
-            if (c.status === "FAILED" || c.status === "DELETING") {
-                throw new CloudApiError(`${what}: cluster is ${c.status}: ${issuesText(c.health?.issues)}`);
-            }
-            return { done: false, state: c.status ?? "unknown" };
-        },
-        waitOpts(a, timeoutMs, `Cluster (${name}) to be ACTIVE`),
-    );
+/** EKS's own words for why an object is in a bad state. */
+function healthFailure(what: string, kind: string, item: Cluster | Nodegroup, status: string): CloudApiError {
+    return new CloudApiError(`${what}: ${kind} is ${status}: ${issuesText(item.health?.issues)}`);
+}
+
+/** Lifecycle statuses as EKS reports them; `busy` ones refuse deletes until they settle. */
+const CLUSTER_STATUS = { busy: ["CREATING", "UPDATING", "PENDING"], failed: ["FAILED", "DELETING"] };
+const NODEGROUP_STATUS = {
+    busy: ["CREATING", "UPDATING"],
+    failed: ["CREATE_FAILED", "DEGRADED", "DELETING", "DELETE_FAILED"],
+    deleteFailed: ["DELETE_FAILED"],
+};
+const UPDATE_STATUS = { failed: ["Failed", "Cancelled"] };
+
+export async function waitClusterActive(
+    session: AwsSession,
+    name: string,
+    what: string,
+    timeoutMs: number,
+): Promise<Cluster> {
+    return waitForStatus({
+        ...waitOpts(session, timeoutMs, `Cluster (${name}) to be ACTIVE`),
+        describe: () => describeCluster(session, name, what),
+        status: cluster => cluster.status ?? "unknown",
+        success: ["ACTIVE"],
+        failure: CLUSTER_STATUS.failed,
+        failed: (cluster, status) => healthFailure(what, "cluster", cluster, status),
+    });
 }
 
 /** Lets a CREATING/UPDATING cluster finish first: EKS refuses to delete it meanwhile. */
-export async function waitClusterSettled(a: AwsCtx, name: string, what: string): Promise<void> {
-    await waitUntil(
-        async () => {
-            const c = await describeCluster(a, name, what);
-            const busy = c.status === "CREATING" || c.status === "UPDATING" || c.status === "PENDING";
-            return busy ? { done: false, state: c.status ?? "unknown" } : { done: true, value: undefined };
-        },
-        waitOpts(a, a.timeout("cluster", "create"), `Cluster (${name}) to finish its current operation`),
-    );
+export async function waitClusterSettled(session: AwsSession, name: string, what: string): Promise<void> {
+    const target = `Cluster (${name}) to finish its current operation`;
+    await waitForStatus({
+        ...waitOpts(session, session.timeout("cluster", "create"), target),
+        describe: () => describeCluster(session, name, what),
+        status: cluster => cluster.status ?? "unknown",
+        pending: CLUSTER_STATUS.busy,
+    });
 }
 
-export async function waitClusterGone(a: AwsCtx, name: string, what: string): Promise<void> {
-    await waitUntil(
-        async () => {
-            try {
-                const c = await describeCluster(a, name, what);
-                return { done: false, state: c.status ?? "unknown" };
-            } catch (err) {
-                if (isAwsNotFound(err)) return { done: true, value: undefined };
-                throw err;
-            }
-        },
-        waitOpts(a, a.timeout("cluster", "delete"), `Cluster (${name}) to be deleted`),
-    );
+export async function waitClusterGone(session: AwsSession, name: string, what: string): Promise<void> {
+    await waitForStatus({
+        ...waitOpts(session, session.timeout("cluster", "delete"), `Cluster (${name}) to be deleted`),
+        describe: () => unlessGone(() => describeCluster(session, name, what)),
+        status: cluster => cluster.status ?? "unknown",
+        gone: "done",
+    });
 }
 
-export async function waitNodegroupActive(a: AwsCtx, cluster: string, ng: string, what: string): Promise<Nodegroup> {
-    return waitUntil(
-        async () => {
-            const g = await describeNodegroup(a, cluster, ng, what);
-            if (g.status === "ACTIVE") return { done: true, value: g };
-            if (
-                g.status === "CREATE_FAILED" ||
-                g.status === "DEGRADED" ||
-                g.status === "DELETING" ||
-                g.status === "DELETE_FAILED"
-            ) {
-                throw new CloudApiError(`${what}: node group ${ng} is ${g.status}: ${issuesText(g.health?.issues)}`);
-            }
-            return { done: false, state: g.status ?? "unknown" };
-        },
-        waitOpts(a, a.timeout("nodegroup", "create"), `NodeGroup (${ng}) to be ACTIVE`),
-    );
+export async function waitNodegroupActive(
+    session: AwsSession,
+    cluster: string,
+    ng: string,
+    what: string,
+): Promise<Nodegroup> {
+    return waitForStatus({
+        ...waitOpts(session, session.timeout("nodegroup", "create"), `NodeGroup (${ng}) to be ACTIVE`),
+        describe: () => describeNodegroup(session, cluster, ng, what),
+        status: group => group.status ?? "unknown",
+        success: ["ACTIVE"],
+        failure: NODEGROUP_STATUS.failed,
+        failed: (group, status) => healthFailure(what, `node group ${ng}`, group, status),
+    });
 }
 
-export async function waitNodegroupSettled(a: AwsCtx, cluster: string, ng: string, what: string): Promise<void> {
-    await waitUntil(
-        async () => {
-            const g = await describeNodegroup(a, cluster, ng, what);
-            const busy = g.status === "CREATING" || g.status === "UPDATING";
-            return busy ? { done: false, state: g.status ?? "unknown" } : { done: true, value: undefined };
-        },
-        waitOpts(a, a.timeout("nodegroup", "create"), `NodeGroup (${ng}) to finish its current operation`),
-    );
+export async function waitNodegroupSettled(
+    session: AwsSession,
+    cluster: string,
+    ng: string,
+    what: string,
+): Promise<void> {
+    const target = `NodeGroup (${ng}) to finish its current operation`;
+    await waitForStatus({
+        ...waitOpts(session, session.timeout("nodegroup", "create"), target),
+        describe: () => describeNodegroup(session, cluster, ng, what),
+        status: group => group.status ?? "unknown",
+        pending: NODEGROUP_STATUS.busy,
+    });
 }
 
-export async function waitNodegroupGone(a: AwsCtx, cluster: string, ng: string, what: string): Promise<void> {
-    await waitUntil(
-        async () => {
-            try {
-                const g = await describeNodegroup(a, cluster, ng, what);
-                if (g.status === "DELETE_FAILED")
-                    throw new CloudApiError(
-                        `${what}: node group ${ng} is DELETE_FAILED: ${issuesText(g.health?.issues)}`,
-                    );
-                return { done: false, state: g.status ?? "unknown" };
-            } catch (err) {
-                if (isAwsNotFound(err)) return { done: true, value: undefined };
-                throw err;
-            }
-        },
-        waitOpts(a, a.timeout("nodegroup", "delete"), `NodeGroup (${ng}) to be deleted`),
-    );
+export async function waitNodegroupGone(session: AwsSession, cluster: string, ng: string, what: string): Promise<void> {
+    await waitForStatus({
+        ...waitOpts(session, session.timeout("nodegroup", "delete"), `NodeGroup (${ng}) to be deleted`),
+        describe: () => unlessGone(() => describeNodegroup(session, cluster, ng, what)),
+        status: group => group.status ?? "unknown",
+        failure: NODEGROUP_STATUS.deleteFailed,
+        failed: (group, status) => healthFailure(what, `node group ${ng}`, group, status),
+        gone: "done",
+    });
 }
 
 /** DescribeUpdate until Successful; Failed/Cancelled surface EKS's update errors. */
 export async function waitUpdate(
-    a: AwsCtx,
+    session: AwsSession,
     cluster: string,
     update: Update | undefined,
     what: string,
     nodegroup?: string,
 ): Promise<Update> {
     if (!update?.id) throw new CloudApiError(`${what}: EKS returned no update id`);
-    const id = update.id;
+    const updateId = update.id;
     const target = nodegroup ? `NodeGroup (${nodegroup})` : `Cluster (${cluster})`;
-    return waitUntil(
-        async () => {
-            const u = (
-                await aws(what, () =>
-                    a.clients.eks.send(
-                        new DescribeUpdateCommand({
-                            name: cluster,
-                            updateId: id,
-                            ...(nodegroup ? { nodegroupName: nodegroup } : {}),
-                        }),
-                    ),
-                )
-            ).update;
-            if (u?.status === "Successful") return { done: true, value: u };
-            if (u?.status === "Failed" || u?.status === "Cancelled") {
-                const errors = (u.errors ?? []).map(e => ({
-                    code: e.errorCode,
-                    message: e.errorMessage,
-                    resourceIds: e.resourceIds,
-                }));
-                throw new CloudApiError(`${what}: update ${id} ${u.status}: ${issuesText(errors)}`);
-            }
-            return { done: false, state: u?.status ?? "unknown" };
-        },
-        waitOpts(
-            a,
-            a.timeout(nodegroup ? "nodegroup" : "cluster", "update"),
+    const input = { name: cluster, updateId, ...(nodegroup ? { nodegroupName: nodegroup } : {}) };
+    const describe = async (): Promise<Update | undefined> =>
+        (await aws(what, () => session.clients.eks.send(new DescribeUpdateCommand(input)))).update;
+    return waitForStatus({
+        ...waitOpts(
+            session,
+            session.timeout(nodegroup ? "nodegroup" : "cluster", "update"),
             `${target} update ${update.type ?? ""} to finish`,
         ),
-    );
+        describe,
+        status: current => current.status ?? "unknown",
+        success: ["Successful"],
+        failure: UPDATE_STATUS.failed,
+        failed: (current, status) => updateFailure(what, updateId, current, status),
+    });
+}
+
+function updateFailure(what: string, updateId: string, update: Update, status: string): CloudApiError {
+    const errors = (update.errors ?? []).map(detail => ({
+        code: detail.errorCode,
+        message: detail.errorMessage,
+        resourceIds: detail.resourceIds,
+    }));
+    return new CloudApiError(`${what}: update ${updateId} ${status}: ${issuesText(errors)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
 // converters
 
-export function major(v: string): number {
-    return Number(v.split(".")[0]);
+export function major(version: string): number {
+    return Number(version.split(".")[0]);
 }
 
-export function minor(v: string): number {
-    return Number(v.split(".")[1]);
+export function minor(version: string): number {
+    return Number(version.split(".")[1]);
 }
 
 export function userTags(tags: Record<string, string> | undefined): Record<string, string> {
     return Object.fromEntries(Object.entries(tags ?? {}).filter(([k]) => !k.startsWith("spider:")));
 }
 
-export function toClusterStatus(s: string | undefined): ClusterStatus {
-    switch (s) {
+export function toClusterStatus(status: string | undefined): ClusterStatus {
+    switch (status) {
         case "CREATING":
         case "PENDING":
             return "Creating";
@@ -329,8 +335,8 @@ export function toClusterStatus(s: string | undefined): ClusterStatus {
     }
 }
 
-export function toNodeGroupStatus(s: string | undefined): NodeGroupStatus {
-    switch (s) {
+export function toNodeGroupStatus(status: string | undefined): NodeGroupStatus {
+    switch (status) {
         case "CREATING":
             return "Creating";
         case "ACTIVE":
@@ -344,9 +350,18 @@ export function toNodeGroupStatus(s: string | undefined): NodeGroupStatus {
     }
 }
 
+/** The size bounds a node group reports: while autoscaling is off, the ones kept in its tags. */
+function reportedBounds(ng: Nodegroup): { minNodeSize: number; maxNodeSize: number } {
+    const scaling = ng.scalingConfig ?? {};
+    if (ng.tags?.[AUTOSCALING_TAG] !== "off")
+        return { minNodeSize: scaling.minSize ?? 0, maxNodeSize: scaling.maxSize ?? 0 };
+    return {
+        minNodeSize: Number(ng.tags?.[AUTOSCALING_MIN_TAG] ?? scaling.minSize ?? 0),
+        maxNodeSize: Number(ng.tags?.[AUTOSCALING_MAX_TAG] ?? scaling.maxSize ?? 0),
+    };
+}
+
 export function toNodeGroupInfo(ng: Nodegroup, nodes: string[]): NodeGroupInfo {
-    const sc = ng.scalingConfig ?? {};
-    const off = ng.tags?.[AUTOSCALING_TAG] === "off";
     return {
         iid: { nameId: ng.nodegroupName ?? "", systemId: ng.nodegroupArn ?? "" },
         image: ng.amiType ?? "",
@@ -354,10 +369,9 @@ export function toNodeGroupInfo(ng: Nodegroup, nodes: string[]): NodeGroupInfo {
         rootDiskType: "",
         rootDiskSize: Number(ng.diskSize ?? 0),
         keyPair: ng.remoteAccess?.ec2SshKey ?? "",
-        onAutoScaling: !off,
-        desiredNodeSize: sc.desiredSize ?? 0,
-        minNodeSize: off ? Number(ng.tags?.[AUTOSCALING_MIN_TAG] ?? sc.minSize ?? 0) : (sc.minSize ?? 0),
-        maxNodeSize: off ? Number(ng.tags?.[AUTOSCALING_MAX_TAG] ?? sc.maxSize ?? 0) : (sc.maxSize ?? 0),
+        onAutoScaling: ng.tags?.[AUTOSCALING_TAG] !== "off",
+        desiredNodeSize: ng.scalingConfig?.desiredSize ?? 0,
+        ...reportedBounds(ng),
         status: toNodeGroupStatus(ng.status),
         nodes,
         version: ng.version ?? "",
@@ -365,31 +379,36 @@ export function toNodeGroupInfo(ng: Nodegroup, nodes: string[]): NodeGroupInfo {
     };
 }
 
-export function toClusterInfo(c: Cluster, nodeGroups: NodeGroupInfo[], region: string, profile?: string): ClusterInfo {
-    const vpc = c.resourcesVpcConfig ?? {};
+export function toClusterInfo(
+    cluster: Cluster,
+    nodeGroups: NodeGroupInfo[],
+    region: string,
+    profile?: string,
+): ClusterInfo {
+    const vpc = cluster.resourcesVpcConfig ?? {};
     return {
-        iid: { nameId: c.name ?? "", systemId: c.arn ?? "" },
-        version: c.version ?? "",
+        iid: { nameId: cluster.name ?? "", systemId: cluster.arn ?? "" },
+        version: cluster.version ?? "",
         network: {
             vpc: vpc.vpcId ?? "",
             subnets: [...(vpc.subnetIds ?? [])],
             securityGroups: [...(vpc.securityGroupIds ?? [])],
         },
         nodeGroups,
-        endpoint: c.endpoint ?? "",
-        kubeconfig: c.endpoint ? toKubeconfig(c, region, profile) : "",
-        status: toClusterStatus(c.status),
-        createdTime: isoTime(c.createdAt),
-        tags: userTags(c.tags),
-        ...ownerField(ownerFromTags(c.tags)),
+        endpoint: cluster.endpoint ?? "",
+        kubeconfig: cluster.endpoint ? toKubeconfig(cluster, region, profile) : "",
+        status: toClusterStatus(cluster.status),
+        createdTime: isoTime(cluster.createdAt),
+        tags: userTags(cluster.tags),
+        ...ownerField(ownerFromTags(cluster.tags)),
         keyValues: {
-            arn: c.arn ?? "",
-            status: c.status ?? "",
-            roleArn: c.roleArn ?? "",
-            platformVersion: c.platformVersion ?? "",
+            arn: cluster.arn ?? "",
+            status: cluster.status ?? "",
+            roleArn: cluster.roleArn ?? "",
+            platformVersion: cluster.platformVersion ?? "",
             clusterSecurityGroupId: vpc.clusterSecurityGroupId ?? "",
-            oidcIssuer: c.identity?.oidc?.issuer ?? "",
-            health: issuesText(c.health?.issues),
+            oidcIssuer: cluster.identity?.oidc?.issuer ?? "",
+            health: issuesText(cluster.health?.issues),
         },
     };
 }
@@ -398,38 +417,38 @@ export function toClusterInfo(c: Cluster, nodeGroups: NodeGroupInfo[], region: s
  * A kubeconfig that authenticates with `aws eks get-token`, the exec plugin kubectl runs for
  * EKS (needs the AWS CLI v2 on PATH). Scalars are JSON-quoted, which YAML reads verbatim.
  */
-export function toKubeconfig(c: Cluster, region: string, profile?: string): string {
-    const q = (s: string): string => JSON.stringify(s);
-    const arn = c.arn ?? c.name ?? "eks";
+export function toKubeconfig(cluster: Cluster, region: string, profile?: string): string {
+    const quote = (text: string): string => JSON.stringify(text);
+    const arn = cluster.arn ?? cluster.name ?? "eks";
     const lines = [
         "apiVersion: v1",
         "kind: Config",
         "clusters:",
-        "- name: " + q(arn),
+        "- name: " + quote(arn),
         "  cluster:",
-        "    server: " + q(c.endpoint ?? ""),
-        "    certificate-authority-data: " + q(c.certificateAuthority?.data ?? ""),
+        "    server: " + quote(cluster.endpoint ?? ""),
+        "    certificate-authority-data: " + quote(cluster.certificateAuthority?.data ?? ""),
         "contexts:",
-        "- name: " + q(arn),
+        "- name: " + quote(arn),
         "  context:",
-        "    cluster: " + q(arn),
-        "    user: " + q(arn),
-        "current-context: " + q(arn),
+        "    cluster: " + quote(arn),
+        "    user: " + quote(arn),
+        "current-context: " + quote(arn),
         "preferences: {}",
         "users:",
-        "- name: " + q(arn),
+        "- name: " + quote(arn),
         "  user:",
         "    exec:",
         "      apiVersion: client.authentication.k8s.io/v1beta1",
         "      command: aws",
         "      args: [" +
-            ["--region", region, "eks", "get-token", "--cluster-name", c.name ?? "", "--output", "json"]
-                .map(q)
+            ["--region", region, "eks", "get-token", "--cluster-name", cluster.name ?? "", "--output", "json"]
+                .map(quote)
                 .join(", ") +
             "]",
         "      interactiveMode: IfAvailable",
         "      provideClusterInfo: false",
     ];
-    if (profile) lines.push("      env:", "      - name: AWS_PROFILE", "        value: " + q(profile));
+    if (profile) lines.push("      env:", "      - name: AWS_PROFILE", "        value: " + quote(profile));
     return lines.join("\n") + "\n";
 }

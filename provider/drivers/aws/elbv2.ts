@@ -35,8 +35,8 @@ import type {
     VmGroupInfo,
 } from "../../interface/driver";
 import { CloudApiError, NotFoundError, ValidationError } from "../../interface/errors";
-import { waitUntil, withRetries } from "../../interface/wait";
-import { AwsCtx, aws, errorCode, isAwsNotFound, isoTime } from "./clients";
+import { waitForStatus, withRetries } from "../../interface/wait";
+import { AwsSession, aws, errorCode, isAwsNotFound, isoTime, unlessGone } from "./clients";
 import { HEALTH } from "./validate";
 
 export const NLB_TAG = "spider:nlb";
@@ -56,14 +56,19 @@ export const label = (iid: Iid): string => iid.nameId || iid.systemId;
 // creation
 
 /** One subnet per availability zone of the VPC, preferring the AZ's default subnet. */
-export async function pickSubnets(a: AwsCtx, vpc: string, type: NlbReq["type"], what: string): Promise<string[]> {
+export async function pickSubnets(
+    session: AwsSession,
+    vpc: string,
+    type: NlbReq["type"],
+    what: string,
+): Promise<string[]> {
     const subnets: Subnet[] = [];
     let token: string | undefined;
     do {
         const page = await aws(
             what,
             () =>
-                a.clients.ec2.send(
+                session.clients.ec2.send(
                     new DescribeSubnetsCommand({
                         Filters: [{ Name: "vpc-id", Values: [vpc] }],
                         NextToken: token,
@@ -127,12 +132,16 @@ export function healthParams(hc: HealthCheckerReq): {
     };
 }
 
-export async function createTargetGroup(a: AwsCtx, what: string, spec: TargetGroupSpec): Promise<TargetGroup> {
+export async function createTargetGroup(
+    session: AwsSession,
+    what: string,
+    spec: TargetGroupSpec,
+): Promise<TargetGroup> {
     const tg = (
         await aws(
             what,
             () =>
-                a.clients.elb.send(
+                session.clients.elb.send(
                     new CreateTargetGroupCommand({
                         Name: targetGroupName(spec.lbName),
                         Protocol: spec.protocol,
@@ -150,11 +159,11 @@ export async function createTargetGroup(a: AwsCtx, what: string, spec: TargetGro
     return tg;
 }
 
-export async function registerTargets(a: AwsCtx, tgArn: string, vms: string[], what: string): Promise<void> {
+export async function registerTargets(session: AwsSession, tgArn: string, vms: string[], what: string): Promise<void> {
     await aws(
         what,
         () =>
-            a.clients.elb.send(
+            session.clients.elb.send(
                 new RegisterTargetsCommand({
                     TargetGroupArn: tgArn,
                     Targets: vms.map(Id => ({ Id })),
@@ -167,31 +176,32 @@ export async function registerTargets(a: AwsCtx, tgArn: string, vms: string[], w
 // ---------------------------------------------------------------------------------------------
 // lookups
 
-export async function findLoadBalancerByName(a: AwsCtx, name: string, what: string): Promise<LoadBalancer | undefined> {
-    try {
-        const res = await aws(what, () => a.clients.elb.send(new DescribeLoadBalancersCommand({ Names: [name] })));
-        return res.LoadBalancers?.[0];
-    } catch (err) {
-        if (isAwsNotFound(err)) return undefined;
-        throw err;
-    }
+export async function findLoadBalancerByName(
+    session: AwsSession,
+    name: string,
+    what: string,
+): Promise<LoadBalancer | undefined> {
+    const command = new DescribeLoadBalancersCommand({ Names: [name] });
+    return unlessGone(async () => (await aws(what, () => session.clients.elb.send(command))).LoadBalancers?.[0]);
 }
 
-export async function findLoadBalancer(a: AwsCtx, iid: Iid, what: string): Promise<LoadBalancer> {
+export async function findLoadBalancer(session: AwsSession, iid: Iid, what: string): Promise<LoadBalancer> {
     const input = iid.systemId ? { LoadBalancerArns: [iid.systemId] } : { Names: [iid.nameId] };
-    const res = await aws(what, () => a.clients.elb.send(new DescribeLoadBalancersCommand(input)));
+    const res = await aws(what, () => session.clients.elb.send(new DescribeLoadBalancersCommand(input)));
     const lb = res.LoadBalancers?.[0];
     if (!lb) throw new NotFoundError(`${what}: no load balancer ${iid.systemId || iid.nameId}`);
     return lb;
 }
 
 /** The LB ARN: the systemId when known (later calls report a missing LB), else a lookup by name. */
-export async function loadBalancerArn(a: AwsCtx, iid: Iid, what: string): Promise<string> {
-    return iid.systemId || ((await findLoadBalancer(a, iid, what)).LoadBalancerArn as string);
+export async function loadBalancerArn(session: AwsSession, iid: Iid, what: string): Promise<string> {
+    return iid.systemId || ((await findLoadBalancer(session, iid, what)).LoadBalancerArn as string);
 }
 
-export async function findListener(a: AwsCtx, lbArn: string, what: string): Promise<Listener> {
-    const res = await aws(what, () => a.clients.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn })));
+export async function findListener(session: AwsSession, lbArn: string, what: string): Promise<Listener> {
+    const res = await aws(what, () =>
+        session.clients.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn })),
+    );
     const listener = res.Listeners?.[0];
     if (!listener)
         throw new NotFoundError(`${what}: load balancer ${lbArn} has no listener (a create that did not finish?)`);
@@ -213,17 +223,23 @@ export function forwardTargetGroupArn(listener: Listener, what: string): string 
     return arn;
 }
 
-export async function findTargetGroup(a: AwsCtx, tgArn: string, what: string): Promise<TargetGroup> {
+export async function findTargetGroup(session: AwsSession, tgArn: string, what: string): Promise<TargetGroup> {
     const res = await aws(what, () =>
-        a.clients.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [tgArn] })),
+        session.clients.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [tgArn] })),
     );
     const tg = res.TargetGroups?.[0];
     if (!tg) throw new NotFoundError(`${what}: no target group ${tgArn}`);
     return tg;
 }
 
-export async function describeTargets(a: AwsCtx, tgArn: string, what: string): Promise<TargetHealthDescription[]> {
-    const res = await aws(what, () => a.clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn })));
+export async function describeTargets(
+    session: AwsSession,
+    tgArn: string,
+    what: string,
+): Promise<TargetHealthDescription[]> {
+    const res = await aws(what, () =>
+        session.clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn })),
+    );
     return res.TargetHealthDescriptions ?? [];
 }
 
@@ -234,32 +250,36 @@ export function attachedVms(targets: TargetHealthDescription[]): string[] {
         .sort();
 }
 
-export async function describeTagList(a: AwsCtx, arn: string, what: string): Promise<Tag[]> {
-    const res = await aws(what, () => a.clients.elb.send(new DescribeTagsCommand({ ResourceArns: [arn] })));
+export async function describeTagList(session: AwsSession, arn: string, what: string): Promise<Tag[]> {
+    const res = await aws(what, () => session.clients.elb.send(new DescribeTagsCommand({ ResourceArns: [arn] })));
     return res.TagDescriptions?.[0]?.Tags ?? [];
 }
 
-export async function describeUserTags(a: AwsCtx, arn: string, what: string): Promise<Record<string, string>> {
-    return fromAwsTags(await describeTagList(a, arn, what));
+export async function describeUserTags(
+    session: AwsSession,
+    arn: string,
+    what: string,
+): Promise<Record<string, string>> {
+    return fromAwsTags(await describeTagList(session, arn, what));
 }
 
 // ---------------------------------------------------------------------------------------------
 // deletes
 
-export async function deleteListener(a: AwsCtx, arn: string, what: string): Promise<void> {
+export async function deleteListener(session: AwsSession, arn: string, what: string): Promise<void> {
     try {
-        await aws(what, () => a.clients.elb.send(new DeleteListenerCommand({ ListenerArn: arn })));
+        await aws(what, () => session.clients.elb.send(new DeleteListenerCommand({ ListenerArn: arn })));
     } catch (err) {
         if (!isAwsNotFound(err)) throw err;
     }
 }
 
-export async function deleteTargetGroup(a: AwsCtx, arn: string, what: string): Promise<void> {
-    const poll = a.poll("nlb");
+export async function deleteTargetGroup(session: AwsSession, arn: string, what: string): Promise<void> {
+    const poll = session.poll("nlb");
     try {
         // ELBv2 may still see the group as in use for a moment after the listener let go of it.
         await withRetries(
-            () => aws(what, () => a.clients.elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn }))),
+            () => aws(what, () => session.clients.elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn }))),
             err => errorCode((err as { cause?: unknown }).cause) === "ResourceInUse",
             { attempts: 5, minDelayMs: poll.minDelayMs, maxDelayMs: poll.maxDelayMs },
         );
@@ -268,18 +288,20 @@ export async function deleteTargetGroup(a: AwsCtx, arn: string, what: string): P
     }
 }
 
-export async function deleteLoadBalancerAndWait(a: AwsCtx, arn: string, what: string): Promise<void> {
-    await aws(what, () => a.clients.elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn })));
-    await waitNlbGone(a, arn, what);
+export async function deleteLoadBalancerAndWait(session: AwsSession, arn: string, what: string): Promise<void> {
+    await aws(what, () => session.clients.elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn })));
+    await waitNlbGone(session, arn, what);
 }
 
 /** Groups left by an interrupted create or swap: named after this NLB, tagged for it, unused. */
-export async function deleteOrphanTargetGroups(a: AwsCtx, name: string, what: string): Promise<void> {
+export async function deleteOrphanTargetGroups(session: AwsSession, name: string, what: string): Promise<void> {
     const prefix = `${name.slice(0, 23).replace(/-+$/, "")}-`;
     const candidates: TargetGroup[] = [];
     let marker: string | undefined;
     do {
-        const page = await aws(what, () => a.clients.elb.send(new DescribeTargetGroupsCommand({ Marker: marker })));
+        const page = await aws(what, () =>
+            session.clients.elb.send(new DescribeTargetGroupsCommand({ Marker: marker })),
+        );
         candidates.push(
             ...(page.TargetGroups ?? []).filter(
                 tg =>
@@ -293,12 +315,14 @@ export async function deleteOrphanTargetGroups(a: AwsCtx, name: string, what: st
     for (let i = 0; i < candidates.length; i += 20) {
         const batch = candidates.slice(i, i + 20);
         const desc = await aws(what, () =>
-            a.clients.elb.send(new DescribeTagsCommand({ ResourceArns: batch.map(tg => tg.TargetGroupArn as string) })),
+            session.clients.elb.send(
+                new DescribeTagsCommand({ ResourceArns: batch.map(tg => tg.TargetGroupArn as string) }),
+            ),
         );
         for (const d of desc.TagDescriptions ?? []) {
             if (d.Tags?.some(t => t.Key === NLB_TAG && t.Value === name)) {
-                a.log(`${what}: deleting orphaned target group ${d.ResourceArn}`);
-                await deleteTargetGroup(a, d.ResourceArn as string, what);
+                session.log(`${what}: deleting orphaned target group ${d.ResourceArn}`);
+                await deleteTargetGroup(session, d.ResourceArn as string, what);
             }
         }
     }
@@ -307,53 +331,47 @@ export async function deleteOrphanTargetGroups(a: AwsCtx, name: string, what: st
 // ---------------------------------------------------------------------------------------------
 // waits
 
-export async function waitNlbActive(a: AwsCtx, arn: string, what: string): Promise<LoadBalancer> {
-    const poll = a.poll("nlb");
-    return waitUntil(
-        async () => {
-            const res = await aws(what, () =>
-                a.clients.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] })),
-            );
-            const lb = res.LoadBalancers?.[0];
-            const state = lb?.State?.Code ?? "unknown";
-            if (lb && (state === "active" || state === "active_impaired")) return { done: true, value: lb };
-            if (state === "failed")
-                throw new CloudApiError(
-                    `${what}: the load balancer failed to provision: ${lb?.State?.Reason ?? "no reason given"}`,
-                );
-            return { done: false, state };
-        },
-        {
-            timeoutMs: a.timeout("nlb", "create"),
-            ...poll,
-            what: `Nlb (${arn.split("/").slice(-2, -1)[0] ?? arn}) to be active`,
-            log: a.ctx.log,
-        },
-    );
+/** `Nlb (<name>)` from a load balancer ARN (`…:loadbalancer/net/<name>/<id>`). */
+function nlbLabel(arn: string): string {
+    return `Nlb (${arn.split("/").slice(-2, -1)[0] ?? arn})`;
 }
 
-export async function waitNlbGone(a: AwsCtx, arn: string, what: string): Promise<void> {
-    const poll = a.poll("nlb");
-    await waitUntil(
-        async () => {
-            try {
-                const res = await aws(what, () =>
-                    a.clients.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] })),
-                );
-                const lb = res.LoadBalancers?.[0];
-                return lb ? { done: false, state: lb.State?.Code ?? "present" } : { done: true, value: undefined };
-            } catch (err) {
-                if (isAwsNotFound(err)) return { done: true, value: undefined };
-                throw err;
-            }
-        },
-        {
-            timeoutMs: a.timeout("nlb", "delete"),
-            ...poll,
-            what: `Nlb (${arn.split("/").slice(-2, -1)[0] ?? arn}) to be deleted`,
-            log: a.ctx.log,
-        },
-    );
+async function describeLoadBalancerArn(
+    session: AwsSession,
+    arn: string,
+    what: string,
+): Promise<LoadBalancer | undefined> {
+    const command = new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] });
+    return (await aws(what, () => session.clients.elb.send(command))).LoadBalancers?.[0];
+}
+
+export async function waitNlbActive(session: AwsSession, arn: string, what: string): Promise<LoadBalancer> {
+    return waitForStatus({
+        timeoutMs: session.timeout("nlb", "create"),
+        ...session.poll("nlb"),
+        what: `${nlbLabel(arn)} to be active`,
+        log: session.ctx.log,
+        describe: () => describeLoadBalancerArn(session, arn, what),
+        status: lb => lb.State?.Code ?? "unknown",
+        success: ["active", "active_impaired"],
+        failure: ["failed"],
+        failed: lb =>
+            new CloudApiError(
+                `${what}: the load balancer failed to provision: ${lb.State?.Reason ?? "no reason given"}`,
+            ),
+    });
+}
+
+export async function waitNlbGone(session: AwsSession, arn: string, what: string): Promise<void> {
+    await waitForStatus({
+        timeoutMs: session.timeout("nlb", "delete"),
+        ...session.poll("nlb"),
+        what: `${nlbLabel(arn)} to be deleted`,
+        log: session.ctx.log,
+        describe: () => unlessGone(() => describeLoadBalancerArn(session, arn, what)),
+        status: lb => lb.State?.Code ?? "present",
+        gone: "done",
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -375,12 +393,12 @@ export function fromAwsTags(tags: Tag[]): Record<string, string> {
     return out;
 }
 
-export function toTrafficProtocol(p: string | undefined): TrafficProtocol {
-    return p === "UDP" ? "UDP" : "TCP";
+export function toTrafficProtocol(protocol: string | undefined): TrafficProtocol {
+    return protocol === "UDP" ? "UDP" : "TCP";
 }
 
-export function toHealthProtocol(p: string | undefined): HealthProtocol {
-    return p === "HTTP" || p === "HTTPS" ? p : "TCP";
+export function toHealthProtocol(protocol: string | undefined): HealthProtocol {
+    return protocol === "HTTP" || protocol === "HTTPS" ? protocol : "TCP";
 }
 
 export function fromTargetGroupHealth(tg: TargetGroup): HealthCheckerInfo {

@@ -9,9 +9,9 @@
 import type { Capabilities, ClusterReq, Connection, Driver, DriverContext, NlbReq } from "../../interface/driver";
 import type { FieldIssue } from "../../interface/errors";
 import { defineCapabilities } from "../../interface/capabilities";
-import { makeCtx } from "./clients";
-import { openCluster } from "./cluster";
-import { openNlb } from "./nlb";
+import { makeSession } from "./clients";
+import { makeClusterHandler } from "./cluster";
+import { makeNlbHandler } from "./nlb";
 import {
     CLUSTER_NAME,
     EKS_VERSIONS,
@@ -53,6 +53,6 @@ export function validateCluster(req: ClusterReq): FieldIssue[] {
 }
 
 export function open(conn: Connection, ctx: DriverContext): Driver {
-    const a = makeCtx(conn, ctx);
-    return { nlb: openNlb(a), cluster: openCluster(a) };
+    const session = makeSession(conn, ctx);
+    return { nlb: makeNlbHandler(session), cluster: makeClusterHandler(session) };
 }

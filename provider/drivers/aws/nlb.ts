@@ -19,6 +19,7 @@ import {
     ModifyTargetGroupCommand,
     RemoveTagsCommand,
     SetSubnetsCommand,
+    Tag,
     TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type {
@@ -34,14 +35,9 @@ import type {
     VmGroupInfo,
     VmGroupReq,
 } from "../../interface/driver";
-import {
-    AlreadyExistsError,
-    asPartConflict,
-    CloudApiError,
-    NotSupportedError,
-    ValidationError,
-} from "../../interface/errors";
-import { AwsCtx, aws, isAwsNotFound, subnetsInVpc, undoAll, withRollbackFailures } from "./clients";
+import { AlreadyExistsError, CloudApiError, NotSupportedError, ValidationError } from "../../interface/errors";
+import { AwsSession, aws, isAwsNotFound, subnetsInVpc } from "./clients";
+import { transaction, UndoStack } from "../../interface/undo";
 import { planSubnetSteps, sharedZones } from "../../interface/subnets";
 import {
     validateHealthChecker,
@@ -87,27 +83,27 @@ import {
     waitNlbActive,
 } from "./elbv2";
 
-export function openNlb(a: AwsCtx): NlbHandler {
+export function makeNlbHandler(session: AwsSession): NlbHandler {
     return {
-        createNlb: req => createNlb(a, req),
-        listNlb: () => listNlb(a),
-        getNlb: iid => getNlb(a, iid),
-        deleteNlb: iid => deleteNlb(a, iid),
-        changeListener: (iid, listener) => changeListener(a, iid, listener),
-        changeVmGroupInfo: (iid, vmGroup) => changeVmGroupInfo(a, iid, vmGroup),
-        addVms: (iid, vms) => addVms(a, iid, vms),
-        removeVms: (iid, vms) => removeVms(a, iid, vms),
-        getVmGroupHealthInfo: iid => getVmGroupHealthInfo(a, iid),
-        changeHealthCheckerInfo: (iid, hc) => changeHealthCheckerInfo(a, iid, hc),
-        changeTags: (iid, tags) => changeTags(a, iid, tags),
-        changeSubnets: (iid, subnets) => changeSubnets(a, iid, subnets),
+        createNlb: req => createNlb(session, req),
+        listNlb: () => listNlb(session),
+        getNlb: iid => getNlb(session, iid),
+        deleteNlb: iid => deleteNlb(session, iid),
+        changeListener: (iid, listener) => changeListener(session, iid, listener),
+        changeVmGroupInfo: (iid, vmGroup) => changeVmGroupInfo(session, iid, vmGroup),
+        addVms: (iid, vms) => addVms(session, iid, vms),
+        removeVms: (iid, vms) => removeVms(session, iid, vms),
+        getVmGroupHealthInfo: iid => getVmGroupHealthInfo(session, iid),
+        changeHealthCheckerInfo: (iid, hc) => changeHealthCheckerInfo(session, iid, hc),
+        changeTags: (iid, tags) => changeTags(session, iid, tags),
+        changeSubnets: (iid, subnets) => changeSubnets(session, iid, subnets),
     };
 }
 
 // ---------------------------------------------------------------------------------------------
 // create
 
-async function createNlb(a: AwsCtx, req: NlbReq): Promise<NlbInfo> {
+async function createNlb(session: AwsSession, req: NlbReq): Promise<NlbInfo> {
     const name = req.iid.nameId;
     const what = `creating Nlb (${name})`;
     if (req.scope === "GLOBAL")
@@ -116,109 +112,119 @@ async function createNlb(a: AwsCtx, req: NlbReq): Promise<NlbInfo> {
     if (issues.length) throw new ValidationError(issues);
 
     // moto (and a racing caller) would happily create a second LB with the same name.
-    const existing = await findLoadBalancerByName(a, name, what);
+    const existing = await findLoadBalancerByName(session, name, what);
     if (existing)
         throw new AlreadyExistsError(
             `${what}: a load balancer named "${name}" already exists (${existing.LoadBalancerArn})`,
         );
 
-    const subnets = req.subnets ?? (await pickSubnets(a, req.vpc, req.type, what));
+    const subnets = req.subnets ?? (await pickSubnets(session, req.vpc, req.type, what));
     const tags = toAwsTags(name, req.tags, req.owner);
-    const undo: Array<() => Promise<void>> = [];
-    try {
-        const lb = (
-            await aws(
-                what,
-                () =>
-                    a.clients.elb.send(
-                        new CreateLoadBalancerCommand({
-                            Name: name,
-                            Type: "network",
-                            Scheme: req.type === "INTERNAL" ? "internal" : "internet-facing",
-                            Subnets: subnets,
-                            IpAddressType: "ipv4",
-                            Tags: tags,
-                        }),
-                    ),
-                { property: "subnets" },
-            )
-        ).LoadBalancers?.[0];
-        if (!lb?.LoadBalancerArn) throw new CloudApiError(`${what}: CreateLoadBalancer returned no load balancer`);
-        const lbArn = lb.LoadBalancerArn;
-        undo.push(() => deleteLoadBalancerAndWait(a, lbArn, `undoing ${what}`));
-        if (lb.VpcId && lb.VpcId !== req.vpc) {
-            throw new ValidationError([
-                { property: "subnets", reason: `the subnets belong to ${lb.VpcId}, not to vpc ${req.vpc}` },
-            ]);
-        }
+    return transaction(what, { log: line => session.log(line), creates: true }, undo =>
+        createNlbParts(session, { req, subnets, tags, what }, undo),
+    );
+}
 
-        const tg = await createTargetGroup(a, what, {
-            lbName: name,
-            vpc: req.vpc,
-            protocol: req.vmGroup.protocol,
-            port: req.vmGroup.port,
-            health: req.healthChecker,
-            tags,
-        });
-        const tgArn = tg.TargetGroupArn as string;
-        undo.push(() => deleteTargetGroup(a, tgArn, `undoing ${what}`));
-        if (req.vmGroup.vms.length) await registerTargets(a, tgArn, req.vmGroup.vms, what);
+interface NlbPlan {
+    req: NlbReq;
+    subnets: string[];
+    tags: Tag[];
+    what: string;
+}
 
-        const listener = (
-            await aws(
-                what,
-                () =>
-                    a.clients.elb.send(
-                        new CreateListenerCommand({
-                            LoadBalancerArn: lbArn,
-                            Protocol: req.listener.protocol,
-                            Port: req.listener.port,
-                            DefaultActions: [{ Type: "forward", TargetGroupArn: tgArn }],
-                            Tags: tags,
-                        }),
-                    ),
-                { property: "listener" },
-            )
-        ).Listeners?.[0];
-        if (!listener?.ListenerArn) throw new CloudApiError(`${what}: CreateListener returned no listener`);
-        const listenerArn = listener.ListenerArn;
-        undo.push(() => deleteListener(a, listenerArn, `undoing ${what}`));
-
-        const active = await waitNlbActive(a, lbArn, what);
-        return toNlbInfo({ lb: active, listener, tg }, [...req.vmGroup.vms].sort(), req.tags, req.owner);
-    } catch (err) {
-        a.log(`${what} failed; removing the ${undo.length} part(s) created so far`);
-        // Before the first part exists, a conflict is the object's own name: nothing was created.
-        throw withRollbackFailures(undo.length > 0 ? asPartConflict(err) : err, what, await undoAll(undo));
+/** Load balancer, target group (with its VMs), listener, each undone if a later one fails; then active. */
+async function createNlbParts(session: AwsSession, plan: NlbPlan, undo: UndoStack): Promise<NlbInfo> {
+    const { req, tags, what } = plan;
+    const undoing = `undoing ${what}`;
+    // The load balancer carries the NLB's own name: only its conflict means the name is taken.
+    const lb = await undo.anchor(() => createLoadBalancer(session, plan));
+    const lbArn = lb.LoadBalancerArn as string;
+    undo.push(`load balancer ${lbArn}`, () => deleteLoadBalancerAndWait(session, lbArn, undoing));
+    if (lb.VpcId && lb.VpcId !== req.vpc) {
+        throw new ValidationError([
+            { property: "subnets", reason: `the subnets belong to ${lb.VpcId}, not to vpc ${req.vpc}` },
+        ]);
     }
+
+    const tg = await createTargetGroup(session, what, {
+        lbName: req.iid.nameId,
+        vpc: req.vpc,
+        protocol: req.vmGroup.protocol,
+        port: req.vmGroup.port,
+        health: req.healthChecker,
+        tags,
+    });
+    const tgArn = tg.TargetGroupArn as string;
+    undo.push(`target group ${tgArn}`, () => deleteTargetGroup(session, tgArn, undoing));
+    if (req.vmGroup.vms.length) await registerTargets(session, tgArn, req.vmGroup.vms, what);
+
+    const listener = await createListener(session, lbArn, tgArn, plan);
+    const listenerArn = listener.ListenerArn as string;
+    undo.push(`listener ${listenerArn}`, () => deleteListener(session, listenerArn, undoing));
+
+    const active = await waitNlbActive(session, lbArn, what);
+    return toNlbInfo({ lb: active, listener, tg }, [...req.vmGroup.vms].sort(), req.tags, req.owner);
+}
+
+async function createLoadBalancer(session: AwsSession, plan: NlbPlan): Promise<LoadBalancer> {
+    const { req, what } = plan;
+    const command = new CreateLoadBalancerCommand({
+        Name: req.iid.nameId,
+        Type: "network",
+        Scheme: req.type === "INTERNAL" ? "internal" : "internet-facing",
+        Subnets: plan.subnets,
+        IpAddressType: "ipv4",
+        Tags: plan.tags,
+    });
+    const res = await aws(what, () => session.clients.elb.send(command), { property: "subnets" });
+    const lb = res.LoadBalancers?.[0];
+    if (!lb?.LoadBalancerArn) throw new CloudApiError(`${what}: CreateLoadBalancer returned no load balancer`);
+    return lb;
+}
+
+async function createListener(session: AwsSession, lbArn: string, tgArn: string, plan: NlbPlan): Promise<Listener> {
+    const { req, what } = plan;
+    const command = new CreateListenerCommand({
+        LoadBalancerArn: lbArn,
+        Protocol: req.listener.protocol,
+        Port: req.listener.port,
+        DefaultActions: [{ Type: "forward", TargetGroupArn: tgArn }],
+        Tags: plan.tags,
+    });
+    const res = await aws(what, () => session.clients.elb.send(command), { property: "listener" });
+    const listener = res.Listeners?.[0];
+    if (!listener?.ListenerArn) throw new CloudApiError(`${what}: CreateListener returned no listener`);
+    return listener;
 }
 
 // ---------------------------------------------------------------------------------------------
 // read
 
-async function getNlb(a: AwsCtx, iid: Iid): Promise<NlbInfo> {
+async function getNlb(session: AwsSession, iid: Iid): Promise<NlbInfo> {
     const what = `reading Nlb (${label(iid)})`;
-    const lb = await findLoadBalancer(a, iid, what);
-    return readNlb(a, lb, what);
+    const lb = await findLoadBalancer(session, iid, what);
+    return readNlb(session, lb, what);
 }
 
-async function readNlb(a: AwsCtx, lb: LoadBalancer, what: string): Promise<NlbInfo> {
+async function readNlb(session: AwsSession, lb: LoadBalancer, what: string): Promise<NlbInfo> {
     const lbArn = lb.LoadBalancerArn as string;
-    const listener = await findListener(a, lbArn, what);
+    const listener = await findListener(session, lbArn, what);
     const [tg, targets, tags] = await Promise.all([
-        findTargetGroup(a, forwardTargetGroupArn(listener, what), what),
-        describeTargets(a, forwardTargetGroupArn(listener, what), what),
-        describeTagList(a, lbArn, what),
+        findTargetGroup(session, forwardTargetGroupArn(listener, what), what),
+        describeTargets(session, forwardTargetGroupArn(listener, what), what),
+        describeTagList(session, lbArn, what),
     ]);
     return toNlbInfo({ lb, listener, tg }, attachedVms(targets), fromAwsTags(tags), ownerFromTags(tagMap(tags)));
 }
 
-async function listNlb(a: AwsCtx): Promise<NlbInfo[]> {
+async function listNlb(session: AwsSession): Promise<NlbInfo[]> {
     const what = "listing Nlbs";
     const lbs: LoadBalancer[] = [];
     let marker: string | undefined;
     do {
-        const page = await aws(what, () => a.clients.elb.send(new DescribeLoadBalancersCommand({ Marker: marker })));
+        const page = await aws(what, () =>
+            session.clients.elb.send(new DescribeLoadBalancersCommand({ Marker: marker })),
+        );
         lbs.push(...(page.LoadBalancers ?? []).filter(lb => lb.Type === "network"));
         marker = page.NextMarker;
     } while (marker);
@@ -226,7 +232,7 @@ async function listNlb(a: AwsCtx): Promise<NlbInfo[]> {
     for (let i = 0; i < lbs.length; i += 20) {
         const batch = lbs.slice(i, i + 20);
         const desc = await aws(what, () =>
-            a.clients.elb.send(
+            session.clients.elb.send(
                 new DescribeTagsCommand({ ResourceArns: batch.map(lb => lb.LoadBalancerArn as string) }),
             ),
         );
@@ -238,7 +244,7 @@ async function listNlb(a: AwsCtx): Promise<NlbInfo[]> {
     const out: NlbInfo[] = [];
     for (const lb of managed) {
         try {
-            out.push(await readNlb(a, lb, `${what}: ${lb.LoadBalancerName}`));
+            out.push(await readNlb(session, lb, `${what}: ${lb.LoadBalancerName}`));
         } catch (err) {
             // Deleted or half-built while listing: not an NLB this driver can describe right now.
             if (!isAwsNotFound(err)) throw err;
@@ -250,22 +256,22 @@ async function listNlb(a: AwsCtx): Promise<NlbInfo[]> {
 // ---------------------------------------------------------------------------------------------
 // changes
 
-async function changeListener(a: AwsCtx, iid: Iid, req: ListenerReq): Promise<ListenerInfo> {
+async function changeListener(session: AwsSession, iid: Iid, req: ListenerReq): Promise<ListenerInfo> {
     const what = `changing the listener of Nlb (${label(iid)})`;
     const issues = validateListener(req);
     if (issues.length) throw new ValidationError(issues);
-    const lb = await findLoadBalancer(a, iid, what);
-    const listener = await findListener(a, lb.LoadBalancerArn as string, what);
+    const lb = await findLoadBalancer(session, iid, what);
+    const listener = await findListener(session, lb.LoadBalancerArn as string, what);
     if (listener.Port === req.port && listener.Protocol === req.protocol) return toListenerInfo(lb, listener);
 
     if (listener.Protocol !== req.protocol) {
-        const tg = await findTargetGroup(a, forwardTargetGroupArn(listener, what), what);
+        const tg = await findTargetGroup(session, forwardTargetGroupArn(listener, what), what);
         if (tg.Protocol !== req.protocol) {
             // A TCP listener cannot forward to a UDP group (nor the reverse): the group follows the
             // listener in the same ModifyListener call, through a target-group swap.
-            a.log(`${what}: the target group follows the listener to ${req.protocol}`);
+            session.log(`${what}: the target group follows the listener to ${req.protocol}`);
             const swapped = await swapTargetGroup(
-                a,
+                session,
                 { listener, tg },
                 { protocol: req.protocol, port: tg.Port as number },
                 what,
@@ -277,7 +283,7 @@ async function changeListener(a: AwsCtx, iid: Iid, req: ListenerReq): Promise<Li
     const res = await aws(
         what,
         () =>
-            a.clients.elb.send(
+            session.clients.elb.send(
                 new ModifyListenerCommand({
                     ListenerArn: listener.ListenerArn,
                     Port: req.port,
@@ -294,38 +300,41 @@ async function changeListener(a: AwsCtx, iid: Iid, req: ListenerReq): Promise<Li
  * group with the same targets, the listener's default action switched to it in one call, then
  * the old group deleted. The listener forwards to a complete group at every moment.
  */
-async function changeVmGroupInfo(a: AwsCtx, iid: Iid, req: VmGroupReq): Promise<VmGroupInfo> {
+async function changeVmGroupInfo(session: AwsSession, iid: Iid, req: VmGroupReq): Promise<VmGroupInfo> {
     const what = `changing the VM group of Nlb (${label(iid)})`;
     const issues = validateVmGroup(req);
     if (issues.length) throw new ValidationError(issues);
-    const lbArn = await loadBalancerArn(a, iid, what);
-    const listener = await findListener(a, lbArn, what);
-    const tg = await findTargetGroup(a, forwardTargetGroupArn(listener, what), what);
+    const lbArn = await loadBalancerArn(session, iid, what);
+    const listener = await findListener(session, lbArn, what);
+    const tg = await findTargetGroup(session, forwardTargetGroupArn(listener, what), what);
     if (tg.Protocol === req.protocol && tg.Port === req.port) {
-        const targets = await describeTargets(a, tg.TargetGroupArn as string, what);
+        const targets = await describeTargets(session, tg.TargetGroupArn as string, what);
         return toVmGroupInfo(tg, attachedVms(targets));
     }
     const listenerReq =
         listener.Protocol === req.protocol ? undefined : { protocol: req.protocol, port: listener.Port as number };
-    if (listenerReq) a.log(`${what}: the listener follows the VM group to ${req.protocol}`);
-    const swapped = await swapTargetGroup(a, { listener, tg }, req, what, listenerReq);
+    if (listenerReq) session.log(`${what}: the listener follows the VM group to ${req.protocol}`);
+    const swapped = await swapTargetGroup(session, { listener, tg }, req, what, listenerReq);
     return toVmGroupInfo(swapped.tg, swapped.vms);
 }
 
 async function swapTargetGroup(
-    a: AwsCtx,
+    session: AwsSession,
     parts: Omit<NlbParts, "lb">,
     vmGroup: VmGroupReq,
     what: string,
     listenerReq?: ListenerReq,
 ): Promise<{ tg: TargetGroup; listener: Listener; vms: string[] }> {
     const oldArn = parts.tg.TargetGroupArn as string;
-    const [targets, tags] = await Promise.all([describeTargets(a, oldArn, what), describeTagList(a, oldArn, what)]);
+    const [targets, tags] = await Promise.all([
+        describeTargets(session, oldArn, what),
+        describeTagList(session, oldArn, what),
+    ]);
     const vms = attachedVms(targets);
     // The old group's tags name the NLB, so the load balancer itself need not be read.
     const lbName =
         tags.find(t => t.Key === NLB_TAG)?.Value || (parts.tg.TargetGroupName ?? "tg").replace(/-[0-9a-f]{8}$/, "");
-    const tg = await createTargetGroup(a, what, {
+    const tg = await createTargetGroup(session, what, {
         lbName,
         vpc: parts.tg.VpcId as string,
         protocol: vmGroup.protocol,
@@ -336,11 +345,11 @@ async function swapTargetGroup(
     const newArn = tg.TargetGroupArn as string;
     let listener: Listener;
     try {
-        if (vms.length) await registerTargets(a, newArn, vms, what);
+        if (vms.length) await registerTargets(session, newArn, vms, what);
         const res = await aws(
             what,
             () =>
-                a.clients.elb.send(
+                session.clients.elb.send(
                     new ModifyListenerCommand({
                         ListenerArn: parts.listener.ListenerArn,
                         DefaultActions: [{ Type: "forward", TargetGroupArn: newArn }],
@@ -351,10 +360,12 @@ async function swapTargetGroup(
         );
         listener = res.Listeners?.[0] ?? parts.listener;
     } catch (err) {
-        throw withRollbackFailures(err, what, await undoAll([() => deleteTargetGroup(a, newArn, `undoing ${what}`)]));
+        const undo = new UndoStack(what);
+        undo.push(`target group ${newArn}`, () => deleteTargetGroup(session, newArn, `undoing ${what}`));
+        return undo.fail(err);
     }
-    a.log(`${what}: listener now forwards to ${tg.TargetGroupName}; deleting ${parts.tg.TargetGroupName}`);
-    await deleteTargetGroup(a, oldArn, what);
+    session.log(`${what}: listener now forwards to ${tg.TargetGroupName}; deleting ${parts.tg.TargetGroupName}`);
+    await deleteTargetGroup(session, oldArn, what);
     return { tg, listener, vms };
 }
 
@@ -371,26 +382,26 @@ function keepHealthPort(hc: HealthCheckerInfo, tg: TargetGroup): HealthCheckerRe
     };
 }
 
-async function addVms(a: AwsCtx, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
+async function addVms(session: AwsSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
     const what = `adding VMs to Nlb (${label(iid)})`;
     const issues = validateVms(vms, "vms");
     if (issues.length) throw new ValidationError(issues);
-    const { tg, current } = await currentGroup(a, iid, what);
+    const { tg, current } = await currentGroup(session, iid, what);
     const missing = [...new Set(vms)].filter(vm => !current.includes(vm));
-    if (missing.length) await registerTargets(a, tg.TargetGroupArn as string, missing, what);
+    if (missing.length) await registerTargets(session, tg.TargetGroupArn as string, missing, what);
     return toVmGroupInfo(tg, [...current, ...missing].sort());
 }
 
-async function removeVms(a: AwsCtx, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
+async function removeVms(session: AwsSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
     const what = `removing VMs from Nlb (${label(iid)})`;
-    const { tg, current } = await currentGroup(a, iid, what);
+    const { tg, current } = await currentGroup(session, iid, what);
     const gone = new Set(vms);
     const attached = current.filter(vm => gone.has(vm));
     if (attached.length) {
         await aws(
             what,
             () =>
-                a.clients.elb.send(
+                session.clients.elb.send(
                     new DeregisterTargetsCommand({
                         TargetGroupArn: tg.TargetGroupArn,
                         Targets: attached.map(Id => ({ Id })),
@@ -405,33 +416,44 @@ async function removeVms(a: AwsCtx, iid: Iid, vms: string[]): Promise<VmGroupInf
     );
 }
 
-async function currentGroup(a: AwsCtx, iid: Iid, what: string): Promise<{ tg: TargetGroup; current: string[] }> {
-    const lbArn = await loadBalancerArn(a, iid, what);
-    const tgArn = forwardTargetGroupArn(await findListener(a, lbArn, what), what);
-    const [tg, targets] = await Promise.all([findTargetGroup(a, tgArn, what), describeTargets(a, tgArn, what)]);
+async function currentGroup(
+    session: AwsSession,
+    iid: Iid,
+    what: string,
+): Promise<{ tg: TargetGroup; current: string[] }> {
+    const lbArn = await loadBalancerArn(session, iid, what);
+    const tgArn = forwardTargetGroupArn(await findListener(session, lbArn, what), what);
+    const [tg, targets] = await Promise.all([
+        findTargetGroup(session, tgArn, what),
+        describeTargets(session, tgArn, what),
+    ]);
     return { tg, current: attachedVms(targets) };
 }
 
-async function getVmGroupHealthInfo(a: AwsCtx, iid: Iid): Promise<HealthInfo> {
+async function getVmGroupHealthInfo(session: AwsSession, iid: Iid): Promise<HealthInfo> {
     const what = `reading VM health of Nlb (${label(iid)})`;
-    const lbArn = await loadBalancerArn(a, iid, what);
-    const tgArn = forwardTargetGroupArn(await findListener(a, lbArn, what), what);
-    const targets = (await describeTargets(a, tgArn, what)).filter(
+    const lbArn = await loadBalancerArn(session, iid, what);
+    const tgArn = forwardTargetGroupArn(await findListener(session, lbArn, what), what);
+    const targets = (await describeTargets(session, tgArn, what)).filter(
         t => t.Target?.Id && !LEAVING.has(t.TargetHealth?.State ?? ""),
     );
     return toHealthInfo(targets);
 }
 
-async function changeHealthCheckerInfo(a: AwsCtx, iid: Iid, hc: HealthCheckerReq): Promise<HealthCheckerInfo> {
+async function changeHealthCheckerInfo(
+    session: AwsSession,
+    iid: Iid,
+    hc: HealthCheckerReq,
+): Promise<HealthCheckerInfo> {
     const what = `changing the health checker of Nlb (${label(iid)})`;
     const issues = validateHealthChecker(hc);
     if (issues.length) throw new ValidationError(issues);
-    const lbArn = await loadBalancerArn(a, iid, what);
-    const tgArn = forwardTargetGroupArn(await findListener(a, lbArn, what), what);
+    const lbArn = await loadBalancerArn(session, iid, what);
+    const tgArn = forwardTargetGroupArn(await findListener(session, lbArn, what), what);
     const res = await aws(
         what,
         () =>
-            a.clients.elb.send(
+            session.clients.elb.send(
                 new ModifyTargetGroupCommand({
                     TargetGroupArn: tgArn,
                     ...healthParams(hc),
@@ -439,27 +461,38 @@ async function changeHealthCheckerInfo(a: AwsCtx, iid: Iid, hc: HealthCheckerReq
             ),
         { property: "healthChecker" },
     );
-    const tg = res.TargetGroups?.[0] ?? (await findTargetGroup(a, tgArn, what));
+    const tg = res.TargetGroups?.[0] ?? (await findTargetGroup(session, tgArn, what));
     return fromTargetGroupHealth(tg);
 }
 
-async function changeTags(a: AwsCtx, iid: Iid, tags: Record<string, string>): Promise<Record<string, string>> {
+async function changeTags(
+    session: AwsSession,
+    iid: Iid,
+    tags: Record<string, string>,
+): Promise<Record<string, string>> {
     const what = `changing the tags of Nlb (${label(iid)})`;
     const issues = validateTags(tags);
     if (issues.length) throw new ValidationError(issues);
-    const lbArn = await loadBalancerArn(a, iid, what);
-    const [listener, current] = await Promise.all([findListener(a, lbArn, what), describeUserTags(a, lbArn, what)]);
+    const lbArn = await loadBalancerArn(session, iid, what);
+    const [listener, current] = await Promise.all([
+        findListener(session, lbArn, what),
+        describeUserTags(session, lbArn, what),
+    ]);
     const arns = [lbArn, listener.ListenerArn as string, ...forwardTargetGroupArns(listener)];
     const removed = Object.keys(current).filter(k => !(k in tags));
     const changed = Object.entries(tags)
         .filter(([k, v]) => current[k] !== v)
         .map(([Key, Value]) => ({ Key, Value }));
     if (removed.length)
-        await aws(what, () => a.clients.elb.send(new RemoveTagsCommand({ ResourceArns: arns, TagKeys: removed })), {
-            property: "tags",
-        });
+        await aws(
+            what,
+            () => session.clients.elb.send(new RemoveTagsCommand({ ResourceArns: arns, TagKeys: removed })),
+            {
+                property: "tags",
+            },
+        );
     if (changed.length)
-        await aws(what, () => a.clients.elb.send(new AddTagsCommand({ ResourceArns: arns, Tags: changed })), {
+        await aws(what, () => session.clients.elb.send(new AddTagsCommand({ ResourceArns: arns, Tags: changed })), {
             property: "tags",
         });
     return { ...tags };
@@ -474,15 +507,15 @@ async function changeTags(a: AwsCtx, iid: Iid, tags: Record<string, string>): Pr
  * set; zones are added first, then dropped; a different subnet in a zone in use is a removal
  * followed by an addition, in separate calls. Zones and VPCs are checked before the first call.
  */
-async function changeSubnets(a: AwsCtx, iid: Iid, subnets: string[]): Promise<string[]> {
+async function changeSubnets(session: AwsSession, iid: Iid, subnets: string[]): Promise<string[]> {
     const what = `changing the subnets of Nlb (${label(iid)})`;
     const issues = validateSubnets(subnets);
     if (issues.length) throw new ValidationError(issues);
-    const lb = await findLoadBalancer(a, iid, what);
+    const lb = await findLoadBalancer(session, iid, what);
     const lbArn = lb.LoadBalancerArn as string;
     const zones = new Map((lb.AvailabilityZones ?? []).map(z => [z.SubnetId ?? "", z.ZoneName ?? ""]));
     const where = { property: "subnets", owner: "the NLB", what };
-    const { found, issues: problems } = await subnetsInVpc(a, subnets, lb.VpcId ?? "", where);
+    const { found, issues: problems } = await subnetsInVpc(session, subnets, lb.VpcId ?? "", where);
     for (const s of found) zones.set(s.SubnetId ?? "", s.AvailabilityZone ?? "");
     const zoneOf = (subnet: string): string => zones.get(subnet) ?? subnet;
     for (const zone of sharedZones(subnets, zoneOf)) {
@@ -493,24 +526,28 @@ async function changeSubnets(a: AwsCtx, iid: Iid, subnets: string[]): Promise<st
     if (plan.problem) problems.push({ property: "subnets", reason: plan.problem });
     if (problems.length) throw new ValidationError(problems.map(p => ({ ...p, reason: `${what}: ${p.reason}` })));
     for (const [index, step] of plan.steps.entries()) {
-        a.log(`${what}: step ${index + 1}/${plan.steps.length}: SetSubnets ${step.join(", ")}`);
-        await aws(what, () => a.clients.elb.send(new SetSubnetsCommand({ LoadBalancerArn: lbArn, Subnets: step })), {
-            property: "subnets",
-        });
-        await waitNlbActive(a, lbArn, what);
+        session.log(`${what}: step ${index + 1}/${plan.steps.length}: SetSubnets ${step.join(", ")}`);
+        await aws(
+            what,
+            () => session.clients.elb.send(new SetSubnetsCommand({ LoadBalancerArn: lbArn, Subnets: step })),
+            {
+                property: "subnets",
+            },
+        );
+        await waitNlbActive(session, lbArn, what);
     }
     return [...subnets].sort();
 }
 
-async function deleteNlb(a: AwsCtx, iid: Iid): Promise<void> {
+async function deleteNlb(session: AwsSession, iid: Iid): Promise<void> {
     const what = `deleting Nlb (${label(iid)})`;
     let lbArn = "";
     let listeners: Listener[] = [];
     try {
-        lbArn = await loadBalancerArn(a, iid, what);
+        lbArn = await loadBalancerArn(session, iid, what);
         // Fails with LoadBalancerNotFound when the ARN names a load balancer that is gone.
         listeners =
-            (await aws(what, () => a.clients.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn }))))
+            (await aws(what, () => session.clients.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn }))))
                 .Listeners ?? [];
     } catch (err) {
         if (!isAwsNotFound(err)) throw err;
@@ -520,10 +557,10 @@ async function deleteNlb(a: AwsCtx, iid: Iid): Promise<void> {
     if (lbArn) {
         const tgArns = [...new Set(listeners.flatMap(forwardTargetGroupArns))];
         if (!name && tgArns.length)
-            name = (await describeTagList(a, tgArns[0], what)).find(t => t.Key === NLB_TAG)?.Value ?? "";
-        for (const l of listeners) await deleteListener(a, l.ListenerArn as string, what);
-        for (const tgArn of tgArns) await deleteTargetGroup(a, tgArn, what);
-        await deleteLoadBalancerAndWait(a, lbArn, what);
+            name = (await describeTagList(session, tgArns[0], what)).find(t => t.Key === NLB_TAG)?.Value ?? "";
+        for (const l of listeners) await deleteListener(session, l.ListenerArn as string, what);
+        for (const tgArn of tgArns) await deleteTargetGroup(session, tgArn, what);
+        await deleteLoadBalancerAndWait(session, lbArn, what);
     }
-    if (name) await deleteOrphanTargetGroups(a, name, what);
+    if (name) await deleteOrphanTargetGroups(session, name, what);
 }

@@ -11,7 +11,7 @@ import {
     ListAttachedRolePoliciesCommand,
 } from "@aws-sdk/client-iam";
 import { CloudApiError } from "../../interface/errors";
-import { AwsCtx, aws, errorCode, isAwsNotFound, partitionOf } from "./clients";
+import { AwsSession, aws, errorCode, isAwsNotFound, partitionOf } from "./clients";
 
 export const CLUSTER_ROLE_NAME = "spider-eks-cluster-role";
 export const NODE_ROLE_NAME = "spider-eks-node-role";
@@ -35,15 +35,15 @@ export interface RoleRef {
     created: boolean;
 }
 
-export async function ensureRole(a: AwsCtx, kind: "cluster" | "node", what: string): Promise<RoleRef> {
+export async function ensureRole(session: AwsSession, kind: "cluster" | "node", what: string): Promise<RoleRef> {
     const opt = ROLE_OPTIONS[kind];
-    const explicit = a.ctx.config?.[opt.config] || process.env[opt.env];
+    const explicit = session.ctx.config?.[opt.config] || process.env[opt.env];
     if (explicit) return { arn: explicit, created: false };
 
     const name = kind === "cluster" ? CLUSTER_ROLE_NAME : NODE_ROLE_NAME;
-    const partition = partitionOf(a.clients.region);
+    const partition = partitionOf(session.clients.region);
     const policies = MANAGED_POLICIES[kind].map(p => `arn:${partition}:iam::aws:policy/${p}`);
-    const iam = a.clients.iam;
+    const iam = session.clients.iam;
     let arn: string | undefined;
     let created = false;
     try {
@@ -58,7 +58,7 @@ export async function ensureRole(a: AwsCtx, kind: "cluster" | "node", what: stri
                 .AttachedPolicies ?? []
         ).map(p => p.PolicyArn ?? "");
     } else {
-        a.log(`${what}: creating IAM role ${name} for ${PRINCIPALS[kind]}`);
+        session.log(`${what}: creating IAM role ${name} for ${PRINCIPALS[kind]}`);
         try {
             arn = (
                 await aws(what, () =>

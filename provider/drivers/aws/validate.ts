@@ -20,7 +20,8 @@ export const NLB_NAME: NameRule = {
     maxLength: 32,
     pattern: /^(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/,
     description:
-        '1–32 characters, letters, digits and hyphens, not starting or ending with a hyphen nor starting with "internal-"',
+        "1–32 characters, letters, digits and hyphens, not starting or ending with a hyphen " +
+        'nor starting with "internal-"',
 };
 
 export const CLUSTER_NAME: NameRule = {
@@ -113,20 +114,22 @@ export function validateTags(tags: Record<string, string> | undefined, property 
     if (entries.length > MAX_USER_TAGS) {
         issues.push({
             property,
-            reason: `${entries.length} tags; at most ${MAX_USER_TAGS} (AWS allows 50, the driver keeps some for itself)`,
+            reason:
+                `${entries.length} tags; at most ${MAX_USER_TAGS} ` +
+                "(AWS allows 50, the driver keeps some for itself)",
         });
     }
     for (const [key, value] of entries) {
-        const p = `${property}.${key}`;
-        if (key.length < 1 || key.length > 128) issues.push({ property: p, reason: "tag keys are 1–128 characters" });
+        const at = `${property}.${key}`;
+        if (key.length < 1 || key.length > 128) issues.push({ property: at, reason: "tag keys are 1–128 characters" });
         if (RESERVED_TAG_PREFIXES.some(prefix => key.toLowerCase().startsWith(prefix))) {
             issues.push({
-                property: p,
+                property: at,
                 reason: `tag keys starting with ${RESERVED_TAG_PREFIXES.join(" or ")} are reserved`,
             });
         }
         if (typeof value !== "string" || value.length > 256)
-            issues.push({ property: p, reason: "tag values are strings of at most 256 characters" });
+            issues.push({ property: at, reason: "tag values are strings of at most 256 characters" });
     }
     return issues;
 }
@@ -257,45 +260,50 @@ export function validateSubnets(subnets: string[]): FieldIssue[] {
     return issues;
 }
 
-export function validateScaling(s: ScalingReq, property = ""): FieldIssue[] {
+export function validateScaling(scaling: ScalingReq, property = ""): FieldIssue[] {
     const issues: FieldIssue[] = [];
-    const p = (name: string): string => (property ? `${property}.${name}` : name);
-    checkInt(issues, p("minNodeSize"), s.minNodeSize, { min: 0, max: MAX_NODE_GROUP_SIZE });
-    checkInt(issues, p("maxNodeSize"), s.maxNodeSize, { min: 1, max: MAX_NODE_GROUP_SIZE });
-    checkInt(issues, p("desiredNodeSize"), s.desiredNodeSize, { min: 0, max: MAX_NODE_GROUP_SIZE });
-    if (s.minNodeSize > s.desiredNodeSize)
+    const at = (name: string): string => (property ? `${property}.${name}` : name);
+    checkInt(issues, at("minNodeSize"), scaling.minNodeSize, { min: 0, max: MAX_NODE_GROUP_SIZE });
+    checkInt(issues, at("maxNodeSize"), scaling.maxNodeSize, { min: 1, max: MAX_NODE_GROUP_SIZE });
+    checkInt(issues, at("desiredNodeSize"), scaling.desiredNodeSize, { min: 0, max: MAX_NODE_GROUP_SIZE });
+    if (scaling.minNodeSize > scaling.desiredNodeSize)
         issues.push({
-            property: p("desiredNodeSize"),
-            reason: `desired ${s.desiredNodeSize} is below the minimum ${s.minNodeSize}`,
+            property: at("desiredNodeSize"),
+            reason: `desired ${scaling.desiredNodeSize} is below the minimum ${scaling.minNodeSize}`,
         });
-    if (s.desiredNodeSize > s.maxNodeSize)
+    if (scaling.desiredNodeSize > scaling.maxNodeSize)
         issues.push({
-            property: p("desiredNodeSize"),
-            reason: `desired ${s.desiredNodeSize} is above the maximum ${s.maxNodeSize}`,
+            property: at("desiredNodeSize"),
+            reason: `desired ${scaling.desiredNodeSize} is above the maximum ${scaling.maxNodeSize}`,
         });
     return issues;
 }
 
 export function validateNodeGroup(ng: NodeGroupReq, property = ""): FieldIssue[] {
     const issues: FieldIssue[] = [];
-    const p = (name: string): string => (property ? `${property}.${name}` : name);
-    checkName(issues, p("iid.nameId"), ng.iid?.nameId, NODE_GROUP_NAME);
-    if (!ng.vmSpec) issues.push({ property: p("vmSpec"), reason: "an EC2 instance type is required (e.g. t3.medium)" });
+    const at = (name: string): string => (property ? `${property}.${name}` : name);
+    checkName(issues, at("iid.nameId"), ng.iid?.nameId, NODE_GROUP_NAME);
+    if (!ng.vmSpec)
+        issues.push({ property: at("vmSpec"), reason: "an EC2 instance type is required (e.g. t3.medium)" });
     else if (!INSTANCE_TYPE.test(ng.vmSpec))
-        issues.push({ property: p("vmSpec"), reason: `"${ng.vmSpec}" is not an EC2 instance type` });
+        issues.push({ property: at("vmSpec"), reason: `"${ng.vmSpec}" is not an EC2 instance type` });
     if (ng.image && !(AMI_TYPES as readonly string[]).includes(ng.image)) {
         issues.push({
-            property: p("image"),
-            reason: `"${ng.image}" is not an EKS AMI type (${AMI_TYPES.slice(0, 3).join(", ")}, …); custom AMIs need a launch template, which this driver does not manage`,
+            property: at("image"),
+            reason:
+                `"${ng.image}" is not an EKS AMI type (${AMI_TYPES.slice(0, 3).join(", ")}, …); ` +
+                "custom AMIs need a launch template, which this driver does not manage",
         });
     }
     if (ng.rootDiskType) {
         issues.push({
-            property: p("rootDiskType"),
-            reason: "EKS managed node groups without a launch template use the AMI's volume type; leave rootDiskType empty",
+            property: at("rootDiskType"),
+            reason:
+                "EKS managed node groups without a launch template use the AMI's volume type; " +
+                "leave rootDiskType empty",
         });
     }
-    if (ng.rootDiskSize !== 0) checkInt(issues, p("rootDiskSize"), ng.rootDiskSize, { min: 1, max: 16384 });
+    if (ng.rootDiskSize !== 0) checkInt(issues, at("rootDiskSize"), ng.rootDiskSize, { min: 1, max: 16384 });
     issues.push(...validateScaling(ng, property));
     return issues;
 }
