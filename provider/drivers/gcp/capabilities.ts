@@ -1,3 +1,4 @@
+import { defineCapabilities } from "../../interface/capabilities";
 import type { Capabilities, NameRule } from "../../interface/driver";
 
 /** GCE resource names: RFC 1035 labels of 1–63 characters. */
@@ -14,7 +15,8 @@ const nlbName: NameRule = {
     maxLength: NLB_NAME_MAX,
     pattern: GCE_NAME,
     description:
-        `1-${NLB_NAME_MAX} characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen ` +
+        `1-${NLB_NAME_MAX} characters: lowercase letters, digits and hyphens, ` +
+        "starting with a letter and not ending with a hyphen " +
         "(GCE allows 63; the driver appends up to 6 characters such as `-ig-a` to name the parts it creates)",
 };
 
@@ -25,42 +27,25 @@ const gkeName: NameRule = {
 };
 
 export const CLUSTER_UNSUPPORTED_REASON =
-    "the gcp driver does not manage Kubernetes clusters (GKE) yet; use the aws or local driver for Cluster and NodeGroup";
+    "the gcp driver does not manage Kubernetes clusters (GKE) yet; " +
+    "use the aws or local driver for Cluster and NodeGroup";
 
-export const capabilities: Capabilities = {
+/** The shared base (interface/capabilities.ts) with what differs on GCE passthrough NLBs and the absent GKE. */
+export const capabilities: Capabilities = defineCapabilities({
     driver: "gcp",
     nlb: {
-        supported: true,
-        types: ["PUBLIC", "INTERNAL"],
-        // A regional backend-service passthrough NLB; GLOBAL would need a proxy load balancer.
-        scopes: ["REGION"],
-        listenerProtocols: ["TCP", "UDP"],
-        vmGroupProtocols: ["TCP", "UDP"],
-        healthProtocols: ["TCP", "HTTP", "HTTPS"],
-        // Passthrough: the forwarding rule and the backend service carry the same protocol.
-        compatibleProtocols: { TCP: ["TCP"], UDP: ["UDP"] },
         healthInterval: { min: 1, max: 300 },
         healthTimeout: { min: 1, max: 300 },
         healthThreshold: { min: 1, max: 10 },
-        timeoutAtMostInterval: true,
         defaults: { interval: 5, timeout: 5, threshold: 2 },
         name: nlbName,
-        inPlace: {
-            listenerPort: true,
-            listenerProtocol: true,
-            vmGroup: true,
-            vms: true,
-            healthChecker: true,
-            tags: true,
-            subnets: false,
-        },
+        inPlace: { subnets: false },
         // A forwarding rule's ports and protocol are immutable: the driver deletes and re-inserts it.
         inPlaceNotes: {
             changeListener:
-                "deletes and re-inserts the forwarding rule: same IP and id, " + "no forwarding for a few seconds",
+                "deletes and re-inserts the forwarding rule: same IP and id, no forwarding for a few seconds",
             changeVmGroupInfo: "a protocol change re-inserts the forwarding rule too",
         },
-        allowsEmptyVmGroup: true,
         exclusiveVmMembership: true,
     },
     cluster: {
@@ -73,4 +58,4 @@ export const capabilities: Capabilities = {
         inPlace: { version: false, scaling: false, autoScaling: false, nodeGroups: false, tags: false, network: false },
         allowsNoNodeGroups: false,
     },
-};
+});

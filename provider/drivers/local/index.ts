@@ -1,3 +1,4 @@
+import { defineCapabilities } from "../../interface/capabilities";
 import type { Capabilities, Connection, Driver, DriverContext } from "../../interface/driver";
 import { makeClusterHandler } from "./cluster";
 import { makeNlbHandler } from "./nlb";
@@ -21,41 +22,22 @@ export { LocalCloud } from "./store";
  *   1.28–1.31, upgraded one minor version at a time; at most 100 nodes per node group.
  * Every change is applied in place.
  */
-export const capabilities: Capabilities = {
+export const capabilities: Capabilities = defineCapabilities({
     driver: "local",
     nlb: {
-        supported: true,
-        types: ["PUBLIC", "INTERNAL"],
-        scopes: ["REGION"],
-        listenerProtocols: ["TCP", "UDP"],
-        vmGroupProtocols: ["TCP", "UDP"],
-        healthProtocols: ["TCP", "HTTP", "HTTPS"],
-        compatibleProtocols: { TCP: ["TCP"], UDP: ["UDP"] },
         healthInterval: { min: 5, max: 300 },
         healthTimeout: { min: 2, max: 120 },
         healthThreshold: { min: 2, max: 10 },
-        timeoutAtMostInterval: true,
         defaults: { interval: 10, timeout: 5, threshold: 3 },
         name: {
             maxLength: 32,
             pattern: /^(?!internal-)[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/,
             description:
-                '1–32 letters, digits and hyphens, not starting or ending with a hyphen and not starting with "internal-" (the AWS load balancer name rule)',
+                "1–32 letters, digits and hyphens, not starting or ending with a hyphen " +
+                'and not starting with "internal-" (the AWS load balancer name rule)',
         },
-        inPlace: {
-            listenerPort: true,
-            listenerProtocol: true,
-            vmGroup: true,
-            vms: true,
-            healthChecker: true,
-            tags: true,
-            subnets: true,
-        },
-        allowsEmptyVmGroup: true,
-        exclusiveVmMembership: false,
     },
     cluster: {
-        supported: true,
         name: {
             maxLength: 100,
             pattern: /^[a-zA-Z][a-zA-Z0-9-]*$/,
@@ -68,10 +50,8 @@ export const capabilities: Capabilities = {
         },
         versions: ["1.28", "1.29", "1.30", "1.31"],
         maxNodeSize: 100,
-        inPlace: { version: true, scaling: true, autoScaling: true, nodeGroups: true, tags: true, network: true },
-        allowsNoNodeGroups: true,
     },
-};
+});
 
 export function open(conn: Connection, ctx: DriverContext): Driver {
     const session = openSession(conn, ctx, capabilities);
