@@ -7,6 +7,7 @@ import { EKSClient } from "@aws-sdk/client-eks";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { IAMClient } from "@aws-sdk/client-iam";
 import type { Connection, DriverContext } from "../../interface/driver";
+import type { WaitOptions } from "../../interface/wait";
 import {
     AlreadyExistsError,
     CloudApiError,
@@ -231,6 +232,16 @@ export async function aws<T>(
     } catch (err) {
         throw translateAwsError(err, what, opts);
     }
+}
+
+/** Options of one wait: the kind's poll delays, the session's progress sink. */
+export function waitOptions(
+    session: AwsSession,
+    kind: "nlb" | "cluster",
+    timeoutMs: number,
+    what: string,
+): WaitOptions {
+    return { timeoutMs, ...session.poll(kind), what, log: session.ctx.log };
 }
 
 /** The answer of a read, or undefined when what it reads is gone (any other failure is thrown). */

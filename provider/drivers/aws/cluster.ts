@@ -70,7 +70,7 @@ import {
     userTags,
     waitClusterActive,
     waitNodegroupActive,
-    waitUpdate,
+    updateAndWait,
 } from "./eks";
 
 export function makeClusterHandler(session: AwsSession): ClusterHandler {
@@ -193,11 +193,7 @@ async function createNodegroupCall(
                     ...(ng.keyPair ? { remoteAccess: { ec2SshKey: ng.keyPair } } : {}),
                     version: cluster.version,
                     scalingConfig: pinned
-                        ? {
-                              minSize: ng.desiredNodeSize,
-                              maxSize: Math.max(1, ng.desiredNodeSize),
-                              desiredSize: ng.desiredNodeSize,
-                          }
+                        ? pinnedScaling(ng.desiredNodeSize)
                         : { minSize: ng.minNodeSize, maxSize: ng.maxNodeSize, desiredSize: ng.desiredNodeSize },
                     tags: {
                         ...ownerTags(ng.owner),
@@ -213,6 +209,16 @@ async function createNodegroupCall(
 /** Graviton families (m6g, t4g, c7gn, …) need the ARM image; everything else runs x86_64. */
 function defaultAmiType(instanceType: string): string {
     return /^[a-z]+\d+g[a-z]*\./.test(instanceType) ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
+}
+
+/** Autoscaling off: min = max = desired (EKS needs max ≥ 1), which no autoscaler can move. */
+function pinnedScaling(desired: number): { minSize: number; maxSize: number; desiredSize: number } {
+    return { minSize: desired, maxSize: Math.max(1, desired), desiredSize: desired };
+}
+
+/** The cluster and node group names of a node group call. */
+function namesOf(clusterIid: Iid, ngIid: Iid): { name: string; ngName: string } {
+    return { name: clusterName(clusterIid), ngName: nodeGroupName(ngIid) };
 }
 
 function autoscalingOffTags(min: number, max: number): Record<string, string> {
@@ -300,8 +306,7 @@ async function readCluster(
 }
 
 async function getNodeGroup(session: AwsSession, clusterIid: Iid, ngIid: Iid): Promise<NodeGroupInfo> {
-    const name = clusterName(clusterIid);
-    const ngName = nodeGroupName(ngIid);
+    const { name, ngName } = namesOf(clusterIid, ngIid);
     const what = `reading NodeGroup (${ngName}) of Cluster (${name})`;
     return toNodeGroupInfoWithNodes(session, name, await describeNodegroup(session, name, ngName, what), what);
 }
@@ -315,8 +320,7 @@ async function changeNodeGroupScaling(
     ngIid: Iid,
     scaling: ScalingReq,
 ): Promise<NodeGroupInfo> {
-    const name = clusterName(clusterIid);
-    const ngName = nodeGroupName(ngIid);
+    const { name, ngName } = namesOf(clusterIid, ngIid);
     const what = `scaling NodeGroup (${ngName}) of Cluster (${name})`;
     const issues = validateScaling(scaling);
     if (issues.length) throw new ValidationError(issues);
@@ -326,11 +330,7 @@ async function changeNodeGroupScaling(
         await tagNodegroup(session, ng, autoscalingOffTags(scaling.minNodeSize, scaling.maxNodeSize), what);
     }
     const target = off
-        ? {
-              minSize: scaling.desiredNodeSize,
-              maxSize: Math.max(1, scaling.desiredNodeSize),
-              desiredSize: scaling.desiredNodeSize,
-          }
+        ? pinnedScaling(scaling.desiredNodeSize)
         : { minSize: scaling.minNodeSize, maxSize: scaling.maxNodeSize, desiredSize: scaling.desiredNodeSize };
     ng = await applyScaling(session, name, ng, target, what);
     return toNodeGroupInfoWithNodes(session, name, ng, what);
@@ -342,8 +342,7 @@ async function setNodeGroupAutoScaling(
     ngIid: Iid,
     on: boolean,
 ): Promise<NodeGroupInfo> {
-    const name = clusterName(clusterIid);
-    const ngName = nodeGroupName(ngIid);
+    const { name, ngName } = namesOf(clusterIid, ngIid);
     const what = `turning autoscaling ${on ? "on" : "off"} for NodeGroup (${ngName}) of Cluster (${name})`;
     let ng = await describeNodegroup(session, name, ngName, what);
     const sc = ng.scalingConfig ?? {};
@@ -353,13 +352,7 @@ async function setNodeGroupAutoScaling(
     if (!on) {
         // Remember the bounds first, so an interruption never loses them.
         await tagNodegroup(session, ng, autoscalingOffTags(sc.minSize ?? 0, sc.maxSize ?? 1), what);
-        ng = await applyScaling(
-            session,
-            name,
-            ng,
-            { minSize: desired, maxSize: Math.max(1, desired), desiredSize: desired },
-            what,
-        );
+        ng = await applyScaling(session, name, ng, pinnedScaling(desired), what);
     } else {
         const min = Number(ng.tags?.[AUTOSCALING_MIN_TAG] ?? sc.minSize ?? 0);
         const max = Number(ng.tags?.[AUTOSCALING_MAX_TAG] ?? sc.maxSize ?? 1);
@@ -402,23 +395,15 @@ async function applyScaling(
     const ngName = ng.nodegroupName as string;
     if (sc.minSize === target.minSize && sc.maxSize === target.maxSize && sc.desiredSize === target.desiredSize)
         return ng;
-    const update = (
-        await aws(
-            what,
-            () =>
-                session.clients.eks.send(
-                    new UpdateNodegroupConfigCommand({
-                        clusterName: cluster,
-                        nodegroupName: ngName,
-                        scalingConfig: target,
-                    }),
-                ),
-            { property: "scaling" },
-        )
-    ).update;
-    await waitUpdate(session, cluster, update, what, ngName);
-    const after = await describeNodegroup(session, cluster, ngName, what);
-    return after;
+    const command = new UpdateNodegroupConfigCommand({
+        clusterName: cluster,
+        nodegroupName: ngName,
+        scalingConfig: target,
+    });
+    await updateAndWait(session, what, { cluster, nodegroup: ngName, property: "scaling" }, () =>
+        session.clients.eks.send(command),
+    );
+    return describeNodegroup(session, cluster, ngName, what);
 }
 
 /**
@@ -447,9 +432,10 @@ async function upgradeCluster(session: AwsSession, clusterIid: Iid, version: str
         const next = `${major(current)}.${minor(current) + 1}`;
         await catchUpNodegroups(session, name, versions, current, what);
         session.log(`${what}: control plane ${current} → ${next}`);
-        const send = () => session.clients.eks.send(new UpdateClusterVersionCommand({ name, version: next }));
-        const update = (await aws(what, send, { property: "version" })).update;
-        await waitUpdate(session, name, update, what);
+        const command = new UpdateClusterVersionCommand({ name, version: next });
+        await updateAndWait(session, what, { cluster: name, property: "version" }, () =>
+            session.clients.eks.send(command),
+        );
         current = next;
         upgraded = true;
     }
@@ -490,21 +476,10 @@ async function upgradeNodegroup(
     what: string,
 ): Promise<void> {
     session.log(`${what}: node group ${ng} → ${version}`);
-    const update = (
-        await aws(
-            what,
-            () =>
-                session.clients.eks.send(
-                    new UpdateNodegroupVersionCommand({
-                        clusterName: cluster,
-                        nodegroupName: ng,
-                        version,
-                    }),
-                ),
-            { property: "version" },
-        )
-    ).update;
-    await waitUpdate(session, cluster, update, what, ng);
+    const command = new UpdateNodegroupVersionCommand({ clusterName: cluster, nodegroupName: ng, version });
+    await updateAndWait(session, what, { cluster, nodegroup: ng, property: "version" }, () =>
+        session.clients.eks.send(command),
+    );
 }
 
 /**
@@ -536,20 +511,8 @@ async function changeClusterNetwork(
     for (const [key, value, property] of updates) {
         if (!value) continue;
         session.log(`${what}: UpdateClusterConfig ${key} ${value.join(", ") || "(none)"}`);
-        const update = (
-            await aws(
-                what,
-                () =>
-                    session.clients.eks.send(
-                        new UpdateClusterConfigCommand({
-                            name,
-                            resourcesVpcConfig: { [key]: value },
-                        }),
-                    ),
-                { property },
-            )
-        ).update;
-        await waitUpdate(session, name, update, what);
+        const command = new UpdateClusterConfigCommand({ name, resourcesVpcConfig: { [key]: value } });
+        await updateAndWait(session, what, { cluster: name, property }, () => session.clients.eks.send(command));
     }
     const after = (await describeCluster(session, name, what)).resourcesVpcConfig ?? {};
     const sorted = (ids: string[] | undefined): string[] => [...(ids ?? [])].sort();
@@ -646,7 +609,6 @@ async function deleteCluster(session: AwsSession, iid: Iid): Promise<void> {
 }
 
 async function removeNodeGroup(session: AwsSession, clusterIid: Iid, ngIid: Iid): Promise<void> {
-    const name = clusterName(clusterIid);
-    const ngName = nodeGroupName(ngIid);
+    const { name, ngName } = namesOf(clusterIid, ngIid);
     await deleteNodegroupAndWait(session, name, ngName, `removing NodeGroup (${ngName}) from Cluster (${name})`);
 }

@@ -18,7 +18,7 @@ import {
 import type { ClusterInfo, ClusterStatus, Iid, NodeGroupInfo, NodeGroupStatus } from "../../interface/driver";
 import { CloudApiError, NotFoundError } from "../../interface/errors";
 import { waitForStatus, WaitOptions } from "../../interface/wait";
-import { AwsSession, aws, errorCode, isAwsNotFound, isoTime, unlessGone } from "./clients";
+import { AwsSession, aws, errorCode, isAwsNotFound, isoTime, unlessGone, waitOptions } from "./clients";
 
 export const CLUSTER_TAG = "spider:cluster";
 export const AUTOSCALING_TAG = "spider:autoscaling";
@@ -171,8 +171,8 @@ export function issuesText(
     return list.length ? list.join("; ") : "EKS reported no health issues";
 }
 
-export function waitOpts(session: AwsSession, timeoutMs: number, what: string): WaitOptions {
-    return { timeoutMs, ...session.poll("cluster"), what, log: session.ctx.log };
+function waitOpts(session: AwsSession, timeoutMs: number, what: string): WaitOptions {
+    return waitOptions(session, "cluster", timeoutMs, what);
 }
 
 /** EKS's own words for why an object is in a bad state. */
@@ -267,6 +267,17 @@ export async function waitNodegroupGone(session: AwsSession, cluster: string, ng
     });
 }
 
+/** One EKS update call (`send`) and its DescribeUpdate wait; `property` names the input a refusal is about. */
+export async function updateAndWait(
+    session: AwsSession,
+    what: string,
+    target: { cluster: string; nodegroup?: string; property: string },
+    send: () => Promise<{ update?: Update }>,
+): Promise<Update> {
+    const update = (await aws(what, send, { property: target.property })).update;
+    return waitUpdate(session, target.cluster, update, what, target.nodegroup);
+}
+
 /** DescribeUpdate until Successful; Failed/Cancelled surface EKS's update errors. */
 export async function waitUpdate(
     session: AwsSession,
@@ -319,35 +330,25 @@ export function userTags(tags: Record<string, string> | undefined): Record<strin
     return Object.fromEntries(Object.entries(tags ?? {}).filter(([k]) => !k.startsWith("spider:")));
 }
 
+/** EKS lifecycle statuses in the neutral model; any other one (FAILED, DEGRADED, …) is Inactive. */
+const NODE_GROUP_STATUSES: Readonly<Record<string, NodeGroupStatus>> = {
+    CREATING: "Creating",
+    ACTIVE: "Active",
+    UPDATING: "Updating",
+    DELETING: "Deleting",
+};
+const CLUSTER_STATUSES: Readonly<Record<string, ClusterStatus>> = { ...NODE_GROUP_STATUSES, PENDING: "Creating" };
+
+function neutralStatus<T>(table: Readonly<Record<string, T>>, status: string | undefined, otherwise: T): T {
+    return status !== undefined && Object.hasOwn(table, status) ? table[status] : otherwise;
+}
+
 export function toClusterStatus(status: string | undefined): ClusterStatus {
-    switch (status) {
-        case "CREATING":
-        case "PENDING":
-            return "Creating";
-        case "ACTIVE":
-            return "Active";
-        case "UPDATING":
-            return "Updating";
-        case "DELETING":
-            return "Deleting";
-        default:
-            return "Inactive";
-    }
+    return neutralStatus(CLUSTER_STATUSES, status, "Inactive");
 }
 
 export function toNodeGroupStatus(status: string | undefined): NodeGroupStatus {
-    switch (status) {
-        case "CREATING":
-            return "Creating";
-        case "ACTIVE":
-            return "Active";
-        case "UPDATING":
-            return "Updating";
-        case "DELETING":
-            return "Deleting";
-        default:
-            return "Inactive";
-    }
+    return neutralStatus(NODE_GROUP_STATUSES, status, "Inactive");
 }
 
 /** The size bounds a node group reports: while autoscaling is off, the ones kept in its tags. */

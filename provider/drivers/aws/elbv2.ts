@@ -36,7 +36,7 @@ import type {
 } from "../../interface/driver";
 import { CloudApiError, NotFoundError, ValidationError } from "../../interface/errors";
 import { waitForStatus, withRetries } from "../../interface/wait";
-import { AwsSession, aws, errorCode, isAwsNotFound, isoTime, unlessGone } from "./clients";
+import { AwsSession, aws, errorCode, isAwsNotFound, isoTime, unlessGone, waitOptions } from "./clients";
 import { HEALTH } from "./validate";
 
 export const NLB_TAG = "spider:nlb";
@@ -347,10 +347,7 @@ async function describeLoadBalancerArn(
 
 export async function waitNlbActive(session: AwsSession, arn: string, what: string): Promise<LoadBalancer> {
     return waitForStatus({
-        timeoutMs: session.timeout("nlb", "create"),
-        ...session.poll("nlb"),
-        what: `${nlbLabel(arn)} to be active`,
-        log: session.ctx.log,
+        ...waitOptions(session, "nlb", session.timeout("nlb", "create"), `${nlbLabel(arn)} to be active`),
         describe: () => describeLoadBalancerArn(session, arn, what),
         status: lb => lb.State?.Code ?? "unknown",
         success: ["active", "active_impaired"],
@@ -364,10 +361,7 @@ export async function waitNlbActive(session: AwsSession, arn: string, what: stri
 
 export async function waitNlbGone(session: AwsSession, arn: string, what: string): Promise<void> {
     await waitForStatus({
-        timeoutMs: session.timeout("nlb", "delete"),
-        ...session.poll("nlb"),
-        what: `${nlbLabel(arn)} to be deleted`,
-        log: session.ctx.log,
+        ...waitOptions(session, "nlb", session.timeout("nlb", "delete"), `${nlbLabel(arn)} to be deleted`),
         describe: () => unlessGone(() => describeLoadBalancerArn(session, arn, what)),
         status: lb => lb.State?.Code ?? "present",
         gone: "done",
@@ -447,6 +441,7 @@ export function toHealthInfo(targets: TargetHealthDescription[]): HealthInfo {
 
 export function toNlbInfo(parts: NlbParts, vms: string[], tags: Record<string, string>, owner?: string): NlbInfo {
     const { lb, listener, tg } = parts;
+    const zoneSubnets = (lb.AvailabilityZones ?? []).map(z => z.SubnetId ?? "").filter(Boolean);
     return {
         ...ownerField(owner),
         iid: { nameId: lb.LoadBalancerName ?? "", systemId: lb.LoadBalancerArn ?? "" },
@@ -458,10 +453,7 @@ export function toNlbInfo(parts: NlbParts, vms: string[], tags: Record<string, s
         healthChecker: fromTargetGroupHealth(tg),
         createdTime: isoTime(lb.CreatedTime),
         tags: { ...tags },
-        subnets: (lb.AvailabilityZones ?? [])
-            .map(z => z.SubnetId ?? "")
-            .filter(Boolean)
-            .sort(),
+        subnets: [...zoneSubnets].sort(),
         keyValues: {
             loadBalancerArn: lb.LoadBalancerArn ?? "",
             listenerArn: listener.ListenerArn ?? "",
@@ -469,10 +461,7 @@ export function toNlbInfo(parts: NlbParts, vms: string[], tags: Record<string, s
             targetGroupName: tg.TargetGroupName ?? "",
             scheme: lb.Scheme ?? "",
             state: lb.State?.Code ?? "",
-            subnets: (lb.AvailabilityZones ?? [])
-                .map(z => z.SubnetId ?? "")
-                .filter(Boolean)
-                .join(","),
+            subnets: zoneSubnets.join(","),
             zones: (lb.AvailabilityZones ?? [])
                 .map(z => z.ZoneName ?? "")
                 .filter(Boolean)

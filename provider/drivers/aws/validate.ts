@@ -102,6 +102,12 @@ function checkInt(
     }
 }
 
+function checkOneOf<T>(issues: FieldIssue[], property: string, value: T, allowed: readonly T[]): void {
+    if (!allowed.includes(value)) {
+        issues.push({ property, reason: `"${String(value)}" is not one of ${allowed.join(", ")}` });
+    }
+}
+
 function checkPort(issues: FieldIssue[], property: string, port: number | undefined): void {
     if (port === undefined || !Number.isInteger(port) || port < 1 || port > 65535) {
         issues.push({ property, reason: `port ${String(port)} must be an integer in 1–65535` });
@@ -137,12 +143,7 @@ export function validateTags(tags: Record<string, string> | undefined, property 
 export function validateListener(listener: ListenerReq | undefined, property = "listener"): FieldIssue[] {
     const issues: FieldIssue[] = [];
     if (!listener) return [{ property, reason: "a listener is required" }];
-    if (!TRAFFIC_PROTOCOLS.includes(listener.protocol)) {
-        issues.push({
-            property: `${property}.protocol`,
-            reason: `"${String(listener.protocol)}" is not one of ${TRAFFIC_PROTOCOLS.join(", ")}`,
-        });
-    }
+    checkOneOf(issues, `${property}.protocol`, listener.protocol, TRAFFIC_PROTOCOLS);
     checkPort(issues, `${property}.port`, listener.port);
     return issues;
 }
@@ -153,12 +154,7 @@ export function validateVmGroup(
 ): FieldIssue[] {
     const issues: FieldIssue[] = [];
     if (!vmGroup) return [{ property, reason: "a VM group is required" }];
-    if (!TRAFFIC_PROTOCOLS.includes(vmGroup.protocol)) {
-        issues.push({
-            property: `${property}.protocol`,
-            reason: `"${String(vmGroup.protocol)}" is not one of ${TRAFFIC_PROTOCOLS.join(", ")}`,
-        });
-    }
+    checkOneOf(issues, `${property}.protocol`, vmGroup.protocol, TRAFFIC_PROTOCOLS);
     checkPort(issues, `${property}.port`, vmGroup.port);
     if (vmGroup.vms) issues.push(...validateVms(vmGroup.vms, `${property}.vms`));
     return issues;
@@ -179,12 +175,7 @@ export function validateVms(vms: string[], property = "vmGroup.vms"): FieldIssue
 export function validateHealthChecker(hc: HealthCheckerReq | undefined, property = "healthChecker"): FieldIssue[] {
     const issues: FieldIssue[] = [];
     if (!hc) return [{ property, reason: "a health checker is required" }];
-    if (!HEALTH_PROTOCOLS.includes(hc.protocol)) {
-        issues.push({
-            property: `${property}.protocol`,
-            reason: `"${String(hc.protocol)}" is not one of ${HEALTH_PROTOCOLS.join(", ")}`,
-        });
-    }
+    checkOneOf(issues, `${property}.protocol`, hc.protocol, HEALTH_PROTOCOLS);
     if (hc.port !== undefined) checkPort(issues, `${property}.port`, hc.port);
     checkInt(issues, `${property}.interval`, hc.interval, HEALTH.interval);
     checkInt(issues, `${property}.timeout`, hc.timeout, HEALTH.timeout);
@@ -215,8 +206,7 @@ export function validateNlb(req: NlbReq): FieldIssue[] {
     checkName(issues, "iid.nameId", req.iid?.nameId, NLB_NAME);
     if (!req.vpc) issues.push({ property: "vpc", reason: "a VPC id is required" });
     else if (!VPC_ID.test(req.vpc)) issues.push({ property: "vpc", reason: `"${req.vpc}" is not a VPC id (vpc-…)` });
-    if (!NLB_TYPES.includes(req.type))
-        issues.push({ property: "type", reason: `"${String(req.type)}" is not one of ${NLB_TYPES.join(", ")}` });
+    checkOneOf(issues, "type", req.type, NLB_TYPES);
     if (req.scope !== "REGION") {
         issues.push({
             property: "scope",
