@@ -11,7 +11,7 @@ import type {
 } from "../../interface/driver";
 import { AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, ValidationError } from "../../interface/errors";
 import { ownerField } from "../../interface/owner";
-import { call, copyTags, enter, label, LocalSession, matchIid, requireIid, rollbackAndThrow, wait } from "./ops";
+import { call, copyTags, enter, label, LocalSession, matchIid, requireIid, undoCreate, wait } from "./ops";
 import { intIssues, nameIssues, oneOfIssues, tagIssues, throwIfIssues } from "../../interface/rules";
 import {
     beginTransition,
@@ -62,6 +62,7 @@ async function createCluster(s: LocalSession, req: ClusterReq): Promise<ClusterI
         state.clusters.push(rec);
         return rec.id;
     });
+    const undo = undoCreate(what, `Cluster ${name}`, () => removeCluster(s, id, `rolling back Cluster (${name})`));
     try {
         // Like EKS: node groups can only be created once the control plane is Active.
         await waitClusterActive(s, id, what, "create");
@@ -81,7 +82,7 @@ async function createCluster(s: LocalSession, req: ClusterReq): Promise<ClusterI
         if (ngIds.length > 0) await waitNodeGroupsActive(s, id, ngIds, what, "create");
         return toClusterInfo(await waitClusterActive(s, id, what, "create"));
     } catch (err) {
-        return rollbackAndThrow(err, what, () => removeCluster(s, id, `rolling back Cluster (${name})`));
+        return undo.fail(err);
     }
 }
 
@@ -127,13 +128,14 @@ async function addNodeGroup(s: LocalSession, clusterIid: Iid, req: NodeGroupReq)
         }
         return [c.id, pushNodeGroup(state, c, req)] as const;
     });
+    const undo = undoCreate(what, `NodeGroup ${req.iid.nameId}`, () =>
+        removeNodeGroups(s, clusterId, [ngId], `rolling back NodeGroup (${req.iid.nameId})`),
+    );
     try {
         const c = await waitNodeGroupsActive(s, clusterId, [ngId], what, "create");
         return toNodeGroupInfo(nodeGroupById(c, ngId, what));
     } catch (err) {
-        return rollbackAndThrow(err, what, () =>
-            removeNodeGroups(s, clusterId, [ngId], `rolling back NodeGroup (${req.iid.nameId})`),
-        );
+        return undo.fail(err);
     }
 }
 

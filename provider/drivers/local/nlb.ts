@@ -20,7 +20,7 @@ import {
     NotSupportedError,
 } from "../../interface/errors";
 import { ownerField } from "../../interface/owner";
-import { call, copyTags, enter, label, LocalSession, matchIid, requireIid, rollbackAndThrow, wait } from "./ops";
+import { call, copyTags, enter, label, LocalSession, matchIid, requireIid, undoCreate, wait } from "./ops";
 import { intIssues, nameIssues, oneOfIssues, tagIssues, throwIfIssues } from "../../interface/rules";
 import { planSubnetSteps, sharedZones } from "../../interface/subnets";
 import { beginTransition, newId, NlbRecord, observeNlb, onePerZone, randomHex, StoreState, zoneOf } from "./store";
@@ -65,6 +65,7 @@ async function createNlb(s: LocalSession, req: NlbReq): Promise<NlbInfo> {
         state.nlbs.push(rec);
         return rec.id;
     });
+    const undo = undoCreate(what, `Nlb ${name}`, () => removeNlbParts(s, id, `rolling back Nlb (${name})`));
     try {
         await call(s, "createNlb.vmGroup", what, state => {
             const rec = state.nlbs.find(n => n.id === id);
@@ -90,7 +91,7 @@ async function createNlb(s: LocalSession, req: NlbReq): Promise<NlbInfo> {
         }
         return toNlbInfo(await waitNlbActive(s, id, what, "create"));
     } catch (err) {
-        return rollbackAndThrow(err, what, () => removeNlbParts(s, id, `rolling back Nlb (${name})`));
+        return undo.fail(err);
     }
 }
 

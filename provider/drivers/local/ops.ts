@@ -1,5 +1,6 @@
 import type { Capabilities, Connection, DriverContext, Iid } from "../../interface/driver";
-import { CloudApiError, describeError, ValidationError } from "../../interface/errors";
+import { ValidationError } from "../../interface/errors";
+import { UndoStack } from "../../interface/undo";
 import { Poll, waitUntil, withRetries } from "../../interface/wait";
 import { DEFAULT_REGION, defaultStateDir, LocalCloud, StoreState } from "./store";
 
@@ -84,28 +85,13 @@ export function requireIid(iid: Iid, property: string): void {
 }
 
 /**
- * Keeps the original failure as the thrown error and hangs the rollback failure under it as
- * `cause` (the original's own cause stays reachable behind the rollback failure).
+ * The undo stack of a create whose one undo removes the object it made (`part`, e.g. `Nlb web`):
+ * `undo.fail(err)` rolls it back and throws `err`, a failed removal hung under it as its cause.
  */
-export function attachRollbackFailure(err: unknown, rollbackErr: unknown, what: string): void {
-    if (!(err instanceof Error)) return;
-    const target = err as { cause?: unknown };
-    const previous = target.cause;
-    const failure = new CloudApiError(
-        `${what}: rollback failed, parts may be left behind: ${describeError(rollbackErr)}`,
-        previous === undefined ? rollbackErr : previous,
-    );
-    Object.defineProperty(err, "cause", { value: failure, writable: true, configurable: true, enumerable: false });
-}
-
-/** Undoes a partial create and rethrows the original error. */
-export async function rollbackAndThrow(err: unknown, what: string, undo: () => Promise<void>): Promise<never> {
-    try {
-        await undo();
-    } catch (rollbackErr) {
-        attachRollbackFailure(err, rollbackErr, what);
-    }
-    throw err;
+export function undoCreate(what: string, part: string, remove: () => Promise<void>): UndoStack {
+    const undo = new UndoStack(what);
+    undo.push(part, remove);
+    return undo;
 }
 
 export function copyTags(tags: Record<string, string>): Record<string, string> {
