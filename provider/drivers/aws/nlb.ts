@@ -343,6 +343,8 @@ async function swapTargetGroup(
         tags,
     });
     const newArn = tg.TargetGroupArn as string;
+    const undo = new UndoStack(what);
+    undo.push(`target group ${newArn}`, () => deleteTargetGroup(session, newArn, `undoing ${what}`));
     let listener: Listener;
     try {
         if (vms.length) await registerTargets(session, newArn, vms, what);
@@ -360,8 +362,6 @@ async function swapTargetGroup(
         );
         listener = res.Listeners?.[0] ?? parts.listener;
     } catch (err) {
-        const undo = new UndoStack(what);
-        undo.push(`target group ${newArn}`, () => deleteTargetGroup(session, newArn, `undoing ${what}`));
         return undo.fail(err);
     }
     session.log(`${what}: listener now forwards to ${tg.TargetGroupName}; deleting ${parts.tg.TargetGroupName}`);
