@@ -27,7 +27,6 @@ import {
     NotFoundError,
     SpiderError,
     ValidationError,
-    describeError,
 } from "../../interface/errors";
 import { waitUntil, withRetries } from "../../interface/wait";
 
@@ -453,37 +452,4 @@ export async function deleteIfExists(
             return false;
         throw err;
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Undo stacks (transactional create and multi-step updates)
-
-export interface UndoStep {
-    /** What is left behind if this step fails, e.g. `health check web-hc`. */
-    what: string;
-    run: () => Promise<void>;
-}
-
-/**
- * Undoes in reverse order, then re-throws nothing: the caller throws its original error. Undo
- * failures are attached as the original error's `cause` (the former cause stays at the end of
- * that chain), naming every part left behind.
- */
-export async function rollback(undo: UndoStep[], original: unknown, action: string): Promise<void> {
-    const failures: Array<{ what: string; err: unknown }> = [];
-    for (const step of [...undo].reverse()) {
-        try {
-            await step.run();
-        } catch (err) {
-            failures.push({ what: step.what, err });
-        }
-    }
-    if (failures.length === 0 || !(original instanceof Error)) return;
-    const previous = (original as { cause?: unknown }).cause;
-    const detail = failures.map(f => `${f.what}: ${describeError(f.err)}`).join("; ");
-    const rb = new CloudApiError(
-        `${action}: rollback incomplete; left behind ${failures.map(f => f.what).join(", ")} (${detail})`,
-        previous,
-    );
-    Object.defineProperty(original, "cause", { value: rb, configurable: true, writable: true, enumerable: false });
 }

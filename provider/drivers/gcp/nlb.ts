@@ -23,25 +23,11 @@ import type {
     VmGroupInfo,
     VmGroupReq,
 } from "../../interface/driver";
-import {
-    AlreadyExistsError,
-    asPartConflict,
-    FieldIssue,
-    NotFoundError,
-    NotSupportedError,
-} from "../../interface/errors";
+import { AlreadyExistsError, FieldIssue, NotFoundError, NotSupportedError } from "../../interface/errors";
 import { ownerValue, stackOfUrn } from "../../interface/owner";
 import { allOrFirstError } from "../../interface/wait";
-import {
-    IBackendService,
-    IForwardingRule,
-    IHealthCheck,
-    UndoStep,
-    lastSegment,
-    read,
-    readOrUndefined,
-    rollback,
-} from "./clients";
+import { IBackendService, IForwardingRule, IHealthCheck, lastSegment, read, readOrUndefined } from "./clients";
+import { UndoStack } from "../../interface/undo";
 import { GroupState, groupKey, invalid, label } from "./lookup";
 import {
     PartMarker,
@@ -60,7 +46,7 @@ import {
     toScheme,
     zonalLink,
 } from "./parts";
-import { NlbWriter, UPDATE_ATTEMPTS, cleanBackends, isConditionNotMet } from "./steps";
+import { NlbWriter, UPDATE_ATTEMPTS, cleanBackends, isConditionNotMet, restoring } from "./steps";
 import {
     validateHealthChecker,
     validateListener,
@@ -103,9 +89,8 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
         const subnetwork =
             scheme === "INTERNAL" ? await this.findSubnetwork(network, req.subnets?.[0], action) : undefined;
 
-        const undo: UndoStep[] = [];
         // The backend service is the NLB itself: only a conflict on its name means the name is taken.
-        let anchoring = false;
+        const undo = new UndoStack(action, { creates: true });
         try {
             const hcBody = toHealthCheckResource(n.healthCheck, name, req.healthChecker, req.vmGroup.port);
             const hcP = this.insertHealthCheck(hcBody, action, undo);
@@ -135,16 +120,16 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
                 backends: groups.map(link => ({ group: link, balancingMode: "CONNECTION" })),
             };
             if (scheme === "INTERNAL") bsBody.network = networkLink(this.s, req.vpc);
-            anchoring = true;
-            await this.step(action, `inserting backend service ${n.backendService}`, "vmGroup", "create", requestId =>
-                this.g.backendServices.insert({
-                    project: this.s.project,
-                    region: this.s.region,
-                    requestId,
-                    backendServiceResource: bsBody,
-                }),
+            await undo.anchor(() =>
+                this.step(action, `inserting backend service ${n.backendService}`, "vmGroup", "create", requestId =>
+                    this.g.backendServices.insert({
+                        project: this.s.project,
+                        region: this.s.region,
+                        requestId,
+                        backendServiceResource: bsBody,
+                    }),
+                ),
             );
-            anchoring = false;
             undo.push(
                 this.undoDelete(`backend service ${n.backendService}`, action, requestId =>
                     this.g.backendServices.delete({
@@ -202,9 +187,7 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
                 vms: vms.map(v => v.canonical),
             });
         } catch (err) {
-            const e = anchoring ? err : asPartConflict(err);
-            await rollback(undo, e, action);
-            throw e;
+            return undo.fail(err);
         }
     }
 
@@ -345,7 +328,7 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
         const { name, bs } = await this.findNlb(iid, action);
         const marker = this.markerOf(bs, name);
         const n = nlbNames(name);
-        const undo: UndoStep[] = [];
+        const undo = new UndoStack(action);
         let current: IBackendService | undefined = bs;
         try {
             if (vmGroup.protocol !== protocolOf(bs)) {
@@ -354,7 +337,7 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
                     const before = fromForwardingRule(fr);
                     await this.switchListener(name, bs, fr, { protocol: vmGroup.protocol, port: before.port }, action);
                     undo.push({
-                        what: `listener not switched back to ${before.protocol}:${before.port}`,
+                        ...restoring(`listener not switched back to ${before.protocol}:${before.port}`),
                         run: async () => {
                             await this.switchListener(
                                 name,
@@ -399,7 +382,7 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
                         "healthChecker.port",
                     );
                     undo.push({
-                        what: `health check ${hcName} port not restored to ${before.port ?? ""}`,
+                        ...restoring(`health check ${hcName} port not restored to ${before.port ?? ""}`),
                         run: async () => {
                             await this.putHealthCheck(hcName, name, before, vmGroup.port, action, "healthChecker.port");
                         },
@@ -413,8 +396,7 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
                 );
             }
         } catch (err) {
-            await rollback(undo, err, action);
-            throw err;
+            return undo.fail(err);
         }
         const groups = await this.groupsOf(bs, action);
         return {
@@ -446,7 +428,7 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
         });
         if (toAdd.length === 0) return info([]);
 
-        const undo: UndoStep[] = [];
+        const undo = new UndoStack(action);
         try {
             const newGroups: string[] = [];
             await allOrFirstError(
@@ -463,7 +445,9 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
                         action,
                     );
                     undo.push({
-                        what: `VMs ${list.map(v => v.canonical).join(", ")} left in instance group ${existing.name}`,
+                        ...restoring(
+                            `VMs ${list.map(v => v.canonical).join(", ")} left in instance group ${existing.name}`,
+                        ),
                         run: () =>
                             this.changeMembers(
                                 existing,
@@ -488,8 +472,7 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
                 );
             }
         } catch (err) {
-            await rollback(undo, err, action);
-            throw err;
+            return undo.fail(err);
         }
         return info(toAdd.map(v => v.canonical));
     }
@@ -535,14 +518,14 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
         const partial = groups.filter(g => !emptied.includes(g) && g.vms.some(v => remove.has(v)));
         const linkOf = (g: GroupState, canonical: string): string =>
             zonalLink(this.s, g.zone, "instances", canonical.slice(canonical.indexOf("/") + 1));
-        const undo: UndoStep[] = [];
+        const undo = new UndoStack(action);
         try {
             await allOrFirstError(
                 partial.map(async g => {
                     const links = g.vms.filter(v => remove.has(v)).map(v => linkOf(g, v));
                     await this.changeMembers(g, "removeInstances", links, action);
                     undo.push({
-                        what: `VMs not re-added to instance group ${g.name}`,
+                        ...restoring(`VMs not re-added to instance group ${g.name}`),
                         run: () => this.changeMembers(g, "addInstances", links, action),
                     });
                 }),
@@ -557,7 +540,7 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
                     cur => ({ backends: cleanBackends(cur.backends).filter(b => !dropped.has(groupKey(b.group))) }),
                 );
                 undo.push({
-                    what: `instance groups ${emptied.map(g => g.name).join(", ")} not re-attached to ${bsName}`,
+                    ...restoring(`instance groups ${emptied.map(g => g.name).join(", ")} not re-attached to ${bsName}`),
                     run: async () => {
                         await this.updateBackendService(
                             bsName,
@@ -590,8 +573,7 @@ export class GcpNlbHandler extends NlbWriter implements NlbHandler {
                 );
             }
         } catch (err) {
-            await rollback(undo, err, action);
-            throw err;
+            return undo.fail(err);
         }
         return info;
     }

@@ -14,14 +14,18 @@ import {
     MutationResult,
     Phase,
     Step,
-    UndoStep,
     deleteIfExists,
     lastSegment,
     mutate,
     read,
     readOrUndefined,
-    rollback,
 } from "./clients";
+import { UndoStack, UndoStep } from "../../interface/undo";
+
+/** An undo that restores rather than deletes: `leftBehind` says what stays wrong if it fails. */
+export function restoring(leftBehind: string): Pick<UndoStep, "name" | "leftBehind"> {
+    return { name: leftBehind, leftBehind };
+}
 import { GroupState, NlbReader } from "./lookup";
 import {
     ForwardingRuleSpec,
@@ -87,7 +91,7 @@ export class NlbWriter extends NlbReader {
         const spec = fr
             ? { ...specOfForwardingRule(fr, name), protocol: listener.protocol, port: listener.port }
             : await this.specWithoutRule(name, bs, listener, action);
-        const undo: UndoStep[] = [];
+        const undo = new UndoStack(action);
         try {
             if (fr) {
                 await this.remove(
@@ -98,7 +102,9 @@ export class NlbWriter extends NlbReader {
                 );
                 const previous = specOfForwardingRule(fr, name);
                 undo.push({
-                    what: `forwarding rule ${n.forwardingRule} (${previous.protocol}:${previous.port}) not restored`,
+                    ...restoring(
+                        `forwarding rule ${n.forwardingRule} (${previous.protocol}:${previous.port}) not restored`,
+                    ),
                     run: async () => {
                         await this.step(
                             action,
@@ -128,7 +134,7 @@ export class NlbWriter extends NlbReader {
                     () => ({ protocol: listener.protocol }),
                 );
                 undo.push({
-                    what: `backend service ${n.backendService} protocol not switched back to ${before}`,
+                    ...restoring(`backend service ${n.backendService} protocol not switched back to ${before}`),
                     run: async () => {
                         await this.updateBackendService(
                             n.backendService,
@@ -153,8 +159,7 @@ export class NlbWriter extends NlbReader {
             );
             return { protocol: listener.protocol, port: listener.port, ip: spec.ip, dnsName: "", cspId: res.targetId };
         } catch (err) {
-            await rollback(undo, err, action);
-            throw err;
+            return undo.fail(err);
         }
     }
 
@@ -183,12 +188,12 @@ export class NlbWriter extends NlbReader {
         start: (requestId: string) => Promise<[unknown, ...unknown[]]>,
     ): UndoStep {
         return {
-            what: `${what} left behind`,
+            name: what,
             run: () => this.remove(`${action}: rolling back`, `deleting ${what}`, start),
         };
     }
 
-    protected async insertHealthCheck(body: IHealthCheck, action: string, undo: UndoStep[]): Promise<MutationResult> {
+    protected async insertHealthCheck(body: IHealthCheck, action: string, undo: UndoStack): Promise<MutationResult> {
         const name = body.name ?? "";
         const res = await this.step(action, `inserting health check ${name}`, "healthChecker", "create", requestId =>
             this.g.healthChecks.insert({
@@ -217,7 +222,7 @@ export class NlbWriter extends NlbReader {
         scheme: "EXTERNAL" | "INTERNAL",
         subnetwork: string | undefined,
         action: string,
-        undo: UndoStep[],
+        undo: UndoStack,
     ): Promise<string> {
         const name = nlbNames(nlb).address;
         const p = { project: this.s.project, region: this.s.region };
@@ -251,7 +256,7 @@ export class NlbWriter extends NlbReader {
         vms: ResolvedVm[],
         vpc: string,
         action: string,
-        undo: UndoStep[],
+        undo: UndoStack,
         adopt = false,
     ): Promise<string> {
         const name = groupName(nlb, this.s.region, zone);
