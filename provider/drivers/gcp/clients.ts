@@ -28,7 +28,7 @@ import {
     SpiderError,
     ValidationError,
 } from "../../interface/errors";
-import { waitUntil, withRetries } from "../../interface/wait";
+import { waitForStatus, withRetries } from "../../interface/wait";
 
 export type IOperation = protos.google.cloud.compute.v1.IOperation;
 export type IHealthCheck = protos.google.cloud.compute.v1.IHealthCheck;
@@ -342,48 +342,50 @@ function opState(op: IOperation): string {
     return String(op.status ?? "PENDING");
 }
 
-/** Polls the operation through the Zone or Region operations client matching its scope until DONE. */
-export async function waitOperationDone(
+/** One poll of an operation through the Zone or Region operations client matching its scope. */
+async function pollOperation(g: GcpClients, s: GcpSettings, op: IOperation, where: Step): Promise<IOperation> {
+    const name = op.name ?? "";
+    const zone = op.zone ? lastSegment(op.zone) : undefined;
+    const region = op.region ? lastSegment(op.region) : s.region;
+    try {
+        return await read(s, { ...where, step: `${where.step} (waiting for operation ${name})` }, () =>
+            zone
+                ? g.zoneOperations.wait({ project: s.project, zone, operation: name })
+                : g.regionOperations.wait({ project: s.project, region, operation: name }),
+        );
+    } catch (err) {
+        // A vanished operation says nothing about the resource; it must not read as "resource not found".
+        if (err instanceof NotFoundError)
+            throw new CloudApiError(
+                `${where.action}: ${where.step}: operation ${name} is no longer known to the API`,
+                err,
+            );
+        throw err;
+    }
+}
+
+/** Polls the operation until DONE (an operation already DONE is not read again). */
+export function waitOperationDone(
     g: GcpClients,
     s: GcpSettings,
     first: IOperation,
     where: Step,
     phase: Phase,
 ): Promise<IOperation> {
-    const name = first.name ?? "";
-    const zone = first.zone ? lastSegment(first.zone) : undefined;
-    const region = first.region ? lastSegment(first.region) : s.region;
     let current = first;
-    return waitUntil(
-        async () => {
-            if (opState(current) === "DONE") return { done: true, value: current };
-            try {
-                current = await read(s, { ...where, step: `${where.step} (waiting for operation ${name})` }, () =>
-                    zone
-                        ? g.zoneOperations.wait({ project: s.project, zone, operation: name })
-                        : g.regionOperations.wait({ project: s.project, region, operation: name }),
-                );
-            } catch (err) {
-                // A vanished operation says nothing about the resource; it must not read as "resource not found".
-                if (err instanceof NotFoundError)
-                    throw new CloudApiError(
-                        `${where.action}: ${where.step}: operation ${name} is no longer known to the API`,
-                        err,
-                    );
-                throw err;
-            }
-            return opState(current) === "DONE"
-                ? { done: true, value: current }
-                : { done: false, state: opState(current) };
+    return waitForStatus({
+        describe: async () => {
+            if (opState(current) !== "DONE") current = await pollOperation(g, s, current, where);
+            return current;
         },
-        {
-            timeoutMs: s.timeouts[phase],
-            minDelayMs: s.poll.minDelayMs,
-            maxDelayMs: s.poll.maxDelayMs,
-            what: `${where.step} (operation ${name})`,
-            log: s.log,
-        },
-    );
+        status: opState,
+        success: ["DONE"],
+        timeoutMs: s.timeouts[phase],
+        minDelayMs: s.poll.minDelayMs,
+        maxDelayMs: s.poll.maxDelayMs,
+        what: `${where.step} (operation ${first.name ?? ""})`,
+        log: s.log,
+    });
 }
 
 /** The finished operation's failure, or undefined when it succeeded. */
