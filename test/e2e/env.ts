@@ -1,7 +1,8 @@
 /**
- * What a cloud driver hands to the shared end-to-end scenarios (test/e2e/scenarios.ts). Each
- * driver's `<driver>.e2e.test.ts` sets up its backing cloud (the local store, moto, the GCP fake)
- * and describes it here; the scenarios then drive it through the real Pulumi CLI.
+ * What a cloud driver hands to the shared end-to-end scenarios (test/e2e/scenarios.ts and its
+ * *.stack.ts files). Each driver's `<driver>.e2e.test.ts` sets up its backing cloud (the local
+ * store, moto, the GCP fake) and describes it here; the scenarios then drive it through the real
+ * Pulumi CLI.
  */
 import type { Capabilities, Driver } from "../../provider/interface/driver";
 

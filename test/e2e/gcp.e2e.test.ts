@@ -15,7 +15,7 @@ import { isRunning } from "../support/process";
 import { describeE2E } from "./scenarios";
 
 const SCALE = { nlbs: 16, nodeGroups: 0, parallel: 16 };
-/** VMs the scenarios take, one set per NLB (see vmAllocator in scenarios.ts), plus the concurrency NLBs. */
+/** VMs the scenarios take, one set per NLB (see vmAllocator in support.ts), plus the concurrency NLBs. */
 const VM_COUNT = 20 + SCALE.nlbs;
 
 describeE2E(
