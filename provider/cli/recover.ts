@@ -12,7 +12,8 @@ import { describeError, isNotFound } from "../interface/errors";
 import { isOwnedBy } from "../interface/owner";
 import { openDriver } from "../drivers/registry";
 import { waitUntil } from "../interface/wait";
-import { checkConnection, driverContext, Issues, Props, ProviderConfig, readConfig } from "../resources/common";
+import { driverContext, Props, ProviderConfig, readConfig } from "../resources/common";
+import { connectionOf } from "../resources/skeleton";
 import { impls } from "../resources";
 import { diyLocks, fileBackendDir, livePulumiProcesses } from "./guard";
 import { PulumiCli } from "./pulumiCli";
@@ -99,12 +100,6 @@ const FINDERS: Record<CloudKind, (driver: Driver, name: string, ins: Props) => P
 
 function isCloudKind(kind: string): kind is CloudKind {
     return kind in FINDERS;
-}
-
-function connectionOf(ins: Props): Connection | undefined {
-    const issues = new Issues();
-    const connection = checkConnection(ins.connection, issues);
-    return issues.ok ? connection : undefined;
 }
 
 function isOurCreate(op: PendingOperation): boolean {

@@ -44,10 +44,14 @@ export function leaf<T>(check: LeafCheck<T>, meta: FieldMeta = {}): z.ZodType<T>
             failed = true;
             ctx.addIssue({ code: "custom", message, path: path ?? [] });
         });
-        return failed || out === undefined ? z.NEVER : out;
+        // An optional field left out is `undefined`; a failed one carries its issues.
+        return failed ? z.NEVER : (out as T);
     });
     return schema.meta({ ...meta });
 }
+
+/** A field that may be left out: its value is then `undefined` (no default, no "is required"). */
+type Omittable = { optional: true };
 
 interface Presence<T> {
     /** Used when the value is absent; absent and no default: "is required" unless `optional`. */
@@ -66,8 +70,16 @@ function present<T>(value: unknown, opts: Presence<T>, fail: Fail, required = "i
 /** An integer in range; `emptyMeans` is what absent, "" and 0 stand for ("driver default"). */
 export function int(
     range: { min: number; max: number },
+    opts: Presence<number> & { emptyMeans?: number } & Omittable,
+): z.ZodType<number | undefined>;
+export function int(
+    range: { min: number; max: number },
+    opts?: Presence<number> & { emptyMeans?: number },
+): z.ZodType<number>;
+export function int(
+    range: { min: number; max: number },
     opts: Presence<number> & { emptyMeans?: number } = {},
-): z.ZodType<number> {
+): z.ZodType<number | undefined> {
     return leaf(
         (raw, fail) => {
             if (opts.emptyMeans !== undefined && (isMissing(raw) || raw === "" || raw === 0)) return opts.emptyMeans;
@@ -91,8 +103,16 @@ export function int(
  */
 export function oneOf<T extends string>(
     all: readonly T[],
+    opts: Presence<T> & { supported?: readonly T[] } & Omittable,
+): z.ZodType<T | undefined>;
+export function oneOf<T extends string>(
+    all: readonly T[],
+    opts?: Presence<T> & { supported?: readonly T[] },
+): z.ZodType<T>;
+export function oneOf<T extends string>(
+    all: readonly T[],
     opts: Presence<T> & { supported?: readonly T[] } = {},
-): z.ZodType<T> {
+): z.ZodType<T | undefined> {
     const supported = opts.supported ?? all;
     return leaf(
         (raw, fail) => {
@@ -110,7 +130,9 @@ export function oneOf<T extends string>(
     );
 }
 
-export function str(opts: Presence<string> = {}): z.ZodType<string> {
+export function str(opts: Presence<string> & Omittable): z.ZodType<string | undefined>;
+export function str(opts?: Presence<string>): z.ZodType<string>;
+export function str(opts: Presence<string> = {}): z.ZodType<string | undefined> {
     return leaf(
         (raw, fail) => {
             const value = present(raw === "" ? undefined : raw, opts, fail);
@@ -122,7 +144,9 @@ export function str(opts: Presence<string> = {}): z.ZodType<string> {
     );
 }
 
-export function bool(opts: Presence<boolean> = {}): z.ZodType<boolean> {
+export function bool(opts: Presence<boolean> & Omittable): z.ZodType<boolean | undefined>;
+export function bool(opts?: Presence<boolean>): z.ZodType<boolean>;
+export function bool(opts: Presence<boolean> = {}): z.ZodType<boolean | undefined> {
     return leaf(
         (raw, fail) => {
             const value = present(raw, opts, fail);
@@ -135,7 +159,12 @@ export function bool(opts: Presence<boolean> = {}): z.ZodType<boolean> {
 }
 
 /** A cloud name: a string that fits the driver's naming rule (when the driver is known). */
-export function cloudName(rule: NameRule | undefined, opts: Presence<string> = {}): z.ZodType<string> {
+export function cloudName(
+    rule: NameRule | undefined,
+    opts: Presence<string> & Omittable,
+): z.ZodType<string | undefined>;
+export function cloudName(rule: NameRule | undefined, opts?: Presence<string>): z.ZodType<string>;
+export function cloudName(rule: NameRule | undefined, opts: Presence<string> = {}): z.ZodType<string | undefined> {
     return leaf(
         (raw, fail) => {
             const value = present(raw === "" ? undefined : raw, opts, fail);
@@ -151,9 +180,10 @@ export function cloudName(rule: NameRule | undefined, opts: Presence<string> = {
 }
 
 /** Distinct non-empty strings; `minItems` with its reason for lists that must not be empty. */
-export function strList(
-    opts: Presence<string[]> & { minItems?: { count: number; reason: string } } = {},
-): z.ZodType<string[]> {
+type ListOptions = Presence<string[]> & { minItems?: { count: number; reason: string } };
+export function strList(opts: ListOptions & Omittable): z.ZodType<string[] | undefined>;
+export function strList(opts?: ListOptions): z.ZodType<string[]>;
+export function strList(opts: ListOptions = {}): z.ZodType<string[] | undefined> {
     return leaf(
         (raw, fail) => {
             const value = present(raw, opts, fail);
@@ -196,16 +226,26 @@ export function stringMap(opts: { description?: string } = {}): z.ZodType<Record
 }
 
 export type Shape = Record<string, z.ZodType>;
-export type Infer<S extends Shape> = { [K in keyof S]: z.output<S[K]> };
-export type Refine<S extends Shape> = (valid: Partial<Infer<S>>, fail: (path: string, reason: string) => void) => void;
+type OptionalKeys<S extends Shape> = { [K in keyof S]: undefined extends z.output<S[K]> ? K : never }[keyof S];
+type Flat<T> = { [K in keyof T]: T[K] };
+/** The object's value: fields that may be left out are optional properties. */
+export type Infer<S extends Shape> = Flat<
+    { [K in Exclude<keyof S, OptionalKeys<S>>]: z.output<S[K]> } & { [K in OptionalKeys<S>]?: z.output<S[K]> }
+>;
+/** Cross-field rules: the fields that passed their own checks, and the (prepared) raw value. */
+export type Refine<S extends Shape> = (
+    valid: Partial<Infer<S>>,
+    fail: (path: string, reason: string) => void,
+    raw: Props,
+) => void;
 
 export interface ObjectOptions<S extends Shape> {
     /** How the object is written, for "is required: { … }" (the keys are listed when unset). */
     hint?: string;
-    /** Absent means `{}` (every field defaulted) instead of "is required". */
-    optional?: boolean;
-    /** Keys accepted and ignored (engine bookkeeping such as `__provider`). */
-    ignoredKeys?: readonly string[];
+    /** Absent means `{}` (every field defaulted), or with "omit" stays absent, instead of "is required". */
+    optional?: boolean | "omit";
+    /** Keys accepted and ignored (engine bookkeeping such as `__provider`); "all" for stored outputs. */
+    ignoredKeys?: readonly string[] | "all";
     /** Defaults that depend on other fields, filled into the raw value before the fields are checked. */
     prepare?: (raw: Props) => Props;
     /** Rules across fields, given the fields that passed their own checks. */
@@ -217,10 +257,18 @@ export interface ObjectOptions<S extends Shape> {
  * A strict object: unknown keys are refused with a "did you mean" hint, every field is checked
  * (all failures reported), then the cross-field rules run on the valid ones.
  */
-export function object<S extends Shape>(shape: S, opts: ObjectOptions<S> = {}): z.ZodType<Infer<S>> {
+export function object<S extends Shape>(
+    shape: S,
+    opts: ObjectOptions<S> & { optional: "omit" },
+): z.ZodType<Infer<S> | undefined>;
+export function object<S extends Shape>(shape: S, opts?: ObjectOptions<S>): z.ZodType<Infer<S>>;
+export function object<S extends Shape>(shape: S, opts: ObjectOptions<S> = {}): z.ZodType<Infer<S> | undefined> {
     const keys = Object.keys(shape);
-    const schema = z.unknown().transform((raw, ctx): Infer<S> => {
-        if (raw === UNKNOWN) return raw as Infer<S>;
+    const schema = z.unknown().transform((raw, ctx): Infer<S> | undefined => {
+        // The preview sentinel stands for the whole object.
+        const sentinel: unknown = raw;
+        if (raw === UNKNOWN) return sentinel as Infer<S>;
+        if (isMissing(raw) && opts.optional === "omit") return undefined;
         const given = isMissing(raw) && opts.optional ? {} : raw;
         if (!isRecord(given)) {
             const hint = opts.hint ?? `{ ${keys.join(", ")} }`;
@@ -230,15 +278,19 @@ export function object<S extends Shape>(shape: S, opts: ObjectOptions<S> = {}): 
             });
             return z.NEVER;
         }
-        const issues = unknownKeyIssues(given, keys, opts.ignoredKeys ?? []);
+        const issues = opts.ignoredKeys === "all" ? [] : unknownKeyIssues(given, keys, opts.ignoredKeys ?? []);
         const value = opts.prepare ? opts.prepare(given) : given;
-        const valid: Partial<Infer<S>> = {};
+        const valid: Props = {};
         for (const key of keys) {
             const result = shape[key].safeParse(value[key]);
-            if (result.success) valid[key as keyof S] = result.data as Infer<S>[keyof S];
+            if (result.success) valid[key] = result.data;
             else issues.push(...result.error.issues.map(i => ({ message: i.message, path: [key, ...i.path] })));
         }
-        opts.refine?.(valid, (path, message) => issues.push({ message, path: path.split(".") }));
+        opts.refine?.(
+            valid as Partial<Infer<S>>,
+            (path, message) => issues.push({ message, path: path.split(".") }),
+            value,
+        );
         for (const issue of issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
         return issues.length > 0 ? z.NEVER : (valid as Infer<S>);
     });
@@ -264,20 +316,22 @@ export function listOf<T>(
     item: z.ZodType<T>,
     opts: {
         description?: string;
-        refine?: (valid: Array<T | undefined>, fail: (path: string, reason: string) => void) => void;
+        /** Said when the value is not a list. */
+        notList?: string;
+        refine?: (valid: Array<T | undefined>, fail: (path: string, reason: string) => void, raw: unknown[]) => void;
     } = {},
 ): z.ZodType<T[]> {
     return leaf<T[]>(
         (raw, fail) => {
             if (isMissing(raw)) return [];
-            if (!Array.isArray(raw)) return void fail("must be a list");
+            if (!Array.isArray(raw)) return void fail(opts.notList ?? "must be a list");
             const valid: Array<T | undefined> = raw.map((entry, index) => {
                 if (entry === UNKNOWN) return entry as T;
                 const result = item.safeParse(entry);
                 if (!result.success) for (const i of result.error.issues) fail(i.message, [index, ...pathOf(i.path)]);
                 return result.success ? result.data : undefined;
             });
-            opts.refine?.(valid, (path, reason) => fail(reason, path.split(".")));
+            opts.refine?.(valid, (path, reason) => fail(reason, path.split(".")), raw);
             return valid.every(entry => entry !== undefined) ? (valid as T[]) : undefined;
         },
         { description: opts.description, default: [] },

@@ -1,25 +1,27 @@
 /**
- * Helpers shared by the four resource providers: connection handling, check-time issue
- * collection, unknown values, output hygiene and the error shapes the Pulumi engine expects.
+ * Helpers shared by the four resource providers: unknown values, output hygiene, naming and the
+ * error shapes the Pulumi engine expects.
  */
 import * as crypto from "crypto";
-import type { Capabilities, Connection, DriverContext, DriverName } from "../interface/driver";
+import type { DriverContext } from "../interface/driver";
 import { CONFIG_KEYS } from "../interface/driver";
-import { describeError, FieldIssue, isAlreadyExists, SpiderError } from "../interface/errors";
+import { describeError, isAlreadyExists, SpiderError } from "../interface/errors";
 import { isOwnedBy } from "../interface/owner";
-import { capabilitiesOf, DRIVER_NAMES } from "../drivers/registry";
+import { isRecord, Props, UNKNOWN } from "../interface/schema";
 
-/** The sentinel the engine sends for values not known during preview. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { isRecord, UNKNOWN };
+export type { Props };
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type Props = Record<string, unknown>;
-
-export function isUnknown(v: unknown): boolean {
-    if (v === UNKNOWN) return true;
-    if (Array.isArray(v)) return v.some(isUnknown);
-    if (v !== null && typeof v === "object") return Object.values(v as Props).some(isUnknown);
+export function isUnknown(value: unknown): boolean {
+    if (value === UNKNOWN) return true;
+    if (Array.isArray(value)) return value.some(isUnknown);
+    if (isRecord(value)) return Object.values(value).some(isUnknown);
     return false;
+}
+
+/** The user's tags: the driver's own `spider:` bookkeeping tags stay out of the outputs. */
+export function userTags(tags: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(Object.entries(tags).filter(([key]) => !key.startsWith("spider:")));
 }
 
 /** Stack config the provider received through `configure`; secrets stay in memory only. */
@@ -28,217 +30,10 @@ export type ProviderConfig = Record<string, string>;
 export function readConfig(config: { get(key: string): string | undefined }): ProviderConfig {
     const out: ProviderConfig = {};
     for (const key of CONFIG_KEYS) {
-        const v = config.get(`spider:${key}`);
-        if (v !== undefined && v !== "") out[key] = v;
+        const value = config.get(`spider:${key}`);
+        if (value !== undefined && value !== "") out[key] = value;
     }
     return out;
-}
-
-/** Collects every problem of one check call so all of them are reported at once. */
-export class Issues {
-    readonly list: FieldIssue[] = [];
-    add(property: string, reason: string): void {
-        this.list.push({ property, reason });
-    }
-    addAll(issues: FieldIssue[], prefix = ""): void {
-        for (const i of issues) this.add(prefix + i.property, i.reason);
-    }
-    get ok(): boolean {
-        return this.list.length === 0;
-    }
-}
-
-export function isRecord(v: unknown): v is Props {
-    return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-/** Refuses property names the resource does not know, so `listner` is an error, not a no-op. */
-export function checkKnownKeys(obj: unknown, allowed: readonly string[], path: string, issues: Issues): void {
-    if (!isRecord(obj)) return;
-    for (const key of Object.keys(obj)) {
-        if (key === "__provider") continue;
-        if (!allowed.includes(key)) {
-            const near = allowed.find(a => editDistance(a, key) <= 2);
-            issues.add(
-                path ? `${path}.${key}` : key,
-                `unknown property${near ? `; did you mean "${near}"?` : ""} (allowed: ${allowed.join(", ")})`,
-            );
-        }
-    }
-}
-
-function editDistance(a: string, b: string): number {
-    const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) dp[0][j] = j;
-    for (let i = 1; i <= a.length; i++) {
-        for (let j = 1; j <= b.length; j++) {
-            dp[i][j] = Math.min(dp[i - 1][j] + 1, dp[i][j - 1] + 1, dp[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-    }
-    return dp[a.length][b.length];
-}
-
-/** Validators return the normalized value, or undefined after recording an issue. Unknowns pass. */
-export function checkInt(
-    v: unknown,
-    path: string,
-    issues: Issues,
-    range: { min: number; max: number },
-    required = true,
-): number | undefined {
-    if (v === undefined || v === null) {
-        if (required) issues.add(path, "is required");
-        return undefined;
-    }
-    if (v === UNKNOWN) return undefined;
-    if (typeof v !== "number" || !Number.isInteger(v)) {
-        issues.add(path, `must be an integer, got ${JSON.stringify(v)}`);
-        return undefined;
-    }
-    if (v < range.min || v > range.max) {
-        issues.add(path, `must be between ${range.min} and ${range.max}, got ${v}`);
-        return undefined;
-    }
-    return v;
-}
-
-export function checkEnum<T extends string>(
-    v: unknown,
-    path: string,
-    issues: Issues,
-    allowed: readonly T[],
-    all: readonly string[],
-    required = true,
-): T | undefined {
-    if (v === undefined || v === null) {
-        if (required) issues.add(path, `is required (allowed: ${allowed.join(", ")})`);
-        return undefined;
-    }
-    if (v === UNKNOWN) return undefined;
-    const s = typeof v === "string" ? v.toUpperCase() : v;
-    if (typeof s !== "string" || !all.includes(s)) {
-        issues.add(path, `must be one of ${all.join(", ")}, got ${JSON.stringify(v)}`);
-        return undefined;
-    }
-    if (!allowed.includes(s as T)) {
-        issues.add(path, `${s} is not supported by this driver (supported: ${allowed.join(", ")})`);
-        return undefined;
-    }
-    return s as T;
-}
-
-export function checkString(v: unknown, path: string, issues: Issues, required = true): string | undefined {
-    if (v === undefined || v === null || v === "") {
-        if (required) issues.add(path, "is required");
-        return undefined;
-    }
-    if (v === UNKNOWN) return undefined;
-    if (typeof v !== "string") {
-        issues.add(path, `must be a string, got ${JSON.stringify(v)}`);
-        return undefined;
-    }
-    return v;
-}
-
-/**
- * The creating resource's URN, which the SDK passes as an input (dynamic providers are not told
- * it): drivers record it on what they create, so `pulumi-spider recover` adopts only objects this
- * very resource made. Not a field of any table: it never causes a diff.
- */
-export function checkPulumiUrn(news: Props, issues: Issues): { pulumiUrn?: string } {
-    if (news.pulumiUrn === undefined || news.pulumiUrn === UNKNOWN) return {};
-    const urn = checkString(news.pulumiUrn, "pulumiUrn", issues);
-    if (urn !== undefined && !urn.startsWith("urn:pulumi:")) {
-        issues.add("pulumiUrn", `must be a Pulumi URN, got "${urn}"`);
-    }
-    return urn ? { pulumiUrn: urn } : {};
-}
-
-export function checkStringList(v: unknown, path: string, issues: Issues, required = true): string[] | undefined {
-    if (v === undefined || v === null) {
-        if (required) issues.add(path, "is required");
-        return undefined;
-    }
-    if (v === UNKNOWN) return undefined;
-    if (!Array.isArray(v)) {
-        issues.add(path, "must be a list of strings");
-        return undefined;
-    }
-    const out: string[] = [];
-    const seen = new Set<string>();
-    v.forEach((item, i) => {
-        if (item === UNKNOWN) return;
-        if (typeof item !== "string" || item === "") {
-            issues.add(`${path}[${i}]`, `must be a non-empty string, got ${JSON.stringify(item)}`);
-            return;
-        }
-        if (seen.has(item)) issues.add(`${path}[${i}]`, `"${item}" is listed twice`);
-        seen.add(item);
-        out.push(item);
-    });
-    return out;
-}
-
-export function checkTags(v: unknown, path: string, issues: Issues): Record<string, string> | undefined {
-    if (v === undefined || v === null) return {};
-    if (v === UNKNOWN) return undefined;
-    if (!isRecord(v)) {
-        issues.add(path, "must be a map of string to string");
-        return undefined;
-    }
-    const out: Record<string, string> = {};
-    for (const [k, val] of Object.entries(v)) {
-        if (val === UNKNOWN) continue;
-        if (typeof val !== "string") issues.add(`${path}.${k}`, "must be a string");
-        else out[k] = val;
-    }
-    return out;
-}
-
-export function checkName(
-    v: unknown,
-    path: string,
-    issues: Issues,
-    rule: { maxLength: number; pattern: RegExp; description: string },
-): string | undefined {
-    const s = checkString(v, path, issues, false);
-    if (s === undefined) return undefined;
-    if (s.length > rule.maxLength || !rule.pattern.test(s)) {
-        issues.add(path, `"${s}" is not a valid name: ${rule.description}`);
-        return undefined;
-    }
-    return s;
-}
-
-/** Connection as stored in state; credentials are refused because state is not secret storage. */
-export function checkConnection(v: unknown, issues: Issues): Connection | undefined {
-    const path = "connection";
-    if (!isRecord(v)) {
-        if (v !== UNKNOWN)
-            issues.add(
-                path,
-                `is required: { driver: ${DRIVER_NAMES.map(d => `"${d}"`).join(" | ")}, region?, zone?, project?, endpoint?, localStateDir? }`,
-            );
-        return undefined;
-    }
-    checkKnownKeys(v, ["driver", "region", "zone", "project", "endpoint", "localStateDir"], path, issues);
-    const driver = checkEnum<DriverName>(
-        typeof v.driver === "string" ? v.driver.toLowerCase() : v.driver,
-        `${path}.driver`,
-        issues,
-        DRIVER_NAMES.map(d => d.toUpperCase()) as DriverName[],
-        DRIVER_NAMES.map(d => d.toUpperCase()),
-    );
-    const conn: Connection = { driver: (driver ? driver.toLowerCase() : "local") as DriverName };
-    for (const key of ["region", "zone", "project", "endpoint", "localStateDir"] as const) {
-        const s = checkString(v[key], `${path}.${key}`, issues, false);
-        if (s !== undefined) conn[key] = s;
-    }
-    return driver ? conn : undefined;
-}
-
-export function driverCaps(conn: Connection): Capabilities {
-    return capabilitiesOf(conn.driver);
 }
 
 /** Auto-name: the Pulumi name, trimmed to fit, plus a random suffix (names must be unique in the cloud). */
@@ -430,28 +225,6 @@ export interface ResourceImpl {
     read(id: string, props: Props, config: ProviderConfig): Promise<ReadResult>;
     update(id: string, olds: Props, news: Props, config: ProviderConfig): Promise<UpdateResult>;
     delete(id: string, props: Props, config: ProviderConfig): Promise<void>;
-}
-
-/** Timeouts users may set per resource (the Node dynamic-provider host ignores customTimeouts). */
-export interface Timeouts {
-    create?: number;
-    update?: number;
-    delete?: number;
-}
-
-export function checkTimeouts(v: unknown, issues: Issues): Timeouts | undefined {
-    if (v === undefined || v === null) return undefined;
-    if (!isRecord(v)) {
-        issues.add("timeouts", "must be an object { create?, update?, delete? } in minutes");
-        return undefined;
-    }
-    checkKnownKeys(v, ["create", "update", "delete"], "timeouts", issues);
-    const out: Timeouts = {};
-    for (const k of ["create", "update", "delete"] as const) {
-        const n = checkInt(v[k], `timeouts.${k}`, issues, { min: 1, max: 24 * 60 }, false);
-        if (n !== undefined) out[k] = n;
-    }
-    return out;
 }
 
 export function toDriverTimeouts(t: unknown): DriverContext["timeouts"] {

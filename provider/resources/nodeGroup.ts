@@ -1,194 +1,127 @@
 /** NodeGroup: a node group managed on its own, attached to a Cluster by id. */
-import type { Connection, Iid, NodeGroupInfo } from "../interface/driver";
-import { isNotFound } from "../interface/errors";
-import { openDriver } from "../drivers/registry";
-import {
-    adoptionConflicts,
-    autoName,
-    checkPulumiUrn,
-    createError,
-    leftBehind,
-    checkConnection,
-    checkKnownKeys,
-    checkName,
-    checkString,
-    checkTimeouts,
-    clean,
-    CheckResult,
-    CreateResult,
-    DiffResult,
-    driverCaps,
-    driverContext,
-    Issues,
-    isRecord,
-    isUnknown,
-    opError,
-    PartialFailure,
-    Props,
-    ProviderConfig,
-    ReadResult,
-    ResourceImpl,
-    toDriverTimeouts,
-    UpdateResult,
-    UNKNOWN,
-} from "./common";
-import { NODE_GROUP_CALL_ORDER, nodeGroupFields, plan } from "./fields";
-import {
-    changeScaling,
-    checkNodeGroupSpec,
-    enforceDeclaredSize,
-    fromNodeGroupInfo,
-    NODE_GROUP_SPEC_KEYS,
-    NodeGroupSpec,
-    toNodeGroupReq,
-} from "./nodeGroupCommon";
+import type { Driver, Iid, NodeGroupInfo } from "../interface/driver";
+import type { Props } from "../interface/schema";
+import { capabilitiesOf } from "../drivers/registry";
+import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
+import { adoptionConflicts, clean, opError, UpdateResult } from "./common";
+import { NODE_GROUP_CALL_ORDER, NodeGroupCall, nodeGroupFields, plan, Plan } from "./fields";
+import { changeScaling, enforceDeclaredSize, fromNodeGroupInfo, toNodeGroupReq } from "./nodeGroupCommon";
+import { NodeGroupInputs, nodeGroupSchema } from "./schemas";
+import { capsOf, checkResource, createTracked, deleteOrGone, diffResource, driverFor, nameIn } from "./skeleton";
+import { readOrGone, runUpdate, step, Step, stepsOf, typedInputs } from "./skeleton";
 
-export interface NodeGroupInputs extends NodeGroupSpec {
-    connection: Connection;
-    /** The Cluster's id (`Cluster.clusterId`). */
-    cluster: string;
-    nodeGroupName: string;
-    autoNamed: boolean;
-    adopt?: string;
-    timeouts?: { create?: number; update?: number; delete?: number };
-    /** URN of this resource, recorded on the node group as its owner. */
-    pulumiUrn?: string;
-}
-
+export type { NodeGroupInputs } from "./schemas";
 export type NodeGroupOutputs = NodeGroupInputs & ReturnType<typeof fromNodeGroupInfo>;
 
 const KIND = "NodeGroup";
 
 export function checkNodeGroup(olds: Props, news: Props): CheckResult {
-    const issues = new Issues();
-    const topKeys = [
-        "connection",
-        "cluster",
-        "nodeGroupName",
-        "pulumiName",
-        "autoNamed",
-        "adopt",
-        "timeouts",
-        "pulumiUrn",
-    ];
-    checkKnownKeys(news, [...topKeys, ...NODE_GROUP_SPEC_KEYS], "", issues);
-    const conn = checkConnection(news.connection, issues);
-    const caps = conn ? driverCaps(conn).cluster : undefined;
-    if (conn && caps && !caps.supported)
-        issues.add(
-            "connection.driver",
-            `the ${conn.driver} driver does not support NodeGroup: ${caps.reason ?? "not implemented"}`,
-        );
-    const cluster = checkString(news.cluster, "cluster", issues);
-    let nodeGroupName: string | undefined;
-    let autoNamed = false;
-    if (news.nodeGroupName !== undefined && news.nodeGroupName !== null) {
-        nodeGroupName = caps
-            ? checkName(news.nodeGroupName, "nodeGroupName", issues, caps.nodeGroupName)
-            : checkString(news.nodeGroupName, "nodeGroupName", issues);
-    } else if (typeof olds.nodeGroupName === "string" && olds.nodeGroupName !== "") {
-        nodeGroupName = olds.nodeGroupName;
-        autoNamed = olds.autoNamed === true;
-    } else {
-        nodeGroupName = autoName(
-            typeof news.pulumiName === "string" ? news.pulumiName : "nodegroup",
-            Math.min(caps?.nodeGroupName.maxLength ?? 63, 63),
-            false,
-        );
-        autoNamed = true;
-    }
-    if (news.nodeGroupName === UNKNOWN) nodeGroupName = UNKNOWN;
-    const spec = checkNodeGroupSpec(news, "", issues, caps);
-    const adopt = news.adopt === undefined ? undefined : checkString(news.adopt, "adopt", issues);
-    const timeouts = checkTimeouts(news.timeouts, issues);
-    const inputs: Props = {
-        connection: conn ?? news.connection,
-        cluster: cluster ?? news.cluster,
-        nodeGroupName,
-        autoNamed,
-        ...spec,
-        ...checkPulumiUrn(news, issues),
-    };
-    if (adopt !== undefined) inputs.adopt = adopt;
-    if (timeouts !== undefined) inputs.timeouts = timeouts;
-    return { inputs: issues.ok ? clean(inputs) : news, failures: issues.list };
+    return checkResource(
+        {
+            kind: KIND,
+            supported: caps => caps.cluster,
+            schema: caps => nodeGroupSchema(caps),
+            naming: {
+                key: "nodeGroupName",
+                fallback: "nodegroup",
+                rule: caps => caps?.cluster.nodeGroupName,
+                cap: 63,
+                lowercase: () => false,
+            },
+        },
+        olds,
+        news,
+    );
+}
+
+function nodeGroupInputs(props: Props, stored = false): NodeGroupInputs {
+    const inputs = typedInputs(KIND, nodeGroupSchema(capsOf(props), stored), props);
+    return { ...inputs, nodeGroupName: nameIn(props, "nodeGroupName", ""), autoNamed: props.autoNamed === true };
 }
 
 export function diffNodeGroup(olds: Props, news: Props): DiffResult {
-    const conn = isRecord(news.connection) && !isUnknown(news.connection) ? news.connection : olds.connection;
-    const p = plan(nodeGroupFields, olds, news, driverCaps(conn as unknown as Connection));
-    return {
-        changes: p.changed.length > 0,
-        replaces: p.replaces,
-        deleteBeforeReplace: p.replaces.length > 0 && news.autoNamed !== true,
-    };
+    return diffResource(nodeGroupFields, olds, news);
 }
 
-function clusterIid(cluster: string): Iid {
-    return { nameId: "", systemId: cluster };
+function clusterIid(props: Props): Iid {
+    return { nameId: "", systemId: nameIn(props, "cluster", "") };
 }
 
 export async function createNodeGroup(inputs: Props, config: ProviderConfig): Promise<CreateResult> {
-    const ins = inputs as unknown as NodeGroupInputs;
-    const driver = openDriver(
-        ins.connection,
-        driverContext(KIND, ins.nodeGroupName, config, toDriverTimeouts(ins.timeouts)),
-    );
-    if (ins.adopt) {
-        let live: NodeGroupInfo;
-        try {
-            live = await driver.cluster.getNodeGroup(clusterIid(ins.cluster), { nameId: "", systemId: ins.adopt });
-        } catch (err) {
-            throw opError("adopting", KIND, ins.adopt, err);
-        }
-        const liveOuts = toOutputs(live, ins) as unknown as Props;
-        const mismatches = adoptionConflicts(diffNodeGroup(liveOuts, inputs).replaces, liveOuts, inputs);
-        if (mismatches.length > 0) {
-            throw new Error(
-                `adopting ${KIND} (${ins.adopt}): these cannot change in place, declare the existing values: ${mismatches.join("; ")}`,
-            );
-        }
-        const res = await updateNodeGroup(live.iid.systemId, { ...liveOuts, adopt: ins.adopt }, inputs, config);
-        return { id: live.iid.systemId, outs: res.outs };
-    }
+    const ins = nodeGroupInputs(inputs);
+    const driver = driverFor(KIND, ins.nodeGroupName, inputs, config);
+    if (ins.adopt) return adoptNodeGroup(driver, ins, ins.adopt, inputs, config);
+    const byName = { nameId: ins.nodeGroupName, systemId: "" };
+    return createTracked<NodeGroupInfo>({
+        kind: KIND,
+        name: ins.nodeGroupName,
+        urn: ins.pulumiUrn,
+        provider: inputs.__provider,
+        create: () =>
+            driver.cluster.addNodeGroup(clusterIid(inputs), toNodeGroupReq(ins.nodeGroupName, ins, ins.pulumiUrn)),
+        find: () => driver.cluster.getNodeGroup(clusterIid(inputs), byName),
+        outputs: live => toOutputs(live, ins),
+        describe: async live => ({ id: live.iid.systemId, outs: toOutputs(live, ins) }),
+        leftBehindReason: "create failed but the node group exists; `pulumi up` retries, `pulumi destroy` removes it",
+    });
+}
+
+async function adoptNodeGroup(
+    driver: Driver,
+    ins: NodeGroupInputs,
+    adopt: string,
+    inputs: Props,
+    config: ProviderConfig,
+): Promise<CreateResult> {
+    let live: NodeGroupInfo;
     try {
-        const req = toNodeGroupReq(ins.nodeGroupName, ins, ins.pulumiUrn);
-        const ng = await driver.cluster.addNodeGroup(clusterIid(ins.cluster), req);
-        return { id: ng.iid.systemId, outs: toOutputs(ng, ins) as unknown as Props };
+        live = await driver.cluster.getNodeGroup(clusterIid(inputs), { nameId: "", systemId: adopt });
     } catch (err) {
-        const e = opError("creating", KIND, ins.nodeGroupName, err);
-        const left = await leftBehind(err, () =>
-            driver.cluster.getNodeGroup(clusterIid(ins.cluster), { nameId: ins.nodeGroupName, systemId: "" }),
-        );
-        if (left) {
-            throw new PartialFailure(
-                e.message,
-                left.iid.systemId,
-                { ...(toOutputs(left, ins) as unknown as Props), __provider: inputs.__provider },
-                ["create failed but the node group exists; `pulumi up` retries, `pulumi destroy` removes it"],
-            );
-        }
-        throw await createError(KIND, ins.nodeGroupName, ins.pulumiUrn, err, () =>
-            driver.cluster.getNodeGroup(clusterIid(ins.cluster), { nameId: ins.nodeGroupName, systemId: "" }),
+        throw opError("adopting", KIND, adopt, err);
+    }
+    const liveOuts = toOutputs(live, ins);
+    const mismatches = adoptionConflicts(diffNodeGroup(liveOuts, inputs).replaces, liveOuts, inputs);
+    if (mismatches.length > 0) {
+        const list = mismatches.join("; ");
+        throw new Error(
+            `adopting ${KIND} (${adopt}): these cannot change in place, declare the existing values: ${list}`,
         );
     }
+    const res = await updateNodeGroup(live.iid.systemId, { ...liveOuts, adopt }, inputs, config);
+    return { id: live.iid.systemId, outs: res.outs };
 }
 
 export async function readNodeGroup(id: string, props: Props, config: ProviderConfig): Promise<ReadResult> {
-    const ins = props as unknown as NodeGroupInputs;
-    const name = ins.nodeGroupName ?? id;
-    const driver = openDriver(ins.connection, driverContext(KIND, name, config));
-    try {
-        const ng = await driver.cluster.getNodeGroup(clusterIid(ins.cluster), {
-            nameId: ins.nodeGroupName ?? "",
-            systemId: id,
-        });
-        return { id: ng.iid.systemId, props: toOutputs(ng, ins) as unknown as Props };
-    } catch (err) {
-        if (isNotFound(err)) return {};
-        throw opError("reading", KIND, name, err);
-    }
+    const name = nameIn(props, "nodeGroupName", id);
+    const driver = driverFor(KIND, name, props, config, false);
+    return readOrGone(KIND, name, async () => {
+        const ins = nodeGroupInputs(props, true);
+        const live = await driver.cluster.getNodeGroup(clusterIid(props), { nameId: ins.nodeGroupName, systemId: id });
+        return { id: live.iid.systemId, props: toOutputs(live, ins) };
+    });
 }
+
+interface NodeGroupUpdate {
+    driver: Driver;
+    cluster: Iid;
+    ngIid: Iid;
+    ins: NodeGroupInputs;
+    olds: Props;
+    planned: Plan<NodeGroupCall>;
+}
+
+/** One function per field-table call of a NodeGroup. */
+const NODE_GROUP_CALLS: Record<NodeGroupCall, (ctx: NodeGroupUpdate) => Step[]> = {
+    setNodeGroupAutoScaling: ({ driver, cluster, ngIid, ins, planned }) =>
+        step("setNodeGroupAutoScaling", async () => {
+            await driver.cluster.setNodeGroupAutoScaling(cluster, ngIid, ins.onAutoScaling);
+            if (!ins.onAutoScaling && !planned.calls.includes("changeNodeGroupScaling")) {
+                await enforceDeclaredSize(driver, cluster, ngIid, ins);
+            }
+        }),
+    changeNodeGroupScaling: ({ driver, cluster, ngIid, ins, olds }) =>
+        step("changeNodeGroupScaling", () => changeScaling(driver, cluster, ngIid, olds.desiredNodeSize, ins)),
+};
 
 export async function updateNodeGroup(
     id: string,
@@ -196,55 +129,35 @@ export async function updateNodeGroup(
     news: Props,
     config: ProviderConfig,
 ): Promise<UpdateResult> {
-    const ins = news as unknown as NodeGroupInputs;
-    const driver = openDriver(
-        ins.connection,
-        driverContext(KIND, ins.nodeGroupName, config, toDriverTimeouts(ins.timeouts)),
-    );
-    const p = plan(nodeGroupFields, olds, news, driverCaps(ins.connection));
-    const ngIid: Iid = { nameId: ins.nodeGroupName, systemId: id };
-    const done: string[] = [];
-    try {
-        for (const call of NODE_GROUP_CALL_ORDER.filter(c => p.calls.includes(c))) {
-            if (call === "changeNodeGroupScaling") {
-                await changeScaling(driver, clusterIid(ins.cluster), ngIid, olds.desiredNodeSize, ins);
-            } else {
-                await driver.cluster.setNodeGroupAutoScaling(clusterIid(ins.cluster), ngIid, ins.onAutoScaling);
-                if (!ins.onAutoScaling && !p.calls.includes("changeNodeGroupScaling")) {
-                    await enforceDeclaredSize(driver, clusterIid(ins.cluster), ngIid, ins);
-                }
-            }
-            done.push(call);
-        }
-        const ng = await driver.cluster.getNodeGroup(clusterIid(ins.cluster), ngIid);
-        return { outs: toOutputs(ng, ins) as unknown as Props };
-    } catch (err) {
-        let props: Props = { ...olds, __provider: news.__provider };
-        try {
-            const ng = await driver.cluster.getNodeGroup(clusterIid(ins.cluster), ngIid);
-            props = { ...(toOutputs(ng, ins) as unknown as Props), __provider: news.__provider };
-        } catch {
-            // Keep the previous outputs; the error below says what failed.
-        }
-        throw new PartialFailure(opError("updating", KIND, ins.nodeGroupName, err).message, id, props, [
-            `completed: ${done.join(", ") || "nothing"}`,
-        ]);
-    }
+    const ins = nodeGroupInputs(news);
+    const driver = driverFor(KIND, ins.nodeGroupName, news, config);
+    const planned = plan(nodeGroupFields, olds, news, capabilitiesOf(ins.connection.driver));
+    const ctx: NodeGroupUpdate = {
+        driver,
+        cluster: clusterIid(news),
+        ngIid: { nameId: ins.nodeGroupName, systemId: id },
+        ins,
+        olds,
+        planned,
+    };
+    const readBack = async () => toOutputs(await driver.cluster.getNodeGroup(ctx.cluster, ctx.ngIid), ins);
+    return runUpdate({
+        kind: KIND,
+        name: ins.nodeGroupName,
+        id,
+        olds,
+        provider: news.__provider,
+        steps: stepsOf(NODE_GROUP_CALL_ORDER, planned, NODE_GROUP_CALLS, ctx),
+        outputs: readBack,
+        partialOutputs: readBack,
+    });
 }
 
 export async function deleteNodeGroup(id: string, props: Props, config: ProviderConfig): Promise<void> {
-    const ins = props as unknown as NodeGroupInputs;
-    const name = ins.nodeGroupName ?? id;
-    const driver = openDriver(ins.connection, driverContext(KIND, name, config, toDriverTimeouts(ins.timeouts)));
-    try {
-        await driver.cluster.removeNodeGroup(clusterIid(ins.cluster), {
-            nameId: ins.nodeGroupName ?? "",
-            systemId: id,
-        });
-    } catch (err) {
-        if (isNotFound(err)) return;
-        throw opError("deleting", KIND, name, err);
-    }
+    const name = nameIn(props, "nodeGroupName", id);
+    const driver = driverFor(KIND, name, props, config);
+    const ngIid = { nameId: nameIn(props, "nodeGroupName", ""), systemId: id };
+    await deleteOrGone(KIND, name, () => driver.cluster.removeNodeGroup(clusterIid(props), ngIid));
 }
 
 export const nodeGroupImpl: ResourceImpl = {
@@ -256,13 +169,13 @@ export const nodeGroupImpl: ResourceImpl = {
     delete: deleteNodeGroup,
 };
 
-function toOutputs(ng: NodeGroupInfo, ins: NodeGroupInputs): NodeGroupOutputs {
+function toOutputs(live: NodeGroupInfo, ins: NodeGroupInputs): NodeGroupOutputs {
     const out: NodeGroupOutputs = {
         ...ins,
-        ...fromNodeGroupInfo(ng, ins),
+        ...fromNodeGroupInfo(live, ins),
         connection: ins.connection,
         cluster: ins.cluster,
-        nodeGroupName: ng.iid.nameId,
+        nodeGroupName: live.iid.nameId,
         autoNamed: ins.autoNamed === true,
     };
     return clean(out);

@@ -1,102 +1,9 @@
-/** Node-group input checks and converters shared by Cluster.nodeGroups and the NodeGroup resource. */
-import type { ClusterCapabilities, Driver, Iid, NodeGroupInfo, NodeGroupReq, ScalingReq } from "../interface/driver";
+/** Node-group converters and scaling calls shared by Cluster.nodeGroups and the NodeGroup resource. */
+import type { Driver, Iid, NodeGroupInfo, NodeGroupReq, ScalingReq } from "../interface/driver";
 import { ownerField } from "../interface/owner";
-import { checkInt, checkKnownKeys, checkName, checkString, Issues, isRecord, Props, UNKNOWN } from "./common";
+import type { NodeGroupSpec } from "./schemas";
 
-export type NodeGroupSpec = Omit<NodeGroupReq, "iid">;
-
-export const NODE_GROUP_SPEC_KEYS = [
-    "image",
-    "vmSpec",
-    "rootDiskType",
-    "rootDiskSize",
-    "keyPair",
-    "onAutoScaling",
-    "desiredNodeSize",
-    "minNodeSize",
-    "maxNodeSize",
-];
-
-/** Checks the spec fields of one node group at `prefix` and returns them with defaults filled. */
-export function checkNodeGroupSpec(
-    v: Props,
-    prefix: string,
-    issues: Issues,
-    caps: ClusterCapabilities | undefined,
-): Props {
-    const p = (k: string) => (prefix ? `${prefix}.${k}` : k);
-    // "" and 0 mean "driver default" (also what a re-checked, already normalized input holds).
-    const unset = (x: unknown) => x === undefined || x === null || x === "";
-    const image = unset(v.image) ? "" : checkString(v.image, p("image"), issues);
-    const vmSpec = checkString(v.vmSpec, p("vmSpec"), issues);
-    const rootDiskType = unset(v.rootDiskType) ? "" : checkString(v.rootDiskType, p("rootDiskType"), issues);
-    const rootDiskSize =
-        unset(v.rootDiskSize) || v.rootDiskSize === 0
-            ? 0
-            : checkInt(v.rootDiskSize, p("rootDiskSize"), issues, { min: 1, max: 65536 });
-    const keyPair = unset(v.keyPair) ? "" : checkString(v.keyPair, p("keyPair"), issues);
-    let onAutoScaling: unknown = v.onAutoScaling ?? true;
-    if (onAutoScaling !== UNKNOWN && typeof onAutoScaling !== "boolean") {
-        issues.add(p("onAutoScaling"), `must be true or false, got ${JSON.stringify(onAutoScaling)}`);
-        onAutoScaling = undefined;
-    }
-    const maxCap = caps?.maxNodeSize ?? 1000;
-    const desired = checkInt(v.desiredNodeSize, p("desiredNodeSize"), issues, { min: 0, max: maxCap });
-    const min = checkInt(v.minNodeSize, p("minNodeSize"), issues, { min: 0, max: maxCap });
-    const max = checkInt(v.maxNodeSize, p("maxNodeSize"), issues, { min: 1, max: maxCap });
-    if (min !== undefined && max !== undefined && min > max)
-        issues.add(p("minNodeSize"), `must not exceed maxNodeSize (${max}), got ${min}`);
-    if (desired !== undefined && min !== undefined && desired < min)
-        issues.add(p("desiredNodeSize"), `must be at least minNodeSize (${min}), got ${desired}`);
-    if (desired !== undefined && max !== undefined && desired > max)
-        issues.add(p("desiredNodeSize"), `must not exceed maxNodeSize (${max}), got ${desired}`);
-    return {
-        image: image ?? v.image,
-        vmSpec: vmSpec ?? v.vmSpec,
-        rootDiskType: rootDiskType ?? v.rootDiskType,
-        rootDiskSize: rootDiskSize ?? v.rootDiskSize,
-        keyPair: keyPair ?? v.keyPair,
-        onAutoScaling: onAutoScaling ?? v.onAutoScaling,
-        desiredNodeSize: desired ?? v.desiredNodeSize,
-        minNodeSize: min ?? v.minNodeSize,
-        maxNodeSize: max ?? v.maxNodeSize,
-    };
-}
-
-/** Checks `Cluster.nodeGroups`: names unique and valid, each spec valid. */
-export function checkNodeGroupList(
-    v: unknown,
-    issues: Issues,
-    caps: ClusterCapabilities | undefined,
-): Props[] | undefined {
-    if (v === undefined || v === null) return [];
-    if (v === UNKNOWN) return undefined;
-    if (!Array.isArray(v)) {
-        issues.add("nodeGroups", "must be a list of node groups");
-        return undefined;
-    }
-    const names = new Set<string>();
-    return v.map((e, i) => {
-        const path = `nodeGroups[${i}]`;
-        if (!isRecord(e)) {
-            if (e !== UNKNOWN)
-                issues.add(path, "must be an object { name, vmSpec, desiredNodeSize, minNodeSize, maxNodeSize, … }");
-            return e as Props;
-        }
-        checkKnownKeys(e, ["name", ...NODE_GROUP_SPEC_KEYS], path, issues);
-        // Recreating a node group appends a 5-character suffix to its cloud name, so leave room.
-        const rule = caps ? { ...caps.nodeGroupName, maxLength: caps.nodeGroupName.maxLength - 5 } : undefined;
-        const name = rule
-            ? checkName(e.name, `${path}.name`, issues, rule)
-            : checkString(e.name, `${path}.name`, issues);
-        if (e.name === undefined) issues.add(`${path}.name`, "is required");
-        if (name !== undefined) {
-            if (names.has(name)) issues.add(`${path}.name`, `"${name}" is used by two node groups`);
-            names.add(name);
-        }
-        return { name: name ?? e.name, ...checkNodeGroupSpec(e, path, issues, caps) };
-    });
-}
+export type { NodeGroupSpec } from "./schemas";
 
 export function toNodeGroupReq(cloudName: string, spec: NodeGroupSpec, owner?: string): NodeGroupReq {
     return {
@@ -114,7 +21,7 @@ export function toNodeGroupReq(cloudName: string, spec: NodeGroupSpec, owner?: s
     };
 }
 
-export interface NodeGroupLive {
+export type NodeGroupLive = {
     nodeGroupName: string;
     nodeGroupId: string;
     status: string;
@@ -122,7 +29,7 @@ export interface NodeGroupLive {
     version: string;
     /** The size the cloud holds now (an autoscaler's work included). */
     currentNodeSize: number;
-}
+};
 
 /**
  * Whether the declared `desiredNodeSize` stands for the group instead of the cloud's size: with

@@ -1,0 +1,257 @@
+/**
+ * The resource skeleton every kind fills in: connection choice, the schema run of `check` (with
+ * auto-naming and the driver's own rules), the field-table `diff`, read NotFound → gone, delete
+ * NotFound → success, create's partial-failure bookkeeping, and `update` driven by the field
+ * table through a record of calls.
+ */
+import type { z } from "zod";
+import type { Capabilities, Connection, Driver, NameRule } from "../interface/driver";
+import { FieldIssue, isNotFound } from "../interface/errors";
+import { isRecord, parseWith, Props } from "../interface/schema";
+import { capabilitiesOf, driverModule, DriverModule, openDriver } from "../drivers/registry";
+import type { CheckResult, DiffResult, ProviderConfig, ReadResult } from "./common";
+import { autoName, clean, createError, driverContext, isUnknown, leftBehind, opError, PartialFailure } from "./common";
+import { toDriverTimeouts } from "./common";
+import { connectionSchema } from "./schemas";
+import { FieldRule, Plan, plan } from "./fields";
+
+/** The connection of new inputs, or of the previous outputs while the new one is unknown. */
+export function connectionOf(...candidates: Props[]): Connection | undefined {
+    for (const props of candidates) {
+        const parsed = parseWith(connectionSchema, props.connection);
+        const conn = parsed.value;
+        if (conn && !isUnknown(conn)) return conn as Connection;
+    }
+    return undefined;
+}
+
+/** The connection stored with a resource; state written by check always holds a valid one. */
+export function storedConnection(props: Props): Connection {
+    const conn = connectionOf(props);
+    if (!conn) throw new Error(`the stored connection is invalid: ${JSON.stringify(props.connection)}`);
+    return conn;
+}
+
+export function capsOf(...candidates: Props[]): Capabilities | undefined {
+    const conn = connectionOf(...candidates);
+    return conn ? capabilitiesOf(conn.driver) : undefined;
+}
+
+/** Inputs that passed `check`, typed by their schema (a second run cannot fail but says so if it does). */
+export function typedInputs<T>(kind: string, schema: z.ZodType<T>, props: Props): T {
+    const parsed = parseWith(schema, props);
+    if (parsed.value === undefined) {
+        const why = parsed.issues.map(issue => `${issue.property}: ${issue.reason}`).join("; ");
+        throw new Error(`${kind}: inputs did not pass their schema: ${why}`);
+    }
+    return parsed.value;
+}
+
+/** How a kind names its cloud object when the program does not. */
+export interface Naming {
+    key: string;
+    fallback: string;
+    rule: (caps: Capabilities | undefined) => NameRule | undefined;
+    /** At most this many characters, whatever the driver allows. */
+    cap: number;
+    lowercase: (caps: Capabilities | undefined) => boolean;
+}
+
+export interface CheckSpec {
+    kind: string;
+    supported: (caps: Capabilities) => { supported: boolean; reason?: string };
+    schema: (caps: Capabilities | undefined, olds: Props) => z.ZodType;
+    naming?: Naming;
+    /** The driver's own cloud rules, run once every value is known and valid. */
+    validate?: (module: DriverModule, inputs: Props) => FieldIssue[];
+}
+
+/** An explicit name, the one generated earlier, or a new one: the Pulumi name plus a suffix. */
+function resolveName(naming: Naming, olds: Props, news: Props, caps: Capabilities | undefined): Props {
+    const declared = news[naming.key];
+    if (declared !== undefined && declared !== null) return { [naming.key]: declared, autoNamed: false };
+    const previous = olds[naming.key];
+    if (typeof previous === "string" && previous !== "") {
+        return { [naming.key]: previous, autoNamed: olds.autoNamed === true };
+    }
+    const base = typeof news.pulumiName === "string" ? news.pulumiName : naming.fallback;
+    const maxLength = Math.min(naming.rule(caps)?.maxLength ?? naming.cap, naming.cap);
+    return { [naming.key]: autoName(base, maxLength, naming.lowercase(caps)), autoNamed: true };
+}
+
+export function checkResource(spec: CheckSpec, olds: Props, news: Props): CheckResult {
+    const conn = connectionOf(news);
+    const caps = conn ? capabilitiesOf(conn.driver) : undefined;
+    const issues: FieldIssue[] = [];
+    const support = caps ? spec.supported(caps) : { supported: true };
+    if (caps && !support.supported) {
+        const reason = support.reason ?? "not implemented";
+        issues.push({
+            property: "connection.driver",
+            reason: `the ${caps.driver} driver does not support ${spec.kind}: ${reason}`,
+        });
+    }
+    const parsed = parseWith(spec.schema(caps, olds), news);
+    issues.push(...parsed.issues);
+    if (issues.length > 0 || !isRecord(parsed.value)) return { inputs: news, failures: issues };
+    const inputs: Props = { ...parsed.value };
+    if (spec.naming) Object.assign(inputs, resolveName(spec.naming, olds, news, caps));
+    if (conn && spec.validate && !isUnknown(inputs)) issues.push(...spec.validate(driverModule(conn.driver), inputs));
+    return { inputs: issues.length === 0 ? clean(inputs) : news, failures: issues };
+}
+
+/** Field-table diff; by default a replacement with a fixed cloud name deletes first. */
+export function diffResource<C extends string>(
+    table: ReadonlyArray<FieldRule<C>>,
+    olds: Props,
+    news: Props,
+    deleteFirst?: (caps: Capabilities, olds: Props) => boolean,
+): DiffResult {
+    const conn = connectionOf(news, olds);
+    if (!conn) throw new Error("diff: neither the new inputs nor the stored state hold a valid connection");
+    const caps = capabilitiesOf(conn.driver);
+    const result = plan(table, olds, news, caps);
+    const replacing = result.replaces.length > 0;
+    return {
+        changes: result.changed.length > 0,
+        replaces: result.replaces,
+        deleteBeforeReplace: replacing && (deleteFirst ? deleteFirst(caps, olds) : news.autoNamed !== true),
+    };
+}
+
+/** A driver opened for one operation on a stored or checked resource, with its progress log. */
+export function driverFor(
+    kind: string,
+    name: string,
+    props: Props,
+    config: ProviderConfig,
+    withTimeouts = true,
+): Driver {
+    const timeouts = withTimeouts ? toDriverTimeouts(props.timeouts) : undefined;
+    return openDriver(storedConnection(props), driverContext(kind, name, config, timeouts));
+}
+
+export function nameIn(props: Props, key: string, fallback: string): string {
+    const name = props[key];
+    return typeof name === "string" && name !== "" ? name : fallback;
+}
+
+/** Read: the live outputs, or gone (`{}`) when the cloud no longer has the object. */
+export async function readOrGone(kind: string, name: string, read: () => Promise<ReadResult>): Promise<ReadResult> {
+    try {
+        return await read();
+    } catch (err) {
+        if (isNotFound(err)) return {};
+        throw opError("reading", kind, name, err);
+    }
+}
+
+/** Delete: an object already gone is deleted. */
+export async function deleteOrGone(kind: string, name: string, remove: () => Promise<void>): Promise<void> {
+    try {
+        await remove();
+    } catch (err) {
+        if (isNotFound(err)) return;
+        throw opError("deleting", kind, name, err);
+    }
+}
+
+export interface CreateSpec<Live> {
+    kind: string;
+    name: string;
+    urn: string | undefined;
+    provider: unknown;
+    create: () => Promise<Live>;
+    /** The object under the resource's name, for what a failed create left behind. */
+    find: () => Promise<Live & { owner?: string }>;
+    /** Outputs of what the failed create left; read after create may still fail with `describe`. */
+    outputs: (live: Live) => Props;
+    describe: (live: Live) => Promise<{ id: string; outs: Props }>;
+    leftBehindReason: string;
+    describeFailedReason?: string;
+}
+
+/**
+ * Create: what a failed create left in the cloud stays in state (neither orphaned nor created
+ * twice); a name taken by an earlier, interrupted run of this resource says how to recover it.
+ */
+export async function createTracked<Live extends { iid: { systemId: string } }>(
+    spec: CreateSpec<Live>,
+): Promise<{ id: string; outs: Props }> {
+    let live: Live;
+    try {
+        live = await spec.create();
+    } catch (err) {
+        const failure = opError("creating", spec.kind, spec.name, err);
+        const left = await leftBehind(err, spec.find);
+        if (left) {
+            const props = { ...spec.outputs(left), __provider: spec.provider };
+            throw new PartialFailure(failure.message, left.iid.systemId, props, [spec.leftBehindReason]);
+        }
+        throw await createError(spec.kind, spec.name, spec.urn, err, spec.find);
+    }
+    try {
+        return await spec.describe(live);
+    } catch (err) {
+        const props = { ...spec.outputs(live), __provider: spec.provider };
+        const reason = spec.describeFailedReason ?? "reading after create failed";
+        throw new PartialFailure(opError("creating", spec.kind, spec.name, err).message, live.iid.systemId, props, [
+            reason,
+        ]);
+    }
+}
+
+/** One step of an update: its label in the "completed:" list and the call it makes. */
+export interface Step {
+    label: string;
+    run: () => Promise<void>;
+}
+
+/** The steps of the table's calls, in call order, each made by its function in `calls`. */
+export function stepsOf<C extends string, Ctx>(
+    order: readonly C[],
+    planned: Plan<string>,
+    calls: Record<C, (ctx: Ctx) => Step[]>,
+    ctx: Ctx,
+): Step[] {
+    return order.filter(call => planned.calls.includes(call)).flatMap(call => calls[call](ctx));
+}
+
+export function step(label: string, run: () => Promise<unknown>): Step[] {
+    return [{ label, run: async () => void (await run()) }];
+}
+
+export interface UpdateSpec {
+    kind: string;
+    name: string;
+    id: string;
+    olds: Props;
+    provider: unknown;
+    steps: Step[];
+    /** Outputs after every step. */
+    outputs: () => Promise<Props>;
+    /** What did change when a step failed, so the next run retries only the rest. */
+    partialOutputs: () => Promise<Props>;
+    /** Whether the failed step is named in the reasons. */
+    nameFailedStep?: boolean;
+}
+
+export async function runUpdate(spec: UpdateSpec): Promise<{ outs: Props }> {
+    const done: string[] = [];
+    try {
+        for (const current of spec.steps) {
+            await current.run();
+            done.push(current.label);
+        }
+        return { outs: await spec.outputs() };
+    } catch (err) {
+        const failure = opError("updating", spec.kind, spec.name, err);
+        const props = await spec.partialOutputs().then(
+            outs => ({ ...outs, __provider: spec.provider }),
+            () => ({ ...spec.olds, __provider: spec.provider }),
+        );
+        const reasons = [`completed: ${done.join(", ") || "nothing"}`];
+        if (spec.nameFailedStep) reasons.push(`failed: ${spec.steps[done.length]?.label}`);
+        throw new PartialFailure(failure.message, spec.id, props, reasons);
+    }
+}
