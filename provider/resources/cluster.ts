@@ -162,26 +162,20 @@ export async function readCluster(id: string, props: Props, config: ProviderConf
     });
 }
 
-/** A stored node group's declared spec: the stored `desiredNodeSize` with the live values. */
+/** A stored node group's declared spec: the stored size and autoscaling choice with the live values. */
 function specOf(props: Props, name: string, info: ClusterInfo, cloudName: string): ClusterNodeGroupInput {
     const live = info.nodeGroups.find(group => group.iid.nameId === cloudName);
+    if (!live) throw new Error(`node group "${cloudName}" is not in the cluster`);
     const stored = (Array.isArray(props.nodeGroups) ? props.nodeGroups.filter(isRecord) : []).find(
         group => group.name === name,
     );
-    const desired = typeof stored?.desiredNodeSize === "number" ? stored.desiredNodeSize : undefined;
-    const autoScaling = typeof stored?.onAutoScaling === "boolean" ? stored.onAutoScaling : undefined;
-    const spec = live ? fromNodeGroupInfo(live) : undefined;
+    const { image, vmSpec, rootDiskType, rootDiskSize, keyPair, minNodeSize, maxNodeSize, ...spec } =
+        fromNodeGroupInfo(live);
     return {
         name,
-        image: spec?.image ?? "",
-        vmSpec: spec?.vmSpec ?? "",
-        rootDiskType: spec?.rootDiskType ?? "",
-        rootDiskSize: spec?.rootDiskSize ?? 0,
-        keyPair: spec?.keyPair ?? "",
-        onAutoScaling: autoScaling ?? spec?.onAutoScaling ?? true,
-        desiredNodeSize: desired ?? spec?.desiredNodeSize ?? 0,
-        minNodeSize: spec?.minNodeSize ?? 0,
-        maxNodeSize: spec?.maxNodeSize ?? 0,
+        ...{ image, vmSpec, rootDiskType, rootDiskSize, keyPair, minNodeSize, maxNodeSize },
+        onAutoScaling: typeof stored?.onAutoScaling === "boolean" ? stored.onAutoScaling : spec.onAutoScaling,
+        desiredNodeSize: typeof stored?.desiredNodeSize === "number" ? stored.desiredNodeSize : spec.desiredNodeSize,
     };
 }
 

@@ -39,33 +39,34 @@ export function readConfig(config: { get(key: string): string | undefined }): Pr
 /** Auto-name: the Pulumi name, trimmed to fit, plus a random suffix (names must be unique in the cloud). */
 export function autoName(base: string, maxLength: number, lowercase: boolean): string {
     const suffix = crypto.randomBytes(2).toString("hex");
-    let b = base
+    let stem = base
         .replace(/[^a-zA-Z0-9-]/g, "-")
         .replace(/^-+/, "")
         .replace(/-+$/, "");
-    if (lowercase) b = b.toLowerCase();
-    if (!/^[a-zA-Z]/.test(b)) b = `r${b}`;
-    b = b.slice(0, maxLength - suffix.length - 1).replace(/-+$/, "");
-    return `${b}-${suffix}`;
+    if (lowercase) stem = stem.toLowerCase();
+    if (!/^[a-zA-Z]/.test(stem)) stem = `r${stem}`;
+    stem = stem.slice(0, maxLength - suffix.length - 1).replace(/-+$/, "");
+    return `${stem}-${suffix}`;
 }
 
 /** JSON-safe copy: drops undefined, turns Dates into ISO strings (the engine mangles both). */
-export function clean<T>(v: T): T {
-    return JSON.parse(JSON.stringify(v, (_k, val: unknown) => (val instanceof Date ? val.toISOString() : val))) as T;
+export function clean<T>(value: T): T {
+    const text = JSON.stringify(value, (_key, field: unknown) => (field instanceof Date ? field.toISOString() : field));
+    return JSON.parse(text) as T;
 }
 
-export function deepEqual(a: unknown, b: unknown): boolean {
-    return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+export function deepEqual(left: unknown, right: unknown): boolean {
+    return JSON.stringify(canonical(left)) === JSON.stringify(canonical(right));
 }
 
-function canonical(v: unknown): unknown {
-    if (Array.isArray(v)) return v.map(canonical);
-    if (isRecord(v)) {
+function canonical(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(canonical);
+    if (isRecord(value)) {
         const out: Props = {};
-        for (const k of Object.keys(v).sort()) if (v[k] !== undefined) out[k] = canonical(v[k]);
+        for (const key of Object.keys(value).sort()) if (value[key] !== undefined) out[key] = canonical(value[key]);
         return out;
     }
-    return v;
+    return value;
 }
 
 export function getPath(obj: unknown, path: string): unknown {
@@ -110,21 +111,21 @@ export async function createError(
     err: unknown,
     find: () => Promise<{ owner?: string }>,
 ): Promise<Error> {
-    const e = opError("creating", kind, name, err);
-    if (!urn || !isAlreadyExists(err)) return e;
+    const failure = opError("creating", kind, name, err);
+    if (!urn || !isAlreadyExists(err)) return failure;
     const existing = await find().catch(() => undefined);
-    if (!isOwnedBy(existing?.owner, urn)) return e;
+    if (!isOwnedBy(existing?.owner, urn)) return failure;
     const hint = new Error(
-        `${e.message}. That object was created by this very resource (${urn}) in an earlier run ` +
-            "that was interrupted before Pulumi recorded it: run `npx pulumi-spider recover` in this program's directory " +
-            "(after `pulumi cancel` if the stack is locked), then `pulumi up`",
+        `${failure.message}. That object was created by this very resource (${urn}) in an earlier run ` +
+            "that was interrupted before Pulumi recorded it: run `npx pulumi-spider recover` in this program's " +
+            "directory (after `pulumi cancel` if the stack is locked), then `pulumi up`",
     );
     (hint as { cause?: unknown }).cause = err;
     return hint;
 }
 
-export function sameSet(a: readonly string[], b: readonly string[]): boolean {
-    return a.length === b.length && [...a].sort().join("\n") === [...b].sort().join("\n");
+export function sameSet(left: readonly string[], right: readonly string[]): boolean {
+    return left.length === right.length && [...left].sort().join("\n") === [...right].sort().join("\n");
 }
 
 /**
@@ -139,10 +140,10 @@ export function sameVm(declared: string, live: string): boolean {
 export function opError(op: string, kind: string, name: string, err: unknown): Error {
     const prefix = `${op} ${kind} (${name}): `;
     const text = describeError(err);
-    const e = new Error(text.startsWith(prefix) ? text : prefix + text);
-    (e as { cause?: unknown }).cause = err;
-    if (err instanceof SpiderError) (e as { code?: string }).code = err.code;
-    return e;
+    const failure = new Error(text.startsWith(prefix) ? text : prefix + text);
+    (failure as { cause?: unknown }).cause = err;
+    if (err instanceof SpiderError) (failure as { code?: string }).code = err.code;
+    return failure;
 }
 
 /**
@@ -227,11 +228,12 @@ export interface ResourceImpl {
     delete(id: string, props: Props, config: ProviderConfig): Promise<void>;
 }
 
-export function toDriverTimeouts(t: unknown): DriverContext["timeouts"] {
-    if (!isRecord(t)) return undefined;
+export function toDriverTimeouts(timeouts: unknown): DriverContext["timeouts"] {
+    if (!isRecord(timeouts)) return undefined;
     const out: NonNullable<DriverContext["timeouts"]> = {};
-    for (const k of ["create", "update", "delete"] as const) {
-        if (typeof t[k] === "number") out[k] = (t[k] as number) * 60_000;
+    for (const phase of ["create", "update", "delete"] as const) {
+        const minutes = timeouts[phase];
+        if (typeof minutes === "number") out[phase] = minutes * 60_000;
     }
     return out;
 }

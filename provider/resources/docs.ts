@@ -31,8 +31,8 @@ function table<C extends string>(title: string, rules: ReadonlyArray<FieldRule<C
             }
             const supported = title.startsWith("Nlb") ? caps.nlb.supported : caps.cluster.supported;
             if (!supported) return "unsupported";
-            const e = describeTable(rules, caps)[i].effect;
-            return LABELS[e] ?? e.replace("in place via ", "in place: ");
+            const effect = describeTable(rules, caps)[i].effect;
+            return LABELS[effect] ?? effect.replace("in place via ", "in place: ");
         });
         return `| \`${prefix}${r.path}\` | ${cells.join(" | ")} |`;
     });

@@ -5,7 +5,7 @@
  * (capability false) turns the field into "replace" at diff time.
  */
 import type { Capabilities } from "../interface/driver";
-import { deepEqual, getPath, isUnknown, Props, sameSet } from "./common";
+import { deepEqual, getPath, isRecord, isUnknown, Props, sameSet } from "./common";
 
 export interface FieldRule<C extends string> {
     /** Property path as users write it: `listener.port`. */
@@ -164,24 +164,20 @@ export interface Plan<C extends string> {
     calls: C[];
 }
 
-function isUnset(v: unknown): boolean {
-    return v === undefined || v === null || v === "" || v === 0;
+function isUnset(value: unknown): boolean {
+    return value === undefined || value === null || value === "" || value === 0;
 }
 
 export function fieldChanged<C extends string>(rule: FieldRule<C>, olds: Props, news: Props): boolean {
-    const o = getPath(olds, rule.path);
-    const n = getPath(news, rule.path);
-    if (isUnknown(n)) return true;
-    if (rule.changed) return rule.changed(o, n);
-    if (rule.unsetMeansDefault && isUnset(n)) return false;
-    if (rule.set && Array.isArray(o) && Array.isArray(n)) return !sameSet(o as string[], n as string[]);
-    if (
-        rule.set &&
-        (o === undefined || (Array.isArray(o) && o.length === 0)) &&
-        (n === undefined || (Array.isArray(n) && n.length === 0))
-    )
-        return false;
-    return !deepEqual(o, n);
+    const before = getPath(olds, rule.path);
+    const after = getPath(news, rule.path);
+    if (isUnknown(after)) return true;
+    if (rule.changed) return rule.changed(before, after);
+    if (rule.unsetMeansDefault && isUnset(after)) return false;
+    if (rule.set && Array.isArray(before) && Array.isArray(after)) return !sameSet(before, after);
+    const empty = (list: unknown) => list === undefined || (Array.isArray(list) && list.length === 0);
+    if (rule.set && empty(before) && empty(after)) return false;
+    return !deepEqual(before, after);
 }
 
 /** Evaluates a field table against previous outputs and new inputs. Pure: no cloud calls. */
@@ -236,12 +232,10 @@ export type NodeGroupOp =
     | { op: NodeGroupCall; name: string; olds: Props; news: Props };
 
 function byName(list: unknown): Map<string, Props> {
-    const m = new Map<string, Props>();
-    if (Array.isArray(list))
-        for (const e of list)
-            if (e && typeof e === "object" && typeof (e as Props).name === "string")
-                m.set((e as Props).name as string, e as Props);
-    return m;
+    const groups = new Map<string, Props>();
+    if (!Array.isArray(list)) return groups;
+    for (const entry of list) if (isRecord(entry) && typeof entry.name === "string") groups.set(entry.name, entry);
+    return groups;
 }
 
 /**
@@ -250,12 +244,12 @@ function byName(list: unknown): Map<string, Props> {
  * as a whole; a field the driver cannot change in place recreates that node group only.
  */
 export function nodeGroupOps(olds: unknown, news: unknown, caps?: Capabilities): NodeGroupOp[] {
-    const o = byName(olds);
-    const n = byName(news);
+    const before = byName(olds);
+    const after = byName(news);
     const ops: NodeGroupOp[] = [];
-    for (const [name, old] of o) if (!n.has(name)) ops.push({ op: "remove", name, olds: old });
-    for (const [name, nw] of n) {
-        const old = o.get(name);
+    for (const [name, old] of before) if (!after.has(name)) ops.push({ op: "remove", name, olds: old });
+    for (const [name, nw] of after) {
+        const old = before.get(name);
         if (!old) continue;
         const changedCalls = new Set<string>();
         for (const rule of clusterNodeGroupFields) {
@@ -270,6 +264,6 @@ export function nodeGroupOps(olds: unknown, news: unknown, caps?: Capabilities):
         for (const call of NODE_GROUP_CALL_ORDER)
             if (changedCalls.has(call)) ops.push({ op: call, name, olds: old, news: nw });
     }
-    for (const [name, nw] of n) if (!o.has(name)) ops.push({ op: "add", name, news: nw });
+    for (const [name, nw] of after) if (!before.has(name)) ops.push({ op: "add", name, news: nw });
     return ops;
 }

@@ -19,16 +19,16 @@ export const impls: Record<ResourceKind, ResourceImpl> = {
 
 type Method = "check" | "diff" | "create" | "read" | "update" | "delete";
 
-/** Dispatches one engine call for the provider object `p` (its kind `k`, its config `c`). */
+/** Dispatches one engine call for the provider object (its kind `k`, its config `c`). */
 export function run(
-    p: { k: ResourceKind; c?: Record<string, string> },
+    provider: { k: ResourceKind; c?: Record<string, string> },
     method: Method,
     ...args: unknown[]
 ): Promise<unknown> {
-    const impl = impls[p.k];
-    if (!impl) throw new Error(`pulumi-spider: unknown resource kind "${String(p.k)}"`);
+    const impl = impls[provider.k];
+    if (!impl) throw new Error(`pulumi-spider: unknown resource kind "${String(provider.k)}"`);
     const fn = impl[method] as (...a: unknown[]) => Promise<unknown>;
-    return fn(...args, p.c ?? {});
+    return fn(...args, provider.c ?? {});
 }
 
 export { readConfig } from "./common";

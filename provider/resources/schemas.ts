@@ -15,6 +15,8 @@ import { DRIVER_NAMES } from "../drivers/registry";
 const BOOKKEEPING = ["__provider", "pulumiName", "autoNamed"];
 const PORT = { min: 1, max: 65535 };
 
+const DRIVER_CHOICES = DRIVER_NAMES.map(name => `"${name}"`).join(" | ");
+
 /** Written in any case, stored lower-case; the preview sentinel passes through. */
 const driverName = oneOf(DRIVER_NAMES.map(name => name.toUpperCase())).transform(
     (upper): DriverName => DRIVER_NAMES.find(name => name.toUpperCase() === upper) ?? (UNKNOWN as DriverName),
@@ -31,7 +33,7 @@ export const connectionSchema = object(
         localStateDir: str({ optional: true }),
     },
     {
-        hint: `{ driver: ${DRIVER_NAMES.map(name => `"${name}"`).join(" | ")}, region?, zone?, project?, endpoint?, localStateDir? }`,
+        hint: `{ driver: ${DRIVER_CHOICES}, region?, zone?, project?, endpoint?, localStateDir? }`,
     },
 );
 
