@@ -150,9 +150,7 @@ describe("cloud examples: the real pulumi CLI against moto and the GCP fake", fu
         }
 
         /** The load balancer as moto holds it: scheme, listener ports, registered targets. */
-        async function describeLb(
-            arn: string,
-        ): Promise<{
+        async function describeLb(arn: string): Promise<{
             scheme: string;
             type: string;
             vpc: string;
