@@ -22,6 +22,11 @@ bash scripts/setup.sh
 echo "test: type-checking provider, sdk, tests, benchmarks and examples" >&2
 npx --no-install tsc -p tsconfig.test.json
 
+# Formatting and the code rules (line and function length, complexity, no any / `as unknown as`,
+# names): a violation fails the test command, so CI keeps them.
+echo "test: format check and lint" >&2
+bash scripts/lint.sh
+
 # moto (AWS emulator) for the AWS driver tests.
 if ! python3 -c "import moto, flask" >/dev/null 2>&1; then
     echo "test: installing moto[server] with pip" >&2
