@@ -9,8 +9,8 @@
  */
 import type { Connection, Driver, DriverContext } from "../../interface/driver";
 import { GcpClients, resolveSettings } from "./clients";
-import { GcpClusterHandler } from "./cluster";
-import { GcpNlbHandler } from "./nlb";
+import { makeClusterHandler } from "./cluster";
+import { makeNlbHandler } from "./nlb";
 
 export { capabilities } from "./capabilities";
 export { validateCluster, validateNlb } from "./validate";
@@ -18,5 +18,5 @@ export { validateCluster, validateNlb } from "./validate";
 export function open(conn: Connection, ctx: DriverContext = {}): Driver {
     const settings = resolveSettings(conn, ctx);
     const clients = new GcpClients(conn, ctx);
-    return { nlb: new GcpNlbHandler(clients, settings), cluster: new GcpClusterHandler() };
+    return { nlb: makeNlbHandler(clients, settings), cluster: makeClusterHandler() };
 }

@@ -26,7 +26,7 @@ import { UndoStack, UndoStep } from "../../interface/undo";
 export function restoring(leftBehind: string): Pick<UndoStep, "name" | "leftBehind"> {
     return { name: leftBehind, leftBehind };
 }
-import { GroupState, NlbReader } from "./lookup";
+import { GcpContext, GroupState, membersOf, readBackendService } from "./lookup";
 import {
     ForwardingRuleSpec,
     fromDescription,
@@ -72,357 +72,378 @@ function toBackendServiceBody(bs: IBackendService, change: Partial<IBackendServi
     return body;
 }
 
-export class NlbWriter extends NlbReader {
-    /**
-     * A forwarding rule's protocol and ports cannot be patched: delete it and insert it again on the
-     * same reserved address (so the IP stays), switching the backend service's protocol in between
-     * when the protocol changes. Any failure restores the previous rule.
-     */
-    protected async switchListener(
-        name: string,
-        known: IBackendService | undefined,
-        fr: IForwardingRule | undefined,
-        listener: ListenerReq,
-        action: string,
-    ): Promise<ListenerInfo> {
-        const n = nlbNames(name);
-        const p = { project: this.s.project, region: this.s.region };
-        const bs = known ?? (await this.readBackendService(n.backendService, action));
-        const spec = fr
-            ? { ...specOfForwardingRule(fr, name), protocol: listener.protocol, port: listener.port }
-            : await this.specWithoutRule(name, bs, listener, action);
-        const undo = new UndoStack(action);
-        try {
-            if (fr) {
-                await this.remove(
-                    action,
-                    `deleting forwarding rule ${n.forwardingRule}`,
-                    requestId => this.g.forwardingRules.delete({ ...p, forwardingRule: n.forwardingRule, requestId }),
-                    "update",
-                );
-                const previous = specOfForwardingRule(fr, name);
-                undo.push({
-                    ...restoring(
-                        `forwarding rule ${n.forwardingRule} (${previous.protocol}:${previous.port}) not restored`,
-                    ),
-                    run: async () => {
-                        await this.step(
-                            action,
-                            `restoring forwarding rule ${n.forwardingRule}`,
-                            "listener",
-                            "update",
-                            requestId =>
-                                this.g.forwardingRules.insert({
-                                    ...p,
-                                    requestId,
-                                    forwardingRuleResource: toForwardingRuleResource(previous),
-                                }),
-                        );
-                    },
-                });
-            }
-            if (protocolOf(bs) !== listener.protocol) {
-                const before = protocolOf(bs);
-                await this.updateBackendService(
-                    n.backendService,
-                    bs,
-                    {
-                        action,
-                        step: `switching backend service ${n.backendService} to ${listener.protocol}`,
-                        property: "listener.protocol",
-                    },
-                    () => ({ protocol: listener.protocol }),
-                );
-                undo.push({
-                    ...restoring(`backend service ${n.backendService} protocol not switched back to ${before}`),
-                    run: async () => {
-                        await this.updateBackendService(
-                            n.backendService,
-                            undefined,
-                            { action, step: `switching backend service ${n.backendService} back to ${before}` },
-                            () => ({ protocol: before }),
-                        );
-                    },
-                });
-            }
-            const res = await this.step(
+/**
+ * A forwarding rule's protocol and ports cannot be patched: delete it and insert it again on the
+ * same reserved address (so the IP stays), switching the backend service's protocol in between
+ * when the protocol changes. Any failure restores the previous rule.
+ */
+export async function switchListener(
+    ctx: GcpContext,
+    name: string,
+    known: IBackendService | undefined,
+    fr: IForwardingRule | undefined,
+    listener: ListenerReq,
+    action: string,
+): Promise<ListenerInfo> {
+    const n = nlbNames(name);
+    const p = { project: ctx.s.project, region: ctx.s.region };
+    const bs = known ?? (await readBackendService(ctx, n.backendService, action));
+    const spec = fr
+        ? { ...specOfForwardingRule(fr, name), protocol: listener.protocol, port: listener.port }
+        : await specWithoutRule(ctx, name, bs, listener, action);
+    const undo = new UndoStack(action);
+    try {
+        if (fr) {
+            await removePart(
+                ctx,
                 action,
-                `inserting forwarding rule ${n.forwardingRule}`,
-                "listener",
+                `deleting forwarding rule ${n.forwardingRule}`,
+                requestId => ctx.g.forwardingRules.delete({ ...p, forwardingRule: n.forwardingRule, requestId }),
                 "update",
-                requestId =>
-                    this.g.forwardingRules.insert({
-                        ...p,
-                        requestId,
-                        forwardingRuleResource: toForwardingRuleResource(spec),
-                    }),
             );
-            return { protocol: listener.protocol, port: listener.port, ip: spec.ip, dnsName: "", cspId: res.targetId };
-        } catch (err) {
-            return undo.fail(err);
+            const previous = specOfForwardingRule(fr, name);
+            undo.push({
+                ...restoring(
+                    `forwarding rule ${n.forwardingRule} (${previous.protocol}:${previous.port}) not restored`,
+                ),
+                run: async () => {
+                    await runStep(
+                        ctx,
+                        action,
+                        `restoring forwarding rule ${n.forwardingRule}`,
+                        "listener",
+                        "update",
+                        requestId =>
+                            ctx.g.forwardingRules.insert({
+                                ...p,
+                                requestId,
+                                forwardingRuleResource: toForwardingRuleResource(previous),
+                            }),
+                    );
+                },
+            });
         }
-    }
-
-    protected step(
-        action: string,
-        step: string,
-        property: string | undefined,
-        phase: Phase,
-        start: (requestId: string) => Promise<[unknown, ...unknown[]]>,
-    ): Promise<MutationResult> {
-        return mutate(this.g, this.s, { action, step, property }, phase, start);
-    }
-
-    protected async remove(
-        action: string,
-        step: string,
-        start: (requestId: string) => Promise<[unknown, ...unknown[]]>,
-        phase: Phase = "delete",
-    ): Promise<void> {
-        await deleteIfExists(this.g, this.s, { action, step }, phase, start);
-    }
-
-    protected undoDelete(
-        what: string,
-        action: string,
-        start: (requestId: string) => Promise<[unknown, ...unknown[]]>,
-    ): UndoStep {
-        return {
-            name: what,
-            run: () => this.remove(`${action}: rolling back`, `deleting ${what}`, start),
-        };
-    }
-
-    protected async insertHealthCheck(body: IHealthCheck, action: string, undo: UndoStack): Promise<MutationResult> {
-        const name = body.name ?? "";
-        const res = await this.step(action, `inserting health check ${name}`, "healthChecker", "create", requestId =>
-            this.g.healthChecks.insert({
-                project: this.s.project,
-                region: this.s.region,
-                requestId,
-                healthCheckResource: body,
-            }),
-        );
-        undo.push(
-            this.undoDelete(`health check ${name}`, action, requestId =>
-                this.g.healthChecks.delete({
-                    project: this.s.project,
-                    region: this.s.region,
-                    healthCheck: name,
-                    requestId,
-                }),
-            ),
-        );
-        return res;
-    }
-
-    /** Reserves the regional address the forwarding rule uses, and returns its IP. */
-    protected async reserveAddress(
-        nlb: string,
-        scheme: "EXTERNAL" | "INTERNAL",
-        subnetwork: string | undefined,
-        action: string,
-        undo: UndoStack,
-    ): Promise<string> {
-        const name = nlbNames(nlb).address;
-        const p = { project: this.s.project, region: this.s.region };
-        const body = {
-            name,
-            description: toDescription({ nlb, part: "address" }),
-            addressType: scheme,
-            ...(scheme === "EXTERNAL" ? { networkTier: "PREMIUM" } : { subnetwork }),
-        };
-        await this.step(action, `reserving address ${name}`, "type", "create", requestId =>
-            this.g.addresses.insert({ ...p, requestId, addressResource: body }),
-        );
-        undo.push(
-            this.undoDelete(`address ${name}`, action, requestId =>
-                this.g.addresses.delete({ ...p, address: name, requestId }),
-            ),
-        );
-        const addr = await read(this.s, { action, step: `reading address ${name}` }, () =>
-            this.g.addresses.get({ ...p, address: name }),
-        );
-        return addr.address ?? "";
-    }
-
-    /**
-     * Creates the zone's unmanaged instance group with the VMs. With `adopt`, a group of this NLB
-     * left over by an earlier failure is reused instead of failing with AlreadyExists.
-     */
-    protected async createGroup(
-        nlb: string,
-        zone: string,
-        vms: ResolvedVm[],
-        vpc: string,
-        action: string,
-        undo: UndoStack,
-        adopt = false,
-    ): Promise<string> {
-        const name = groupName(nlb, this.s.region, zone);
-        const link = zonalLink(this.s, zone, "instanceGroups", name);
-        const p = { project: this.s.project, zone };
-        const group: GroupState = { link, zone, name, vms: [] };
-        try {
-            await this.step(
-                action,
-                `inserting instance group ${name}`,
-                "vmGroup.vms",
-                adopt ? "update" : "create",
-                requestId =>
-                    this.g.instanceGroups.insert({
-                        ...p,
-                        requestId,
-                        instanceGroupResource: {
-                            name,
-                            description: toDescription({ nlb, part: "instanceGroup" }),
-                            network: networkLink(this.s, vpc),
-                        },
-                    }),
-            );
-        } catch (err) {
-            if (!adopt || !(err instanceof AlreadyExistsError)) throw err;
-            const existing = await read(this.s, { action, step: `reading instance group ${name}` }, () =>
-                this.g.instanceGroups.get({ ...p, instanceGroup: name }),
-            );
-            if (fromDescription(existing.description)?.nlb !== nlb) throw err;
-            group.vms = await this.membersOf(zone, name, action);
-            const missing = vms.filter(v => !group.vms.includes(v.canonical));
-            if (missing.length > 0)
-                await this.changeMembers(
-                    group,
-                    "addInstances",
-                    missing.map(v => v.link),
+        if (protocolOf(bs) !== listener.protocol) {
+            const before = protocolOf(bs);
+            await updateBackendService(
+                ctx,
+                n.backendService,
+                bs,
+                {
                     action,
-                );
-            return link;
+                    step: `switching backend service ${n.backendService} to ${listener.protocol}`,
+                    property: "listener.protocol",
+                },
+                () => ({ protocol: listener.protocol }),
+            );
+            undo.push({
+                ...restoring(`backend service ${n.backendService} protocol not switched back to ${before}`),
+                run: async () => {
+                    await updateBackendService(
+                        ctx,
+                        n.backendService,
+                        undefined,
+                        { action, step: `switching backend service ${n.backendService} back to ${before}` },
+                        () => ({ protocol: before }),
+                    );
+                },
+            });
         }
-        undo.push(
-            this.undoDelete(`instance group ${name}`, action, requestId =>
-                this.g.instanceGroups.delete({ ...p, instanceGroup: name, requestId }),
-            ),
+        const res = await runStep(
+            ctx,
+            action,
+            `inserting forwarding rule ${n.forwardingRule}`,
+            "listener",
+            "update",
+            requestId =>
+                ctx.g.forwardingRules.insert({
+                    ...p,
+                    requestId,
+                    forwardingRuleResource: toForwardingRuleResource(spec),
+                }),
         );
-        if (vms.length > 0)
-            await this.changeMembers(
+        return { protocol: listener.protocol, port: listener.port, ip: spec.ip, dnsName: "", cspId: res.targetId };
+    } catch (err) {
+        return undo.fail(err);
+    }
+}
+
+export function runStep(
+    ctx: GcpContext,
+    action: string,
+    step: string,
+    property: string | undefined,
+    phase: Phase,
+    start: (requestId: string) => Promise<[unknown, ...unknown[]]>,
+): Promise<MutationResult> {
+    return mutate(ctx.g, ctx.s, { action, step, property }, phase, start);
+}
+
+export async function removePart(
+    ctx: GcpContext,
+    action: string,
+    step: string,
+    start: (requestId: string) => Promise<[unknown, ...unknown[]]>,
+    phase: Phase = "delete",
+): Promise<void> {
+    await deleteIfExists(ctx.g, ctx.s, { action, step }, phase, start);
+}
+
+export function undoDelete(
+    ctx: GcpContext,
+    what: string,
+    action: string,
+    start: (requestId: string) => Promise<[unknown, ...unknown[]]>,
+): UndoStep {
+    return {
+        name: what,
+        run: () => removePart(ctx, `${action}: rolling back`, `deleting ${what}`, start),
+    };
+}
+
+export async function insertHealthCheck(
+    ctx: GcpContext,
+    body: IHealthCheck,
+    action: string,
+    undo: UndoStack,
+): Promise<MutationResult> {
+    const name = body.name ?? "";
+    const res = await runStep(ctx, action, `inserting health check ${name}`, "healthChecker", "create", requestId =>
+        ctx.g.healthChecks.insert({
+            project: ctx.s.project,
+            region: ctx.s.region,
+            requestId,
+            healthCheckResource: body,
+        }),
+    );
+    undo.push(
+        undoDelete(ctx, `health check ${name}`, action, requestId =>
+            ctx.g.healthChecks.delete({
+                project: ctx.s.project,
+                region: ctx.s.region,
+                healthCheck: name,
+                requestId,
+            }),
+        ),
+    );
+    return res;
+}
+
+/** Reserves the regional address the forwarding rule uses, and returns its IP. */
+export async function reserveAddress(
+    ctx: GcpContext,
+    nlb: string,
+    scheme: "EXTERNAL" | "INTERNAL",
+    subnetwork: string | undefined,
+    action: string,
+    undo: UndoStack,
+): Promise<string> {
+    const name = nlbNames(nlb).address;
+    const p = { project: ctx.s.project, region: ctx.s.region };
+    const body = {
+        name,
+        description: toDescription({ nlb, part: "address" }),
+        addressType: scheme,
+        ...(scheme === "EXTERNAL" ? { networkTier: "PREMIUM" } : { subnetwork }),
+    };
+    await runStep(ctx, action, `reserving address ${name}`, "type", "create", requestId =>
+        ctx.g.addresses.insert({ ...p, requestId, addressResource: body }),
+    );
+    undo.push(
+        undoDelete(ctx, `address ${name}`, action, requestId =>
+            ctx.g.addresses.delete({ ...p, address: name, requestId }),
+        ),
+    );
+    const addr = await read(ctx.s, { action, step: `reading address ${name}` }, () =>
+        ctx.g.addresses.get({ ...p, address: name }),
+    );
+    return addr.address ?? "";
+}
+
+/**
+ * Creates the zone's unmanaged instance group with the VMs. With `adopt`, a group of this NLB
+ * left over by an earlier failure is reused instead of failing with AlreadyExists.
+ */
+export async function createGroup(
+    ctx: GcpContext,
+    nlb: string,
+    zone: string,
+    vms: ResolvedVm[],
+    vpc: string,
+    action: string,
+    undo: UndoStack,
+    adopt = false,
+): Promise<string> {
+    const name = groupName(nlb, ctx.s.region, zone);
+    const link = zonalLink(ctx.s, zone, "instanceGroups", name);
+    const p = { project: ctx.s.project, zone };
+    const group: GroupState = { link, zone, name, vms: [] };
+    try {
+        await runStep(
+            ctx,
+            action,
+            `inserting instance group ${name}`,
+            "vmGroup.vms",
+            adopt ? "update" : "create",
+            requestId =>
+                ctx.g.instanceGroups.insert({
+                    ...p,
+                    requestId,
+                    instanceGroupResource: {
+                        name,
+                        description: toDescription({ nlb, part: "instanceGroup" }),
+                        network: networkLink(ctx.s, vpc),
+                    },
+                }),
+        );
+    } catch (err) {
+        if (!adopt || !(err instanceof AlreadyExistsError)) throw err;
+        const existing = await read(ctx.s, { action, step: `reading instance group ${name}` }, () =>
+            ctx.g.instanceGroups.get({ ...p, instanceGroup: name }),
+        );
+        if (fromDescription(existing.description)?.nlb !== nlb) throw err;
+        group.vms = await membersOf(ctx, zone, name, action);
+        const missing = vms.filter(v => !group.vms.includes(v.canonical));
+        if (missing.length > 0)
+            await changeMembers(
+                ctx,
                 group,
                 "addInstances",
-                vms.map(v => v.link),
+                missing.map(v => v.link),
                 action,
             );
         return link;
     }
-
-    protected async changeMembers(
-        g: GroupState,
-        verb: "addInstances" | "removeInstances",
-        links: string[],
-        action: string,
-    ): Promise<void> {
-        const p = { project: this.s.project, zone: g.zone, instanceGroup: g.name };
-        const instances = links.map(instance => ({ instance }));
-        const step = `${verb === "addInstances" ? "adding" : "removing"} ${links.map(l => lastSegment(l)).join(", ")} ${verb === "addInstances" ? "to" : "from"} instance group ${g.name}`;
-        await this.step(action, step, "vmGroup.vms", "update", requestId =>
-            verb === "addInstances"
-                ? this.g.instanceGroups.addInstances({
-                      ...p,
-                      requestId,
-                      instanceGroupsAddInstancesRequestResource: { instances },
-                  })
-                : this.g.instanceGroups.removeInstances({
-                      ...p,
-                      requestId,
-                      instanceGroupsRemoveInstancesRequestResource: { instances },
-                  }),
+    undo.push(
+        undoDelete(ctx, `instance group ${name}`, action, requestId =>
+            ctx.g.instanceGroups.delete({ ...p, instanceGroup: name, requestId }),
+        ),
+    );
+    if (vms.length > 0)
+        await changeMembers(
+            ctx,
+            group,
+            "addInstances",
+            vms.map(v => v.link),
+            action,
         );
-    }
+    return link;
+}
 
-    /** PUT of the whole health check (it has no fingerprint); the port defaults to the VM group port. */
-    protected putHealthCheck(
-        hcName: string,
-        nlb: string,
-        h: HealthCheckerReq,
-        vmGroupPort: number,
-        action: string,
-        property: string,
-    ): Promise<MutationResult> {
-        return this.step(action, `updating health check ${hcName}`, property, "update", requestId =>
-            this.g.healthChecks.update({
-                project: this.s.project,
-                region: this.s.region,
-                healthCheck: hcName,
-                requestId,
-                healthCheckResource: toHealthCheckResource(hcName, nlb, h, vmGroupPort),
-            }),
-        );
-    }
+export async function changeMembers(
+    ctx: GcpContext,
+    g: GroupState,
+    verb: "addInstances" | "removeInstances",
+    links: string[],
+    action: string,
+): Promise<void> {
+    const p = { project: ctx.s.project, zone: g.zone, instanceGroup: g.name };
+    const instances = links.map(instance => ({ instance }));
+    const step = `${verb === "addInstances" ? "adding" : "removing"} ${links.map(l => lastSegment(l)).join(", ")} ${verb === "addInstances" ? "to" : "from"} instance group ${g.name}`;
+    await runStep(ctx, action, step, "vmGroup.vms", "update", requestId =>
+        verb === "addInstances"
+            ? ctx.g.instanceGroups.addInstances({
+                  ...p,
+                  requestId,
+                  instanceGroupsAddInstancesRequestResource: { instances },
+              })
+            : ctx.g.instanceGroups.removeInstances({
+                  ...p,
+                  requestId,
+                  instanceGroupsRemoveInstancesRequestResource: { instances },
+              }),
+    );
+}
 
-    protected healthReqOf(info: HealthCheckerInfo): HealthCheckerReq {
-        const req: HealthCheckerReq = {
-            protocol: info.protocol,
-            port: info.port,
-            interval: info.interval,
-            timeout: info.timeout,
-            threshold: info.threshold,
-        };
-        if (info.protocol !== "TCP") req.path = info.path;
-        return req;
-    }
+/** PUT of the whole health check (it has no fingerprint); the port defaults to the VM group port. */
+export function putHealthCheck(
+    ctx: GcpContext,
+    hcName: string,
+    nlb: string,
+    h: HealthCheckerReq,
+    vmGroupPort: number,
+    action: string,
+    property: string,
+): Promise<MutationResult> {
+    return runStep(ctx, action, `updating health check ${hcName}`, property, "update", requestId =>
+        ctx.g.healthChecks.update({
+            project: ctx.s.project,
+            region: ctx.s.region,
+            healthCheck: hcName,
+            requestId,
+            healthCheckResource: toHealthCheckResource(hcName, nlb, h, vmGroupPort),
+        }),
+    );
+}
 
-    /** Read-modify-write of the backend service with its fingerprint, re-reading on a lost race. */
-    protected async updateBackendService(
-        name: string,
-        current: IBackendService | undefined,
-        where: Step,
-        change: (bs: IBackendService) => Partial<IBackendService>,
-    ): Promise<MutationResult> {
-        let bs = current;
-        for (let attempt = 1; ; attempt++) {
-            bs ??= await this.readBackendService(name, where.action);
-            const body = toBackendServiceBody(bs, change(bs));
-            try {
-                return await mutate(this.g, this.s, where, "update", requestId =>
-                    this.g.backendServices.update({
-                        project: this.s.project,
-                        region: this.s.region,
-                        backendService: name,
-                        requestId,
-                        backendServiceResource: body,
-                    }),
-                );
-            } catch (err) {
-                if (attempt >= UPDATE_ATTEMPTS || !isConditionNotMet(err)) throw err;
-                bs = undefined;
-            }
+export function healthReqOf(ctx: GcpContext, info: HealthCheckerInfo): HealthCheckerReq {
+    const req: HealthCheckerReq = {
+        protocol: info.protocol,
+        port: info.port,
+        interval: info.interval,
+        timeout: info.timeout,
+        threshold: info.threshold,
+    };
+    if (info.protocol !== "TCP") req.path = info.path;
+    return req;
+}
+
+/** Read-modify-write of the backend service with its fingerprint, re-reading on a lost race. */
+export async function updateBackendService(
+    ctx: GcpContext,
+    name: string,
+    current: IBackendService | undefined,
+    where: Step,
+    change: (bs: IBackendService) => Partial<IBackendService>,
+): Promise<MutationResult> {
+    let bs = current;
+    for (let attempt = 1; ; attempt++) {
+        bs ??= await readBackendService(ctx, name, where.action);
+        const body = toBackendServiceBody(bs, change(bs));
+        try {
+            return await mutate(ctx.g, ctx.s, where, "update", requestId =>
+                ctx.g.backendServices.update({
+                    project: ctx.s.project,
+                    region: ctx.s.region,
+                    backendService: name,
+                    requestId,
+                    backendServiceResource: body,
+                }),
+            );
+        } catch (err) {
+            if (attempt >= UPDATE_ATTEMPTS || !isConditionNotMet(err)) throw err;
+            bs = undefined;
         }
     }
+}
 
-    /** The forwarding rule to insert when the old one is missing (a repair after a failed change). */
-    protected async specWithoutRule(
-        name: string,
-        bs: IBackendService,
-        listener: ListenerReq,
-        action: string,
-    ): Promise<ForwardingRuleSpec> {
-        const n = nlbNames(name);
-        const addr = await readOrUndefined(this.s, { action, step: `reading address ${n.address}` }, () =>
-            this.g.addresses.get({ project: this.s.project, region: this.s.region, address: n.address }),
+/** The forwarding rule to insert when the old one is missing (a repair after a failed change). */
+export async function specWithoutRule(
+    ctx: GcpContext,
+    name: string,
+    bs: IBackendService,
+    listener: ListenerReq,
+    action: string,
+): Promise<ForwardingRuleSpec> {
+    const n = nlbNames(name);
+    const addr = await readOrUndefined(ctx.s, { action, step: `reading address ${n.address}` }, () =>
+        ctx.g.addresses.get({ project: ctx.s.project, region: ctx.s.region, address: n.address }),
+    );
+    if (!addr)
+        throw new NotFoundError(
+            `${action}: both the forwarding rule and the reserved address ${n.address} are missing`,
         );
-        if (!addr)
-            throw new NotFoundError(
-                `${action}: both the forwarding rule and the reserved address ${n.address} are missing`,
-            );
-        const internal = bs.loadBalancingScheme === "INTERNAL";
-        return {
-            name: n.forwardingRule,
-            nlb: name,
-            ip: addr.address ?? "",
-            protocol: listener.protocol,
-            port: listener.port,
-            scheme: internal ? "INTERNAL" : "EXTERNAL",
-            backendService: bs.selfLink ?? regionalLink(this.s, "backendServices", n.backendService),
-            labels: {},
-            network: internal ? (bs.network ?? undefined) : undefined,
-            subnetwork: internal ? (addr.subnetwork ?? undefined) : undefined,
-        };
-    }
+    const internal = bs.loadBalancingScheme === "INTERNAL";
+    return {
+        name: n.forwardingRule,
+        nlb: name,
+        ip: addr.address ?? "",
+        protocol: listener.protocol,
+        port: listener.port,
+        scheme: internal ? "INTERNAL" : "EXTERNAL",
+        backendService: bs.selfLink ?? regionalLink(ctx.s, "backendServices", n.backendService),
+        labels: {},
+        network: internal ? (bs.network ?? undefined) : undefined,
+        subnetwork: internal ? (addr.subnetwork ?? undefined) : undefined,
+    };
 }
