@@ -214,17 +214,8 @@ export interface NodeGroupReq {
     owner?: OwnerUrn;
 }
 
-export interface NodeGroupInfo {
-    iid: Iid;
-    image: string;
-    vmSpec: string;
-    rootDiskType: string;
-    rootDiskSize: number;
-    keyPair: string;
-    onAutoScaling: boolean;
-    desiredNodeSize: number;
-    minNodeSize: number;
-    maxNodeSize: number;
+/** What the cloud reports: the request's fields as they are now ("" / 0 resolved to the driver's choice). */
+export interface NodeGroupInfo extends Omit<NodeGroupReq, "owner"> {
     status: NodeGroupStatus;
     /** Node (VM) ids. */
     nodes: string[];

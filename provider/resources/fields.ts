@@ -121,20 +121,32 @@ export type NodeGroupCall = "changeNodeGroupScaling" | "setNodeGroupAutoScaling"
 
 export const NODE_GROUP_CALL_ORDER: readonly NodeGroupCall[] = ["setNodeGroupAutoScaling", "changeNodeGroupScaling"];
 
+/**
+ * A node group's own fields: the scaling ones change in place, the others rebuild the node group
+ * (`rebuild`: "replace" for a NodeGroup resource, "recreate" inside a Cluster).
+ */
+function nodeGroupSpecRules(rebuild: "replace"): Array<FieldRule<NodeGroupCall>>;
+function nodeGroupSpecRules(rebuild: "recreate"): Array<FieldRule<NodeGroupCall | "recreate">>;
+function nodeGroupSpecRules(rebuild: "replace" | "recreate"): Array<FieldRule<NodeGroupCall | "recreate">> {
+    return [
+        { path: "image", effect: rebuild, unsetMeansDefault: true },
+        { path: "vmSpec", effect: rebuild },
+        { path: "rootDiskType", effect: rebuild, unsetMeansDefault: true },
+        { path: "rootDiskSize", effect: rebuild, unsetMeansDefault: true },
+        { path: "keyPair", effect: rebuild, unsetMeansDefault: true },
+        { path: "desiredNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
+        { path: "minNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
+        { path: "maxNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
+        { path: "onAutoScaling", effect: "setNodeGroupAutoScaling", inPlaceIf: c => c.cluster.inPlace.autoScaling },
+    ];
+}
+
 /** Standalone NodeGroup resource. */
 export const nodeGroupFields: ReadonlyArray<FieldRule<NodeGroupCall>> = [
     { path: "connection", effect: "replace" },
     { path: "cluster", effect: "replace" },
     { path: "nodeGroupName", effect: "replace" },
-    { path: "image", effect: "replace", unsetMeansDefault: true },
-    { path: "vmSpec", effect: "replace" },
-    { path: "rootDiskType", effect: "replace", unsetMeansDefault: true },
-    { path: "rootDiskSize", effect: "replace", unsetMeansDefault: true },
-    { path: "keyPair", effect: "replace", unsetMeansDefault: true },
-    { path: "desiredNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
-    { path: "minNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
-    { path: "maxNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
-    { path: "onAutoScaling", effect: "setNodeGroupAutoScaling", inPlaceIf: c => c.cluster.inPlace.autoScaling },
+    ...nodeGroupSpecRules("replace"),
     { path: "adopt", effect: "state" },
     { path: "timeouts", effect: "state" },
 ];
@@ -143,17 +155,8 @@ export const nodeGroupFields: ReadonlyArray<FieldRule<NodeGroupCall>> = [
  * A node group inside `Cluster.nodeGroups`, matched by `name`. "recreate" rebuilds that node
  * group alone (new one added before the old one is removed); the cluster itself is never replaced.
  */
-export const clusterNodeGroupFields: ReadonlyArray<FieldRule<NodeGroupCall | "recreate">> = [
-    { path: "image", effect: "recreate", unsetMeansDefault: true },
-    { path: "vmSpec", effect: "recreate" },
-    { path: "rootDiskType", effect: "recreate", unsetMeansDefault: true },
-    { path: "rootDiskSize", effect: "recreate", unsetMeansDefault: true },
-    { path: "keyPair", effect: "recreate", unsetMeansDefault: true },
-    { path: "desiredNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
-    { path: "minNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
-    { path: "maxNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
-    { path: "onAutoScaling", effect: "setNodeGroupAutoScaling", inPlaceIf: c => c.cluster.inPlace.autoScaling },
-];
+export const clusterNodeGroupFields: ReadonlyArray<FieldRule<NodeGroupCall | "recreate">> =
+    nodeGroupSpecRules("recreate");
 
 export interface Plan<C extends string> {
     /** Paths whose value changed (or is unknown). */
