@@ -30,179 +30,181 @@ const DEFAULT_ROOT_DISK_TYPE = "standard";
 const DEFAULT_ROOT_DISK_GB = 50;
 const ROOT_DISK_GB = { min: 10, max: 1000 };
 
-export function makeClusterHandler(s: LocalSession): ClusterHandler {
+export function makeClusterHandler(session: LocalSession): ClusterHandler {
     return {
-        createCluster: req => createCluster(s, req),
-        listCluster: () => listCluster(s),
-        getCluster: iid => getCluster(s, iid),
-        deleteCluster: iid => deleteCluster(s, iid),
-        addNodeGroup: (c, req) => addNodeGroup(s, c, req),
-        getNodeGroup: (c, ng) => getNodeGroup(s, c, ng),
-        setNodeGroupAutoScaling: (c, ng, on) => setNodeGroupAutoScaling(s, c, ng, on),
-        changeNodeGroupScaling: (c, ng, scaling) => changeNodeGroupScaling(s, c, ng, scaling),
-        removeNodeGroup: (c, ng) => removeNodeGroup(s, c, ng),
-        upgradeCluster: (c, version) => upgradeCluster(s, c, version),
-        changeClusterTags: (c, tags) => changeClusterTags(s, c, tags),
-        changeClusterNetwork: (c, change) => changeClusterNetwork(s, c, change),
+        createCluster: req => createCluster(session, req),
+        listCluster: () => listCluster(session),
+        getCluster: iid => getCluster(session, iid),
+        deleteCluster: iid => deleteCluster(session, iid),
+        addNodeGroup: (c, req) => addNodeGroup(session, c, req),
+        getNodeGroup: (c, ng) => getNodeGroup(session, c, ng),
+        setNodeGroupAutoScaling: (c, ng, on) => setNodeGroupAutoScaling(session, c, ng, on),
+        changeNodeGroupScaling: (c, ng, scaling) => changeNodeGroupScaling(session, c, ng, scaling),
+        removeNodeGroup: (c, ng) => removeNodeGroup(session, c, ng),
+        upgradeCluster: (c, version) => upgradeCluster(session, c, version),
+        changeClusterTags: (c, tags) => changeClusterTags(session, c, tags),
+        changeClusterNetwork: (c, change) => changeClusterNetwork(session, c, change),
     };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Operations
 
-async function createCluster(s: LocalSession, req: ClusterReq): Promise<ClusterInfo> {
+async function createCluster(session: LocalSession, req: ClusterReq): Promise<ClusterInfo> {
     const name = req?.iid?.nameId ?? "";
     const what = `creating Cluster (${name})`;
-    await enter(s, "createCluster", what);
-    const id = await call(s, "createCluster.controlPlane", what, state => {
-        throwIfIssues(clusterReqIssues(s, state, req));
+    await enter(session, "createCluster", what);
+    const id = await call(session, "createCluster.controlPlane", what, state => {
+        throwIfIssues(clusterReqIssues(session, state, req));
         if (state.clusters.some(c => c.name === name))
             throw new AlreadyExistsError(`${what}: a Cluster named "${name}" already exists`);
-        const rec = fromClusterReq(s, state, req);
+        const rec = fromClusterReq(session, state, req);
         state.clusters.push(rec);
         return rec.id;
     });
-    const undo = undoCreate(what, `Cluster ${name}`, () => removeCluster(s, id, `rolling back Cluster (${name})`));
+    const undo = undoCreate(what, `Cluster ${name}`, () =>
+        removeCluster(session, id, `rolling back Cluster (${name})`),
+    );
     try {
         // Like EKS: node groups can only be created once the control plane is Active.
-        await waitClusterActive(s, id, what, "create");
+        await waitClusterActive(session, id, what, "create");
         const ngIds: string[] = [];
         for (const ngReq of req.nodeGroups) {
             ngIds.push(
-                await call(s, "createCluster.nodeGroup", what, state => {
-                    const c = state.clusters.find(x => x.id === id);
-                    if (!c)
+                await call(session, "createCluster.nodeGroup", what, state => {
+                    const cluster = state.clusters.find(x => x.id === id);
+                    if (!cluster)
                         throw new NotFoundError(
                             `${what}: the cluster disappeared while its node groups were being created`,
                         );
-                    return pushNodeGroup(state, c, ngReq);
+                    return pushNodeGroup(state, cluster, ngReq);
                 }),
             );
         }
-        if (ngIds.length > 0) await waitNodeGroupsActive(s, id, ngIds, what, "create");
-        return toClusterInfo(await waitClusterActive(s, id, what, "create"));
+        if (ngIds.length > 0) await waitNodeGroupsActive(session, id, ngIds, what, "create");
+        return toClusterInfo(await waitClusterActive(session, id, what, "create"));
     } catch (err) {
         return undo.fail(err);
     }
 }
 
-async function listCluster(s: LocalSession): Promise<ClusterInfo[]> {
+async function listCluster(session: LocalSession): Promise<ClusterInfo[]> {
     const what = "listing Clusters";
-    await enter(s, "listCluster", what);
-    return call(s, null, what, state => {
+    await enter(session, "listCluster", what);
+    return call(session, null, what, state => {
         state.clusters = state.clusters.filter(c => observeCluster(state, c));
         return state.clusters.map(toClusterInfo);
     });
 }
 
-async function getCluster(s: LocalSession, iid: Iid): Promise<ClusterInfo> {
+async function getCluster(session: LocalSession, iid: Iid): Promise<ClusterInfo> {
     requireIid(iid, "iid");
     const what = `getting Cluster (${label(iid)})`;
-    await enter(s, "getCluster", what);
-    const rec = await describeCluster(s, what, state => matchIid(state.clusters, iid)?.id);
+    await enter(session, "getCluster", what);
+    const rec = await describeCluster(session, what, state => matchIid(state.clusters, iid)?.id);
     if (!rec) throw new NotFoundError(`${what}: not found`);
     return toClusterInfo(rec);
 }
 
-async function deleteCluster(s: LocalSession, iid: Iid): Promise<void> {
+async function deleteCluster(session: LocalSession, iid: Iid): Promise<void> {
     requireIid(iid, "iid");
     const what = `deleting Cluster (${label(iid)})`;
-    await enter(s, "deleteCluster", what);
-    const id = await call(s, null, what, state => matchIid(state.clusters, iid)?.id ?? null);
+    await enter(session, "deleteCluster", what);
+    const id = await call(session, null, what, state => matchIid(state.clusters, iid)?.id ?? null);
     if (id === null) return;
-    await removeCluster(s, id, what);
+    await removeCluster(session, id, what);
 }
 
-async function addNodeGroup(s: LocalSession, clusterIid: Iid, req: NodeGroupReq): Promise<NodeGroupInfo> {
+async function addNodeGroup(session: LocalSession, clusterIid: Iid, req: NodeGroupReq): Promise<NodeGroupInfo> {
     requireIid(clusterIid, "clusterIid");
     const what = `adding NodeGroup (${req?.iid?.nameId ?? ""}) to Cluster (${label(clusterIid)})`;
-    await enter(s, "addNodeGroup", what);
-    const [clusterId, ngId] = await call(s, null, what, state => {
-        const c = findCluster(state, clusterIid, what);
-        throwIfIssues(nodeGroupReqIssues(s, state, req, ""));
-        if (c.status === "Creating" || c.status === "Deleting") {
-            throw new CloudApiError(`${what}: ResourceInUse: the cluster is ${c.status}`);
+    await enter(session, "addNodeGroup", what);
+    const [clusterId, ngId] = await call(session, null, what, state => {
+        const cluster = findCluster(state, clusterIid, what);
+        throwIfIssues(nodeGroupReqIssues(session, state, req, ""));
+        if (cluster.status === "Creating" || cluster.status === "Deleting") {
+            throw new CloudApiError(`${what}: ResourceInUse: the cluster is ${cluster.status}`);
         }
-        if (c.nodeGroups.some(g => g.name === req.iid.nameId)) {
+        if (cluster.nodeGroups.some(g => g.name === req.iid.nameId)) {
             throw new AlreadyExistsError(`${what}: the cluster already has a node group named "${req.iid.nameId}"`);
         }
-        return [c.id, pushNodeGroup(state, c, req)] as const;
+        return [cluster.id, pushNodeGroup(state, cluster, req)] as const;
     });
     const undo = undoCreate(what, `NodeGroup ${req.iid.nameId}`, () =>
-        removeNodeGroups(s, clusterId, [ngId], `rolling back NodeGroup (${req.iid.nameId})`),
+        removeNodeGroups(session, clusterId, [ngId], `rolling back NodeGroup (${req.iid.nameId})`),
     );
     try {
-        const c = await waitNodeGroupsActive(s, clusterId, [ngId], what, "create");
-        return toNodeGroupInfo(nodeGroupById(c, ngId, what));
+        const cluster = await waitNodeGroupsActive(session, clusterId, [ngId], what, "create");
+        return toNodeGroupInfo(nodeGroupById(cluster, ngId, what));
     } catch (err) {
         return undo.fail(err);
     }
 }
 
-async function getNodeGroup(s: LocalSession, clusterIid: Iid, ngIid: Iid): Promise<NodeGroupInfo> {
+async function getNodeGroup(session: LocalSession, clusterIid: Iid, ngIid: Iid): Promise<NodeGroupInfo> {
     requireIid(clusterIid, "clusterIid");
     requireIid(ngIid, "nodeGroupIid");
     const what = `getting NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
-    await enter(s, "getNodeGroup", what);
-    const c = await describeCluster(s, what, state => matchIid(state.clusters, clusterIid)?.id);
-    if (!c) throw new NotFoundError(`${what}: the cluster does not exist`);
-    const ng = matchIid(c.nodeGroups, ngIid);
+    await enter(session, "getNodeGroup", what);
+    const cluster = await describeCluster(session, what, state => matchIid(state.clusters, clusterIid)?.id);
+    if (!cluster) throw new NotFoundError(`${what}: the cluster does not exist`);
+    const ng = matchIid(cluster.nodeGroups, ngIid);
     if (!ng) throw new NotFoundError(`${what}: not found`);
     return toNodeGroupInfo(ng);
 }
 
 async function setNodeGroupAutoScaling(
-    s: LocalSession,
+    session: LocalSession,
     clusterIid: Iid,
     ngIid: Iid,
     on: boolean,
 ): Promise<NodeGroupInfo> {
     const what = `setting autoscaling ${on ? "on" : "off"} for NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
-    await enter(s, "setNodeGroupAutoScaling", what);
+    await enter(session, "setNodeGroupAutoScaling", what);
     if (typeof on !== "boolean")
         throw new ValidationError([{ property: "onAutoScaling", reason: "must be true or false" }]);
-    return updateNodeGroup(s, clusterIid, ngIid, what, ng => {
+    return updateNodeGroup(session, clusterIid, ngIid, what, ng => {
         ng.onAutoScaling = on;
     });
 }
 
 async function changeNodeGroupScaling(
-    s: LocalSession,
+    session: LocalSession,
     clusterIid: Iid,
     ngIid: Iid,
     scaling: ScalingReq,
 ): Promise<NodeGroupInfo> {
     const what = `changing the scaling of NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
-    await enter(s, "changeNodeGroupScaling", what);
-    throwIfIssues(scalingIssues(s, scaling, ""));
-    return updateNodeGroup(s, clusterIid, ngIid, what, ng => {
+    await enter(session, "changeNodeGroupScaling", what);
+    throwIfIssues(scalingIssues(session, scaling, ""));
+    return updateNodeGroup(session, clusterIid, ngIid, what, ng => {
         ng.desiredNodeSize = scaling.desiredNodeSize;
         ng.minNodeSize = scaling.minNodeSize;
         ng.maxNodeSize = scaling.maxNodeSize;
     });
 }
 
-async function removeNodeGroup(s: LocalSession, clusterIid: Iid, ngIid: Iid): Promise<void> {
+async function removeNodeGroup(session: LocalSession, clusterIid: Iid, ngIid: Iid): Promise<void> {
     requireIid(clusterIid, "clusterIid");
     requireIid(ngIid, "nodeGroupIid");
     const what = `removing NodeGroup (${label(ngIid)}) from Cluster (${label(clusterIid)})`;
-    await enter(s, "removeNodeGroup", what);
-    const found = await call(s, null, what, state => {
-        const c = matchIid(state.clusters, clusterIid);
-        const ng = c ? matchIid(c.nodeGroups, ngIid) : undefined;
-        return c && ng ? { clusterId: c.id, ngId: ng.id } : null;
+    await enter(session, "removeNodeGroup", what);
+    const found = await call(session, null, what, state => {
+        const cluster = matchIid(state.clusters, clusterIid);
+        const ng = cluster ? matchIid(cluster.nodeGroups, ngIid) : undefined;
+        return cluster && ng ? { clusterId: cluster.id, ngId: ng.id } : null;
     });
     if (!found) return;
-    await removeNodeGroups(s, found.clusterId, [found.ngId], what);
+    await removeNodeGroups(session, found.clusterId, [found.ngId], what);
 }
 
-async function upgradeCluster(s: LocalSession, clusterIid: Iid, version: string): Promise<ClusterInfo> {
+async function upgradeCluster(session: LocalSession, clusterIid: Iid, version: string): Promise<ClusterInfo> {
     requireIid(clusterIid, "clusterIid");
     const what = `upgrading Cluster (${label(clusterIid)}) to ${version}`;
-    await enter(s, "upgradeCluster", what);
-    const versions = s.caps.cluster.versions;
+    await enter(session, "upgradeCluster", what);
+    const versions = session.caps.cluster.versions;
     throwIfIssues(oneOfIssues(version, versions, "version"));
-    const cur = await describeCluster(s, what, state => matchIid(state.clusters, clusterIid)?.id);
+    const cur = await describeCluster(session, what, state => matchIid(state.clusters, clusterIid)?.id);
     if (!cur) throw new NotFoundError(`${what}: not found`);
     const from = versions.indexOf(cur.version);
     const to = versions.indexOf(version);
@@ -217,91 +219,92 @@ async function upgradeCluster(s: LocalSession, clusterIid: Iid, version: string)
     // One minor version per control-plane update, and (like EKS) only once every node group runs
     // the control plane's current version: node groups catch up (all at once) before each step.
     for (let i = from + 1; i <= to; i++) {
-        await catchUpNodeGroups(s, cur.id, what);
-        await upgradeControlPlaneOneStep(s, cur.id, versions[i], what);
+        await catchUpNodeGroups(session, cur.id, what);
+        await upgradeControlPlaneOneStep(session, cur.id, versions[i], what);
     }
-    await catchUpNodeGroups(s, cur.id, what);
-    return toClusterInfo(await waitClusterActive(s, cur.id, what, "update"));
+    await catchUpNodeGroups(session, cur.id, what);
+    return toClusterInfo(await waitClusterActive(session, cur.id, what, "update"));
 }
 
 async function changeClusterTags(
-    s: LocalSession,
+    session: LocalSession,
     clusterIid: Iid,
     tags: Record<string, string>,
 ): Promise<Record<string, string>> {
     requireIid(clusterIid, "clusterIid");
     const what = `changing the tags of Cluster (${label(clusterIid)})`;
-    await enter(s, "changeClusterTags", what);
+    await enter(session, "changeClusterTags", what);
     throwIfIssues(tagIssues(tags, "tags"));
-    return call(s, null, what, state => {
-        const c = findCluster(state, clusterIid, what);
-        c.tags = copyTags(tags);
-        return copyTags(c.tags);
+    return call(session, null, what, state => {
+        const cluster = findCluster(state, clusterIid, what);
+        cluster.tags = copyTags(tags);
+        return copyTags(cluster.tags);
     });
 }
 
 /** As on EKS: one update per kind (subnets, then security groups), each settling before the next. */
 async function changeClusterNetwork(
-    s: LocalSession,
+    session: LocalSession,
     clusterIid: Iid,
     change: ClusterNetworkChange,
 ): Promise<ClusterNetwork> {
     requireIid(clusterIid, "clusterIid");
     const what = `changing the network of Cluster (${label(clusterIid)})`;
-    await enter(s, "changeClusterNetwork", what);
-    const id = await call(s, null, what, state => {
-        const c = findCluster(state, clusterIid, what);
+    await enter(session, "changeClusterNetwork", what);
+    const id = await call(session, null, what, state => {
+        const cluster = findCluster(state, clusterIid, what);
         const net = {
-            vpc: c.vpc,
-            subnets: change.subnets ?? c.subnets,
-            securityGroups: change.securityGroups ?? c.securityGroups,
+            vpc: cluster.vpc,
+            subnets: change.subnets ?? cluster.subnets,
+            securityGroups: change.securityGroups ?? cluster.securityGroups,
         };
-        throwIfIssues(networkIssues(state.inventory, net, clusterZones(state.inventory, c)));
-        return c.id;
+        throwIfIssues(networkIssues(state.inventory, net, clusterZones(state.inventory, cluster)));
+        return cluster.id;
     });
     for (const kind of ["subnets", "securityGroups"] as const) {
         const value = change[kind];
         if (!value) continue;
-        await call(s, "changeClusterNetwork", what, state => {
-            const c = findCluster(state, clusterIid, what);
-            if (c.status !== "Active") throw new CloudApiError(`${what}: ResourceInUse: the cluster is ${c.status}`);
-            c[kind] = [...value];
-            beginTransition(state, c, "Updating");
+        await call(session, "changeClusterNetwork", what, state => {
+            const cluster = findCluster(state, clusterIid, what);
+            if (cluster.status !== "Active")
+                throw new CloudApiError(`${what}: ResourceInUse: the cluster is ${cluster.status}`);
+            cluster[kind] = [...value];
+            beginTransition(state, cluster, "Updating");
         });
-        await waitClusterActive(s, id, what, "update");
+        await waitClusterActive(session, id, what, "update");
     }
-    const c = await waitClusterActive(s, id, what, "update");
-    return { vpc: c.vpc, subnets: [...c.subnets], securityGroups: [...c.securityGroups] };
+    const cluster = await waitClusterActive(session, id, what, "update");
+    return { vpc: cluster.vpc, subnets: [...cluster.subnets], securityGroups: [...cluster.securityGroups] };
 }
 
 /** The zones chosen at creation (records from before zones were kept: those of its subnets). */
-function clusterZones(inv: Inventory, c: ClusterRecord): string[] {
-    return c.zones ?? [...new Set(c.subnets.map(subnet => zoneOf(inv, c.vpc, subnet)))];
+function clusterZones(inv: Inventory, cluster: ClusterRecord): string[] {
+    return cluster.zones ?? [...new Set(cluster.subnets.map(subnet => zoneOf(inv, cluster.vpc, subnet)))];
 }
 
 // ---------------------------------------------------------------------------------------------
 // Steps and waits
 
 function findCluster(state: StoreState, iid: Iid, what: string): ClusterRecord {
-    const c = matchIid(state.clusters, iid);
-    if (!c) throw new NotFoundError(`${what}: the cluster does not exist`);
-    return c;
+    const cluster = matchIid(state.clusters, iid);
+    if (!cluster) throw new NotFoundError(`${what}: the cluster does not exist`);
+    return cluster;
 }
 
-function nodeGroupById(c: ClusterRecord, ngId: string, what: string): NodeGroupRecord {
-    const ng = c.nodeGroups.find(g => g.id === ngId);
+function nodeGroupById(cluster: ClusterRecord, ngId: string, what: string): NodeGroupRecord {
+    const ng = cluster.nodeGroups.find(g => g.id === ngId);
     if (!ng) throw new NotFoundError(`${what}: the node group disappeared`);
     return ng;
 }
 
-function pushNodeGroup(state: StoreState, c: ClusterRecord, req: NodeGroupReq): string {
-    const ng = fromNodeGroupReq(state, c, req);
-    c.nodeGroups.push(ng);
+function pushNodeGroup(state: StoreState, cluster: ClusterRecord, req: NodeGroupReq): string {
+    const ng = fromNodeGroupReq(state, cluster, req);
+    cluster.nodeGroups.push(ng);
     return ng.id;
 }
 
 async function updateNodeGroup(
-    s: LocalSession,
+    session: LocalSession,
     clusterIid: Iid,
     ngIid: Iid,
     what: string,
@@ -309,60 +312,63 @@ async function updateNodeGroup(
 ): Promise<NodeGroupInfo> {
     requireIid(clusterIid, "clusterIid");
     requireIid(ngIid, "nodeGroupIid");
-    const ids = await call(s, null, what, state => {
-        const c = findCluster(state, clusterIid, what);
-        const ng = matchIid(c.nodeGroups, ngIid);
+    const ids = await call(session, null, what, state => {
+        const cluster = findCluster(state, clusterIid, what);
+        const ng = matchIid(cluster.nodeGroups, ngIid);
         if (!ng) throw new NotFoundError(`${what}: not found`);
         // Like EKS: one update at a time per node group.
         if (ng.status !== "Active") throw new CloudApiError(`${what}: ResourceInUse: the node group is ${ng.status}`);
         const before = JSON.stringify(ng);
         apply(ng);
         if (JSON.stringify(ng) !== before) beginTransition(state, ng, "Updating");
-        return { clusterId: c.id, ngId: ng.id };
+        return { clusterId: cluster.id, ngId: ng.id };
     });
-    const c = await waitNodeGroupsActive(s, ids.clusterId, [ids.ngId], what, "update");
-    return toNodeGroupInfo(nodeGroupById(c, ids.ngId, what));
+    const cluster = await waitNodeGroupsActive(session, ids.clusterId, [ids.ngId], what, "update");
+    return toNodeGroupInfo(nodeGroupById(cluster, ids.ngId, what));
 }
 
 async function upgradeControlPlaneOneStep(
-    s: LocalSession,
+    session: LocalSession,
     clusterId: string,
     step: string,
     what: string,
 ): Promise<void> {
-    const versions = s.caps.cluster.versions;
-    await call(s, "upgradeCluster.controlPlane", what, state => {
-        const c = findCluster(state, { nameId: "", systemId: clusterId }, what);
-        if (c.status !== "Active") throw new CloudApiError(`${what}: ResourceInUse: the cluster is ${c.status}`);
-        if (versions.indexOf(step) !== versions.indexOf(c.version) + 1) {
-            const reason = `can only upgrade one minor version at a time (from ${c.version})`;
+    const versions = session.caps.cluster.versions;
+    await call(session, "upgradeCluster.controlPlane", what, state => {
+        const cluster = findCluster(state, { nameId: "", systemId: clusterId }, what);
+        if (cluster.status !== "Active")
+            throw new CloudApiError(`${what}: ResourceInUse: the cluster is ${cluster.status}`);
+        if (versions.indexOf(step) !== versions.indexOf(cluster.version) + 1) {
+            const reason = `can only upgrade one minor version at a time (from ${cluster.version})`;
             throw new ValidationError([{ property: "version", reason }]);
         }
-        const lagging = c.nodeGroups.filter(ng => ng.version !== c.version).map(ng => ng.name);
+        const lagging = cluster.nodeGroups.filter(ng => ng.version !== cluster.version).map(ng => ng.name);
         if (lagging.length > 0) {
             throw new CloudApiError(
                 `${what}: InvalidRequest: node groups ${lagging.join(", ")} ` +
-                    `must run the control plane's version ${c.version} before it is updated to ${step}`,
+                    `must run the control plane's version ${cluster.version} before it is updated to ${step}`,
             );
         }
-        c.targetVersion = step;
-        beginTransition(state, c, "Updating");
+        cluster.targetVersion = step;
+        beginTransition(state, cluster, "Updating");
     });
-    await waitClusterActive(s, clusterId, what, "update");
+    await waitClusterActive(session, clusterId, what, "update");
 }
 
 /** Brings every node group to the control plane's version, one minor version per pass. */
-async function catchUpNodeGroups(s: LocalSession, clusterId: string, what: string): Promise<void> {
+async function catchUpNodeGroups(session: LocalSession, clusterId: string, what: string): Promise<void> {
     let moved = true;
-    while (moved) moved = await upgradeNodeGroupsOneStep(s, clusterId, what);
+    while (moved) moved = await upgradeNodeGroupsOneStep(session, clusterId, what);
 }
 
 /** Moves every node group behind the control plane one minor version up; false when none was behind. */
-async function upgradeNodeGroupsOneStep(s: LocalSession, clusterId: string, what: string): Promise<boolean> {
-    const versions = s.caps.cluster.versions;
-    const moved = await call(s, "upgradeCluster.nodeGroup", what, state => {
-        const c = findCluster(state, { nameId: "", systemId: clusterId }, what);
-        const behind = c.nodeGroups.filter(ng => versions.indexOf(ng.version) < versions.indexOf(c.version));
+async function upgradeNodeGroupsOneStep(session: LocalSession, clusterId: string, what: string): Promise<boolean> {
+    const versions = session.caps.cluster.versions;
+    const moved = await call(session, "upgradeCluster.nodeGroup", what, state => {
+        const cluster = findCluster(state, { nameId: "", systemId: clusterId }, what);
+        const behind = cluster.nodeGroups.filter(
+            ng => versions.indexOf(ng.version) < versions.indexOf(cluster.version),
+        );
         for (const ng of behind) {
             if (ng.status !== "Active")
                 throw new CloudApiError(`${what}: ResourceInUse: node group ${ng.name} is ${ng.status}`);
@@ -374,95 +380,105 @@ async function upgradeNodeGroupsOneStep(s: LocalSession, clusterId: string, what
         return behind.map(ng => ng.id);
     });
     if (moved.length === 0) return false;
-    await waitNodeGroupsActive(s, clusterId, moved, what, "update");
+    await waitNodeGroupsActive(session, clusterId, moved, what, "update");
     return true;
 }
 
 /** One describe: counts as a poll of the cluster and each of its node groups. */
 async function describeCluster(
-    s: LocalSession,
+    session: LocalSession,
     what: string,
     pick: (state: StoreState) => string | undefined,
 ): Promise<ClusterRecord | null> {
-    return call(s, "describeCluster", what, state => {
+    return call(session, "describeCluster", what, state => {
         const id = pick(state);
-        const c = state.clusters.find(x => x.id === id);
-        if (!c) return null;
-        if (!observeCluster(state, c)) {
-            state.clusters = state.clusters.filter(x => x !== c);
+        const cluster = state.clusters.find(x => x.id === id);
+        if (!cluster) return null;
+        if (!observeCluster(state, cluster)) {
+            state.clusters = state.clusters.filter(x => x !== cluster);
             return null;
         }
-        return structuredClone(c);
+        return structuredClone(cluster);
     });
 }
 
 async function waitClusterActive(
-    s: LocalSession,
+    session: LocalSession,
     id: string,
     what: string,
     phase: "create" | "update",
 ): Promise<ClusterRecord> {
-    return wait(s, phase, `${subject(what)} to be Active`, async () => {
-        const c = await describeCluster(s, what, () => id);
-        if (!c) throw new NotFoundError(`${what}: the cluster disappeared while waiting for it to become Active`);
-        return c.status === "Active" ? { done: true, value: c } : { done: false, state: c.status };
+    return wait(session, phase, `${subject(what)} to be Active`, async () => {
+        const cluster = await describeCluster(session, what, () => id);
+        if (!cluster) throw new NotFoundError(`${what}: the cluster disappeared while waiting for it to become Active`);
+        return cluster.status === "Active" ? { done: true, value: cluster } : { done: false, state: cluster.status };
     });
 }
 
-async function waitClusterGone(s: LocalSession, id: string, what: string): Promise<void> {
-    await wait(s, "delete", `${subject(what)} to be deleted`, async () => {
-        const c = await describeCluster(s, what, () => id);
-        return c ? { done: false, state: c.status } : { done: true, value: undefined };
+async function waitClusterGone(session: LocalSession, id: string, what: string): Promise<void> {
+    await wait(session, "delete", `${subject(what)} to be deleted`, async () => {
+        const cluster = await describeCluster(session, what, () => id);
+        return cluster ? { done: false, state: cluster.status } : { done: true, value: undefined };
     });
 }
 
 async function waitNodeGroupsActive(
-    s: LocalSession,
+    session: LocalSession,
     clusterId: string,
     ngIds: string[],
     what: string,
     phase: "create" | "update",
 ): Promise<ClusterRecord> {
-    return wait(s, phase, `node groups of ${subject(what)} to be Active`, async () => {
-        const c = await describeCluster(s, what, () => clusterId);
-        if (!c) throw new NotFoundError(`${what}: the cluster disappeared while waiting for its node groups`);
-        const states = ngIds.map(id => nodeGroupById(c, id, what).status);
+    return wait(session, phase, `node groups of ${subject(what)} to be Active`, async () => {
+        const cluster = await describeCluster(session, what, () => clusterId);
+        if (!cluster) throw new NotFoundError(`${what}: the cluster disappeared while waiting for its node groups`);
+        const states = ngIds.map(id => nodeGroupById(cluster, id, what).status);
         const pending = states.filter(st => st !== "Active");
-        return pending.length === 0 ? { done: true, value: c } : { done: false, state: pending.join(",") };
+        return pending.length === 0 ? { done: true, value: cluster } : { done: false, state: pending.join(",") };
     });
 }
 
-async function waitNodeGroupsGone(s: LocalSession, clusterId: string, ngIds: string[], what: string): Promise<void> {
-    await wait(s, "delete", `node groups of ${subject(what)} to be deleted`, async () => {
-        const c = await describeCluster(s, what, () => clusterId);
-        const left = c ? c.nodeGroups.filter(ng => ngIds.includes(ng.id)) : [];
+async function waitNodeGroupsGone(
+    session: LocalSession,
+    clusterId: string,
+    ngIds: string[],
+    what: string,
+): Promise<void> {
+    await wait(session, "delete", `node groups of ${subject(what)} to be deleted`, async () => {
+        const cluster = await describeCluster(session, what, () => clusterId);
+        const left = cluster ? cluster.nodeGroups.filter(ng => ngIds.includes(ng.id)) : [];
         return left.length === 0
             ? { done: true, value: undefined }
             : { done: false, state: left.map(ng => ng.status).join(",") };
     });
 }
 
-async function removeNodeGroups(s: LocalSession, clusterId: string, ngIds: string[], what: string): Promise<void> {
+async function removeNodeGroups(
+    session: LocalSession,
+    clusterId: string,
+    ngIds: string[],
+    what: string,
+): Promise<void> {
     for (const ngId of ngIds) {
-        await call(s, "deleteCluster.nodeGroup", what, state => {
+        await call(session, "deleteCluster.nodeGroup", what, state => {
             const ng = state.clusters.find(c => c.id === clusterId)?.nodeGroups.find(g => g.id === ngId);
             if (ng && ng.status !== "Deleting") beginTransition(state, ng, "Deleting");
         });
     }
-    await waitNodeGroupsGone(s, clusterId, ngIds, what);
+    await waitNodeGroupsGone(session, clusterId, ngIds, what);
 }
 
 /** Node groups first (the cloud refuses to delete a control plane that still has them), then the cluster. */
-async function removeCluster(s: LocalSession, id: string, what: string): Promise<void> {
-    const c = await call(s, null, what, state => {
+async function removeCluster(session: LocalSession, id: string, what: string): Promise<void> {
+    const cluster = await call(session, null, what, state => {
         const found = state.clusters.find(x => x.id === id);
         return found ? structuredClone(found) : null;
     });
-    if (!c) return;
-    if (c.status !== "Deleting") {
-        const ngIds = c.nodeGroups.map(ng => ng.id);
-        if (ngIds.length > 0) await removeNodeGroups(s, id, ngIds, what);
-        await call(s, "deleteCluster.controlPlane", what, state => {
+    if (!cluster) return;
+    if (cluster.status !== "Deleting") {
+        const ngIds = cluster.nodeGroups.map(ng => ng.id);
+        if (ngIds.length > 0) await removeNodeGroups(session, id, ngIds, what);
+        await call(session, "deleteCluster.controlPlane", what, state => {
             const cur = state.clusters.find(x => x.id === id);
             if (!cur || cur.status === "Deleting") return;
             if (cur.nodeGroups.length > 0) {
@@ -473,14 +489,14 @@ async function removeCluster(s: LocalSession, id: string, what: string): Promise
             beginTransition(state, cur, "Deleting");
         });
     }
-    await waitClusterGone(s, id, what);
+    await waitClusterGone(session, id, what);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Validation
 
-function clusterReqIssues(s: LocalSession, state: StoreState, req: ClusterReq): FieldIssue[] {
-    const caps = s.caps.cluster;
+function clusterReqIssues(session: LocalSession, state: StoreState, req: ClusterReq): FieldIssue[] {
+    const caps = session.caps.cluster;
     const inv = state.inventory;
     const issues: FieldIssue[] = [...nameIssues(caps.name, req.iid?.nameId ?? "", "iid.nameId")];
     issues.push(
@@ -503,7 +519,7 @@ function clusterReqIssues(s: LocalSession, state: StoreState, req: ClusterReq): 
     if (!caps.allowsNoNodeGroups && groups.length === 0)
         issues.push({ property: "nodeGroups", reason: "needs at least one node group" });
     groups.forEach((ng, i) => {
-        issues.push(...nodeGroupReqIssues(s, state, ng, `nodeGroups[${i}].`));
+        issues.push(...nodeGroupReqIssues(session, state, ng, `nodeGroups[${i}].`));
         if (groups.findIndex(g => g.iid?.nameId === ng.iid?.nameId) !== i) {
             issues.push({
                 property: `nodeGroups[${i}].iid.nameId`,
@@ -515,10 +531,10 @@ function clusterReqIssues(s: LocalSession, state: StoreState, req: ClusterReq): 
     return issues;
 }
 
-function nodeGroupReqIssues(s: LocalSession, state: StoreState, ng: NodeGroupReq, prefix: string): FieldIssue[] {
+function nodeGroupReqIssues(session: LocalSession, state: StoreState, ng: NodeGroupReq, prefix: string): FieldIssue[] {
     const inv = state.inventory;
     const issues: FieldIssue[] = [
-        ...nameIssues(s.caps.cluster.nodeGroupName, ng?.iid?.nameId ?? "", `${prefix}iid.nameId`),
+        ...nameIssues(session.caps.cluster.nodeGroupName, ng?.iid?.nameId ?? "", `${prefix}iid.nameId`),
     ];
     if (!ng) return issues;
     if (ng.image && !inv.images.includes(ng.image)) {
@@ -544,12 +560,12 @@ function nodeGroupReqIssues(s: LocalSession, state: StoreState, ng: NodeGroupReq
     }
     if (typeof ng.onAutoScaling !== "boolean")
         issues.push({ property: `${prefix}onAutoScaling`, reason: "must be true or false" });
-    issues.push(...scalingIssues(s, ng, prefix));
+    issues.push(...scalingIssues(session, ng, prefix));
     return issues;
 }
 
-function scalingIssues(s: LocalSession, sc: ScalingReq, prefix: string): FieldIssue[] {
-    const max = s.caps.cluster.maxNodeSize;
+function scalingIssues(session: LocalSession, sc: ScalingReq, prefix: string): FieldIssue[] {
+    const max = session.caps.cluster.maxNodeSize;
     const issues = [
         ...intIssues(sc?.minNodeSize, 0, max, `${prefix}minNodeSize`),
         ...intIssues(sc?.maxNodeSize, 1, max, `${prefix}maxNodeSize`),
@@ -607,12 +623,12 @@ function networkIssues(inv: Inventory, net: ClusterNetwork, zones?: string[]): F
     return issues;
 }
 
-function fromClusterReq(s: LocalSession, state: StoreState, req: ClusterReq): ClusterRecord {
+function fromClusterReq(session: LocalSession, state: StoreState, req: ClusterReq): ClusterRecord {
     const id = newId(state, "cls");
     const rec: ClusterRecord = {
         id,
         name: req.iid.nameId,
-        region: s.region,
+        region: session.region,
         version: req.version,
         targetVersion: req.version,
         vpc: req.network.vpc,
@@ -635,7 +651,7 @@ function fromClusterReq(s: LocalSession, state: StoreState, req: ClusterReq): Cl
     return rec;
 }
 
-function fromNodeGroupReq(state: StoreState, c: ClusterRecord, req: NodeGroupReq): NodeGroupRecord {
+function fromNodeGroupReq(state: StoreState, cluster: ClusterRecord, req: NodeGroupReq): NodeGroupRecord {
     const ng: NodeGroupRecord = {
         id: newId(state, "ng"),
         name: req.iid.nameId,
@@ -650,8 +666,8 @@ function fromNodeGroupReq(state: StoreState, c: ClusterRecord, req: NodeGroupReq
         maxNodeSize: req.maxNodeSize,
         ...ownerField(req.owner),
         nodes: [],
-        version: c.version,
-        targetVersion: c.version,
+        version: cluster.version,
+        targetVersion: cluster.version,
         status: "Creating",
         pendingPolls: 0,
     };
@@ -678,42 +694,42 @@ function toNodeGroupInfo(ng: NodeGroupRecord): NodeGroupInfo {
     };
 }
 
-function toClusterInfo(c: ClusterRecord): ClusterInfo {
+function toClusterInfo(cluster: ClusterRecord): ClusterInfo {
     return {
-        iid: { nameId: c.name, systemId: c.id },
-        version: c.version,
-        network: { vpc: c.vpc, subnets: [...c.subnets], securityGroups: [...c.securityGroups] },
-        nodeGroups: c.nodeGroups.map(toNodeGroupInfo),
-        endpoint: c.endpoint,
-        kubeconfig: toKubeconfig(c),
-        status: c.status,
-        createdTime: c.createdTime,
-        tags: copyTags(c.tags),
-        keyValues: { region: c.region },
-        ...ownerField(c.owner),
+        iid: { nameId: cluster.name, systemId: cluster.id },
+        version: cluster.version,
+        network: { vpc: cluster.vpc, subnets: [...cluster.subnets], securityGroups: [...cluster.securityGroups] },
+        nodeGroups: cluster.nodeGroups.map(toNodeGroupInfo),
+        endpoint: cluster.endpoint,
+        kubeconfig: toKubeconfig(cluster),
+        status: cluster.status,
+        createdTime: cluster.createdTime,
+        tags: copyTags(cluster.tags),
+        keyValues: { region: cluster.region },
+        ...ownerField(cluster.owner),
     };
 }
 
-function toKubeconfig(c: ClusterRecord): string {
+function toKubeconfig(cluster: ClusterRecord): string {
     return [
         "apiVersion: v1",
         "kind: Config",
         "clusters:",
-        `  - name: ${c.name}`,
+        `  - name: ${cluster.name}`,
         "    cluster:",
-        `      server: ${c.endpoint}`,
-        `      certificate-authority-data: ${c.caData}`,
+        `      server: ${cluster.endpoint}`,
+        `      certificate-authority-data: ${cluster.caData}`,
         "contexts:",
-        `  - name: ${c.name}`,
+        `  - name: ${cluster.name}`,
         "    context:",
-        `      cluster: ${c.name}`,
-        `      user: ${c.name}-admin`,
-        `current-context: ${c.name}`,
+        `      cluster: ${cluster.name}`,
+        `      user: ${cluster.name}-admin`,
+        `current-context: ${cluster.name}`,
         "preferences: {}",
         "users:",
-        `  - name: ${c.name}-admin`,
+        `  - name: ${cluster.name}-admin`,
         "    user:",
-        `      token: ${c.token}`,
+        `      token: ${cluster.token}`,
         "",
     ].join("\n");
 }

@@ -25,55 +25,55 @@ import { intIssues, nameIssues, oneOfIssues, tagIssues, throwIfIssues } from "..
 import { planSubnetSteps, sharedZones } from "../../interface/subnets";
 import { beginTransition, newId, NlbRecord, observeNlb, onePerZone, randomHex, StoreState, zoneOf } from "./store";
 
-export function makeNlbHandler(s: LocalSession): NlbHandler {
+export function makeNlbHandler(session: LocalSession): NlbHandler {
     return {
-        createNlb: req => createNlb(s, req),
-        listNlb: () => listNlb(s),
-        getNlb: iid => getNlb(s, iid),
-        deleteNlb: iid => deleteNlb(s, iid),
-        changeListener: (iid, listener) => changeListener(s, iid, listener),
-        changeVmGroupInfo: (iid, vmGroup) => changeVmGroupInfo(s, iid, vmGroup),
-        addVms: (iid, vms) => addVms(s, iid, vms),
-        removeVms: (iid, vms) => removeVms(s, iid, vms),
-        getVmGroupHealthInfo: iid => getVmGroupHealthInfo(s, iid),
-        changeHealthCheckerInfo: (iid, hc) => changeHealthCheckerInfo(s, iid, hc),
-        changeTags: (iid, tags) => changeTags(s, iid, tags),
-        changeSubnets: (iid, subnets) => changeSubnets(s, iid, subnets),
+        createNlb: req => createNlb(session, req),
+        listNlb: () => listNlb(session),
+        getNlb: iid => getNlb(session, iid),
+        deleteNlb: iid => deleteNlb(session, iid),
+        changeListener: (iid, listener) => changeListener(session, iid, listener),
+        changeVmGroupInfo: (iid, vmGroup) => changeVmGroupInfo(session, iid, vmGroup),
+        addVms: (iid, vms) => addVms(session, iid, vms),
+        removeVms: (iid, vms) => removeVms(session, iid, vms),
+        getVmGroupHealthInfo: iid => getVmGroupHealthInfo(session, iid),
+        changeHealthCheckerInfo: (iid, hc) => changeHealthCheckerInfo(session, iid, hc),
+        changeTags: (iid, tags) => changeTags(session, iid, tags),
+        changeSubnets: (iid, subnets) => changeSubnets(session, iid, subnets),
     };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Operations
 
-async function createNlb(s: LocalSession, req: NlbReq): Promise<NlbInfo> {
+async function createNlb(session: LocalSession, req: NlbReq): Promise<NlbInfo> {
     const name = req?.iid?.nameId ?? "";
     const what = `creating Nlb (${name})`;
-    await enter(s, "createNlb", what);
-    if (!s.caps.nlb.scopes.includes(req.scope)) {
+    await enter(session, "createNlb", what);
+    if (!session.caps.nlb.scopes.includes(req.scope)) {
         throw new NotSupportedError(
-            `${what}: ${req.scope} scope is not supported by the local driver (only ${s.caps.nlb.scopes.join(", ")}, as on AWS and GCP passthrough NLBs)`,
+            `${what}: ${req.scope} scope is not supported by the local driver (only ${session.caps.nlb.scopes.join(", ")}, as on AWS and GCP passthrough NLBs)`,
         );
     }
-    if (!s.caps.nlb.types.includes(req.type)) {
+    if (!session.caps.nlb.types.includes(req.type)) {
         throw new NotSupportedError(`${what}: type ${req.type} is not supported by the local driver`);
     }
-    const id = await call(s, "createNlb.loadBalancer", what, state => {
-        throwIfIssues(nlbReqIssues(s, state, req));
+    const id = await call(session, "createNlb.loadBalancer", what, state => {
+        throwIfIssues(nlbReqIssues(session, state, req));
         if (state.nlbs.some(n => n.name === name))
             throw new AlreadyExistsError(`${what}: an Nlb named "${name}" already exists`);
-        const rec = fromNlbReq(s, state, req);
+        const rec = fromNlbReq(session, state, req);
         state.nlbs.push(rec);
         return rec.id;
     });
-    const undo = undoCreate(what, `Nlb ${name}`, () => removeNlbParts(s, id, `rolling back Nlb (${name})`));
+    const undo = undoCreate(what, `Nlb ${name}`, () => removeNlbParts(session, id, `rolling back Nlb (${name})`));
     try {
-        await call(s, "createNlb.vmGroup", what, state => {
+        await call(session, "createNlb.vmGroup", what, state => {
             const rec = state.nlbs.find(n => n.id === id);
             if (!rec) return;
             rec.vmGroup.cspId = newId(state, "tg");
             rec.healthChecker.cspId = newId(state, "hc");
         });
-        await call(s, "createNlb.listener", what, state => {
+        await call(session, "createNlb.listener", what, state => {
             const rec = state.nlbs.find(n => n.id === id);
             if (!rec) return;
             rec.listener.cspId = newId(state, "lsn");
@@ -83,55 +83,55 @@ async function createNlb(s: LocalSession, req: NlbReq): Promise<NlbInfo> {
             rec.listener.dnsName = `${prefix}${rec.name}-${rec.id.slice(4)}.elb.${rec.region}.spider.local`;
         });
         if (req.vmGroup.vms.length > 0) {
-            await call(s, "createNlb.vms", what, state => {
+            await call(session, "createNlb.vms", what, state => {
                 const rec = state.nlbs.find(n => n.id === id);
                 if (!rec) return;
                 rec.vms = uniq(req.vmGroup.vms).map(vm => ({ vm, healthPolls: 0 }));
             });
         }
-        return toNlbInfo(await waitNlbActive(s, id, what, "create"));
+        return toNlbInfo(await waitNlbActive(session, id, what, "create"));
     } catch (err) {
         return undo.fail(err);
     }
 }
 
-async function listNlb(s: LocalSession): Promise<NlbInfo[]> {
+async function listNlb(session: LocalSession): Promise<NlbInfo[]> {
     const what = "listing Nlbs";
-    await enter(s, "listNlb", what);
-    return call(s, null, what, state => {
+    await enter(session, "listNlb", what);
+    return call(session, null, what, state => {
         state.nlbs = state.nlbs.filter(observeNlb);
         return state.nlbs.map(toNlbInfo);
     });
 }
 
-async function getNlb(s: LocalSession, iid: Iid): Promise<NlbInfo> {
+async function getNlb(session: LocalSession, iid: Iid): Promise<NlbInfo> {
     requireIid(iid, "iid");
     const what = `getting Nlb (${label(iid)})`;
-    await enter(s, "getNlb", what);
-    const rec = await describeNlb(s, what, state => matchIid(state.nlbs, iid)?.id);
+    await enter(session, "getNlb", what);
+    const rec = await describeNlb(session, what, state => matchIid(state.nlbs, iid)?.id);
     if (!rec) throw new NotFoundError(`${what}: not found`);
     return toNlbInfo(rec);
 }
 
-async function deleteNlb(s: LocalSession, iid: Iid): Promise<void> {
+async function deleteNlb(session: LocalSession, iid: Iid): Promise<void> {
     requireIid(iid, "iid");
     const what = `deleting Nlb (${label(iid)})`;
-    await enter(s, "deleteNlb", what);
-    const id = await call(s, null, what, state => matchIid(state.nlbs, iid)?.id ?? null);
+    await enter(session, "deleteNlb", what);
+    const id = await call(session, null, what, state => matchIid(state.nlbs, iid)?.id ?? null);
     if (id === null) return;
-    await removeNlbParts(s, id, what);
+    await removeNlbParts(session, id, what);
 }
 
-async function changeListener(s: LocalSession, iid: Iid, listener: ListenerReq): Promise<ListenerInfo> {
+async function changeListener(session: LocalSession, iid: Iid, listener: ListenerReq): Promise<ListenerInfo> {
     requireIid(iid, "iid");
     const what = `changing the listener of Nlb (${label(iid)})`;
-    await enter(s, "changeListener", what);
-    const caps = s.caps.nlb;
+    await enter(session, "changeListener", what);
+    const caps = session.caps.nlb;
     throwIfIssues([
         ...oneOfIssues(listener?.protocol, caps.listenerProtocols, "listener.protocol"),
         ...intIssues(listener?.port, 1, 65535, "listener.port"),
     ]);
-    const id = await update(s, iid, what, rec => {
+    const id = await update(session, iid, what, rec => {
         rec.listener.protocol = listener.protocol;
         rec.listener.port = listener.port;
         // Never leave an incompatible pair: the VM group follows to a protocol the listener can serve.
@@ -139,56 +139,56 @@ async function changeListener(s: LocalSession, iid: Iid, listener: ListenerReq):
             rec.vmGroup.protocol = caps.compatibleProtocols[listener.protocol][0];
         }
     });
-    return toListenerInfo(await waitNlbActive(s, id, what, "update"));
+    return toListenerInfo(await waitNlbActive(session, id, what, "update"));
 }
 
-async function changeVmGroupInfo(s: LocalSession, iid: Iid, vmGroup: VmGroupReq): Promise<VmGroupInfo> {
+async function changeVmGroupInfo(session: LocalSession, iid: Iid, vmGroup: VmGroupReq): Promise<VmGroupInfo> {
     requireIid(iid, "iid");
     const what = `changing the VM group of Nlb (${label(iid)})`;
-    await enter(s, "changeVmGroupInfo", what);
-    const caps = s.caps.nlb;
+    await enter(session, "changeVmGroupInfo", what);
+    const caps = session.caps.nlb;
     throwIfIssues([
         ...oneOfIssues(vmGroup?.protocol, caps.vmGroupProtocols, "vmGroup.protocol"),
         ...intIssues(vmGroup?.port, 1, 65535, "vmGroup.port"),
     ]);
-    const id = await update(s, iid, what, rec => {
+    const id = await update(session, iid, what, rec => {
         rec.vmGroup.protocol = vmGroup.protocol;
         rec.vmGroup.port = vmGroup.port;
         if (!caps.compatibleProtocols[rec.listener.protocol].includes(vmGroup.protocol)) {
-            rec.listener.protocol = listenerProtocolFor(s, vmGroup.protocol);
+            rec.listener.protocol = listenerProtocolFor(session, vmGroup.protocol);
         }
     });
-    return toVmGroupInfo(await waitNlbActive(s, id, what, "update"));
+    return toVmGroupInfo(await waitNlbActive(session, id, what, "update"));
 }
 
-async function addVms(s: LocalSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
+async function addVms(session: LocalSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
     requireIid(iid, "iid");
     const what = `adding VMs to Nlb (${label(iid)})`;
-    await enter(s, "addVms", what);
-    const id = await update(s, iid, what, (rec, state) => {
+    await enter(session, "addVms", what);
+    const id = await update(session, iid, what, (rec, state) => {
         throwIfIssues(vmIssues(state, rec.vpc, vms, "vms"));
         const attached = new Set(rec.vms.map(v => v.vm));
         for (const vm of uniq(vms)) if (!attached.has(vm)) rec.vms.push({ vm, healthPolls: 0 });
     });
-    return toVmGroupInfo(await waitNlbActive(s, id, what, "update"));
+    return toVmGroupInfo(await waitNlbActive(session, id, what, "update"));
 }
 
-async function removeVms(s: LocalSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
+async function removeVms(session: LocalSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
     requireIid(iid, "iid");
     const what = `removing VMs from Nlb (${label(iid)})`;
-    await enter(s, "removeVms", what);
+    await enter(session, "removeVms", what);
     const drop = new Set(vms ?? []);
-    const id = await update(s, iid, what, rec => {
+    const id = await update(session, iid, what, rec => {
         rec.vms = rec.vms.filter(v => !drop.has(v.vm));
     });
-    return toVmGroupInfo(await waitNlbActive(s, id, what, "update"));
+    return toVmGroupInfo(await waitNlbActive(session, id, what, "update"));
 }
 
-async function getVmGroupHealthInfo(s: LocalSession, iid: Iid): Promise<HealthInfo> {
+async function getVmGroupHealthInfo(session: LocalSession, iid: Iid): Promise<HealthInfo> {
     requireIid(iid, "iid");
     const what = `reading the VM health of Nlb (${label(iid)})`;
-    await enter(s, "getVmGroupHealthInfo", what);
-    const health = await call(s, null, what, state => {
+    await enter(session, "getVmGroupHealthInfo", what);
+    const health = await call(session, null, what, state => {
         const rec = matchIid(state.nlbs, iid);
         if (!rec) return null;
         const result: HealthInfo = { all: [], healthy: [], unhealthy: [] };
@@ -206,24 +206,32 @@ async function getVmGroupHealthInfo(s: LocalSession, iid: Iid): Promise<HealthIn
     return health;
 }
 
-async function changeHealthCheckerInfo(s: LocalSession, iid: Iid, hc: HealthCheckerReq): Promise<HealthCheckerInfo> {
+async function changeHealthCheckerInfo(
+    session: LocalSession,
+    iid: Iid,
+    hc: HealthCheckerReq,
+): Promise<HealthCheckerInfo> {
     requireIid(iid, "iid");
     const what = `changing the health checker of Nlb (${label(iid)})`;
-    await enter(s, "changeHealthCheckerInfo", what);
-    throwIfIssues(healthCheckerIssues(s, hc, "healthChecker"));
-    const id = await update(s, iid, what, rec => {
-        rec.healthChecker = { ...fromHealthCheckerReq(s, hc), cspId: rec.healthChecker.cspId };
+    await enter(session, "changeHealthCheckerInfo", what);
+    throwIfIssues(healthCheckerIssues(session, hc, "healthChecker"));
+    const id = await update(session, iid, what, rec => {
+        rec.healthChecker = { ...fromHealthCheckerReq(session, hc), cspId: rec.healthChecker.cspId };
     });
-    return toHealthCheckerInfo(await waitNlbActive(s, id, what, "update"));
+    return toHealthCheckerInfo(await waitNlbActive(session, id, what, "update"));
 }
 
-async function changeTags(s: LocalSession, iid: Iid, tags: Record<string, string>): Promise<Record<string, string>> {
+async function changeTags(
+    session: LocalSession,
+    iid: Iid,
+    tags: Record<string, string>,
+): Promise<Record<string, string>> {
     requireIid(iid, "iid");
     const what = `changing the tags of Nlb (${label(iid)})`;
-    await enter(s, "changeTags", what);
+    await enter(session, "changeTags", what);
     throwIfIssues(tagIssues(tags, "tags"));
     // Tags apply at once on real clouds too, so there is no transition to wait for.
-    return call(s, null, what, state => {
+    return call(session, null, what, state => {
         const rec = findNlb(state, iid, what);
         rec.tags = copyTags(tags);
         return copyTags(rec.tags);
@@ -244,19 +252,19 @@ function findNlb(state: StoreState, iid: Iid, what: string): NlbRecord {
  * changed, so a rejected change writes nothing. An unchanged NLB starts no transition.
  */
 /** The whole move is checked first; each step is one SetSubnets-like call, waited on. */
-async function changeSubnets(s: LocalSession, iid: Iid, subnets: string[]): Promise<string[]> {
+async function changeSubnets(session: LocalSession, iid: Iid, subnets: string[]): Promise<string[]> {
     requireIid(iid, "iid");
     const what = `changing the subnets of Nlb (${label(iid)})`;
-    await enter(s, "changeSubnets", what);
-    const plan = await call(s, null, what, state => {
+    await enter(session, "changeSubnets", what);
+    const plan = await call(session, null, what, state => {
         const rec = findNlb(state, iid, what);
         throwIfIssues(subnetIssues(state, rec.vpc, subnets ?? [], "subnets", true));
         return planSubnetSteps(rec.subnets, subnets, subnet => zoneOf(state.inventory, rec.vpc, subnet));
     });
     if (plan.problem) throwIfIssues([{ property: "subnets", reason: `${what}: ${plan.problem}` }]);
     for (const step of plan.steps) {
-        const id = await update(s, iid, what, (rec, state) => setSubnets(state, rec, step, what));
-        await waitNlbActive(s, id, what, "update");
+        const id = await update(session, iid, what, (rec, state) => setSubnets(state, rec, step, what));
+        await waitNlbActive(session, id, what, "update");
     }
     return [...subnets].sort();
 }
@@ -302,12 +310,12 @@ function subnetIssues(
 }
 
 async function update(
-    s: LocalSession,
+    session: LocalSession,
     iid: Iid,
     what: string,
     apply: (rec: NlbRecord, state: StoreState) => void,
 ): Promise<string> {
-    return call(s, null, what, state => {
+    return call(session, null, what, state => {
         const rec = findNlb(state, iid, what);
         if (rec.status === "Deleting") throw new CloudApiError(`${what}: the Nlb is being deleted`);
         const before = JSON.stringify(rec);
@@ -319,11 +327,11 @@ async function update(
 
 /** One describe: counts as a poll of the NLB; null when it does not exist (any more). */
 async function describeNlb(
-    s: LocalSession,
+    session: LocalSession,
     what: string,
     pick: (state: StoreState) => string | undefined,
 ): Promise<NlbRecord | null> {
-    return call(s, "describeNlb", what, state => {
+    return call(session, "describeNlb", what, state => {
         const id = pick(state);
         const rec = state.nlbs.find(n => n.id === id);
         if (!rec) return null;
@@ -336,28 +344,28 @@ async function describeNlb(
 }
 
 async function waitNlbActive(
-    s: LocalSession,
+    session: LocalSession,
     id: string,
     what: string,
     phase: "create" | "update",
 ): Promise<NlbRecord> {
-    return wait(s, phase, `${nlbName(what)} to be Active`, async () => {
-        const rec = await describeNlb(s, what, () => id);
+    return wait(session, phase, `${nlbName(what)} to be Active`, async () => {
+        const rec = await describeNlb(session, what, () => id);
         if (!rec) throw new NotFoundError(`${what}: the Nlb disappeared while waiting for it to become Active`);
         return rec.status === "Active" ? { done: true, value: rec } : { done: false, state: rec.status };
     });
 }
 
-async function waitNlbGone(s: LocalSession, id: string, what: string): Promise<void> {
-    await wait(s, "delete", `${nlbName(what)} to be deleted`, async () => {
-        const rec = await describeNlb(s, what, () => id);
+async function waitNlbGone(session: LocalSession, id: string, what: string): Promise<void> {
+    await wait(session, "delete", `${nlbName(what)} to be deleted`, async () => {
+        const rec = await describeNlb(session, what, () => id);
         return rec ? { done: false, state: rec.status } : { done: true, value: undefined };
     });
 }
 
 /** Deletes whatever parts exist, in reverse order of create, then waits until the NLB is gone. */
-async function removeNlbParts(s: LocalSession, id: string, what: string): Promise<void> {
-    const rec = await call(s, null, what, state => {
+async function removeNlbParts(session: LocalSession, id: string, what: string): Promise<void> {
+    const rec = await call(session, null, what, state => {
         const found = state.nlbs.find(n => n.id === id);
         return found ? structuredClone(found) : null;
     });
@@ -369,7 +377,7 @@ async function removeNlbParts(s: LocalSession, id: string, what: string): Promis
         };
         if (rec.vms.length > 0)
             await call(
-                s,
+                session,
                 "deleteNlb.vms",
                 what,
                 onRecord(r => {
@@ -378,7 +386,7 @@ async function removeNlbParts(s: LocalSession, id: string, what: string): Promis
             );
         if (rec.listener.cspId) {
             await call(
-                s,
+                session,
                 "deleteNlb.listener",
                 what,
                 onRecord(r => {
@@ -388,7 +396,7 @@ async function removeNlbParts(s: LocalSession, id: string, what: string): Promis
         }
         if (rec.vmGroup.cspId) {
             await call(
-                s,
+                session,
                 "deleteNlb.vmGroup",
                 what,
                 onRecord(r => {
@@ -397,19 +405,19 @@ async function removeNlbParts(s: LocalSession, id: string, what: string): Promis
                 }),
             );
         }
-        await call(s, "deleteNlb.loadBalancer", what, state => {
+        await call(session, "deleteNlb.loadBalancer", what, state => {
             const r = state.nlbs.find(n => n.id === id);
             if (r && r.status !== "Deleting") beginTransition(state, r, "Deleting");
         });
     }
-    await waitNlbGone(s, id, what);
+    await waitNlbGone(session, id, what);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Validation
 
-function nlbReqIssues(s: LocalSession, state: StoreState, req: NlbReq): FieldIssue[] {
-    const caps = s.caps.nlb;
+function nlbReqIssues(session: LocalSession, state: StoreState, req: NlbReq): FieldIssue[] {
+    const caps = session.caps.nlb;
     const issues: FieldIssue[] = [...nameIssues(caps.name, req.iid?.nameId ?? "", "iid.nameId")];
     const vpc = state.inventory.vpcs[req.vpc];
     if (!vpc)
@@ -434,7 +442,7 @@ function nlbReqIssues(s: LocalSession, state: StoreState, req: NlbReq): FieldIss
     }
     if (!Array.isArray(req.vmGroup?.vms)) issues.push({ property: "vmGroup.vms", reason: "must be a list of VM ids" });
     else if (vpc) issues.push(...vmIssues(state, req.vpc, req.vmGroup.vms, "vmGroup.vms"));
-    issues.push(...healthCheckerIssues(s, req.healthChecker, "healthChecker"));
+    issues.push(...healthCheckerIssues(session, req.healthChecker, "healthChecker"));
     if (vpc) issues.push(...subnetIssues(state, req.vpc, req.subnets ?? [], "subnets", false));
     issues.push(...tagIssues(req.tags, "tags"));
     return issues;
@@ -453,8 +461,8 @@ function vmIssues(state: StoreState, vpc: string, vms: string[], property: strin
     return issues;
 }
 
-function healthCheckerIssues(s: LocalSession, hc: HealthCheckerReq | undefined, prefix: string): FieldIssue[] {
-    const caps = s.caps.nlb;
+function healthCheckerIssues(session: LocalSession, hc: HealthCheckerReq | undefined, prefix: string): FieldIssue[] {
+    const caps = session.caps.nlb;
     if (!hc) return [{ property: prefix, reason: "is required" }];
     const issues = [...oneOfIssues(hc.protocol, caps.healthProtocols, `${prefix}.protocol`)];
     if (hc.port !== undefined) issues.push(...intIssues(hc.port, 1, 65535, `${prefix}.port`));
@@ -486,12 +494,12 @@ function healthCheckerIssues(s: LocalSession, hc: HealthCheckerReq | undefined, 
 // ---------------------------------------------------------------------------------------------
 // Converters
 
-function fromNlbReq(s: LocalSession, state: StoreState, req: NlbReq): NlbRecord {
+function fromNlbReq(session: LocalSession, state: StoreState, req: NlbReq): NlbRecord {
     const subnets = req.subnets && req.subnets.length > 0 ? [...req.subnets] : onePerZone(state.inventory, req.vpc);
     const rec: NlbRecord = {
         id: newId(state, "nlb"),
         name: req.iid.nameId,
-        region: s.region,
+        region: session.region,
         vpc: req.vpc,
         type: req.type,
         scope: req.scope,
@@ -501,7 +509,7 @@ function fromNlbReq(s: LocalSession, state: StoreState, req: NlbReq): NlbRecord 
         ...ownerField(req.owner),
         listener: { protocol: req.listener.protocol, port: req.listener.port, ip: "", dnsName: "", cspId: "" },
         vmGroup: { protocol: req.vmGroup.protocol, port: req.vmGroup.port, cspId: "" },
-        healthChecker: { ...fromHealthCheckerReq(s, req.healthChecker), cspId: "" },
+        healthChecker: { ...fromHealthCheckerReq(session, req.healthChecker), cspId: "" },
         vms: [],
         status: "Creating",
         pendingPolls: 0,
@@ -510,8 +518,8 @@ function fromNlbReq(s: LocalSession, state: StoreState, req: NlbReq): NlbRecord 
     return rec;
 }
 
-function fromHealthCheckerReq(s: LocalSession, hc: HealthCheckerReq): Omit<NlbRecord["healthChecker"], "cspId"> {
-    const d = s.caps.nlb.defaults;
+function fromHealthCheckerReq(session: LocalSession, hc: HealthCheckerReq): Omit<NlbRecord["healthChecker"], "cspId"> {
+    const d = session.caps.nlb.defaults;
     return {
         protocol: hc.protocol,
         port: hc.port ?? null,
@@ -566,8 +574,8 @@ function toNlbInfo(rec: NlbRecord): NlbInfo {
     };
 }
 
-function listenerProtocolFor(s: LocalSession, vmGroupProtocol: TrafficProtocol): TrafficProtocol {
-    const caps = s.caps.nlb;
+function listenerProtocolFor(session: LocalSession, vmGroupProtocol: TrafficProtocol): TrafficProtocol {
+    const caps = session.caps.nlb;
     return caps.listenerProtocols.find(p => caps.compatibleProtocols[p].includes(vmGroupProtocol)) ?? vmGroupProtocol;
 }
 

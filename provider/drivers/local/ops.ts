@@ -37,33 +37,38 @@ export function isRetryable(err: unknown): boolean {
 }
 
 /** One embedded-cloud API call, retried on throttling like a real SDK call would be. */
-export function call<T>(s: LocalSession, op: string | null, what: string, fn: (state: StoreState) => T): Promise<T> {
-    return withRetries(() => s.cloud.step(op, what, fn), isRetryable, {
+export function call<T>(
+    session: LocalSession,
+    op: string | null,
+    what: string,
+    fn: (state: StoreState) => T,
+): Promise<T> {
+    return withRetries(() => session.cloud.step(op, what, fn), isRetryable, {
         attempts: RETRY_ATTEMPTS,
-        minDelayMs: s.poll.minDelayMs,
-        maxDelayMs: s.poll.maxDelayMs,
+        minDelayMs: session.poll.minDelayMs,
+        maxDelayMs: session.poll.maxDelayMs,
     });
 }
 
 /** The fault point every public driver operation passes first. */
-export function enter(s: LocalSession, op: string, what: string): Promise<void> {
-    return call(s, op, what, () => undefined);
+export function enter(session: LocalSession, op: string, what: string): Promise<void> {
+    return call(session, op, what, () => undefined);
 }
 
 export function wait<T>(
-    s: LocalSession,
+    session: LocalSession,
     phase: "create" | "update" | "delete",
     what: string,
     check: () => Promise<Poll<T>>,
 ): Promise<T> {
     return waitUntil(check, {
-        timeoutMs: s.timeouts[phase],
-        minDelayMs: s.poll.minDelayMs,
-        maxDelayMs: s.poll.maxDelayMs,
+        timeoutMs: session.timeouts[phase],
+        minDelayMs: session.poll.minDelayMs,
+        maxDelayMs: session.poll.maxDelayMs,
         what,
-        log: s.log,
+        log: session.log,
         // Local transitions settle within a few polls; a wait ten polls long is worth reporting.
-        progressEveryMs: 10 * s.poll.maxDelayMs,
+        progressEveryMs: 10 * session.poll.maxDelayMs,
     });
 }
 
