@@ -80,21 +80,21 @@ const FINDERS: Record<CloudKind, (driver: Driver, name: string, ins: Props) => P
         return { id: nlb.iid.systemId, owner: nlb.owner };
     },
     Cluster: async (driver, name) => {
-        const c = await driver.cluster.getCluster({ nameId: name, systemId: "" });
-        const creating = c.nodeGroups.filter(g => g.status === "Creating").map(g => g.iid.nameId);
+        const cluster = await driver.cluster.getCluster({ nameId: name, systemId: "" });
+        const creating = cluster.nodeGroups.filter(g => g.status === "Creating").map(g => g.iid.nameId);
         const busy =
-            c.status === "Creating"
+            cluster.status === "Creating"
                 ? "cluster Creating"
                 : creating.length > 0
                   ? `node groups Creating: ${creating.join(", ")}`
                   : undefined;
-        return { id: c.iid.systemId, owner: c.owner, busy };
+        return { id: cluster.iid.systemId, owner: cluster.owner, busy };
     },
     NodeGroup: async (driver, name, ins) => {
         const clusterIid = { nameId: "", systemId: String(ins.cluster) };
-        const g = await driver.cluster.getNodeGroup(clusterIid, { nameId: name, systemId: "" });
-        const busy = g.status === "Creating" ? "node group Creating" : undefined;
-        return { id: g.iid.systemId, owner: g.owner, busy };
+        const group = await driver.cluster.getNodeGroup(clusterIid, { nameId: name, systemId: "" });
+        const busy = group.status === "Creating" ? "node group Creating" : undefined;
+        return { id: group.iid.systemId, owner: group.owner, busy };
     },
 };
 
@@ -242,39 +242,41 @@ async function examine(op: PendingOperation, config: ProviderConfig, managed: Ma
  * then reads it through the resource's own `read`, so the state holds exactly what a
  * `pulumi refresh` would record.
  */
-async function settle(f: Finding, config: ProviderConfig, opts: RecoverOptions): Promise<Finding> {
-    const kind = f.kind as CloudKind;
-    const ins = f.op.resource.inputs ?? {};
+async function settle(finding: Finding, config: ProviderConfig, opts: RecoverOptions): Promise<Finding> {
+    const kind = finding.kind as CloudKind;
+    const ins = finding.op.resource.inputs ?? {};
     const connection = connectionOf(ins) as Connection;
-    const ctx = driverContext(kind, f.cloudName, config);
+    const ctx = driverContext(kind, finding.cloudName, config);
     const driver = openDriver(connection, ctx);
     try {
-        if (f.detail !== "") {
+        if (finding.detail !== "") {
             opts.out(
-                `${kind} ${f.cloudName}: ${f.detail}; waiting until it is ready ` + `(at most ${opts.waitMinutes} min)`,
+                `${kind} ${finding.cloudName}: ${finding.detail}; waiting until it is ready ` +
+                    `(at most ${opts.waitMinutes} min)`,
             );
             await waitUntil(
                 async () => {
-                    const found = await FINDERS[kind](driver, f.cloudName, ins);
+                    const found = await FINDERS[kind](driver, finding.cloudName, ins);
                     return found.busy ? { done: false, state: found.busy } : { done: true, value: undefined };
                 },
                 {
                     timeoutMs: opts.waitMinutes * 60_000,
                     minDelayMs: ctx.poll?.minDelayMs ?? 1_000,
                     maxDelayMs: ctx.poll?.maxDelayMs ?? 15_000,
-                    what: `${kind} ${f.cloudName}`,
+                    what: `${kind} ${finding.cloudName}`,
                     log: opts.out,
                 },
             );
         }
-        const read = await impls[kind].read(f.id as string, ins, config);
-        if (!read.id || !read.props) return { ...f, outcome: "failed", detail: "it disappeared while recovering" };
-        const secretKeys = f.op.resource.additionalSecretOutputs ?? [];
+        const read = await impls[kind].read(finding.id as string, ins, config);
+        if (!read.id || !read.props)
+            return { ...finding, outcome: "failed", detail: "it disappeared while recovering" };
+        const secretKeys = finding.op.resource.additionalSecretOutputs ?? [];
         const outputs = withSecrets({ ...read.props, __provider: ins.__provider }, secretKeys);
-        const resource: StateResource = { ...f.op.resource, id: read.id, outputs };
-        return { ...f, id: read.id, detail: "", op: { ...f.op, resource } };
+        const resource: StateResource = { ...finding.op.resource, id: read.id, outputs };
+        return { ...finding, id: read.id, detail: "", op: { ...finding.op, resource } };
     } catch (err) {
-        return { ...f, outcome: "failed", detail: describeError(err) };
+        return { ...finding, outcome: "failed", detail: describeError(err) };
     }
 }
 

@@ -109,14 +109,14 @@ async function createNlb(ctx: GcpContext, req: NlbReq): Promise<NlbInfo> {
     const action = `creating Nlb (${name})`;
     const issues = validateNlb(req);
     if (issues.length > 0) throw invalid(action, issues);
-    const n = nlbNames(name);
+    const partNames = nlbNames(name);
     const scheme = toScheme(req.type);
     const [existing, network, vms] = await Promise.all([
-        readOrUndefined(ctx.s, { action, step: `reading backend service ${n.backendService}` }, () =>
+        readOrUndefined(ctx.s, { action, step: `reading backend service ${partNames.backendService}` }, () =>
             ctx.g.backendServices.get({
                 project: ctx.s.project,
                 region: ctx.s.region,
-                backendService: n.backendService,
+                backendService: partNames.backendService,
             }),
         ),
         findNetwork(ctx, req.vpc, action),
@@ -126,7 +126,7 @@ async function createNlb(ctx: GcpContext, req: NlbReq): Promise<NlbInfo> {
     ]);
     if (existing)
         throw new AlreadyExistsError(
-            `${action}: an NLB named ${name} already exists in ${ctx.s.project}/${ctx.s.region} (backend service ${n.backendService})`,
+            `${action}: an NLB named ${name} already exists in ${ctx.s.project}/${ctx.s.region} (backend service ${partNames.backendService})`,
         );
     checkVmNetworks(ctx, vms, req.vpc, action, "vmGroup.vms");
     const subnetwork = scheme === "INTERNAL" ? await findSubnetwork(ctx, network, req.subnets?.[0], action) : undefined;
@@ -134,7 +134,7 @@ async function createNlb(ctx: GcpContext, req: NlbReq): Promise<NlbInfo> {
     // The backend service is the NLB itself: only a conflict on its name means the name is taken.
     const undo = new UndoStack(action, { creates: true });
     try {
-        const hcBody = toHealthCheckResource(n.healthCheck, name, req.healthChecker, req.vmGroup.port);
+        const hcBody = toHealthCheckResource(partNames.healthCheck, name, req.healthChecker, req.vmGroup.port);
         const hcP = insertHealthCheck(ctx, hcBody, action, undo);
         const ipP = reserveAddress(ctx, name, scheme, subnetwork?.selfLink ?? undefined, action, undo);
         const groupPs = [...byZone(vms)].map(([zone, list]) =>
@@ -154,43 +154,49 @@ async function createNlb(ctx: GcpContext, req: NlbReq): Promise<NlbInfo> {
             ...(req.owner ? { owner: ownerValue(req.owner), stack: stackOfUrn(req.owner) } : {}),
         };
         const bsBody: IBackendService = {
-            name: n.backendService,
+            name: partNames.backendService,
             description: toDescription(marker),
             loadBalancingScheme: scheme,
             protocol: req.vmGroup.protocol,
-            healthChecks: [regionalLink(ctx.s, "healthChecks", n.healthCheck)],
+            healthChecks: [regionalLink(ctx.s, "healthChecks", partNames.healthCheck)],
             backends: groups.map(link => ({ group: link, balancingMode: "CONNECTION" })),
         };
         if (scheme === "INTERNAL") bsBody.network = networkLink(ctx.s, req.vpc);
         await undo.anchor(() =>
-            runStep(ctx, action, `inserting backend service ${n.backendService}`, "vmGroup", "create", requestId =>
-                ctx.g.backendServices.insert({
-                    project: ctx.s.project,
-                    region: ctx.s.region,
-                    requestId,
-                    backendServiceResource: bsBody,
-                }),
+            runStep(
+                ctx,
+                action,
+                `inserting backend service ${partNames.backendService}`,
+                "vmGroup",
+                "create",
+                requestId =>
+                    ctx.g.backendServices.insert({
+                        project: ctx.s.project,
+                        region: ctx.s.region,
+                        requestId,
+                        backendServiceResource: bsBody,
+                    }),
             ),
         );
         undo.push(
-            undoDelete(ctx, `backend service ${n.backendService}`, action, requestId =>
+            undoDelete(ctx, `backend service ${partNames.backendService}`, action, requestId =>
                 ctx.g.backendServices.delete({
                     project: ctx.s.project,
                     region: ctx.s.region,
-                    backendService: n.backendService,
+                    backendService: partNames.backendService,
                     requestId,
                 }),
             ),
         );
 
         const frBody = toForwardingRuleResource({
-            name: n.forwardingRule,
+            name: partNames.forwardingRule,
             nlb: name,
             ip,
             protocol: req.listener.protocol,
             port: req.listener.port,
             scheme,
-            backendService: regionalLink(ctx.s, "backendServices", n.backendService),
+            backendService: regionalLink(ctx.s, "backendServices", partNames.backendService),
             labels: req.tags ?? {},
             network: scheme === "INTERNAL" ? networkLink(ctx.s, req.vpc) : undefined,
             subnetwork: subnetwork?.selfLink ?? undefined,
@@ -198,7 +204,7 @@ async function createNlb(ctx: GcpContext, req: NlbReq): Promise<NlbInfo> {
         const fr = await runStep(
             ctx,
             action,
-            `inserting forwarding rule ${n.forwardingRule}`,
+            `inserting forwarding rule ${partNames.forwardingRule}`,
             "listener",
             "create",
             requestId =>
@@ -210,17 +216,17 @@ async function createNlb(ctx: GcpContext, req: NlbReq): Promise<NlbInfo> {
                 }),
         );
         undo.push(
-            undoDelete(ctx, `forwarding rule ${n.forwardingRule}`, action, requestId =>
+            undoDelete(ctx, `forwarding rule ${partNames.forwardingRule}`, action, requestId =>
                 ctx.g.forwardingRules.delete({
                     project: ctx.s.project,
                     region: ctx.s.region,
-                    forwardingRule: n.forwardingRule,
+                    forwardingRule: partNames.forwardingRule,
                     requestId,
                 }),
             ),
         );
 
-        const bs = await readBackendService(ctx, n.backendService, action);
+        const bs = await readBackendService(ctx, partNames.backendService, action);
         return toNlbInfo(ctx.s, {
             name,
             bs,
@@ -242,16 +248,16 @@ async function getNlb(ctx: GcpContext, iid: Iid): Promise<NlbInfo> {
 
 async function listNlb(ctx: GcpContext): Promise<NlbInfo[]> {
     const action = "listing Nlbs";
-    const p = { project: ctx.s.project, region: ctx.s.region };
+    const regionScope = { project: ctx.s.project, region: ctx.s.region };
     const [bss, frs, hcs] = await Promise.all([
         listAll<IBackendService>(ctx, { action, step: "listing backend services" }, () =>
-            ctx.g.backendServices.listAsync(p, { autoPaginate: false }),
+            ctx.g.backendServices.listAsync(regionScope, { autoPaginate: false }),
         ),
         listAll<IForwardingRule>(ctx, { action, step: "listing forwarding rules" }, () =>
-            ctx.g.forwardingRules.listAsync(p, { autoPaginate: false }),
+            ctx.g.forwardingRules.listAsync(regionScope, { autoPaginate: false }),
         ),
         listAll<IHealthCheck>(ctx, { action, step: "listing health checks" }, () =>
-            ctx.g.healthChecks.listAsync(p, { autoPaginate: false }),
+            ctx.g.healthChecks.listAsync(regionScope, { autoPaginate: false }),
         ),
     ]);
     const ours = bss.filter(b => fromDescription(b.description)?.part === "backendService");
@@ -273,8 +279,8 @@ async function deleteNlb(ctx: GcpContext, iid: Iid): Promise<void> {
     const target = await nameForDelete(ctx, iid, action);
     if (target === undefined) return;
     const name = target.name;
-    const n = nlbNames(name);
-    const p = { project: ctx.s.project, region: ctx.s.region };
+    const partNames = nlbNames(name);
+    const regionScope = { project: ctx.s.project, region: ctx.s.region };
     const groupsP = findOwnGroups(ctx, name, action);
     groupsP.catch(() => undefined);
     // With the backend service gone this is cleanup after a failed create or delete: read which
@@ -282,22 +288,26 @@ async function deleteNlb(ctx: GcpContext, iid: Iid): Promise<void> {
     const left = target.anchored ? { fr: true, address: true, hc: true } : await partsLeft(ctx, name, action);
 
     if (left.fr) {
-        await removePart(ctx, action, `deleting forwarding rule ${n.forwardingRule}`, requestId =>
-            ctx.g.forwardingRules.delete({ ...p, forwardingRule: n.forwardingRule, requestId }),
+        await removePart(ctx, action, `deleting forwarding rule ${partNames.forwardingRule}`, requestId =>
+            ctx.g.forwardingRules.delete({ ...regionScope, forwardingRule: partNames.forwardingRule, requestId }),
         );
     }
     await allOrFirstError([
         ...(left.address
             ? [
-                  removePart(ctx, action, `releasing address ${n.address}`, requestId =>
-                      ctx.g.addresses.delete({ ...p, address: n.address, requestId }),
+                  removePart(ctx, action, `releasing address ${partNames.address}`, requestId =>
+                      ctx.g.addresses.delete({ ...regionScope, address: partNames.address, requestId }),
                   ),
               ]
             : []),
         ...(target.anchored
             ? [
-                  removePart(ctx, action, `deleting backend service ${n.backendService}`, requestId =>
-                      ctx.g.backendServices.delete({ ...p, backendService: n.backendService, requestId }),
+                  removePart(ctx, action, `deleting backend service ${partNames.backendService}`, requestId =>
+                      ctx.g.backendServices.delete({
+                          ...regionScope,
+                          backendService: partNames.backendService,
+                          requestId,
+                      }),
                   ),
               ]
             : []),
@@ -316,8 +326,8 @@ async function deleteNlb(ctx: GcpContext, iid: Iid): Promise<void> {
         ),
         ...(left.hc
             ? [
-                  removePart(ctx, action, `deleting health check ${n.healthCheck}`, requestId =>
-                      ctx.g.healthChecks.delete({ ...p, healthCheck: n.healthCheck, requestId }),
+                  removePart(ctx, action, `deleting health check ${partNames.healthCheck}`, requestId =>
+                      ctx.g.healthChecks.delete({ ...regionScope, healthCheck: partNames.healthCheck, requestId }),
                   ),
               ]
             : []),
@@ -331,17 +341,17 @@ async function partsLeft(
     name: string,
     action: string,
 ): Promise<{ fr: boolean; address: boolean; hc: boolean }> {
-    const n = nlbNames(name);
-    const p = { project: ctx.s.project, region: ctx.s.region };
+    const partNames = nlbNames(name);
+    const regionScope = { project: ctx.s.project, region: ctx.s.region };
     const [fr, address, hc] = await Promise.all([
-        readOrUndefined(ctx.s, { action, step: `reading forwarding rule ${n.forwardingRule}` }, () =>
-            ctx.g.forwardingRules.get({ ...p, forwardingRule: n.forwardingRule }),
+        readOrUndefined(ctx.s, { action, step: `reading forwarding rule ${partNames.forwardingRule}` }, () =>
+            ctx.g.forwardingRules.get({ ...regionScope, forwardingRule: partNames.forwardingRule }),
         ),
-        readOrUndefined(ctx.s, { action, step: `reading address ${n.address}` }, () =>
-            ctx.g.addresses.get({ ...p, address: n.address }),
+        readOrUndefined(ctx.s, { action, step: `reading address ${partNames.address}` }, () =>
+            ctx.g.addresses.get({ ...regionScope, address: partNames.address }),
         ),
-        readOrUndefined(ctx.s, { action, step: `reading health check ${n.healthCheck}` }, () =>
-            ctx.g.healthChecks.get({ ...p, healthCheck: n.healthCheck }),
+        readOrUndefined(ctx.s, { action, step: `reading health check ${partNames.healthCheck}` }, () =>
+            ctx.g.healthChecks.get({ ...regionScope, healthCheck: partNames.healthCheck }),
         ),
     ]);
     return { fr: fr !== undefined, address: address !== undefined, hc: hc !== undefined };
@@ -374,7 +384,7 @@ async function changeVmGroupInfo(ctx: GcpContext, iid: Iid, vmGroup: VmGroupReq)
     if (issues.length > 0) throw invalid(action, issues);
     const { name, bs } = await findNlb(ctx, iid, action);
     const marker = markerOf(ctx, bs, name);
-    const n = nlbNames(name);
+    const partNames = nlbNames(name);
     const undo = new UndoStack(action);
     let current: IBackendService | undefined = bs;
     try {
@@ -399,11 +409,11 @@ async function changeVmGroupInfo(ctx: GcpContext, iid: Iid, vmGroup: VmGroupReq)
             } else {
                 await updateBackendService(
                     ctx,
-                    n.backendService,
+                    partNames.backendService,
                     bs,
                     {
                         action,
-                        step: `switching backend service ${n.backendService} to ${vmGroup.protocol}`,
+                        step: `switching backend service ${partNames.backendService} to ${vmGroup.protocol}`,
                         property: "vmGroup.protocol",
                     },
                     () => ({ protocol: vmGroup.protocol }),
@@ -413,7 +423,7 @@ async function changeVmGroupInfo(ctx: GcpContext, iid: Iid, vmGroup: VmGroupReq)
         }
         if (marker.vmGroupPort !== vmGroup.port) {
             if (marker.healthPortAuto) {
-                const hcName = lastSegment(bs.healthChecks?.[0]) || n.healthCheck;
+                const hcName = lastSegment(bs.healthChecks?.[0]) || partNames.healthCheck;
                 const hc = await read(ctx.s, { action, step: `reading health check ${hcName}` }, () =>
                     ctx.g.healthChecks.get({
                         project: ctx.s.project,
@@ -440,9 +450,9 @@ async function changeVmGroupInfo(ctx: GcpContext, iid: Iid, vmGroup: VmGroupReq)
             }
             await updateBackendService(
                 ctx,
-                n.backendService,
+                partNames.backendService,
                 current,
-                { action, step: `recording VM group port on ${n.backendService}`, property: "vmGroup.port" },
+                { action, step: `recording VM group port on ${partNames.backendService}`, property: "vmGroup.port" },
                 () => ({ description: toDescription({ ...marker, vmGroupPort: vmGroup.port }) }),
             );
         }
@@ -542,9 +552,11 @@ async function removeVms(ctx: GcpContext, iid: Iid, vms: string[]): Promise<VmGr
     const remove = new Set<string>();
     const issues: FieldIssue[] = [];
     vms.forEach((ref, i) => {
-        const r = parseVmRef(ref);
+        const parsedRef = parseVmRef(ref);
         const matches = members.filter(
-            m => m.canonical.endsWith(`/${r.name}`) && (r.zone === undefined || m.group.zone === r.zone),
+            m =>
+                m.canonical.endsWith(`/${parsedRef.name}`) &&
+                (parsedRef.zone === undefined || m.group.zone === parsedRef.zone),
         );
         if (matches.length > 1) {
             issues.push({
@@ -719,10 +731,10 @@ async function changeTags(ctx: GcpContext, iid: Iid, tags: Record<string, string
     if (issues.length > 0) throw invalid(action, issues);
     const { name } = await findNlb(ctx, iid, action);
     const frName = nlbNames(name).forwardingRule;
-    const p = { project: ctx.s.project, region: ctx.s.region };
+    const regionScope = { project: ctx.s.project, region: ctx.s.region };
     for (let attempt = 1; ; attempt++) {
         const fr = await readOrUndefined(ctx.s, { action, step: `reading forwarding rule ${frName}` }, () =>
-            ctx.g.forwardingRules.get({ ...p, forwardingRule: frName }),
+            ctx.g.forwardingRules.get({ ...regionScope, forwardingRule: frName }),
         );
         if (!fr)
             throw new NotFoundError(
@@ -732,7 +744,7 @@ async function changeTags(ctx: GcpContext, iid: Iid, tags: Record<string, string
         try {
             await runStep(ctx, action, `setting labels on ${frName}`, "tags", "update", requestId =>
                 ctx.g.forwardingRules.setLabels({
-                    ...p,
+                    ...regionScope,
                     resource: frName,
                     requestId,
                     regionSetLabelsRequestResource: { labels: { ...tags }, labelFingerprint: fr.labelFingerprint },
@@ -745,15 +757,15 @@ async function changeTags(ctx: GcpContext, iid: Iid, tags: Record<string, string
     }
 }
 
-function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
-    const ka = Object.keys(a).sort();
-    const kb = Object.keys(b).sort();
-    return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
+function sameLabels(left: Record<string, string>, right: Record<string, string>): boolean {
+    const ka = Object.keys(left).sort();
+    const kb = Object.keys(right).sort();
+    return ka.length === kb.length && ka.every((k, i) => k === kb[i] && left[k] === right[k]);
 }
 
 /** The gcp driver's NLB operations over one context (clients and settings), as every driver states them. */
-export function makeNlbHandler(g: GcpClients, s: GcpSettings): NlbHandler {
-    const ctx: GcpContext = { g, s };
+export function makeNlbHandler(clients: GcpClients, settings: GcpSettings): NlbHandler {
+    const ctx: GcpContext = { g: clients, s: settings };
     return {
         createNlb: req => createNlb(ctx, req),
         listNlb: () => listNlb(ctx),

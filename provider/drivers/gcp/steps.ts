@@ -85,9 +85,9 @@ export async function switchListener(
     listener: ListenerReq,
     action: string,
 ): Promise<ListenerInfo> {
-    const n = nlbNames(name);
+    const partNames = nlbNames(name);
     const p = { project: ctx.s.project, region: ctx.s.region };
-    const bs = known ?? (await readBackendService(ctx, n.backendService, action));
+    const bs = known ?? (await readBackendService(ctx, partNames.backendService, action));
     const spec = fr
         ? { ...specOfForwardingRule(fr, name), protocol: listener.protocol, port: listener.port }
         : await specWithoutRule(ctx, name, bs, listener, action);
@@ -97,20 +97,21 @@ export async function switchListener(
             await removePart(
                 ctx,
                 action,
-                `deleting forwarding rule ${n.forwardingRule}`,
-                requestId => ctx.g.forwardingRules.delete({ ...p, forwardingRule: n.forwardingRule, requestId }),
+                `deleting forwarding rule ${partNames.forwardingRule}`,
+                requestId =>
+                    ctx.g.forwardingRules.delete({ ...p, forwardingRule: partNames.forwardingRule, requestId }),
                 "update",
             );
             const previous = specOfForwardingRule(fr, name);
             undo.push({
                 ...restoring(
-                    `forwarding rule ${n.forwardingRule} (${previous.protocol}:${previous.port}) not restored`,
+                    `forwarding rule ${partNames.forwardingRule} (${previous.protocol}:${previous.port}) not restored`,
                 ),
                 run: async () => {
                     await runStep(
                         ctx,
                         action,
-                        `restoring forwarding rule ${n.forwardingRule}`,
+                        `restoring forwarding rule ${partNames.forwardingRule}`,
                         "listener",
                         "update",
                         requestId =>
@@ -127,23 +128,23 @@ export async function switchListener(
             const before = protocolOf(bs);
             await updateBackendService(
                 ctx,
-                n.backendService,
+                partNames.backendService,
                 bs,
                 {
                     action,
-                    step: `switching backend service ${n.backendService} to ${listener.protocol}`,
+                    step: `switching backend service ${partNames.backendService} to ${listener.protocol}`,
                     property: "listener.protocol",
                 },
                 () => ({ protocol: listener.protocol }),
             );
             undo.push({
-                ...restoring(`backend service ${n.backendService} protocol not switched back to ${before}`),
+                ...restoring(`backend service ${partNames.backendService} protocol not switched back to ${before}`),
                 run: async () => {
                     await updateBackendService(
                         ctx,
-                        n.backendService,
+                        partNames.backendService,
                         undefined,
-                        { action, step: `switching backend service ${n.backendService} back to ${before}` },
+                        { action, step: `switching backend service ${partNames.backendService} back to ${before}` },
                         () => ({ protocol: before }),
                     );
                 },
@@ -152,7 +153,7 @@ export async function switchListener(
         const res = await runStep(
             ctx,
             action,
-            `inserting forwarding rule ${n.forwardingRule}`,
+            `inserting forwarding rule ${partNames.forwardingRule}`,
             "listener",
             "update",
             requestId =>
@@ -332,14 +333,14 @@ export async function createGroup(
 
 export async function changeMembers(
     ctx: GcpContext,
-    g: GroupState,
+    group: GroupState,
     verb: "addInstances" | "removeInstances",
     links: string[],
     action: string,
 ): Promise<void> {
-    const p = { project: ctx.s.project, zone: g.zone, instanceGroup: g.name };
+    const p = { project: ctx.s.project, zone: group.zone, instanceGroup: group.name };
     const instances = links.map(instance => ({ instance }));
-    const step = `${verb === "addInstances" ? "adding" : "removing"} ${links.map(l => lastSegment(l)).join(", ")} ${verb === "addInstances" ? "to" : "from"} instance group ${g.name}`;
+    const step = `${verb === "addInstances" ? "adding" : "removing"} ${links.map(l => lastSegment(l)).join(", ")} ${verb === "addInstances" ? "to" : "from"} instance group ${group.name}`;
     await runStep(ctx, action, step, "vmGroup.vms", "update", requestId =>
         verb === "addInstances"
             ? ctx.g.instanceGroups.addInstances({
@@ -360,7 +361,7 @@ export function putHealthCheck(
     ctx: GcpContext,
     hcName: string,
     nlb: string,
-    h: HealthCheckerReq,
+    health: HealthCheckerReq,
     vmGroupPort: number,
     action: string,
     property: string,
@@ -371,7 +372,7 @@ export function putHealthCheck(
             region: ctx.s.region,
             healthCheck: hcName,
             requestId,
-            healthCheckResource: toHealthCheckResource(hcName, nlb, h, vmGroupPort),
+            healthCheckResource: toHealthCheckResource(hcName, nlb, health, vmGroupPort),
         }),
     );
 }
@@ -425,23 +426,23 @@ export async function specWithoutRule(
     listener: ListenerReq,
     action: string,
 ): Promise<ForwardingRuleSpec> {
-    const n = nlbNames(name);
-    const addr = await readOrUndefined(ctx.s, { action, step: `reading address ${n.address}` }, () =>
-        ctx.g.addresses.get({ project: ctx.s.project, region: ctx.s.region, address: n.address }),
+    const partNames = nlbNames(name);
+    const addr = await readOrUndefined(ctx.s, { action, step: `reading address ${partNames.address}` }, () =>
+        ctx.g.addresses.get({ project: ctx.s.project, region: ctx.s.region, address: partNames.address }),
     );
     if (!addr)
         throw new NotFoundError(
-            `${action}: both the forwarding rule and the reserved address ${n.address} are missing`,
+            `${action}: both the forwarding rule and the reserved address ${partNames.address} are missing`,
         );
     const internal = bs.loadBalancingScheme === "INTERNAL";
     return {
-        name: n.forwardingRule,
+        name: partNames.forwardingRule,
         nlb: name,
         ip: addr.address ?? "",
         protocol: listener.protocol,
         port: listener.port,
         scheme: internal ? "INTERNAL" : "EXTERNAL",
-        backendService: bs.selfLink ?? regionalLink(ctx.s, "backendServices", n.backendService),
+        backendService: bs.selfLink ?? regionalLink(ctx.s, "backendServices", partNames.backendService),
         labels: {},
         network: internal ? (bs.network ?? undefined) : undefined,
         subnetwork: internal ? (addr.subnetwork ?? undefined) : undefined,

@@ -18,12 +18,13 @@ function isPort(n: unknown): boolean {
     return Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 65535;
 }
 
-export function validateListener(l: ListenerReq, prefix = "listener"): FieldIssue[] {
+export function validateListener(listener: ListenerReq, prefix = "listener"): FieldIssue[] {
     const issues: FieldIssue[] = [];
-    if (!caps.listenerProtocols.includes(l.protocol)) {
+    if (!caps.listenerProtocols.includes(listener.protocol)) {
         issues.push({ property: `${prefix}.protocol`, reason: `must be one of ${caps.listenerProtocols.join(", ")}` });
     }
-    if (!isPort(l.port)) issues.push({ property: `${prefix}.port`, reason: "must be an integer port in 1-65535" });
+    if (!isPort(listener.port))
+        issues.push({ property: `${prefix}.port`, reason: "must be an integer port in 1-65535" });
     return issues;
 }
 
@@ -55,21 +56,21 @@ export function validateVmRefs(vms: readonly string[], prefix: string): FieldIss
 }
 
 /** Interval, timeout and threshold with the driver defaults applied (timeout never above interval). */
-export function healthDefaults(h: HealthCheckerReq): { interval: number; timeout: number; threshold: number } {
-    const interval = h.interval ?? caps.defaults.interval;
-    const timeout = h.timeout ?? Math.min(caps.defaults.timeout, interval);
-    return { interval, timeout, threshold: h.threshold ?? caps.defaults.threshold };
+export function healthDefaults(health: HealthCheckerReq): { interval: number; timeout: number; threshold: number } {
+    const interval = health.interval ?? caps.defaults.interval;
+    const timeout = health.timeout ?? Math.min(caps.defaults.timeout, interval);
+    return { interval, timeout, threshold: health.threshold ?? caps.defaults.threshold };
 }
 
-export function validateHealthChecker(h: HealthCheckerReq, prefix = "healthChecker"): FieldIssue[] {
+export function validateHealthChecker(health: HealthCheckerReq, prefix = "healthChecker"): FieldIssue[] {
     const issues: FieldIssue[] = [];
-    if (!caps.healthProtocols.includes(h.protocol)) {
+    if (!caps.healthProtocols.includes(health.protocol)) {
         issues.push({ property: `${prefix}.protocol`, reason: `must be one of ${caps.healthProtocols.join(", ")}` });
     }
-    if (h.port !== undefined && !isPort(h.port))
+    if (health.port !== undefined && !isPort(health.port))
         issues.push({ property: `${prefix}.port`, reason: "must be an integer port in 1-65535" });
     const range = (field: "interval" | "timeout" | "threshold", r: { min: number; max: number }): void => {
-        const v = h[field];
+        const v = health[field];
         if (v !== undefined && (!Number.isInteger(v) || v < r.min || v > r.max)) {
             issues.push({ property: `${prefix}.${field}`, reason: `must be an integer in ${r.min}-${r.max}` });
         }
@@ -77,7 +78,7 @@ export function validateHealthChecker(h: HealthCheckerReq, prefix = "healthCheck
     range("interval", caps.healthInterval);
     range("timeout", caps.healthTimeout);
     range("threshold", caps.healthThreshold);
-    const d = healthDefaults(h);
+    const d = healthDefaults(health);
     if (
         d.timeout > d.interval &&
         !issues.some(i => i.property.endsWith(".timeout") || i.property.endsWith(".interval"))
@@ -85,10 +86,10 @@ export function validateHealthChecker(h: HealthCheckerReq, prefix = "healthCheck
         issues.push({ property: `${prefix}.timeout`, reason: `must not exceed the interval (${d.interval}s) on GCP` });
     }
     if (
-        h.path !== undefined &&
-        h.path !== "" &&
-        h.protocol !== "TCP" &&
-        (!h.path.startsWith("/") || h.path.length > 1024)
+        health.path !== undefined &&
+        health.path !== "" &&
+        health.protocol !== "TCP" &&
+        (!health.path.startsWith("/") || health.path.length > 1024)
     ) {
         issues.push({ property: `${prefix}.path`, reason: "must start with / and be at most 1024 characters" });
     }

@@ -49,8 +49,8 @@ export function inRegion(zone: string, region: string): boolean {
  * ambiguous and out-of-region references are all reported together as a ValidationError.
  */
 export async function resolveVms(
-    g: GcpClients,
-    s: GcpSettings,
+    clients: GcpClients,
+    settings: GcpSettings,
     refs: readonly string[],
     where: Step,
     property: string,
@@ -62,10 +62,10 @@ export async function resolveVms(
     for (let i = 0; i < names.length; i += NAMES_PER_LOOKUP) chunks.push(names.slice(i, i + NAMES_PER_LOOKUP));
     await Promise.all(
         chunks.map(chunk =>
-            call(s, { ...where, step: "looking up VMs" }, async () => {
+            call(settings, { ...where, step: "looking up VMs" }, async () => {
                 const filter = chunk.map(n => `(name = "${n}")`).join(" OR ");
-                const iterable = g.instances.aggregatedListAsync(
-                    { project: s.project, filter },
+                const iterable = clients.instances.aggregatedListAsync(
+                    { project: settings.project, filter },
                     { autoPaginate: false },
                 );
                 for await (const [, scoped] of iterable) {
@@ -85,16 +85,16 @@ export async function resolveVms(
         const prop = `${property}[${i}]`;
         const all = found.get(ref.name) ?? [];
         const zoneOf = (inst: IInstance): string => lastSegment(inst.zone);
-        if (ref.zone !== undefined && !inRegion(ref.zone, s.region)) {
-            issues.push({ property: prop, reason: `zone ${ref.zone} is not in the NLB's region ${s.region}` });
+        if (ref.zone !== undefined && !inRegion(ref.zone, settings.region)) {
+            issues.push({ property: prop, reason: `zone ${ref.zone} is not in the NLB's region ${settings.region}` });
             return;
         }
         const candidates = all.filter(
-            inst => inRegion(zoneOf(inst), s.region) && (ref.zone === undefined || zoneOf(inst) === ref.zone),
+            inst => inRegion(zoneOf(inst), settings.region) && (ref.zone === undefined || zoneOf(inst) === ref.zone),
         );
         if (candidates.length === 0) {
             const elsewhere = all.map(zoneOf);
-            const where = ref.zone ?? `the zones of region ${s.region}`;
+            const where = ref.zone ?? `the zones of region ${settings.region}`;
             issues.push({
                 property: prop,
                 reason:
@@ -117,7 +117,7 @@ export async function resolveVms(
             zone,
             name: ref.name,
             canonical,
-            link: instanceLink(s.project, zone, ref.name),
+            link: instanceLink(settings.project, zone, ref.name),
             network: lastSegment(inst.networkInterfaces?.[0]?.network),
         });
     });

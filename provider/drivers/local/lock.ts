@@ -42,9 +42,14 @@ function errno(err: unknown): string | undefined {
 
 function parseHolder(raw: string): Holder | null {
     try {
-        const h = JSON.parse(raw) as Partial<Holder>;
-        if (typeof h.pid === "number" && typeof h.host === "string" && typeof h.token === "string") {
-            return { pid: h.pid, host: h.host, token: h.token, acquiredAt: Number(h.acquiredAt) || 0 };
+        const holder = JSON.parse(raw) as Partial<Holder>;
+        if (typeof holder.pid === "number" && typeof holder.host === "string" && typeof holder.token === "string") {
+            return {
+                pid: holder.pid,
+                host: holder.host,
+                token: holder.token,
+                acquiredAt: Number(holder.acquiredAt) || 0,
+            };
         }
     } catch {
         // A holder between create and write leaves an empty file for a moment.
@@ -95,8 +100,8 @@ function staleReason(raw: string, ageMs: number, staleMs: number): string | null
 function breakLock(lockPath: string, judged: string): void {
     const breaker = `${lockPath}.break`;
     if (!tryCreate(breaker, String(process.pid))) {
-        const b = readLock(breaker);
-        if (b && b.ageMs > BREAKER_STALE_MS) fs.rmSync(breaker, { force: true });
+        const current = readLock(breaker);
+        if (current && current.ageMs > BREAKER_STALE_MS) fs.rmSync(breaker, { force: true });
         return;
     }
     try {

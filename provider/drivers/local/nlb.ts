@@ -372,8 +372,8 @@ async function removeNlbParts(session: LocalSession, id: string, what: string): 
     if (!rec) return;
     if (rec.status !== "Deleting") {
         const onRecord = (fn: (r: NlbRecord) => void) => (state: StoreState) => {
-            const r = state.nlbs.find(n => n.id === id);
-            if (r) fn(r);
+            const record = state.nlbs.find(n => n.id === id);
+            if (record) fn(record);
         };
         if (rec.vms.length > 0)
             await call(
@@ -406,8 +406,8 @@ async function removeNlbParts(session: LocalSession, id: string, what: string): 
             );
         }
         await call(session, "deleteNlb.loadBalancer", what, state => {
-            const r = state.nlbs.find(n => n.id === id);
-            if (r && r.status !== "Deleting") beginTransition(state, r, "Deleting");
+            const record = state.nlbs.find(n => n.id === id);
+            if (record && record.status !== "Deleting") beginTransition(state, record, "Deleting");
         });
     }
     await waitNlbGone(session, id, what);
@@ -519,20 +519,26 @@ function fromNlbReq(session: LocalSession, state: StoreState, req: NlbReq): NlbR
 }
 
 function fromHealthCheckerReq(session: LocalSession, hc: HealthCheckerReq): Omit<NlbRecord["healthChecker"], "cspId"> {
-    const d = session.caps.nlb.defaults;
+    const defaults = session.caps.nlb.defaults;
     return {
         protocol: hc.protocol,
         port: hc.port ?? null,
-        interval: hc.interval ?? d.interval,
-        timeout: hc.timeout ?? d.timeout,
-        threshold: hc.threshold ?? d.threshold,
+        interval: hc.interval ?? defaults.interval,
+        timeout: hc.timeout ?? defaults.timeout,
+        threshold: hc.threshold ?? defaults.threshold,
         path: hc.protocol === "TCP" ? "" : hc.path || "/",
     };
 }
 
 function toListenerInfo(rec: NlbRecord): ListenerInfo {
-    const l = rec.listener;
-    return { protocol: l.protocol, port: l.port, ip: l.ip, dnsName: l.dnsName, cspId: l.cspId };
+    const listener = rec.listener;
+    return {
+        protocol: listener.protocol,
+        port: listener.port,
+        ip: listener.ip,
+        dnsName: listener.dnsName,
+        cspId: listener.cspId,
+    };
 }
 
 function toVmGroupInfo(rec: NlbRecord): VmGroupInfo {

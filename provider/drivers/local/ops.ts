@@ -32,8 +32,8 @@ export function openSession(conn: Connection, ctx: DriverContext, caps: Capabili
 }
 
 export function isRetryable(err: unknown): boolean {
-    const e = err as { code?: unknown; retryable?: unknown } | undefined;
-    return e?.code === "CloudApi" && e.retryable === true;
+    const shape = err as { code?: unknown; retryable?: unknown } | undefined;
+    return shape?.code === "CloudApi" && shape.retryable === true;
 }
 
 /** One embedded-cloud API call, retried on throttling like a real SDK call would be. */
