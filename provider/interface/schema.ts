@@ -200,7 +200,9 @@ export function strList(opts: ListOptions = {}): z.ZodType<string[] | undefined>
                 seen.add(item);
                 out.push(item);
             });
-            if (opts.minItems && value.length < opts.minItems.count) fail(opts.minItems.reason);
+            // Counted from what was read (holes in a sparse list are no items); unknown items count.
+            const counted = out.length + value.filter(item => item === UNKNOWN).length;
+            if (opts.minItems && counted < opts.minItems.count) fail(opts.minItems.reason);
             return out;
         },
         { description: opts.description, default: opts.default },
