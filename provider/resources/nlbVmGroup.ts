@@ -4,12 +4,13 @@
  */
 import * as crypto from "crypto";
 import type { HealthInfo, Iid } from "../interface/driver";
-import type { Props } from "../interface/schema";
+import { parseWith, Props } from "../interface/schema";
 import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
 import { clean, opError, PartialFailure, sameVm, UpdateResult } from "./common";
 import { nlbVmGroupFields } from "./fields";
 import { NlbVmGroupInputs, nlbVmGroupSchema } from "./schemas";
-import { checkResource, deleteOrGone, diffResource, driverFor, readOrGone, runUpdate, typedInputs } from "./skeleton";
+import { checkResource, deleteOrGone, diffResource, driverFor, nameIn, readOrGone, runUpdate } from "./skeleton";
+import { storedConnection, typedInputs } from "./skeleton";
 
 export type { NlbVmGroupInputs } from "./schemas";
 export type NlbVmGroupOutputs = NlbVmGroupInputs & { health: { healthy: string[]; unhealthy: string[] } };
@@ -20,8 +21,16 @@ export function checkNlbVmGroup(olds: Props, news: Props): CheckResult {
     return checkResource({ kind: KIND, supported: caps => caps.nlb, schema: () => nlbVmGroupSchema() }, olds, news);
 }
 
-function vmGroupInputs(props: Props, stored = false): NlbVmGroupInputs {
-    return typedInputs(KIND, nlbVmGroupSchema(stored), props);
+function vmGroupInputs(props: Props): NlbVmGroupInputs {
+    return typedInputs(KIND, nlbVmGroupSchema(), props);
+}
+
+/** What state holds; a `NlbVmGroup.get` may know no VMs yet. */
+function storedInputs(props: Props): NlbVmGroupInputs {
+    const stored = parseWith(nlbVmGroupSchema(true), props).value;
+    if (stored) return stored;
+    const vms = Array.isArray(props.vms) ? props.vms.filter((vm): vm is string => typeof vm === "string") : [];
+    return { connection: storedConnection(props), nlb: nameIn(props, "nlb", ""), vms };
 }
 
 export function diffNlbVmGroup(olds: Props, news: Props): DiffResult {
@@ -54,7 +63,7 @@ export async function createNlbVmGroup(inputs: Props, config: ProviderConfig): P
 }
 
 export async function readNlbVmGroup(id: string, props: Props, config: ProviderConfig): Promise<ReadResult> {
-    const ins = vmGroupInputs(props, true);
+    const ins = storedInputs(props);
     const driver = driverFor(KIND, ins.nlb, props, config, false);
     return readOrGone(KIND, ins.nlb, async () => {
         const info = await driver.nlb.getNlb(nlbIid(ins));
@@ -107,7 +116,7 @@ export async function updateNlbVmGroup(
 }
 
 export async function deleteNlbVmGroup(_id: string, props: Props, config: ProviderConfig): Promise<void> {
-    const ins = vmGroupInputs(props, true);
+    const ins = storedInputs(props);
     const driver = driverFor(KIND, ins.nlb, props, config);
     await deleteOrGone(KIND, ins.nlb, async () => {
         if (ins.vms.length > 0) await driver.nlb.removeVms(nlbIid(ins), ins.vms);

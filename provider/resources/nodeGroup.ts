@@ -1,6 +1,6 @@
 /** NodeGroup: a node group managed on its own, attached to a Cluster by id. */
 import type { Driver, Iid, NodeGroupInfo } from "../interface/driver";
-import type { Props } from "../interface/schema";
+import { parseWith, Props } from "../interface/schema";
 import { capabilitiesOf } from "../drivers/registry";
 import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
 import { adoptionConflicts, clean, opError, UpdateResult } from "./common";
@@ -8,7 +8,7 @@ import { NODE_GROUP_CALL_ORDER, NodeGroupCall, nodeGroupFields, plan, Plan } fro
 import { changeScaling, enforceDeclaredSize, fromNodeGroupInfo, toNodeGroupReq } from "./nodeGroupCommon";
 import { NodeGroupInputs, nodeGroupSchema } from "./schemas";
 import { capsOf, checkResource, createTracked, deleteOrGone, diffResource, driverFor, nameIn } from "./skeleton";
-import { readOrGone, runUpdate, step, Step, stepsOf, typedInputs } from "./skeleton";
+import { readOrGone, runUpdate, step, Step, stepsOf, storedConnection, typedInputs } from "./skeleton";
 
 export type { NodeGroupInputs } from "./schemas";
 export type NodeGroupOutputs = NodeGroupInputs & ReturnType<typeof fromNodeGroupInfo>;
@@ -95,10 +95,25 @@ export async function readNodeGroup(id: string, props: Props, config: ProviderCo
     const name = nameIn(props, "nodeGroupName", id);
     const driver = driverFor(KIND, name, props, config, false);
     return readOrGone(KIND, name, async () => {
-        const ins = nodeGroupInputs(props, true);
-        const live = await driver.cluster.getNodeGroup(clusterIid(props), { nameId: ins.nodeGroupName, systemId: id });
-        return { id: live.iid.systemId, props: toOutputs(live, ins) };
+        const byId = { nameId: nameIn(props, "nodeGroupName", ""), systemId: id };
+        const live = await driver.cluster.getNodeGroup(clusterIid(props), byId);
+        return { id: live.iid.systemId, props: toOutputs(live, storedOrLive(props, live)) };
     });
+}
+
+/** What state holds, or (a `NodeGroup.get` knows only the id) the live node group's own values. */
+function storedOrLive(props: Props, live: NodeGroupInfo): NodeGroupInputs {
+    const stored = parseWith(nodeGroupSchema(capsOf(props), true), props).value;
+    const nodeGroupName = live.iid.nameId;
+    if (stored) return { ...stored, nodeGroupName, autoNamed: props.autoNamed === true };
+    const { iid: _iid, status: _status, nodes: _nodes, version: _version, ...spec } = live;
+    return {
+        ...spec,
+        connection: storedConnection(props),
+        cluster: nameIn(props, "cluster", ""),
+        nodeGroupName,
+        autoNamed: false,
+    };
 }
 
 interface NodeGroupUpdate {
