@@ -380,3 +380,54 @@ export interface Driver {
     nlb: NlbHandler;
     cluster: ClusterHandler;
 }
+
+/**
+ * A handler's operations as a driver writes them: free functions that take the driver's context
+ * (its session or clients) first, then the handler method's own arguments.
+ */
+export type OperationsOf<Handler, Context> = {
+    [Method in keyof Handler]: Handler[Method] extends (...args: infer Args) => infer Result
+        ? (context: Context, ...args: Args) => Result
+        : never;
+};
+
+/** The NlbHandler over a driver's NLB operations (e.g. `import * as nlb from "./nlb"`), bound to one context. */
+export function bindNlbHandler<Context>(context: Context, ops: OperationsOf<NlbHandler, Context>): NlbHandler {
+    return {
+        createNlb: req => ops.createNlb(context, req),
+        listNlb: () => ops.listNlb(context),
+        getNlb: iid => ops.getNlb(context, iid),
+        deleteNlb: iid => ops.deleteNlb(context, iid),
+        changeListener: (iid, listener) => ops.changeListener(context, iid, listener),
+        changeVmGroupInfo: (iid, vmGroup) => ops.changeVmGroupInfo(context, iid, vmGroup),
+        addVms: (iid, vms) => ops.addVms(context, iid, vms),
+        removeVms: (iid, vms) => ops.removeVms(context, iid, vms),
+        getVmGroupHealthInfo: iid => ops.getVmGroupHealthInfo(context, iid),
+        changeHealthCheckerInfo: (iid, healthChecker) => ops.changeHealthCheckerInfo(context, iid, healthChecker),
+        changeTags: (iid, tags) => ops.changeTags(context, iid, tags),
+        changeSubnets: (iid, subnets) => ops.changeSubnets(context, iid, subnets),
+    };
+}
+
+/** The ClusterHandler over a driver's cluster operations, bound to one context. */
+export function bindClusterHandler<Context>(
+    context: Context,
+    ops: OperationsOf<ClusterHandler, Context>,
+): ClusterHandler {
+    return {
+        createCluster: req => ops.createCluster(context, req),
+        listCluster: () => ops.listCluster(context),
+        getCluster: iid => ops.getCluster(context, iid),
+        deleteCluster: iid => ops.deleteCluster(context, iid),
+        addNodeGroup: (cluster, req) => ops.addNodeGroup(context, cluster, req),
+        getNodeGroup: (cluster, nodeGroup) => ops.getNodeGroup(context, cluster, nodeGroup),
+        setNodeGroupAutoScaling: (cluster, nodeGroup, on) =>
+            ops.setNodeGroupAutoScaling(context, cluster, nodeGroup, on),
+        changeNodeGroupScaling: (cluster, nodeGroup, scaling) =>
+            ops.changeNodeGroupScaling(context, cluster, nodeGroup, scaling),
+        removeNodeGroup: (cluster, nodeGroup) => ops.removeNodeGroup(context, cluster, nodeGroup),
+        upgradeCluster: (cluster, version) => ops.upgradeCluster(context, cluster, version),
+        changeClusterTags: (cluster, tags) => ops.changeClusterTags(context, cluster, tags),
+        changeClusterNetwork: (cluster, change) => ops.changeClusterNetwork(context, cluster, change),
+    };
+}

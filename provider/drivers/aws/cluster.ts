@@ -26,7 +26,6 @@ import {
 } from "@aws-sdk/client-eks";
 import { DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
 import type {
-    ClusterHandler,
     ClusterInfo,
     ClusterNetwork,
     ClusterNetworkChange,
@@ -73,27 +72,10 @@ import {
     updateAndWait,
 } from "./eks";
 
-export function makeClusterHandler(session: AwsSession): ClusterHandler {
-    return {
-        createCluster: req => createCluster(session, req),
-        listCluster: () => listCluster(session),
-        getCluster: iid => getCluster(session, iid),
-        deleteCluster: iid => deleteCluster(session, iid),
-        addNodeGroup: (c, req) => addNodeGroup(session, c, req),
-        getNodeGroup: (c, ng) => getNodeGroup(session, c, ng),
-        setNodeGroupAutoScaling: (c, ng, on) => setNodeGroupAutoScaling(session, c, ng, on),
-        changeNodeGroupScaling: (c, ng, s) => changeNodeGroupScaling(session, c, ng, s),
-        removeNodeGroup: (c, ng) => removeNodeGroup(session, c, ng),
-        upgradeCluster: (c, version) => upgradeCluster(session, c, version),
-        changeClusterTags: (c, tags) => changeClusterTags(session, c, tags),
-        changeClusterNetwork: (c, change) => changeClusterNetwork(session, c, change),
-    };
-}
-
 // ---------------------------------------------------------------------------------------------
 // create
 
-async function createCluster(session: AwsSession, req: ClusterReq): Promise<ClusterInfo> {
+export async function createCluster(session: AwsSession, req: ClusterReq): Promise<ClusterInfo> {
     const name = req.iid.nameId;
     const what = `creating Cluster (${name})`;
     const issues = validateCluster(req);
@@ -225,7 +207,7 @@ function autoscalingOffTags(min: number, max: number): Record<string, string> {
     return { [AUTOSCALING_TAG]: "off", [AUTOSCALING_MIN_TAG]: String(min), [AUTOSCALING_MAX_TAG]: String(max) };
 }
 
-async function addNodeGroup(session: AwsSession, clusterIid: Iid, req: NodeGroupReq): Promise<NodeGroupInfo> {
+export async function addNodeGroup(session: AwsSession, clusterIid: Iid, req: NodeGroupReq): Promise<NodeGroupInfo> {
     const name = clusterName(clusterIid);
     const what = `adding NodeGroup (${req.iid.nameId}) to Cluster (${name})`;
     const issues = validateNodeGroup(req);
@@ -245,13 +227,13 @@ async function addNodeGroup(session: AwsSession, clusterIid: Iid, req: NodeGroup
 // ---------------------------------------------------------------------------------------------
 // read
 
-async function getCluster(session: AwsSession, iid: Iid): Promise<ClusterInfo> {
+export async function getCluster(session: AwsSession, iid: Iid): Promise<ClusterInfo> {
     const name = clusterName(iid);
     const what = `reading Cluster (${name})`;
     return readCluster(session, await describeCluster(session, name, what), what);
 }
 
-async function listCluster(session: AwsSession): Promise<ClusterInfo[]> {
+export async function listCluster(session: AwsSession): Promise<ClusterInfo[]> {
     const what = "listing Clusters";
     const names: string[] = [];
     let token: string | undefined;
@@ -305,7 +287,7 @@ async function readCluster(
     return toClusterInfo(cluster, nodeGroups, session.clients.region, session.ctx.config?.awsProfile);
 }
 
-async function getNodeGroup(session: AwsSession, clusterIid: Iid, ngIid: Iid): Promise<NodeGroupInfo> {
+export async function getNodeGroup(session: AwsSession, clusterIid: Iid, ngIid: Iid): Promise<NodeGroupInfo> {
     const { name, ngName } = namesOf(clusterIid, ngIid);
     const what = `reading NodeGroup (${ngName}) of Cluster (${name})`;
     return toNodeGroupInfoWithNodes(session, name, await describeNodegroup(session, name, ngName, what), what);
@@ -314,7 +296,7 @@ async function getNodeGroup(session: AwsSession, clusterIid: Iid, ngIid: Iid): P
 // ---------------------------------------------------------------------------------------------
 // changes
 
-async function changeNodeGroupScaling(
+export async function changeNodeGroupScaling(
     session: AwsSession,
     clusterIid: Iid,
     ngIid: Iid,
@@ -336,7 +318,7 @@ async function changeNodeGroupScaling(
     return toNodeGroupInfoWithNodes(session, name, ng, what);
 }
 
-async function setNodeGroupAutoScaling(
+export async function setNodeGroupAutoScaling(
     session: AwsSession,
     clusterIid: Iid,
     ngIid: Iid,
@@ -410,7 +392,7 @@ async function applyScaling(
  * Steps the control plane one minor version at a time (EKS refuses skipping); before each step
  * and after the last, every node group is brought to the control plane's version, concurrently.
  */
-async function upgradeCluster(session: AwsSession, clusterIid: Iid, version: string): Promise<ClusterInfo> {
+export async function upgradeCluster(session: AwsSession, clusterIid: Iid, version: string): Promise<ClusterInfo> {
     const name = clusterName(clusterIid);
     const what = `upgrading Cluster (${name}) to ${version}`;
     const issues = validateVersion(version);
@@ -488,7 +470,7 @@ async function upgradeNodegroup(
  * before any write; EKS itself refuses a zone outside those chosen at creation (which its API
  * does not report), and that refusal comes from the first write, so nothing has changed then.
  */
-async function changeClusterNetwork(
+export async function changeClusterNetwork(
     session: AwsSession,
     clusterIid: Iid,
     change: ClusterNetworkChange,
@@ -558,7 +540,7 @@ async function securityGroupPlacementIssues(
     });
 }
 
-async function changeClusterTags(
+export async function changeClusterTags(
     session: AwsSession,
     clusterIid: Iid,
     tags: Record<string, string>,
@@ -592,7 +574,7 @@ async function changeClusterTags(
 // delete
 
 /** Node groups first (EKS refuses to delete a cluster that has any), then the cluster. */
-async function deleteCluster(session: AwsSession, iid: Iid): Promise<void> {
+export async function deleteCluster(session: AwsSession, iid: Iid): Promise<void> {
     const name = clusterName(iid);
     const what = `deleting Cluster (${name})`;
     let groups: string[];
@@ -608,7 +590,7 @@ async function deleteCluster(session: AwsSession, iid: Iid): Promise<void> {
     await deleteClusterAndWait(session, name, what);
 }
 
-async function removeNodeGroup(session: AwsSession, clusterIid: Iid, ngIid: Iid): Promise<void> {
+export async function removeNodeGroup(session: AwsSession, clusterIid: Iid, ngIid: Iid): Promise<void> {
     const { name, ngName } = namesOf(clusterIid, ngIid);
     await deleteNodegroupAndWait(session, name, ngName, `removing NodeGroup (${ngName}) from Cluster (${name})`);
 }

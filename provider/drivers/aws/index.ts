@@ -7,11 +7,12 @@
  * SPIDER_AWS_NODE_ROLE_ARN) name existing roles; otherwise the driver creates them once.
  */
 import type { Capabilities, ClusterReq, Connection, Driver, DriverContext, NlbReq } from "../../interface/driver";
+import { bindClusterHandler, bindNlbHandler } from "../../interface/driver";
 import type { FieldIssue } from "../../interface/errors";
 import { defineCapabilities } from "../../interface/capabilities";
 import { makeSession } from "./clients";
-import { makeClusterHandler } from "./cluster";
-import { makeNlbHandler } from "./nlb";
+import * as clusterOperations from "./cluster";
+import * as nlbOperations from "./nlb";
 import {
     CLUSTER_NAME,
     EKS_VERSIONS,
@@ -54,5 +55,8 @@ export function validateCluster(req: ClusterReq): FieldIssue[] {
 
 export function open(conn: Connection, ctx: DriverContext): Driver {
     const session = makeSession(conn, ctx);
-    return { nlb: makeNlbHandler(session), cluster: makeClusterHandler(session) };
+    return {
+        nlb: bindNlbHandler(session, nlbOperations),
+        cluster: bindClusterHandler(session, clusterOperations),
+    };
 }

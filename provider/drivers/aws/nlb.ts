@@ -29,7 +29,6 @@ import type {
     Iid,
     ListenerInfo,
     ListenerReq,
-    NlbHandler,
     NlbInfo,
     NlbReq,
     VmGroupInfo,
@@ -83,27 +82,10 @@ import {
     waitNlbActive,
 } from "./elbv2";
 
-export function makeNlbHandler(session: AwsSession): NlbHandler {
-    return {
-        createNlb: req => createNlb(session, req),
-        listNlb: () => listNlb(session),
-        getNlb: iid => getNlb(session, iid),
-        deleteNlb: iid => deleteNlb(session, iid),
-        changeListener: (iid, listener) => changeListener(session, iid, listener),
-        changeVmGroupInfo: (iid, vmGroup) => changeVmGroupInfo(session, iid, vmGroup),
-        addVms: (iid, vms) => addVms(session, iid, vms),
-        removeVms: (iid, vms) => removeVms(session, iid, vms),
-        getVmGroupHealthInfo: iid => getVmGroupHealthInfo(session, iid),
-        changeHealthCheckerInfo: (iid, hc) => changeHealthCheckerInfo(session, iid, hc),
-        changeTags: (iid, tags) => changeTags(session, iid, tags),
-        changeSubnets: (iid, subnets) => changeSubnets(session, iid, subnets),
-    };
-}
-
 // ---------------------------------------------------------------------------------------------
 // create
 
-async function createNlb(session: AwsSession, req: NlbReq): Promise<NlbInfo> {
+export async function createNlb(session: AwsSession, req: NlbReq): Promise<NlbInfo> {
     const name = req.iid.nameId;
     const what = `creating Nlb (${name})`;
     if (req.scope === "GLOBAL")
@@ -200,7 +182,7 @@ async function createListener(session: AwsSession, lbArn: string, tgArn: string,
 // ---------------------------------------------------------------------------------------------
 // read
 
-async function getNlb(session: AwsSession, iid: Iid): Promise<NlbInfo> {
+export async function getNlb(session: AwsSession, iid: Iid): Promise<NlbInfo> {
     const what = `reading Nlb (${label(iid)})`;
     const lb = await findLoadBalancer(session, iid, what);
     return readNlb(session, lb, what);
@@ -217,7 +199,7 @@ async function readNlb(session: AwsSession, lb: LoadBalancer, what: string): Pro
     return toNlbInfo({ lb, listener, tg }, attachedVms(targets), fromAwsTags(tags), ownerFromTags(tagMap(tags)));
 }
 
-async function listNlb(session: AwsSession): Promise<NlbInfo[]> {
+export async function listNlb(session: AwsSession): Promise<NlbInfo[]> {
     const what = "listing Nlbs";
     const lbs: LoadBalancer[] = [];
     let marker: string | undefined;
@@ -256,7 +238,7 @@ async function listNlb(session: AwsSession): Promise<NlbInfo[]> {
 // ---------------------------------------------------------------------------------------------
 // changes
 
-async function changeListener(session: AwsSession, iid: Iid, req: ListenerReq): Promise<ListenerInfo> {
+export async function changeListener(session: AwsSession, iid: Iid, req: ListenerReq): Promise<ListenerInfo> {
     const what = `changing the listener of Nlb (${label(iid)})`;
     const issues = validateListener(req);
     if (issues.length) throw new ValidationError(issues);
@@ -300,7 +282,7 @@ async function changeListener(session: AwsSession, iid: Iid, req: ListenerReq): 
  * group with the same targets, the listener's default action switched to it in one call, then
  * the old group deleted. The listener forwards to a complete group at every moment.
  */
-async function changeVmGroupInfo(session: AwsSession, iid: Iid, req: VmGroupReq): Promise<VmGroupInfo> {
+export async function changeVmGroupInfo(session: AwsSession, iid: Iid, req: VmGroupReq): Promise<VmGroupInfo> {
     const what = `changing the VM group of Nlb (${label(iid)})`;
     const issues = validateVmGroup(req);
     if (issues.length) throw new ValidationError(issues);
@@ -382,7 +364,7 @@ function keepHealthPort(hc: HealthCheckerInfo, tg: TargetGroup): HealthCheckerRe
     };
 }
 
-async function addVms(session: AwsSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
+export async function addVms(session: AwsSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
     const what = `adding VMs to Nlb (${label(iid)})`;
     const issues = validateVms(vms, "vms");
     if (issues.length) throw new ValidationError(issues);
@@ -392,7 +374,7 @@ async function addVms(session: AwsSession, iid: Iid, vms: string[]): Promise<VmG
     return toVmGroupInfo(tg, [...current, ...missing].sort());
 }
 
-async function removeVms(session: AwsSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
+export async function removeVms(session: AwsSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
     const what = `removing VMs from Nlb (${label(iid)})`;
     const { tg, current } = await currentGroup(session, iid, what);
     const gone = new Set(vms);
@@ -430,7 +412,7 @@ async function currentGroup(
     return { tg, current: attachedVms(targets) };
 }
 
-async function getVmGroupHealthInfo(session: AwsSession, iid: Iid): Promise<HealthInfo> {
+export async function getVmGroupHealthInfo(session: AwsSession, iid: Iid): Promise<HealthInfo> {
     const what = `reading VM health of Nlb (${label(iid)})`;
     const lbArn = await loadBalancerArn(session, iid, what);
     const tgArn = forwardTargetGroupArn(await findListener(session, lbArn, what), what);
@@ -440,7 +422,7 @@ async function getVmGroupHealthInfo(session: AwsSession, iid: Iid): Promise<Heal
     return toHealthInfo(targets);
 }
 
-async function changeHealthCheckerInfo(
+export async function changeHealthCheckerInfo(
     session: AwsSession,
     iid: Iid,
     hc: HealthCheckerReq,
@@ -465,7 +447,7 @@ async function changeHealthCheckerInfo(
     return fromTargetGroupHealth(tg);
 }
 
-async function changeTags(
+export async function changeTags(
     session: AwsSession,
     iid: Iid,
     tags: Record<string, string>,
@@ -507,7 +489,7 @@ async function changeTags(
  * set; zones are added first, then dropped; a different subnet in a zone in use is a removal
  * followed by an addition, in separate calls. Zones and VPCs are checked before the first call.
  */
-async function changeSubnets(session: AwsSession, iid: Iid, subnets: string[]): Promise<string[]> {
+export async function changeSubnets(session: AwsSession, iid: Iid, subnets: string[]): Promise<string[]> {
     const what = `changing the subnets of Nlb (${label(iid)})`;
     const issues = validateSubnets(subnets);
     if (issues.length) throw new ValidationError(issues);
@@ -539,7 +521,7 @@ async function changeSubnets(session: AwsSession, iid: Iid, subnets: string[]): 
     return [...subnets].sort();
 }
 
-async function deleteNlb(session: AwsSession, iid: Iid): Promise<void> {
+export async function deleteNlb(session: AwsSession, iid: Iid): Promise<void> {
     const what = `deleting Nlb (${label(iid)})`;
     let lbArn = "";
     let listeners: Listener[] = [];

@@ -8,9 +8,11 @@
  * Credentials: Application Default Credentials, or `gcpCredentialsJson` from stack config.
  */
 import type { Connection, Driver, DriverContext } from "../../interface/driver";
+import { bindNlbHandler } from "../../interface/driver";
 import { GcpClients, resolveSettings } from "./clients";
+import type { GcpContext } from "./lookup";
 import { makeClusterHandler } from "./cluster";
-import { makeNlbHandler } from "./nlb";
+import * as nlbOperations from "./nlb";
 
 export { capabilities } from "./capabilities";
 export { validateCluster, validateNlb } from "./validate";
@@ -18,5 +20,6 @@ export { validateCluster, validateNlb } from "./validate";
 export function open(conn: Connection, ctx: DriverContext = {}): Driver {
     const settings = resolveSettings(conn, ctx);
     const clients = new GcpClients(conn, ctx);
-    return { nlb: makeNlbHandler(clients, settings), cluster: makeClusterHandler() };
+    const context: GcpContext = { g: clients, s: settings };
+    return { nlb: bindNlbHandler(context, nlbOperations), cluster: makeClusterHandler() };
 }

@@ -17,7 +17,6 @@ import type {
     Iid,
     ListenerInfo,
     ListenerReq,
-    NlbHandler,
     NlbInfo,
     NlbReq,
     VmGroupInfo,
@@ -26,16 +25,7 @@ import type {
 import { AlreadyExistsError, FieldIssue, NotFoundError, NotSupportedError } from "../../interface/errors";
 import { ownerValue, stackOfUrn } from "../../interface/owner";
 import { allOrFirstError } from "../../interface/wait";
-import {
-    GcpClients,
-    GcpSettings,
-    IBackendService,
-    IForwardingRule,
-    IHealthCheck,
-    lastSegment,
-    read,
-    readOrUndefined,
-} from "./clients";
+import { IBackendService, IForwardingRule, IHealthCheck, lastSegment, read, readOrUndefined } from "./clients";
 import { UndoStack } from "../../interface/undo";
 import {
     GcpContext,
@@ -104,7 +94,7 @@ import { ResolvedVm, byZone, canonicalOfLink, parseVmRef, resolveVms } from "./v
 // -------------------------------------------------------------------------------------------
 // create / read / delete
 
-async function createNlb(ctx: GcpContext, req: NlbReq): Promise<NlbInfo> {
+export async function createNlb(ctx: GcpContext, req: NlbReq): Promise<NlbInfo> {
     const name = req.iid.nameId;
     const action = `creating Nlb (${name})`;
     const issues = validateNlb(req);
@@ -240,13 +230,13 @@ async function createNlb(ctx: GcpContext, req: NlbReq): Promise<NlbInfo> {
     }
 }
 
-async function getNlb(ctx: GcpContext, iid: Iid): Promise<NlbInfo> {
+export async function getNlb(ctx: GcpContext, iid: Iid): Promise<NlbInfo> {
     const action = `reading Nlb (${label(iid)})`;
     const { name, bs } = await findNlb(ctx, iid, action);
     return describeNlb(ctx, name, bs, action);
 }
 
-async function listNlb(ctx: GcpContext): Promise<NlbInfo[]> {
+export async function listNlb(ctx: GcpContext): Promise<NlbInfo[]> {
     const action = "listing Nlbs";
     const regionScope = { project: ctx.s.project, region: ctx.s.region };
     const [bss, frs, hcs] = await Promise.all([
@@ -274,7 +264,7 @@ async function listNlb(ctx: GcpContext): Promise<NlbInfo[]> {
     return infos.sort((a, b) => a.iid.nameId.localeCompare(b.iid.nameId));
 }
 
-async function deleteNlb(ctx: GcpContext, iid: Iid): Promise<void> {
+export async function deleteNlb(ctx: GcpContext, iid: Iid): Promise<void> {
     const action = `deleting Nlb (${label(iid)})`;
     const target = await nameForDelete(ctx, iid, action);
     if (target === undefined) return;
@@ -360,7 +350,7 @@ async function partsLeft(
 // -------------------------------------------------------------------------------------------
 // in-place changes
 
-async function changeListener(ctx: GcpContext, iid: Iid, listener: ListenerReq): Promise<ListenerInfo> {
+export async function changeListener(ctx: GcpContext, iid: Iid, listener: ListenerReq): Promise<ListenerInfo> {
     const action = `changing listener of Nlb (${label(iid)})`;
     const issues = validateListener(listener);
     if (issues.length > 0) throw invalid(action, issues);
@@ -378,7 +368,7 @@ async function changeListener(ctx: GcpContext, iid: Iid, listener: ListenerReq):
  * follow it, moved there too. A protocol change carries the listener along (same port, same
  * IP), because a passthrough forwarding rule and its backend service share one protocol.
  */
-async function changeVmGroupInfo(ctx: GcpContext, iid: Iid, vmGroup: VmGroupReq): Promise<VmGroupInfo> {
+export async function changeVmGroupInfo(ctx: GcpContext, iid: Iid, vmGroup: VmGroupReq): Promise<VmGroupInfo> {
     const action = `changing VM group of Nlb (${label(iid)})`;
     const issues = validateVmGroup(vmGroup, undefined);
     if (issues.length > 0) throw invalid(action, issues);
@@ -468,7 +458,7 @@ async function changeVmGroupInfo(ctx: GcpContext, iid: Iid, vmGroup: VmGroupReq)
     };
 }
 
-async function addVms(ctx: GcpContext, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
+export async function addVms(ctx: GcpContext, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
     const action = `adding VMs to Nlb (${label(iid)})`;
     const issues = validateVmRefs(vms, "vms");
     if (issues.length > 0) throw invalid(action, issues);
@@ -541,7 +531,7 @@ async function addVms(ctx: GcpContext, iid: Iid, vms: string[]): Promise<VmGroup
     return info(toAdd.map(v => v.canonical));
 }
 
-async function removeVms(ctx: GcpContext, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
+export async function removeVms(ctx: GcpContext, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
     const action = `removing VMs from Nlb (${label(iid)})`;
     const refIssues = validateVmRefs(vms, "vms");
     if (refIssues.length > 0) throw invalid(action, refIssues);
@@ -647,7 +637,7 @@ async function removeVms(ctx: GcpContext, iid: Iid, vms: string[]): Promise<VmGr
     return info;
 }
 
-async function getVmGroupHealthInfo(ctx: GcpContext, iid: Iid): Promise<HealthInfo> {
+export async function getVmGroupHealthInfo(ctx: GcpContext, iid: Iid): Promise<HealthInfo> {
     const action = `reading VM health of Nlb (${label(iid)})`;
     const { bs } = await findNlb(ctx, iid, action);
     const states = new Map<string, string>();
@@ -677,7 +667,7 @@ async function getVmGroupHealthInfo(ctx: GcpContext, iid: Iid): Promise<HealthIn
     };
 }
 
-async function changeHealthCheckerInfo(
+export async function changeHealthCheckerInfo(
     ctx: GcpContext,
     iid: Iid,
     healthChecker: HealthCheckerReq,
@@ -718,14 +708,18 @@ async function changeHealthCheckerInfo(
 }
 
 /** A forwarding rule's subnetwork and the internal address reserved in it cannot change. */
-async function changeSubnets(ctx: GcpContext, iid: Iid, _subnets: string[]): Promise<string[]> {
+export async function changeSubnets(ctx: GcpContext, iid: Iid, _subnets: string[]): Promise<string[]> {
     throw new NotSupportedError(
         `changing the subnets of Nlb (${label(iid)}): a GCE forwarding rule's subnetwork ` +
             "and its reserved internal address are immutable, so the gcp driver replaces the NLB instead",
     );
 }
 
-async function changeTags(ctx: GcpContext, iid: Iid, tags: Record<string, string>): Promise<Record<string, string>> {
+export async function changeTags(
+    ctx: GcpContext,
+    iid: Iid,
+    tags: Record<string, string>,
+): Promise<Record<string, string>> {
     const action = `changing tags of Nlb (${label(iid)})`;
     const issues = validateTags(tags);
     if (issues.length > 0) throw invalid(action, issues);
@@ -761,23 +755,4 @@ function sameLabels(left: Record<string, string>, right: Record<string, string>)
     const ka = Object.keys(left).sort();
     const kb = Object.keys(right).sort();
     return ka.length === kb.length && ka.every((k, i) => k === kb[i] && left[k] === right[k]);
-}
-
-/** The gcp driver's NLB operations over one context (clients and settings), as every driver states them. */
-export function makeNlbHandler(clients: GcpClients, settings: GcpSettings): NlbHandler {
-    const ctx: GcpContext = { g: clients, s: settings };
-    return {
-        createNlb: req => createNlb(ctx, req),
-        listNlb: () => listNlb(ctx),
-        getNlb: iid => getNlb(ctx, iid),
-        deleteNlb: iid => deleteNlb(ctx, iid),
-        changeListener: (iid, listener) => changeListener(ctx, iid, listener),
-        changeVmGroupInfo: (iid, vmGroup) => changeVmGroupInfo(ctx, iid, vmGroup),
-        addVms: (iid, vms) => addVms(ctx, iid, vms),
-        removeVms: (iid, vms) => removeVms(ctx, iid, vms),
-        getVmGroupHealthInfo: iid => getVmGroupHealthInfo(ctx, iid),
-        changeHealthCheckerInfo: (iid, healthChecker) => changeHealthCheckerInfo(ctx, iid, healthChecker),
-        changeSubnets: (iid, subnets) => changeSubnets(ctx, iid, subnets),
-        changeTags: (iid, tags) => changeTags(ctx, iid, tags),
-    };
 }

@@ -1,5 +1,4 @@
 import type {
-    ClusterHandler,
     ClusterInfo,
     ClusterNetwork,
     ClusterNetworkChange,
@@ -30,27 +29,10 @@ const DEFAULT_ROOT_DISK_TYPE = "standard";
 const DEFAULT_ROOT_DISK_GB = 50;
 const ROOT_DISK_GB = { min: 10, max: 1000 };
 
-export function makeClusterHandler(session: LocalSession): ClusterHandler {
-    return {
-        createCluster: req => createCluster(session, req),
-        listCluster: () => listCluster(session),
-        getCluster: iid => getCluster(session, iid),
-        deleteCluster: iid => deleteCluster(session, iid),
-        addNodeGroup: (c, req) => addNodeGroup(session, c, req),
-        getNodeGroup: (c, ng) => getNodeGroup(session, c, ng),
-        setNodeGroupAutoScaling: (c, ng, on) => setNodeGroupAutoScaling(session, c, ng, on),
-        changeNodeGroupScaling: (c, ng, scaling) => changeNodeGroupScaling(session, c, ng, scaling),
-        removeNodeGroup: (c, ng) => removeNodeGroup(session, c, ng),
-        upgradeCluster: (c, version) => upgradeCluster(session, c, version),
-        changeClusterTags: (c, tags) => changeClusterTags(session, c, tags),
-        changeClusterNetwork: (c, change) => changeClusterNetwork(session, c, change),
-    };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Operations
 
-async function createCluster(session: LocalSession, req: ClusterReq): Promise<ClusterInfo> {
+export async function createCluster(session: LocalSession, req: ClusterReq): Promise<ClusterInfo> {
     const name = req?.iid?.nameId ?? "";
     const what = `creating Cluster (${name})`;
     await enter(session, "createCluster", what);
@@ -88,7 +70,7 @@ async function createCluster(session: LocalSession, req: ClusterReq): Promise<Cl
     }
 }
 
-async function listCluster(session: LocalSession): Promise<ClusterInfo[]> {
+export async function listCluster(session: LocalSession): Promise<ClusterInfo[]> {
     const what = "listing Clusters";
     await enter(session, "listCluster", what);
     return call(session, null, what, state => {
@@ -97,7 +79,7 @@ async function listCluster(session: LocalSession): Promise<ClusterInfo[]> {
     });
 }
 
-async function getCluster(session: LocalSession, iid: Iid): Promise<ClusterInfo> {
+export async function getCluster(session: LocalSession, iid: Iid): Promise<ClusterInfo> {
     requireIid(iid, "iid");
     const what = `getting Cluster (${label(iid)})`;
     await enter(session, "getCluster", what);
@@ -106,7 +88,7 @@ async function getCluster(session: LocalSession, iid: Iid): Promise<ClusterInfo>
     return toClusterInfo(rec);
 }
 
-async function deleteCluster(session: LocalSession, iid: Iid): Promise<void> {
+export async function deleteCluster(session: LocalSession, iid: Iid): Promise<void> {
     requireIid(iid, "iid");
     const what = `deleting Cluster (${label(iid)})`;
     await enter(session, "deleteCluster", what);
@@ -115,7 +97,7 @@ async function deleteCluster(session: LocalSession, iid: Iid): Promise<void> {
     await removeCluster(session, id, what);
 }
 
-async function addNodeGroup(session: LocalSession, clusterIid: Iid, req: NodeGroupReq): Promise<NodeGroupInfo> {
+export async function addNodeGroup(session: LocalSession, clusterIid: Iid, req: NodeGroupReq): Promise<NodeGroupInfo> {
     requireIid(clusterIid, "clusterIid");
     const what = `adding NodeGroup (${req?.iid?.nameId ?? ""}) to Cluster (${label(clusterIid)})`;
     await enter(session, "addNodeGroup", what);
@@ -141,7 +123,7 @@ async function addNodeGroup(session: LocalSession, clusterIid: Iid, req: NodeGro
     }
 }
 
-async function getNodeGroup(session: LocalSession, clusterIid: Iid, ngIid: Iid): Promise<NodeGroupInfo> {
+export async function getNodeGroup(session: LocalSession, clusterIid: Iid, ngIid: Iid): Promise<NodeGroupInfo> {
     requireIid(clusterIid, "clusterIid");
     requireIid(ngIid, "nodeGroupIid");
     const what = `getting NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
@@ -153,7 +135,7 @@ async function getNodeGroup(session: LocalSession, clusterIid: Iid, ngIid: Iid):
     return toNodeGroupInfo(ng);
 }
 
-async function setNodeGroupAutoScaling(
+export async function setNodeGroupAutoScaling(
     session: LocalSession,
     clusterIid: Iid,
     ngIid: Iid,
@@ -168,7 +150,7 @@ async function setNodeGroupAutoScaling(
     });
 }
 
-async function changeNodeGroupScaling(
+export async function changeNodeGroupScaling(
     session: LocalSession,
     clusterIid: Iid,
     ngIid: Iid,
@@ -184,7 +166,7 @@ async function changeNodeGroupScaling(
     });
 }
 
-async function removeNodeGroup(session: LocalSession, clusterIid: Iid, ngIid: Iid): Promise<void> {
+export async function removeNodeGroup(session: LocalSession, clusterIid: Iid, ngIid: Iid): Promise<void> {
     requireIid(clusterIid, "clusterIid");
     requireIid(ngIid, "nodeGroupIid");
     const what = `removing NodeGroup (${label(ngIid)}) from Cluster (${label(clusterIid)})`;
@@ -198,7 +180,7 @@ async function removeNodeGroup(session: LocalSession, clusterIid: Iid, ngIid: Ii
     await removeNodeGroups(session, found.clusterId, [found.ngId], what);
 }
 
-async function upgradeCluster(session: LocalSession, clusterIid: Iid, version: string): Promise<ClusterInfo> {
+export async function upgradeCluster(session: LocalSession, clusterIid: Iid, version: string): Promise<ClusterInfo> {
     requireIid(clusterIid, "clusterIid");
     const what = `upgrading Cluster (${label(clusterIid)}) to ${version}`;
     await enter(session, "upgradeCluster", what);
@@ -226,7 +208,7 @@ async function upgradeCluster(session: LocalSession, clusterIid: Iid, version: s
     return toClusterInfo(await waitClusterActive(session, cur.id, what, "update"));
 }
 
-async function changeClusterTags(
+export async function changeClusterTags(
     session: LocalSession,
     clusterIid: Iid,
     tags: Record<string, string>,
@@ -243,7 +225,7 @@ async function changeClusterTags(
 }
 
 /** As on EKS: one update per kind (subnets, then security groups), each settling before the next. */
-async function changeClusterNetwork(
+export async function changeClusterNetwork(
     session: LocalSession,
     clusterIid: Iid,
     change: ClusterNetworkChange,

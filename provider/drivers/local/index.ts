@@ -1,7 +1,8 @@
 import { defineCapabilities } from "../../interface/capabilities";
 import type { Capabilities, Connection, Driver, DriverContext } from "../../interface/driver";
-import { makeClusterHandler } from "./cluster";
-import { makeNlbHandler } from "./nlb";
+import { bindClusterHandler, bindNlbHandler } from "../../interface/driver";
+import * as clusterOperations from "./cluster";
+import * as nlbOperations from "./nlb";
 import { openSession } from "./ops";
 
 export { LocalCloud } from "./store";
@@ -55,5 +56,8 @@ export const capabilities: Capabilities = defineCapabilities({
 
 export function open(conn: Connection, ctx: DriverContext): Driver {
     const session = openSession(conn, ctx, capabilities);
-    return { nlb: makeNlbHandler(session), cluster: makeClusterHandler(session) };
+    return {
+        nlb: bindNlbHandler(session, nlbOperations),
+        cluster: bindClusterHandler(session, clusterOperations),
+    };
 }

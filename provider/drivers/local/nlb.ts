@@ -5,7 +5,6 @@ import type {
     Iid,
     ListenerInfo,
     ListenerReq,
-    NlbHandler,
     NlbInfo,
     NlbReq,
     TrafficProtocol,
@@ -25,27 +24,10 @@ import { intIssues, nameIssues, oneOfIssues, tagIssues, throwIfIssues } from "..
 import { planSubnetSteps, sharedZones } from "../../interface/subnets";
 import { beginTransition, newId, NlbRecord, observeNlb, onePerZone, randomHex, StoreState, zoneOf } from "./store";
 
-export function makeNlbHandler(session: LocalSession): NlbHandler {
-    return {
-        createNlb: req => createNlb(session, req),
-        listNlb: () => listNlb(session),
-        getNlb: iid => getNlb(session, iid),
-        deleteNlb: iid => deleteNlb(session, iid),
-        changeListener: (iid, listener) => changeListener(session, iid, listener),
-        changeVmGroupInfo: (iid, vmGroup) => changeVmGroupInfo(session, iid, vmGroup),
-        addVms: (iid, vms) => addVms(session, iid, vms),
-        removeVms: (iid, vms) => removeVms(session, iid, vms),
-        getVmGroupHealthInfo: iid => getVmGroupHealthInfo(session, iid),
-        changeHealthCheckerInfo: (iid, hc) => changeHealthCheckerInfo(session, iid, hc),
-        changeTags: (iid, tags) => changeTags(session, iid, tags),
-        changeSubnets: (iid, subnets) => changeSubnets(session, iid, subnets),
-    };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Operations
 
-async function createNlb(session: LocalSession, req: NlbReq): Promise<NlbInfo> {
+export async function createNlb(session: LocalSession, req: NlbReq): Promise<NlbInfo> {
     const name = req?.iid?.nameId ?? "";
     const what = `creating Nlb (${name})`;
     await enter(session, "createNlb", what);
@@ -95,7 +77,7 @@ async function createNlb(session: LocalSession, req: NlbReq): Promise<NlbInfo> {
     }
 }
 
-async function listNlb(session: LocalSession): Promise<NlbInfo[]> {
+export async function listNlb(session: LocalSession): Promise<NlbInfo[]> {
     const what = "listing Nlbs";
     await enter(session, "listNlb", what);
     return call(session, null, what, state => {
@@ -104,7 +86,7 @@ async function listNlb(session: LocalSession): Promise<NlbInfo[]> {
     });
 }
 
-async function getNlb(session: LocalSession, iid: Iid): Promise<NlbInfo> {
+export async function getNlb(session: LocalSession, iid: Iid): Promise<NlbInfo> {
     requireIid(iid, "iid");
     const what = `getting Nlb (${label(iid)})`;
     await enter(session, "getNlb", what);
@@ -113,7 +95,7 @@ async function getNlb(session: LocalSession, iid: Iid): Promise<NlbInfo> {
     return toNlbInfo(rec);
 }
 
-async function deleteNlb(session: LocalSession, iid: Iid): Promise<void> {
+export async function deleteNlb(session: LocalSession, iid: Iid): Promise<void> {
     requireIid(iid, "iid");
     const what = `deleting Nlb (${label(iid)})`;
     await enter(session, "deleteNlb", what);
@@ -122,7 +104,7 @@ async function deleteNlb(session: LocalSession, iid: Iid): Promise<void> {
     await removeNlbParts(session, id, what);
 }
 
-async function changeListener(session: LocalSession, iid: Iid, listener: ListenerReq): Promise<ListenerInfo> {
+export async function changeListener(session: LocalSession, iid: Iid, listener: ListenerReq): Promise<ListenerInfo> {
     requireIid(iid, "iid");
     const what = `changing the listener of Nlb (${label(iid)})`;
     await enter(session, "changeListener", what);
@@ -142,7 +124,7 @@ async function changeListener(session: LocalSession, iid: Iid, listener: Listene
     return toListenerInfo(await waitNlbActive(session, id, what, "update"));
 }
 
-async function changeVmGroupInfo(session: LocalSession, iid: Iid, vmGroup: VmGroupReq): Promise<VmGroupInfo> {
+export async function changeVmGroupInfo(session: LocalSession, iid: Iid, vmGroup: VmGroupReq): Promise<VmGroupInfo> {
     requireIid(iid, "iid");
     const what = `changing the VM group of Nlb (${label(iid)})`;
     await enter(session, "changeVmGroupInfo", what);
@@ -161,7 +143,7 @@ async function changeVmGroupInfo(session: LocalSession, iid: Iid, vmGroup: VmGro
     return toVmGroupInfo(await waitNlbActive(session, id, what, "update"));
 }
 
-async function addVms(session: LocalSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
+export async function addVms(session: LocalSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
     requireIid(iid, "iid");
     const what = `adding VMs to Nlb (${label(iid)})`;
     await enter(session, "addVms", what);
@@ -173,7 +155,7 @@ async function addVms(session: LocalSession, iid: Iid, vms: string[]): Promise<V
     return toVmGroupInfo(await waitNlbActive(session, id, what, "update"));
 }
 
-async function removeVms(session: LocalSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
+export async function removeVms(session: LocalSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
     requireIid(iid, "iid");
     const what = `removing VMs from Nlb (${label(iid)})`;
     await enter(session, "removeVms", what);
@@ -184,7 +166,7 @@ async function removeVms(session: LocalSession, iid: Iid, vms: string[]): Promis
     return toVmGroupInfo(await waitNlbActive(session, id, what, "update"));
 }
 
-async function getVmGroupHealthInfo(session: LocalSession, iid: Iid): Promise<HealthInfo> {
+export async function getVmGroupHealthInfo(session: LocalSession, iid: Iid): Promise<HealthInfo> {
     requireIid(iid, "iid");
     const what = `reading the VM health of Nlb (${label(iid)})`;
     await enter(session, "getVmGroupHealthInfo", what);
@@ -206,7 +188,7 @@ async function getVmGroupHealthInfo(session: LocalSession, iid: Iid): Promise<He
     return health;
 }
 
-async function changeHealthCheckerInfo(
+export async function changeHealthCheckerInfo(
     session: LocalSession,
     iid: Iid,
     hc: HealthCheckerReq,
@@ -221,7 +203,7 @@ async function changeHealthCheckerInfo(
     return toHealthCheckerInfo(await waitNlbActive(session, id, what, "update"));
 }
 
-async function changeTags(
+export async function changeTags(
     session: LocalSession,
     iid: Iid,
     tags: Record<string, string>,
@@ -252,7 +234,7 @@ function findNlb(state: StoreState, iid: Iid, what: string): NlbRecord {
  * changed, so a rejected change writes nothing. An unchanged NLB starts no transition.
  */
 /** The whole move is checked first; each step is one SetSubnets-like call, waited on. */
-async function changeSubnets(session: LocalSession, iid: Iid, subnets: string[]): Promise<string[]> {
+export async function changeSubnets(session: LocalSession, iid: Iid, subnets: string[]): Promise<string[]> {
     requireIid(iid, "iid");
     const what = `changing the subnets of Nlb (${label(iid)})`;
     await enter(session, "changeSubnets", what);
