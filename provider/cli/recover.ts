@@ -175,9 +175,9 @@ async function whyNotNow(cli: PulumiCli, cwd: string, stack: string): Promise<st
 
 function projectName(cwd: string): string {
     for (const file of ["Pulumi.yaml", "Pulumi.yml"]) {
-        const p = path.join(cwd, file);
-        if (!fs.existsSync(p)) continue;
-        const match = /^name:\s*["']?([^"'\s#]+)/m.exec(fs.readFileSync(p, "utf8"));
+        const projectFile = path.join(cwd, file);
+        if (!fs.existsSync(projectFile)) continue;
+        const match = /^name:\s*["']?([^"'\s#]+)/m.exec(fs.readFileSync(projectFile, "utf8"));
         if (match) return match[1];
     }
     throw new Error(

@@ -141,7 +141,8 @@ export async function setNodeGroupAutoScaling(
     ngIid: Iid,
     on: boolean,
 ): Promise<NodeGroupInfo> {
-    const what = `setting autoscaling ${on ? "on" : "off"} for NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
+    const switchTo = on ? "on" : "off";
+    const what = `setting autoscaling ${switchTo} for NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
     await enter(session, "setNodeGroupAutoScaling", what);
     if (typeof on !== "boolean")
         throw new ValidationError([{ property: "onAutoScaling", reason: "must be true or false" }]);
@@ -464,9 +465,8 @@ async function removeCluster(session: LocalSession, id: string, what: string): P
             const cur = state.clusters.find(x => x.id === id);
             if (!cur || cur.status === "Deleting") return;
             if (cur.nodeGroups.length > 0) {
-                throw new CloudApiError(
-                    `${what}: ResourceInUse: the cluster still has node groups ${cur.nodeGroups.map(g => g.name).join(", ")}`,
-                );
+                const names = cur.nodeGroups.map(g => g.name).join(", ");
+                throw new CloudApiError(`${what}: ResourceInUse: the cluster still has node groups ${names}`);
             }
             beginTransition(state, cur, "Deleting");
         });
@@ -562,7 +562,9 @@ function scalingIssues(session: LocalSession, sc: ScalingReq, prefix: string): F
     } else if (sc.desiredNodeSize < sc.minNodeSize || sc.desiredNodeSize > sc.maxNodeSize) {
         issues.push({
             property: `${prefix}desiredNodeSize`,
-            reason: `must be between minNodeSize (${sc.minNodeSize}) and maxNodeSize (${sc.maxNodeSize}), got ${sc.desiredNodeSize}`,
+            reason:
+                `must be between minNodeSize (${sc.minNodeSize}) and maxNodeSize (${sc.maxNodeSize}), ` +
+                `got ${sc.desiredNodeSize}`,
         });
     }
     return issues;
@@ -619,9 +621,7 @@ function fromClusterReq(session: LocalSession, state: StoreState, req: ClusterRe
         securityGroups: [...(req.network.securityGroups ?? [])],
         endpoint: `https://${id}.k8s.local`,
         token: randomHex(24),
-        caData: Buffer.from(
-            `-----BEGIN CERTIFICATE-----\n${Buffer.from(randomHex(48)).toString("base64")}\n-----END CERTIFICATE-----\n`,
-        ).toString("base64"),
+        caData: fakeCertificateAuthority(),
         createdTime: new Date().toISOString(),
         tags: copyTags(req.tags),
         ...ownerField(req.owner),
@@ -720,4 +720,10 @@ function toKubeconfig(cluster: ClusterRecord): string {
 function subject(what: string): string {
     const at = what.lastIndexOf("Cluster (");
     return at >= 0 ? what.slice(at) : what;
+}
+
+/** A PEM-shaped, base64-encoded certificate authority, so a kubeconfig built from it parses. */
+function fakeCertificateAuthority(): string {
+    const body = Buffer.from(randomHex(48)).toString("base64");
+    return Buffer.from(`-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`).toString("base64");
 }

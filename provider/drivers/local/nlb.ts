@@ -33,7 +33,8 @@ export async function createNlb(session: LocalSession, req: NlbReq): Promise<Nlb
     await enter(session, "createNlb", what);
     if (!session.caps.nlb.scopes.includes(req.scope)) {
         throw new NotSupportedError(
-            `${what}: ${req.scope} scope is not supported by the local driver (only ${session.caps.nlb.scopes.join(", ")}, as on AWS and GCP passthrough NLBs)`,
+            `${what}: ${req.scope} scope is not supported by the local driver ` +
+                `(only ${session.caps.nlb.scopes.join(", ")}, as on AWS and GCP passthrough NLBs)`,
         );
     }
     if (!session.caps.nlb.types.includes(req.type)) {

@@ -247,20 +247,20 @@ export function settleNodeGroup(state: StoreState, ng: NodeGroupRecord): void {
 }
 
 /** Describes a cluster and all its node groups once; false when the cluster is gone. */
-export function observeCluster(state: StoreState, c: ClusterRecord): boolean {
-    c.nodeGroups = c.nodeGroups.filter(ng => observe(ng, () => settleNodeGroup(state, ng)));
-    return observe(c, () => {
-        c.version = c.targetVersion;
+export function observeCluster(state: StoreState, cluster: ClusterRecord): boolean {
+    cluster.nodeGroups = cluster.nodeGroups.filter(ng => observe(ng, () => settleNodeGroup(state, ng)));
+    return observe(cluster, () => {
+        cluster.version = cluster.targetVersion;
     });
 }
 
-export function observeNlb(n: NlbRecord): boolean {
-    return observe(n);
+export function observeNlb(nlb: NlbRecord): boolean {
+    return observe(nlb);
 }
 
-function faultError(f: FaultRecord, what: string): Error {
-    const msg = `${what}: ${f.message || `injected ${f.error} fault at ${f.op}`}`;
-    switch (f.error) {
+function faultError(fault: FaultRecord, what: string): Error {
+    const msg = `${what}: ${fault.message || `injected ${fault.error} fault at ${fault.op}`}`;
+    switch (fault.error) {
         case "NotFound":
             return new NotFoundError(msg);
         case "Throttling":
@@ -271,12 +271,12 @@ function faultError(f: FaultRecord, what: string): Error {
 }
 
 function takeFault(state: StoreState, op: string): FaultRecord | null {
-    const i = state.faults.findIndex(f => f.op === op && f.remaining > 0);
-    if (i < 0) return null;
-    const f = state.faults[i];
-    const fired = { ...f };
-    f.remaining--;
-    if (f.remaining <= 0) state.faults.splice(i, 1);
+    const index = state.faults.findIndex(f => f.op === op && f.remaining > 0);
+    if (index < 0) return null;
+    const fault = state.faults[index];
+    const fired = { ...fault };
+    fault.remaining--;
+    if (fault.remaining <= 0) state.faults.splice(index, 1);
     return fired;
 }
 
@@ -382,11 +382,11 @@ export class LocalCloud {
     }
 
     /** Describes an object goes through before a transitional status settles (0 = settle at once). */
-    async setPolls(n: number): Promise<void> {
-        if (!Number.isInteger(n) || n < 0)
-            throw new ValidationError([{ property: "polls", reason: `must be an integer ≥ 0, got ${n}` }]);
+    async setPolls(polls: number): Promise<void> {
+        if (!Number.isInteger(polls) || polls < 0)
+            throw new ValidationError([{ property: "polls", reason: `must be an integer ≥ 0, got ${polls}` }]);
         await this.mutate(state => {
-            state.config.polls = n;
+            state.config.polls = polls;
         });
     }
 
