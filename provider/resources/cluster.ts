@@ -9,11 +9,12 @@ import { ownerField } from "../interface/owner";
 import { isRecord, parseWith, Props } from "../interface/schema";
 import { capabilitiesOf } from "../drivers/registry";
 import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
-import { adoptionConflicts, clean, opError, UpdateResult, userTags } from "./common";
+import { clean, UpdateResult, userTags } from "./common";
 import { CLUSTER_CALL_ORDER, ClusterCall, clusterFields, NodeGroupOp, nodeGroupOps, plan, Plan } from "./fields";
 import { changeScaling, enforceDeclaredSize, fromNodeGroupInfo, toNodeGroupReq } from "./nodeGroupCommon";
 import { ClusterInputs, ClusterNodeGroupInput, clusterSchema, compareVersions, timeoutsSchema } from "./schemas";
-import { capsOf, checkResource, createTracked, deleteOrGone, diffResource, driverFor, nameIn } from "./skeleton";
+import { adoptExisting, capsOf, checkResource, createTracked, deleteOrGone, diffResource, driverFor } from "./skeleton";
+import { nameIn } from "./skeleton";
 import { readOrGone, runUpdate, step, Step, stepsOf, storedConnection, typedInputs } from "./skeleton";
 
 export type { ClusterInputs, ClusterNodeGroupInput } from "./schemas";
@@ -104,28 +105,26 @@ async function adoptCluster(
     config: ProviderConfig,
     driver: Driver,
 ): Promise<CreateResult> {
-    let info: ClusterInfo;
-    try {
-        info = await driver.cluster.getCluster({ nameId: "", systemId: adopt });
-    } catch (err) {
-        throw opError("adopting", KIND, adopt, err);
-    }
-    // Existing node groups are matched to declared ones by cloud name; others are left alone.
-    const matched = ins.nodeGroups.filter(group => info.nodeGroups.some(live => live.iid.nameId === group.name));
-    const live = toOutputs(info, { ...ins, nodeGroups: matched }, sameNames(ins));
-    const mismatches = adoptionConflicts(diffCluster(live, inputs).replaces, live, inputs);
-    // A downgrade is no replacement but cannot be applied either.
-    if (compareVersions(ins.version, info.version) < 0) {
-        mismatches.push(`version: existing ${info.version} is newer than declared ${ins.version}`);
-    }
-    if (mismatches.length > 0) {
-        const list = mismatches.join("; ");
-        throw new Error(
-            `adopting ${KIND} (${adopt}): these cannot change in place, declare the existing values: ${list}`,
-        );
-    }
-    const res = await updateCluster(info.iid.systemId, { ...live, adopt }, inputs, config);
-    return { id: info.iid.systemId, outs: res.outs };
+    return adoptExisting<ClusterInfo>(
+        {
+            kind: KIND,
+            adopt,
+            fetch: iid => driver.cluster.getCluster(iid),
+            outputs: info => {
+                // Existing node groups are matched to declared ones by cloud name; others are left alone.
+                const matched = ins.nodeGroups.filter(group => info.nodeGroups.some(g => g.iid.nameId === group.name));
+                return toOutputs(info, { ...ins, nodeGroups: matched }, sameNames(ins));
+            },
+            replaces: live => diffCluster(live, inputs).replaces,
+            // A downgrade is no replacement but cannot be applied either.
+            refusals: info =>
+                compareVersions(ins.version, info.version) < 0
+                    ? [`version: existing ${info.version} is newer than declared ${ins.version}`]
+                    : [],
+            update: (id, live) => updateCluster(id, live, inputs, config),
+        },
+        inputs,
+    );
 }
 
 /** Declared node-group name → cloud name: the same name for node groups created with the cluster. */

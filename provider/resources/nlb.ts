@@ -7,10 +7,11 @@ import type { Driver, HealthCheckerReq, HealthInfo, Iid, NlbInfo, NlbReq, Traffi
 import { ownerField } from "../interface/owner";
 import { isRecord, parseWith, Props } from "../interface/schema";
 import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
-import { adoptionConflicts, clean, opError, sameVm, userTags, UpdateResult } from "./common";
+import { clean, sameVm, userTags, UpdateResult } from "./common";
 import { NLB_CALL_ORDER, NlbCall, nlbFields, plan } from "./fields";
 import { NlbInputs, nlbSchema, timeoutsSchema } from "./schemas";
-import { capsOf, checkResource, createTracked, deleteOrGone, diffResource, driverFor, nameIn } from "./skeleton";
+import { adoptExisting, capsOf, checkResource, createTracked, deleteOrGone, diffResource, driverFor } from "./skeleton";
+import { nameIn } from "./skeleton";
 import { readOrGone, runUpdate, step, Step, storedConnection, typedInputs } from "./skeleton";
 import { capabilitiesOf } from "../drivers/registry";
 
@@ -96,23 +97,18 @@ export async function createNlb(inputs: Props, config: ProviderConfig): Promise<
 /** Brings an existing NLB under management: no create; declared in-place values are applied. */
 async function adoptNlb(ins: NlbInputs, adopt: string, inputs: Props, config: ProviderConfig): Promise<CreateResult> {
     const driver = driverFor(KIND, ins.nlbName, inputs, config, false);
-    let info: NlbInfo;
-    try {
-        info = await driver.nlb.getNlb({ nameId: "", systemId: adopt });
-    } catch (err) {
-        throw opError("adopting", KIND, adopt, err);
-    }
-    // Adopted VMs are all the NLB's own: declared ones stay, others are detached by the update.
-    const live = toOutputs(info, { ...ins, vmGroup: { ...ins.vmGroup, vms: info.vmGroup.vms } }, undefined);
-    const mismatches = adoptionConflicts(diffNlb(live, inputs).replaces, live, inputs);
-    if (mismatches.length > 0) {
-        const list = mismatches.join("; ");
-        throw new Error(
-            `adopting ${KIND} (${adopt}): these cannot change in place, declare the existing values: ${list}`,
-        );
-    }
-    const res = await updateNlb(info.iid.systemId, { ...live, adopt }, inputs, config);
-    return { id: info.iid.systemId, outs: res.outs };
+    return adoptExisting<NlbInfo>(
+        {
+            kind: KIND,
+            adopt,
+            fetch: iid => driver.nlb.getNlb(iid),
+            // Adopted VMs are all the NLB's own: declared ones stay, others are detached by the update.
+            outputs: info => toOutputs(info, { ...ins, vmGroup: { ...ins.vmGroup, vms: info.vmGroup.vms } }, undefined),
+            replaces: live => diffNlb(live, inputs).replaces,
+            update: (id, live) => updateNlb(id, live, inputs, config),
+        },
+        inputs,
+    );
 }
 
 export async function readNlb(id: string, props: Props, config: ProviderConfig): Promise<ReadResult> {

@@ -3,11 +3,12 @@ import type { Driver, Iid, NodeGroupInfo } from "../interface/driver";
 import { parseWith, Props } from "../interface/schema";
 import { capabilitiesOf } from "../drivers/registry";
 import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
-import { adoptionConflicts, clean, opError, UpdateResult } from "./common";
+import { clean, UpdateResult } from "./common";
 import { NODE_GROUP_CALL_ORDER, NodeGroupCall, nodeGroupFields, plan, Plan } from "./fields";
 import { changeScaling, enforceDeclaredSize, fromNodeGroupInfo, toNodeGroupReq } from "./nodeGroupCommon";
 import { NodeGroupInputs, nodeGroupSchema } from "./schemas";
-import { capsOf, checkResource, createTracked, deleteOrGone, diffResource, driverFor, nameIn } from "./skeleton";
+import { adoptExisting, capsOf, checkResource, createTracked, deleteOrGone, diffResource, driverFor } from "./skeleton";
+import { nameIn } from "./skeleton";
 import { readOrGone, runUpdate, step, Step, stepsOf, storedConnection, typedInputs } from "./skeleton";
 
 export type { NodeGroupInputs } from "./schemas";
@@ -73,22 +74,17 @@ async function adoptNodeGroup(
     inputs: Props,
     config: ProviderConfig,
 ): Promise<CreateResult> {
-    let live: NodeGroupInfo;
-    try {
-        live = await driver.cluster.getNodeGroup(clusterIid(inputs), { nameId: "", systemId: adopt });
-    } catch (err) {
-        throw opError("adopting", KIND, adopt, err);
-    }
-    const liveOuts = toOutputs(live, ins);
-    const mismatches = adoptionConflicts(diffNodeGroup(liveOuts, inputs).replaces, liveOuts, inputs);
-    if (mismatches.length > 0) {
-        const list = mismatches.join("; ");
-        throw new Error(
-            `adopting ${KIND} (${adopt}): these cannot change in place, declare the existing values: ${list}`,
-        );
-    }
-    const res = await updateNodeGroup(live.iid.systemId, { ...liveOuts, adopt }, inputs, config);
-    return { id: live.iid.systemId, outs: res.outs };
+    return adoptExisting<NodeGroupInfo>(
+        {
+            kind: KIND,
+            adopt,
+            fetch: iid => driver.cluster.getNodeGroup(clusterIid(inputs), iid),
+            outputs: live => toOutputs(live, ins),
+            replaces: live => diffNodeGroup(live, inputs).replaces,
+            update: (id, live) => updateNodeGroup(id, live, inputs, config),
+        },
+        inputs,
+    );
 }
 
 export async function readNodeGroup(id: string, props: Props, config: ProviderConfig): Promise<ReadResult> {

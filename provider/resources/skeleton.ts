@@ -5,12 +5,13 @@
  * table through a record of calls.
  */
 import type { z } from "zod";
-import type { Capabilities, Connection, Driver, NameRule } from "../interface/driver";
+import type { Capabilities, Connection, Driver, Iid, NameRule } from "../interface/driver";
 import { FieldIssue, isNotFound } from "../interface/errors";
 import { isRecord, parseWith, Props } from "../interface/schema";
 import { capabilitiesOf, driverModule, DriverModule, openDriver } from "../drivers/registry";
 import type { CheckResult, DiffResult, ProviderConfig, ReadResult } from "./common";
-import { autoName, clean, createError, driverContext, isUnknown, leftBehind, opError, PartialFailure } from "./common";
+import { adoptionConflicts, autoName, clean, createError, driverContext, isUnknown, leftBehind } from "./common";
+import { opError, PartialFailure } from "./common";
 import { toDriverTimeouts } from "./common";
 import { connectionSchema } from "./schemas";
 import { FieldRule, Plan, plan } from "./fields";
@@ -199,6 +200,51 @@ export async function createTracked<Live extends { iid: { systemId: string } }>(
             reason,
         ]);
     }
+}
+
+export interface AdoptSpec<Live> {
+    kind: string;
+    /** The id of the existing object. */
+    adopt: string;
+    fetch: (iid: Iid) => Promise<Live>;
+    /** The live object as outputs, in the declared shape. */
+    outputs: (live: Live) => Props;
+    /** The fields the field table would replace from those outputs to the declared inputs. */
+    replaces: (liveOuts: Props) => readonly string[];
+    /** Differences that are no replacement but cannot be applied either (a version downgrade). */
+    refusals?: (live: Live) => string[];
+    /** Brings the adopted object to the declared inputs with the resource's own update. */
+    update: (id: string, liveOuts: Props) => Promise<{ outs: Props }>;
+}
+
+/**
+ * Adoption of an existing object: refused, naming each field, when the declared inputs would
+ * replace it (or cannot be applied); otherwise the object is updated in place to what is declared.
+ */
+export async function adoptExisting<Live extends { iid: { systemId: string } }>(
+    spec: AdoptSpec<Live>,
+    declared: Props,
+): Promise<{ id: string; outs: Props }> {
+    let live: Live;
+    try {
+        live = await spec.fetch({ nameId: "", systemId: spec.adopt });
+    } catch (err) {
+        throw opError("adopting", spec.kind, spec.adopt, err);
+    }
+    const liveOuts = spec.outputs(live);
+    const mismatches = [
+        ...adoptionConflicts(spec.replaces(liveOuts), liveOuts, declared),
+        ...(spec.refusals?.(live) ?? []),
+    ];
+    if (mismatches.length > 0) {
+        const list = mismatches.join("; ");
+        throw new Error(
+            `adopting ${spec.kind} (${spec.adopt}): these cannot change in place, declare the existing values: ${list}`,
+        );
+    }
+    const id = live.iid.systemId;
+    const res = await spec.update(id, { ...liveOuts, adopt: spec.adopt });
+    return { id, outs: res.outs };
 }
 
 /** One step of an update: its label in the "completed:" list and the call it makes. */
