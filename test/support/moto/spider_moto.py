@@ -72,6 +72,7 @@ from moto.eks.exceptions import (
 )
 from moto.eks.responses import EKSResponse
 from moto.elbv2.exceptions import ELBClientError
+from moto.elbv2.responses import ELBV2Response
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
 
@@ -129,6 +130,226 @@ def _not_found(message: str) -> ResourceNotFoundException:
 
 def _in_use(message: str) -> ResourceInUseException:
     return ResourceInUseException(clusterName=None, nodegroupName=None, addonName=None, message=message)
+
+
+def _bad(message: str) -> InvalidParameterException:
+    return InvalidParameterException(message=message)
+
+
+# --------------------------------------------------------------------------------------------
+# EKS: request rules (labels, taints, capacity type, update config, endpoint access, logging)
+#
+# Sources: EKS API Reference (UpdateLabelsPayload: label keys and values 1-63 characters;
+# Taint: key 1-63, value 0-63, effect NO_SCHEDULE | NO_EXECUTE | PREFER_NO_SCHEDULE;
+# NodegroupUpdateConfig: maxUnavailable 1-100, maxUnavailablePercentage 1-100, one of them;
+# CapacityTypes; LogType), the EKS user guide ("Node taints on managed node groups": key and
+# value character rules, 50 taints per node group; "Cluster API server endpoint": private access
+# must be enabled to disable public access, a bounded number of public CIDR blocks), and error
+# messages EKS is known to answer (quoted where the text is EKS's own).
+
+LABEL_RESERVED_PREFIXES = ("kubernetes.io/", "k8s.io/", "eks.amazonaws.com/")
+# Kubernetes syntax (labels and taints are applied to the nodes as Kubernetes labels / taints).
+_DNS_PREFIX = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/"
+K8S_KEY_RE = re.compile(rf"^({_DNS_PREFIX})?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+K8S_VALUE_RE = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+TAINT_EFFECTS = ["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"]
+CAPACITY_TYPES = ["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"]
+LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+MAX_TAINTS = 50
+MAX_PUBLIC_CIDRS = 40
+DEFAULT_UPDATE_CONFIG = {"maxUnavailable": 1}
+
+
+def _check_label(key: Any, value: Any) -> None:
+    if not isinstance(key, str) or not 1 <= len(key) <= 63:
+        raise _bad(f"Label key '{key}' must be between 1 and 63 characters")
+    if any(key.startswith(p) or f".{p}" in key for p in LABEL_RESERVED_PREFIXES):
+        raise _bad("Label cannot contain reserved prefixes [kubernetes.io/, k8s.io/, eks.amazonaws.com/]")
+    if not K8S_KEY_RE.match(key):
+        raise _bad(f"Label key '{key}' is not a valid Kubernetes label key")
+    if not isinstance(value, str) or not 1 <= len(value) <= 63:
+        raise _bad(f"Label value for key '{key}' must be between 1 and 63 characters")
+    if not K8S_VALUE_RE.match(value):
+        raise _bad(f"Label value '{value}' for key '{key}' is not a valid Kubernetes label value")
+
+
+def _check_labels(labels: Any) -> dict[str, str]:
+    if labels is None:
+        return {}
+    if not isinstance(labels, dict):
+        raise _bad("labels must be a map of strings")
+    for key, value in labels.items():
+        _check_label(key, value)
+    return dict(labels)
+
+
+def _check_taint(taint: Any, *, need_effect: bool = True) -> dict[str, str]:
+    if not isinstance(taint, dict):
+        raise _bad("A taint must have a key, a value and an effect")
+    key, value, effect = taint.get("key"), taint.get("value"), taint.get("effect")
+    if not isinstance(key, str) or not 1 <= len(key) <= 63:
+        raise _bad(f"Taint key '{key}' must be between 1 and 63 characters")
+    if not K8S_KEY_RE.match(key):
+        raise _bad(f"Taint key '{key}' must begin with a letter or number and contain only letters, numbers, "
+                   "hyphens, periods and underscores, optionally after a DNS subdomain prefix and a single '/'")
+    if value is not None and value != "":
+        if not isinstance(value, str) or len(value) > 63:
+            raise _bad(f"Taint value for key '{key}' can be up to 63 characters long")
+        if not K8S_VALUE_RE.match(value):
+            raise _bad(f"Taint value '{value}' for key '{key}' must begin with a letter or number and contain only "
+                       "letters, numbers, hyphens, periods and underscores")
+    if effect is None and not need_effect:
+        pass
+    elif effect not in TAINT_EFFECTS:
+        raise _bad(f"Invalid taint effect: {effect}, must be one of these [{', '.join(TAINT_EFFECTS)}]")
+    out = {"key": key, "effect": effect} if effect is not None else {"key": key}
+    if value is not None:
+        out["value"] = value
+    return out
+
+
+def _taint_id(taint: dict[str, Any]) -> tuple[str, Any]:
+    # Kubernetes taints are unique by key and effect.
+    return (taint["key"], taint.get("effect"))
+
+
+def _check_taints(taints: Any) -> list[dict[str, str]]:
+    if taints is None:
+        return []
+    if not isinstance(taints, list):
+        raise _bad("taints must be a list")
+    checked = [_check_taint(t) for t in taints]
+    seen: set[tuple[str, Any]] = set()
+    for t in checked:
+        if _taint_id(t) in seen:
+            raise _bad(f"Taints must be unique by key and effect: {t['key']}:{t['effect']} is given twice")
+        seen.add(_taint_id(t))
+    if len(checked) > MAX_TAINTS:
+        raise _bad(f"A node group can have at most {MAX_TAINTS} taints; {len(checked)} requested")
+    return checked
+
+
+def _check_update_config(update_config: Any) -> dict[str, Any]:
+    if not isinstance(update_config, dict):
+        raise _bad("updateConfig must be an object")
+    mu, mup = update_config.get("maxUnavailable"), update_config.get("maxUnavailablePercentage")
+    if mu is not None and mup is not None:
+        raise _bad("Only one of maxUnavailable and maxUnavailablePercentage can be specified")
+    if mu is None and mup is None:
+        raise _bad("Either maxUnavailable or maxUnavailablePercentage must be specified")
+    name, value = ("maxUnavailable", mu) if mu is not None else ("maxUnavailablePercentage", mup)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+        raise _bad(f"{name} must be between 1 and 100, got {value}")
+    out: dict[str, Any] = {name: value}
+    strategy = update_config.get("updateStrategy")
+    if strategy is not None:
+        if strategy not in ("DEFAULT", "MINIMAL"):
+            raise _bad(f"Invalid updateStrategy: {strategy}, must be one of these [DEFAULT, MINIMAL]")
+        out["updateStrategy"] = strategy
+    return out
+
+
+def _check_scaling(merged: dict[str, Any]) -> None:
+    for key, low in (("minSize", 0), ("maxSize", 1), ("desiredSize", 0)):
+        value = merged.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low):
+            raise _bad(f"{key} must be an integer of at least {low}")
+    if merged["minSize"] > merged["desiredSize"]:
+        raise _bad(f"Minimum capacity {merged['minSize']} can't be greater than desired size {merged['desiredSize']}")
+    if merged["desiredSize"] > merged["maxSize"]:
+        raise _bad(f"Desired capacity {merged['desiredSize']} can't be greater than max size {merged['maxSize']}")
+    if merged["maxSize"] < 1:
+        raise _bad("Maximum capacity must be at least 1")
+
+
+def _reserved_v4() -> list[Any]:
+    import ipaddress
+
+    return [ipaddress.ip_network(n) for n in (
+        "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+        "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4",
+    )]
+
+
+RESERVED_V4 = _reserved_v4()
+
+
+def _check_cidrs(cidrs: Any) -> list[str]:
+    import ipaddress
+
+    if not isinstance(cidrs, list):
+        raise _bad("publicAccessCidrs must be a list of CIDR blocks")
+    bad = []
+    for cidr in cidrs:
+        try:
+            net = ipaddress.ip_network(cidr, strict=True) if isinstance(cidr, str) and "/" in cidr else None
+        except ValueError:
+            net = None
+        # The public endpoint of an IPv4 cluster takes IPv4 blocks outside the reserved ranges.
+        if net is None or net.version != 4 or (net.prefixlen > 0 and any(net.overlaps(r) for r in RESERVED_V4)):
+            bad.append(str(cidr))
+    if bad:
+        raise _bad(f"The following CIDRs are invalid in publicAccessCidrs: [{', '.join(bad)}]")
+    if len(cidrs) > MAX_PUBLIC_CIDRS:
+        raise _bad(f"publicAccessCidrs can have at most {MAX_PUBLIC_CIDRS} CIDR blocks; {len(cidrs)} given")
+    return list(cidrs)
+
+
+def _endpoint_config(current: dict[str, Any], requested: dict[str, Any]) -> dict[str, Any]:
+    """The endpoint settings after `requested` is applied to `current`, checked as EKS checks them."""
+    merged = {
+        "endpointPublicAccess": current.get("endpointPublicAccess", True),
+        "endpointPrivateAccess": current.get("endpointPrivateAccess", False),
+        "publicAccessCidrs": list(current.get("publicAccessCidrs") or ["0.0.0.0/0"]),
+    }
+    for key in ("endpointPublicAccess", "endpointPrivateAccess"):
+        if key in requested and requested[key] is not None:
+            if not isinstance(requested[key], bool):
+                raise _bad(f"{key} must be true or false")
+            merged[key] = requested[key]
+    if requested.get("publicAccessCidrs") is not None:
+        merged["publicAccessCidrs"] = _check_cidrs(requested["publicAccessCidrs"]) or ["0.0.0.0/0"]
+    if not merged["endpointPublicAccess"] and not merged["endpointPrivateAccess"]:
+        # User guide: "You must enable private access to disable public access."
+        raise _bad("Private endpoint access must be enabled to disable public endpoint access: "
+                   "endpointPublicAccess and endpointPrivateAccess cannot both be false")
+    return merged
+
+
+def _logging_state(logging: Any) -> dict[str, bool]:
+    """A Logging structure as {type: enabled}, checked; types not named keep `False`."""
+    state = {t: False for t in LOG_TYPES}
+    state.update(_logging_changes(logging))
+    return state
+
+
+def _logging_changes(logging: Any) -> dict[str, bool]:
+    if logging is None:
+        return {}
+    if not isinstance(logging, dict) or not isinstance(logging.get("clusterLogging"), list):
+        raise _bad("logging must have a clusterLogging list")
+    changes: dict[str, bool] = {}
+    for setup in logging["clusterLogging"]:
+        enabled = setup.get("enabled")
+        if not isinstance(enabled, bool):
+            raise _bad("Each clusterLogging entry needs enabled: true or false")
+        for log_type in setup.get("types") or []:
+            if log_type not in LOG_TYPES:
+                raise _bad(f"Invalid log type: {log_type}, must be one of these [{', '.join(LOG_TYPES)}]")
+            if log_type in changes:
+                raise _bad(f"Log type {log_type} is specified more than once")
+            changes[log_type] = enabled
+    return changes
+
+
+def _logging_of(state: dict[str, bool]) -> dict[str, Any]:
+    """{type: enabled} as DescribeCluster reports it: one entry for the enabled types, one for the rest."""
+    setups = []
+    for enabled in (True, False):
+        types = [t for t in LOG_TYPES if state.get(t, False) == enabled]
+        if types:
+            setups.append({"types": types, "enabled": enabled})
+    return {"clusterLogging": setups}
 
 
 # --------------------------------------------------------------------------------------------
@@ -225,10 +446,95 @@ def _create_cluster(self: Any, name: str, role_arn: str, resources_vpc_config: d
         )
     config = dict(resources_vpc_config)
     config["vpcId"] = vpc_id
+    # Endpoint access as DescribeCluster reports it: public true, private false, 0.0.0.0/0 by default.
+    config.update(_endpoint_config({}, config))
+    config.setdefault("securityGroupIds", [])
+    logging_state = _logging_state(kwargs.pop("logging", None))
     cluster = _orig_create_cluster(self, name=name, role_arn=role_arn, resources_vpc_config=config, **kwargs)
+    cluster.logging = _logging_of(logging_state)
     # EKS keeps the Availability Zones chosen at creation: later subnets must stay inside them.
     cluster._spider_azs = azs
     return cluster
+
+
+_orig_create_nodegroup = eks_models.EKSBackend.create_nodegroup
+
+
+def _create_nodegroup(self: Any, cluster_name: str, nodegroup_name: str, update_config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    """CreateNodegroup with EKS's rules for labels, taints, capacity type, instance types, subnets,
+    scaling and update configuration; the node group keeps and reports all of them."""
+    from moto.ec2.models import ec2_backends
+
+    labels = _check_labels(kwargs.get("labels"))
+    taints = _check_taints(kwargs.get("taints"))
+    capacity = kwargs.get("capacity_type")
+    if capacity is not None and capacity not in CAPACITY_TYPES:
+        raise _bad(f"Invalid capacityType: {capacity}, must be one of these [{', '.join(CAPACITY_TYPES)}]")
+    instance_types = kwargs.get("instance_types")
+    if instance_types is not None:
+        if not isinstance(instance_types, list) or not instance_types or not all(isinstance(t, str) and t for t in instance_types):
+            raise _bad("instanceTypes must be a non-empty list of instance type names")
+    checked_update = _check_update_config(update_config) if update_config is not None else dict(DEFAULT_UPDATE_CONFIG)
+    scaling = kwargs.get("scaling_config")
+    if scaling is not None:
+        merged = {**eks_models.DEFAULT_SCALING_CONFIG, **scaling}
+        _check_scaling(merged)
+        kwargs["scaling_config"] = merged
+    subnets = kwargs.get("subnets")
+    if not subnets:
+        raise _bad("subnets must contain at least one subnet")
+    cluster = self.clusters.get(cluster_name)
+    if cluster is not None:
+        ec2 = ec2_backends[self.account_id][self.region_name]
+        for sid in subnets:
+            try:
+                subnet = ec2.get_subnet(sid)
+            except Exception:
+                subnet = None
+            if subnet is None:
+                raise _bad(f"Subnet {sid} not found")
+            vpc_id = cluster.resources_vpc_config.get("vpcId")
+            if vpc_id and subnet.vpc_id != vpc_id:
+                raise _bad(f"Subnet {sid} is in VPC {subnet.vpc_id}, not in the cluster's VPC {vpc_id}")
+    kwargs["labels"] = labels
+    kwargs["taints"] = taints
+    ng = _orig_create_nodegroup(self, cluster_name=cluster_name, nodegroup_name=nodegroup_name, **kwargs)
+    ng.update_config = checked_update
+    ng.instance_types = list(instance_types or eks_models.DEFAULT_INSTANCE_TYPES)
+    ng.scaling_config = dict(ng.scaling_config)
+    return ng
+
+
+eks_models.EKSBackend.create_nodegroup = _create_nodegroup  # type: ignore[method-assign]
+
+
+def _r_create_nodegroup(self: Any) -> Any:
+    from moto.core.responses import ActionResult
+
+    ng = self.eks_backend.create_nodegroup(
+        cluster_name=self._get_param("name"),
+        nodegroup_name=self._get_param("nodegroupName"),
+        scaling_config=self._get_param("scalingConfig"),
+        disk_size=self._get_int_param("diskSize"),
+        subnets=self._get_param("subnets"),
+        instance_types=self._get_param("instanceTypes"),
+        ami_type=self._get_param("amiType"),
+        remote_access=self._get_param("remoteAccess"),
+        node_role=self._get_param("nodeRole"),
+        labels=self._get_param("labels"),
+        taints=self._get_param("taints"),
+        tags=self._get_param("tags"),
+        client_request_token=self._get_param("clientRequestToken"),
+        launch_template=self._get_param("launchTemplate"),
+        capacity_type=self._get_param("capacityType"),
+        version=self._get_param("version"),
+        release_version=self._get_param("releaseVersion"),
+        update_config=self._get_param("updateConfig"),
+    )
+    return ActionResult({"nodegroup": ng})
+
+
+EKSResponse.create_nodegroup = _r_create_nodegroup  # type: ignore[method-assign]
 
 
 _orig_describe_cluster = eks_models.EKSBackend.describe_cluster
@@ -455,27 +761,92 @@ def update_nodegroup_version(self: Any, cluster_name: str, nodegroup_name: str, 
         return _new_update(cluster_name, nodegroup_name, "VersionUpdate", [{"type": "Version", "value": target}, {"type": "ReleaseVersion", "value": release}], apply, ng)
 
 
-def _update_nodegroup_config(self: Any, cluster_name: str, nodegroup_name: str, scaling_config: dict[str, int] | None = None, **kwargs: Any) -> dict[str, Any]:
+def _update_nodegroup_config(
+    self: Any,
+    cluster_name: str,
+    nodegroup_name: str,
+    scaling_config: dict[str, int] | None = None,
+    labels: dict[str, Any] | None = None,
+    taints: dict[str, Any] | None = None,
+    update_config: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """UpdateNodegroupConfig: labels, taints, scaling and update configuration, any of them in one
+    call (as EKS takes them, and as Terraform's aws_eks_node_group sends them); one ConfigUpdate whose
+    params are EKS's (LabelsToAdd, LabelsToRemove, TaintsToAdd, TaintsToRemove, MinSize, MaxSize,
+    DesiredSize, MaxUnavailable, MaxUnavailablePercentage); applied when the update completes."""
     with STATE.lock:
         cluster = _cluster_or_404(self, cluster_name)
         ng = _nodegroup_or_404(cluster, nodegroup_name)
         _require_no_update(cluster_name, nodegroup_name)
         if ng.status != "ACTIVE":
             raise _in_use(f"Nodegroup {nodegroup_name} is currently {ng.status}")
+        params: list[dict[str, str]] = []
+
+        new_labels = dict(ng.labels or {})
+        if labels is not None:
+            add = labels.get("addOrUpdateLabels") or {}
+            remove = list(labels.get("removeLabels") or [])
+            if not add and not remove:
+                raise _bad("Both or either addOrUpdateLabels or removeLabels must not be empty")
+            _check_labels(add)
+            both = sorted(set(add) & set(remove))
+            if both:
+                raise _bad(f"Label key(s) [{', '.join(both)}] cannot be both added and removed in the same request")
+            new_labels.update(add)
+            for key in remove:
+                new_labels.pop(key, None)
+            if add:
+                params.append({"type": "LabelsToAdd", "value": json.dumps(add)})
+            if remove:
+                params.append({"type": "LabelsToRemove", "value": json.dumps(remove)})
+
+        new_taints = [dict(t) for t in ng.taints or []]
+        if taints is not None:
+            add_t = taints.get("addOrUpdateTaints") or []
+            remove_t = taints.get("removeTaints") or []
+            if not add_t and not remove_t:
+                raise _bad("Both or either addOrUpdateTaints or removeTaints must not be empty")
+            added = _check_taints(add_t)
+            removed = [_check_taint(t, need_effect=False) for t in remove_t]
+            for r in removed:
+                clash = [a for a in added if a["key"] == r["key"] and r.get("effect") in (None, a["effect"])]
+                if clash:
+                    raise _bad(f"Taint {r['key']}:{clash[0]['effect']} cannot be both added and removed in the same request")
+            for r in removed:
+                new_taints = [t for t in new_taints if not (t["key"] == r["key"] and r.get("effect") in (None, t.get("effect")))]
+            for a in added:
+                new_taints = [t for t in new_taints if _taint_id(t) != _taint_id(a)] + [a]
+            if len(new_taints) > MAX_TAINTS:
+                raise _bad(f"A node group can have at most {MAX_TAINTS} taints; the update would leave {len(new_taints)}")
+            if added:
+                params.append({"type": "TaintsToAdd", "value": json.dumps(added)})
+            if removed:
+                params.append({"type": "TaintsToRemove", "value": json.dumps(removed)})
+
         merged = dict(ng.scaling_config)
-        merged.update(scaling_config or {})
-        if merged["minSize"] > merged["desiredSize"]:
-            raise InvalidParameterException(message=f"Minimum capacity {merged['minSize']} can't be greater than desired size {merged['desiredSize']}")
-        if merged["desiredSize"] > merged["maxSize"]:
-            raise InvalidParameterException(message=f"Desired capacity {merged['desiredSize']} can't be greater than max size {merged['maxSize']}")
-        if merged["maxSize"] < 1:
-            raise InvalidParameterException(message="Maximum capacity must be at least 1")
+        if scaling_config is not None:
+            given = {k: v for k, v in scaling_config.items() if k in ("minSize", "maxSize", "desiredSize") and v is not None}
+            if not given:
+                raise _bad("Either all or at least one of minSize, maxSize, desiredSize must be provided")
+            merged.update(given)
+            _check_scaling(merged)
+            params += [{"type": p, "value": str(given[k])} for k, p in (("minSize", "MinSize"), ("maxSize", "MaxSize"), ("desiredSize", "DesiredSize")) if k in given]
+
+        new_update_config = dict(ng.update_config or DEFAULT_UPDATE_CONFIG)
+        if update_config is not None:
+            new_update_config = _check_update_config(update_config)
+            params += [{"type": p, "value": str(new_update_config[k])} for k, p in (("maxUnavailable", "MaxUnavailable"), ("maxUnavailablePercentage", "MaxUnavailablePercentage"), ("updateStrategy", "UpdateStrategy")) if k in new_update_config]
 
         def apply() -> None:
-            ng.scaling_config = merged
-            _reconcile_nodes(ng, int(merged["desiredSize"]))
+            ng.labels = new_labels
+            ng.taints = new_taints
+            ng.update_config = new_update_config
+            if scaling_config is not None:
+                ng.scaling_config = merged
+                _reconcile_nodes(ng, int(merged["desiredSize"]))
 
-        return _new_update(cluster_name, nodegroup_name, "ConfigUpdate", [{"type": "ScalingConfig", "value": json.dumps(scaling_config or {})}], apply, ng)
+        return _new_update(cluster_name, nodegroup_name, "ConfigUpdate", params, apply, ng)
 
 
 def _subnet_rule_issues(ec2: Any, cluster: Any, subnet_ids: list[str]) -> str | None:
@@ -513,11 +884,30 @@ def _security_group_issues(ec2: Any, cluster: Any, group_ids: list[str]) -> str 
 
 
 VPC_CONFIG_KEYS = {"subnetIds": "Subnets", "securityGroupIds": "SecurityGroups"}
+ENDPOINT_KEYS = {"endpointPublicAccess": "EndpointPublicAccess", "endpointPrivateAccess": "EndpointPrivateAccess",
+                 "publicAccessCidrs": "PublicAccessCidrs"}
 
 
-def update_cluster_config(self: Any, name: str, resources_vpc_config: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
-    """UpdateClusterConfig for the VPC configuration: one update type per call, EKS's subnet and
-    security-group rules, an update that stays InProgress for N DescribeUpdate polls."""
+def _update_kinds(resources_vpc_config: dict[str, Any] | None, logging: Any, kwargs: dict[str, Any]) -> list[str]:
+    """The update types one UpdateClusterConfig request asks for. EKS takes one per call: subnets
+    and security groups are a VpcConfigUpdate, endpoint access an EndpointAccessUpdate (Terraform's
+    aws_eks_cluster sends them as separate calls for that reason), logging a LoggingUpdate."""
+    kinds = []
+    vpc = {k: v for k, v in (resources_vpc_config or {}).items() if v is not None}
+    if set(vpc) & set(VPC_CONFIG_KEYS):
+        kinds.append("VpcConfigUpdate")
+    if set(vpc) & set(ENDPOINT_KEYS):
+        kinds.append("EndpointAccessUpdate")
+    if logging:
+        kinds.append("LoggingUpdate")
+    kinds += [k for k, v in kwargs.items() if v and k != "client_request_token"]
+    return kinds
+
+
+def update_cluster_config(self: Any, name: str, resources_vpc_config: dict[str, Any] | None = None, logging: Any = None, **kwargs: Any) -> dict[str, Any]:
+    """UpdateClusterConfig for subnets / security groups (VpcConfigUpdate), endpoint access
+    (EndpointAccessUpdate) and control-plane logging (LoggingUpdate): one update type per call, EKS's
+    rules for each, an update that stays InProgress for N DescribeUpdate polls and applies after."""
     from moto.ec2.models import ec2_backends
 
     with STATE.lock:
@@ -525,14 +915,46 @@ def update_cluster_config(self: Any, name: str, resources_vpc_config: dict[str, 
         _require_no_update(name, None)
         if cluster.status != "ACTIVE":
             raise InvalidRequestException(message=eks_models.CLUSTER_NOT_READY_MSG.format(clusterName=name))
-        others = [k for k, v in kwargs.items() if v and k != "client_request_token"]
-        if others or not resources_vpc_config:
+        kinds = _update_kinds(resources_vpc_config, logging, kwargs)
+        if len(kinds) != 1:
             raise InvalidParameterException(message="Only one type of update can be allowed.")
-        unknown = sorted(set(resources_vpc_config) - set(VPC_CONFIG_KEYS))
-        if unknown:
-            raise InvalidParameterException(message=f"the extended moto does not model {', '.join(unknown)} updates")
+        vpc_request = {k: v for k, v in (resources_vpc_config or {}).items() if v is not None}
+        unknown = sorted(set(vpc_request) - set(VPC_CONFIG_KEYS) - set(ENDPOINT_KEYS))
+        if unknown or kinds[0] not in ("VpcConfigUpdate", "EndpointAccessUpdate", "LoggingUpdate"):
+            raise InvalidParameterException(message=f"the extended moto does not model {', '.join(unknown or kinds)} updates")
+
+        if kinds[0] == "LoggingUpdate":
+            current = {t: False for t in LOG_TYPES}
+            for setup in cluster.logging.get("clusterLogging") or []:
+                for t in setup.get("types") or []:
+                    current[t] = bool(setup.get("enabled"))
+            changes = _logging_changes(logging)
+            target = {**current, **changes}
+            if target == current:
+                raise InvalidParameterException(message="No changes needed for the logging config provided")
+
+            def apply_logging() -> None:
+                cluster.logging = _logging_of(target)
+
+            return _new_update(name, None, "LoggingUpdate", [{"type": "ClusterLogging", "value": json.dumps(logging["clusterLogging"])}], apply_logging, cluster)
+
+        if kinds[0] == "EndpointAccessUpdate":
+            current = {k: cluster.resources_vpc_config.get(k) for k in ENDPOINT_KEYS}
+            target = _endpoint_config(cluster.resources_vpc_config, vpc_request)
+            if target == current:
+                raise InvalidParameterException(message=(
+                    "Cluster is already at the desired configuration with endpointPrivateAccess: "
+                    f"{str(target['endpointPrivateAccess']).lower()} , endpointPublicAccess: {str(target['endpointPublicAccess']).lower()}, "
+                    f"and Public Endpoint Restrictions: [{', '.join(target['publicAccessCidrs'])}]"))
+            params = [{"type": ENDPOINT_KEYS[k], "value": json.dumps(vpc_request[k])} for k in ENDPOINT_KEYS if k in vpc_request]
+
+            def apply_endpoint() -> None:
+                cluster.resources_vpc_config = {**cluster.resources_vpc_config, **target}
+
+            return _new_update(name, None, "EndpointAccessUpdate", params, apply_endpoint, cluster)
+
         ec2 = ec2_backends[self.account_id][self.region_name]
-        config = {k: list(v) for k, v in resources_vpc_config.items()}
+        config = {k: list(v) for k, v in vpc_request.items()}
         problem = None
         if "subnetIds" in config:
             problem = _subnet_rule_issues(ec2, cluster, config["subnetIds"])
@@ -609,6 +1031,9 @@ def _r_update_nodegroup_config(self: Any) -> Any:
         cluster_name=self._get_param("name"),
         nodegroup_name=self._get_param("nodegroupName"),
         scaling_config=self._get_param("scalingConfig"),
+        labels=self._get_param("labels"),
+        taints=self._get_param("taints"),
+        update_config=self._get_param("updateConfig"),
     )
     return ActionResult({"update": _public(update)})
 
@@ -888,6 +1313,260 @@ def _set_subnets(self: Any, arn: str, subnets: list[str], subnet_mappings: list[
 
 
 elbv2_models.ELBv2Backend.set_subnets = _set_subnets  # type: ignore[method-assign]
+
+
+# --------------------------------------------------------------------------------------------
+# ELBv2: target-group and load-balancer attributes of Network Load Balancers, NLB security groups
+#
+# Sources: ELBv2 API Reference (TargetGroupAttribute, LoadBalancerAttribute, SetSecurityGroups,
+# ModifyTargetGroupAttributes), the NLB user guide ("Edit target group attributes": client IP
+# preservation defaults, can't be disabled for UDP / TCP_UDP; sticky sessions not supported with
+# TLS; "Update the security groups for your Network Load Balancer": no security groups can be
+# added to an NLB created without any), and the error text ELBv2 answers (quoted where known).
+
+NLB_TG_PROTOCOLS = ("TCP", "UDP", "TCP_UDP", "TLS")
+BOOL_VALUES = ("true", "false")
+# Target-group attributes ELBv2 accepts for NLB (TCP / UDP / TCP_UDP / TLS) target groups, each with
+# a value check that answers an error message, or None when the value is fine.
+def _int_between(low: int, high: int, key: str) -> Any:
+    def check(value: str) -> str | None:
+        if not re.fullmatch(r"-?\d+", value) or not low <= int(value) <= high:
+            return f"'{key}' value '{value}' must be between '{low}-{high}' inclusive"
+        return None
+    return check
+
+
+def _one_of(choices: tuple[str, ...], key: str) -> Any:
+    def check(value: str) -> str | None:
+        if value not in choices:
+            return f"'{key}' value '{value}' must be one of [{', '.join(choices)}]"
+        return None
+    return check
+
+
+def _count_or_off(key: str, high: int) -> Any:
+    def check(value: str) -> str | None:
+        if value == "off" or (re.fullmatch(r"\d+", value) and 1 <= int(value) <= high):
+            return None
+        return f"'{key}' value '{value}' must be 'off' or between '1-{high}' inclusive"
+    return check
+
+
+NLB_TG_ATTRIBUTES: dict[str, Any] = {
+    "deregistration_delay.timeout_seconds": _int_between(0, 3600, "deregistration_delay.timeout_seconds"),
+    "deregistration_delay.connection_termination.enabled": _one_of(BOOL_VALUES, "deregistration_delay.connection_termination.enabled"),
+    "stickiness.enabled": _one_of(BOOL_VALUES, "stickiness.enabled"),
+    "stickiness.type": None,  # checked below: source_ip only
+    "proxy_protocol_v2.enabled": _one_of(BOOL_VALUES, "proxy_protocol_v2.enabled"),
+    "preserve_client_ip.enabled": _one_of(BOOL_VALUES, "preserve_client_ip.enabled"),
+    "load_balancing.cross_zone.enabled": _one_of(("true", "false", "use_load_balancer_configuration"), "load_balancing.cross_zone.enabled"),
+    "target_health_state.unhealthy.connection_termination.enabled": _one_of(BOOL_VALUES, "target_health_state.unhealthy.connection_termination.enabled"),
+    "target_health_state.unhealthy.draining_interval_seconds": _int_between(0, 360000, "target_health_state.unhealthy.draining_interval_seconds"),
+    "target_group_health.dns_failover.minimum_healthy_targets.count": _count_or_off("target_group_health.dns_failover.minimum_healthy_targets.count", 10**9),
+    "target_group_health.dns_failover.minimum_healthy_targets.percentage": _count_or_off("target_group_health.dns_failover.minimum_healthy_targets.percentage", 100),
+    "target_group_health.unhealthy_state_routing.minimum_healthy_targets.count": _count_or_off("target_group_health.unhealthy_state_routing.minimum_healthy_targets.count", 10**9),
+    "target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage": _count_or_off("target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage", 100),
+}
+# Keys ELBv2 knows, but for other load balancer types (ALB, GWLB, Lambda targets).
+OTHER_TG_ATTRIBUTES = {
+    "slow_start.duration_seconds", "load_balancing.algorithm.type", "load_balancing.algorithm.anomaly_mitigation",
+    "stickiness.lb_cookie.duration_seconds", "stickiness.app_cookie.cookie_name", "stickiness.app_cookie.duration_seconds",
+    "lambda.multi_value_headers.enabled", "target_failover.on_deregistration", "target_failover.on_unhealthy",
+}
+
+
+def _nlb_tg_defaults(protocol: str, target_type: str) -> dict[str, str]:
+    # Client IP preservation: on for instance targets, and for IP targets of UDP / TCP_UDP groups.
+    preserve = "true" if target_type == "instance" or protocol in ("UDP", "TCP_UDP") else "false"
+    return {
+        "deregistration_delay.timeout_seconds": "300",
+        "deregistration_delay.connection_termination.enabled": "false",
+        "stickiness.enabled": "false",
+        "stickiness.type": "source_ip",
+        "proxy_protocol_v2.enabled": "false",
+        "preserve_client_ip.enabled": preserve,
+        "load_balancing.cross_zone.enabled": "use_load_balancer_configuration",
+        "target_health_state.unhealthy.connection_termination.enabled": "true",
+        "target_health_state.unhealthy.draining_interval_seconds": "0",
+        "target_group_health.dns_failover.minimum_healthy_targets.count": "1",
+        "target_group_health.dns_failover.minimum_healthy_targets.percentage": "off",
+        "target_group_health.unhealthy_state_routing.minimum_healthy_targets.count": "1",
+        "target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage": "off",
+    }
+
+
+_orig_tg_init = elbv2_models.FakeTargetGroup.__init__
+
+
+def _tg_init(self: Any, *args: Any, **kwargs: Any) -> None:
+    _orig_tg_init(self, *args, **kwargs)
+    if self.protocol in NLB_TG_PROTOCOLS:
+        # moto gives every group the ALB set (slow start, algorithm, WAF); ELBv2 reports the NLB set.
+        self.attributes = _nlb_tg_defaults(self.protocol, self.target_type)
+
+
+elbv2_models.FakeTargetGroup.__init__ = _tg_init  # type: ignore[method-assign]
+
+_orig_modify_tg_attributes = elbv2_models.ELBv2Backend.modify_target_group_attributes
+
+
+def _modify_tg_attributes(self: Any, target_group_arn: str, attributes: dict[str, Any]) -> Any:
+    """ModifyTargetGroupAttributes for NLB target groups: every key and value checked first
+    (unknown key: ValidationError; a key of another load balancer type or a setting the protocol
+    forbids: InvalidConfigurationRequest), then all applied together."""
+    with STATE.lock:
+        tg = self.target_groups.get(target_group_arn)
+        if tg is None or tg.protocol not in NLB_TG_PROTOCOLS:
+            return _orig_modify_tg_attributes(self, target_group_arn, attributes)
+        if not attributes:
+            raise ELBClientError("ValidationError", "At least one attribute must be specified")
+        after = {**tg.attributes}
+        for key, value in attributes.items():
+            value = str(value)
+            if key in OTHER_TG_ATTRIBUTES:
+                raise ELBClientError(
+                    "InvalidConfigurationRequest",
+                    f"Target group attribute key '{key}' is not supported for target groups with the {tg.protocol} protocol",
+                )
+            if key not in NLB_TG_ATTRIBUTES:
+                raise ELBClientError("ValidationError", f"Target group attribute key '{key}' is not recognized")
+            if key == "stickiness.type":
+                if value in ("lb_cookie", "app_cookie"):
+                    raise ELBClientError(
+                        "InvalidConfigurationRequest",
+                        f"Stickiness type '{value}' is not supported for target groups with the {tg.protocol} protocol",
+                    )
+                if value != "source_ip":
+                    raise ELBClientError("ValidationError", "'Stickiness type' must be one of [app_cookie, lb_cookie, source_ip]")
+            else:
+                problem = NLB_TG_ATTRIBUTES[key](value)
+                if problem:
+                    raise ELBClientError("ValidationError", problem)
+            after[key] = value
+        if tg.protocol == "TLS" and after["stickiness.enabled"] == "true":
+            raise ELBClientError("InvalidConfigurationRequest", "You cannot enable stickiness on target groups with the TLS protocol")
+        if tg.protocol in ("UDP", "TCP_UDP") and after["preserve_client_ip.enabled"] != "true":
+            raise ELBClientError(
+                "InvalidConfigurationRequest",
+                f"Client IP preservation cannot be disabled for target groups with the {tg.protocol} protocol",
+            )
+        tg.attributes = after
+        return None
+
+
+def _r_modify_tg_attributes(self: Any) -> Any:
+    from moto.core.responses import ActionResult
+
+    arn = self._get_param("TargetGroupArn")
+    attributes = {a["Key"]: a["Value"] for a in self._get_param("Attributes", [])}
+    self.elbv2_backend.modify_target_group_attributes(arn, attributes)
+    # ELBv2 answers with the group's attributes after the change, as DescribeTargetGroupAttributes does.
+    return ActionResult({"Attributes": self.elbv2_backend.target_groups[arn].attributes})
+
+
+elbv2_models.ELBv2Backend.modify_target_group_attributes = _modify_tg_attributes  # type: ignore[method-assign]
+ELBV2Response.modify_target_group_attributes = _r_modify_tg_attributes  # type: ignore[method-assign]
+
+
+NLB_LB_ATTRIBUTES: dict[str, Any] = {
+    "access_logs.s3.enabled": _one_of(BOOL_VALUES, "access_logs.s3.enabled"),
+    "access_logs.s3.bucket": None,
+    "access_logs.s3.prefix": None,
+    "deletion_protection.enabled": _one_of(BOOL_VALUES, "deletion_protection.enabled"),
+    "load_balancing.cross_zone.enabled": _one_of(BOOL_VALUES, "load_balancing.cross_zone.enabled"),
+    "ipv6.deny_all_igw_traffic": _one_of(BOOL_VALUES, "ipv6.deny_all_igw_traffic"),
+    "dns_record.client_routing_policy": _one_of(
+        ("any_availability_zone", "availability_zone_affinity", "partial_availability_zone_affinity"), "dns_record.client_routing_policy"),
+    "zonal_shift.config.enabled": _one_of(BOOL_VALUES, "zonal_shift.config.enabled"),
+    "secondary_ips.auto_assigned.per_subnet": _int_between(0, 7, "secondary_ips.auto_assigned.per_subnet"),
+}
+
+
+def _nlb_lb_defaults() -> dict[str, str]:
+    return {
+        "access_logs.s3.enabled": "false",
+        "access_logs.s3.bucket": "",
+        "access_logs.s3.prefix": "",
+        "deletion_protection.enabled": "false",
+        "load_balancing.cross_zone.enabled": "false",
+        "ipv6.deny_all_igw_traffic": "false",
+        "dns_record.client_routing_policy": "any_availability_zone",
+        "zonal_shift.config.enabled": "false",
+        "secondary_ips.auto_assigned.per_subnet": "0",
+    }
+
+
+_orig_modify_lb_attributes = elbv2_models.ELBv2Backend.modify_load_balancer_attributes
+
+
+def _modify_lb_attributes(self: Any, arn: str, attrs: dict[str, Any]) -> Any:
+    """ModifyLoadBalancerAttributes for NLBs: NLB keys only (an ALB key is InvalidConfigurationRequest,
+    an unknown one ValidationError), values checked, all applied together."""
+    with STATE.lock:
+        lb = self.load_balancers.get(arn)
+        if lb is None or lb.type != "network":
+            return _orig_modify_lb_attributes(self, arn, attrs)
+        if not attrs:
+            raise ELBClientError("ValidationError", "At least one attribute must be specified")
+        after = {**lb.attrs}
+        for key, value in attrs.items():
+            value = str(value)
+            if key not in NLB_LB_ATTRIBUTES:
+                if key in elbv2_models.FakeLoadBalancer.VALID_ATTRS or key.startswith(("routing.", "idle_timeout.", "client_keep_alive.", "connection_logs.", "waf.", "health_check_logs.")):
+                    raise ELBClientError("InvalidConfigurationRequest", f"Key {key} not valid")
+                raise ELBClientError("ValidationError", f"Load balancer attribute key '{key}' is not recognized")
+            check = NLB_LB_ATTRIBUTES[key]
+            problem = check(value) if check else None
+            if problem:
+                raise ELBClientError("ValidationError", problem)
+            after[key] = value
+        lb.attrs = after
+        return lb.attrs
+
+
+elbv2_models.ELBv2Backend.modify_load_balancer_attributes = _modify_lb_attributes  # type: ignore[method-assign]
+
+_orig_create_lb = elbv2_models.ELBv2Backend.create_load_balancer
+
+
+def _create_lb(self: Any, *args: Any, **kwargs: Any) -> Any:
+    groups = list(kwargs.get("security_groups") or [])
+    for gid in groups:
+        if self.ec2_backend.get_security_group_from_id(gid) is None:
+            raise ELBClientError("InvalidSecurityGroup", f"Security group {gid} does not exist")
+    lb = _orig_create_lb(self, *args, **kwargs)
+    if lb.type == "network":
+        lb.attrs = _nlb_lb_defaults()
+        # Whether the NLB was created with security groups decides, for good, whether it can have any.
+        lb._spider_sg_capable = bool(groups)
+    return lb
+
+
+elbv2_models.ELBv2Backend.create_load_balancer = _create_lb  # type: ignore[method-assign]
+
+_orig_set_security_groups = elbv2_models.ELBv2Backend.set_security_groups
+
+
+def _set_security_groups(self: Any, arn: str, sec_groups: list[str]) -> None:
+    """SetSecurityGroups on an NLB: only one created with security groups can have them changed,
+    and not to none (the NLB user guide; Terraform's aws_lb replaces the NLB in both cases)."""
+    with STATE.lock:
+        lb = self.load_balancers.get(arn)
+        if lb is not None and lb.type == "network":
+            if not getattr(lb, "_spider_sg_capable", bool(lb.security_groups)):
+                raise ELBClientError(
+                    "InvalidConfigurationRequest",
+                    "You cannot set security groups on a Network Load Balancer which was created without any security groups.",
+                )
+            if not sec_groups:
+                raise ELBClientError(
+                    "InvalidConfigurationRequest",
+                    "You cannot remove all security groups from a Network Load Balancer which was created with security groups.",
+                )
+        _orig_set_security_groups(self, arn, sec_groups)
+
+
+elbv2_models.ELBv2Backend.set_security_groups = _set_security_groups  # type: ignore[method-assign]
 
 
 # --------------------------------------------------------------------------------------------
