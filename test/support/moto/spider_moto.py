@@ -132,6 +132,11 @@ def _in_use(message: str) -> ResourceInUseException:
     return ResourceInUseException(clusterName=None, nodegroupName=None, addonName=None, message=message)
 
 
+def _compact(value: Any) -> str:
+    """An update param's value as EKS reports it: compact JSON."""
+    return json.dumps(value, separators=(",", ":"))
+
+
 def _bad(message: str) -> InvalidParameterException:
     return InvalidParameterException(message=message)
 
@@ -797,9 +802,9 @@ def _update_nodegroup_config(
             for key in remove:
                 new_labels.pop(key, None)
             if add:
-                params.append({"type": "LabelsToAdd", "value": json.dumps(add)})
+                params.append({"type": "LabelsToAdd", "value": _compact(add)})
             if remove:
-                params.append({"type": "LabelsToRemove", "value": json.dumps(remove)})
+                params.append({"type": "LabelsToRemove", "value": _compact(remove)})
 
         new_taints = [dict(t) for t in ng.taints or []]
         if taints is not None:
@@ -820,9 +825,9 @@ def _update_nodegroup_config(
             if len(new_taints) > MAX_TAINTS:
                 raise _bad(f"A node group can have at most {MAX_TAINTS} taints; the update would leave {len(new_taints)}")
             if added:
-                params.append({"type": "TaintsToAdd", "value": json.dumps(added)})
+                params.append({"type": "TaintsToAdd", "value": _compact(added)})
             if removed:
-                params.append({"type": "TaintsToRemove", "value": json.dumps(removed)})
+                params.append({"type": "TaintsToRemove", "value": _compact(removed)})
 
         merged = dict(ng.scaling_config)
         if scaling_config is not None:
@@ -936,7 +941,7 @@ def update_cluster_config(self: Any, name: str, resources_vpc_config: dict[str, 
             def apply_logging() -> None:
                 cluster.logging = _logging_of(target)
 
-            return _new_update(name, None, "LoggingUpdate", [{"type": "ClusterLogging", "value": json.dumps(logging["clusterLogging"])}], apply_logging, cluster)
+            return _new_update(name, None, "LoggingUpdate", [{"type": "ClusterLogging", "value": _compact(logging["clusterLogging"])}], apply_logging, cluster)
 
         if kinds[0] == "EndpointAccessUpdate":
             current = {k: cluster.resources_vpc_config.get(k) for k in ENDPOINT_KEYS}
@@ -946,7 +951,7 @@ def update_cluster_config(self: Any, name: str, resources_vpc_config: dict[str, 
                     "Cluster is already at the desired configuration with endpointPrivateAccess: "
                     f"{str(target['endpointPrivateAccess']).lower()} , endpointPublicAccess: {str(target['endpointPublicAccess']).lower()}, "
                     f"and Public Endpoint Restrictions: [{', '.join(target['publicAccessCidrs'])}]"))
-            params = [{"type": ENDPOINT_KEYS[k], "value": json.dumps(vpc_request[k])} for k in ENDPOINT_KEYS if k in vpc_request]
+            params = [{"type": ENDPOINT_KEYS[k], "value": _compact(vpc_request[k])} for k in ENDPOINT_KEYS if k in vpc_request]
 
             def apply_endpoint() -> None:
                 cluster.resources_vpc_config = {**cluster.resources_vpc_config, **target}
@@ -962,7 +967,7 @@ def update_cluster_config(self: Any, name: str, resources_vpc_config: dict[str, 
             problem = _security_group_issues(ec2, cluster, config["securityGroupIds"])
         if problem:
             raise InvalidParameterException(message=problem)
-        params = [{"type": VPC_CONFIG_KEYS[k], "value": json.dumps(v)} for k, v in config.items()]
+        params = [{"type": VPC_CONFIG_KEYS[k], "value": _compact(v)} for k, v in config.items()]
 
         def apply() -> None:
             cluster.resources_vpc_config = {**cluster.resources_vpc_config, **config}
