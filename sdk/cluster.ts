@@ -25,8 +25,43 @@ export interface NodeGroupSizeArgs {
     maxNodeSize: pulumi.Input<number>;
 }
 
+/** A Kubernetes node taint; taints are unique by key and effect. */
+export interface TaintArgs {
+    /**
+     * Allowed: 1–63 characters, an optional DNS prefix and "/", then letters, digits, "-", "_", ".". A change applies
+     * in place (changeNodeGroupConfig).
+     */
+    key: pulumi.Input<string>;
+    /**
+     * Default: none. Allowed: 0–63 letters, digits, "-", "_", ".". A change applies in place (changeNodeGroupConfig).
+     */
+    value?: pulumi.Input<string>;
+    /** Allowed: "NoSchedule", "PreferNoSchedule" or "NoExecute". A change applies in place (changeNodeGroupConfig). */
+    effect: pulumi.Input<"NoSchedule" | "PreferNoSchedule" | "NoExecute">;
+}
+
+/** A node group's Kubernetes labels, taints and update config, alike in `Cluster.nodeGroups` and `NodeGroup`. */
+export interface NodeGroupConfigArgs {
+    /**
+     * Kubernetes node labels. Default: none. Allowed: keys and values of 1–63 characters in Kubernetes syntax;
+     * no key under kubernetes.io/, k8s.io/ or eks.amazonaws.com/. Together with taints and maxUnavailable in one
+     * cloud call (EKS UpdateNodegroupConfig). A change applies in place (changeNodeGroupConfig).
+     */
+    labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /**
+     * Kubernetes node taints. Default: none. Allowed: at most 50, unique by key and effect. Added and removed
+     * in the same single cloud call as labels. A change applies in place (changeNodeGroupConfig).
+     */
+    taints?: pulumi.Input<pulumi.Input<TaintArgs>[]>;
+    /**
+     * Nodes that may be unavailable at once while nodes are updated: a count 1–100, or a percentage "1%"–"100%"
+     * of the group. Default: 1. A change applies in place (changeNodeGroupConfig).
+     */
+    maxUnavailable?: pulumi.Input<number | string>;
+}
+
 /** A node group inside `Cluster.nodeGroups`, matched by `name`; its changes never touch the cluster itself. */
-export interface ClusterNodeGroupArgs extends NodeGroupSizeArgs {
+export interface ClusterNodeGroupArgs extends NodeGroupSizeArgs, NodeGroupConfigArgs {
     /**
      * Unique within the cluster; identifies the group across changes, and is its cloud name. Allowed: at most
      * 58 characters. That leaves room for the suffix a rebuilt node group gets. A change removes this node group
@@ -39,10 +74,24 @@ export interface ClusterNodeGroupArgs extends NodeGroupSizeArgs {
      */
     image?: pulumi.Input<string>;
     /**
-     * VM spec: local small, medium or large; AWS an instance type such as `t3.medium`. A change recreates this
-     * node group alone (new one first).
+     * VM spec: local small, medium or large; AWS an instance type such as `t3.medium`. Default: none; give
+     * exactly one of vmSpec and vmSpecs. A change recreates this node group alone (new one first).
      */
-    vmSpec: pulumi.Input<string>;
+    vmSpec?: pulumi.Input<string>;
+    /**
+     * Several VM specs (AWS instance types) the group may use, for spot diversification. Default: none; give
+     * exactly one of vmSpec and vmSpecs. Allowed: 1–20 specs. A change recreates this node group alone (new one first).
+     */
+    vmSpecs?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Allowed: "ON_DEMAND" or "SPOT". Default: "ON_DEMAND". A change recreates this node group alone (new one first).
+     */
+    capacityType?: pulumi.Input<"ON_DEMAND" | "SPOT">;
+    /**
+     * Subnet ids of the nodes, in the cluster's VPC. Default: the cluster's subnets. A change recreates this node
+     * group alone (new one first).
+     */
+    subnets?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * Root disk type. Default: the driver's (AWS: leave it unset, EKS picks the volume type without a
      * launch template). A change recreates this node group alone (new one first).
@@ -72,6 +121,22 @@ export interface ClusterNetworkArgs {
     securityGroups?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
+/** Who reaches the Kubernetes API server; at least one of public and private access is on. */
+export interface EndpointAccessArgs {
+    /**
+     * Reachable from the internet (from publicCidrs). Default: true. A change applies in place (changeClusterAccess).
+     */
+    public?: pulumi.Input<boolean>;
+    /** Reachable from inside the VPC. Default: false. A change applies in place (changeClusterAccess). */
+    private?: pulumi.Input<boolean>;
+    /**
+     * IPv4 CIDR blocks allowed to the public endpoint; only with public access on. Default: ["0.0.0.0/0"] (any
+     * address) with public access on, none with it off. Allowed: at most 40 blocks written with their network
+     * address. A change applies in place (changeClusterAccess).
+     */
+    publicCidrs?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
 export interface ClusterArgs {
     /** Where the cluster lives. A change replaces the resource. */
     connection: pulumi.Input<ConnectionArgs>;
@@ -87,6 +152,17 @@ export interface ClusterArgs {
     version: pulumi.Input<string>;
     /** Network placement. A change applies field by field, as each field says. */
     network: pulumi.Input<ClusterNetworkArgs>;
+    /**
+     * API server endpoint access. Default: public from any address, private off. A change applies field by field,
+     * as each field says.
+     */
+    endpointAccess?: pulumi.Input<EndpointAccessArgs>;
+    /**
+     * Control-plane log types turned on. Default: none. Allowed: "api", "audit", "authenticator",
+     * "controllerManager" or "scheduler", each once. With endpoint access, one cloud update per kind, in sequence.
+     * A change applies in place (changeClusterAccess).
+     */
+    logging?: pulumi.Input<pulumi.Input<"api" | "audit" | "authenticator" | "controllerManager" | "scheduler">[]>;
     /**
      * Node groups, matched by `name`: added, removed or changed individually. Default: none. A change applies in
      * place, node group by node group, as the fields of each say.
@@ -111,7 +187,14 @@ export interface ClusterNodeGroupOutput {
     nodes: string[];
     version: string;
     image: string;
-    vmSpec: string;
+    /** Set when declared with vmSpec; otherwise vmSpecs is. */
+    vmSpec?: string;
+    vmSpecs?: string[];
+    capacityType: string;
+    subnets: string[];
+    labels: Record<string, string>;
+    taints: Array<{ key: string; value?: string; effect: string }>;
+    maxUnavailable: number | string;
     rootDiskType: string;
     rootDiskSize: number;
     keyPair: string;
@@ -129,6 +212,8 @@ const CLUSTER_OUTPUTS = [
     "clusterName",
     "version",
     "network",
+    "endpointAccess",
+    "logging",
     "tags",
     "status",
     "endpoint",
@@ -143,6 +228,8 @@ export class Cluster extends SpiderResource {
     public readonly clusterId!: pulumi.Output<string>;
     public readonly clusterName!: pulumi.Output<string>;
     public readonly version!: pulumi.Output<string>;
+    public readonly endpointAccess!: pulumi.Output<{ public: boolean; private: boolean; publicCidrs: string[] }>;
+    public readonly logging!: pulumi.Output<string[]>;
     /** Creating | Active | Inactive | Updating | Deleting. */
     public readonly status!: pulumi.Output<string>;
     public readonly endpoint!: pulumi.Output<string>;

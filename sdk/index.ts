@@ -8,7 +8,10 @@ export {
     ClusterNetworkArgs,
     ClusterNodeGroupArgs,
     ClusterNodeGroupOutput,
+    EndpointAccessArgs,
+    NodeGroupConfigArgs,
     NodeGroupSizeArgs,
+    TaintArgs,
     NodeGroupSpecArgs,
 } from "./cluster";
 export { NodeGroup, NodeGroupArgs, NodeGroupLookup } from "./nodeGroup";

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { NodeGroupSizeArgs } from "./cluster";
+import type { NodeGroupConfigArgs, NodeGroupSizeArgs } from "./cluster";
 import { ConnectionArgs, TimeoutsArgs } from "./connection";
 import { LookupOptions, ResourceLookup, SpiderResource } from "./resource";
 import nodeGroupProvider = require("./providers/nodeGroup");
 
-export interface NodeGroupArgs extends NodeGroupSizeArgs {
+export interface NodeGroupArgs extends NodeGroupSizeArgs, NodeGroupConfigArgs {
     /** Must match the cluster's connection. A change replaces the resource. */
     connection: pulumi.Input<ConnectionArgs>;
     /** The Cluster's id (`cluster.clusterId`). A change replaces the resource. */
@@ -20,10 +20,21 @@ export interface NodeGroupArgs extends NodeGroupSizeArgs {
      */
     image?: pulumi.Input<string>;
     /**
-     * VM spec: local small, medium or large; AWS an instance type such as `t3.medium`. A change replaces the
-     * resource.
+     * VM spec: local small, medium or large; AWS an instance type such as `t3.medium`. Default: none; give
+     * exactly one of vmSpec and vmSpecs. A change replaces the resource.
      */
-    vmSpec: pulumi.Input<string>;
+    vmSpec?: pulumi.Input<string>;
+    /**
+     * Several VM specs (AWS instance types) the group may use, for spot diversification. Default: none; give
+     * exactly one of vmSpec and vmSpecs. Allowed: 1–20 specs. A change replaces the resource.
+     */
+    vmSpecs?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Allowed: "ON_DEMAND" or "SPOT". Default: "ON_DEMAND". A change replaces the resource. */
+    capacityType?: pulumi.Input<"ON_DEMAND" | "SPOT">;
+    /**
+     * Subnet ids of the nodes, in the cluster's VPC. Default: the cluster's subnets. A change replaces the resource.
+     */
+    subnets?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * Root disk type. Default: the driver's (AWS: leave it unset, EKS picks the volume type without a launch
      * template). A change replaces the resource.

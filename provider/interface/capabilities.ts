@@ -5,6 +5,7 @@
  * does not give (names, health ranges, versions, …) and lets the driver restate any other one.
  */
 import type { Capabilities, ClusterCapabilities, DriverName, NlbCapabilities } from "./driver";
+import { CAPACITY_TYPES, LOG_TYPES } from "./driver";
 
 /** Every part of T optional, down through plain objects; lists and patterns are given whole. */
 export type DeepPartial<T> = T extends RegExp | readonly unknown[]
@@ -42,7 +43,23 @@ export const SHARED_NLB = {
 /** Managed clusters whose every change is made in place, node groups optional. */
 export const SHARED_CLUSTER = {
     supported: true,
-    inPlace: { version: true, scaling: true, autoScaling: true, nodeGroups: true, tags: true, network: true },
+    inPlace: {
+        version: true,
+        scaling: true,
+        autoScaling: true,
+        nodeGroups: true,
+        tags: true,
+        network: true,
+        labels: true,
+        taints: true,
+        updateConfig: true,
+        endpointAccess: true,
+        logging: true,
+    },
+    capacityTypes: CAPACITY_TYPES,
+    logTypes: LOG_TYPES,
+    // EKS's: 50 taints per node group, 20 instance types, 40 public endpoint CIDR blocks (default quota).
+    limits: { taints: 50, vmSpecs: 20, publicCidrs: 40 },
     allowsNoNodeGroups: true,
 } as const satisfies Partial<ClusterCapabilities>;
 

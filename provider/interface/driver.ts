@@ -195,11 +195,63 @@ export interface NlbHandler {
 export type ClusterStatus = "Creating" | "Active" | "Inactive" | "Updating" | "Deleting";
 export type NodeGroupStatus = "Creating" | "Active" | "Inactive" | "Updating" | "Deleting";
 
-export interface NodeGroupReq {
+export type TaintEffect = "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+export const TAINT_EFFECTS: readonly TaintEffect[] = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
+
+/** A Kubernetes node taint (unique by key and effect). */
+export interface Taint {
+    key: string;
+    /** Absent or "" = no value. */
+    value?: string;
+    effect: TaintEffect;
+}
+
+export type CapacityType = "ON_DEMAND" | "SPOT";
+export const CAPACITY_TYPES: readonly CapacityType[] = ["ON_DEMAND", "SPOT"];
+
+/** Control-plane log types. */
+export type LogType = "api" | "audit" | "authenticator" | "controllerManager" | "scheduler";
+export const LOG_TYPES: readonly LogType[] = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+
+/** Nodes that may be down at once during a node update: a count, or a percentage such as "33%". */
+export type MaxUnavailable = number | string;
+
+/** Node group settings a request may leave out (the defaults in brackets), and every read reports. */
+export interface NodeGroupOptions {
+    /** Every VM spec (instance type) the group may use, `vmSpec` first; several diversify spot capacity. [[vmSpec]] */
+    vmSpecs: string[];
+    /** ["ON_DEMAND"] */
+    capacityType: CapacityType;
+    /** Subnets of the nodes. [the cluster's] */
+    subnets: string[];
+    /** Kubernetes node labels. [none] */
+    labels: Record<string, string>;
+    /** [none] */
+    taints: Taint[];
+    /** During node updates. [1] */
+    maxUnavailable: MaxUnavailable;
+}
+
+/** A request with every option it left out filled with its default (subnets: [] = the cluster's). */
+export function nodeGroupOptions(req: Partial<NodeGroupOptions> & { vmSpec: string }): NodeGroupOptions {
+    return {
+        vmSpecs: req.vmSpecs?.length ? [...req.vmSpecs] : [req.vmSpec],
+        capacityType: req.capacityType ?? "ON_DEMAND",
+        subnets: [...(req.subnets ?? [])],
+        labels: { ...(req.labels ?? {}) },
+        taints: (req.taints ?? []).map(taint => ({ ...taint })),
+        maxUnavailable: req.maxUnavailable ?? 1,
+    };
+}
+
+export const DEFAULT_ENDPOINT_ACCESS: EndpointAccess = { public: true, private: false, publicCidrs: ["0.0.0.0/0"] };
+
+export interface NodeGroupReq extends Partial<NodeGroupOptions> {
     /** nameId is the node group's cloud name. */
     iid: Iid;
     /** Image reference; "" = the driver's default for the cluster version. */
     image: string;
+    /** The (first) VM spec. */
     vmSpec: string;
     /** "" = driver default. */
     rootDiskType: string;
@@ -215,7 +267,7 @@ export interface NodeGroupReq {
 }
 
 /** What the cloud reports: the request's fields as they are now ("" / 0 resolved to the driver's choice). */
-export interface NodeGroupInfo extends Omit<NodeGroupReq, "owner"> {
+export interface NodeGroupInfo extends Omit<NodeGroupReq, "owner" | keyof NodeGroupOptions>, NodeGroupOptions {
     status: NodeGroupStatus;
     /** Node (VM) ids. */
     nodes: string[];
@@ -230,11 +282,23 @@ export interface ClusterNetwork {
     securityGroups: string[];
 }
 
+/** Who reaches the Kubernetes API server: publicly (from `publicCidrs`), from inside the VPC, or both. */
+export interface EndpointAccess {
+    public: boolean;
+    private: boolean;
+    /** IPv4 CIDR blocks allowed to the public endpoint; [] while public access is off. */
+    publicCidrs: string[];
+}
+
 export interface ClusterReq {
     iid: Iid;
     /** "MAJOR.MINOR" Kubernetes version. */
     version: string;
     network: ClusterNetwork;
+    /** Default: public from any address, no private access. */
+    endpointAccess?: EndpointAccess;
+    /** Control-plane log types turned on. Default: none. */
+    logging?: LogType[];
     nodeGroups: NodeGroupReq[];
     tags: Record<string, string>;
     owner?: OwnerUrn;
@@ -244,6 +308,8 @@ export interface ClusterInfo {
     iid: Iid;
     version: string;
     network: ClusterNetwork;
+    endpointAccess: EndpointAccess;
+    logging: LogType[];
     nodeGroups: NodeGroupInfo[];
     endpoint: string;
     /** A kubeconfig document; secret. */
@@ -281,6 +347,27 @@ export interface ClusterHandler {
      * kind, each waited on; the cloud's placement rules are checked before the first write.
      */
     changeClusterNetwork(clusterIid: Iid, change: ClusterNetworkChange): Promise<ClusterNetwork>;
+    /**
+     * Sets the node group's labels, taints and/or update config to exactly these (the difference
+     * from what it has computed by the driver) in one cloud update, waited on.
+     */
+    changeNodeGroupConfig(clusterIid: Iid, nodeGroupIid: Iid, change: NodeGroupConfigChange): Promise<NodeGroupInfo>;
+    /**
+     * Changes who reaches the control plane (endpoint access) and what it logs, in place: one cloud
+     * update per kind, in sequence, each waited on.
+     */
+    changeClusterAccess(clusterIid: Iid, change: ClusterAccessChange): Promise<ClusterInfo>;
+}
+
+export interface NodeGroupConfigChange {
+    labels?: Record<string, string>;
+    taints?: Taint[];
+    maxUnavailable?: MaxUnavailable;
+}
+
+export interface ClusterAccessChange {
+    endpointAccess?: EndpointAccess;
+    logging?: LogType[];
 }
 
 export interface ClusterNetworkChange {
@@ -364,7 +451,19 @@ export interface ClusterCapabilities {
         tags: boolean;
         /** Control-plane subnets and security groups. */
         network: boolean;
+        /** Node group labels, taints and update config (maxUnavailable). */
+        labels: boolean;
+        taints: boolean;
+        updateConfig: boolean;
+        endpointAccess: boolean;
+        logging: boolean;
     };
+    /** Capacity types node groups may use. */
+    capacityTypes: readonly CapacityType[];
+    /** Control-plane log types offered. */
+    logTypes: readonly LogType[];
+    /** The cloud's counts: taints per node group, VM specs per node group, public endpoint CIDR blocks. */
+    limits: { taints: number; vmSpecs: number; publicCidrs: number };
     /** Whether a cluster may be created without node groups. */
     allowsNoNodeGroups: boolean;
 }
@@ -429,5 +528,8 @@ export function bindClusterHandler<Context>(
         upgradeCluster: (cluster, version) => ops.upgradeCluster(context, cluster, version),
         changeClusterTags: (cluster, tags) => ops.changeClusterTags(context, cluster, tags),
         changeClusterNetwork: (cluster, change) => ops.changeClusterNetwork(context, cluster, change),
+        changeNodeGroupConfig: (cluster, nodeGroup, change) =>
+            ops.changeNodeGroupConfig(context, cluster, nodeGroup, change),
+        changeClusterAccess: (cluster, change) => ops.changeClusterAccess(context, cluster, change),
     };
 }

@@ -9,7 +9,8 @@
  * during preview as the sentinel): every failure is reported at once.
  */
 import { z } from "zod";
-import type { NameRule } from "./driver";
+import type { NameRule, Taint, TaintEffect } from "./driver";
+import { TAINT_EFFECTS } from "./driver";
 import type { FieldIssue } from "./errors";
 
 /** The sentinel the engine sends for values not known during preview. */
@@ -98,8 +99,8 @@ export function int(
 }
 
 /**
- * One of `all` (case-insensitive, stored upper-case); a value this driver does not offer is told
- * apart from a value that does not exist.
+ * One of `all` (case-insensitive, stored as `all` spells it); a value this driver does not offer is
+ * told apart from a value that does not exist.
  */
 export function oneOf<T extends string>(
     all: readonly T[],
@@ -119,7 +120,7 @@ export function oneOf<T extends string>(
             const value = present(raw, opts, fail, `is required (allowed: ${supported.join(", ")})`);
             if (value === undefined) return undefined;
             const upper = typeof value === "string" ? value.toUpperCase() : value;
-            const known = all.find(candidate => candidate === upper);
+            const known = all.find(candidate => candidate.toUpperCase() === upper);
             if (known === undefined) return void fail(`must be one of ${all.join(", ")}, got ${JSON.stringify(value)}`);
             if (!supported.includes(known)) {
                 return void fail(`${known} is not supported by this driver (supported: ${supported.join(", ")})`);
@@ -224,6 +225,114 @@ export function stringMap(opts: { description?: string } = {}): z.ZodType<Record
             return out;
         },
         { description: opts.description, default: {} },
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kubernetes and network values (the same rules on every driver: Kubernetes' and EKS's)
+
+/** A Kubernetes label or taint key: an optional DNS-subdomain prefix and "/", then a name. */
+const K8S_KEY =
+    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const K8S_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const K8S_TEXT = "letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
+/** Label prefixes Kubernetes and EKS keep for themselves. */
+export const RESERVED_LABEL_PREFIXES = ["kubernetes.io/", "k8s.io/", "eks.amazonaws.com/"];
+
+/** Why a Kubernetes key is refused, or undefined: 1–63 characters of Kubernetes key syntax. */
+export function k8sKeyProblem(key: string): string | undefined {
+    if (key.length < 1 || key.length > 63) return `key "${key}" must be 1–63 characters, got ${key.length}`;
+    if (!K8S_KEY.test(key))
+        return `key "${key}" is not a Kubernetes key: an optional DNS prefix and "/", then ${K8S_TEXT}`;
+    return undefined;
+}
+
+/** Why a Kubernetes value is refused, or undefined; `minLength` 0 lets "" through (taints). */
+export function k8sValueProblem(value: string, minLength: 0 | 1): string | undefined {
+    if (value === "" && minLength === 0) return undefined;
+    if (value.length < Math.max(1, minLength) || value.length > 63) {
+        return `value "${value}" must be ${minLength}–63 characters, got ${value.length}`;
+    }
+    if (!K8S_VALUE.test(value)) return `value "${value}" must be ${K8S_TEXT}`;
+    return undefined;
+}
+
+/** Kubernetes node labels: keys and values 1–63 characters of Kubernetes syntax, no reserved prefix. */
+export function labelMap(opts: { description?: string } = {}): z.ZodType<Record<string, string>> {
+    const map = stringMap();
+    return leaf(
+        (raw, fail) => {
+            const parsed = map.safeParse(raw);
+            if (!parsed.success) return void parsed.error.issues.forEach(i => fail(i.message, pathOf(i.path)));
+            for (const [key, value] of Object.entries(parsed.data)) {
+                const reserved = RESERVED_LABEL_PREFIXES.find(
+                    prefix => key.startsWith(prefix) || key.includes(`.${prefix}`),
+                );
+                const problem = reserved
+                    ? `key "${key}" uses the reserved prefix ${reserved}`
+                    : (k8sKeyProblem(key) ?? k8sValueProblem(value, 1));
+                if (problem) fail(problem, [key]);
+            }
+            return parsed.data;
+        },
+        { description: opts.description, default: {} },
+    );
+}
+
+/** An IPv4 CIDR block in canonical form (host bits zero): the form EKS takes. */
+export function ipv4CidrProblem(text: string): string | undefined {
+    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
+    const octets = match ? match.slice(1, 5).map(Number) : [];
+    const bits = match ? Number(match[5]) : -1;
+    if (!match || octets.some(octet => octet > 255) || bits > 32)
+        return `"${text}" is not an IPv4 CIDR block (a.b.c.d/n)`;
+    const address = octets.reduce((sum, octet) => sum * 256 + octet, 0);
+    const hostBits = bits === 0 ? address : address % 2 ** (32 - bits);
+    if (hostBits !== 0) return `"${text}" has host bits set; the block is written with its network address`;
+    return undefined;
+}
+
+/** Distinct IPv4 CIDR blocks, at most `max`. */
+export function cidrList(opts: Presence<string[]> & { max: number }): z.ZodType<string[]> {
+    const list = strList({ default: opts.default ?? [] });
+    return leaf(
+        (raw, fail) => {
+            const parsed = list.safeParse(raw);
+            if (!parsed.success) return void parsed.error.issues.forEach(i => fail(i.message, pathOf(i.path)));
+            parsed.data.forEach((cidr, index) => {
+                const problem = ipv4CidrProblem(cidr);
+                if (problem) fail(problem, [index]);
+            });
+            if (parsed.data.length > opts.max) fail(`at most ${opts.max} CIDR blocks, got ${parsed.data.length}`);
+            return parsed.data;
+        },
+        { description: opts.description, default: opts.default },
+    );
+}
+
+/** A count in `range`, or a percentage "N%" with N in 1–100. */
+export function countOrPercent(
+    range: { min: number; max: number },
+    opts: Presence<number | string> = {},
+): z.ZodType<number | string> {
+    return leaf<number | string>(
+        (raw, fail) => {
+            const value = present(raw, opts, fail);
+            if (value === undefined) return undefined;
+            if (typeof value === "string") {
+                const percent = /^(\d+)%$/.exec(value);
+                if (percent && Number(percent[1]) >= 1 && Number(percent[1]) <= 100) return `${Number(percent[1])}%`;
+                return void fail(`must be a count or a percentage "1%"–"100%", got ${JSON.stringify(value)}`);
+            }
+            if (typeof value !== "number" || !Number.isInteger(value) || value < range.min || value > range.max) {
+                return void fail(
+                    `must be a count ${range.min}–${range.max} or a percentage such as "33%", ` +
+                        `got ${JSON.stringify(value)}`,
+                );
+            }
+            return value;
+        },
+        { description: opts.description, default: opts.default, minimum: range.min, maximum: range.max },
     );
 }
 
@@ -384,4 +493,39 @@ export function editDistance(left: string, right: string): number {
 export function metaOf(schema: z.ZodType): FieldMeta | undefined {
     const meta = z.globalRegistry.get(schema);
     return meta ? { ...meta } : undefined;
+}
+
+/** Kubernetes node taints: key 1–63, value 0–63 characters, an effect; unique by key and effect. */
+export function taintList(opts: { max: number; description?: string }): z.ZodType<Taint[]> {
+    const taint = object(
+        {
+            key: leaf<string>((raw, fail) => {
+                if (typeof raw !== "string") return void fail(`must be a string, got ${JSON.stringify(raw)}`);
+                const problem = k8sKeyProblem(raw);
+                return problem ? void fail(problem) : raw;
+            }),
+            value: leaf<string | undefined>((raw, fail) => {
+                if (isMissing(raw) || raw === "") return undefined;
+                if (typeof raw !== "string") return void fail(`must be a string, got ${JSON.stringify(raw)}`);
+                const problem = k8sValueProblem(raw, 0);
+                return problem ? void fail(problem) : raw;
+            }),
+            effect: oneOf<TaintEffect>(TAINT_EFFECTS),
+        },
+        { hint: "{ key, value?, effect: NoSchedule|PreferNoSchedule|NoExecute }" },
+    );
+    return listOf(taint, {
+        description: opts.description,
+        notList: "must be a list of taints { key, value?, effect }",
+        refine: (valid, fail) => {
+            const seen = new Set<string>();
+            valid.forEach((entry, index) => {
+                if (!known(entry)) return;
+                const id = `${entry.key}:${entry.effect}`;
+                if (seen.has(id)) fail(`${index}`, `taint ${id} is listed twice (taints are unique by key and effect)`);
+                seen.add(id);
+            });
+            if (valid.length > opts.max) fail("", `at most ${opts.max} taints per node group, got ${valid.length}`);
+        },
+    }) as z.ZodType<Taint[]>;
 }

@@ -4,14 +4,21 @@
  * other node-group field recreates that node group alone (new one first, then the old removed).
  */
 import * as crypto from "crypto";
-import type { ClusterInfo, ClusterNetworkChange, ClusterReq, Driver, Iid } from "../interface/driver";
+import type {
+    ClusterAccessChange,
+    ClusterInfo,
+    ClusterNetworkChange,
+    ClusterReq,
+    Driver,
+    Iid,
+} from "../interface/driver";
 import { ownerField } from "../interface/owner";
 import { isRecord, parseWith, Props } from "../interface/schema";
 import { capabilitiesOf } from "../drivers/registry";
 import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
 import { clean, UpdateResult, userTags } from "./common";
 import { CLUSTER_CALL_ORDER, ClusterCall, clusterFields, NodeGroupOp, nodeGroupOps, plan, Plan } from "./fields";
-import { changeScaling, enforceDeclaredSize, fromNodeGroupInfo, toNodeGroupReq } from "./nodeGroupCommon";
+import { changeScaling, configChange, enforceDeclaredSize, fromNodeGroupInfo, toNodeGroupReq } from "./nodeGroupCommon";
 import { ClusterInputs, ClusterNodeGroupInput, clusterSchema, compareVersions, timeoutsSchema } from "./schemas";
 import { adoptExisting, capsOf, checkResource, createTracked, deleteOrGone, diffResource, driverFor } from "./skeleton";
 import { nameIn } from "./skeleton";
@@ -150,6 +157,8 @@ export async function readCluster(id: string, props: Props, config: ProviderConf
             autoNamed: props.autoNamed === true,
             version: info.version,
             network: { ...info.network },
+            endpointAccess: { ...info.endpointAccess },
+            logging: [...info.logging],
             nodeGroups: declared,
             tags: info.tags,
         };
@@ -168,14 +177,30 @@ function specOf(props: Props, name: string, info: ClusterInfo, cloudName: string
     const stored = (Array.isArray(props.nodeGroups) ? props.nodeGroups.filter(isRecord) : []).find(
         group => group.name === name,
     );
-    const { image, vmSpec, rootDiskType, rootDiskSize, keyPair, minNodeSize, maxNodeSize, ...spec } =
-        fromNodeGroupInfo(live);
+    // The VM specs in the form state holds them (vmSpecs or vmSpec).
+    const declared = stored === undefined ? undefined : stored.vmSpecs !== undefined ? { vmSpecs: [] } : { vmSpec: "" };
+    const {
+        currentNodeSize: _size,
+        nodeGroupName: _name,
+        nodeGroupId: _id,
+        status: _status,
+        ...rest
+    } = fromNodeGroupInfo(live, declared);
+    const { nodes: _nodes, version: _version, ...spec } = rest;
     return {
         name,
-        ...{ image, vmSpec, rootDiskType, rootDiskSize, keyPair, minNodeSize, maxNodeSize },
+        ...spec,
         onAutoScaling: typeof stored?.onAutoScaling === "boolean" ? stored.onAutoScaling : spec.onAutoScaling,
         desiredNodeSize: typeof stored?.desiredNodeSize === "number" ? stored.desiredNodeSize : spec.desiredNodeSize,
     };
+}
+
+/** Endpoint access and/or logging, whichever changed. */
+function accessChange(changed: string[], ins: ClusterInputs): ClusterAccessChange {
+    const change: ClusterAccessChange = {};
+    if (changed.some(path => path.startsWith("endpointAccess."))) change.endpointAccess = { ...ins.endpointAccess };
+    if (changed.includes("logging")) change.logging = [...ins.logging];
+    return change;
 }
 
 /** Only the kinds that changed: EKS makes one update per kind. */
@@ -202,6 +227,8 @@ const CLUSTER_CALLS: Record<ClusterCall, (ctx: ClusterUpdate) => Step[]> = {
         step("changeClusterNetwork", () =>
             driver.cluster.changeClusterNetwork(iid, networkChange(planned.changed, ins.network)),
         ),
+    changeClusterAccess: ({ driver, iid, ins, planned }) =>
+        step("changeClusterAccess", () => driver.cluster.changeClusterAccess(iid, accessChange(planned.changed, ins))),
     upgradeCluster: ({ driver, iid, ins }) =>
         step(`upgradeCluster ${ins.version}`, () => driver.cluster.upgradeCluster(iid, ins.version)),
     nodeGroups: ctx => nodeGroupSteps(ctx),
@@ -229,6 +256,9 @@ const NODE_GROUP_STEPS: { [K in NodeGroupOp["op"]]: (ctx: ClusterUpdate, op: OpO
     },
     changeNodeGroupScaling: async ({ driver, iid, ins }, op, ngIid) => {
         await changeScaling(driver, iid, ngIid, op.olds.desiredNodeSize, declaredSpec(ins, op.name));
+    },
+    changeNodeGroupConfig: async ({ driver, iid, ins }, op, ngIid) => {
+        await driver.cluster.changeNodeGroupConfig(iid, ngIid, configChange(op.olds, declaredSpec(ins, op.name)));
     },
     setNodeGroupAutoScaling: async (ctx, op, ngIid) => {
         const spec = declaredSpec(ctx.ins, op.name);
@@ -325,6 +355,8 @@ export function toClusterReq(ins: ClusterInputs): ClusterReq {
             subnets: [...ins.network.subnets],
             securityGroups: [...ins.network.securityGroups],
         },
+        endpointAccess: { ...ins.endpointAccess, publicCidrs: [...ins.endpointAccess.publicCidrs] },
+        logging: [...ins.logging],
         nodeGroups: ins.nodeGroups.map(group => toNodeGroupReq(group.name, group, ins.pulumiUrn)),
         tags: { ...ins.tags },
         ...ownerField(ins.pulumiUrn),
@@ -349,6 +381,8 @@ export function toOutputs(info: ClusterInfo, ins: ClusterInputs, cloudNames: Map
             subnets: [...info.network.subnets],
             securityGroups: [...info.network.securityGroups],
         },
+        endpointAccess: { ...info.endpointAccess, publicCidrs: [...info.endpointAccess.publicCidrs] },
+        logging: [...info.logging],
         nodeGroups,
         tags: userTags(info.tags),
         status: info.status,

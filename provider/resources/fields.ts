@@ -84,11 +84,16 @@ export const nlbVmGroupFields: ReadonlyArray<FieldRule<NlbVmGroupCall>> = [
     { path: "timeouts", effect: "state" },
 ];
 
-export type ClusterCall = "changeClusterNetwork" | "upgradeCluster" | "nodeGroups" | "changeClusterTags";
+export type ClusterCall =
+    "changeClusterNetwork" | "changeClusterAccess" | "upgradeCluster" | "nodeGroups" | "changeClusterTags";
 
-/** The network moves first, so node groups added in the same update are placed in the new subnets. */
+/**
+ * The network moves first, so node groups added in the same update are placed in the new subnets;
+ * endpoint access and logging next (EKS runs one cluster update at a time, so all are in sequence).
+ */
 export const CLUSTER_CALL_ORDER: readonly ClusterCall[] = [
     "changeClusterNetwork",
+    "changeClusterAccess",
     "upgradeCluster",
     "nodeGroups",
     "changeClusterTags",
@@ -105,6 +110,23 @@ export const clusterFields: ReadonlyArray<FieldRule<ClusterCall>> = [
         set: true,
         inPlaceIf: c => c.cluster.inPlace.network,
     },
+    {
+        path: "endpointAccess.public",
+        effect: "changeClusterAccess",
+        inPlaceIf: c => c.cluster.inPlace.endpointAccess,
+    },
+    {
+        path: "endpointAccess.private",
+        effect: "changeClusterAccess",
+        inPlaceIf: c => c.cluster.inPlace.endpointAccess,
+    },
+    {
+        path: "endpointAccess.publicCidrs",
+        effect: "changeClusterAccess",
+        set: true,
+        inPlaceIf: c => c.cluster.inPlace.endpointAccess,
+    },
+    { path: "logging", effect: "changeClusterAccess", set: true, inPlaceIf: c => c.cluster.inPlace.logging },
     { path: "version", effect: "upgradeCluster", inPlaceIf: c => c.cluster.inPlace.version },
     {
         path: "nodeGroups",
@@ -117,9 +139,23 @@ export const clusterFields: ReadonlyArray<FieldRule<ClusterCall>> = [
     { path: "timeouts", effect: "state" },
 ];
 
-export type NodeGroupCall = "changeNodeGroupScaling" | "setNodeGroupAutoScaling";
+export type NodeGroupCall = "changeNodeGroupScaling" | "setNodeGroupAutoScaling" | "changeNodeGroupConfig";
 
-export const NODE_GROUP_CALL_ORDER: readonly NodeGroupCall[] = ["setNodeGroupAutoScaling", "changeNodeGroupScaling"];
+export const NODE_GROUP_CALL_ORDER: readonly NodeGroupCall[] = [
+    "setNodeGroupAutoScaling",
+    "changeNodeGroupScaling",
+    "changeNodeGroupConfig",
+];
+
+/** Taints compared as a set (the cloud reports them in its own order). */
+function taintsChanged(before: unknown, after: unknown): boolean {
+    const id = (taint: Props): string => {
+        const value = typeof taint.value === "string" ? taint.value : "";
+        return `${String(taint.key)}=${value}:${String(taint.effect)}`;
+    };
+    const ids = (list: unknown): string[] => (Array.isArray(list) ? list.filter(isRecord) : []).map(id).sort();
+    return !deepEqual(ids(before), ids(after));
+}
 
 /**
  * A node group's own fields: the scaling ones change in place, the others rebuild the node group
@@ -131,6 +167,10 @@ function nodeGroupSpecRules(rebuild: "replace" | "recreate"): Array<FieldRule<No
     return [
         { path: "image", effect: rebuild, unsetMeansDefault: true },
         { path: "vmSpec", effect: rebuild },
+        { path: "vmSpecs", effect: rebuild, set: true },
+        { path: "capacityType", effect: rebuild },
+        // Outputs hold the effective subnets: omitting them (the cluster's) is no change.
+        { path: "subnets", effect: rebuild, set: true, unsetMeansDefault: true },
         { path: "rootDiskType", effect: rebuild, unsetMeansDefault: true },
         { path: "rootDiskSize", effect: rebuild, unsetMeansDefault: true },
         { path: "keyPair", effect: rebuild, unsetMeansDefault: true },
@@ -138,6 +178,14 @@ function nodeGroupSpecRules(rebuild: "replace" | "recreate"): Array<FieldRule<No
         { path: "minNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
         { path: "maxNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
         { path: "onAutoScaling", effect: "setNodeGroupAutoScaling", inPlaceIf: c => c.cluster.inPlace.autoScaling },
+        { path: "labels", effect: "changeNodeGroupConfig", inPlaceIf: c => c.cluster.inPlace.labels },
+        {
+            path: "taints",
+            effect: "changeNodeGroupConfig",
+            inPlaceIf: c => c.cluster.inPlace.taints,
+            changed: taintsChanged,
+        },
+        { path: "maxUnavailable", effect: "changeNodeGroupConfig", inPlaceIf: c => c.cluster.inPlace.updateConfig },
     ];
 }
 

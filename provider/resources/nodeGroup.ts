@@ -5,7 +5,7 @@ import { capabilitiesOf } from "../drivers/registry";
 import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
 import { clean, UpdateResult } from "./common";
 import { NODE_GROUP_CALL_ORDER, NodeGroupCall, nodeGroupFields, plan, Plan } from "./fields";
-import { changeScaling, enforceDeclaredSize, fromNodeGroupInfo, toNodeGroupReq } from "./nodeGroupCommon";
+import { changeScaling, configChange, enforceDeclaredSize, fromNodeGroupInfo, toNodeGroupReq } from "./nodeGroupCommon";
 import { NodeGroupInputs, nodeGroupSchema } from "./schemas";
 import { adoptExisting, capsOf, checkResource, createTracked, deleteOrGone, diffResource, driverFor } from "./skeleton";
 import { nameIn } from "./skeleton";
@@ -102,7 +102,14 @@ function storedOrLive(props: Props, live: NodeGroupInfo): NodeGroupInputs {
     const stored = parseWith(nodeGroupSchema(capsOf(props), true), props).value;
     const nodeGroupName = live.iid.nameId;
     if (stored) return { ...stored, nodeGroupName, autoNamed: props.autoNamed === true };
-    const { iid: _iid, status: _status, nodes: _nodes, version: _version, ...spec } = live;
+    const {
+        currentNodeSize: _size,
+        nodeGroupName: _name,
+        nodeGroupId: _id,
+        status: _status,
+        ...rest
+    } = fromNodeGroupInfo(live);
+    const { nodes: _nodes, version: _version, ...spec } = rest;
     return {
         ...spec,
         connection: storedConnection(props),
@@ -132,6 +139,10 @@ const NODE_GROUP_CALLS: Record<NodeGroupCall, (ctx: NodeGroupUpdate) => Step[]> 
         }),
     changeNodeGroupScaling: ({ driver, cluster, ngIid, ins, olds }) =>
         step("changeNodeGroupScaling", () => changeScaling(driver, cluster, ngIid, olds.desiredNodeSize, ins)),
+    changeNodeGroupConfig: ({ driver, cluster, ngIid, ins, olds }) =>
+        step("changeNodeGroupConfig", () =>
+            driver.cluster.changeNodeGroupConfig(cluster, ngIid, configChange(olds, ins)),
+        ),
 };
 
 export async function updateNodeGroup(

@@ -1,6 +1,8 @@
 /** Node-group converters and scaling calls shared by Cluster.nodeGroups and the NodeGroup resource. */
-import type { Driver, Iid, NodeGroupInfo, NodeGroupReq, ScalingReq } from "../interface/driver";
+import type { Driver, Iid, NodeGroupConfigChange, NodeGroupInfo, NodeGroupReq, ScalingReq } from "../interface/driver";
 import { ownerField } from "../interface/owner";
+import type { Props } from "../interface/schema";
+import { clusterNodeGroupFields, fieldChanged } from "./fields";
 import type { NodeGroupSpec } from "./schemas";
 
 export type { NodeGroupSpec } from "./schemas";
@@ -9,7 +11,13 @@ export function toNodeGroupReq(cloudName: string, spec: NodeGroupSpec, owner?: s
     return {
         iid: { nameId: cloudName, systemId: "" },
         image: spec.image,
-        vmSpec: spec.vmSpec,
+        vmSpec: spec.vmSpecs?.[0] ?? spec.vmSpec ?? "",
+        vmSpecs: [...(spec.vmSpecs ?? (spec.vmSpec ? [spec.vmSpec] : []))],
+        capacityType: spec.capacityType,
+        subnets: [...(spec.subnets ?? [])],
+        labels: { ...spec.labels },
+        taints: spec.taints.map(taint => ({ ...taint })),
+        maxUnavailable: spec.maxUnavailable,
         rootDiskType: spec.rootDiskType,
         rootDiskSize: spec.rootDiskSize,
         keyPair: spec.keyPair,
@@ -48,11 +56,29 @@ function keepsDeclaredSize(declared: Partial<NodeGroupSpec> | undefined, ng: Nod
     );
 }
 
+/**
+ * The VM specs in the form declared: `vmSpecs` when the group was declared with it (or, declared
+ * nothing, runs several), else the one `vmSpec`; the other is absent, so neither shows a diff.
+ */
+function vmSpecsAsDeclared(
+    ng: NodeGroupInfo,
+    declared?: Partial<NodeGroupSpec>,
+): Pick<NodeGroupSpec, "vmSpec" | "vmSpecs"> {
+    const list = ng.vmSpecs.length ? ng.vmSpecs : [ng.vmSpec];
+    const several = declared ? declared.vmSpecs !== undefined : list.length > 1;
+    return several ? { vmSpec: undefined, vmSpecs: [...list] } : { vmSpec: list[0], vmSpecs: undefined };
+}
+
 /** Live node group in the declared shape plus what the cloud reports; `declared`: what state holds. */
 export function fromNodeGroupInfo(ng: NodeGroupInfo, declared?: Partial<NodeGroupSpec>): NodeGroupSpec & NodeGroupLive {
     return {
         image: ng.image,
-        vmSpec: ng.vmSpec,
+        ...vmSpecsAsDeclared(ng, declared),
+        capacityType: ng.capacityType,
+        subnets: [...ng.subnets],
+        labels: { ...ng.labels },
+        taints: ng.taints.map(taint => ({ ...taint })),
+        maxUnavailable: ng.maxUnavailable,
         rootDiskType: ng.rootDiskType,
         rootDiskSize: ng.rootDiskSize,
         keyPair: ng.keyPair,
@@ -109,4 +135,15 @@ export async function enforceDeclaredSize(
     if (live.desiredNodeSize === spec.desiredNodeSize) return;
     const req = scalingRequest(undefined, spec, live.desiredNodeSize);
     await driver.cluster.changeNodeGroupScaling(clusterIid, ngIid, req);
+}
+
+/** The labels, taints and update config that differ between the stored node group and the declared one. */
+export function configChange(olds: Props, spec: NodeGroupSpec): NodeGroupConfigChange {
+    const changed = (path: string): boolean =>
+        clusterNodeGroupFields.some(rule => rule.path === path && fieldChanged(rule, olds, spec));
+    return {
+        ...(changed("labels") ? { labels: { ...spec.labels } } : {}),
+        ...(changed("taints") ? { taints: spec.taints.map(taint => ({ ...taint })) } : {}),
+        ...(changed("maxUnavailable") ? { maxUnavailable: spec.maxUnavailable } : {}),
+    };
 }

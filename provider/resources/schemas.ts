@@ -9,6 +9,9 @@ import type { HealthProtocol, NlbScope, NlbType, TrafficProtocol } from "../inte
 import { HEALTH_PROTOCOLS, NLB_SCOPES, NLB_TYPES, TRAFFIC_PROTOCOLS } from "../interface/driver";
 import { bool, cloudName, int, isRecord, known, leaf, listOf, object, oneOf, Props, str } from "../interface/schema";
 import { strList, stringMap, UNKNOWN } from "../interface/schema";
+import { cidrList, countOrPercent, labelMap, taintList } from "../interface/schema";
+import type { CapacityType, LogType } from "../interface/driver";
+import { CAPACITY_TYPES, LOG_TYPES } from "../interface/driver";
 import { DRIVER_NAMES } from "../drivers/registry";
 
 /** Keys the engine and the SDK add that are not inputs users write. */
@@ -230,11 +233,21 @@ export type NlbVmGroupInputs = z.output<ReturnType<typeof nlbVmGroupSchema>>;
 // ---------------------------------------------------------------------------------------------
 // Node groups (Cluster.nodeGroups and NodeGroup)
 
+/** EKS's update config: at most this many nodes (1–100) or this share ("1%"–"100%") down at once. */
+const MAX_UNAVAILABLE = { min: 1, max: 100 };
+
 function nodeGroupSpecShape(caps: ClusterCapabilities | undefined) {
     const size = { min: 0, max: caps?.maxNodeSize ?? 1000 };
     return {
         image: str({ default: "" }),
-        vmSpec: str(),
+        // Exactly one of the two (nodeGroupRules).
+        vmSpec: str({ optional: true }),
+        vmSpecs: strList({ optional: true, minItems: { count: 1, reason: "must list at least one VM spec" } }),
+        capacityType: oneOf<CapacityType>(CAPACITY_TYPES, { supported: caps?.capacityTypes, default: "ON_DEMAND" }),
+        subnets: strList({ optional: true, minItems: { count: 1, reason: "must list a subnet, or be left out" } }),
+        labels: labelMap(),
+        taints: taintList({ max: caps?.limits.taints ?? 50 }),
+        maxUnavailable: countOrPercent(MAX_UNAVAILABLE, { default: 1 }),
         rootDiskType: str({ default: "" }),
         rootDiskSize: int({ min: 1, max: 65536 }, { emptyMeans: 0 }),
         keyPair: str({ default: "" }),
@@ -249,6 +262,27 @@ interface Sizes {
     desiredNodeSize?: number;
     minNodeSize?: number;
     maxNodeSize?: number;
+}
+
+/** The sizes' order, and exactly one of vmSpec / vmSpecs (vmSpecs within the cloud's count). */
+function nodeGroupRules(caps: ClusterCapabilities | undefined) {
+    return (
+        valid: Sizes & { vmSpec?: string; vmSpecs?: string[] },
+        fail: (path: string, reason: string) => void,
+        raw: Props,
+    ) => {
+        sizeRules(valid, fail);
+        const given = (key: string) => raw[key] !== undefined && raw[key] !== null && raw[key] !== "";
+        if (!given("vmSpec") && !given("vmSpecs")) {
+            fail("vmSpec", "is required: give vmSpec, or vmSpecs for several VM specs");
+        } else if (given("vmSpec") && given("vmSpecs")) {
+            fail("vmSpecs", "give either vmSpec (one VM spec) or vmSpecs (several), not both");
+        }
+        const max = caps?.limits.vmSpecs ?? 20;
+        if (known(valid.vmSpecs) && valid.vmSpecs.length > max) {
+            fail("vmSpecs", `at most ${max} VM specs per node group, got ${valid.vmSpecs.length}`);
+        }
+    };
 }
 
 function sizeRules(valid: Sizes, fail: (path: string, reason: string) => void): void {
@@ -270,7 +304,7 @@ function inlineNodeGroupName(caps: ClusterCapabilities | undefined): NameRule | 
 function clusterNodeGroupSchema(caps: ClusterCapabilities | undefined) {
     return object(
         { name: cloudName(inlineNodeGroupName(caps)), ...nodeGroupSpecShape(caps) },
-        { hint: "{ name, vmSpec, desiredNodeSize, minNodeSize, maxNodeSize, … }", refine: sizeRules },
+        { hint: "{ name, vmSpec, desiredNodeSize, minNodeSize, maxNodeSize, … }", refine: nodeGroupRules(caps) },
     );
 }
 
@@ -340,12 +374,60 @@ const networkSchema = object(
     { hint: "{ vpc, subnets, securityGroups? }" },
 );
 
+/** Public on from any address, private off, unless declared. */
+function endpointAccessSchema(caps: ClusterCapabilities | undefined) {
+    return object(
+        {
+            public: bool({ default: true }),
+            private: bool({ default: false }),
+            publicCidrs: cidrList({ max: caps?.limits.publicCidrs ?? 40 }),
+        },
+        {
+            optional: true,
+            hint: "{ public?, private?, publicCidrs? }",
+            // Any address while public access is on; none while it is off.
+            prepare: raw => ({ ...raw, publicCidrs: raw.publicCidrs ?? (raw.public === false ? [] : ["0.0.0.0/0"]) }),
+            refine: (valid, fail) => {
+                if (valid.public === false && valid.private === false) {
+                    fail(
+                        "private",
+                        "public and private access cannot both be off: the API server would be unreachable",
+                    );
+                }
+                if (valid.public === false && known(valid.publicCidrs) && valid.publicCidrs.length > 0) {
+                    fail("publicCidrs", "applies to public access only; it is off");
+                }
+                if (valid.public !== false && known(valid.publicCidrs) && valid.publicCidrs.length === 0) {
+                    fail(
+                        "publicCidrs",
+                        'must list at least one CIDR block while public access is on (any address: "0.0.0.0/0")',
+                    );
+                }
+            },
+        },
+    );
+}
+
+/** Control-plane log types, each at most once. */
+function loggingSchema(caps: ClusterCapabilities | undefined) {
+    return listOf(oneOf<LogType>(LOG_TYPES, { supported: caps?.logTypes }), {
+        notList: `must be a list of log types (${LOG_TYPES.join(", ")})`,
+        refine: (valid, fail) => {
+            valid.forEach((type, index) => {
+                if (known(type) && valid.indexOf(type) !== index) fail(`${index}`, `"${type}" is listed twice`);
+            });
+        },
+    });
+}
+
 function clusterShape(caps: Capabilities | undefined, oldVersion: unknown) {
     return {
         ...commonShape(),
         clusterName: cloudName(caps?.cluster.name, { optional: true }),
         version: versionSchema(caps, oldVersion),
         network: networkSchema,
+        endpointAccess: endpointAccessSchema(caps?.cluster),
+        logging: loggingSchema(caps?.cluster),
         nodeGroups: nodeGroupListSchema(caps?.cluster),
         tags: stringMap(),
     };
@@ -370,7 +452,7 @@ export function nodeGroupSchema(caps: Capabilities | undefined, stored = false) 
             nodeGroupName: cloudName(caps?.cluster.nodeGroupName, { optional: true }),
             ...nodeGroupSpecShape(caps?.cluster),
         },
-        { ignoredKeys: stored ? "all" : BOOKKEEPING, refine: sizeRules },
+        { ignoredKeys: stored ? "all" : BOOKKEEPING, refine: nodeGroupRules(caps?.cluster) },
     );
 }
 

@@ -254,6 +254,12 @@ describe("field tables", () => {
             ["rootDiskType", "ssd", "recreate"],
             ["rootDiskSize", 50, "recreate"],
             ["keyPair", "default-key", "recreate"],
+            ["vmSpecs", ["small", "medium"], "recreate"],
+            ["capacityType", "SPOT", "recreate"],
+            ["subnets", ["subnet-a"], "recreate"],
+            ["labels", { role: "web" }, "changeNodeGroupConfig"],
+            ["taints", [{ key: "web", value: "yes", effect: "NoExecute" }], "changeNodeGroupConfig"],
+            ["maxUnavailable", 2, "changeNodeGroupConfig"],
         ];
         for (const [field, value, op] of ngCases) {
             it(`nodeGroups[].${field} → ${op} of that node group, never a cluster replace`, () => {
@@ -302,6 +308,12 @@ describe("field tables", () => {
             ["minNodeSize", 1, "changeNodeGroupScaling"],
             ["maxNodeSize", 8, "changeNodeGroupScaling"],
             ["onAutoScaling", false, "setNodeGroupAutoScaling"],
+            ["vmSpecs", ["small", "medium"], "replace"],
+            ["capacityType", "SPOT", "replace"],
+            ["subnets", ["subnet-a"], "replace"],
+            ["labels", { role: "gpu" }, "changeNodeGroupConfig"],
+            ["taints", [{ key: "gpu", effect: "NoSchedule" }], "changeNodeGroupConfig"],
+            ["maxUnavailable", "33%", "changeNodeGroupConfig"],
         ];
         it("covers every field of the table", () => {
             assert.deepStrictEqual(
@@ -321,6 +333,109 @@ describe("field tables", () => {
                     assert.deepStrictEqual(d, { changes: true, replaces: [], deleteBeforeReplace: false });
                     assert.deepStrictEqual(plan(nodeGroupFields, base, news, localCaps).calls, [expected]);
                 }
+            });
+        }
+    });
+
+    describe("issue 13: node-group and cluster fields real workloads need, per driver", () => {
+        for (const driver of ["local", "aws"] as const) {
+            const caps = capabilitiesOf(driver);
+            const vmSpec = driver === "aws" ? "t3.medium" : "small";
+            const ngBase = checked(checkNodeGroup, {
+                connection: { driver },
+                cluster: "cls-1",
+                nodeGroupName: "web-1",
+                vmSpec,
+                labels: { role: "web", tier: "a" },
+                taints: [
+                    { key: "a", value: "1", effect: "NoSchedule" },
+                    { key: "b", effect: "NoExecute" },
+                ],
+                desiredNodeSize: 1,
+                minNodeSize: 0,
+                maxNodeSize: 4,
+            });
+            const clBase = checked(checkCluster, {
+                connection: { driver },
+                clusterName: "k8s-1",
+                version: "1.29",
+                network: {
+                    vpc: driver === "aws" ? "vpc-0abc1234" : "vpc-local",
+                    subnets: driver === "aws" ? ["subnet-0aaa1111", "subnet-0bbb2222"] : ["subnet-a", "subnet-b"],
+                },
+                nodeGroups: [{ name: "default", vmSpec, desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 2 }],
+            });
+            const off = (flag: keyof Capabilities["cluster"]["inPlace"]): Capabilities => ({
+                ...caps,
+                cluster: { ...caps.cluster, inPlace: { ...caps.cluster.inPlace, [flag]: false } },
+            });
+
+            it(`${driver}: labels, taints and maxUnavailable changed together are one changeNodeGroupConfig`, () => {
+                let news = set(ngBase, "labels", { role: "api" });
+                news = set(news, "taints", [{ key: "c", effect: "PreferNoSchedule" }]);
+                news = set(news, "maxUnavailable", "50%");
+                assert.deepStrictEqual(diffNodeGroup(ngBase, news).replaces, []);
+                assert.deepStrictEqual(plan(nodeGroupFields, ngBase, news, caps).calls, ["changeNodeGroupConfig"]);
+                const inCluster = {
+                    ...clBase,
+                    nodeGroups: [{ ...(clBase.nodeGroups as Props[])[0], labels: { a: "b" } }],
+                };
+                const ops = nodeGroupOps(clBase.nodeGroups, inCluster.nodeGroups, caps).map(o => o.op);
+                assert.deepStrictEqual(ops, ["changeNodeGroupConfig"]);
+            });
+            it(`${driver}: taints in another order, and defaults left out, are no change`, () => {
+                const reordered = set(ngBase, "taints", [...(ngBase.taints as Props[])].reverse());
+                assert.deepStrictEqual(diffNodeGroup(ngBase, reordered).changes, false);
+                const { subnets: _s, ...noSubnets } = { ...ngBase, subnets: ["subnet-a", "subnet-b"] };
+                assert.deepStrictEqual(
+                    diffNodeGroup({ ...ngBase, subnets: ["subnet-a", "subnet-b"] }, noSubnets).changes,
+                    false,
+                );
+            });
+            it(`${driver}: vmSpec → vmSpecs, capacityType and subnets replace (recreate in a Cluster)`, () => {
+                const { vmSpec: _v, ...rest } = ngBase;
+                assert.deepStrictEqual(diffNodeGroup(ngBase, { ...rest, vmSpecs: [vmSpec, vmSpec + "x"] }).replaces, [
+                    "vmSpec",
+                    "vmSpecs",
+                ]);
+                for (const [field, value] of [
+                    ["capacityType", "SPOT"],
+                    ["subnets", ["subnet-b"]],
+                ] as const) {
+                    const ng = { ...(clBase.nodeGroups as Props[])[0], [field]: value };
+                    assert.deepStrictEqual(
+                        nodeGroupOps(clBase.nodeGroups, [ng], caps).map(o => o.op),
+                        ["recreate"],
+                    );
+                }
+            });
+            it(`${driver}: endpointAccess and logging → one changeClusterAccess call (replace without the capability)`, () => {
+                let news = set(clBase, "endpointAccess", {
+                    public: true,
+                    private: true,
+                    publicCidrs: ["203.0.113.0/24"],
+                });
+                news = set(news, "logging", ["api", "audit"]);
+                assert.deepStrictEqual(diffCluster(clBase, news).replaces, []);
+                const planned = plan(clusterFields, clBase, news, caps);
+                assert.deepStrictEqual(planned.calls, ["changeClusterAccess"]);
+                assert.deepStrictEqual(planned.changed, [
+                    "endpointAccess.private",
+                    "endpointAccess.publicCidrs",
+                    "logging",
+                ]);
+                assert.deepStrictEqual(plan(clusterFields, clBase, news, off("logging")).replaces, ["logging"]);
+                assert.deepStrictEqual(plan(clusterFields, clBase, news, off("endpointAccess")).replaces, [
+                    "endpointAccess.private",
+                    "endpointAccess.publicCidrs",
+                ]);
+            });
+            it(`${driver}: labels, taints and maxUnavailable replace only where the driver lacks the capability`, () => {
+                const news = set(set(ngBase, "labels", {}), "maxUnavailable", 3);
+                assert.deepStrictEqual(plan(nodeGroupFields, ngBase, news, off("labels")).replaces, ["labels"]);
+                assert.deepStrictEqual(plan(nodeGroupFields, ngBase, news, off("updateConfig")).replaces, [
+                    "maxUnavailable",
+                ]);
             });
         }
     });

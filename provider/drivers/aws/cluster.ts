@@ -23,18 +23,26 @@ import {
     UpdateClusterVersionCommand,
     UpdateNodegroupConfigCommand,
     UpdateNodegroupVersionCommand,
+    UpdateLabelsPayload,
+    UpdateTaintsPayload,
+    VpcConfigRequest,
 } from "@aws-sdk/client-eks";
 import { DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
 import type {
+    ClusterAccessChange,
     ClusterInfo,
     ClusterNetwork,
     ClusterNetworkChange,
     ClusterReq,
+    EndpointAccess,
     Iid,
+    NodeGroupConfigChange,
     NodeGroupInfo,
     NodeGroupReq,
     ScalingReq,
+    Taint,
 } from "../../interface/driver";
+import { DEFAULT_ENDPOINT_ACCESS, nodeGroupOptions } from "../../interface/driver";
 import { FieldIssue, ValidationError } from "../../interface/errors";
 import { allOrFirstError, withRetries } from "../../interface/wait";
 import { AwsSession, aws, isAwsNotFound, subnetsInVpc } from "./clients";
@@ -42,6 +50,7 @@ import { transaction, UndoStack } from "../../interface/undo";
 import { ensureRole } from "./roles";
 import {
     validateCluster,
+    validateClusterAccess,
     validateClusterNetwork,
     validateNodeGroup,
     validateScaling,
@@ -66,6 +75,13 @@ import {
     toClusterInfo,
     toNodeGroupInfo,
     toNodeGroupInfoWithNodes,
+    enabledLogTypes,
+    endpointAccessOf,
+    fromEksTaint,
+    fromUpdateConfig,
+    toEksTaint,
+    toLogging,
+    toUpdateConfig,
     userTags,
     waitClusterActive,
     waitNodegroupActive,
@@ -136,8 +152,9 @@ async function createClusterCall(
                         resourcesVpcConfig: {
                             subnetIds: req.network.subnets,
                             securityGroupIds: req.network.securityGroups,
-                            endpointPublicAccess: true,
+                            ...endpointConfig(req.endpointAccess ?? DEFAULT_ENDPOINT_ACCESS),
                         },
+                        ...(req.logging?.length ? { logging: toLogging(req.logging) } : {}),
                         tags: { ...req.tags, ...ownerTags(req.owner), [CLUSTER_TAG]: req.iid.nameId },
                     }),
                 ),
@@ -160,6 +177,7 @@ async function createNodegroupCall(
     what: string,
 ): Promise<void> {
     const pinned = !ng.onAutoScaling;
+    const options = nodeGroupOptions(ng);
     await aws(
         what,
         () =>
@@ -168,8 +186,12 @@ async function createNodegroupCall(
                     clusterName,
                     nodegroupName: ng.iid.nameId,
                     nodeRole,
-                    subnets: cluster.resourcesVpcConfig?.subnetIds ?? [],
-                    instanceTypes: [ng.vmSpec],
+                    subnets: options.subnets.length ? options.subnets : (cluster.resourcesVpcConfig?.subnetIds ?? []),
+                    instanceTypes: options.vmSpecs,
+                    capacityType: options.capacityType,
+                    ...(Object.keys(options.labels).length ? { labels: options.labels } : {}),
+                    ...(options.taints.length ? { taints: options.taints.map(toEksTaint) } : {}),
+                    updateConfig: toUpdateConfig(options.maxUnavailable),
                     amiType: (ng.image || defaultAmiType(ng.vmSpec)) as Nodegroup["amiType"],
                     ...(ng.rootDiskSize ? { diskSize: ng.rootDiskSize } : {}),
                     ...(ng.keyPair ? { remoteAccess: { ec2SshKey: ng.keyPair } } : {}),
@@ -186,6 +208,15 @@ async function createNodegroupCall(
             ),
         { property: "nodeGroups", resourceInUseMeansExists: true },
     );
+}
+
+/** The endpoint settings EKS takes: the CIDR blocks only while public access is on. */
+function endpointConfig(access: EndpointAccess): VpcConfigRequest {
+    return {
+        endpointPublicAccess: access.public,
+        endpointPrivateAccess: access.private,
+        ...(access.public ? { publicAccessCidrs: [...access.publicCidrs] } : {}),
+    };
 }
 
 /** Graviton families (m6g, t4g, c7gn, …) need the ARM image; everything else runs x86_64. */
@@ -499,6 +530,102 @@ export async function changeClusterNetwork(
     const after = (await describeCluster(session, name, what)).resourcesVpcConfig ?? {};
     const sorted = (ids: string[] | undefined): string[] => [...(ids ?? [])].sort();
     return { vpc, subnets: sorted(after.subnetIds), securityGroups: sorted(after.securityGroupIds) };
+}
+
+/** The label and taint payloads from the node group's current ones to the wanted ones; absent when equal. */
+function labelsPayload(
+    current: Record<string, string>,
+    wanted: Record<string, string>,
+): UpdateLabelsPayload | undefined {
+    const add = Object.fromEntries(Object.entries(wanted).filter(([key, value]) => current[key] !== value));
+    const remove = Object.keys(current).filter(key => !(key in wanted));
+    if (Object.keys(add).length === 0 && remove.length === 0) return undefined;
+    return {
+        ...(Object.keys(add).length ? { addOrUpdateLabels: add } : {}),
+        ...(remove.length ? { removeLabels: remove } : {}),
+    };
+}
+
+function taintsPayload(current: Taint[], wanted: Taint[]): UpdateTaintsPayload | undefined {
+    const id = (taint: Taint): string => `${taint.key}:${taint.effect}`;
+    const same = (left: Taint, right: Taint): boolean =>
+        id(left) === id(right) && (left.value ?? "") === (right.value ?? "");
+    const add = wanted.filter(taint => !current.some(have => same(have, taint)));
+    // A taint whose value changes is updated in place (same key and effect), not removed.
+    const remove = current.filter(have => !wanted.some(taint => id(taint) === id(have)));
+    if (add.length === 0 && remove.length === 0) return undefined;
+    return {
+        ...(add.length ? { addOrUpdateTaints: add.map(toEksTaint) } : {}),
+        ...(remove.length ? { removeTaints: remove.map(toEksTaint) } : {}),
+    };
+}
+
+/**
+ * Labels, taints and update config in one UpdateNodegroupConfig (EKS takes them together), the
+ * additions and removals computed from what the node group has now; no call when nothing differs.
+ */
+export async function changeNodeGroupConfig(
+    session: AwsSession,
+    clusterIid: Iid,
+    ngIid: Iid,
+    change: NodeGroupConfigChange,
+): Promise<NodeGroupInfo> {
+    const { name, ngName } = namesOf(clusterIid, ngIid);
+    const what = `changing the labels, taints or update config of NodeGroup (${ngName}) of Cluster (${name})`;
+    let ng = await describeNodegroup(session, name, ngName, what);
+    const labels = change.labels && labelsPayload(ng.labels ?? {}, change.labels);
+    const taints = change.taints && taintsPayload((ng.taints ?? []).map(fromEksTaint), change.taints);
+    const wanted = change.maxUnavailable;
+    const updateConfig =
+        wanted !== undefined && wanted !== fromUpdateConfig(ng.updateConfig) ? toUpdateConfig(wanted) : undefined;
+    if (labels || taints || updateConfig) {
+        session.log(`${what}: UpdateNodegroupConfig`);
+        const input = { clusterName: name, nodegroupName: ngName, labels, taints, updateConfig };
+        const command = new UpdateNodegroupConfigCommand(input);
+        const property = labels ? "labels" : taints ? "taints" : "maxUnavailable";
+        await updateAndWait(session, what, { cluster: name, nodegroup: ngName, property }, () =>
+            session.clients.eks.send(command),
+        );
+        ng = await describeNodegroup(session, name, ngName, what);
+    }
+    return toNodeGroupInfoWithNodes(session, name, ng, what);
+}
+
+/**
+ * Endpoint access, then logging: EKS allows one update type per UpdateClusterConfig call, so one
+ * call per kind that changed, each waited on with DescribeUpdate before the next.
+ */
+export async function changeClusterAccess(
+    session: AwsSession,
+    clusterIid: Iid,
+    change: ClusterAccessChange,
+): Promise<ClusterInfo> {
+    const name = clusterName(clusterIid);
+    const what = `changing the endpoint access or logging of Cluster (${name})`;
+    const issues = validateClusterAccess(change);
+    if (issues.length) throw new ValidationError(issues);
+    const cluster = await describeCluster(session, name, what);
+    const updates: Array<[string, UpdateClusterConfigCommand]> = [];
+    // EKS refuses an update that changes nothing: a kind already as wanted is skipped.
+    const access = endpointAccessOf(cluster.resourcesVpcConfig ?? {});
+    if (change.endpointAccess && !sameEndpointAccess(access, change.endpointAccess)) {
+        const resourcesVpcConfig = endpointConfig(change.endpointAccess);
+        updates.push(["endpointAccess", new UpdateClusterConfigCommand({ name, resourcesVpcConfig })]);
+    }
+    const logs = (types: readonly string[]): string => [...types].sort().join(",");
+    if (change.logging && logs(enabledLogTypes(cluster.logging)) !== logs(change.logging)) {
+        updates.push(["logging", new UpdateClusterConfigCommand({ name, logging: toLogging(change.logging) })]);
+    }
+    for (const [property, command] of updates) {
+        session.log(`${what}: UpdateClusterConfig ${property}`);
+        await updateAndWait(session, what, { cluster: name, property }, () => session.clients.eks.send(command));
+    }
+    return readCluster(session, updates.length ? await describeCluster(session, name, what) : cluster, what);
+}
+
+function sameEndpointAccess(left: EndpointAccess, right: EndpointAccess): boolean {
+    const cidrs = (access: EndpointAccess): string => [...access.publicCidrs].sort().join(",");
+    return left.public === right.public && left.private === right.private && cidrs(left) === cidrs(right);
 }
 
 async function subnetPlacementIssues(

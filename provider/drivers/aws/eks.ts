@@ -12,10 +12,25 @@ import {
     DescribeNodegroupCommand,
     DescribeUpdateCommand,
     ListNodegroupsCommand,
+    Logging,
     Nodegroup,
+    NodegroupUpdateConfig,
+    Taint as EksTaint,
     Update,
 } from "@aws-sdk/client-eks";
-import type { ClusterInfo, ClusterStatus, Iid, NodeGroupInfo, NodeGroupStatus } from "../../interface/driver";
+import type {
+    ClusterInfo,
+    ClusterStatus,
+    EndpointAccess,
+    Iid,
+    LogType,
+    MaxUnavailable,
+    NodeGroupInfo,
+    NodeGroupStatus,
+    Taint,
+    TaintEffect,
+} from "../../interface/driver";
+import { LOG_TYPES } from "../../interface/driver";
 import { CloudApiError, NotFoundError } from "../../interface/errors";
 import { waitForStatus, WaitOptions } from "../../interface/wait";
 import { AwsSession, aws, errorCode, isAwsNotFound, isoTime, unlessGone, waitOptions } from "./clients";
@@ -362,11 +377,68 @@ function reportedBounds(ng: Nodegroup): { minNodeSize: number; maxNodeSize: numb
     };
 }
 
+/** Kubernetes' taint effects and EKS's spelling of them. */
+const EKS_EFFECTS: Readonly<Record<TaintEffect, NonNullable<EksTaint["effect"]>>> = {
+    NoSchedule: "NO_SCHEDULE",
+    PreferNoSchedule: "PREFER_NO_SCHEDULE",
+    NoExecute: "NO_EXECUTE",
+};
+
+export function toEksTaint(taint: Taint): EksTaint {
+    return { key: taint.key, ...(taint.value ? { value: taint.value } : {}), effect: EKS_EFFECTS[taint.effect] };
+}
+
+export function fromEksTaint(taint: EksTaint): Taint {
+    const effect = (Object.keys(EKS_EFFECTS) as TaintEffect[]).find(k => EKS_EFFECTS[k] === taint.effect);
+    return { key: taint.key ?? "", ...(taint.value ? { value: taint.value } : {}), effect: effect ?? "NoSchedule" };
+}
+
+/** A count, or a percentage "33%" (EKS's maxUnavailablePercentage). */
+export function toUpdateConfig(value: MaxUnavailable): NodegroupUpdateConfig {
+    return typeof value === "string" ? { maxUnavailablePercentage: parseInt(value, 10) } : { maxUnavailable: value };
+}
+
+export function fromUpdateConfig(config: NodegroupUpdateConfig | undefined): MaxUnavailable {
+    if (config?.maxUnavailablePercentage !== undefined) return `${config.maxUnavailablePercentage}%`;
+    return config?.maxUnavailable ?? 1;
+}
+
+/** The log types turned on, in EKS's order. */
+export function enabledLogTypes(logging: Logging | undefined): LogType[] {
+    const on = new Set((logging?.clusterLogging ?? []).filter(s => s.enabled).flatMap(s => s.types ?? []));
+    return LOG_TYPES.filter(type => on.has(type));
+}
+
+/** EKS's logging setup for exactly `types` on: one entry for those turned on, one for the rest. */
+export function toLogging(types: readonly LogType[]): Logging {
+    const off = LOG_TYPES.filter(type => !types.includes(type));
+    const setups = [
+        ...(types.length ? [{ types: [...types], enabled: true }] : []),
+        ...(off.length ? [{ types: off, enabled: false }] : []),
+    ];
+    return { clusterLogging: setups };
+}
+
+export function endpointAccessOf(vpc: NonNullable<Cluster["resourcesVpcConfig"]>): EndpointAccess {
+    const open = vpc.endpointPublicAccess ?? true;
+    return {
+        public: open,
+        private: vpc.endpointPrivateAccess ?? false,
+        publicCidrs: open ? [...(vpc.publicAccessCidrs ?? ["0.0.0.0/0"])] : [],
+    };
+}
+
 export function toNodeGroupInfo(ng: Nodegroup, nodes: string[]): NodeGroupInfo {
     return {
         iid: { nameId: ng.nodegroupName ?? "", systemId: ng.nodegroupArn ?? "" },
         image: ng.amiType ?? "",
         vmSpec: ng.instanceTypes?.[0] ?? "",
+        vmSpecs: [...(ng.instanceTypes ?? [])],
+        capacityType: ng.capacityType === "SPOT" ? "SPOT" : "ON_DEMAND",
+        subnets: [...(ng.subnets ?? [])],
+        labels: { ...(ng.labels ?? {}) },
+        taints: (ng.taints ?? []).map(fromEksTaint),
+        maxUnavailable: fromUpdateConfig(ng.updateConfig),
         rootDiskType: "",
         rootDiskSize: Number(ng.diskSize ?? 0),
         keyPair: ng.remoteAccess?.ec2SshKey ?? "",
@@ -395,6 +467,8 @@ export function toClusterInfo(
             subnets: [...(vpc.subnetIds ?? [])],
             securityGroups: [...(vpc.securityGroupIds ?? [])],
         },
+        endpointAccess: endpointAccessOf(vpc),
+        logging: enabledLogTypes(cluster.logging),
         nodeGroups,
         endpoint: cluster.endpoint ?? "",
         kubeconfig: cluster.endpoint ? toKubeconfig(cluster, region, profile) : "",

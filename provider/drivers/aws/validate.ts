@@ -4,6 +4,7 @@
  * driver call runs them again before its first API call.
  */
 import type {
+    ClusterAccessChange,
     ClusterReq,
     HealthCheckerReq,
     ListenerReq,
@@ -13,7 +14,8 @@ import type {
     ScalingReq,
     VmGroupReq,
 } from "../../interface/driver";
-import { HEALTH_PROTOCOLS, NLB_TYPES, TRAFFIC_PROTOCOLS } from "../../interface/driver";
+import { CAPACITY_TYPES, HEALTH_PROTOCOLS, LOG_TYPES, NLB_TYPES, TRAFFIC_PROTOCOLS } from "../../interface/driver";
+import { ipv4CidrProblem } from "../../interface/schema";
 import type { FieldIssue } from "../../interface/errors";
 
 export const NLB_NAME: NameRule = {
@@ -46,6 +48,11 @@ export const HEALTH = {
     defaults: { interval: 30, timeout: 10, threshold: 3 },
     pathMaxLength: 1024,
 };
+
+/** EKS's counts: instance types per node group, public endpoint CIDR blocks (default quota), taints. */
+export const MAX_INSTANCE_TYPES = 20;
+export const MAX_PUBLIC_CIDRS = 40;
+export const MAX_TAINTS = 50;
 
 /** Managed node group size quota (nodes per managed node group). */
 export const MAX_NODE_GROUP_SIZE = 450;
@@ -277,6 +284,7 @@ export function validateNodeGroup(ng: NodeGroupReq, property = ""): FieldIssue[]
         issues.push({ property: at("vmSpec"), reason: "an EC2 instance type is required (e.g. t3.medium)" });
     else if (!INSTANCE_TYPE.test(ng.vmSpec))
         issues.push({ property: at("vmSpec"), reason: `"${ng.vmSpec}" is not an EC2 instance type` });
+    issues.push(...nodeGroupOptionIssues(ng, at));
     if (ng.image && !(AMI_TYPES as readonly string[]).includes(ng.image)) {
         issues.push({
             property: at("image"),
@@ -295,6 +303,51 @@ export function validateNodeGroup(ng: NodeGroupReq, property = ""): FieldIssue[]
     }
     if (ng.rootDiskSize !== 0) checkInt(issues, at("rootDiskSize"), ng.rootDiskSize, { min: 1, max: 16384 });
     issues.push(...validateScaling(ng, property));
+    return issues;
+}
+
+/** The instance types, capacity type, subnets and taint count EKS takes for a managed node group. */
+function nodeGroupOptionIssues(ng: NodeGroupReq, at: (name: string) => string): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    const types = ng.vmSpecs ?? [];
+    if (types.length > MAX_INSTANCE_TYPES) {
+        issues.push({ property: at("vmSpecs"), reason: `EKS takes at most ${MAX_INSTANCE_TYPES} instance types` });
+    }
+    types.forEach((type, i) => {
+        if (!INSTANCE_TYPE.test(type)) {
+            issues.push({ property: at(`vmSpecs[${i}]`), reason: `"${type}" is not an EC2 instance type` });
+        }
+    });
+    if (ng.capacityType !== undefined) checkOneOf(issues, at("capacityType"), ng.capacityType, CAPACITY_TYPES);
+    (ng.subnets ?? []).forEach((subnet, i) => {
+        if (!SUBNET_ID.test(subnet)) {
+            issues.push({ property: at(`subnets[${i}]`), reason: `"${subnet}" is not a subnet id (subnet-…)` });
+        }
+    });
+    if ((ng.taints ?? []).length > MAX_TAINTS) {
+        issues.push({ property: at("taints"), reason: `EKS takes at most ${MAX_TAINTS} taints per node group` });
+    }
+    return issues;
+}
+
+/** Endpoint access EKS accepts (one of public/private on, IPv4 blocks, the quota) and known log types. */
+export function validateClusterAccess(change: ClusterAccessChange): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    const access = change.endpointAccess;
+    if (access && !access.public && !access.private) {
+        const reason = "EKS needs private access on to turn public access off";
+        issues.push({ property: "endpointAccess.private", reason });
+    }
+    const cidrs = access?.public ? access.publicCidrs : [];
+    if (cidrs.length > MAX_PUBLIC_CIDRS) {
+        const reason = `EKS takes at most ${MAX_PUBLIC_CIDRS} CIDR blocks`;
+        issues.push({ property: "endpointAccess.publicCidrs", reason });
+    }
+    cidrs.forEach((cidr, i) => {
+        const problem = ipv4CidrProblem(cidr);
+        if (problem) issues.push({ property: `endpointAccess.publicCidrs[${i}]`, reason: problem });
+    });
+    (change.logging ?? []).forEach((type, i) => checkOneOf(issues, `logging[${i}]`, type, LOG_TYPES));
     return issues;
 }
 
@@ -351,6 +404,7 @@ export function validateCluster(req: ClusterReq): FieldIssue[] {
             issues.push({ property: `nodeGroups[${i}].iid.nameId`, reason: `"${ng.iid.nameId}" is used twice` });
         names.add(ng.iid?.nameId);
     });
+    issues.push(...validateClusterAccess({ endpointAccess: req.endpointAccess, logging: req.logging }));
     issues.push(...validateTags(req.tags));
     return issues;
 }

@@ -27,5 +27,8 @@ export function makeClusterHandler(): ClusterHandler {
         upgradeCluster: clusterIid => refuse("upgrading Cluster", clusterIid),
         changeClusterTags: clusterIid => refuse("changing tags of Cluster", clusterIid),
         changeClusterNetwork: clusterIid => refuse("changing the network of Cluster", clusterIid),
+        changeNodeGroupConfig: clusterIid =>
+            refuse("changing NodeGroup labels, taints or update config of Cluster", clusterIid),
+        changeClusterAccess: clusterIid => refuse("changing the endpoint access or logging of Cluster", clusterIid),
     };
 }

@@ -1,13 +1,18 @@
 import type {
+    ClusterAccessChange,
     ClusterInfo,
     ClusterNetwork,
     ClusterNetworkChange,
     ClusterReq,
+    EndpointAccess,
     Iid,
+    NodeGroupConfigChange,
     NodeGroupInfo,
     NodeGroupReq,
     ScalingReq,
 } from "../../interface/driver";
+import { DEFAULT_ENDPOINT_ACCESS, LOG_TYPES, nodeGroupOptions } from "../../interface/driver";
+import { countOrPercent, ipv4CidrProblem, labelMap, parseWith, taintList } from "../../interface/schema";
 import { AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, ValidationError } from "../../interface/errors";
 import { ownerField } from "../../interface/owner";
 import { call, copyTags, enter, label, LocalSession, matchIid, requireIid, undoCreate, wait } from "./ops";
@@ -103,7 +108,7 @@ export async function addNodeGroup(session: LocalSession, clusterIid: Iid, req: 
     await enter(session, "addNodeGroup", what);
     const [clusterId, ngId] = await call(session, null, what, state => {
         const cluster = findCluster(state, clusterIid, what);
-        throwIfIssues(nodeGroupReqIssues(session, state, req, ""));
+        throwIfIssues(nodeGroupReqIssues(session, state, req, "", cluster.vpc));
         if (cluster.status === "Creating" || cluster.status === "Deleting") {
             throw new CloudApiError(`${what}: ResourceInUse: the cluster is ${cluster.status}`);
         }
@@ -258,6 +263,51 @@ export async function changeClusterNetwork(
     }
     const cluster = await waitClusterActive(session, id, what, "update");
     return { vpc: cluster.vpc, subnets: [...cluster.subnets], securityGroups: [...cluster.securityGroups] };
+}
+
+/** Labels, taints and update config in one update, as EKS's UpdateNodegroupConfig. */
+export async function changeNodeGroupConfig(
+    session: LocalSession,
+    clusterIid: Iid,
+    ngIid: Iid,
+    change: NodeGroupConfigChange,
+): Promise<NodeGroupInfo> {
+    const what = `changing the config of NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
+    await enter(session, "changeNodeGroupConfig", what);
+    throwIfIssues(nodeGroupConfigIssues(session, change, ""));
+    return updateNodeGroup(session, clusterIid, ngIid, what, ng => {
+        if (change.labels) ng.labels = { ...change.labels };
+        if (change.taints) ng.taints = change.taints.map(taint => ({ ...taint }));
+        if (change.maxUnavailable !== undefined) ng.maxUnavailable = change.maxUnavailable;
+    });
+}
+
+/** As on EKS: one update per kind (endpoint access, then logging), each settling before the next. */
+export async function changeClusterAccess(
+    session: LocalSession,
+    clusterIid: Iid,
+    change: ClusterAccessChange,
+): Promise<ClusterInfo> {
+    requireIid(clusterIid, "clusterIid");
+    const what = `changing the endpoint access or logging of Cluster (${label(clusterIid)})`;
+    await enter(session, "changeClusterAccess", what);
+    throwIfIssues(accessIssues(session, change));
+    const id = await call(session, null, what, state => findCluster(state, clusterIid, what).id);
+    const kinds: Array<(cluster: ClusterRecord) => void> = [];
+    const { endpointAccess, logging } = change;
+    if (endpointAccess) kinds.push(cluster => (cluster.endpointAccess = { ...endpointAccess }));
+    if (logging) kinds.push(cluster => (cluster.logging = [...logging]));
+    for (const apply of kinds) {
+        await call(session, "changeClusterAccess", what, state => {
+            const cluster = findCluster(state, clusterIid, what);
+            if (cluster.status !== "Active")
+                throw new CloudApiError(`${what}: ResourceInUse: the cluster is ${cluster.status}`);
+            apply(cluster);
+            beginTransition(state, cluster, "Updating");
+        });
+        await waitClusterActive(session, id, what, "update");
+    }
+    return toClusterInfo(await waitClusterActive(session, id, what, "update"));
 }
 
 /** The zones chosen at creation (records from before zones were kept: those of its subnets). */
@@ -501,7 +551,7 @@ function clusterReqIssues(session: LocalSession, state: StoreState, req: Cluster
     if (!caps.allowsNoNodeGroups && groups.length === 0)
         issues.push({ property: "nodeGroups", reason: "needs at least one node group" });
     groups.forEach((ng, i) => {
-        issues.push(...nodeGroupReqIssues(session, state, ng, `nodeGroups[${i}].`));
+        issues.push(...nodeGroupReqIssues(session, state, ng, `nodeGroups[${i}].`, net?.vpc));
         if (groups.findIndex(g => g.iid?.nameId === ng.iid?.nameId) !== i) {
             issues.push({
                 property: `nodeGroups[${i}].iid.nameId`,
@@ -509,11 +559,18 @@ function clusterReqIssues(session: LocalSession, state: StoreState, req: Cluster
             });
         }
     });
+    issues.push(...accessIssues(session, { endpointAccess: req.endpointAccess, logging: req.logging }));
     issues.push(...tagIssues(req.tags, "tags"));
     return issues;
 }
 
-function nodeGroupReqIssues(session: LocalSession, state: StoreState, ng: NodeGroupReq, prefix: string): FieldIssue[] {
+function nodeGroupReqIssues(
+    session: LocalSession,
+    state: StoreState,
+    ng: NodeGroupReq,
+    prefix: string,
+    vpc: string | undefined,
+): FieldIssue[] {
     const inv = state.inventory;
     const issues: FieldIssue[] = [
         ...nameIssues(session.caps.cluster.nodeGroupName, ng?.iid?.nameId ?? "", `${prefix}iid.nameId`),
@@ -543,6 +600,77 @@ function nodeGroupReqIssues(session: LocalSession, state: StoreState, ng: NodeGr
     if (typeof ng.onAutoScaling !== "boolean")
         issues.push({ property: `${prefix}onAutoScaling`, reason: "must be true or false" });
     issues.push(...scalingIssues(session, ng, prefix));
+    issues.push(...nodeGroupOptionIssues(session, state, ng, prefix, vpc));
+    issues.push(...nodeGroupConfigIssues(session, ng, prefix));
+    return issues;
+}
+
+/** As on EKS: known VM specs (at most the cloud's count), an offered capacity type, subnets of the cluster's VPC. */
+function nodeGroupOptionIssues(
+    session: LocalSession,
+    state: StoreState,
+    ng: NodeGroupReq,
+    prefix: string,
+    vpc: string | undefined,
+): FieldIssue[] {
+    const caps = session.caps.cluster;
+    const issues: FieldIssue[] = [];
+    const specs = ng.vmSpecs ?? [];
+    if (specs.length > caps.limits.vmSpecs) {
+        issues.push({ property: `${prefix}vmSpecs`, reason: `at most ${caps.limits.vmSpecs} VM specs per node group` });
+    }
+    specs.forEach((spec, i) => {
+        if (!state.inventory.vmSpecs.includes(spec)) {
+            const reason = `unknown VM spec "${spec}"; known: ${state.inventory.vmSpecs.join(", ")}`;
+            issues.push({ property: `${prefix}vmSpecs[${i}]`, reason });
+        }
+    });
+    if (ng.capacityType !== undefined) {
+        issues.push(...oneOfIssues(ng.capacityType, caps.capacityTypes, `${prefix}capacityType`));
+    }
+    const known = vpc ? (state.inventory.vpcs[vpc]?.subnets ?? []) : undefined;
+    (ng.subnets ?? []).forEach((subnet, i) => {
+        if (known && !known.includes(subnet)) {
+            const reason = `unknown subnet "${subnet}" in the cluster's VPC ${String(vpc)}; known: ${known.join(", ")}`;
+            issues.push({ property: `${prefix}subnets[${i}]`, reason });
+        }
+    });
+    return issues;
+}
+
+/** Labels, taints and maxUnavailable under Kubernetes' and EKS's rules (the same blocks `check` uses). */
+function nodeGroupConfigIssues(session: LocalSession, change: NodeGroupConfigChange, prefix: string): FieldIssue[] {
+    const at = prefix.replace(/\.$/, "");
+    const join = (key: string): string => (at ? `${at}.${key}` : key);
+    return [
+        ...(change.labels === undefined ? [] : parseWith(labelMap(), change.labels, join("labels")).issues),
+        ...(change.taints === undefined
+            ? []
+            : parseWith(taintList({ max: session.caps.cluster.limits.taints }), change.taints, join("taints")).issues),
+        ...(change.maxUnavailable === undefined
+            ? []
+            : parseWith(countOrPercent({ min: 1, max: 100 }), change.maxUnavailable, join("maxUnavailable")).issues),
+    ];
+}
+
+/** As on EKS: public or private access on, IPv4 CIDR blocks within the quota, known log types. */
+function accessIssues(session: LocalSession, change: ClusterAccessChange): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    const access = change.endpointAccess;
+    if (access && !access.public && !access.private) {
+        issues.push({ property: "endpointAccess.private", reason: "must be on while public access is off" });
+    }
+    const cidrs = access?.public ? access.publicCidrs : [];
+    const max = session.caps.cluster.limits.publicCidrs;
+    if (cidrs.length > max)
+        issues.push({ property: "endpointAccess.publicCidrs", reason: `at most ${max} CIDR blocks` });
+    cidrs.forEach((cidr, i) => {
+        const problem = ipv4CidrProblem(cidr);
+        if (problem) issues.push({ property: `endpointAccess.publicCidrs[${i}]`, reason: problem });
+    });
+    (change.logging ?? []).forEach((type, i) =>
+        issues.push(...oneOfIssues(type, session.caps.cluster.logTypes, `logging[${i}]`)),
+    );
     return issues;
 }
 
@@ -619,6 +747,8 @@ function fromClusterReq(session: LocalSession, state: StoreState, req: ClusterRe
         subnets: [...req.network.subnets],
         zones: [...new Set(req.network.subnets.map(subnet => zoneOf(state.inventory, req.network.vpc, subnet)))],
         securityGroups: [...(req.network.securityGroups ?? [])],
+        endpointAccess: { ...(req.endpointAccess ?? DEFAULT_ENDPOINT_ACCESS) },
+        logging: [...(req.logging ?? [])],
         endpoint: `https://${id}.k8s.local`,
         token: randomHex(24),
         caData: fakeCertificateAuthority(),
@@ -639,6 +769,9 @@ function fromNodeGroupReq(state: StoreState, cluster: ClusterRecord, req: NodeGr
         name: req.iid.nameId,
         image: req.image || state.inventory.defaultImage,
         vmSpec: req.vmSpec,
+        ...nodeGroupOptions(req),
+        // Like EKS: the node group's subnets default to the cluster's.
+        subnets: req.subnets?.length ? [...req.subnets] : [...cluster.subnets],
         rootDiskType: req.rootDiskType || DEFAULT_ROOT_DISK_TYPE,
         rootDiskSize: req.rootDiskSize || DEFAULT_ROOT_DISK_GB,
         keyPair: req.keyPair || "",
@@ -662,6 +795,8 @@ function toNodeGroupInfo(ng: NodeGroupRecord): NodeGroupInfo {
         iid: { nameId: ng.name, systemId: ng.id },
         image: ng.image,
         vmSpec: ng.vmSpec,
+        // Records from before these were kept hold none: the defaults.
+        ...nodeGroupOptions(ng),
         rootDiskType: ng.rootDiskType,
         rootDiskSize: ng.rootDiskSize,
         keyPair: ng.keyPair,
@@ -681,6 +816,8 @@ function toClusterInfo(cluster: ClusterRecord): ClusterInfo {
         iid: { nameId: cluster.name, systemId: cluster.id },
         version: cluster.version,
         network: { vpc: cluster.vpc, subnets: [...cluster.subnets], securityGroups: [...cluster.securityGroups] },
+        endpointAccess: endpointAccessOf(cluster),
+        logging: LOG_TYPES.filter(type => cluster.logging?.includes(type)),
         nodeGroups: cluster.nodeGroups.map(toNodeGroupInfo),
         endpoint: cluster.endpoint,
         kubeconfig: toKubeconfig(cluster),
@@ -690,6 +827,11 @@ function toClusterInfo(cluster: ClusterRecord): ClusterInfo {
         keyValues: { region: cluster.region },
         ...ownerField(cluster.owner),
     };
+}
+
+function endpointAccessOf(cluster: ClusterRecord): EndpointAccess {
+    const access = cluster.endpointAccess ?? DEFAULT_ENDPOINT_ACCESS;
+    return { ...access, publicCidrs: [...access.publicCidrs] };
 }
 
 function toKubeconfig(cluster: ClusterRecord): string {

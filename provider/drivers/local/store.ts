@@ -1,7 +1,8 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { HealthProtocol, NlbScope, NlbType, NodeGroupReq, TrafficProtocol } from "../../interface/driver";
+import type { EndpointAccess, HealthProtocol, LogType, NlbScope, NlbType } from "../../interface/driver";
+import type { NodeGroupReq, TrafficProtocol } from "../../interface/driver";
 import { CloudApiError, NotFoundError, ValidationError } from "../../interface/errors";
 import { withFileLock } from "./lock";
 
@@ -98,6 +99,10 @@ export interface ClusterRecord extends Lifecycle {
     /** Zones of the subnets given at creation; later subnets must stay inside them (as on EKS). */
     zones?: string[];
     securityGroups: string[];
+    /** Absent in records from before endpoint access was kept: public from anywhere. */
+    endpointAccess?: EndpointAccess;
+    /** Log types on; absent = none. */
+    logging?: LogType[];
     endpoint: string;
     token: string;
     caData: string;
