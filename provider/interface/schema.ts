@@ -442,7 +442,7 @@ export function listOf<T>(
                 if (!result.success) for (const i of result.error.issues) fail(i.message, [index, ...pathOf(i.path)]);
                 return result.success ? result.data : undefined;
             });
-            opts.refine?.(valid, (path, reason) => fail(reason, path.split(".")), raw);
+            opts.refine?.(valid, (path, reason) => fail(reason, path ? path.split(".") : []), raw);
             return valid.every(entry => entry !== undefined) ? (valid as T[]) : undefined;
         },
         { description: opts.description, default: [] },
@@ -472,7 +472,8 @@ export function parseWith<T>(schema: z.ZodType<T>, raw: unknown, prefix = ""): {
     if (result.success) return { value: result.data, issues: [] };
     const issues = result.error.issues.map(i => {
         const path = propertyPath(i.path);
-        return { property: prefix && path ? `${prefix}.${path}` : prefix || path, reason: i.message };
+        const joined = path.startsWith("[") ? `${prefix}${path}` : `${prefix}.${path}`;
+        return { property: prefix && path ? joined : prefix || path, reason: i.message };
     });
     return { issues };
 }

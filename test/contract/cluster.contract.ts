@@ -6,6 +6,7 @@ import type {
     Iid,
     NodeGroupInfo,
     NodeGroupReq,
+    Taint,
 } from "../../provider/interface/driver";
 import type { ContractEnv } from "./env";
 import { assertPlainInfo, expectCode, ISO_TIME, sortedCopy } from "./nlb.contract";
@@ -15,6 +16,12 @@ import { assertPlainInfo, expectCode, ISO_TIME, sortedCopy } from "./nlb.contrac
  * is created and walked through the steps in order. A driver whose capabilities say clusters are
  * unsupported runs only the NotSupported scenario (chosen at registration from `caps`).
  */
+
+/** Taints in a stable order (clouds report them in their own). */
+function sortedTaints(taints: readonly Taint[]): Taint[] {
+    const id = (taint: Taint): string => `${taint.key}:${taint.effect}`;
+    return [...taints].sort((left, right) => id(left).localeCompare(id(right)));
+}
 
 /** The URN a Cluster resource passes as the owner of the cluster and of its node groups. */
 const CLUSTER_OWNER = "urn:pulumi:contract::pulumi-spider::pulumi-nodejs:dynamic/spider:Cluster::k8s";
@@ -151,6 +158,116 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
                     sortedCopy(cluster.nodeGroups.map(g => g.iid.nameId)),
                     sortedCopy([defaultGroup.nameId, extraGroup.nameId]),
                 );
+            });
+
+            let configGroup: Iid = { nameId: "", systemId: "" };
+
+            it("adds a node group with labels, taints, spot capacity, two VM specs, own subnets and maxUnavailable", async function () {
+                const env = getEnv();
+                requireCreated();
+                assert.ok(env.otherVmSpec, "a driver that supports clusters must offer env.otherVmSpec");
+                const req: NodeGroupReq = {
+                    ...nodeGroupReq(env.uniqueName("ng"), { desired: 1, min: 1, max: 2 }),
+                    vmSpecs: [env.vmSpec, env.otherVmSpec],
+                    capacityType: "SPOT",
+                    subnets: [env.subnets[0]],
+                    labels: { role: "web", tier: "a" },
+                    taints: [
+                        { key: "dedicated", value: "web", effect: "NoSchedule" },
+                        { key: "spot", effect: "PreferNoSchedule" },
+                    ],
+                    maxUnavailable: "33%",
+                };
+                const ng = await env.driver.cluster.addNodeGroup(clusterIid, req);
+                configGroup = { nameId: ng.iid.nameId, systemId: ng.iid.systemId };
+                const read = await env.driver.cluster.getNodeGroup(clusterIid, { nameId: ng.iid.nameId, systemId: "" });
+                for (const got of [ng, read]) {
+                    assert.deepEqual(got.vmSpecs, [env.vmSpec, env.otherVmSpec]);
+                    assert.equal(got.vmSpec, env.vmSpec);
+                    assert.equal(got.capacityType, "SPOT");
+                    assert.deepEqual(got.subnets, [env.subnets[0]]);
+                    assert.deepEqual(got.labels, req.labels);
+                    assert.deepEqual(sortedTaints(got.taints), sortedTaints(req.taints ?? []));
+                    assert.equal(got.maxUnavailable, "33%");
+                }
+                const plain = (await env.driver.cluster.getCluster(clusterIid)).nodeGroups.find(
+                    g => g.iid.nameId === defaultGroup.nameId,
+                );
+                assert.ok(plain, "the default node group is listed");
+                assert.deepEqual(
+                    { capacityType: plain.capacityType, labels: plain.labels, taints: plain.taints },
+                    { capacityType: "ON_DEMAND", labels: {}, taints: [] },
+                    "a node group declared without them has the defaults",
+                );
+                assert.deepEqual(
+                    sortedCopy(plain.subnets),
+                    sortedCopy(env.subnets),
+                    "defaults to the cluster's subnets",
+                );
+                assert.equal(plain.maxUnavailable, 1);
+            });
+
+            it("changes labels, taints and maxUnavailable in place in one update, keeping the node group", async function () {
+                const env = getEnv();
+                requireCreated();
+                const labels = { role: "api", zone: "b" };
+                const taints = [
+                    { key: "dedicated", value: "api", effect: "NoSchedule" as const },
+                    { key: "gpu", effect: "NoExecute" as const },
+                ];
+                const got = await env.driver.cluster.changeNodeGroupConfig(clusterIid, configGroup, {
+                    labels,
+                    taints,
+                    maxUnavailable: 2,
+                });
+                const read = await env.driver.cluster.getNodeGroup(clusterIid, configGroup);
+                for (const ng of [got, read]) {
+                    assert.equal(ng.iid.systemId, configGroup.systemId, "the same node group");
+                    assert.equal(ng.status, "Active");
+                    assert.deepEqual(ng.labels, labels);
+                    assert.deepEqual(sortedTaints(ng.taints), sortedTaints(taints));
+                    assert.equal(ng.maxUnavailable, 2);
+                }
+                const refused = await expectCode(
+                    () =>
+                        env.driver.cluster.changeNodeGroupConfig(clusterIid, configGroup, {
+                            taints: [{ key: "bad key", effect: "NoSchedule" }],
+                        }),
+                    "Validation",
+                );
+                assert.match(refused.message, /taints\[0\]\.key|taint key/i);
+                await env.driver.cluster.removeNodeGroup(clusterIid, configGroup);
+            });
+
+            it("changes endpoint access and logging in place, one update per kind, keeping the cluster", async function () {
+                const env = getEnv();
+                const cluster = requireCreated();
+                assert.deepEqual(cluster.endpointAccess, { public: true, private: false, publicCidrs: ["0.0.0.0/0"] });
+                assert.deepEqual(cluster.logging, []);
+                const endpointAccess = { public: true, private: true, publicCidrs: ["203.0.113.0/24"] };
+                const got = await env.driver.cluster.changeClusterAccess(clusterIid, {
+                    endpointAccess,
+                    logging: ["api", "audit"],
+                });
+                const read = await env.driver.cluster.getCluster(clusterIid);
+                for (const info of [got, read]) {
+                    assert.equal(info.iid.systemId, cluster.iid.systemId, "the same cluster");
+                    assert.equal(info.status, "Active");
+                    assert.deepEqual(info.endpointAccess, endpointAccess);
+                    assert.deepEqual(info.logging, ["api", "audit"]);
+                }
+                const privateOnly = { public: false, private: true, publicCidrs: [] };
+                const after = await env.driver.cluster.changeClusterAccess(clusterIid, { endpointAccess: privateOnly });
+                assert.deepEqual(after.endpointAccess, privateOnly);
+                const refused = await expectCode(
+                    () =>
+                        env.driver.cluster.changeClusterAccess(clusterIid, {
+                            endpointAccess: { public: false, private: false, publicCidrs: [] },
+                        }),
+                    "Validation",
+                );
+                assert.match(refused.message, /endpointAccess\.private/);
+                assert.deepEqual((await env.driver.cluster.getCluster(clusterIid)).endpointAccess, privateOnly);
             });
 
             it("turns autoscaling off and on again", async function () {
@@ -368,6 +485,8 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
                     ["removeNodeGroup", () => c.removeNodeGroup(iid, ng.iid)],
                     ["upgradeCluster", () => c.upgradeCluster(iid, env.versions[1])],
                     ["changeClusterTags", () => c.changeClusterTags(iid, {})],
+                    ["changeNodeGroupConfig", () => c.changeNodeGroupConfig(iid, ng.iid, { labels: {} })],
+                    ["changeClusterAccess", () => c.changeClusterAccess(iid, { logging: [] })],
                 ];
                 for (const [method, call] of calls) {
                     // A synchronous throw counts as a rejection too.

@@ -15,6 +15,8 @@ export interface ContractEnv {
     vms: string[];
     /** A VM spec / instance type valid for node groups. */
     vmSpec: string;
+    /** A second one, for node groups of several VM specs (drivers that support clusters). */
+    otherVmSpec?: string;
     /** Two Kubernetes versions one minor step apart, oldest first, for the upgrade scenario. */
     versions: [string, string];
     /**

@@ -170,6 +170,118 @@ export const INVALID_INPUTS: Array<[string, Checker, Props, string]> = [
     ],
     ["node group without cluster", checkNodeGroup, with_(nodeGroup, { cluster: undefined }), "cluster"],
     ["node group negative disk", checkNodeGroup, with_(nodeGroup, { rootDiskSize: -5 }), "rootDiskSize"],
+    // Issue 13: Kubernetes' and EKS's rules for labels, taints, update config, capacity, endpoint access, logs.
+    [
+        "node group label under a reserved prefix",
+        checkNodeGroup,
+        with_(nodeGroup, { labels: { "kubernetes.io/role": "web" } }),
+        "labels.kubernetes.io/role",
+    ],
+    [
+        "node group label value with a space",
+        checkNodeGroup,
+        with_(nodeGroup, { labels: { team: "a b" } }),
+        "labels.team",
+    ],
+    [
+        "node group label key of 64 characters",
+        checkNodeGroup,
+        with_(nodeGroup, { labels: { ["k".repeat(64)]: "v" } }),
+        `labels.${"k".repeat(64)}`,
+    ],
+    [
+        "node group taint effect NoWhere",
+        checkNodeGroup,
+        with_(nodeGroup, { taints: [{ key: "gpu", effect: "NoWhere" }] }),
+        "taints[0].effect",
+    ],
+    [
+        "node group taint value of 64 characters",
+        checkNodeGroup,
+        with_(nodeGroup, { taints: [{ key: "gpu", value: "v".repeat(64), effect: "NoSchedule" }] }),
+        "taints[0].value",
+    ],
+    [
+        "node group taint listed twice",
+        checkNodeGroup,
+        with_(nodeGroup, {
+            taints: [
+                { key: "gpu", effect: "NoSchedule" },
+                { key: "gpu", value: "x", effect: "NoSchedule" },
+            ],
+        }),
+        "taints[1]",
+    ],
+    [
+        "node group with 51 taints",
+        checkNodeGroup,
+        with_(nodeGroup, { taints: Array.from({ length: 51 }, (_, i) => ({ key: `t${i}`, effect: "NoExecute" })) }),
+        "taints",
+    ],
+    ["node group maxUnavailable 0", checkNodeGroup, with_(nodeGroup, { maxUnavailable: 0 }), "maxUnavailable"],
+    ["node group maxUnavailable 150%", checkNodeGroup, with_(nodeGroup, { maxUnavailable: "150%" }), "maxUnavailable"],
+    [
+        "node group capacityType RESERVED",
+        checkNodeGroup,
+        with_(nodeGroup, { capacityType: "RESERVED" }),
+        "capacityType",
+    ],
+    [
+        "node group with both vmSpec and vmSpecs",
+        checkNodeGroup,
+        with_(nodeGroup, { vmSpecs: ["small", "medium"] }),
+        "vmSpecs",
+    ],
+    [
+        "node group with 21 vmSpecs",
+        checkNodeGroup,
+        with_(nodeGroup, { vmSpec: undefined, vmSpecs: Array.from({ length: 21 }, (_, i) => `spec-${i}`) }),
+        "vmSpecs",
+    ],
+    ["node group with empty subnets", checkNodeGroup, with_(nodeGroup, { subnets: [] }), "subnets"],
+    [
+        "cluster node group taint without effect",
+        checkCluster,
+        with_(cluster, {
+            nodeGroups: [
+                {
+                    name: "d",
+                    vmSpec: "small",
+                    desiredNodeSize: 1,
+                    minNodeSize: 1,
+                    maxNodeSize: 1,
+                    taints: [{ key: "a" }],
+                },
+            ],
+        }),
+        "nodeGroups[0].taints[0].effect",
+    ],
+    [
+        "cluster endpoint with public and private access off",
+        checkCluster,
+        with_(cluster, { endpointAccess: { public: false, private: false } }),
+        "endpointAccess.private",
+    ],
+    [
+        "cluster public CIDR with host bits",
+        checkCluster,
+        with_(cluster, { endpointAccess: { publicCidrs: ["203.0.113.7/24"] } }),
+        "endpointAccess.publicCidrs[0]",
+    ],
+    [
+        "cluster public CIDRs without public access",
+        checkCluster,
+        with_(cluster, { endpointAccess: { public: false, private: true, publicCidrs: ["203.0.113.0/24"] } }),
+        "endpointAccess.publicCidrs",
+    ],
+    [
+        "cluster with 41 public CIDRs",
+        checkCluster,
+        with_(cluster, { endpointAccess: { publicCidrs: Array.from({ length: 41 }, (_, i) => `198.51.${i}.0/24`) } }),
+        "endpointAccess.publicCidrs",
+    ],
+    ["cluster log type kubelet", checkCluster, with_(cluster, { logging: ["api", "kubelet"] }), "logging[1]"],
+    ["cluster log type twice", checkCluster, with_(cluster, { logging: ["audit", "audit"] }), "logging[1]"],
 ];
 
 describe("check", () => {

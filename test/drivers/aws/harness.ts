@@ -143,6 +143,7 @@ export async function startHarness(
             subnets: h.subnets,
             vms: h.vms,
             vmSpec: "t3.medium",
+            otherVmSpec: "t3a.medium",
             versions: ["1.29", "1.30"],
             network: h.network,
             uniqueName: prefix => h.uniqueName(prefix),

@@ -43,6 +43,7 @@ export function contractEnv(f: LocalFixture): ContractEnv {
         subnets: ["subnet-a", "subnet-b", "subnet-c"],
         vms: ["vm-1", "vm-2", "vm-3", "vm-4"],
         vmSpec: "small",
+        otherVmSpec: "medium",
         versions: ["1.28", "1.29"],
         network: { sameZoneSubnet: "subnet-d", otherVpcSubnet: "subnet-x", securityGroups: ["sg-default", "sg-web"] },
         uniqueName: prefix => `${prefix}-${crypto.randomBytes(3).toString("hex")}`,
