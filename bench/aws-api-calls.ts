@@ -290,6 +290,33 @@ async function main(): Promise<void> {
             () => driver.cluster.setNodeGroupAutoScaling(c1, ng1, true),
         );
         await op(
+            "changeNodeGroupConfig (labels + taints + maxUnavailable)",
+            {
+                reads: 4,
+                writes: 1,
+                why: "the group's current labels, taints and update config (additions and removals are computed from them), ≥1 DescribeUpdate, the result and its nodes; one UpdateNodegroupConfig carries labels, taints and update config together",
+            },
+            () =>
+                driver.cluster.changeNodeGroupConfig(c1, ng1, {
+                    labels: { role: "web" },
+                    taints: [{ key: "dedicated", value: "web", effect: "NoSchedule" }],
+                    maxUnavailable: "33%",
+                }),
+        );
+        await op(
+            "changeClusterAccess (endpoint access + logging)",
+            {
+                reads: 7,
+                writes: 2,
+                why: "current endpoint and logging (a kind already as wanted is not sent: EKS refuses no-op updates), ≥1 DescribeUpdate per update (2), the result: cluster, node groups, node group, nodes (4); EKS takes one update type per UpdateClusterConfig, so one for endpoint access and one for logging",
+            },
+            () =>
+                driver.cluster.changeClusterAccess(c1, {
+                    endpointAccess: { public: true, private: true, publicCidrs: ["203.0.113.0/24"] },
+                    logging: ["api", "audit"],
+                }),
+        );
+        await op(
             "upgradeCluster (one minor, 1 node group)",
             {
                 reads: 8,

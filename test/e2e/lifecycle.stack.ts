@@ -389,6 +389,83 @@ export function lifecycleStack(e: E2E): void {
                         s.ids = idsOf(st);
                     },
                 ],
+                then: [
+                    {
+                        // Issue 13: endpoint access, logging, and a node group's labels, taints and
+                        // maxUnavailable (inline and standalone) all change at once: one `~ update` each.
+                        change: async () => {
+                            if (!k8s) return;
+                            args("k8s").endpointAccess = {
+                                public: true,
+                                private: true,
+                                publicCidrs: ["203.0.113.0/24"],
+                            };
+                            args("k8s").logging = ["api", "audit"];
+                            Object.assign(args("k8s").nodeGroups[0], {
+                                labels: { role: "system" },
+                                taints: [{ key: "critical", value: "yes", effect: "NoSchedule" }],
+                                maxUnavailable: "50%",
+                            });
+                            Object.assign(args("gpu"), {
+                                labels: { accel: "gpu", team: "ml" },
+                                taints: [{ key: "nvidia.com/gpu", effect: "NoSchedule" }],
+                                maxUnavailable: 2,
+                            });
+                        },
+                        command: "preview+up",
+                        ops: (): Ops => {
+                            if (!k8s) return {};
+                            const cip = env.caps.cluster.inPlace;
+                            const config = cip.labels && cip.taints && cip.updateConfig;
+                            return {
+                                k8s: upd(cip.endpointAccess && cip.logging && cip.nodeGroups && config),
+                                gpu: upd(config),
+                            };
+                        },
+                        checks: [
+                            async s => {
+                                if (!k8s) return;
+                                const c = cloud(env);
+                                const st = await stateOf(s.p);
+                                assert.equal(st.get("k8s")?.id, s.ids.get("k8s"), "k8s kept its ID");
+                                assert.equal(st.get("gpu")?.id, s.ids.get("gpu"), "gpu kept its ID");
+                                const k = await c.cluster(st.get("k8s")!);
+                                assert.deepEqual(k.endpointAccess, {
+                                    public: true,
+                                    private: true,
+                                    publicCidrs: ["203.0.113.0/24"],
+                                });
+                                assert.deepEqual(k.logging, ["api", "audit"]);
+                                const def = must(
+                                    k.nodeGroups.find(n => n.iid.nameId === "default"),
+                                    "the default node group, not recreated",
+                                );
+                                assert.deepEqual(
+                                    [def.labels, def.taints, def.maxUnavailable],
+                                    [
+                                        { role: "system" },
+                                        [{ key: "critical", value: "yes", effect: "NoSchedule" }],
+                                        "50%",
+                                    ],
+                                );
+                                const gpu = await c.nodeGroup(st.get("gpu")!);
+                                assert.deepEqual(
+                                    [gpu.labels, gpu.taints, gpu.maxUnavailable],
+                                    [
+                                        { accel: "gpu", team: "ml" },
+                                        [{ key: "nvidia.com/gpu", effect: "NoSchedule" }],
+                                        2,
+                                    ],
+                                );
+                                assertNoChanges(
+                                    await s.p.preview(),
+                                    "preview after the endpoint, logging, label, taint and maxUnavailable update",
+                                    s.spec.resources.length,
+                                );
+                            },
+                        ],
+                    },
+                ],
             },
 
             {
