@@ -18,6 +18,11 @@ export interface FieldRule<C extends string> {
     set?: boolean;
     /** An empty new value ("", 0, absent) means "driver default": no change is detected. */
     unsetMeansDefault?: boolean;
+    /**
+     * What a value absent from the previous outputs stands for: state written before the field
+     * existed holds none, and the cloud then had this default, so declaring it is no change.
+     */
+    absentMeans?: unknown;
     /** Custom change test for structured fields (node groups matched by name). */
     changed?: (olds: unknown, news: unknown) => boolean;
 }
@@ -113,20 +118,29 @@ export const clusterFields: ReadonlyArray<FieldRule<ClusterCall>> = [
     {
         path: "endpointAccess.public",
         effect: "changeClusterAccess",
+        absentMeans: true,
         inPlaceIf: c => c.cluster.inPlace.endpointAccess,
     },
     {
         path: "endpointAccess.private",
         effect: "changeClusterAccess",
+        absentMeans: false,
         inPlaceIf: c => c.cluster.inPlace.endpointAccess,
     },
     {
         path: "endpointAccess.publicCidrs",
         effect: "changeClusterAccess",
+        absentMeans: ["0.0.0.0/0"],
         set: true,
         inPlaceIf: c => c.cluster.inPlace.endpointAccess,
     },
-    { path: "logging", effect: "changeClusterAccess", set: true, inPlaceIf: c => c.cluster.inPlace.logging },
+    {
+        path: "logging",
+        effect: "changeClusterAccess",
+        set: true,
+        absentMeans: [],
+        inPlaceIf: c => c.cluster.inPlace.logging,
+    },
     { path: "version", effect: "upgradeCluster", inPlaceIf: c => c.cluster.inPlace.version },
     {
         path: "nodeGroups",
@@ -168,7 +182,7 @@ function nodeGroupSpecRules(rebuild: "replace" | "recreate"): Array<FieldRule<No
         { path: "image", effect: rebuild, unsetMeansDefault: true },
         { path: "vmSpec", effect: rebuild },
         { path: "vmSpecs", effect: rebuild, set: true },
-        { path: "capacityType", effect: rebuild },
+        { path: "capacityType", effect: rebuild, absentMeans: "ON_DEMAND" },
         // Outputs hold the effective subnets: omitting them (the cluster's) is no change.
         { path: "subnets", effect: rebuild, set: true, unsetMeansDefault: true },
         { path: "rootDiskType", effect: rebuild, unsetMeansDefault: true },
@@ -178,14 +192,20 @@ function nodeGroupSpecRules(rebuild: "replace" | "recreate"): Array<FieldRule<No
         { path: "minNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
         { path: "maxNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
         { path: "onAutoScaling", effect: "setNodeGroupAutoScaling", inPlaceIf: c => c.cluster.inPlace.autoScaling },
-        { path: "labels", effect: "changeNodeGroupConfig", inPlaceIf: c => c.cluster.inPlace.labels },
+        { path: "labels", effect: "changeNodeGroupConfig", absentMeans: {}, inPlaceIf: c => c.cluster.inPlace.labels },
         {
             path: "taints",
+            absentMeans: [],
             effect: "changeNodeGroupConfig",
             inPlaceIf: c => c.cluster.inPlace.taints,
             changed: taintsChanged,
         },
-        { path: "maxUnavailable", effect: "changeNodeGroupConfig", inPlaceIf: c => c.cluster.inPlace.updateConfig },
+        {
+            path: "maxUnavailable",
+            effect: "changeNodeGroupConfig",
+            absentMeans: 1,
+            inPlaceIf: c => c.cluster.inPlace.updateConfig,
+        },
     ];
 }
 
@@ -220,7 +240,7 @@ function isUnset(value: unknown): boolean {
 }
 
 export function fieldChanged<C extends string>(rule: FieldRule<C>, olds: Props, news: Props): boolean {
-    const before = getPath(olds, rule.path);
+    const before = getPath(olds, rule.path) ?? rule.absentMeans;
     const after = getPath(news, rule.path);
     if (isUnknown(after)) return true;
     if (rule.changed) return rule.changed(before, after);

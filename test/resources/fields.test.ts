@@ -430,6 +430,18 @@ describe("field tables", () => {
                     "endpointAccess.publicCidrs",
                 ]);
             });
+            it(`${driver}: state written before these fields existed shows no diff against their defaults`, () => {
+                const strip = (props: Props, keys: string[]): Props =>
+                    Object.fromEntries(Object.entries(props).filter(([key]) => !keys.includes(key)));
+                const ngKeys = ["labels", "taints", "maxUnavailable", "capacityType", "vmSpecs", "subnets"];
+                const news = set(set(ngBase, "labels", {}), "taints", []);
+                assert.deepStrictEqual(diffNodeGroup(strip(news, ngKeys), news).changes, false);
+                const oldCluster = {
+                    ...strip(clBase, ["endpointAccess", "logging"]),
+                    nodeGroups: (clBase.nodeGroups as Props[]).map(group => strip(group, ngKeys)),
+                };
+                assert.deepStrictEqual(diffCluster(oldCluster, clBase).changes, false);
+            });
             it(`${driver}: labels, taints and maxUnavailable replace only where the driver lacks the capability`, () => {
                 const news = set(set(ngBase, "labels", {}), "maxUnavailable", 3);
                 assert.deepStrictEqual(plan(nodeGroupFields, ngBase, news, off("labels")).replaces, ["labels"]);
