@@ -265,6 +265,92 @@ describe("aws driver: EKS clusters (against extended moto)", function () {
         await h.driver.cluster.deleteCluster(info.iid);
     });
 
+    it("creates node groups with labels, taints, spot, instance types, subnets and updateConfig, and a private endpoint with logs", async () => {
+        const name = h.uniqueName("cfg");
+        const group = nodeGroup(`${name}-a`, {
+            vmSpecs: ["t3.medium", "t3a.medium"],
+            capacityType: "SPOT",
+            subnets: [h.subnets[0]],
+            labels: { role: "web", zone: "a" },
+            taints: [
+                { key: "dedicated", value: "web", effect: "NoSchedule" },
+                { key: "spot", effect: "PreferNoSchedule" },
+            ],
+            maxUnavailable: "33%",
+        });
+        const info = await h.driver.cluster.createCluster(
+            req(name, {
+                nodeGroups: [group],
+                endpointAccess: { public: false, private: true, publicCidrs: [] },
+                logging: ["audit"],
+            }),
+        );
+        assert.deepStrictEqual(
+            [info.endpointAccess, info.logging],
+            [{ public: false, private: true, publicCidrs: [] }, ["audit"]],
+        );
+        const cfg = (await h.clients.eks.send(new DescribeClusterCommand({ name }))).cluster;
+        assert.deepStrictEqual(
+            [cfg?.resourcesVpcConfig?.endpointPublicAccess, cfg?.resourcesVpcConfig?.endpointPrivateAccess],
+            [false, true],
+        );
+        const described = async () =>
+            (await h.clients.eks.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName: `${name}-a` })))
+                .nodegroup;
+        const ng = await described();
+        assert.deepStrictEqual(
+            [ng?.instanceTypes, ng?.capacityType, ng?.subnets, ng?.labels, ng?.updateConfig],
+            [
+                ["t3.medium", "t3a.medium"],
+                "SPOT",
+                [h.subnets[0]],
+                { role: "web", zone: "a" },
+                { maxUnavailablePercentage: 33 },
+            ],
+        );
+        assert.deepStrictEqual((ng?.taints ?? []).map(t => `${t.key}=${t.value ?? ""}:${t.effect}`).sort(), [
+            "dedicated=web:NO_SCHEDULE",
+            "spot=:PREFER_NO_SCHEDULE",
+        ]);
+        const ngIid = info.nodeGroups[0].iid;
+        const change = {
+            labels: { role: "api", tier: "b" },
+            taints: [
+                { key: "dedicated", value: "api", effect: "NoSchedule" as const },
+                { key: "gpu", effect: "NoExecute" as const },
+            ],
+            maxUnavailable: 2,
+        };
+        const { value, calls } = await h.record(() => h.driver.cluster.changeNodeGroupConfig(info.iid, ngIid, change));
+        assert.deepStrictEqual(
+            writes(calls),
+            ["UpdateNodegroupConfig"],
+            "labels, taints and update config in one call",
+        );
+        assert.deepStrictEqual([value.labels, value.maxUnavailable], [change.labels, 2]);
+        const after = await described();
+        assert.deepStrictEqual(after?.labels, change.labels);
+        assert.deepStrictEqual((after?.taints ?? []).map(t => `${t.key}=${t.value ?? ""}:${t.effect}`).sort(), [
+            "dedicated=api:NO_SCHEDULE",
+            "gpu=:NO_EXECUTE",
+        ]);
+        const { calls: none } = await h.record(() => h.driver.cluster.changeNodeGroupConfig(info.iid, ngIid, change));
+        assert.deepStrictEqual(writes(none), [], "nothing to change costs no update");
+        const access = {
+            endpointAccess: { public: true, private: true, publicCidrs: ["203.0.113.0/24"] },
+            logging: ["api" as const, "audit" as const],
+        };
+        const { value: cluster, calls: accessCalls } = await h.record(() =>
+            h.driver.cluster.changeClusterAccess(info.iid, access),
+        );
+        assert.deepStrictEqual(writes(accessCalls), ["UpdateClusterConfig", "UpdateClusterConfig"], "one per kind");
+        assert.ok(countOf(accessCalls, "DescribeUpdate") >= 2, "each update is waited on");
+        assert.deepStrictEqual([cluster.endpointAccess, cluster.logging], [access.endpointAccess, access.logging]);
+        const { calls: same } = await h.record(() => h.driver.cluster.changeClusterAccess(info.iid, access));
+        assert.deepStrictEqual(writes(same), [], "EKS refuses no-op updates: none is sent");
+        await h.driver.cluster.deleteCluster(info.iid);
+    });
+
     it("turns autoscaling off by pinning min = max = desired, and on again by restoring the bounds", async () => {
         const name = h.uniqueName("auto");
         const info = await h.driver.cluster.createCluster(

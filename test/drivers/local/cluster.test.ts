@@ -295,6 +295,43 @@ describe("local driver: cluster behaviour", function () {
             assert.equal((await f.cloud.inventory()).clusters, 0);
         });
 
+        it("models EKS's limits for labels, taints, VM specs, capacity, subnets, endpoint access and logs", async function () {
+            const err = await expectCode(
+                () =>
+                    f.driver.cluster.createCluster(
+                        clusterReq("k-limits", {
+                            endpointAccess: { public: true, private: false, publicCidrs: ["10.0.0.1/8"] },
+                            logging: ["kubelet" as "api"],
+                            nodeGroups: [
+                                ngReq("ng-a", {
+                                    labels: { "k8s.io/role": "x" },
+                                    taints: Array.from({ length: 51 }, (_, i) => ({
+                                        key: `t${i}`,
+                                        effect: "NoSchedule" as const,
+                                    })),
+                                    vmSpecs: Array.from({ length: 21 }, () => "small"),
+                                    capacityType: "RESERVED" as "SPOT",
+                                    subnets: ["subnet-x"],
+                                    maxUnavailable: "0%",
+                                }),
+                            ],
+                        }),
+                    ),
+                "Validation",
+            );
+            assert.deepEqual(issueProps(err).sort(), [
+                "endpointAccess.publicCidrs[0]",
+                "logging[0]",
+                "nodeGroups[0].capacityType",
+                "nodeGroups[0].labels.k8s.io/role",
+                "nodeGroups[0].maxUnavailable",
+                "nodeGroups[0].subnets[0]",
+                "nodeGroups[0].taints",
+                "nodeGroups[0].vmSpecs",
+            ]);
+            assert.equal((await f.cloud.inventory()).clusters, 0);
+        });
+
         it("checks names, version and scaling limits", async function () {
             const err = await expectCode(
                 () =>
