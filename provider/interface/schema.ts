@@ -528,5 +528,5 @@ export function taintList(opts: { max: number; description?: string }): z.ZodTyp
             });
             if (valid.length > opts.max) fail("", `at most ${opts.max} taints per node group, got ${valid.length}`);
         },
-    }) as z.ZodType<Taint[]>;
+    });
 }
