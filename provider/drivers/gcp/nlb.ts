@@ -102,21 +102,21 @@ export async function createNlb(ctx: GcpContext, req: NlbReq): Promise<NlbInfo> 
     const partNames = nlbNames(name);
     const scheme = toScheme(req.type);
     const [existing, network, vms] = await Promise.all([
-        readOrUndefined(ctx.s, { action, step: `reading backend service ${partNames.backendService}` }, () =>
-            ctx.g.backendServices.get({
-                project: ctx.s.project,
-                region: ctx.s.region,
+        readOrUndefined(ctx.settings, { action, step: `reading backend service ${partNames.backendService}` }, () =>
+            ctx.clients.of("backendServices").get({
+                project: ctx.settings.project,
+                region: ctx.settings.region,
                 backendService: partNames.backendService,
             }),
         ),
         findNetwork(ctx, req.vpc, action),
         req.vmGroup.vms.length > 0
-            ? resolveVms(ctx.g, ctx.s, req.vmGroup.vms, { action, step: "looking up VMs" }, "vmGroup.vms")
+            ? resolveVms(ctx.clients, ctx.settings, req.vmGroup.vms, { action, step: "looking up VMs" }, "vmGroup.vms")
             : Promise.resolve([] as ResolvedVm[]),
     ]);
     if (existing)
         throw new AlreadyExistsError(
-            `${action}: an NLB named ${name} already exists in ${ctx.s.project}/${ctx.s.region} (backend service ${partNames.backendService})`,
+            `${action}: an NLB named ${name} already exists in ${ctx.settings.project}/${ctx.settings.region} (backend service ${partNames.backendService})`,
         );
     checkVmNetworks(ctx, vms, req.vpc, action, "vmGroup.vms");
     const subnetwork = scheme === "INTERNAL" ? await findSubnetwork(ctx, network, req.subnets?.[0], action) : undefined;
@@ -148,10 +148,10 @@ export async function createNlb(ctx: GcpContext, req: NlbReq): Promise<NlbInfo> 
             description: toDescription(marker),
             loadBalancingScheme: scheme,
             protocol: req.vmGroup.protocol,
-            healthChecks: [regionalLink(ctx.s, "healthChecks", partNames.healthCheck)],
+            healthChecks: [regionalLink(ctx.settings, "healthChecks", partNames.healthCheck)],
             backends: groups.map(link => ({ group: link, balancingMode: "CONNECTION" })),
         };
-        if (scheme === "INTERNAL") bsBody.network = networkLink(ctx.s, req.vpc);
+        if (scheme === "INTERNAL") bsBody.network = networkLink(ctx.settings, req.vpc);
         await undo.anchor(() =>
             runStep(
                 ctx,
@@ -160,9 +160,9 @@ export async function createNlb(ctx: GcpContext, req: NlbReq): Promise<NlbInfo> 
                 "vmGroup",
                 "create",
                 requestId =>
-                    ctx.g.backendServices.insert({
-                        project: ctx.s.project,
-                        region: ctx.s.region,
+                    ctx.clients.of("backendServices").insert({
+                        project: ctx.settings.project,
+                        region: ctx.settings.region,
                         requestId,
                         backendServiceResource: bsBody,
                     }),
@@ -170,9 +170,9 @@ export async function createNlb(ctx: GcpContext, req: NlbReq): Promise<NlbInfo> 
         );
         undo.push(
             undoDelete(ctx, `backend service ${partNames.backendService}`, action, requestId =>
-                ctx.g.backendServices.delete({
-                    project: ctx.s.project,
-                    region: ctx.s.region,
+                ctx.clients.of("backendServices").delete({
+                    project: ctx.settings.project,
+                    region: ctx.settings.region,
                     backendService: partNames.backendService,
                     requestId,
                 }),
@@ -186,9 +186,9 @@ export async function createNlb(ctx: GcpContext, req: NlbReq): Promise<NlbInfo> 
             protocol: req.listener.protocol,
             port: req.listener.port,
             scheme,
-            backendService: regionalLink(ctx.s, "backendServices", partNames.backendService),
+            backendService: regionalLink(ctx.settings, "backendServices", partNames.backendService),
             labels: req.tags ?? {},
-            network: scheme === "INTERNAL" ? networkLink(ctx.s, req.vpc) : undefined,
+            network: scheme === "INTERNAL" ? networkLink(ctx.settings, req.vpc) : undefined,
             subnetwork: subnetwork?.selfLink ?? undefined,
         });
         const fr = await runStep(
@@ -198,18 +198,18 @@ export async function createNlb(ctx: GcpContext, req: NlbReq): Promise<NlbInfo> 
             "listener",
             "create",
             requestId =>
-                ctx.g.forwardingRules.insert({
-                    project: ctx.s.project,
-                    region: ctx.s.region,
+                ctx.clients.of("forwardingRules").insert({
+                    project: ctx.settings.project,
+                    region: ctx.settings.region,
                     requestId,
                     forwardingRuleResource: frBody,
                 }),
         );
         undo.push(
             undoDelete(ctx, `forwarding rule ${partNames.forwardingRule}`, action, requestId =>
-                ctx.g.forwardingRules.delete({
-                    project: ctx.s.project,
-                    region: ctx.s.region,
+                ctx.clients.of("forwardingRules").delete({
+                    project: ctx.settings.project,
+                    region: ctx.settings.region,
                     forwardingRule: partNames.forwardingRule,
                     requestId,
                 }),
@@ -217,7 +217,7 @@ export async function createNlb(ctx: GcpContext, req: NlbReq): Promise<NlbInfo> 
         );
 
         const bs = await readBackendService(ctx, partNames.backendService, action);
-        return toNlbInfo(ctx.s, {
+        return toNlbInfo(ctx.settings, {
             name,
             bs,
             ip,
@@ -238,16 +238,16 @@ export async function getNlb(ctx: GcpContext, iid: Iid): Promise<NlbInfo> {
 
 export async function listNlb(ctx: GcpContext): Promise<NlbInfo[]> {
     const action = "listing Nlbs";
-    const regionScope = { project: ctx.s.project, region: ctx.s.region };
+    const regionScope = { project: ctx.settings.project, region: ctx.settings.region };
     const [bss, frs, hcs] = await Promise.all([
         listAll<IBackendService>(ctx, { action, step: "listing backend services" }, () =>
-            ctx.g.backendServices.listAsync(regionScope, { autoPaginate: false }),
+            ctx.clients.of("backendServices").listAsync(regionScope, { autoPaginate: false }),
         ),
         listAll<IForwardingRule>(ctx, { action, step: "listing forwarding rules" }, () =>
-            ctx.g.forwardingRules.listAsync(regionScope, { autoPaginate: false }),
+            ctx.clients.of("forwardingRules").listAsync(regionScope, { autoPaginate: false }),
         ),
         listAll<IHealthCheck>(ctx, { action, step: "listing health checks" }, () =>
-            ctx.g.healthChecks.listAsync(regionScope, { autoPaginate: false }),
+            ctx.clients.of("healthChecks").listAsync(regionScope, { autoPaginate: false }),
         ),
     ]);
     const ours = bss.filter(b => fromDescription(b.description)?.part === "backendService");
@@ -270,7 +270,7 @@ export async function deleteNlb(ctx: GcpContext, iid: Iid): Promise<void> {
     if (target === undefined) return;
     const name = target.name;
     const partNames = nlbNames(name);
-    const regionScope = { project: ctx.s.project, region: ctx.s.region };
+    const regionScope = { project: ctx.settings.project, region: ctx.settings.region };
     const groupsP = findOwnGroups(ctx, name, action);
     groupsP.catch(() => undefined);
     // With the backend service gone this is cleanup after a failed create or delete: read which
@@ -279,21 +279,23 @@ export async function deleteNlb(ctx: GcpContext, iid: Iid): Promise<void> {
 
     if (left.fr) {
         await removePart(ctx, action, `deleting forwarding rule ${partNames.forwardingRule}`, requestId =>
-            ctx.g.forwardingRules.delete({ ...regionScope, forwardingRule: partNames.forwardingRule, requestId }),
+            ctx.clients
+                .of("forwardingRules")
+                .delete({ ...regionScope, forwardingRule: partNames.forwardingRule, requestId }),
         );
     }
     await allOrFirstError([
         ...(left.address
             ? [
                   removePart(ctx, action, `releasing address ${partNames.address}`, requestId =>
-                      ctx.g.addresses.delete({ ...regionScope, address: partNames.address, requestId }),
+                      ctx.clients.of("addresses").delete({ ...regionScope, address: partNames.address, requestId }),
                   ),
               ]
             : []),
         ...(target.anchored
             ? [
                   removePart(ctx, action, `deleting backend service ${partNames.backendService}`, requestId =>
-                      ctx.g.backendServices.delete({
+                      ctx.clients.of("backendServices").delete({
                           ...regionScope,
                           backendService: partNames.backendService,
                           requestId,
@@ -306,8 +308,8 @@ export async function deleteNlb(ctx: GcpContext, iid: Iid): Promise<void> {
     await allOrFirstError([
         ...groups.map(g =>
             removePart(ctx, action, `deleting instance group ${g.name}`, requestId =>
-                ctx.g.instanceGroups.delete({
-                    project: ctx.s.project,
+                ctx.clients.of("instanceGroups").delete({
+                    project: ctx.settings.project,
                     zone: g.zone,
                     instanceGroup: g.name,
                     requestId,
@@ -317,7 +319,9 @@ export async function deleteNlb(ctx: GcpContext, iid: Iid): Promise<void> {
         ...(left.hc
             ? [
                   removePart(ctx, action, `deleting health check ${partNames.healthCheck}`, requestId =>
-                      ctx.g.healthChecks.delete({ ...regionScope, healthCheck: partNames.healthCheck, requestId }),
+                      ctx.clients
+                          .of("healthChecks")
+                          .delete({ ...regionScope, healthCheck: partNames.healthCheck, requestId }),
                   ),
               ]
             : []),
@@ -332,16 +336,16 @@ async function partsLeft(
     action: string,
 ): Promise<{ fr: boolean; address: boolean; hc: boolean }> {
     const partNames = nlbNames(name);
-    const regionScope = { project: ctx.s.project, region: ctx.s.region };
+    const regionScope = { project: ctx.settings.project, region: ctx.settings.region };
     const [fr, address, hc] = await Promise.all([
-        readOrUndefined(ctx.s, { action, step: `reading forwarding rule ${partNames.forwardingRule}` }, () =>
-            ctx.g.forwardingRules.get({ ...regionScope, forwardingRule: partNames.forwardingRule }),
+        readOrUndefined(ctx.settings, { action, step: `reading forwarding rule ${partNames.forwardingRule}` }, () =>
+            ctx.clients.of("forwardingRules").get({ ...regionScope, forwardingRule: partNames.forwardingRule }),
         ),
-        readOrUndefined(ctx.s, { action, step: `reading address ${partNames.address}` }, () =>
-            ctx.g.addresses.get({ ...regionScope, address: partNames.address }),
+        readOrUndefined(ctx.settings, { action, step: `reading address ${partNames.address}` }, () =>
+            ctx.clients.of("addresses").get({ ...regionScope, address: partNames.address }),
         ),
-        readOrUndefined(ctx.s, { action, step: `reading health check ${partNames.healthCheck}` }, () =>
-            ctx.g.healthChecks.get({ ...regionScope, healthCheck: partNames.healthCheck }),
+        readOrUndefined(ctx.settings, { action, step: `reading health check ${partNames.healthCheck}` }, () =>
+            ctx.clients.of("healthChecks").get({ ...regionScope, healthCheck: partNames.healthCheck }),
         ),
     ]);
     return { fr: fr !== undefined, address: address !== undefined, hc: hc !== undefined };
@@ -414,10 +418,10 @@ export async function changeVmGroupInfo(ctx: GcpContext, iid: Iid, vmGroup: VmGr
         if (marker.vmGroupPort !== vmGroup.port) {
             if (marker.healthPortAuto) {
                 const hcName = lastSegment(bs.healthChecks?.[0]) || partNames.healthCheck;
-                const hc = await read(ctx.s, { action, step: `reading health check ${hcName}` }, () =>
-                    ctx.g.healthChecks.get({
-                        project: ctx.s.project,
-                        region: ctx.s.region,
+                const hc = await read(ctx.settings, { action, step: `reading health check ${hcName}` }, () =>
+                    ctx.clients.of("healthChecks").get({
+                        project: ctx.settings.project,
+                        region: ctx.settings.region,
                         healthCheck: hcName,
                     }),
                 );
@@ -465,7 +469,7 @@ export async function addVms(ctx: GcpContext, iid: Iid, vms: string[]): Promise<
     const { name, bs } = await findNlb(ctx, iid, action);
     const marker = markerOf(ctx, bs, name);
     const [resolved, groups] = await Promise.all([
-        resolveVms(ctx.g, ctx.s, vms, { action, step: "looking up VMs" }, "vms"),
+        resolveVms(ctx.clients, ctx.settings, vms, { action, step: "looking up VMs" }, "vms"),
         groupsOf(ctx, bs, action),
     ]);
     checkVmNetworks(ctx, resolved, marker.vpc ?? "", action, "vms");
@@ -573,7 +577,7 @@ export async function removeVms(ctx: GcpContext, iid: Iid, vms: string[]): Promi
     const emptied = groups.filter(g => g.vms.length > 0 && g.vms.every(v => remove.has(v)));
     const partial = groups.filter(g => !emptied.includes(g) && g.vms.some(v => remove.has(v)));
     const linkOf = (g: GroupState, canonical: string): string =>
-        zonalLink(ctx.s, g.zone, "instances", canonical.slice(canonical.indexOf("/") + 1));
+        zonalLink(ctx.settings, g.zone, "instances", canonical.slice(canonical.indexOf("/") + 1));
     const undo = new UndoStack(action);
     try {
         await allOrFirstError(
@@ -620,8 +624,8 @@ export async function removeVms(ctx: GcpContext, iid: Iid, vms: string[]): Promi
                         action,
                         `deleting instance group ${g.name}`,
                         requestId =>
-                            ctx.g.instanceGroups.delete({
-                                project: ctx.s.project,
+                            ctx.clients.of("instanceGroups").delete({
+                                project: ctx.settings.project,
                                 zone: g.zone,
                                 instanceGroup: g.name,
                                 requestId,
@@ -643,10 +647,10 @@ export async function getVmGroupHealthInfo(ctx: GcpContext, iid: Iid): Promise<H
     const states = new Map<string, string>();
     await Promise.all(
         (bs.backends ?? []).map(async b => {
-            const res = await read(ctx.s, { action, step: `reading health of ${lastSegment(b.group)}` }, () =>
-                ctx.g.backendServices.getHealth({
-                    project: ctx.s.project,
-                    region: ctx.s.region,
+            const res = await read(ctx.settings, { action, step: `reading health of ${lastSegment(b.group)}` }, () =>
+                ctx.clients.of("backendServices").getHealth({
+                    project: ctx.settings.project,
+                    region: ctx.settings.region,
                     backendService: bs.name ?? "",
                     resourceGroupReferenceResource: { group: b.group },
                 }),
@@ -725,10 +729,10 @@ export async function changeTags(
     if (issues.length > 0) throw invalid(action, issues);
     const { name } = await findNlb(ctx, iid, action);
     const frName = nlbNames(name).forwardingRule;
-    const regionScope = { project: ctx.s.project, region: ctx.s.region };
+    const regionScope = { project: ctx.settings.project, region: ctx.settings.region };
     for (let attempt = 1; ; attempt++) {
-        const fr = await readOrUndefined(ctx.s, { action, step: `reading forwarding rule ${frName}` }, () =>
-            ctx.g.forwardingRules.get({ ...regionScope, forwardingRule: frName }),
+        const fr = await readOrUndefined(ctx.settings, { action, step: `reading forwarding rule ${frName}` }, () =>
+            ctx.clients.of("forwardingRules").get({ ...regionScope, forwardingRule: frName }),
         );
         if (!fr)
             throw new NotFoundError(
@@ -737,7 +741,7 @@ export async function changeTags(
         if (sameLabels(labelsOf(fr), tags)) return { ...tags };
         try {
             await runStep(ctx, action, `setting labels on ${frName}`, "tags", "update", requestId =>
-                ctx.g.forwardingRules.setLabels({
+                ctx.clients.of("forwardingRules").setLabels({
                     ...regionScope,
                     resource: frName,
                     requestId,

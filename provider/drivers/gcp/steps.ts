@@ -86,7 +86,7 @@ export async function switchListener(
     action: string,
 ): Promise<ListenerInfo> {
     const partNames = nlbNames(name);
-    const p = { project: ctx.s.project, region: ctx.s.region };
+    const regionScope = { project: ctx.settings.project, region: ctx.settings.region };
     const bs = known ?? (await readBackendService(ctx, partNames.backendService, action));
     const spec = fr
         ? { ...specOfForwardingRule(fr, name), protocol: listener.protocol, port: listener.port }
@@ -99,7 +99,9 @@ export async function switchListener(
                 action,
                 `deleting forwarding rule ${partNames.forwardingRule}`,
                 requestId =>
-                    ctx.g.forwardingRules.delete({ ...p, forwardingRule: partNames.forwardingRule, requestId }),
+                    ctx.clients
+                        .of("forwardingRules")
+                        .delete({ ...regionScope, forwardingRule: partNames.forwardingRule, requestId }),
                 "update",
             );
             const previous = specOfForwardingRule(fr, name);
@@ -115,8 +117,8 @@ export async function switchListener(
                         "listener",
                         "update",
                         requestId =>
-                            ctx.g.forwardingRules.insert({
-                                ...p,
+                            ctx.clients.of("forwardingRules").insert({
+                                ...regionScope,
                                 requestId,
                                 forwardingRuleResource: toForwardingRuleResource(previous),
                             }),
@@ -157,8 +159,8 @@ export async function switchListener(
             "listener",
             "update",
             requestId =>
-                ctx.g.forwardingRules.insert({
-                    ...p,
+                ctx.clients.of("forwardingRules").insert({
+                    ...regionScope,
                     requestId,
                     forwardingRuleResource: toForwardingRuleResource(spec),
                 }),
@@ -177,7 +179,7 @@ export function runStep(
     phase: Phase,
     start: (requestId: string) => Promise<[unknown, ...unknown[]]>,
 ): Promise<MutationResult> {
-    return mutate(ctx.g, ctx.s, { action, step, property }, phase, start);
+    return mutate(ctx.clients, ctx.settings, { action, step, property }, phase, start);
 }
 
 export async function removePart(
@@ -187,7 +189,7 @@ export async function removePart(
     start: (requestId: string) => Promise<[unknown, ...unknown[]]>,
     phase: Phase = "delete",
 ): Promise<void> {
-    await deleteIfExists(ctx.g, ctx.s, { action, step }, phase, start);
+    await deleteIfExists(ctx.clients, ctx.settings, { action, step }, phase, start);
 }
 
 export function undoDelete(
@@ -210,18 +212,18 @@ export async function insertHealthCheck(
 ): Promise<MutationResult> {
     const name = body.name ?? "";
     const res = await runStep(ctx, action, `inserting health check ${name}`, "healthChecker", "create", requestId =>
-        ctx.g.healthChecks.insert({
-            project: ctx.s.project,
-            region: ctx.s.region,
+        ctx.clients.of("healthChecks").insert({
+            project: ctx.settings.project,
+            region: ctx.settings.region,
             requestId,
             healthCheckResource: body,
         }),
     );
     undo.push(
         undoDelete(ctx, `health check ${name}`, action, requestId =>
-            ctx.g.healthChecks.delete({
-                project: ctx.s.project,
-                region: ctx.s.region,
+            ctx.clients.of("healthChecks").delete({
+                project: ctx.settings.project,
+                region: ctx.settings.region,
                 healthCheck: name,
                 requestId,
             }),
@@ -240,7 +242,7 @@ export async function reserveAddress(
     undo: UndoStack,
 ): Promise<string> {
     const name = nlbNames(nlb).address;
-    const p = { project: ctx.s.project, region: ctx.s.region };
+    const regionScope = { project: ctx.settings.project, region: ctx.settings.region };
     const body = {
         name,
         description: toDescription({ nlb, part: "address" }),
@@ -248,15 +250,15 @@ export async function reserveAddress(
         ...(scheme === "EXTERNAL" ? { networkTier: "PREMIUM" } : { subnetwork }),
     };
     await runStep(ctx, action, `reserving address ${name}`, "type", "create", requestId =>
-        ctx.g.addresses.insert({ ...p, requestId, addressResource: body }),
+        ctx.clients.of("addresses").insert({ ...regionScope, requestId, addressResource: body }),
     );
     undo.push(
         undoDelete(ctx, `address ${name}`, action, requestId =>
-            ctx.g.addresses.delete({ ...p, address: name, requestId }),
+            ctx.clients.of("addresses").delete({ ...regionScope, address: name, requestId }),
         ),
     );
-    const addr = await read(ctx.s, { action, step: `reading address ${name}` }, () =>
-        ctx.g.addresses.get({ ...p, address: name }),
+    const addr = await read(ctx.settings, { action, step: `reading address ${name}` }, () =>
+        ctx.clients.of("addresses").get({ ...regionScope, address: name }),
     );
     return addr.address ?? "";
 }
@@ -275,9 +277,9 @@ export async function createGroup(
     undo: UndoStack,
     adopt = false,
 ): Promise<string> {
-    const name = groupName(nlb, ctx.s.region, zone);
-    const link = zonalLink(ctx.s, zone, "instanceGroups", name);
-    const p = { project: ctx.s.project, zone };
+    const name = groupName(nlb, ctx.settings.region, zone);
+    const link = zonalLink(ctx.settings, zone, "instanceGroups", name);
+    const zoneScope = { project: ctx.settings.project, zone };
     const group: GroupState = { link, zone, name, vms: [] };
     try {
         await runStep(
@@ -287,20 +289,20 @@ export async function createGroup(
             "vmGroup.vms",
             adopt ? "update" : "create",
             requestId =>
-                ctx.g.instanceGroups.insert({
-                    ...p,
+                ctx.clients.of("instanceGroups").insert({
+                    ...zoneScope,
                     requestId,
                     instanceGroupResource: {
                         name,
                         description: toDescription({ nlb, part: "instanceGroup" }),
-                        network: networkLink(ctx.s, vpc),
+                        network: networkLink(ctx.settings, vpc),
                     },
                 }),
         );
     } catch (err) {
         if (!adopt || !(err instanceof AlreadyExistsError)) throw err;
-        const existing = await read(ctx.s, { action, step: `reading instance group ${name}` }, () =>
-            ctx.g.instanceGroups.get({ ...p, instanceGroup: name }),
+        const existing = await read(ctx.settings, { action, step: `reading instance group ${name}` }, () =>
+            ctx.clients.of("instanceGroups").get({ ...zoneScope, instanceGroup: name }),
         );
         if (fromDescription(existing.description)?.nlb !== nlb) throw err;
         group.vms = await membersOf(ctx, zone, name, action);
@@ -317,7 +319,7 @@ export async function createGroup(
     }
     undo.push(
         undoDelete(ctx, `instance group ${name}`, action, requestId =>
-            ctx.g.instanceGroups.delete({ ...p, instanceGroup: name, requestId }),
+            ctx.clients.of("instanceGroups").delete({ ...zoneScope, instanceGroup: name, requestId }),
         ),
     );
     if (vms.length > 0)
@@ -338,18 +340,18 @@ export async function changeMembers(
     links: string[],
     action: string,
 ): Promise<void> {
-    const p = { project: ctx.s.project, zone: group.zone, instanceGroup: group.name };
+    const groupScope = { project: ctx.settings.project, zone: group.zone, instanceGroup: group.name };
     const instances = links.map(instance => ({ instance }));
     const step = `${verb === "addInstances" ? "adding" : "removing"} ${links.map(l => lastSegment(l)).join(", ")} ${verb === "addInstances" ? "to" : "from"} instance group ${group.name}`;
     await runStep(ctx, action, step, "vmGroup.vms", "update", requestId =>
         verb === "addInstances"
-            ? ctx.g.instanceGroups.addInstances({
-                  ...p,
+            ? ctx.clients.of("instanceGroups").addInstances({
+                  ...groupScope,
                   requestId,
                   instanceGroupsAddInstancesRequestResource: { instances },
               })
-            : ctx.g.instanceGroups.removeInstances({
-                  ...p,
+            : ctx.clients.of("instanceGroups").removeInstances({
+                  ...groupScope,
                   requestId,
                   instanceGroupsRemoveInstancesRequestResource: { instances },
               }),
@@ -367,9 +369,9 @@ export function putHealthCheck(
     property: string,
 ): Promise<MutationResult> {
     return runStep(ctx, action, `updating health check ${hcName}`, property, "update", requestId =>
-        ctx.g.healthChecks.update({
-            project: ctx.s.project,
-            region: ctx.s.region,
+        ctx.clients.of("healthChecks").update({
+            project: ctx.settings.project,
+            region: ctx.settings.region,
             healthCheck: hcName,
             requestId,
             healthCheckResource: toHealthCheckResource(hcName, nlb, health, vmGroupPort),
@@ -402,10 +404,10 @@ export async function updateBackendService(
         bs ??= await readBackendService(ctx, name, where.action);
         const body = toBackendServiceBody(bs, change(bs));
         try {
-            return await mutate(ctx.g, ctx.s, where, "update", requestId =>
-                ctx.g.backendServices.update({
-                    project: ctx.s.project,
-                    region: ctx.s.region,
+            return await mutate(ctx.clients, ctx.settings, where, "update", requestId =>
+                ctx.clients.of("backendServices").update({
+                    project: ctx.settings.project,
+                    region: ctx.settings.region,
                     backendService: name,
                     requestId,
                     backendServiceResource: body,
@@ -427,8 +429,10 @@ export async function specWithoutRule(
     action: string,
 ): Promise<ForwardingRuleSpec> {
     const partNames = nlbNames(name);
-    const addr = await readOrUndefined(ctx.s, { action, step: `reading address ${partNames.address}` }, () =>
-        ctx.g.addresses.get({ project: ctx.s.project, region: ctx.s.region, address: partNames.address }),
+    const addr = await readOrUndefined(ctx.settings, { action, step: `reading address ${partNames.address}` }, () =>
+        ctx.clients
+            .of("addresses")
+            .get({ project: ctx.settings.project, region: ctx.settings.region, address: partNames.address }),
     );
     if (!addr)
         throw new NotFoundError(
@@ -442,7 +446,7 @@ export async function specWithoutRule(
         protocol: listener.protocol,
         port: listener.port,
         scheme: internal ? "INTERNAL" : "EXTERNAL",
-        backendService: bs.selfLink ?? regionalLink(ctx.s, "backendServices", partNames.backendService),
+        backendService: bs.selfLink ?? regionalLink(ctx.settings, "backendServices", partNames.backendService),
         labels: {},
         network: internal ? (bs.network ?? undefined) : undefined,
         subnetwork: internal ? (addr.subnetwork ?? undefined) : undefined,

@@ -32,8 +32,8 @@ export function parseVmRef(ref: string): VmRef {
 
 /** `zone/name` of an instance URL. */
 export function canonicalOfLink(link: string): string {
-    const m = /zones\/([^/]+)\/instances\/([^/]+)$/.exec(link);
-    return m ? `${m[1]}/${m[2]}` : lastSegment(link);
+    const match = /zones\/([^/]+)\/instances\/([^/]+)$/.exec(link);
+    return match ? `${match[1]}/${match[2]}` : lastSegment(link);
 }
 
 export function instanceLink(project: string, zone: string, name: string): string {
@@ -64,10 +64,9 @@ export async function resolveVms(
         chunks.map(chunk =>
             call(settings, { ...where, step: "looking up VMs" }, async () => {
                 const filter = chunk.map(n => `(name = "${n}")`).join(" OR ");
-                const iterable = clients.instances.aggregatedListAsync(
-                    { project: settings.project, filter },
-                    { autoPaginate: false },
-                );
+                const iterable = clients
+                    .of("instances")
+                    .aggregatedListAsync({ project: settings.project, filter }, { autoPaginate: false });
                 for await (const [, scoped] of iterable) {
                     for (const inst of scoped.instances ?? []) {
                         const list = found.get(inst.name ?? "") ?? [];
@@ -131,11 +130,11 @@ export async function resolveVms(
 
 /** VMs grouped by zone, zones sorted. */
 export function byZone<T extends { zone: string }>(vms: readonly T[]): Map<string, T[]> {
-    const m = new Map<string, T[]>();
+    const zones = new Map<string, T[]>();
     for (const vm of [...vms].sort((a, b) => a.zone.localeCompare(b.zone))) {
-        const list = m.get(vm.zone) ?? [];
+        const list = zones.get(vm.zone) ?? [];
         list.push(vm);
-        m.set(vm.zone, list);
+        zones.set(vm.zone, list);
     }
-    return m;
+    return zones;
 }
