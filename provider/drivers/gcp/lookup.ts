@@ -54,6 +54,11 @@ export interface GcpContext {
     settings: GcpSettings;
 }
 
+/** The project and region every regional Compute request names. */
+export function regionScope(ctx: GcpContext): { project: string; region: string } {
+    return { project: ctx.settings.project, region: ctx.settings.region };
+}
+
 export function readBackendService(ctx: GcpContext, name: string, action: string): Promise<IBackendService> {
     return read(ctx.settings, { action, step: `reading backend service ${name}` }, () =>
         ctx.clients
@@ -167,12 +172,11 @@ export async function describeNlb(
     known?: { fr: IForwardingRule | null; hc?: IHealthCheck },
 ): Promise<NlbInfo> {
     const partNames = nlbNames(name);
-    const regionScope = { project: ctx.settings.project, region: ctx.settings.region };
     const hcName = lastSegment(bs.healthChecks?.[0]) || partNames.healthCheck;
     const [hc, fr, groups] = await Promise.all([
         known?.hc ??
             readOrUndefined(ctx.settings, { action, step: `reading health check ${hcName}` }, () =>
-                ctx.clients.of("healthChecks").get({ ...regionScope, healthCheck: hcName }),
+                ctx.clients.of("healthChecks").get({ ...regionScope(ctx), healthCheck: hcName }),
             ),
         known
             ? (known.fr ?? undefined)
@@ -182,14 +186,14 @@ export async function describeNlb(
                   () =>
                       ctx.clients
                           .of("forwardingRules")
-                          .get({ ...regionScope, forwardingRule: partNames.forwardingRule }),
+                          .get({ ...regionScope(ctx), forwardingRule: partNames.forwardingRule }),
               ),
         groupsOf(ctx, bs, action),
     ]);
     let ip = fr?.IPAddress ?? "";
     if (!fr) {
         const addr = await readOrUndefined(ctx.settings, { action, step: `reading address ${partNames.address}` }, () =>
-            ctx.clients.of("addresses").get({ ...regionScope, address: partNames.address }),
+            ctx.clients.of("addresses").get({ ...regionScope(ctx), address: partNames.address }),
         );
         ip = addr?.address ?? "";
     }
@@ -276,12 +280,11 @@ export async function findSubnetwork(
     action: string,
 ): Promise<ISubnetwork> {
     const vpc = network.name ?? "";
-    const regionScope = { project: ctx.settings.project, region: ctx.settings.region };
     if (explicit) {
         const sn = await readOrUndefined(
             ctx.settings,
             { action, step: `reading subnetwork ${explicit}`, property: "subnets[0]" },
-            () => ctx.clients.of("subnetworks").get({ ...regionScope, subnetwork: explicit }),
+            () => ctx.clients.of("subnetworks").get({ ...regionScope(ctx), subnetwork: explicit }),
         );
         if (!sn)
             throw invalid(action, [
@@ -301,7 +304,7 @@ export async function findSubnetwork(
         return sn;
     }
     const all = await listAll<ISubnetwork>(ctx, { action, step: "listing subnetworks" }, () =>
-        ctx.clients.of("subnetworks").listAsync(regionScope, { autoPaginate: false }),
+        ctx.clients.of("subnetworks").listAsync(regionScope(ctx), { autoPaginate: false }),
     );
     const mine = all
         .filter(sn => lastSegment(sn.network) === vpc)
