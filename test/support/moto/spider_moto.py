@@ -15,12 +15,21 @@ backends in-process before serving, so the driver's waiters and health mapping r
   UpdateNodegroupConfig) stays InProgress for N DescribeUpdate polls and only then takes effect;
   a control-plane upgrade must be exactly one minor version; node groups can be tagged; a
   cluster records the VPC of its subnets and needs subnets in two AZs, as EKS does.
+  CreateNodegroup keeps labels, taints, capacity type, instance types, subnets and update config
+  (checked as EKS checks them); UpdateNodegroupConfig takes labels / taints / scaling / update
+  config in one call as one ConfigUpdate; UpdateClusterConfig also does endpoint access
+  (EndpointAccessUpdate) and control-plane logging (LoggingUpdate), CreateCluster takes both and
+  DescribeCluster reports EKS's defaults (public endpoint only, 0.0.0.0/0, logging off).
 * ELBv2: a load balancer is `provisioning` for N describes; DescribeTargetHealth reports what
   the control endpoint set (or `initial` for the first --initial-polls polls after registration);
   ModifyListener accepts the NLB protocols and both create/modify refuse a forward to an
   incompatible target group; target groups keep an accurate LoadBalancerArns list; SetSubnets
   follows the NLB rules (one or more zones, one subnet per zone, all in the NLB's VPC, a
   different subnet in a zone already used refused until the old one is removed by its own call).
+  NLB target groups (TCP/UDP/TCP_UDP/TLS) report and validate the NLB attribute set
+  (deregistration delay, stickiness source_ip, proxy protocol v2, client IP preservation, …);
+  NLBs report load_balancing.cross_zone.enabled (default false) and the other NLB attributes;
+  SetSecurityGroups refuses an NLB created without security groups, and an empty list.
 * Faults: the next K requests matching a service/action can be answered with an injected error
   (throttling, 5xx) before they reach moto.
 
