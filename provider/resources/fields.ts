@@ -20,6 +20,10 @@ export interface FieldRule<C extends string> {
     unsetMeansDefault?: boolean;
     /** Custom change test for structured fields (node groups matched by name). */
     changed?: (olds: unknown, news: unknown) => boolean;
+    /** A change the in-place call cannot make even though the driver has it (AWS: none ↔ some security groups). */
+    replacesWhen?: (olds: unknown, news: unknown) => boolean;
+    /** When `replacesWhen` applies, in words, for the docs. */
+    replacesWhenNote?: string;
 }
 
 export type NlbCall =
@@ -28,6 +32,8 @@ export type NlbCall =
     | "changeListener"
     | "changeHealthCheckerInfo"
     | "changeSubnets"
+    | "changeSecurityGroups"
+    | "changeTrafficSettings"
     | "addVms"
     | "changeTags";
 
@@ -41,9 +47,13 @@ export const NLB_CALL_ORDER: readonly NlbCall[] = [
     "changeListener",
     "changeHealthCheckerInfo",
     "changeSubnets",
+    "changeSecurityGroups",
+    "changeTrafficSettings",
     "addVms",
     "changeTags",
 ];
+
+const isEmptyList = (value: unknown) => !Array.isArray(value) || value.length === 0;
 
 export const nlbFields: ReadonlyArray<FieldRule<NlbCall | "vms">> = [
     { path: "connection", effect: "replace" },
@@ -70,6 +80,25 @@ export const nlbFields: ReadonlyArray<FieldRule<NlbCall | "vms">> = [
     { path: "healthChecker.timeout", effect: "changeHealthCheckerInfo", inPlaceIf: c => c.nlb.inPlace.healthChecker },
     { path: "healthChecker.threshold", effect: "changeHealthCheckerInfo", inPlaceIf: c => c.nlb.inPlace.healthChecker },
     { path: "healthChecker.path", effect: "changeHealthCheckerInfo", inPlaceIf: c => c.nlb.inPlace.healthChecker },
+    {
+        path: "healthChecker.unhealthyThreshold",
+        effect: "changeHealthCheckerInfo",
+        inPlaceIf: c => c.nlb.inPlace.healthChecker,
+    },
+    { path: "crossZone", effect: "changeTrafficSettings", inPlaceIf: c => c.nlb.inPlace.traffic },
+    { path: "connectionDraining", effect: "changeTrafficSettings", inPlaceIf: c => c.nlb.inPlace.traffic },
+    { path: "sessionAffinity", effect: "changeTrafficSettings", inPlaceIf: c => c.nlb.inPlace.traffic },
+    { path: "preserveClientIp", effect: "changeTrafficSettings", inPlaceIf: c => c.nlb.inPlace.traffic },
+    { path: "proxyProtocol", effect: "changeTrafficSettings", inPlaceIf: c => c.nlb.inPlace.traffic },
+    // ELBv2 cannot give security groups to an NLB made without any, nor take them all away.
+    {
+        path: "securityGroups",
+        effect: "changeSecurityGroups",
+        set: true,
+        inPlaceIf: c => c.nlb.inPlace.securityGroups,
+        replacesWhen: (olds, news) => isEmptyList(olds) !== isEmptyList(news),
+        replacesWhenNote: "between non-empty sets; none ↔ some replaces",
+    },
     { path: "tags", effect: "changeTags", inPlaceIf: c => c.nlb.inPlace.tags },
     { path: "adopt", effect: "state" },
     { path: "timeouts", effect: "state" },
@@ -200,7 +229,8 @@ export function plan<C extends string>(
         // reference would be a false alarm; `up` diffs again with the real value and replaces
         // then if the reference really changed.
         if (isUnknown(getPath(news, rule.path))) continue;
-        if (rule.effect === "replace" || (rule.inPlaceIf && !rule.inPlaceIf(caps))) {
+        const cannot = rule.replacesWhen?.(getPath(olds, rule.path), getPath(news, rule.path)) === true;
+        if (rule.effect === "replace" || (rule.inPlaceIf && !rule.inPlaceIf(caps)) || cannot) {
             out.replaces.push(rule.path);
             continue;
         }
@@ -215,7 +245,7 @@ export function describeTable<C extends string>(
     caps?: Capabilities,
 ): Array<{ path: string; effect: string }> {
     return table.map(r => {
-        const note = caps?.nlb.inPlaceNotes?.[r.effect];
+        const note = caps?.nlb.inPlaceNotes?.[r.effect] ?? r.replacesWhenNote;
         const inPlace = `in place via ${r.effect}${note ? ` (${note})` : ""}`;
         const effect =
             r.effect === "replace" || (caps && r.inPlaceIf && !r.inPlaceIf(caps))

@@ -3,7 +3,8 @@
  * Order: schema (./schemas) and field table (./fields) → check, diff, create, read, update,
  * delete on the skeleton → converters.
  */
-import type { Driver, HealthCheckerReq, HealthInfo, Iid, NlbInfo, NlbReq, TrafficProtocol } from "../interface/driver";
+import type { Capabilities, Driver, HealthCheckerReq, HealthInfo, Iid, NlbInfo, NlbReq } from "../interface/driver";
+import type { NlbTraffic, TrafficProtocol } from "../interface/driver";
 import { ownerField } from "../interface/owner";
 import { isRecord, parseWith, Props } from "../interface/schema";
 import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
@@ -59,7 +60,22 @@ function vmsOf(props: Props): string[] {
     return Array.isArray(vms) ? vms.filter((vm): vm is string => typeof vm === "string") : [];
 }
 
-export function diffNlb(olds: Props, news: Props): DiffResult {
+/**
+ * State written before a field existed holds no value for it: the object has the cloud's
+ * default, so that is what is compared (no update is announced for a field nobody set).
+ */
+function withStateDefaults(olds: Props, caps: Capabilities | undefined): Props {
+    if (!caps) return olds;
+    const out: Props = { ...caps.nlb.traffic.defaults, securityGroups: [], ...clean(olds) };
+    const health = isRecord(olds.healthChecker) ? olds.healthChecker : undefined;
+    if (health && health.unhealthyThreshold === undefined) {
+        out.healthChecker = { ...health, unhealthyThreshold: health.threshold };
+    }
+    return out;
+}
+
+export function diffNlb(stored: Props, news: Props): DiffResult {
+    const olds = withStateDefaults(stored, capsOf(stored));
     // A fixed cloud name, or VMs that can serve one NLB only, must be freed before the
     // replacement can take them.
     return diffResource(nlbFields, olds, news, (caps, previous) => {
@@ -134,6 +150,8 @@ function fromProps(props: Props, info: NlbInfo, declaredVms: string[] | undefine
         listener: { protocol: info.listener.protocol, port: info.listener.port },
         vmGroup: { protocol: info.vmGroup.protocol, port: info.vmGroup.port, vms: declaredVms ?? info.vmGroup.vms },
         healthChecker: healthOf(info),
+        ...info.traffic,
+        securityGroups: [...info.securityGroups],
         tags: info.tags,
     };
     if (typeof props.adopt === "string") out.adopt = props.adopt;
@@ -162,6 +180,10 @@ const NLB_CALLS: Record<NlbCall, (ctx: NlbUpdate) => Step[]> = {
         step("changeHealthCheckerInfo", () => driver.nlb.changeHealthCheckerInfo(iid, toHealthReq(ins.healthChecker))),
     changeSubnets: ({ driver, iid, ins }) =>
         step("changeSubnets", () => driver.nlb.changeSubnets(iid, ins.subnets ?? [])),
+    changeSecurityGroups: ({ driver, iid, ins }) =>
+        step("changeSecurityGroups", () => driver.nlb.changeSecurityGroups(iid, [...ins.securityGroups])),
+    changeTrafficSettings: ({ driver, iid, ins }) =>
+        step("changeTrafficSettings", () => driver.nlb.changeTrafficSettings(iid, trafficOf(ins))),
     addVms: ({ driver, iid, toAdd }) => step("addVms", () => driver.nlb.addVms(iid, toAdd)),
     changeTags: ({ driver, iid, ins }) => step("changeTags", () => driver.nlb.changeTags(iid, ins.tags)),
 };
@@ -174,7 +196,8 @@ function nlbSteps(ctx: NlbUpdate, calls: readonly string[]): Step[] {
     return NLB_CALL_ORDER.filter(wanted).flatMap(call => NLB_CALLS[call](ctx));
 }
 
-export async function updateNlb(id: string, olds: Props, news: Props, config: ProviderConfig): Promise<UpdateResult> {
+export async function updateNlb(id: string, stored: Props, news: Props, config: ProviderConfig): Promise<UpdateResult> {
+    const olds = withStateDefaults(stored, capsOf(stored));
     const ins = nlbInputs(news);
     const driver = driverFor(KIND, ins.nlbName, news, config);
     const iid = iidOf(id, olds);
@@ -229,8 +252,13 @@ function vmGroupInfo(ins: NlbInputs): { protocol: TrafficProtocol; port: number 
 }
 
 function healthOf(info: NlbInfo): NlbInputs["healthChecker"] {
-    const { protocol, port, interval, timeout, threshold, path } = info.healthChecker;
-    return { protocol, port, interval, timeout, threshold, path };
+    const { protocol, port, interval, timeout, threshold, unhealthyThreshold, path } = info.healthChecker;
+    return { protocol, port, interval, timeout, threshold, unhealthyThreshold, path };
+}
+
+function trafficOf(ins: NlbInputs): NlbTraffic {
+    const { crossZone, connectionDraining, sessionAffinity, preserveClientIp, proxyProtocol } = ins;
+    return { crossZone, connectionDraining, sessionAffinity, preserveClientIp, proxyProtocol };
 }
 
 export function toHealthReq(health: NlbInputs["healthChecker"]): HealthCheckerReq {
@@ -249,6 +277,8 @@ export function toNlbReq(ins: NlbInputs): NlbReq {
         listener: { protocol: ins.listener.protocol, port: ins.listener.port },
         vmGroup: { ...vmGroupInfo(ins), vms: [...ins.vmGroup.vms] },
         healthChecker: toHealthReq(ins.healthChecker),
+        traffic: trafficOf(ins),
+        securityGroups: [...ins.securityGroups],
         tags: { ...ins.tags },
         ...ownerField(ins.pulumiUrn),
     };
@@ -274,6 +304,8 @@ export function toOutputs(info: NlbInfo, ins: NlbInputs, health: HealthInfo | un
         },
         vmGroup: { protocol: info.vmGroup.protocol, port: info.vmGroup.port, vms: owned },
         healthChecker: healthOf(info),
+        ...info.traffic,
+        securityGroups: [...info.securityGroups],
         tags: userTags(info.tags),
         subnets: [...info.subnets],
         vms: [...info.vmGroup.vms],

@@ -273,6 +273,7 @@ export function describeNlbContract(label: string, getEnv: () => ContractEnv, ca
                 interval,
                 timeout,
                 threshold,
+                unhealthyThreshold: threshold,
                 path: http ? "/healthz" : "",
             };
             const { cspId: _ignored, ...got } = hc;
