@@ -125,9 +125,38 @@ function clientOptions(conn: Connection, ctx: DriverContext): ClientOptions {
     return opts;
 }
 
+/** The client of each Compute API the driver calls. */
+interface ComputeClients {
+    healthChecks: RegionHealthChecksClient;
+    backendServices: RegionBackendServicesClient;
+    addresses: AddressesClient;
+    forwardingRules: ForwardingRulesClient;
+    instanceGroups: InstanceGroupsClient;
+    instances: InstancesClient;
+    networks: NetworksClient;
+    subnetworks: SubnetworksClient;
+    regionOperations: RegionOperationsClient;
+    zoneOperations: ZoneOperationsClient;
+}
+
+type ClientClass<T> = new (opts: ClientOptions) => T;
+
+const CLIENT_CLASSES: { [K in keyof ComputeClients]: (compute: ComputeModule) => ClientClass<ComputeClients[K]> } = {
+    healthChecks: compute => compute.RegionHealthChecksClient,
+    backendServices: compute => compute.RegionBackendServicesClient,
+    addresses: compute => compute.AddressesClient,
+    forwardingRules: compute => compute.ForwardingRulesClient,
+    instanceGroups: compute => compute.InstanceGroupsClient,
+    instances: compute => compute.InstancesClient,
+    networks: compute => compute.NetworksClient,
+    subnetworks: compute => compute.SubnetworksClient,
+    regionOperations: compute => compute.RegionOperationsClient,
+    zoneOperations: compute => compute.ZoneOperationsClient,
+};
+
 /** Clients are built lazily and only for this `open()`; building one loads ~10 MB of protos. */
 export class GcpClients {
-    private readonly made = new Map<string, unknown>();
+    private readonly made: Partial<ComputeClients> = {};
     private compute?: ComputeModule;
 
     constructor(
@@ -137,46 +166,14 @@ export class GcpClients {
         parseCredentials(ctx);
     }
 
-    private make<T>(name: keyof ComputeModule & string): T {
-        let c = this.made.get(name);
-        if (!c) {
-            this.compute ??= require("@google-cloud/compute") as ComputeModule;
-            const Ctor = this.compute[name] as unknown as new (o: ClientOptions) => T;
-            c = new Ctor(clientOptions(this.conn, this.ctx));
-            this.made.set(name, c);
-        }
-        return c as T;
-    }
-
-    get healthChecks(): RegionHealthChecksClient {
-        return this.make("RegionHealthChecksClient");
-    }
-    get backendServices(): RegionBackendServicesClient {
-        return this.make("RegionBackendServicesClient");
-    }
-    get addresses(): AddressesClient {
-        return this.make("AddressesClient");
-    }
-    get forwardingRules(): ForwardingRulesClient {
-        return this.make("ForwardingRulesClient");
-    }
-    get instanceGroups(): InstanceGroupsClient {
-        return this.make("InstanceGroupsClient");
-    }
-    get instances(): InstancesClient {
-        return this.make("InstancesClient");
-    }
-    get networks(): NetworksClient {
-        return this.make("NetworksClient");
-    }
-    get subnetworks(): SubnetworksClient {
-        return this.make("SubnetworksClient");
-    }
-    get regionOperations(): RegionOperationsClient {
-        return this.make("RegionOperationsClient");
-    }
-    get zoneOperations(): ZoneOperationsClient {
-        return this.make("ZoneOperationsClient");
+    of<K extends keyof ComputeClients>(api: K): ComputeClients[K] {
+        const made = this.made[api];
+        if (made !== undefined) return made;
+        this.compute ??= require("@google-cloud/compute") as ComputeModule;
+        const Client = CLIENT_CLASSES[api](this.compute);
+        const client = new Client(clientOptions(this.conn, this.ctx));
+        this.made[api] = client;
+        return client;
     }
 }
 
@@ -200,9 +197,8 @@ export class GcpOperationError extends Error {
         readonly errors: Array<{ code: string; message: string }>,
         readonly httpStatus: number,
     ) {
-        super(
-            `operation ${operation} (${operationType} ${target}) failed: ${errors.map(e => `${e.code}: ${e.message}`).join("; ")}`,
-        );
+        const details = errors.map(e => `${e.code}: ${e.message}`).join("; ");
+        super(`operation ${operation} (${operationType} ${target}) failed: ${details}`);
         this.name = "GcpOperationError";
     }
 
@@ -247,7 +243,7 @@ function parseBody(text: unknown): { message?: string; reasons: string[] } {
 
 /** Reads a GaxiosError / GoogleError / network error without trusting any one shape. */
 function readFailure(err: unknown): CloudFailure {
-    const e = (err ?? {}) as {
+    const shape = (err ?? {}) as {
         code?: unknown;
         status?: unknown;
         message?: unknown;
@@ -255,16 +251,16 @@ function readFailure(err: unknown): CloudFailure {
         response?: { status?: unknown; data?: unknown };
         errors?: Array<{ reason?: unknown }>;
     };
-    const rawMessage = typeof e.message === "string" ? e.message : String(err);
+    const rawMessage = typeof shape.message === "string" ? shape.message : String(err);
     const fromMessage = parseBody(rawMessage);
-    const fromData = parseBody(e.response?.data);
+    const fromData = parseBody(shape.response?.data);
     const reasons = [...fromMessage.reasons, ...fromData.reasons];
-    if (typeof e.reason === "string") reasons.push(e.reason);
-    for (const x of e.errors ?? []) if (typeof x.reason === "string") reasons.push(x.reason);
-    const numeric = [e.status, e.response?.status, e.code]
+    if (typeof shape.reason === "string") reasons.push(shape.reason);
+    for (const x of shape.errors ?? []) if (typeof x.reason === "string") reasons.push(x.reason);
+    const numeric = [shape.status, shape.response?.status, shape.code]
         .map(v => (typeof v === "string" && /^\d{3}$/.test(v) ? Number(v) : v))
         .find(v => typeof v === "number" && v >= 100 && v < 600);
-    const network = typeof e.code === "string" && NETWORK_CODES.includes(e.code);
+    const network = typeof shape.code === "string" && NETWORK_CODES.includes(shape.code);
     return {
         status: typeof numeric === "number" ? numeric : undefined,
         reasons,
@@ -275,55 +271,58 @@ function readFailure(err: unknown): CloudFailure {
 
 export function isRetryable(err: unknown): boolean {
     if (err instanceof SpiderError) return err instanceof CloudApiError && err.retryable;
-    const f = readFailure(err);
-    if (f.network) return true;
-    if (f.reasons.some(r => RETRY_REASONS.includes(r))) return true;
-    return f.status === 429 || (f.status !== undefined && f.status >= 500);
+    const failure = readFailure(err);
+    if (failure.network) return true;
+    if (failure.reasons.some(r => RETRY_REASONS.includes(r))) return true;
+    return failure.status === 429 || (failure.status !== undefined && failure.status >= 500);
 }
 
 /** Translates a Compute API failure into the project's typed errors; never parses for control flow elsewhere. */
 export function toSpiderError(err: unknown, where: Step): SpiderError {
     if (err instanceof SpiderError) return err;
-    const f = readFailure(err);
-    const text = `${where.action}: ${where.step}: ${f.message}`;
-    const has = (r: string): boolean => f.reasons.includes(r);
-    if (has("notFound") || (f.status === 404 && !f.reasons.length)) return new NotFoundError(text, err);
-    if (has("alreadyExists") || f.status === 409) return new AlreadyExistsError(text, err);
+    const failure = readFailure(err);
+    const text = `${where.action}: ${where.step}: ${failure.message}`;
+    const has = (r: string): boolean => failure.reasons.includes(r);
+    if (has("notFound") || (failure.status === 404 && !failure.reasons.length)) return new NotFoundError(text, err);
+    if (has("alreadyExists") || failure.status === 409) return new AlreadyExistsError(text, err);
     const refused =
-        f.reasons.some(r => VALIDATION_REASONS.includes(r)) ||
-        (f.status === 400 && !has("resourceInUseByAnotherResource"));
+        failure.reasons.some(r => VALIDATION_REASONS.includes(r)) ||
+        (failure.status === 400 && !has("resourceInUseByAnotherResource"));
     // A refusal is about the user's input only where the call carries one; elsewhere it is the cloud's.
     if (refused && where.property !== undefined) {
-        const v = new ValidationError([{ property: where.property, reason: `${where.step}: ${f.message}` }], err);
-        v.message = `${where.action}: ${v.message}`;
-        return v;
+        const refusal = new ValidationError(
+            [{ property: where.property, reason: `${where.step}: ${failure.message}` }],
+            err,
+        );
+        refusal.message = `${where.action}: ${refusal.message}`;
+        return refusal;
     }
-    if (has("conditionNotMet") || f.status === 412) return new CloudApiError(text, err, true);
+    if (has("conditionNotMet") || failure.status === 412) return new CloudApiError(text, err, true);
     return new CloudApiError(text, err, isRetryable(err));
 }
 
 /** One API call with retries on throttling, 5xx and dropped connections, then error translation. */
-export async function call<T>(s: GcpSettings, where: Step, fn: () => Promise<T>): Promise<T> {
+export async function call<T>(settings: GcpSettings, where: Step, fn: () => Promise<T>): Promise<T> {
     try {
-        return await withRetries(fn, isRetryable, { attempts: RETRY_ATTEMPTS, ...s.poll });
+        return await withRetries(fn, isRetryable, { attempts: RETRY_ATTEMPTS, ...settings.poll });
     } catch (err) {
         throw toSpiderError(err, where);
     }
 }
 
 /** First element of a gapic `[response, request, raw]` tuple. */
-export async function read<T>(s: GcpSettings, where: Step, fn: () => Promise<[T, ...unknown[]]>): Promise<T> {
-    const [res] = await call(s, where, fn);
+export async function read<T>(settings: GcpSettings, where: Step, fn: () => Promise<[T, ...unknown[]]>): Promise<T> {
+    const [res] = await call(settings, where, fn);
     return res;
 }
 
 export async function readOrUndefined<T>(
-    s: GcpSettings,
+    settings: GcpSettings,
     where: Step,
     fn: () => Promise<[T, ...unknown[]]>,
 ): Promise<T | undefined> {
     try {
-        return await read(s, where, fn);
+        return await read(settings, where, fn);
     } catch (err) {
         if (err instanceof NotFoundError) return undefined;
         throw err;
@@ -334,8 +333,8 @@ export async function readOrUndefined<T>(
 // Operations
 
 export function lastSegment(link: string | null | undefined): string {
-    const s = link ?? "";
-    return s.slice(s.lastIndexOf("/") + 1);
+    const path = link ?? "";
+    return path.slice(path.lastIndexOf("/") + 1);
 }
 
 function opState(op: IOperation): string {
@@ -343,15 +342,20 @@ function opState(op: IOperation): string {
 }
 
 /** One poll of an operation through the Zone or Region operations client matching its scope. */
-async function pollOperation(g: GcpClients, s: GcpSettings, op: IOperation, where: Step): Promise<IOperation> {
+async function pollOperation(
+    clients: GcpClients,
+    settings: GcpSettings,
+    op: IOperation,
+    where: Step,
+): Promise<IOperation> {
     const name = op.name ?? "";
     const zone = op.zone ? lastSegment(op.zone) : undefined;
-    const region = op.region ? lastSegment(op.region) : s.region;
+    const region = op.region ? lastSegment(op.region) : settings.region;
     try {
-        return await read(s, { ...where, step: `${where.step} (waiting for operation ${name})` }, () =>
+        return await read(settings, { ...where, step: `${where.step} (waiting for operation ${name})` }, () =>
             zone
-                ? g.zoneOperations.wait({ project: s.project, zone, operation: name })
-                : g.regionOperations.wait({ project: s.project, region, operation: name }),
+                ? clients.of("zoneOperations").wait({ project: settings.project, zone, operation: name })
+                : clients.of("regionOperations").wait({ project: settings.project, region, operation: name }),
         );
     } catch (err) {
         // A vanished operation says nothing about the resource; it must not read as "resource not found".
@@ -366,8 +370,8 @@ async function pollOperation(g: GcpClients, s: GcpSettings, op: IOperation, wher
 
 /** Polls the operation until DONE (an operation already DONE is not read again). */
 export function waitOperationDone(
-    g: GcpClients,
-    s: GcpSettings,
+    clients: GcpClients,
+    settings: GcpSettings,
     first: IOperation,
     where: Step,
     phase: Phase,
@@ -375,16 +379,16 @@ export function waitOperationDone(
     let current = first;
     return waitForStatus({
         describe: async () => {
-            if (opState(current) !== "DONE") current = await pollOperation(g, s, current, where);
+            if (opState(current) !== "DONE") current = await pollOperation(clients, settings, current, where);
             return current;
         },
         status: opState,
         success: ["DONE"],
-        timeoutMs: s.timeouts[phase],
-        minDelayMs: s.poll.minDelayMs,
-        maxDelayMs: s.poll.maxDelayMs,
+        timeoutMs: settings.timeouts[phase],
+        minDelayMs: settings.poll.minDelayMs,
+        maxDelayMs: settings.poll.maxDelayMs,
         what: `${where.step} (operation ${first.name ?? ""})`,
-        log: s.log,
+        log: settings.log,
     });
 }
 
@@ -415,16 +419,16 @@ export interface MutationResult {
  * for its operation and checks `op.error`.
  */
 export async function mutate(
-    g: GcpClients,
-    s: GcpSettings,
+    clients: GcpClients,
+    settings: GcpSettings,
     where: Step,
     phase: Phase,
     start: (requestId: string) => Promise<[unknown, ...unknown[]]>,
 ): Promise<MutationResult> {
     const requestId = randomUUID();
-    const [lro] = await call(s, where, () => start(requestId));
+    const [lro] = await call(settings, where, () => start(requestId));
     const first = (lro as { latestResponse?: IOperation }).latestResponse ?? (lro as IOperation);
-    const done = await waitOperationDone(g, s, first, where, phase);
+    const done = await waitOperationDone(clients, settings, first, where, phase);
     const failure = operationFailure(done);
     if (failure) {
         const retryable = failure.codes.some(c => /RATE_LIMIT|INTERNAL_ERROR|UNAVAILABLE/.test(c));
@@ -435,14 +439,14 @@ export async function mutate(
 
 /** Deletes; a resource that is already gone counts as deleted. */
 export async function deleteIfExists(
-    g: GcpClients,
-    s: GcpSettings,
+    clients: GcpClients,
+    settings: GcpSettings,
     where: Step,
     phase: Phase,
     start: (requestId: string) => Promise<[unknown, ...unknown[]]>,
 ): Promise<boolean> {
     try {
-        await mutate(g, s, where, phase, start);
+        await mutate(clients, settings, where, phase, start);
         return true;
     } catch (err) {
         if (err instanceof NotFoundError) return false;

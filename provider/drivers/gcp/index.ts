@@ -20,6 +20,6 @@ export { validateCluster, validateNlb } from "./validate";
 export function open(conn: Connection, ctx: DriverContext = {}): Driver {
     const settings = resolveSettings(conn, ctx);
     const clients = new GcpClients(conn, ctx);
-    const context: GcpContext = { g: clients, s: settings };
+    const context: GcpContext = { clients, settings };
     return { nlb: bindNlbHandler(context, nlbOperations), cluster: makeClusterHandler() };
 }

@@ -43,20 +43,27 @@ export function invalid(action: string, issues: FieldIssue[]): ValidationError {
 
 /** Group links compare by their `projects/...` tail, whatever host the API put in front. */
 export function groupKey(link: string | null | undefined): string {
-    const s = link ?? "";
-    const i = s.indexOf("projects/");
-    return i >= 0 ? s.slice(i) : s;
+    const full = link ?? "";
+    const start = full.indexOf("projects/");
+    return start >= 0 ? full.slice(start) : full;
 }
 
 /** What every GCP NLB step works with: the Compute clients and the resolved settings. */
 export interface GcpContext {
-    g: GcpClients;
-    s: GcpSettings;
+    clients: GcpClients;
+    settings: GcpSettings;
+}
+
+/** The project and region every regional Compute request names. */
+export function regionScope(ctx: GcpContext): { project: string; region: string } {
+    return { project: ctx.settings.project, region: ctx.settings.region };
 }
 
 export function readBackendService(ctx: GcpContext, name: string, action: string): Promise<IBackendService> {
-    return read(ctx.s, { action, step: `reading backend service ${name}` }, () =>
-        ctx.g.backendServices.get({ project: ctx.s.project, region: ctx.s.region, backendService: name }),
+    return read(ctx.settings, { action, step: `reading backend service ${name}` }, () =>
+        ctx.clients
+            .of("backendServices")
+            .get({ project: ctx.settings.project, region: ctx.settings.region, backendService: name }),
     );
 }
 
@@ -70,8 +77,10 @@ export function readForwardingRule(
     action: string,
 ): Promise<IForwardingRule | undefined> {
     const frName = nlbNames(name).forwardingRule;
-    return readOrUndefined(ctx.s, { action, step: `reading forwarding rule ${frName}` }, () =>
-        ctx.g.forwardingRules.get({ project: ctx.s.project, region: ctx.s.region, forwardingRule: frName }),
+    return readOrUndefined(ctx.settings, { action, step: `reading forwarding rule ${frName}` }, () =>
+        ctx.clients
+            .of("forwardingRules")
+            .get({ project: ctx.settings.project, region: ctx.settings.region, forwardingRule: frName }),
     );
 }
 
@@ -84,29 +93,35 @@ export async function findNlb(
     if (!iid.nameId && !iid.systemId)
         throw invalid(action, [{ property: "iid", reason: "nameId or systemId is required" }]);
     const ours = (bs: IBackendService | undefined, name: string): boolean => {
-        const m = fromDescription(bs?.description);
-        return m?.part === "backendService" && m.nlb === name;
+        const marker = fromDescription(bs?.description);
+        return marker?.part === "backendService" && marker.nlb === name;
     };
     if (iid.nameId) {
-        const bs = await readOrUndefined(ctx.s, { action, step: "reading backend service" }, () =>
-            ctx.g.backendServices.get({
-                project: ctx.s.project,
-                region: ctx.s.region,
+        const bs = await readOrUndefined(ctx.settings, { action, step: "reading backend service" }, () =>
+            ctx.clients.of("backendServices").get({
+                project: ctx.settings.project,
+                region: ctx.settings.region,
                 backendService: nlbNames(iid.nameId).backendService,
             }),
         );
         if (bs && ours(bs, iid.nameId) && (!iid.systemId || String(bs.id) === iid.systemId))
             return { name: iid.nameId, bs };
         if (!iid.systemId)
-            throw new NotFoundError(`${action}: no NLB named ${iid.nameId} in ${ctx.s.project}/${ctx.s.region}`);
+            throw new NotFoundError(
+                `${action}: no NLB named ${iid.nameId} in ${ctx.settings.project}/${ctx.settings.region}`,
+            );
     }
     const all = await listAll<IBackendService>(ctx, { action, step: "listing backend services" }, () =>
-        ctx.g.backendServices.listAsync({ project: ctx.s.project, region: ctx.s.region }, { autoPaginate: false }),
+        ctx.clients
+            .of("backendServices")
+            .listAsync({ project: ctx.settings.project, region: ctx.settings.region }, { autoPaginate: false }),
     );
     const bs = all.find(b => String(b.id) === iid.systemId);
     const marker = fromDescription(bs?.description);
     if (!bs || !marker || marker.part !== "backendService") {
-        throw new NotFoundError(`${action}: no NLB with id ${iid.systemId} in ${ctx.s.project}/${ctx.s.region}`);
+        throw new NotFoundError(
+            `${action}: no NLB with id ${iid.systemId} in ${ctx.settings.project}/${ctx.settings.region}`,
+        );
     }
     return { name: marker.nlb, bs };
 }
@@ -125,15 +140,17 @@ export async function nameForDelete(
         throw invalid(action, [{ property: "iid", reason: "nameId or systemId is required" }]);
     if (!iid.nameId) {
         const all = await listAll<IBackendService>(ctx, { action, step: "listing backend services" }, () =>
-            ctx.g.backendServices.listAsync({ project: ctx.s.project, region: ctx.s.region }, { autoPaginate: false }),
+            ctx.clients
+                .of("backendServices")
+                .listAsync({ project: ctx.settings.project, region: ctx.settings.region }, { autoPaginate: false }),
         );
         const marker = fromDescription(all.find(b => String(b.id) === iid.systemId)?.description);
         return marker?.part === "backendService" ? { name: marker.nlb, anchored: true } : undefined;
     }
-    const bs = await readOrUndefined(ctx.s, { action, step: "reading backend service" }, () =>
-        ctx.g.backendServices.get({
-            project: ctx.s.project,
-            region: ctx.s.region,
+    const bs = await readOrUndefined(ctx.settings, { action, step: "reading backend service" }, () =>
+        ctx.clients.of("backendServices").get({
+            project: ctx.settings.project,
+            region: ctx.settings.region,
             backendService: nlbNames(iid.nameId).backendService,
         }),
     );
@@ -154,29 +171,33 @@ export async function describeNlb(
     action: string,
     known?: { fr: IForwardingRule | null; hc?: IHealthCheck },
 ): Promise<NlbInfo> {
-    const n = nlbNames(name);
-    const p = { project: ctx.s.project, region: ctx.s.region };
-    const hcName = lastSegment(bs.healthChecks?.[0]) || n.healthCheck;
+    const partNames = nlbNames(name);
+    const hcName = lastSegment(bs.healthChecks?.[0]) || partNames.healthCheck;
     const [hc, fr, groups] = await Promise.all([
         known?.hc ??
-            readOrUndefined(ctx.s, { action, step: `reading health check ${hcName}` }, () =>
-                ctx.g.healthChecks.get({ ...p, healthCheck: hcName }),
+            readOrUndefined(ctx.settings, { action, step: `reading health check ${hcName}` }, () =>
+                ctx.clients.of("healthChecks").get({ ...regionScope(ctx), healthCheck: hcName }),
             ),
         known
             ? (known.fr ?? undefined)
-            : readOrUndefined(ctx.s, { action, step: `reading forwarding rule ${n.forwardingRule}` }, () =>
-                  ctx.g.forwardingRules.get({ ...p, forwardingRule: n.forwardingRule }),
+            : readOrUndefined(
+                  ctx.settings,
+                  { action, step: `reading forwarding rule ${partNames.forwardingRule}` },
+                  () =>
+                      ctx.clients
+                          .of("forwardingRules")
+                          .get({ ...regionScope(ctx), forwardingRule: partNames.forwardingRule }),
               ),
         groupsOf(ctx, bs, action),
     ]);
     let ip = fr?.IPAddress ?? "";
     if (!fr) {
-        const addr = await readOrUndefined(ctx.s, { action, step: `reading address ${n.address}` }, () =>
-            ctx.g.addresses.get({ ...p, address: n.address }),
+        const addr = await readOrUndefined(ctx.settings, { action, step: `reading address ${partNames.address}` }, () =>
+            ctx.clients.of("addresses").get({ ...regionScope(ctx), address: partNames.address }),
         );
         ip = addr?.address ?? "";
     }
-    return toNlbInfo(ctx.s, { name, bs, hc, fr, ip, vms: groups.flatMap(g => g.vms) });
+    return toNlbInfo(ctx.settings, { name, bs, hc, fr, ip, vms: groups.flatMap(g => g.vms) });
 }
 
 export async function groupsOf(ctx: GcpContext, bs: IBackendService, action: string): Promise<GroupState[]> {
@@ -191,11 +212,11 @@ export async function groupsOf(ctx: GcpContext, bs: IBackendService, action: str
 }
 
 export function membersOf(ctx: GcpContext, zone: string, group: string, action: string): Promise<string[]> {
-    return call(ctx.s, { action, step: `listing instances of ${group}` }, async () => {
+    return call(ctx.settings, { action, step: `listing instances of ${group}` }, async () => {
         const out: string[] = [];
-        const it = ctx.g.instanceGroups.listInstancesAsync(
+        const it = ctx.clients.of("instanceGroups").listInstancesAsync(
             {
-                project: ctx.s.project,
+                project: ctx.settings.project,
                 zone,
                 instanceGroup: group,
                 instanceGroupsListInstancesRequestResource: { instanceState: "ALL" },
@@ -213,16 +234,18 @@ export function findOwnGroups(
     nlb: string,
     action: string,
 ): Promise<Array<{ zone: string; name: string }>> {
-    return call(ctx.s, { action, step: "listing instance groups" }, async () => {
+    return call(ctx.settings, { action, step: "listing instance groups" }, async () => {
         const out: Array<{ zone: string; name: string }> = [];
-        const it = ctx.g.instanceGroups.aggregatedListAsync(
-            { project: ctx.s.project, filter: `name eq "${groupNamePattern(nlb)}"` },
-            { autoPaginate: false },
-        );
+        const it = ctx.clients
+            .of("instanceGroups")
+            .aggregatedListAsync(
+                { project: ctx.settings.project, filter: `name eq "${groupNamePattern(nlb)}"` },
+                { autoPaginate: false },
+            );
         for await (const [, scoped] of it) {
             for (const ig of scoped.instanceGroups ?? []) {
                 const zone = lastSegment(ig.zone);
-                if (inRegion(zone, ctx.s.region) && fromDescription(ig.description)?.nlb === nlb)
+                if (inRegion(zone, ctx.settings.region) && fromDescription(ig.description)?.nlb === nlb)
                     out.push({ zone, name: ig.name ?? "" });
             }
         }
@@ -231,7 +254,7 @@ export function findOwnGroups(
 }
 
 export function listAll<T>(ctx: GcpContext, where: Step, iterate: () => AsyncIterable<T>): Promise<T[]> {
-    return call(ctx.s, where, async () => {
+    return call(ctx.settings, where, async () => {
         const out: T[] = [];
         for await (const item of iterate()) out.push(item);
         return out;
@@ -239,12 +262,12 @@ export function listAll<T>(ctx: GcpContext, where: Step, iterate: () => AsyncIte
 }
 
 export async function findNetwork(ctx: GcpContext, vpc: string, action: string): Promise<INetwork> {
-    const net = await readOrUndefined(ctx.s, { action, step: `reading network ${vpc}`, property: "vpc" }, () =>
-        ctx.g.networks.get({ project: ctx.s.project, network: vpc }),
+    const net = await readOrUndefined(ctx.settings, { action, step: `reading network ${vpc}`, property: "vpc" }, () =>
+        ctx.clients.of("networks").get({ project: ctx.settings.project, network: vpc }),
     );
     if (!net)
         throw invalid(action, [
-            { property: "vpc", reason: `network "${vpc}" does not exist in project ${ctx.s.project}` },
+            { property: "vpc", reason: `network "${vpc}" does not exist in project ${ctx.settings.project}` },
         ]);
     return net;
 }
@@ -257,18 +280,17 @@ export async function findSubnetwork(
     action: string,
 ): Promise<ISubnetwork> {
     const vpc = network.name ?? "";
-    const p = { project: ctx.s.project, region: ctx.s.region };
     if (explicit) {
         const sn = await readOrUndefined(
-            ctx.s,
+            ctx.settings,
             { action, step: `reading subnetwork ${explicit}`, property: "subnets[0]" },
-            () => ctx.g.subnetworks.get({ ...p, subnetwork: explicit }),
+            () => ctx.clients.of("subnetworks").get({ ...regionScope(ctx), subnetwork: explicit }),
         );
         if (!sn)
             throw invalid(action, [
                 {
                     property: "subnets[0]",
-                    reason: `subnetwork "${explicit}" does not exist in region ${ctx.s.region}`,
+                    reason: `subnetwork "${explicit}" does not exist in region ${ctx.settings.region}`,
                 },
             ]);
         if (lastSegment(sn.network) !== vpc) {
@@ -282,7 +304,7 @@ export async function findSubnetwork(
         return sn;
     }
     const all = await listAll<ISubnetwork>(ctx, { action, step: "listing subnetworks" }, () =>
-        ctx.g.subnetworks.listAsync(p, { autoPaginate: false }),
+        ctx.clients.of("subnetworks").listAsync(regionScope(ctx), { autoPaginate: false }),
     );
     const mine = all
         .filter(sn => lastSegment(sn.network) === vpc)
@@ -291,7 +313,7 @@ export async function findSubnetwork(
         throw invalid(action, [
             {
                 property: "subnets",
-                reason: `network ${vpc} has no subnetwork in region ${ctx.s.region}; an INTERNAL NLB needs one`,
+                reason: `network ${vpc} has no subnetwork in region ${ctx.settings.region}; an INTERNAL NLB needs one`,
             },
         ]);
     }
@@ -322,15 +344,20 @@ export function waitNlbGone(ctx: GcpContext, name: string, action: string): Prom
     const bsName = nlbNames(name).backendService;
     return waitUntil(
         async () => {
-            const bs = await readOrUndefined(ctx.s, { action, step: `reading backend service ${bsName}` }, () =>
-                ctx.g.backendServices.get({
-                    project: ctx.s.project,
-                    region: ctx.s.region,
+            const bs = await readOrUndefined(ctx.settings, { action, step: `reading backend service ${bsName}` }, () =>
+                ctx.clients.of("backendServices").get({
+                    project: ctx.settings.project,
+                    region: ctx.settings.region,
                     backendService: bsName,
                 }),
             );
             return bs ? { done: false, state: "backend service still present" } : { done: true, value: undefined };
         },
-        { timeoutMs: ctx.s.timeouts.delete, ...ctx.s.poll, what: `Nlb (${name}) to be gone`, log: ctx.s.log },
+        {
+            timeoutMs: ctx.settings.timeouts.delete,
+            ...ctx.settings.poll,
+            what: `Nlb (${name}) to be gone`,
+            log: ctx.settings.log,
+        },
     );
 }

@@ -19,13 +19,23 @@ import type {
     ListenerReq,
     NlbInfo,
     NlbReq,
+    TrafficProtocol,
     VmGroupInfo,
     VmGroupReq,
 } from "../../interface/driver";
 import { AlreadyExistsError, FieldIssue, NotFoundError, NotSupportedError } from "../../interface/errors";
 import { ownerValue, stackOfUrn } from "../../interface/owner";
 import { allOrFirstError } from "../../interface/wait";
-import { IBackendService, IForwardingRule, IHealthCheck, lastSegment, read, readOrUndefined } from "./clients";
+import {
+    IBackendService,
+    IForwardingRule,
+    IHealthCheck,
+    INetwork,
+    MutationResult,
+    lastSegment,
+    read,
+    readOrUndefined,
+} from "./clients";
 import { UndoStack } from "../../interface/undo";
 import {
     GcpContext,
@@ -42,12 +52,14 @@ import {
     nameForDelete,
     readBackendService,
     readForwardingRule,
+    regionScope,
     waitNlbGone,
     groupKey,
     invalid,
     label,
 } from "./lookup";
 import {
+    ForwardingRuleSpec,
     PartMarker,
     fromDescription,
     fromForwardingRule,
@@ -65,16 +77,25 @@ import {
     zonalLink,
 } from "./parts";
 import {
+    Start,
+    attachGroups,
     changeMembers,
     createGroup,
+    deleteAddress,
+    deleteBackendService,
+    deleteForwardingRule,
+    deleteHealthCheck,
+    deleteInstanceGroup,
     healthReqOf,
+    insertForwardingRule,
     insertHealthCheck,
+    insertPart,
     putHealthCheck,
     removePart,
     reserveAddress,
     runStep,
+    switchBackendProtocol,
     switchListener,
-    undoDelete,
     updateBackendService,
     UPDATE_ATTEMPTS,
     cleanBackends,
@@ -99,28 +120,10 @@ export async function createNlb(ctx: GcpContext, req: NlbReq): Promise<NlbInfo> 
     const action = `creating Nlb (${name})`;
     const issues = validateNlb(req);
     if (issues.length > 0) throw invalid(action, issues);
-    const partNames = nlbNames(name);
     const scheme = toScheme(req.type);
-    const [existing, network, vms] = await Promise.all([
-        readOrUndefined(ctx.s, { action, step: `reading backend service ${partNames.backendService}` }, () =>
-            ctx.g.backendServices.get({
-                project: ctx.s.project,
-                region: ctx.s.region,
-                backendService: partNames.backendService,
-            }),
-        ),
-        findNetwork(ctx, req.vpc, action),
-        req.vmGroup.vms.length > 0
-            ? resolveVms(ctx.g, ctx.s, req.vmGroup.vms, { action, step: "looking up VMs" }, "vmGroup.vms")
-            : Promise.resolve([] as ResolvedVm[]),
-    ]);
-    if (existing)
-        throw new AlreadyExistsError(
-            `${action}: an NLB named ${name} already exists in ${ctx.s.project}/${ctx.s.region} (backend service ${partNames.backendService})`,
-        );
-    checkVmNetworks(ctx, vms, req.vpc, action, "vmGroup.vms");
+    const { network, vms } = await readCreateInputs(ctx, req, action);
     const subnetwork = scheme === "INTERNAL" ? await findSubnetwork(ctx, network, req.subnets?.[0], action) : undefined;
-
+    const partNames = nlbNames(name);
     // The backend service is the NLB itself: only a conflict on its name means the name is taken.
     const undo = new UndoStack(action, { creates: true });
     try {
@@ -133,101 +136,118 @@ export async function createNlb(ctx: GcpContext, req: NlbReq): Promise<NlbInfo> 
         await allOrFirstError<unknown>([hcP, ipP, ...groupPs]);
         const hc = await hcP;
         const ip = await ipP;
-        const groups = await Promise.all(groupPs);
-
-        const marker: Omit<PartMarker, "managedBy"> = {
-            nlb: name,
-            part: "backendService",
-            vpc: req.vpc,
-            vmGroupPort: req.vmGroup.port,
-            healthPortAuto: req.healthChecker.port === undefined,
-            ...(req.owner ? { owner: ownerValue(req.owner), stack: stackOfUrn(req.owner) } : {}),
-        };
-        const bsBody: IBackendService = {
-            name: partNames.backendService,
-            description: toDescription(marker),
-            loadBalancingScheme: scheme,
-            protocol: req.vmGroup.protocol,
-            healthChecks: [regionalLink(ctx.s, "healthChecks", partNames.healthCheck)],
-            backends: groups.map(link => ({ group: link, balancingMode: "CONNECTION" })),
-        };
-        if (scheme === "INTERNAL") bsBody.network = networkLink(ctx.s, req.vpc);
-        await undo.anchor(() =>
-            runStep(
-                ctx,
-                action,
-                `inserting backend service ${partNames.backendService}`,
-                "vmGroup",
-                "create",
-                requestId =>
-                    ctx.g.backendServices.insert({
-                        project: ctx.s.project,
-                        region: ctx.s.region,
-                        requestId,
-                        backendServiceResource: bsBody,
-                    }),
-            ),
-        );
-        undo.push(
-            undoDelete(ctx, `backend service ${partNames.backendService}`, action, requestId =>
-                ctx.g.backendServices.delete({
-                    project: ctx.s.project,
-                    region: ctx.s.region,
-                    backendService: partNames.backendService,
-                    requestId,
-                }),
-            ),
-        );
-
-        const frBody = toForwardingRuleResource({
-            name: partNames.forwardingRule,
-            nlb: name,
-            ip,
-            protocol: req.listener.protocol,
-            port: req.listener.port,
-            scheme,
-            backendService: regionalLink(ctx.s, "backendServices", partNames.backendService),
-            labels: req.tags ?? {},
-            network: scheme === "INTERNAL" ? networkLink(ctx.s, req.vpc) : undefined,
-            subnetwork: subnetwork?.selfLink ?? undefined,
+        await insertBackendService(ctx, req, await Promise.all(groupPs), action, undo);
+        const frSpec = forwardingRuleSpecOf(ctx, req, ip, subnetwork?.selfLink ?? undefined);
+        const fr = await insertPart(ctx, action, undo, {
+            what: `forwarding rule ${partNames.forwardingRule}`,
+            insert: () =>
+                insertForwardingRule(ctx, action, `inserting forwarding rule ${frSpec.name}`, "create", frSpec),
+            remove: deleteForwardingRule(ctx, partNames.forwardingRule),
         });
-        const fr = await runStep(
-            ctx,
-            action,
-            `inserting forwarding rule ${partNames.forwardingRule}`,
-            "listener",
-            "create",
-            requestId =>
-                ctx.g.forwardingRules.insert({
-                    project: ctx.s.project,
-                    region: ctx.s.region,
-                    requestId,
-                    forwardingRuleResource: frBody,
-                }),
-        );
-        undo.push(
-            undoDelete(ctx, `forwarding rule ${partNames.forwardingRule}`, action, requestId =>
-                ctx.g.forwardingRules.delete({
-                    project: ctx.s.project,
-                    region: ctx.s.region,
-                    forwardingRule: partNames.forwardingRule,
-                    requestId,
-                }),
-            ),
-        );
-
         const bs = await readBackendService(ctx, partNames.backendService, action);
-        return toNlbInfo(ctx.s, {
+        return toNlbInfo(ctx.settings, {
             name,
             bs,
             ip,
             hc: { ...hcBody, id: hc.targetId, selfLink: hc.op.targetLink },
-            fr: { ...frBody, id: fr.targetId, selfLink: fr.op.targetLink },
-            vms: vms.map(v => v.canonical),
+            fr: { ...toForwardingRuleResource(frSpec), id: fr.targetId, selfLink: fr.op.targetLink },
+            vms: vms.map(vm => vm.canonical),
         });
     } catch (err) {
         return undo.fail(err);
     }
+}
+
+/** The network and VMs a new NLB uses; refuses a name whose backend service exists already. */
+async function readCreateInputs(
+    ctx: GcpContext,
+    req: NlbReq,
+    action: string,
+): Promise<{ network: INetwork; vms: ResolvedVm[] }> {
+    const bsName = nlbNames(req.iid.nameId).backendService;
+    const [existing, network, vms] = await Promise.all([
+        readOrUndefined(ctx.settings, { action, step: `reading backend service ${bsName}` }, () =>
+            ctx.clients.of("backendServices").get({ ...regionScope(ctx), backendService: bsName }),
+        ),
+        findNetwork(ctx, req.vpc, action),
+        req.vmGroup.vms.length > 0
+            ? resolveVms(ctx.clients, ctx.settings, req.vmGroup.vms, { action, step: "looking up VMs" }, "vmGroup.vms")
+            : Promise.resolve([] as ResolvedVm[]),
+    ]);
+    if (existing) {
+        const place = `${ctx.settings.project}/${ctx.settings.region}`;
+        throw new AlreadyExistsError(
+            `${action}: an NLB named ${req.iid.nameId} already exists in ${place} (backend service ${bsName})`,
+        );
+    }
+    checkVmNetworks(ctx, vms, req.vpc, action, "vmGroup.vms");
+    return { network, vms };
+}
+
+/** The backend service claims the NLB's name; its marker holds what GCE has no field for. */
+function insertBackendService(
+    ctx: GcpContext,
+    req: NlbReq,
+    groups: string[],
+    action: string,
+    undo: UndoStack,
+): Promise<MutationResult> {
+    const name = req.iid.nameId;
+    const partNames = nlbNames(name);
+    const scheme = toScheme(req.type);
+    const marker: Omit<PartMarker, "managedBy"> = {
+        nlb: name,
+        part: "backendService",
+        vpc: req.vpc,
+        vmGroupPort: req.vmGroup.port,
+        healthPortAuto: req.healthChecker.port === undefined,
+        ...(req.owner ? { owner: ownerValue(req.owner), stack: stackOfUrn(req.owner) } : {}),
+    };
+    const body: IBackendService = {
+        name: partNames.backendService,
+        description: toDescription(marker),
+        loadBalancingScheme: scheme,
+        protocol: req.vmGroup.protocol,
+        healthChecks: [regionalLink(ctx.settings, "healthChecks", partNames.healthCheck)],
+        backends: groups.map(link => ({ group: link, balancingMode: "CONNECTION" })),
+    };
+    if (scheme === "INTERNAL") body.network = networkLink(ctx.settings, req.vpc);
+    const step = `inserting backend service ${partNames.backendService}`;
+    return insertPart(ctx, action, undo, {
+        what: `backend service ${partNames.backendService}`,
+        anchor: true,
+        insert: () =>
+            runStep(ctx, action, step, "vmGroup", "create", requestId =>
+                ctx.clients.of("backendServices").insert({
+                    ...regionScope(ctx),
+                    requestId,
+                    backendServiceResource: body,
+                }),
+            ),
+        remove: deleteBackendService(ctx, partNames.backendService),
+    });
+}
+
+function forwardingRuleSpecOf(
+    ctx: GcpContext,
+    req: NlbReq,
+    ip: string,
+    subnetwork: string | undefined,
+): ForwardingRuleSpec {
+    const partNames = nlbNames(req.iid.nameId);
+    const scheme = toScheme(req.type);
+    return {
+        name: partNames.forwardingRule,
+        nlb: req.iid.nameId,
+        ip,
+        protocol: req.listener.protocol,
+        port: req.listener.port,
+        scheme,
+        backendService: regionalLink(ctx.settings, "backendServices", partNames.backendService),
+        labels: req.tags ?? {},
+        network: scheme === "INTERNAL" ? networkLink(ctx.settings, req.vpc) : undefined,
+        subnetwork,
+    };
 }
 
 export async function getNlb(ctx: GcpContext, iid: Iid): Promise<NlbInfo> {
@@ -238,16 +258,15 @@ export async function getNlb(ctx: GcpContext, iid: Iid): Promise<NlbInfo> {
 
 export async function listNlb(ctx: GcpContext): Promise<NlbInfo[]> {
     const action = "listing Nlbs";
-    const regionScope = { project: ctx.s.project, region: ctx.s.region };
     const [bss, frs, hcs] = await Promise.all([
         listAll<IBackendService>(ctx, { action, step: "listing backend services" }, () =>
-            ctx.g.backendServices.listAsync(regionScope, { autoPaginate: false }),
+            ctx.clients.of("backendServices").listAsync(regionScope(ctx), { autoPaginate: false }),
         ),
         listAll<IForwardingRule>(ctx, { action, step: "listing forwarding rules" }, () =>
-            ctx.g.forwardingRules.listAsync(regionScope, { autoPaginate: false }),
+            ctx.clients.of("forwardingRules").listAsync(regionScope(ctx), { autoPaginate: false }),
         ),
         listAll<IHealthCheck>(ctx, { action, step: "listing health checks" }, () =>
-            ctx.g.healthChecks.listAsync(regionScope, { autoPaginate: false }),
+            ctx.clients.of("healthChecks").listAsync(regionScope(ctx), { autoPaginate: false }),
         ),
     ]);
     const ours = bss.filter(b => fromDescription(b.description)?.part === "backendService");
@@ -270,57 +289,34 @@ export async function deleteNlb(ctx: GcpContext, iid: Iid): Promise<void> {
     if (target === undefined) return;
     const name = target.name;
     const partNames = nlbNames(name);
-    const regionScope = { project: ctx.s.project, region: ctx.s.region };
     const groupsP = findOwnGroups(ctx, name, action);
     groupsP.catch(() => undefined);
     // With the backend service gone this is cleanup after a failed create or delete: read which
     // parts remain instead of sending deletes that would answer 404 (each one a write).
     const left = target.anchored ? { fr: true, address: true, hc: true } : await partsLeft(ctx, name, action);
+    const remove = (present: boolean, step: string, start: Start): Array<Promise<void>> =>
+        present ? [removePart(ctx, action, step, start)] : [];
 
-    if (left.fr) {
-        await removePart(ctx, action, `deleting forwarding rule ${partNames.forwardingRule}`, requestId =>
-            ctx.g.forwardingRules.delete({ ...regionScope, forwardingRule: partNames.forwardingRule, requestId }),
-        );
-    }
+    const frName = partNames.forwardingRule;
+    await allOrFirstError(remove(left.fr, `deleting forwarding rule ${frName}`, deleteForwardingRule(ctx, frName)));
     await allOrFirstError([
-        ...(left.address
-            ? [
-                  removePart(ctx, action, `releasing address ${partNames.address}`, requestId =>
-                      ctx.g.addresses.delete({ ...regionScope, address: partNames.address, requestId }),
-                  ),
-              ]
-            : []),
-        ...(target.anchored
-            ? [
-                  removePart(ctx, action, `deleting backend service ${partNames.backendService}`, requestId =>
-                      ctx.g.backendServices.delete({
-                          ...regionScope,
-                          backendService: partNames.backendService,
-                          requestId,
-                      }),
-                  ),
-              ]
-            : []),
+        ...remove(left.address, `releasing address ${partNames.address}`, deleteAddress(ctx, partNames.address)),
+        ...remove(
+            target.anchored,
+            `deleting backend service ${partNames.backendService}`,
+            deleteBackendService(ctx, partNames.backendService),
+        ),
     ]);
     const groups = await groupsP;
     await allOrFirstError([
-        ...groups.map(g =>
-            removePart(ctx, action, `deleting instance group ${g.name}`, requestId =>
-                ctx.g.instanceGroups.delete({
-                    project: ctx.s.project,
-                    zone: g.zone,
-                    instanceGroup: g.name,
-                    requestId,
-                }),
-            ),
+        ...groups.flatMap(group =>
+            remove(true, `deleting instance group ${group.name}`, deleteInstanceGroup(ctx, group.zone, group.name)),
         ),
-        ...(left.hc
-            ? [
-                  removePart(ctx, action, `deleting health check ${partNames.healthCheck}`, requestId =>
-                      ctx.g.healthChecks.delete({ ...regionScope, healthCheck: partNames.healthCheck, requestId }),
-                  ),
-              ]
-            : []),
+        ...remove(
+            left.hc,
+            `deleting health check ${partNames.healthCheck}`,
+            deleteHealthCheck(ctx, partNames.healthCheck),
+        ),
     ]);
     if (target.anchored) await waitNlbGone(ctx, name, action);
 }
@@ -332,16 +328,15 @@ async function partsLeft(
     action: string,
 ): Promise<{ fr: boolean; address: boolean; hc: boolean }> {
     const partNames = nlbNames(name);
-    const regionScope = { project: ctx.s.project, region: ctx.s.region };
     const [fr, address, hc] = await Promise.all([
-        readOrUndefined(ctx.s, { action, step: `reading forwarding rule ${partNames.forwardingRule}` }, () =>
-            ctx.g.forwardingRules.get({ ...regionScope, forwardingRule: partNames.forwardingRule }),
+        readOrUndefined(ctx.settings, { action, step: `reading forwarding rule ${partNames.forwardingRule}` }, () =>
+            ctx.clients.of("forwardingRules").get({ ...regionScope(ctx), forwardingRule: partNames.forwardingRule }),
         ),
-        readOrUndefined(ctx.s, { action, step: `reading address ${partNames.address}` }, () =>
-            ctx.g.addresses.get({ ...regionScope, address: partNames.address }),
+        readOrUndefined(ctx.settings, { action, step: `reading address ${partNames.address}` }, () =>
+            ctx.clients.of("addresses").get({ ...regionScope(ctx), address: partNames.address }),
         ),
-        readOrUndefined(ctx.s, { action, step: `reading health check ${partNames.healthCheck}` }, () =>
-            ctx.g.healthChecks.get({ ...regionScope, healthCheck: partNames.healthCheck }),
+        readOrUndefined(ctx.settings, { action, step: `reading health check ${partNames.healthCheck}` }, () =>
+            ctx.clients.of("healthChecks").get({ ...regionScope(ctx), healthCheck: partNames.healthCheck }),
         ),
     ]);
     return { fr: fr !== undefined, address: address !== undefined, hc: hc !== undefined };
@@ -374,78 +369,16 @@ export async function changeVmGroupInfo(ctx: GcpContext, iid: Iid, vmGroup: VmGr
     if (issues.length > 0) throw invalid(action, issues);
     const { name, bs } = await findNlb(ctx, iid, action);
     const marker = markerOf(ctx, bs, name);
-    const partNames = nlbNames(name);
     const undo = new UndoStack(action);
-    let current: IBackendService | undefined = bs;
     try {
+        // After a protocol switch the backend service's fingerprint is stale: re-read it for the port.
+        let current: IBackendService | undefined = bs;
         if (vmGroup.protocol !== protocolOf(bs)) {
-            const fr = await readForwardingRule(ctx, name, action);
-            if (fr) {
-                const before = fromForwardingRule(fr);
-                await switchListener(ctx, name, bs, fr, { protocol: vmGroup.protocol, port: before.port }, action);
-                undo.push({
-                    ...restoring(`listener not switched back to ${before.protocol}:${before.port}`),
-                    run: async () => {
-                        await switchListener(
-                            ctx,
-                            name,
-                            undefined,
-                            await readForwardingRule(ctx, name, action),
-                            before,
-                            action,
-                        );
-                    },
-                });
-            } else {
-                await updateBackendService(
-                    ctx,
-                    partNames.backendService,
-                    bs,
-                    {
-                        action,
-                        step: `switching backend service ${partNames.backendService} to ${vmGroup.protocol}`,
-                        property: "vmGroup.protocol",
-                    },
-                    () => ({ protocol: vmGroup.protocol }),
-                );
-            }
+            await switchVmGroupProtocol(ctx, name, bs, vmGroup.protocol, action, undo);
             current = undefined;
         }
-        if (marker.vmGroupPort !== vmGroup.port) {
-            if (marker.healthPortAuto) {
-                const hcName = lastSegment(bs.healthChecks?.[0]) || partNames.healthCheck;
-                const hc = await read(ctx.s, { action, step: `reading health check ${hcName}` }, () =>
-                    ctx.g.healthChecks.get({
-                        project: ctx.s.project,
-                        region: ctx.s.region,
-                        healthCheck: hcName,
-                    }),
-                );
-                const before = healthReqOf(ctx, fromHealthCheck(hc));
-                await putHealthCheck(
-                    ctx,
-                    hcName,
-                    name,
-                    { ...before, port: vmGroup.port },
-                    vmGroup.port,
-                    action,
-                    "healthChecker.port",
-                );
-                undo.push({
-                    ...restoring(`health check ${hcName} port not restored to ${before.port ?? ""}`),
-                    run: async () => {
-                        await putHealthCheck(ctx, hcName, name, before, vmGroup.port, action, "healthChecker.port");
-                    },
-                });
-            }
-            await updateBackendService(
-                ctx,
-                partNames.backendService,
-                current,
-                { action, step: `recording VM group port on ${partNames.backendService}`, property: "vmGroup.port" },
-                () => ({ description: toDescription({ ...marker, vmGroupPort: vmGroup.port }) }),
-            );
-        }
+        if (marker.vmGroupPort !== vmGroup.port)
+            await moveVmGroupPort(ctx, name, current, bs, vmGroup.port, action, undo);
     } catch (err) {
         return undo.fail(err);
     }
@@ -453,9 +386,72 @@ export async function changeVmGroupInfo(ctx: GcpContext, iid: Iid, vmGroup: VmGr
     return {
         protocol: vmGroup.protocol,
         port: vmGroup.port,
-        vms: groups.flatMap(g => g.vms).sort(),
+        vms: groups.flatMap(group => group.vms).sort(),
         cspId: String(bs.id ?? ""),
     };
+}
+
+/** The listener carries the protocol along; without a forwarding rule only the backend service switches. */
+async function switchVmGroupProtocol(
+    ctx: GcpContext,
+    name: string,
+    bs: IBackendService,
+    protocol: TrafficProtocol,
+    action: string,
+    undo: UndoStack,
+): Promise<void> {
+    const fr = await readForwardingRule(ctx, name, action);
+    if (!fr) {
+        await switchBackendProtocol(ctx, nlbNames(name).backendService, bs, protocol, action, {
+            property: "vmGroup.protocol",
+        });
+        return;
+    }
+    const before = fromForwardingRule(fr);
+    await switchListener(ctx, name, bs, fr, { protocol, port: before.port }, action);
+    undo.push({
+        ...restoring(`listener not switched back to ${before.protocol}:${before.port}`),
+        run: async () => {
+            await switchListener(ctx, name, undefined, await readForwardingRule(ctx, name, action), before, action);
+        },
+    });
+}
+
+/** Records the new port on the backend service, and moves the health check along when it follows the port. */
+async function moveVmGroupPort(
+    ctx: GcpContext,
+    name: string,
+    current: IBackendService | undefined,
+    bs: IBackendService,
+    port: number,
+    action: string,
+    undo: UndoStack,
+): Promise<void> {
+    const marker = markerOf(ctx, bs, name);
+    const partNames = nlbNames(name);
+    if (marker.healthPortAuto) {
+        const hcName = lastSegment(bs.healthChecks?.[0]) || partNames.healthCheck;
+        const hc = await read(ctx.settings, { action, step: `reading health check ${hcName}` }, () =>
+            ctx.clients.of("healthChecks").get({ ...regionScope(ctx), healthCheck: hcName }),
+        );
+        const before = healthReqOf(ctx, fromHealthCheck(hc));
+        const put = (health: HealthCheckerReq): Promise<MutationResult> =>
+            putHealthCheck(ctx, hcName, name, health, port, action, "healthChecker.port");
+        await put({ ...before, port });
+        undo.push({
+            ...restoring(`health check ${hcName} port not restored to ${before.port ?? ""}`),
+            run: async () => {
+                await put(before);
+            },
+        });
+    }
+    await updateBackendService(
+        ctx,
+        partNames.backendService,
+        current,
+        { action, step: `recording VM group port on ${partNames.backendService}`, property: "vmGroup.port" },
+        () => ({ description: toDescription({ ...marker, vmGroupPort: port }) }),
+    );
 }
 
 export async function addVms(ctx: GcpContext, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
@@ -465,70 +461,54 @@ export async function addVms(ctx: GcpContext, iid: Iid, vms: string[]): Promise<
     const { name, bs } = await findNlb(ctx, iid, action);
     const marker = markerOf(ctx, bs, name);
     const [resolved, groups] = await Promise.all([
-        resolveVms(ctx.g, ctx.s, vms, { action, step: "looking up VMs" }, "vms"),
+        resolveVms(ctx.clients, ctx.settings, vms, { action, step: "looking up VMs" }, "vms"),
         groupsOf(ctx, bs, action),
     ]);
     checkVmNetworks(ctx, resolved, marker.vpc ?? "", action, "vms");
-    const attached = new Set(groups.flatMap(g => g.vms));
-    const toAdd = resolved.filter(v => !attached.has(v.canonical));
-    const info = (extra: string[]): VmGroupInfo => ({
+    const attached = new Set(groups.flatMap(group => group.vms));
+    const toAdd = resolved.filter(vm => !attached.has(vm.canonical));
+    const info: VmGroupInfo = {
         protocol: protocolOf(bs),
         port: marker.vmGroupPort ?? 0,
-        vms: [...attached, ...extra].sort(),
+        vms: [...attached, ...toAdd.map(vm => vm.canonical)].sort(),
         cspId: String(bs.id ?? ""),
-    });
-    if (toAdd.length === 0) return info([]);
+    };
+    if (toAdd.length === 0) return info;
 
     const undo = new UndoStack(action);
     try {
         const newGroups: string[] = [];
         await allOrFirstError(
             [...byZone(toAdd)].map(async ([zone, list]) => {
-                const existing = groups.find(g => g.zone === zone);
-                if (!existing) {
-                    newGroups.push(await createGroup(ctx, name, zone, list, marker.vpc ?? "", action, undo, true));
-                    return;
-                }
-                await changeMembers(
-                    ctx,
-                    existing,
-                    "addInstances",
-                    list.map(v => v.link),
-                    action,
-                );
-                undo.push({
-                    ...restoring(
-                        `VMs ${list.map(v => v.canonical).join(", ")} left in instance group ${existing.name}`,
-                    ),
-                    run: () =>
-                        changeMembers(
-                            ctx,
-                            existing,
-                            "removeInstances",
-                            list.map(v => v.link),
-                            action,
-                        ),
-                });
+                const existing = groups.find(group => group.zone === zone);
+                if (existing) await addToGroup(ctx, existing, list, action, undo);
+                else newGroups.push(await createGroup(ctx, name, zone, list, marker.vpc ?? "", action, undo, true));
             }),
         );
         if (newGroups.length > 0) {
-            await updateBackendService(
-                ctx,
-                nlbNames(name).backendService,
-                bs,
-                { action, step: `attaching instance groups to ${nlbNames(name).backendService}`, property: "vms" },
-                cur => ({
-                    backends: [
-                        ...cleanBackends(cur.backends),
-                        ...newGroups.sort().map(g => ({ group: g, balancingMode: "CONNECTION" })),
-                    ],
-                }),
-            );
+            const bsName = nlbNames(name).backendService;
+            const where = { action, step: `attaching instance groups to ${bsName}`, property: "vms" };
+            await attachGroups(ctx, bsName, bs, newGroups.sort(), where);
         }
     } catch (err) {
         return undo.fail(err);
     }
-    return info(toAdd.map(v => v.canonical));
+    return info;
+}
+
+async function addToGroup(
+    ctx: GcpContext,
+    group: GroupState,
+    vms: ResolvedVm[],
+    action: string,
+    undo: UndoStack,
+): Promise<void> {
+    const links = vms.map(vm => vm.link);
+    await changeMembers(ctx, group, "addInstances", links, action);
+    undo.push({
+        ...restoring(`VMs ${vms.map(vm => vm.canonical).join(", ")} left in instance group ${group.name}`),
+        run: () => changeMembers(ctx, group, "removeInstances", links, action),
+    });
 }
 
 export async function removeVms(ctx: GcpContext, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
@@ -538,103 +518,115 @@ export async function removeVms(ctx: GcpContext, iid: Iid, vms: string[]): Promi
     const { name, bs } = await findNlb(ctx, iid, action);
     const marker = markerOf(ctx, bs, name);
     const groups = await groupsOf(ctx, bs, action);
-    const members = groups.flatMap(g => g.vms.map(canonical => ({ canonical, group: g })));
-    const remove = new Set<string>();
-    const issues: FieldIssue[] = [];
-    vms.forEach((ref, i) => {
-        const parsedRef = parseVmRef(ref);
-        const matches = members.filter(
-            m =>
-                m.canonical.endsWith(`/${parsedRef.name}`) &&
-                (parsedRef.zone === undefined || m.group.zone === parsedRef.zone),
-        );
-        if (matches.length > 1) {
-            issues.push({
-                property: `vms[${i}]`,
-                reason: `"${ref}" is ambiguous: attached in ${matches.map(m => m.group.zone).join(", ")}; write it as zone/name`,
-            });
-        } else if (matches.length === 1) {
-            remove.add(matches[0].canonical);
-        }
-    });
-    if (issues.length > 0) throw invalid(action, issues);
-    const remaining = members
-        .map(m => m.canonical)
-        .filter(c => !remove.has(c))
-        .sort();
+    const remove = attachedMatches(vms, groups, action);
     const info: VmGroupInfo = {
         protocol: protocolOf(bs),
         port: marker.vmGroupPort ?? 0,
-        vms: remaining,
+        vms: groups
+            .flatMap(group => group.vms)
+            .filter(vm => !remove.has(vm))
+            .sort(),
         cspId: String(bs.id ?? ""),
     };
     if (remove.size === 0) return info;
 
-    const emptied = groups.filter(g => g.vms.length > 0 && g.vms.every(v => remove.has(v)));
-    const partial = groups.filter(g => !emptied.includes(g) && g.vms.some(v => remove.has(v)));
-    const linkOf = (g: GroupState, canonical: string): string =>
-        zonalLink(ctx.s, g.zone, "instances", canonical.slice(canonical.indexOf("/") + 1));
+    const emptied = groups.filter(group => group.vms.length > 0 && group.vms.every(vm => remove.has(vm)));
+    const partial = groups.filter(group => !emptied.includes(group) && group.vms.some(vm => remove.has(vm)));
     const undo = new UndoStack(action);
     try {
-        await allOrFirstError(
-            partial.map(async g => {
-                const links = g.vms.filter(v => remove.has(v)).map(v => linkOf(g, v));
-                await changeMembers(ctx, g, "removeInstances", links, action);
-                undo.push({
-                    ...restoring(`VMs not re-added to instance group ${g.name}`),
-                    run: () => changeMembers(ctx, g, "addInstances", links, action),
-                });
-            }),
-        );
-        if (emptied.length > 0) {
-            const bsName = nlbNames(name).backendService;
-            const dropped = new Set(emptied.map(g => g.link));
-            await updateBackendService(
-                ctx,
-                bsName,
-                bs,
-                { action, step: `detaching emptied instance groups from ${bsName}`, property: "vms" },
-                cur => ({ backends: cleanBackends(cur.backends).filter(b => !dropped.has(groupKey(b.group))) }),
-            );
-            undo.push({
-                ...restoring(`instance groups ${emptied.map(g => g.name).join(", ")} not re-attached to ${bsName}`),
-                run: async () => {
-                    await updateBackendService(
-                        ctx,
-                        bsName,
-                        undefined,
-                        { action, step: `re-attaching instance groups to ${bsName}` },
-                        cur => ({
-                            backends: [
-                                ...cleanBackends(cur.backends),
-                                ...emptied.map(g => ({ group: g.link, balancingMode: "CONNECTION" })),
-                            ],
-                        }),
-                    );
-                },
-            });
-            await allOrFirstError(
-                emptied.map(g =>
-                    removePart(
-                        ctx,
-                        action,
-                        `deleting instance group ${g.name}`,
-                        requestId =>
-                            ctx.g.instanceGroups.delete({
-                                project: ctx.s.project,
-                                zone: g.zone,
-                                instanceGroup: g.name,
-                                requestId,
-                            }),
-                        "update",
-                    ),
-                ),
-            );
-        }
+        await allOrFirstError(partial.map(group => removeFromGroup(ctx, group, remove, action, undo)));
+        if (emptied.length > 0) await dropEmptiedGroups(ctx, name, bs, emptied, action, undo);
     } catch (err) {
         return undo.fail(err);
     }
     return info;
+}
+
+/** The attached VMs the references name; a bare name attached in several zones is refused as ambiguous. */
+function attachedMatches(refs: string[], groups: GroupState[], action: string): Set<string> {
+    const members = groups.flatMap(group => group.vms.map(canonical => ({ canonical, zone: group.zone })));
+    const matched = new Set<string>();
+    const issues: FieldIssue[] = [];
+    refs.forEach((ref, index) => {
+        const parsedRef = parseVmRef(ref);
+        const matches = members.filter(
+            member =>
+                member.canonical.endsWith(`/${parsedRef.name}`) &&
+                (parsedRef.zone === undefined || member.zone === parsedRef.zone),
+        );
+        if (matches.length > 1) {
+            const zones = matches.map(member => member.zone).join(", ");
+            issues.push({
+                property: `vms[${index}]`,
+                reason: `"${ref}" is ambiguous: attached in ${zones}; write it as zone/name`,
+            });
+        } else if (matches.length === 1) {
+            matched.add(matches[0].canonical);
+        }
+    });
+    if (issues.length > 0) throw invalid(action, issues);
+    return matched;
+}
+
+async function removeFromGroup(
+    ctx: GcpContext,
+    group: GroupState,
+    remove: Set<string>,
+    action: string,
+    undo: UndoStack,
+): Promise<void> {
+    const links = group.vms
+        .filter(vm => remove.has(vm))
+        .map(vm => zonalLink(ctx.settings, group.zone, "instances", vm.slice(vm.indexOf("/") + 1)));
+    await changeMembers(ctx, group, "removeInstances", links, action);
+    undo.push({
+        ...restoring(`VMs not re-added to instance group ${group.name}`),
+        run: () => changeMembers(ctx, group, "addInstances", links, action),
+    });
+}
+
+/** An instance group left without members is detached from the backend service and deleted. */
+async function dropEmptiedGroups(
+    ctx: GcpContext,
+    name: string,
+    bs: IBackendService,
+    emptied: GroupState[],
+    action: string,
+    undo: UndoStack,
+): Promise<void> {
+    const bsName = nlbNames(name).backendService;
+    const dropped = new Set(emptied.map(group => group.link));
+    await updateBackendService(
+        ctx,
+        bsName,
+        bs,
+        { action, step: `detaching emptied instance groups from ${bsName}`, property: "vms" },
+        current => ({ backends: cleanBackends(current.backends).filter(b => !dropped.has(groupKey(b.group))) }),
+    );
+    undo.push({
+        ...restoring(`instance groups ${emptied.map(group => group.name).join(", ")} not re-attached to ${bsName}`),
+        run: async () => {
+            const where = { action, step: `re-attaching instance groups to ${bsName}` };
+            await attachGroups(
+                ctx,
+                bsName,
+                undefined,
+                emptied.map(group => group.link),
+                where,
+            );
+        },
+    });
+    await allOrFirstError(
+        emptied.map(group =>
+            removePart(
+                ctx,
+                action,
+                `deleting instance group ${group.name}`,
+                deleteInstanceGroup(ctx, group.zone, group.name),
+                "update",
+            ),
+        ),
+    );
 }
 
 export async function getVmGroupHealthInfo(ctx: GcpContext, iid: Iid): Promise<HealthInfo> {
@@ -643,10 +635,10 @@ export async function getVmGroupHealthInfo(ctx: GcpContext, iid: Iid): Promise<H
     const states = new Map<string, string>();
     await Promise.all(
         (bs.backends ?? []).map(async b => {
-            const res = await read(ctx.s, { action, step: `reading health of ${lastSegment(b.group)}` }, () =>
-                ctx.g.backendServices.getHealth({
-                    project: ctx.s.project,
-                    region: ctx.s.region,
+            const res = await read(ctx.settings, { action, step: `reading health of ${lastSegment(b.group)}` }, () =>
+                ctx.clients.of("backendServices").getHealth({
+                    project: ctx.settings.project,
+                    region: ctx.settings.region,
                     backendService: bs.name ?? "",
                     resourceGroupReferenceResource: { group: b.group },
                 }),
@@ -725,10 +717,9 @@ export async function changeTags(
     if (issues.length > 0) throw invalid(action, issues);
     const { name } = await findNlb(ctx, iid, action);
     const frName = nlbNames(name).forwardingRule;
-    const regionScope = { project: ctx.s.project, region: ctx.s.region };
     for (let attempt = 1; ; attempt++) {
-        const fr = await readOrUndefined(ctx.s, { action, step: `reading forwarding rule ${frName}` }, () =>
-            ctx.g.forwardingRules.get({ ...regionScope, forwardingRule: frName }),
+        const fr = await readOrUndefined(ctx.settings, { action, step: `reading forwarding rule ${frName}` }, () =>
+            ctx.clients.of("forwardingRules").get({ ...regionScope(ctx), forwardingRule: frName }),
         );
         if (!fr)
             throw new NotFoundError(
@@ -737,8 +728,8 @@ export async function changeTags(
         if (sameLabels(labelsOf(fr), tags)) return { ...tags };
         try {
             await runStep(ctx, action, `setting labels on ${frName}`, "tags", "update", requestId =>
-                ctx.g.forwardingRules.setLabels({
-                    ...regionScope,
+                ctx.clients.of("forwardingRules").setLabels({
+                    ...regionScope(ctx),
                     resource: frName,
                     requestId,
                     regionSetLabelsRequestResource: { labels: { ...tags }, labelFingerprint: fr.labelFingerprint },

@@ -69,37 +69,37 @@ export interface PartMarker {
     stack?: string;
 }
 
-export function toDescription(m: Omit<PartMarker, "managedBy">): string {
-    return JSON.stringify({ managedBy: "pulumi-spider", ...m });
+export function toDescription(marker: Omit<PartMarker, "managedBy">): string {
+    return JSON.stringify({ managedBy: "pulumi-spider", ...marker });
 }
 
-export function fromDescription(d: string | null | undefined): PartMarker | undefined {
-    if (!d || !d.startsWith("{")) return undefined;
+export function fromDescription(description: string | null | undefined): PartMarker | undefined {
+    if (!description || !description.startsWith("{")) return undefined;
     try {
-        const m = JSON.parse(d) as Partial<PartMarker>;
-        return m.managedBy === "pulumi-spider" && typeof m.nlb === "string" && typeof m.part === "string"
-            ? (m as PartMarker)
+        const marker = JSON.parse(description) as Partial<PartMarker>;
+        return marker.managedBy === "pulumi-spider" && typeof marker.nlb === "string" && typeof marker.part === "string"
+            ? (marker as PartMarker)
             : undefined;
     } catch {
         return undefined;
     }
 }
 
-export function regionalLink(s: GcpSettings, collection: string, name: string): string {
-    return `projects/${s.project}/regions/${s.region}/${collection}/${name}`;
+export function regionalLink(settings: GcpSettings, collection: string, name: string): string {
+    return `projects/${settings.project}/regions/${settings.region}/${collection}/${name}`;
 }
 
-export function zonalLink(s: GcpSettings, zone: string, collection: string, name: string): string {
-    return `projects/${s.project}/zones/${zone}/${collection}/${name}`;
+export function zonalLink(settings: GcpSettings, zone: string, collection: string, name: string): string {
+    return `projects/${settings.project}/zones/${zone}/${collection}/${name}`;
 }
 
-export function networkLink(s: GcpSettings, name: string): string {
-    return `projects/${s.project}/global/networks/${name}`;
+export function networkLink(settings: GcpSettings, name: string): string {
+    return `projects/${settings.project}/global/networks/${name}`;
 }
 
 export function zoneOfLink(link: string | null | undefined): string {
-    const m = /zones\/([^/]+)\//.exec(link ?? "");
-    return m ? m[1] : "";
+    const match = /zones\/([^/]+)\//.exec(link ?? "");
+    return match ? match[1] : "";
 }
 
 export function toScheme(type: NlbType): "EXTERNAL" | "INTERNAL" {
@@ -120,21 +120,21 @@ const HC_BLOCK: Record<HealthProtocol, "tcpHealthCheck" | "httpHealthCheck" | "h
 export function toHealthCheckResource(
     name: string,
     nlb: string,
-    h: HealthCheckerReq,
+    health: HealthCheckerReq,
     vmGroupPort: number,
 ): IHealthCheck {
-    const d = healthDefaults(h);
-    const port = h.port ?? vmGroupPort;
-    const block = h.protocol === "TCP" ? { port } : { port, requestPath: h.path || "/" };
+    const timing = healthDefaults(health);
+    const port = health.port ?? vmGroupPort;
+    const block = health.protocol === "TCP" ? { port } : { port, requestPath: health.path || "/" };
     return {
         name,
         description: toDescription({ nlb, part: "healthCheck" }),
-        type: h.protocol,
-        checkIntervalSec: d.interval,
-        timeoutSec: d.timeout,
-        healthyThreshold: d.threshold,
-        unhealthyThreshold: d.threshold,
-        [HC_BLOCK[h.protocol]]: block,
+        type: health.protocol,
+        checkIntervalSec: timing.interval,
+        timeoutSec: timing.timeout,
+        healthyThreshold: timing.threshold,
+        unhealthyThreshold: timing.threshold,
+        [HC_BLOCK[health.protocol]]: block,
     };
 }
 
@@ -165,20 +165,20 @@ export interface ForwardingRuleSpec {
     subnetwork?: string;
 }
 
-export function toForwardingRuleResource(f: ForwardingRuleSpec): IForwardingRule {
+export function toForwardingRuleResource(spec: ForwardingRuleSpec): IForwardingRule {
     const fr: IForwardingRule = {
-        name: f.name,
-        description: toDescription({ nlb: f.nlb, part: "forwardingRule" }),
-        IPAddress: f.ip,
-        IPProtocol: f.protocol,
-        ports: [String(f.port)],
-        loadBalancingScheme: f.scheme,
-        backendService: f.backendService,
-        labels: { ...f.labels },
+        name: spec.name,
+        description: toDescription({ nlb: spec.nlb, part: "forwardingRule" }),
+        IPAddress: spec.ip,
+        IPProtocol: spec.protocol,
+        ports: [String(spec.port)],
+        loadBalancingScheme: spec.scheme,
+        backendService: spec.backendService,
+        labels: { ...spec.labels },
     };
-    if (f.scheme === "EXTERNAL") fr.networkTier = "PREMIUM";
-    if (f.network) fr.network = f.network;
-    if (f.subnetwork) fr.subnetwork = f.subnetwork;
+    if (spec.scheme === "EXTERNAL") fr.networkTier = "PREMIUM";
+    if (spec.network) fr.network = spec.network;
+    if (spec.subnetwork) fr.subnetwork = spec.subnetwork;
     return fr;
 }
 
@@ -221,8 +221,8 @@ export function fromForwardingRule(fr: IForwardingRule): ListenerInfo {
 }
 
 export function isoTime(ts: string | null | undefined): string {
-    const d = new Date(ts ?? "");
-    return Number.isNaN(d.getTime()) ? "" : d.toISOString();
+    const date = new Date(ts ?? "");
+    return Number.isNaN(date.getTime()) ? "" : date.toISOString();
 }
 
 export function protocolOf(bs: IBackendService): TrafficProtocol {
@@ -241,38 +241,43 @@ export interface NlbParts {
     vms: string[];
 }
 
-export function toNlbInfo(s: GcpSettings, p: NlbParts): NlbInfo {
-    const marker = fromDescription(p.bs.description);
-    const names = nlbNames(p.name);
-    const bsLink = p.bs.selfLink ?? "";
+export function toNlbInfo(settings: GcpSettings, parts: NlbParts): NlbInfo {
+    const marker = fromDescription(parts.bs.description);
+    const names = nlbNames(parts.name);
+    const bsLink = parts.bs.selfLink ?? "";
     const keyValues: Record<string, string> = {
-        project: s.project,
-        region: s.region,
-        loadBalancingScheme: String(p.bs.loadBalancingScheme ?? ""),
+        project: settings.project,
+        region: settings.region,
+        loadBalancingScheme: String(parts.bs.loadBalancingScheme ?? ""),
         backendService: bsLink,
         address: bsLink.replace(/backendServices\/[^/]+$/, `addresses/${names.address}`),
-        reservedIp: p.ip,
-        instanceGroups: (p.bs.backends ?? [])
+        reservedIp: parts.ip,
+        instanceGroups: (parts.bs.backends ?? [])
             .map(b => b.group ?? "")
             .filter(g => g !== "")
             .join(","),
     };
-    if (p.hc?.selfLink) keyValues.healthCheck = p.hc.selfLink;
-    if (p.fr?.selfLink) keyValues.forwardingRule = p.fr.selfLink;
-    const protocol = protocolOf(p.bs);
+    if (parts.hc?.selfLink) keyValues.healthCheck = parts.hc.selfLink;
+    if (parts.fr?.selfLink) keyValues.forwardingRule = parts.fr.selfLink;
+    const protocol = protocolOf(parts.bs);
     return {
-        iid: { nameId: p.name, systemId: String(p.bs.id ?? "") },
-        vpc: marker?.vpc ?? lastSegment(p.bs.network),
-        type: fromScheme(p.bs.loadBalancingScheme),
+        iid: { nameId: parts.name, systemId: String(parts.bs.id ?? "") },
+        vpc: marker?.vpc ?? lastSegment(parts.bs.network),
+        type: fromScheme(parts.bs.loadBalancingScheme),
         scope: "REGION",
-        listener: p.fr ? fromForwardingRule(p.fr) : { protocol, port: 0, ip: p.ip, dnsName: "", cspId: "" },
-        vmGroup: { protocol, port: marker?.vmGroupPort ?? 0, vms: [...p.vms].sort(), cspId: String(p.bs.id ?? "") },
-        healthChecker: p.hc
-            ? fromHealthCheck(p.hc)
+        listener: parts.fr ? fromForwardingRule(parts.fr) : { protocol, port: 0, ip: parts.ip, dnsName: "", cspId: "" },
+        vmGroup: {
+            protocol,
+            port: marker?.vmGroupPort ?? 0,
+            vms: [...parts.vms].sort(),
+            cspId: String(parts.bs.id ?? ""),
+        },
+        healthChecker: parts.hc
+            ? fromHealthCheck(parts.hc)
             : { protocol: "TCP", port: 0, interval: 0, timeout: 0, threshold: 0, path: "", cspId: "" },
-        createdTime: isoTime(p.bs.creationTimestamp),
-        tags: labelsOf(p.fr),
-        subnets: p.fr?.subnetwork ? [lastSegment(p.fr.subnetwork)] : [],
+        createdTime: isoTime(parts.bs.creationTimestamp),
+        tags: labelsOf(parts.fr),
+        subnets: parts.fr?.subnetwork ? [lastSegment(parts.fr.subnetwork)] : [],
         keyValues,
         ...ownerField(marker?.owner),
     };

@@ -3,7 +3,13 @@
  * membership, fingerprinted backend service updates, health check replacement, and the listener
  * switch (a forwarding rule cannot be patched, so it is recreated on the same reserved address).
  */
-import type { HealthCheckerInfo, HealthCheckerReq, ListenerInfo, ListenerReq } from "../../interface/driver";
+import type {
+    HealthCheckerInfo,
+    HealthCheckerReq,
+    ListenerInfo,
+    ListenerReq,
+    TrafficProtocol,
+} from "../../interface/driver";
 import { AlreadyExistsError, CloudApiError, NotFoundError } from "../../interface/errors";
 import {
     GcpOperationError,
@@ -21,12 +27,7 @@ import {
     readOrUndefined,
 } from "./clients";
 import { UndoStack, UndoStep } from "../../interface/undo";
-
-/** An undo that restores rather than deletes: `leftBehind` says what stays wrong if it fails. */
-export function restoring(leftBehind: string): Pick<UndoStep, "name" | "leftBehind"> {
-    return { name: leftBehind, leftBehind };
-}
-import { GcpContext, GroupState, membersOf, readBackendService } from "./lookup";
+import { GcpContext, GroupState, membersOf, readBackendService, regionScope } from "./lookup";
 import {
     ForwardingRuleSpec,
     fromDescription,
@@ -44,6 +45,14 @@ import {
 import { ResolvedVm } from "./vms";
 
 export const UPDATE_ATTEMPTS = 3;
+
+/** Starts one mutation with the request id that makes a retried request the same operation. */
+export type Start = (requestId: string) => Promise<[unknown, ...unknown[]]>;
+
+/** An undo that restores rather than deletes: `leftBehind` says what stays wrong if it fails. */
+export function restoring(leftBehind: string): Pick<UndoStep, "name" | "leftBehind"> {
+    return { name: leftBehind, leftBehind };
+}
 
 /** A fingerprint/labelFingerprint race: someone changed the resource between our read and write. */
 export function isConditionNotMet(err: unknown): boolean {
@@ -86,87 +95,111 @@ export async function switchListener(
     action: string,
 ): Promise<ListenerInfo> {
     const partNames = nlbNames(name);
-    const p = { project: ctx.s.project, region: ctx.s.region };
     const bs = known ?? (await readBackendService(ctx, partNames.backendService, action));
     const spec = fr
         ? { ...specOfForwardingRule(fr, name), protocol: listener.protocol, port: listener.port }
         : await specWithoutRule(ctx, name, bs, listener, action);
     const undo = new UndoStack(action);
     try {
-        if (fr) {
-            await removePart(
-                ctx,
-                action,
-                `deleting forwarding rule ${partNames.forwardingRule}`,
-                requestId =>
-                    ctx.g.forwardingRules.delete({ ...p, forwardingRule: partNames.forwardingRule, requestId }),
-                "update",
-            );
-            const previous = specOfForwardingRule(fr, name);
-            undo.push({
-                ...restoring(
-                    `forwarding rule ${partNames.forwardingRule} (${previous.protocol}:${previous.port}) not restored`,
-                ),
-                run: async () => {
-                    await runStep(
-                        ctx,
-                        action,
-                        `restoring forwarding rule ${partNames.forwardingRule}`,
-                        "listener",
-                        "update",
-                        requestId =>
-                            ctx.g.forwardingRules.insert({
-                                ...p,
-                                requestId,
-                                forwardingRuleResource: toForwardingRuleResource(previous),
-                            }),
-                    );
-                },
-            });
-        }
+        if (fr) await dropForwardingRule(ctx, name, fr, action, undo);
         if (protocolOf(bs) !== listener.protocol) {
-            const before = protocolOf(bs);
-            await updateBackendService(
-                ctx,
-                partNames.backendService,
-                bs,
-                {
-                    action,
-                    step: `switching backend service ${partNames.backendService} to ${listener.protocol}`,
-                    property: "listener.protocol",
-                },
-                () => ({ protocol: listener.protocol }),
-            );
-            undo.push({
-                ...restoring(`backend service ${partNames.backendService} protocol not switched back to ${before}`),
-                run: async () => {
-                    await updateBackendService(
-                        ctx,
-                        partNames.backendService,
-                        undefined,
-                        { action, step: `switching backend service ${partNames.backendService} back to ${before}` },
-                        () => ({ protocol: before }),
-                    );
-                },
+            await switchBackendProtocol(ctx, partNames.backendService, bs, listener.protocol, action, {
+                property: "listener.protocol",
+                undo,
             });
         }
-        const res = await runStep(
-            ctx,
-            action,
-            `inserting forwarding rule ${partNames.forwardingRule}`,
-            "listener",
-            "update",
-            requestId =>
-                ctx.g.forwardingRules.insert({
-                    ...p,
-                    requestId,
-                    forwardingRuleResource: toForwardingRuleResource(spec),
-                }),
-        );
+        const step = `inserting forwarding rule ${partNames.forwardingRule}`;
+        const res = await insertForwardingRule(ctx, action, step, "update", spec);
         return { protocol: listener.protocol, port: listener.port, ip: spec.ip, dnsName: "", cspId: res.targetId };
     } catch (err) {
         return undo.fail(err);
     }
+}
+
+/** Deletes the forwarding rule ahead of its re-insert; the undo inserts it again as it was. */
+async function dropForwardingRule(
+    ctx: GcpContext,
+    name: string,
+    fr: IForwardingRule,
+    action: string,
+    undo: UndoStack,
+): Promise<void> {
+    const frName = nlbNames(name).forwardingRule;
+    await removePart(ctx, action, `deleting forwarding rule ${frName}`, deleteForwardingRule(ctx, frName), "update");
+    const previous = specOfForwardingRule(fr, name);
+    undo.push({
+        ...restoring(`forwarding rule ${frName} (${previous.protocol}:${previous.port}) not restored`),
+        run: async () => {
+            await insertForwardingRule(ctx, action, `restoring forwarding rule ${frName}`, "update", previous);
+        },
+    });
+}
+
+/** Inserts the forwarding rule a spec describes: a new one, the switched one, or the previous one restored. */
+export function insertForwardingRule(
+    ctx: GcpContext,
+    action: string,
+    step: string,
+    phase: Phase,
+    spec: ForwardingRuleSpec,
+): Promise<MutationResult> {
+    return runStep(ctx, action, step, "listener", phase, requestId =>
+        ctx.clients.of("forwardingRules").insert({
+            ...regionScope(ctx),
+            requestId,
+            forwardingRuleResource: toForwardingRuleResource(spec),
+        }),
+    );
+}
+
+/**
+ * Switches the backend service's protocol. With `undo`, a later failure switches it back; the
+ * switch is recorded against `property` when GCE refuses it.
+ */
+export async function switchBackendProtocol(
+    ctx: GcpContext,
+    bsName: string,
+    bs: IBackendService,
+    protocol: TrafficProtocol,
+    action: string,
+    options: { property: string; undo?: UndoStack },
+): Promise<void> {
+    const before = protocolOf(bs);
+    await updateBackendService(
+        ctx,
+        bsName,
+        bs,
+        { action, step: `switching backend service ${bsName} to ${protocol}`, property: options.property },
+        () => ({ protocol }),
+    );
+    options.undo?.push({
+        ...restoring(`backend service ${bsName} protocol not switched back to ${before}`),
+        run: async () => {
+            await updateBackendService(
+                ctx,
+                bsName,
+                undefined,
+                { action, step: `switching backend service ${bsName} back to ${before}` },
+                () => ({ protocol: before }),
+            );
+        },
+    });
+}
+
+/** Adds instance groups to the backend service's backends. */
+export function attachGroups(
+    ctx: GcpContext,
+    bsName: string,
+    known: IBackendService | undefined,
+    links: string[],
+    where: Step,
+): Promise<MutationResult> {
+    return updateBackendService(ctx, bsName, known, where, current => ({
+        backends: [
+            ...cleanBackends(current.backends),
+            ...links.map(link => ({ group: link, balancingMode: "CONNECTION" })),
+        ],
+    }));
 }
 
 export function runStep(
@@ -175,59 +208,92 @@ export function runStep(
     step: string,
     property: string | undefined,
     phase: Phase,
-    start: (requestId: string) => Promise<[unknown, ...unknown[]]>,
+    start: Start,
 ): Promise<MutationResult> {
-    return mutate(ctx.g, ctx.s, { action, step, property }, phase, start);
+    return mutate(ctx.clients, ctx.settings, { action, step, property }, phase, start);
 }
 
 export async function removePart(
     ctx: GcpContext,
     action: string,
     step: string,
-    start: (requestId: string) => Promise<[unknown, ...unknown[]]>,
+    start: Start,
     phase: Phase = "delete",
 ): Promise<void> {
-    await deleteIfExists(ctx.g, ctx.s, { action, step }, phase, start);
+    await deleteIfExists(ctx.clients, ctx.settings, { action, step }, phase, start);
 }
 
-export function undoDelete(
-    ctx: GcpContext,
-    what: string,
-    action: string,
-    start: (requestId: string) => Promise<[unknown, ...unknown[]]>,
-): UndoStep {
+export function undoDelete(ctx: GcpContext, what: string, action: string, start: Start): UndoStep {
     return {
         name: what,
         run: () => removePart(ctx, `${action}: rolling back`, `deleting ${what}`, start),
     };
 }
 
-export async function insertHealthCheck(
+/** A part of a new NLB: how to insert it and, to roll it back, how to delete it. */
+export interface NewPart {
+    what: string;
+    insert: () => Promise<MutationResult>;
+    remove: Start;
+    /** The part that claims the NLB's name (see UndoStack.anchor). */
+    anchor?: boolean;
+}
+
+/** Inserts a part and pushes its deletion as the undo. */
+export async function insertPart(
+    ctx: GcpContext,
+    action: string,
+    undo: UndoStack,
+    part: NewPart,
+): Promise<MutationResult> {
+    const res = part.anchor ? await undo.anchor(part.insert) : await part.insert();
+    undo.push(undoDelete(ctx, part.what, action, part.remove));
+    return res;
+}
+
+export function deleteForwardingRule(ctx: GcpContext, name: string): Start {
+    return requestId =>
+        ctx.clients.of("forwardingRules").delete({ ...regionScope(ctx), forwardingRule: name, requestId });
+}
+
+export function deleteBackendService(ctx: GcpContext, name: string): Start {
+    return requestId =>
+        ctx.clients.of("backendServices").delete({ ...regionScope(ctx), backendService: name, requestId });
+}
+
+export function deleteHealthCheck(ctx: GcpContext, name: string): Start {
+    return requestId => ctx.clients.of("healthChecks").delete({ ...regionScope(ctx), healthCheck: name, requestId });
+}
+
+export function deleteAddress(ctx: GcpContext, name: string): Start {
+    return requestId => ctx.clients.of("addresses").delete({ ...regionScope(ctx), address: name, requestId });
+}
+
+export function deleteInstanceGroup(ctx: GcpContext, zone: string, name: string): Start {
+    return requestId =>
+        ctx.clients.of("instanceGroups").delete({
+            project: ctx.settings.project,
+            zone,
+            instanceGroup: name,
+            requestId,
+        });
+}
+
+export function insertHealthCheck(
     ctx: GcpContext,
     body: IHealthCheck,
     action: string,
     undo: UndoStack,
 ): Promise<MutationResult> {
     const name = body.name ?? "";
-    const res = await runStep(ctx, action, `inserting health check ${name}`, "healthChecker", "create", requestId =>
-        ctx.g.healthChecks.insert({
-            project: ctx.s.project,
-            region: ctx.s.region,
-            requestId,
-            healthCheckResource: body,
-        }),
-    );
-    undo.push(
-        undoDelete(ctx, `health check ${name}`, action, requestId =>
-            ctx.g.healthChecks.delete({
-                project: ctx.s.project,
-                region: ctx.s.region,
-                healthCheck: name,
-                requestId,
-            }),
-        ),
-    );
-    return res;
+    return insertPart(ctx, action, undo, {
+        what: `health check ${name}`,
+        insert: () =>
+            runStep(ctx, action, `inserting health check ${name}`, "healthChecker", "create", requestId =>
+                ctx.clients.of("healthChecks").insert({ ...regionScope(ctx), requestId, healthCheckResource: body }),
+            ),
+        remove: deleteHealthCheck(ctx, name),
+    });
 }
 
 /** Reserves the regional address the forwarding rule uses, and returns its IP. */
@@ -240,23 +306,22 @@ export async function reserveAddress(
     undo: UndoStack,
 ): Promise<string> {
     const name = nlbNames(nlb).address;
-    const p = { project: ctx.s.project, region: ctx.s.region };
     const body = {
         name,
         description: toDescription({ nlb, part: "address" }),
         addressType: scheme,
         ...(scheme === "EXTERNAL" ? { networkTier: "PREMIUM" } : { subnetwork }),
     };
-    await runStep(ctx, action, `reserving address ${name}`, "type", "create", requestId =>
-        ctx.g.addresses.insert({ ...p, requestId, addressResource: body }),
-    );
-    undo.push(
-        undoDelete(ctx, `address ${name}`, action, requestId =>
-            ctx.g.addresses.delete({ ...p, address: name, requestId }),
-        ),
-    );
-    const addr = await read(ctx.s, { action, step: `reading address ${name}` }, () =>
-        ctx.g.addresses.get({ ...p, address: name }),
+    await insertPart(ctx, action, undo, {
+        what: `address ${name}`,
+        insert: () =>
+            runStep(ctx, action, `reserving address ${name}`, "type", "create", requestId =>
+                ctx.clients.of("addresses").insert({ ...regionScope(ctx), requestId, addressResource: body }),
+            ),
+        remove: deleteAddress(ctx, name),
+    });
+    const addr = await read(ctx.settings, { action, step: `reading address ${name}` }, () =>
+        ctx.clients.of("addresses").get({ ...regionScope(ctx), address: name }),
     );
     return addr.address ?? "";
 }
@@ -275,10 +340,13 @@ export async function createGroup(
     undo: UndoStack,
     adopt = false,
 ): Promise<string> {
-    const name = groupName(nlb, ctx.s.region, zone);
-    const link = zonalLink(ctx.s, zone, "instanceGroups", name);
-    const p = { project: ctx.s.project, zone };
-    const group: GroupState = { link, zone, name, vms: [] };
+    const name = groupName(nlb, ctx.settings.region, zone);
+    const group: GroupState = { link: zonalLink(ctx.settings, zone, "instanceGroups", name), zone, name, vms: [] };
+    const body = {
+        name,
+        description: toDescription({ nlb, part: "instanceGroup" }),
+        network: networkLink(ctx.settings, vpc),
+    };
     try {
         await runStep(
             ctx,
@@ -287,48 +355,54 @@ export async function createGroup(
             "vmGroup.vms",
             adopt ? "update" : "create",
             requestId =>
-                ctx.g.instanceGroups.insert({
-                    ...p,
+                ctx.clients.of("instanceGroups").insert({
+                    project: ctx.settings.project,
+                    zone,
                     requestId,
-                    instanceGroupResource: {
-                        name,
-                        description: toDescription({ nlb, part: "instanceGroup" }),
-                        network: networkLink(ctx.s, vpc),
-                    },
+                    instanceGroupResource: body,
                 }),
         );
     } catch (err) {
         if (!adopt || !(err instanceof AlreadyExistsError)) throw err;
-        const existing = await read(ctx.s, { action, step: `reading instance group ${name}` }, () =>
-            ctx.g.instanceGroups.get({ ...p, instanceGroup: name }),
-        );
-        if (fromDescription(existing.description)?.nlb !== nlb) throw err;
-        group.vms = await membersOf(ctx, zone, name, action);
-        const missing = vms.filter(v => !group.vms.includes(v.canonical));
-        if (missing.length > 0)
-            await changeMembers(
-                ctx,
-                group,
-                "addInstances",
-                missing.map(v => v.link),
-                action,
-            );
-        return link;
+        await adoptGroup(ctx, nlb, group, vms, action, err);
+        return group.link;
     }
-    undo.push(
-        undoDelete(ctx, `instance group ${name}`, action, requestId =>
-            ctx.g.instanceGroups.delete({ ...p, instanceGroup: name, requestId }),
-        ),
+    undo.push(undoDelete(ctx, `instance group ${name}`, action, deleteInstanceGroup(ctx, zone, name)));
+    if (vms.length > 0) await addMissing(ctx, group, vms, action);
+    return group.link;
+}
+
+/** Takes over this NLB's group left by an earlier failure; `conflict` is rethrown for anyone else's. */
+async function adoptGroup(
+    ctx: GcpContext,
+    nlb: string,
+    group: GroupState,
+    vms: ResolvedVm[],
+    action: string,
+    conflict: AlreadyExistsError,
+): Promise<void> {
+    const existing = await read(ctx.settings, { action, step: `reading instance group ${group.name}` }, () =>
+        ctx.clients.of("instanceGroups").get({
+            project: ctx.settings.project,
+            zone: group.zone,
+            instanceGroup: group.name,
+        }),
     );
-    if (vms.length > 0)
-        await changeMembers(
-            ctx,
-            group,
-            "addInstances",
-            vms.map(v => v.link),
-            action,
-        );
-    return link;
+    if (fromDescription(existing.description)?.nlb !== nlb) throw conflict;
+    group.vms = await membersOf(ctx, group.zone, group.name, action);
+    await addMissing(ctx, group, vms, action);
+}
+
+async function addMissing(ctx: GcpContext, group: GroupState, vms: ResolvedVm[], action: string): Promise<void> {
+    const missing = vms.filter(vm => !group.vms.includes(vm.canonical));
+    if (missing.length === 0) return;
+    await changeMembers(
+        ctx,
+        group,
+        "addInstances",
+        missing.map(vm => vm.link),
+        action,
+    );
 }
 
 export async function changeMembers(
@@ -338,18 +412,22 @@ export async function changeMembers(
     links: string[],
     action: string,
 ): Promise<void> {
-    const p = { project: ctx.s.project, zone: group.zone, instanceGroup: group.name };
+    const groupScope = { project: ctx.settings.project, zone: group.zone, instanceGroup: group.name };
     const instances = links.map(instance => ({ instance }));
-    const step = `${verb === "addInstances" ? "adding" : "removing"} ${links.map(l => lastSegment(l)).join(", ")} ${verb === "addInstances" ? "to" : "from"} instance group ${group.name}`;
+    const vmNames = links.map(link => lastSegment(link)).join(", ");
+    const step =
+        verb === "addInstances"
+            ? `adding ${vmNames} to instance group ${group.name}`
+            : `removing ${vmNames} from instance group ${group.name}`;
     await runStep(ctx, action, step, "vmGroup.vms", "update", requestId =>
         verb === "addInstances"
-            ? ctx.g.instanceGroups.addInstances({
-                  ...p,
+            ? ctx.clients.of("instanceGroups").addInstances({
+                  ...groupScope,
                   requestId,
                   instanceGroupsAddInstancesRequestResource: { instances },
               })
-            : ctx.g.instanceGroups.removeInstances({
-                  ...p,
+            : ctx.clients.of("instanceGroups").removeInstances({
+                  ...groupScope,
                   requestId,
                   instanceGroupsRemoveInstancesRequestResource: { instances },
               }),
@@ -367,9 +445,9 @@ export function putHealthCheck(
     property: string,
 ): Promise<MutationResult> {
     return runStep(ctx, action, `updating health check ${hcName}`, property, "update", requestId =>
-        ctx.g.healthChecks.update({
-            project: ctx.s.project,
-            region: ctx.s.region,
+        ctx.clients.of("healthChecks").update({
+            project: ctx.settings.project,
+            region: ctx.settings.region,
             healthCheck: hcName,
             requestId,
             healthCheckResource: toHealthCheckResource(hcName, nlb, health, vmGroupPort),
@@ -402,10 +480,10 @@ export async function updateBackendService(
         bs ??= await readBackendService(ctx, name, where.action);
         const body = toBackendServiceBody(bs, change(bs));
         try {
-            return await mutate(ctx.g, ctx.s, where, "update", requestId =>
-                ctx.g.backendServices.update({
-                    project: ctx.s.project,
-                    region: ctx.s.region,
+            return await mutate(ctx.clients, ctx.settings, where, "update", requestId =>
+                ctx.clients.of("backendServices").update({
+                    project: ctx.settings.project,
+                    region: ctx.settings.region,
                     backendService: name,
                     requestId,
                     backendServiceResource: body,
@@ -427,8 +505,10 @@ export async function specWithoutRule(
     action: string,
 ): Promise<ForwardingRuleSpec> {
     const partNames = nlbNames(name);
-    const addr = await readOrUndefined(ctx.s, { action, step: `reading address ${partNames.address}` }, () =>
-        ctx.g.addresses.get({ project: ctx.s.project, region: ctx.s.region, address: partNames.address }),
+    const addr = await readOrUndefined(ctx.settings, { action, step: `reading address ${partNames.address}` }, () =>
+        ctx.clients
+            .of("addresses")
+            .get({ project: ctx.settings.project, region: ctx.settings.region, address: partNames.address }),
     );
     if (!addr)
         throw new NotFoundError(
@@ -442,7 +522,7 @@ export async function specWithoutRule(
         protocol: listener.protocol,
         port: listener.port,
         scheme: internal ? "INTERNAL" : "EXTERNAL",
-        backendService: bs.selfLink ?? regionalLink(ctx.s, "backendServices", partNames.backendService),
+        backendService: bs.selfLink ?? regionalLink(ctx.settings, "backendServices", partNames.backendService),
         labels: {},
         network: internal ? (bs.network ?? undefined) : undefined,
         subnetwork: internal ? (addr.subnetwork ?? undefined) : undefined,

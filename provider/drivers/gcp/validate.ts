@@ -14,8 +14,8 @@ const MAX_LABELS = 64;
 const VM_REF =
     /^(?:(?:.*\/)?zones\/([a-z][-a-z0-9]*)\/instances\/|([a-z][-a-z0-9]*)\/)?([a-z]([-a-z0-9]{0,61}[a-z0-9])?)$/;
 
-function isPort(n: unknown): boolean {
-    return Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 65535;
+function isPort(value: unknown): boolean {
+    return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 65535;
 }
 
 export function validateListener(listener: ListenerReq, prefix = "listener"): FieldIssue[] {
@@ -28,17 +28,24 @@ export function validateListener(listener: ListenerReq, prefix = "listener"): Fi
     return issues;
 }
 
-export function validateVmGroup(v: VmGroupReq, listenerProtocol: string | undefined, prefix = "vmGroup"): FieldIssue[] {
+export function validateVmGroup(
+    vmGroup: VmGroupReq,
+    listenerProtocol: string | undefined,
+    prefix = "vmGroup",
+): FieldIssue[] {
     const issues: FieldIssue[] = [];
-    if (!caps.vmGroupProtocols.includes(v.protocol)) {
+    if (!caps.vmGroupProtocols.includes(vmGroup.protocol)) {
         issues.push({ property: `${prefix}.protocol`, reason: `must be one of ${caps.vmGroupProtocols.join(", ")}` });
-    } else if (listenerProtocol !== undefined && listenerProtocol !== v.protocol) {
+    } else if (listenerProtocol !== undefined && listenerProtocol !== vmGroup.protocol) {
         issues.push({
             property: `${prefix}.protocol`,
-            reason: `must equal the listener protocol (${listenerProtocol}): a GCP passthrough NLB forwards packets with the listener's protocol`,
+            reason:
+                `must equal the listener protocol (${listenerProtocol}): ` +
+                "a GCP passthrough NLB forwards packets with the listener's protocol",
         });
     }
-    if (!isPort(v.port)) issues.push({ property: `${prefix}.port`, reason: "must be an integer port in 1-65535" });
+    if (!isPort(vmGroup.port))
+        issues.push({ property: `${prefix}.port`, reason: "must be an integer port in 1-65535" });
     return issues;
 }
 
@@ -48,7 +55,9 @@ export function validateVmRefs(vms: readonly string[], prefix: string): FieldIss
         if (typeof vm !== "string" || !VM_REF.test(vm)) {
             issues.push({
                 property: `${prefix}[${i}]`,
-                reason: `"${String(vm)}" is not a VM reference; use an instance name or zone/name (e.g. us-central1-a/web-1)`,
+                reason:
+                    `"${String(vm)}" is not a VM reference; ` +
+                    "use an instance name or zone/name (e.g. us-central1-a/web-1)",
             });
         }
     });
@@ -70,20 +79,23 @@ export function validateHealthChecker(health: HealthCheckerReq, prefix = "health
     if (health.port !== undefined && !isPort(health.port))
         issues.push({ property: `${prefix}.port`, reason: "must be an integer port in 1-65535" });
     const range = (field: "interval" | "timeout" | "threshold", r: { min: number; max: number }): void => {
-        const v = health[field];
-        if (v !== undefined && (!Number.isInteger(v) || v < r.min || v > r.max)) {
+        const value = health[field];
+        if (value !== undefined && (!Number.isInteger(value) || value < r.min || value > r.max)) {
             issues.push({ property: `${prefix}.${field}`, reason: `must be an integer in ${r.min}-${r.max}` });
         }
     };
     range("interval", caps.healthInterval);
     range("timeout", caps.healthTimeout);
     range("threshold", caps.healthThreshold);
-    const d = healthDefaults(health);
+    const timing = healthDefaults(health);
     if (
-        d.timeout > d.interval &&
+        timing.timeout > timing.interval &&
         !issues.some(i => i.property.endsWith(".timeout") || i.property.endsWith(".interval"))
     ) {
-        issues.push({ property: `${prefix}.timeout`, reason: `must not exceed the interval (${d.interval}s) on GCP` });
+        issues.push({
+            property: `${prefix}.timeout`,
+            reason: `must not exceed the interval (${timing.interval}s) on GCP`,
+        });
     }
     if (
         health.path !== undefined &&
@@ -107,8 +119,8 @@ export function validateTags(tags: Record<string, string>, prefix = "tags"): Fie
                 reason: "GCE label keys are 1-63 lowercase letters, digits, - or _, starting with a letter",
             });
         }
-        const v = tags[k];
-        if (typeof v !== "string" || !LABEL_VALUE.test(v)) {
+        const value = tags[k];
+        if (typeof value !== "string" || !LABEL_VALUE.test(value)) {
             issues.push({
                 property: `${prefix}.${k}`,
                 reason: "GCE label values are 0-63 lowercase letters, digits, - or _",

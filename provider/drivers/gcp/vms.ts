@@ -32,8 +32,8 @@ export function parseVmRef(ref: string): VmRef {
 
 /** `zone/name` of an instance URL. */
 export function canonicalOfLink(link: string): string {
-    const m = /zones\/([^/]+)\/instances\/([^/]+)$/.exec(link);
-    return m ? `${m[1]}/${m[2]}` : lastSegment(link);
+    const match = /zones\/([^/]+)\/instances\/([^/]+)$/.exec(link);
+    return match ? `${match[1]}/${match[2]}` : lastSegment(link);
 }
 
 export function instanceLink(project: string, zone: string, name: string): string {
@@ -56,18 +56,39 @@ export async function resolveVms(
     property: string,
 ): Promise<ResolvedVm[]> {
     const parsed = refs.map(parseVmRef);
-    const names = [...new Set(parsed.map(p => p.name))];
+    const found = await instancesNamed(clients, settings, [...new Set(parsed.map(ref => ref.name))], where);
+    const issues: FieldIssue[] = [];
+    const out = new Map<string, ResolvedVm>();
+    parsed.forEach((ref, index) => {
+        const resolved = resolveOne(settings, ref, found.get(ref.name) ?? []);
+        if (typeof resolved === "string") issues.push({ property: `${property}[${index}]`, reason: resolved });
+        else out.set(resolved.canonical, resolved);
+    });
+    if (issues.length > 0) {
+        const err = new ValidationError(issues);
+        err.message = `${where.action}: ${err.message}`;
+        throw err;
+    }
+    return [...out.values()];
+}
+
+/** The project's instances with these names, in any zone, by name. */
+async function instancesNamed(
+    clients: GcpClients,
+    settings: GcpSettings,
+    names: string[],
+    where: Step,
+): Promise<Map<string, IInstance[]>> {
     const found = new Map<string, IInstance[]>();
     const chunks: string[][] = [];
     for (let i = 0; i < names.length; i += NAMES_PER_LOOKUP) chunks.push(names.slice(i, i + NAMES_PER_LOOKUP));
     await Promise.all(
         chunks.map(chunk =>
             call(settings, { ...where, step: "looking up VMs" }, async () => {
-                const filter = chunk.map(n => `(name = "${n}")`).join(" OR ");
-                const iterable = clients.instances.aggregatedListAsync(
-                    { project: settings.project, filter },
-                    { autoPaginate: false },
-                );
+                const filter = chunk.map(name => `(name = "${name}")`).join(" OR ");
+                const iterable = clients
+                    .of("instances")
+                    .aggregatedListAsync({ project: settings.project, filter }, { autoPaginate: false });
                 for await (const [, scoped] of iterable) {
                     for (const inst of scoped.instances ?? []) {
                         const list = found.get(inst.name ?? "") ?? [];
@@ -78,64 +99,45 @@ export async function resolveVms(
             }),
         ),
     );
+    return found;
+}
 
-    const issues: FieldIssue[] = [];
-    const out = new Map<string, ResolvedVm>();
-    parsed.forEach((ref, i) => {
-        const prop = `${property}[${i}]`;
-        const all = found.get(ref.name) ?? [];
-        const zoneOf = (inst: IInstance): string => lastSegment(inst.zone);
-        if (ref.zone !== undefined && !inRegion(ref.zone, settings.region)) {
-            issues.push({ property: prop, reason: `zone ${ref.zone} is not in the NLB's region ${settings.region}` });
-            return;
-        }
-        const candidates = all.filter(
-            inst => inRegion(zoneOf(inst), settings.region) && (ref.zone === undefined || zoneOf(inst) === ref.zone),
+/** The one in-region VM a reference names among the instances of that name, or why there is none. */
+function resolveOne(settings: GcpSettings, ref: VmRef, all: IInstance[]): ResolvedVm | string {
+    const zoneOf = (inst: IInstance): string => lastSegment(inst.zone);
+    if (ref.zone !== undefined && !inRegion(ref.zone, settings.region))
+        return `zone ${ref.zone} is not in the NLB's region ${settings.region}`;
+    const candidates = all.filter(
+        inst => inRegion(zoneOf(inst), settings.region) && (ref.zone === undefined || zoneOf(inst) === ref.zone),
+    );
+    if (candidates.length === 0) {
+        const elsewhere = all.map(zoneOf);
+        const place = ref.zone ?? `the zones of region ${settings.region}`;
+        return (
+            `no VM named "${ref.name}" in ${place}` + (elsewhere.length ? ` (found in ${elsewhere.join(", ")})` : "")
         );
-        if (candidates.length === 0) {
-            const elsewhere = all.map(zoneOf);
-            const where = ref.zone ?? `the zones of region ${settings.region}`;
-            issues.push({
-                property: prop,
-                reason:
-                    `no VM named "${ref.name}" in ${where}` +
-                    (elsewhere.length ? ` (found in ${elsewhere.join(", ")})` : ""),
-            });
-            return;
-        }
-        if (candidates.length > 1) {
-            issues.push({
-                property: prop,
-                reason: `"${ref.name}" is ambiguous: VMs with that name exist in ${candidates.map(zoneOf).sort().join(", ")}; write it as zone/name`,
-            });
-            return;
-        }
-        const inst = candidates[0];
-        const zone = zoneOf(inst);
-        const canonical = `${zone}/${ref.name}`;
-        out.set(canonical, {
-            zone,
-            name: ref.name,
-            canonical,
-            link: instanceLink(settings.project, zone, ref.name),
-            network: lastSegment(inst.networkInterfaces?.[0]?.network),
-        });
-    });
-    if (issues.length > 0) {
-        const err = new ValidationError(issues);
-        err.message = `${where.action}: ${err.message}`;
-        throw err;
     }
-    return [...out.values()];
+    if (candidates.length > 1) {
+        const zones = candidates.map(zoneOf).sort().join(", ");
+        return `"${ref.name}" is ambiguous: VMs with that name exist in ${zones}; write it as zone/name`;
+    }
+    const zone = zoneOf(candidates[0]);
+    return {
+        zone,
+        name: ref.name,
+        canonical: `${zone}/${ref.name}`,
+        link: instanceLink(settings.project, zone, ref.name),
+        network: lastSegment(candidates[0].networkInterfaces?.[0]?.network),
+    };
 }
 
 /** VMs grouped by zone, zones sorted. */
 export function byZone<T extends { zone: string }>(vms: readonly T[]): Map<string, T[]> {
-    const m = new Map<string, T[]>();
+    const zones = new Map<string, T[]>();
     for (const vm of [...vms].sort((a, b) => a.zone.localeCompare(b.zone))) {
-        const list = m.get(vm.zone) ?? [];
+        const list = zones.get(vm.zone) ?? [];
         list.push(vm);
-        m.set(vm.zone, list);
+        zones.set(vm.zone, list);
     }
-    return m;
+    return zones;
 }
