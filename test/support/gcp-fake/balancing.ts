@@ -14,6 +14,7 @@ import {
     fingerprint,
     isObject,
     lastSegment,
+    mergePatch,
     newId,
     regionOfZone,
     sameLink,
@@ -22,6 +23,25 @@ import {
 
 const LB_SCHEMES = ["EXTERNAL", "INTERNAL"];
 const BS_PROTOCOLS = ["TCP", "UDP", "UNSPECIFIED"];
+/**
+ * BackendService.sessionAffinity per scheme (Compute v1 reference): EXTERNAL passthrough (network
+ * load balancing) takes the 2-, 3- and 5-tuple hashes; INTERNAL also the 1-tuple
+ * CLIENT_IP_NO_DESTINATION. The cookie/header affinities belong to proxy load balancers.
+ */
+const SESSION_AFFINITIES: Record<string, readonly string[]> = {
+    EXTERNAL: ["NONE", "CLIENT_IP", "CLIENT_IP_PROTO", "CLIENT_IP_PORT_PROTO"],
+    INTERNAL: ["NONE", "CLIENT_IP", "CLIENT_IP_PROTO", "CLIENT_IP_PORT_PROTO", "CLIENT_IP_NO_DESTINATION"],
+};
+/** Every value of the SessionAffinity enum, so an unknown one is told apart from a misplaced one. */
+const ALL_SESSION_AFFINITIES = [
+    ...SESSION_AFFINITIES.INTERNAL,
+    "GENERATED_COOKIE",
+    "HEADER_FIELD",
+    "HTTP_COOKIE",
+    "STRONG_COOKIE_AFFINITY",
+];
+/** ConnectionDraining.drainingTimeoutSec: "The valid range is [0, 3600]"; GCE reports 0 when unset. */
+const DRAINING_TIMEOUT_MAX = 3600;
 export const HC_TYPES: Record<string, string> = {
     TCP: "tcpHealthCheck",
     HTTP: "httpHealthCheck",
@@ -107,7 +127,7 @@ export function insertHealthCheck(m: FakeCompute, region: string, body: Json, re
     });
 }
 
-/** PUT replaces the health check; PATCH merges the given fields first. */
+/** PUT replaces the health check; PATCH merges the given fields first (JSON merge patch). */
 export function updateHealthCheck(
     m: FakeCompute,
     region: string,
@@ -120,7 +140,7 @@ export function updateHealthCheck(
     const key = `${scope}/${name}`;
     const current = m.healthChecks.get(key);
     if (!current) throw notFound(m.path(scope, "healthChecks", name));
-    const merged: Json = merge ? { ...current, ...body } : { ...body };
+    const merged: Json = merge ? mergePatch(current, body) : { ...body };
     if (merge && typeof body.type === "string" && body.type !== current.type) {
         for (const t of Object.values(HC_TYPES)) if (body[t] === undefined) delete merged[t];
     }
@@ -377,9 +397,9 @@ function validateBackendService(m: FakeCompute, region: string, body: Json, self
         healthChecks: [hc.res.selfLink],
         backends,
         description: typeof body.description === "string" ? body.description : "",
-        sessionAffinity: body.sessionAffinity ?? "NONE",
+        sessionAffinity: validateSessionAffinity(body.sessionAffinity, scheme),
         timeoutSec: 30,
-        connectionDraining: { drainingTimeoutSec: 0 },
+        connectionDraining: { drainingTimeoutSec: validateDraining(body.connectionDraining) },
     };
     if (network) out.network = network;
     if (self) {
@@ -400,6 +420,41 @@ function validateBackendService(m: FakeCompute, region: string, body: Json, self
         }
     }
     return out;
+}
+
+function validateSessionAffinity(raw: unknown, scheme: string): string {
+    const affinity = raw ?? "NONE";
+    if (typeof affinity !== "string" || !ALL_SESSION_AFFINITIES.includes(affinity)) {
+        throw invalidField(
+            "resource.sessionAffinity",
+            affinity,
+            `Unknown session affinity; one of ${ALL_SESSION_AFFINITIES.join(", ")}.`,
+        );
+    }
+    if (!SESSION_AFFINITIES[scheme].includes(affinity)) {
+        throw invalidField(
+            "resource.sessionAffinity",
+            affinity,
+            `Session affinity ${affinity} is not supported for load balancing scheme ${scheme}; ` +
+                `use one of ${SESSION_AFFINITIES[scheme].join(", ")}.`,
+        );
+    }
+    return affinity;
+}
+
+/** `connectionDraining` absent, null or `{}` means no draining (0 s), as GCE reports it. */
+function validateDraining(raw: unknown): number {
+    if (raw === undefined || raw === null) return 0;
+    if (!isObject(raw)) throw invalidField("resource.connectionDraining", raw, "Must be an object.");
+    const timeout = raw.drainingTimeoutSec ?? 0;
+    if (!Number.isInteger(timeout) || (timeout as number) < 0 || (timeout as number) > DRAINING_TIMEOUT_MAX) {
+        throw invalidField(
+            "resource.connectionDraining.drainingTimeoutSec",
+            timeout,
+            `Connection draining timeout must be in [0, ${DRAINING_TIMEOUT_MAX}] seconds.`,
+        );
+    }
+    return timeout as number;
 }
 
 export function insertBackendService(m: FakeCompute, region: string, body: Json, requestId?: string): Json {
@@ -431,7 +486,10 @@ export function insertBackendService(m: FakeCompute, region: string, body: Json,
     });
 }
 
-/** PATCH (merge) or PUT; both need the current fingerprint, as on GCE. */
+/**
+ * PATCH (JSON merge patch, so `connectionDraining: {}` keeps the timeout and `null` resets it) or
+ * PUT (replaces: what is left out reverts to its default); both need the current fingerprint, as on GCE.
+ */
 export function updateBackendService(
     m: FakeCompute,
     region: string,
@@ -451,7 +509,7 @@ export function updateBackendService(
     }
     if (body.name !== undefined && body.name !== name)
         throw invalidField("resource.name", body.name, "Name cannot be changed.");
-    const merged: Json = merge ? { ...current, ...body } : { ...body };
+    const merged: Json = merge ? mergePatch(current, body) : { ...body };
     validateBackendService(m, region, merged, current.selfLink);
     const expected = current.fingerprint;
     return m.startOperation({

@@ -115,6 +115,20 @@ export function isObject(v: unknown): v is Json {
     return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/**
+ * JSON merge patch (RFC 7396), the processing rules Compute's PATCH methods follow: nested objects
+ * merge field by field, `null` removes a field (so it reverts to its default), anything else replaces.
+ */
+export function mergePatch(target: Json, patch: Json): Json {
+    const out: Json = { ...target };
+    for (const [k, v] of Object.entries(patch)) {
+        if (v === null) delete out[k];
+        else if (isObject(v)) out[k] = mergePatch(isObject(out[k]) ? out[k] : {}, v);
+        else out[k] = clone(v);
+    }
+    return out;
+}
+
 /** A reference as Compute accepts it: full URL (any host), `projects/P/...`, or `regions/R/...`. */
 export interface Ref {
     project: string;
