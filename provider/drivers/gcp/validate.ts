@@ -157,6 +157,14 @@ export function validateNlb(req: NlbReq): FieldIssue[] {
     );
     issues.push(...validateVmRefs(req.vmGroup?.vms ?? [], "vmGroup.vms"));
     issues.push(...validateHealthChecker(req.healthChecker));
+    issues.push(...placementIssues(req));
+    issues.push(...validateTags(req.tags ?? {}));
+    return issues;
+}
+
+/** Subnets, traffic settings and security groups. */
+function placementIssues(req: NlbReq): FieldIssue[] {
+    const issues: FieldIssue[] = [];
     (req.subnets ?? []).forEach((s, i) => {
         if (!GCE_NAME.test(s))
             issues.push({ property: `subnets[${i}]`, reason: "must be the name of a subnetwork in the region" });
@@ -172,7 +180,6 @@ export function validateNlb(req: NlbReq): FieldIssue[] {
     if ((req.securityGroups ?? []).length > 0) {
         issues.push({ property: "securityGroups", reason: caps.traffic.reasons.securityGroups ?? "not supported" });
     }
-    issues.push(...validateTags(req.tags ?? {}));
     return issues;
 }
 
