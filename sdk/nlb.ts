@@ -62,6 +62,12 @@ export interface HealthCheckerArgs {
      * 2 on gcp. Allowed: 2–10 on aws and local; 1–10 on gcp. A change applies in place (changeHealthCheckerInfo).
      */
     threshold?: pulumi.Input<number>;
+    /**
+     * Consecutive failed probes that mark a VM unhealthy (then `threshold` counts the passing ones that mark it
+     * healthy again). Default: `threshold`. Allowed: 2–10 on aws and local; 1–10 on gcp. A change applies in place
+     * (changeHealthCheckerInfo).
+     */
+    unhealthyThreshold?: pulumi.Input<number>;
     /** HTTP/HTTPS only: the request path. Default: "/". A change applies in place (changeHealthCheckerInfo). */
     path?: pulumi.Input<string>;
 }
@@ -102,6 +108,44 @@ export interface NlbArgs {
      * The health checker. Default: TCP on the VM group port. A change applies field by field, as each field says.
      */
     healthChecker?: pulumi.Input<HealthCheckerArgs>;
+    /**
+     * Cross-zone load balancing: each zone's connections are spread over the VMs of every zone (AWS: load balancer
+     * attribute `load_balancing.cross_zone.enabled`; GCP passthrough NLBs always do). Default: false on aws and
+     * local; true on gcp. Allowed: true or false on aws and local; true on gcp. A change applies in place
+     * (changeTrafficSettings).
+     */
+    crossZone?: pulumi.Input<boolean>;
+    /**
+     * Seconds a VM being removed keeps its open connections (AWS: target-group attribute
+     * `deregistration_delay.timeout_seconds`; GCP: backend service `connectionDraining.drainingTimeoutSec`).
+     * Default: 300 on aws and local; 0 on gcp. Allowed: 0–3600. A change applies in place (changeTrafficSettings).
+     */
+    connectionDraining?: pulumi.Input<number>;
+    /**
+     * "CLIENT_IP" sends every connection of a client to the same VM (AWS: target-group stickiness `source_ip`; GCP:
+     * backend service `sessionAffinity`). Default: "NONE". Allowed: "NONE" or "CLIENT_IP". A change applies in
+     * place (changeTrafficSettings).
+     */
+    sessionAffinity?: pulumi.Input<"NONE" | "CLIENT_IP">;
+    /**
+     * VMs see the client's address as the source (AWS: target-group attribute `preserve_client_ip.enabled`; GCP
+     * passthrough NLBs always preserve it). Default: true. Allowed: true or false on aws and local; true on gcp. A
+     * UDP VM group always preserves it on aws and local, so false is refused there. A change applies in place
+     * (changeTrafficSettings).
+     */
+    preserveClientIp?: pulumi.Input<boolean>;
+    /**
+     * Prefix each connection with a PROXY protocol v2 header (AWS: target-group attribute
+     * `proxy_protocol_v2.enabled`). Default: false. Allowed: true or false on aws and local; false on gcp. A change
+     * applies in place (changeTrafficSettings).
+     */
+    proxyProtocol?: pulumi.Input<boolean>;
+    /**
+     * Security group ids for the NLB (AWS); at most 5. Refused on gcp, where firewall rules are separate. Default:
+     * none. A change applies in place (changeSecurityGroups) on aws and local; replaces the resource on gcp. aws and
+     * local: between non-empty sets; none ↔ some replaces.
+     */
+    securityGroups?: pulumi.Input<pulumi.Input<string>[]>;
     /** Tags/labels. Default: none. A change applies in place (changeTags). */
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /**
@@ -124,6 +168,12 @@ const NLB_OUTPUTS = [
     "listener",
     "vmGroup",
     "healthChecker",
+    "crossZone",
+    "connectionDraining",
+    "sessionAffinity",
+    "preserveClientIp",
+    "proxyProtocol",
+    "securityGroups",
     "subnets",
     "vms",
     "health",
@@ -150,8 +200,16 @@ export class Nlb extends SpiderResource {
         interval: number;
         timeout: number;
         threshold: number;
+        unhealthyThreshold: number;
         path: string;
     }>;
+    public readonly crossZone!: pulumi.Output<boolean>;
+    /** Seconds. */
+    public readonly connectionDraining!: pulumi.Output<number>;
+    public readonly sessionAffinity!: pulumi.Output<string>;
+    public readonly preserveClientIp!: pulumi.Output<boolean>;
+    public readonly proxyProtocol!: pulumi.Output<boolean>;
+    public readonly securityGroups!: pulumi.Output<string[]>;
     /** Every VM attached, including those attached by NlbVmGroup resources. */
     public readonly vms!: pulumi.Output<string[]>;
     /** Health as of the last create/update/refresh. */

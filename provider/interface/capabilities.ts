@@ -27,6 +27,24 @@ export const SHARED_NLB = {
     healthProtocols: ["TCP", "HTTP", "HTTPS"],
     compatibleProtocols: { TCP: ["TCP"], UDP: ["UDP"] },
     timeoutAtMostInterval: true,
+    // Every setting settable; the defaults are ELBv2's (draining 300 s, cross-zone off, client IP kept).
+    traffic: {
+        defaults: {
+            crossZone: false,
+            connectionDraining: 300,
+            sessionAffinity: "NONE",
+            preserveClientIp: true,
+            proxyProtocol: false,
+        },
+        connectionDraining: { min: 0, max: 3600 },
+        sessionAffinities: ["NONE", "CLIENT_IP"],
+        crossZone: [true, false],
+        preserveClientIp: [true, false],
+        proxyProtocol: [true, false],
+        clientIpAlwaysPreservedFor: [],
+        reasons: {},
+    },
+    securityGroups: true,
     inPlace: {
         listenerPort: true,
         listenerProtocol: true,
@@ -35,6 +53,8 @@ export const SHARED_NLB = {
         healthChecker: true,
         tags: true,
         subnets: true,
+        traffic: true,
+        securityGroups: true,
     },
     allowsEmptyVmGroup: true,
     exclusiveVmMembership: false,

@@ -111,6 +111,8 @@ export interface HealthCheckerReq {
     timeout?: number;
     /** Consecutive results to change state; omitted = driver default. */
     threshold?: number;
+    /** Consecutive failed probes that mark a VM unhealthy; omitted = `threshold`. */
+    unhealthyThreshold?: number;
     /** HTTP/HTTPS only: path probed; omitted = "/". */
     path?: string;
 }
@@ -121,9 +123,26 @@ export interface HealthCheckerInfo {
     interval: number;
     timeout: number;
     threshold: number;
+    unhealthyThreshold: number;
     /** "" for TCP. */
     path: string;
     cspId: string;
+}
+
+export const SESSION_AFFINITIES = ["NONE", "CLIENT_IP"] as const;
+export type SessionAffinity = (typeof SESSION_AFFINITIES)[number];
+
+/** How the NLB spreads and hands over connections (AWS: LB and target-group attributes). */
+export interface NlbTraffic {
+    /** Spread each zone's connections over the VMs of every zone. */
+    crossZone: boolean;
+    /** Seconds a removed VM keeps its open connections. */
+    connectionDraining: number;
+    sessionAffinity: SessionAffinity;
+    /** VMs see the client's address as the source. */
+    preserveClientIp: boolean;
+    /** Prefix each connection with a PROXY protocol v2 header. */
+    proxyProtocol: boolean;
 }
 
 export interface NlbReq {
@@ -137,6 +156,10 @@ export interface NlbReq {
     healthChecker: HealthCheckerReq;
     /** Explicit subnets (AWS: one per AZ); omitted = driver picks. */
     subnets?: string[];
+    /** Omitted = the cloud's defaults (`Capabilities.nlb.traffic.defaults`). */
+    traffic?: NlbTraffic;
+    /** Omitted or [] = none (on AWS an NLB created without security groups can never get any). */
+    securityGroups?: string[];
     tags: Record<string, string>;
     owner?: OwnerUrn;
 }
@@ -154,6 +177,8 @@ export interface NlbInfo {
     tags: Record<string, string>;
     /** The subnets it is placed in (the driver's choice when the request named none); [] where none apply. */
     subnets: string[];
+    traffic: NlbTraffic;
+    securityGroups: string[];
     /** Cloud-specific extras worth showing (ARNs, self links); string values only. */
     keyValues: Record<string, string>;
     /** Who created it, when recorded (objects made before owners were recorded have none). */
@@ -187,6 +212,10 @@ export interface NlbHandler {
      * zone's subnet swapped); checks the whole move before the first write. Returns the subnets.
      */
     changeSubnets(iid: Iid, subnets: string[]): Promise<string[]>;
+    /** Applies these traffic settings, changing only the ones that differ, in as few calls as the cloud allows. */
+    changeTrafficSettings(iid: Iid, traffic: NlbTraffic): Promise<NlbTraffic>;
+    /** Replaces a non-empty set of security groups with another non-empty one. */
+    changeSecurityGroups(iid: Iid, securityGroups: string[]): Promise<string[]>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -390,6 +419,21 @@ export interface NameRule {
     description: string;
 }
 
+/** Which traffic settings a driver accepts, its cloud's defaults, and why a value is refused. */
+export interface TrafficCapabilities {
+    defaults: NlbTraffic;
+    connectionDraining: Range;
+    sessionAffinities: readonly SessionAffinity[];
+    /** The values accepted per boolean setting (a cloud that always does one thing accepts only that). */
+    crossZone: readonly boolean[];
+    preserveClientIp: readonly boolean[];
+    proxyProtocol: readonly boolean[];
+    /** VM-group protocols on which client IP preservation cannot be turned off (ELBv2: UDP). */
+    clientIpAlwaysPreservedFor: readonly TrafficProtocol[];
+    /** Why a boolean value is refused, keyed by setting. */
+    reasons: Readonly<Partial<Record<"crossZone" | "preserveClientIp" | "proxyProtocol" | "securityGroups", string>>>;
+}
+
 export interface NlbCapabilities {
     supported: boolean;
     /** Why not, when unsupported. */
@@ -408,6 +452,9 @@ export interface NlbCapabilities {
     timeoutAtMostInterval: boolean;
     /** Values used when the user omits them. */
     defaults: { interval: number; timeout: number; threshold: number };
+    traffic: TrafficCapabilities;
+    /** Whether the NLB can carry security groups (AWS); elsewhere only [] is accepted. */
+    securityGroups: boolean;
     name: NameRule;
     /**
      * What an in-place call does behind the resource when that is more than changing a setting
@@ -424,6 +471,8 @@ export interface NlbCapabilities {
         healthChecker: boolean;
         tags: boolean;
         subnets: boolean;
+        traffic: boolean;
+        securityGroups: boolean;
     };
     /** Whether the VM list may be empty at create time. */
     allowsEmptyVmGroup: boolean;
@@ -505,6 +554,8 @@ export function bindNlbHandler<Context>(context: Context, ops: OperationsOf<NlbH
         changeHealthCheckerInfo: (iid, healthChecker) => ops.changeHealthCheckerInfo(context, iid, healthChecker),
         changeTags: (iid, tags) => ops.changeTags(context, iid, tags),
         changeSubnets: (iid, subnets) => ops.changeSubnets(context, iid, subnets),
+        changeTrafficSettings: (iid, traffic) => ops.changeTrafficSettings(context, iid, traffic),
+        changeSecurityGroups: (iid, groups) => ops.changeSecurityGroups(context, iid, groups),
     };
 }
 

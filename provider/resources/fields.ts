@@ -4,7 +4,7 @@
  * what preview promises is exactly what update does. A call the driver cannot make in place
  * (capability false) turns the field into "replace" at diff time.
  */
-import type { Capabilities } from "../interface/driver";
+import type { Capabilities, NlbTraffic } from "../interface/driver";
 import { deepEqual, getPath, isRecord, isUnknown, Props, sameSet } from "./common";
 
 export interface FieldRule<C extends string> {
@@ -23,8 +23,14 @@ export interface FieldRule<C extends string> {
      * existed holds none, and the cloud then had this default, so declaring it is no change.
      */
     absentMeans?: unknown;
+    /** `absentMeans` where it depends on the driver's defaults or on another stored field. */
+    absentMeansOf?: (olds: Props, caps: Capabilities | undefined) => unknown;
     /** Custom change test for structured fields (node groups matched by name). */
     changed?: (olds: unknown, news: unknown) => boolean;
+    /** A change the in-place call cannot make even though the driver has it (AWS: none ↔ some security groups). */
+    replacesWhen?: (olds: unknown, news: unknown) => boolean;
+    /** When `replacesWhen` applies, in words, for the docs. */
+    replacesWhenNote?: string;
 }
 
 export type NlbCall =
@@ -33,6 +39,8 @@ export type NlbCall =
     | "changeListener"
     | "changeHealthCheckerInfo"
     | "changeSubnets"
+    | "changeSecurityGroups"
+    | "changeTrafficSettings"
     | "addVms"
     | "changeTags";
 
@@ -46,9 +54,31 @@ export const NLB_CALL_ORDER: readonly NlbCall[] = [
     "changeListener",
     "changeHealthCheckerInfo",
     "changeSubnets",
+    "changeSecurityGroups",
+    "changeTrafficSettings",
     "addVms",
     "changeTags",
 ];
+
+const isEmptyList = (value: unknown) => !Array.isArray(value) || value.length === 0;
+
+const TRAFFIC_SETTINGS = [
+    "crossZone",
+    "connectionDraining",
+    "sessionAffinity",
+    "preserveClientIp",
+    "proxyProtocol",
+] as const satisfies ReadonlyArray<keyof NlbTraffic>;
+
+/** A traffic setting: one call applies them all; state from before they existed holds the driver's default. */
+function trafficRule(setting: keyof NlbTraffic): FieldRule<NlbCall> {
+    return {
+        path: setting,
+        effect: "changeTrafficSettings",
+        absentMeansOf: (_olds, caps) => caps?.nlb.traffic.defaults[setting],
+        inPlaceIf: caps => caps.nlb.inPlace.traffic,
+    };
+}
 
 export const nlbFields: ReadonlyArray<FieldRule<NlbCall | "vms">> = [
     { path: "connection", effect: "replace" },
@@ -75,6 +105,24 @@ export const nlbFields: ReadonlyArray<FieldRule<NlbCall | "vms">> = [
     { path: "healthChecker.timeout", effect: "changeHealthCheckerInfo", inPlaceIf: c => c.nlb.inPlace.healthChecker },
     { path: "healthChecker.threshold", effect: "changeHealthCheckerInfo", inPlaceIf: c => c.nlb.inPlace.healthChecker },
     { path: "healthChecker.path", effect: "changeHealthCheckerInfo", inPlaceIf: c => c.nlb.inPlace.healthChecker },
+    {
+        path: "healthChecker.unhealthyThreshold",
+        effect: "changeHealthCheckerInfo",
+        // Before it existed, one threshold counted both ways.
+        absentMeansOf: olds => getPath(olds, "healthChecker.threshold"),
+        inPlaceIf: c => c.nlb.inPlace.healthChecker,
+    },
+    ...TRAFFIC_SETTINGS.map(trafficRule),
+    // ELBv2 cannot give security groups to an NLB made without any, nor take them all away.
+    {
+        path: "securityGroups",
+        effect: "changeSecurityGroups",
+        set: true,
+        absentMeans: [],
+        inPlaceIf: c => c.nlb.inPlace.securityGroups,
+        replacesWhen: (olds, news) => isEmptyList(olds) !== isEmptyList(news),
+        replacesWhenNote: "between non-empty sets; none ↔ some replaces",
+    },
     { path: "tags", effect: "changeTags", inPlaceIf: c => c.nlb.inPlace.tags },
     { path: "adopt", effect: "state" },
     { path: "timeouts", effect: "state" },
@@ -239,8 +287,13 @@ function isUnset(value: unknown): boolean {
     return value === undefined || value === null || value === "" || value === 0;
 }
 
-export function fieldChanged<C extends string>(rule: FieldRule<C>, olds: Props, news: Props): boolean {
-    const before = getPath(olds, rule.path) ?? rule.absentMeans;
+export function fieldChanged<C extends string>(
+    rule: FieldRule<C>,
+    olds: Props,
+    news: Props,
+    caps?: Capabilities,
+): boolean {
+    const before = getPath(olds, rule.path) ?? rule.absentMeans ?? rule.absentMeansOf?.(olds, caps);
     const after = getPath(news, rule.path);
     if (isUnknown(after)) return true;
     if (rule.changed) return rule.changed(before, after);
@@ -260,7 +313,7 @@ export function plan<C extends string>(
 ): Plan<C> {
     const out: Plan<C> = { changed: [], replaces: [], calls: [] };
     for (const rule of table) {
-        if (!fieldChanged(rule, olds, news)) continue;
+        if (!fieldChanged(rule, olds, news, caps)) continue;
         out.changed.push(rule.path);
         if (rule.effect === "state") continue;
         // During preview a reference to a resource that is itself being updated is unknown
@@ -268,7 +321,8 @@ export function plan<C extends string>(
         // reference would be a false alarm; `up` diffs again with the real value and replaces
         // then if the reference really changed.
         if (isUnknown(getPath(news, rule.path))) continue;
-        if (rule.effect === "replace" || (rule.inPlaceIf && !rule.inPlaceIf(caps))) {
+        const cannot = rule.replacesWhen?.(getPath(olds, rule.path), getPath(news, rule.path)) === true;
+        if (rule.effect === "replace" || (rule.inPlaceIf && !rule.inPlaceIf(caps)) || cannot) {
             out.replaces.push(rule.path);
             continue;
         }
@@ -283,7 +337,7 @@ export function describeTable<C extends string>(
     caps?: Capabilities,
 ): Array<{ path: string; effect: string }> {
     return table.map(r => {
-        const note = caps?.nlb.inPlaceNotes?.[r.effect];
+        const note = caps?.nlb.inPlaceNotes?.[r.effect] ?? r.replacesWhenNote;
         const inPlace = `in place via ${r.effect}${note ? ` (${note})` : ""}`;
         const effect =
             r.effect === "replace" || (caps && r.inPlaceIf && !r.inPlaceIf(caps))
@@ -324,7 +378,7 @@ export function nodeGroupOps(olds: unknown, news: unknown, caps?: Capabilities):
         if (!old) continue;
         const changedCalls = new Set<string>();
         for (const rule of clusterNodeGroupFields) {
-            if (!fieldChanged(rule, old, nw)) continue;
+            if (!fieldChanged(rule, old, nw, caps)) continue;
             const inPlace = rule.effect !== "recreate" && (!caps || !rule.inPlaceIf || rule.inPlaceIf(caps));
             changedCalls.add(inPlace ? rule.effect : "recreate");
         }

@@ -3,7 +3,8 @@
  * Order: schema (./schemas) and field table (./fields) → check, diff, create, read, update,
  * delete on the skeleton → converters.
  */
-import type { Driver, HealthCheckerReq, HealthInfo, Iid, NlbInfo, NlbReq, TrafficProtocol } from "../interface/driver";
+import type { Driver, HealthCheckerReq, HealthInfo, Iid, NlbInfo, NlbReq } from "../interface/driver";
+import type { NlbTraffic, TrafficProtocol } from "../interface/driver";
 import { ownerField } from "../interface/owner";
 import { isRecord, parseWith, Props } from "../interface/schema";
 import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
@@ -134,6 +135,8 @@ function fromProps(props: Props, info: NlbInfo, declaredVms: string[] | undefine
         listener: { protocol: info.listener.protocol, port: info.listener.port },
         vmGroup: { protocol: info.vmGroup.protocol, port: info.vmGroup.port, vms: declaredVms ?? info.vmGroup.vms },
         healthChecker: healthOf(info),
+        ...info.traffic,
+        securityGroups: [...info.securityGroups],
         tags: info.tags,
     };
     if (typeof props.adopt === "string") out.adopt = props.adopt;
@@ -162,6 +165,10 @@ const NLB_CALLS: Record<NlbCall, (ctx: NlbUpdate) => Step[]> = {
         step("changeHealthCheckerInfo", () => driver.nlb.changeHealthCheckerInfo(iid, toHealthReq(ins.healthChecker))),
     changeSubnets: ({ driver, iid, ins }) =>
         step("changeSubnets", () => driver.nlb.changeSubnets(iid, ins.subnets ?? [])),
+    changeSecurityGroups: ({ driver, iid, ins }) =>
+        step("changeSecurityGroups", () => driver.nlb.changeSecurityGroups(iid, [...ins.securityGroups])),
+    changeTrafficSettings: ({ driver, iid, ins }) =>
+        step("changeTrafficSettings", () => driver.nlb.changeTrafficSettings(iid, trafficOf(ins))),
     addVms: ({ driver, iid, toAdd }) => step("addVms", () => driver.nlb.addVms(iid, toAdd)),
     changeTags: ({ driver, iid, ins }) => step("changeTags", () => driver.nlb.changeTags(iid, ins.tags)),
 };
@@ -229,8 +236,13 @@ function vmGroupInfo(ins: NlbInputs): { protocol: TrafficProtocol; port: number 
 }
 
 function healthOf(info: NlbInfo): NlbInputs["healthChecker"] {
-    const { protocol, port, interval, timeout, threshold, path } = info.healthChecker;
-    return { protocol, port, interval, timeout, threshold, path };
+    const { protocol, port, interval, timeout, threshold, unhealthyThreshold, path } = info.healthChecker;
+    return { protocol, port, interval, timeout, threshold, unhealthyThreshold, path };
+}
+
+function trafficOf(ins: NlbInputs): NlbTraffic {
+    const { crossZone, connectionDraining, sessionAffinity, preserveClientIp, proxyProtocol } = ins;
+    return { crossZone, connectionDraining, sessionAffinity, preserveClientIp, proxyProtocol };
 }
 
 export function toHealthReq(health: NlbInputs["healthChecker"]): HealthCheckerReq {
@@ -249,6 +261,8 @@ export function toNlbReq(ins: NlbInputs): NlbReq {
         listener: { protocol: ins.listener.protocol, port: ins.listener.port },
         vmGroup: { ...vmGroupInfo(ins), vms: [...ins.vmGroup.vms] },
         healthChecker: toHealthReq(ins.healthChecker),
+        traffic: trafficOf(ins),
+        securityGroups: [...ins.securityGroups],
         tags: { ...ins.tags },
         ...ownerField(ins.pulumiUrn),
     };
@@ -274,6 +288,8 @@ export function toOutputs(info: NlbInfo, ins: NlbInputs, health: HealthInfo | un
         },
         vmGroup: { protocol: info.vmGroup.protocol, port: info.vmGroup.port, vms: owned },
         healthChecker: healthOf(info),
+        ...info.traffic,
+        securityGroups: [...info.securityGroups],
         tags: userTags(info.tags),
         subnets: [...info.subnets],
         vms: [...info.vmGroup.vms],

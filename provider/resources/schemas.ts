@@ -5,8 +5,10 @@
  */
 import { z } from "zod";
 import type { Capabilities, ClusterCapabilities, DriverName, NameRule, NlbCapabilities } from "../interface/driver";
-import type { HealthProtocol, NlbScope, NlbType, TrafficProtocol } from "../interface/driver";
-import { HEALTH_PROTOCOLS, NLB_SCOPES, NLB_TYPES, TRAFFIC_PROTOCOLS } from "../interface/driver";
+import type { HealthProtocol, NlbScope, NlbType, SessionAffinity, TrafficProtocol } from "../interface/driver";
+import type { TrafficCapabilities } from "../interface/driver";
+import { HEALTH_PROTOCOLS, NLB_SCOPES, NLB_TYPES, SESSION_AFFINITIES, TRAFFIC_PROTOCOLS } from "../interface/driver";
+import { SHARED_NLB } from "../interface/capabilities";
 import { bool, cloudName, int, isRecord, known, leaf, listOf, object, oneOf, Props, str } from "../interface/schema";
 import { strList, stringMap, UNKNOWN } from "../interface/schema";
 import { cidrList, countOrPercent, labelMap, taintList } from "../interface/schema";
@@ -108,19 +110,24 @@ const healthPath = leaf<string>((raw, fail) => {
 
 function healthCheckerSchema(caps: NlbCapabilities | undefined) {
     const defaults = caps?.defaults ?? NLB_DEFAULTS;
+    const thresholdRange = caps?.healthThreshold ?? { min: 1, max: 100 };
     return object(
         {
             protocol: oneOf<HealthProtocol>(HEALTH_PROTOCOLS, { supported: caps?.healthProtocols, default: "TCP" }),
             port: int(PORT, { optional: true }),
             interval: int(caps?.healthInterval ?? { min: 1, max: 3600 }, { default: defaults.interval }),
             timeout: int(caps?.healthTimeout ?? { min: 1, max: 3600 }, { default: defaults.timeout }),
-            threshold: int(caps?.healthThreshold ?? { min: 1, max: 100 }, { default: defaults.threshold }),
+            threshold: int(thresholdRange, { default: defaults.threshold }),
+            unhealthyThreshold: int(thresholdRange, {
+                optional: true,
+                description: "Consecutive failed probes that mark a VM unhealthy; default: `threshold`",
+            }),
             path: healthPath,
         },
         {
             optional: true,
-            hint: "{ protocol?, port?, interval?, timeout?, threshold?, path? }",
-            prepare: raw => withHealthDefaults(raw, defaults.timeout),
+            hint: "{ protocol?, port?, interval?, timeout?, threshold?, unhealthyThreshold?, path? }",
+            prepare: raw => withHealthDefaults(raw, defaults, thresholdRange),
             refine: (valid, fail) => {
                 const { interval, timeout, path, protocol } = valid;
                 if (caps?.timeoutAtMostInterval && known(timeout) && known(interval) && timeout > interval) {
@@ -134,12 +141,23 @@ function healthCheckerSchema(caps: NlbCapabilities | undefined) {
     );
 }
 
-/** The timeout defaults to the interval when that is shorter; HTTP(S) checks default to "/". */
-function withHealthDefaults(raw: Props, defaultTimeout: number): Props {
+/**
+ * The timeout defaults to the interval when that is shorter; the unhealthy threshold to the
+ * threshold; HTTP(S) checks default to "/".
+ */
+function withHealthDefaults(
+    raw: Props,
+    defaults: { timeout: number; threshold: number },
+    thresholdRange: { min: number; max: number },
+): Props {
     const out = { ...raw };
     if (out.timeout === undefined) {
-        out.timeout = typeof out.interval === "number" ? Math.min(defaultTimeout, out.interval) : defaultTimeout;
+        out.timeout = typeof out.interval === "number" ? Math.min(defaults.timeout, out.interval) : defaults.timeout;
     }
+    // Only a well-formed threshold is copied: a bad one is reported once, under its own name.
+    const threshold = out.threshold ?? defaults.threshold;
+    const valid = typeof threshold === "number" && int(thresholdRange).safeParse(threshold).success;
+    if (out.unhealthyThreshold === undefined && valid) out.unhealthyThreshold = threshold;
     const protocol = typeof out.protocol === "string" ? out.protocol.toUpperCase() : out.protocol;
     if ((out.path === undefined || out.path === "") && (protocol === "HTTP" || protocol === "HTTPS")) out.path = "/";
     return out;
@@ -163,9 +181,38 @@ function withNlbDefaults(raw: Props, caps: NlbCapabilities | undefined): Props {
     return out;
 }
 
+type Fail = (path: string, reason: string) => void;
+
+const FIXED_SETTINGS = ["crossZone", "preserveClientIp", "proxyProtocol"] as const;
+
+/** Traffic settings a cloud fixes (a GCP passthrough NLB always spreads across zones), refused naming the driver. */
+function trafficRules(caps: Capabilities, valid: Partial<NlbShapeOutput>, fail: Fail): void {
+    const traffic = caps.nlb.traffic;
+    for (const setting of FIXED_SETTINGS) {
+        const value = valid[setting];
+        if (!known(value) || traffic[setting].includes(value)) continue;
+        const reason = traffic.reasons[setting] ?? "the cloud does not offer it";
+        fail(
+            setting,
+            `must be ${traffic[setting].join(" or ")} on the ${caps.driver} driver (${reason}), got ${value}`,
+        );
+    }
+    const protocol = known(valid.vmGroup) ? valid.vmGroup.protocol : undefined;
+    if (valid.preserveClientIp === false && known(protocol) && traffic.clientIpAlwaysPreservedFor.includes(protocol)) {
+        const reason = traffic.reasons.preserveClientIp ?? "the cloud always preserves it";
+        fail("preserveClientIp", `cannot be false for a ${protocol} VM group on the ${caps.driver} driver (${reason})`);
+    }
+    const groups = valid.securityGroups;
+    if (!caps.nlb.securityGroups && known(groups) && groups.length > 0) {
+        const reason = traffic.reasons.securityGroups ?? "the cloud has none";
+        fail("securityGroups", `must be empty on the ${caps.driver} driver (${reason}), got ${JSON.stringify(groups)}`);
+    }
+}
+
 function nlbRules(caps: Capabilities | undefined) {
-    return (valid: Partial<NlbShapeOutput>, fail: (path: string, reason: string) => void) => {
+    return (valid: Partial<NlbShapeOutput>, fail: Fail) => {
         const nlb = caps?.nlb;
+        if (caps) trafficRules(caps, valid, fail);
         const listener = valid.listener;
         const vmGroup = valid.vmGroup;
         if (!nlb || !known(listener) || !known(vmGroup)) return;
@@ -195,7 +242,33 @@ function nlbShape(caps: Capabilities | undefined) {
         listener: listenerSchema(nlb),
         vmGroup: vmGroupSchema(nlb),
         healthChecker: healthCheckerSchema(nlb),
+        ...trafficShape(nlb?.traffic ?? SHARED_NLB.traffic),
+        securityGroups: strList({ default: [], description: "Security group ids (AWS); [] = none" }),
         tags: stringMap(),
+    };
+}
+
+function trafficShape(traffic: TrafficCapabilities) {
+    const defaults = traffic.defaults;
+    return {
+        crossZone: bool({ default: defaults.crossZone, description: "Spread connections over the VMs of every zone" }),
+        connectionDraining: int(traffic.connectionDraining, {
+            default: defaults.connectionDraining,
+            description: "Seconds a VM being removed keeps its open connections",
+        }),
+        sessionAffinity: oneOf<SessionAffinity>(SESSION_AFFINITIES, {
+            supported: traffic.sessionAffinities,
+            default: defaults.sessionAffinity,
+            description: "CLIENT_IP sends a client's connections to the same VM",
+        }),
+        preserveClientIp: bool({
+            default: defaults.preserveClientIp,
+            description: "VMs see the client's address as the source",
+        }),
+        proxyProtocol: bool({
+            default: defaults.proxyProtocol,
+            description: "Prefix each connection with a PROXY protocol v2 header",
+        }),
     };
 }
 

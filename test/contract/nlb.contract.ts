@@ -273,6 +273,7 @@ export function describeNlbContract(label: string, getEnv: () => ContractEnv, ca
                 interval,
                 timeout,
                 threshold,
+                unhealthyThreshold: threshold,
                 path: http ? "/healthz" : "",
             };
             const { cspId: _ignored, ...got } = hc;
@@ -299,6 +300,29 @@ export function describeNlbContract(label: string, getEnv: () => ContractEnv, ca
                     assert.equal(hits, 1, `${vm} must appear in exactly one of healthy/unhealthy (round ${round})`);
                 }
             }
+        });
+
+        it("starts with the cloud's traffic defaults and changes every setting it accepts in one call", async function () {
+            const env = getEnv();
+            requireCreated();
+            const traffic = caps.nlb.traffic;
+            assert.deepEqual((await env.driver.nlb.getNlb(iid)).traffic, traffic.defaults);
+            // Each boolean flipped where the cloud accepts both values; the rest changed within their limits.
+            const flip = (values: readonly boolean[], current: boolean) =>
+                values.includes(!current) ? !current : current;
+            const tuned = {
+                crossZone: flip(traffic.crossZone, traffic.defaults.crossZone),
+                connectionDraining: differentIn(traffic.connectionDraining, traffic.defaults.connectionDraining, 20, 1),
+                sessionAffinity: traffic.sessionAffinities.find(a => a !== traffic.defaults.sessionAffinity) ?? "NONE",
+                preserveClientIp: flip(traffic.preserveClientIp, traffic.defaults.preserveClientIp),
+                proxyProtocol: flip(traffic.proxyProtocol, traffic.defaults.proxyProtocol),
+            };
+            const got = await env.driver.nlb.changeTrafficSettings(iid, tuned);
+            assert.deepEqual(got, tuned);
+            const read = await env.driver.nlb.getNlb(iid);
+            assert.equal(read.iid.systemId, iid.systemId);
+            assert.deepEqual(read.traffic, tuned);
+            assert.deepEqual(await env.driver.nlb.changeTrafficSettings(iid, traffic.defaults), traffic.defaults);
         });
 
         it("replaces the tags with exactly the new set", async function () {

@@ -391,6 +391,48 @@ export function lifecycleStack(e: E2E): void {
                 ],
                 then: [
                     {
+                        // Issue 13: an NLB's traffic settings and unhealthy threshold all change at once:
+                        // one `~ update`, the same id, every value in the cloud, then a clean preview.
+                        change: async () => {
+                            const traffic = env.caps.nlb.traffic;
+                            Object.assign(args("lbHealth"), {
+                                connectionDraining: 30,
+                                sessionAffinity: "CLIENT_IP",
+                                crossZone: traffic.crossZone.includes(!traffic.defaults.crossZone)
+                                    ? !traffic.defaults.crossZone
+                                    : traffic.defaults.crossZone,
+                                proxyProtocol: traffic.proxyProtocol.includes(true),
+                            });
+                            args("lbHealth").healthChecker.unhealthyThreshold = 2;
+                        },
+                        command: "preview+up",
+                        ops: (): Ops => ({ lbHealth: upd(env.caps.nlb.inPlace.traffic) }),
+                        checks: [
+                            async s => {
+                                const st = await stateOf(s.p);
+                                assert.equal(st.get("lbHealth")?.id, s.ids.get("lbHealth"), "lbHealth kept its ID");
+                                const live = await cloud(env).nlb(st.get("lbHealth")!);
+                                const traffic = env.caps.nlb.traffic;
+                                assert.deepEqual(
+                                    [live.traffic.connectionDraining, live.traffic.sessionAffinity],
+                                    [30, "CLIENT_IP"],
+                                );
+                                assert.equal(
+                                    live.traffic.crossZone,
+                                    traffic.crossZone.includes(!traffic.defaults.crossZone),
+                                );
+                                assert.equal(live.traffic.proxyProtocol, traffic.proxyProtocol.includes(true));
+                                assert.equal(live.healthChecker.unhealthyThreshold, 2);
+                                assert.equal(live.healthChecker.threshold, 5, "the healthy threshold is kept");
+                                assertNoChanges(
+                                    await s.p.preview(),
+                                    "preview after the traffic-settings update",
+                                    s.spec.resources.length,
+                                );
+                            },
+                        ],
+                    },
+                    {
                         // Issue 13: endpoint access, logging, and a node group's labels, taints and
                         // maxUnavailable (inline and standalone) all change at once: one `~ update` each.
                         change: async () => {

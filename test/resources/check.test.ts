@@ -85,6 +85,45 @@ export const INVALID_INPUTS: Array<[string, Checker, Props, string]> = [
         with_(nlb, { healthChecker: { protocol: "HTTP", path: "x" } }),
         "healthChecker.path",
     ],
+    [
+        "unhealthy threshold 11",
+        checkNlb,
+        with_(nlb, { healthChecker: { unhealthyThreshold: 11 } }),
+        "healthChecker.unhealthyThreshold",
+    ],
+    ["connection draining 3601 s", checkNlb, with_(nlb, { connectionDraining: 3601 }), "connectionDraining"],
+    ["session affinity by cookie", checkNlb, with_(nlb, { sessionAffinity: "COOKIE" }), "sessionAffinity"],
+    ["cross-zone not a boolean", checkNlb, with_(nlb, { crossZone: "yes" }), "crossZone"],
+    [
+        "client IP not preserved on UDP",
+        checkNlb,
+        with_(nlb, { listener: { protocol: "UDP", port: 53 }, vmGroup: { port: 53 }, preserveClientIp: false }),
+        "preserveClientIp",
+    ],
+    [
+        "cross-zone off on gcp",
+        checkNlb,
+        with_(nlb, { connection: { driver: "gcp", project: "p" }, crossZone: false }),
+        "crossZone",
+    ],
+    [
+        "proxy protocol on gcp",
+        checkNlb,
+        with_(nlb, { connection: { driver: "gcp", project: "p" }, proxyProtocol: true }),
+        "proxyProtocol",
+    ],
+    [
+        "client IP not preserved on gcp",
+        checkNlb,
+        with_(nlb, { connection: { driver: "gcp", project: "p" }, preserveClientIp: false }),
+        "preserveClientIp",
+    ],
+    [
+        "security groups on gcp",
+        checkNlb,
+        with_(nlb, { connection: { driver: "gcp", project: "p" }, securityGroups: ["sg-1"] }),
+        "securityGroups",
+    ],
     ["GLOBAL scope", checkNlb, with_(nlb, { scope: "GLOBAL" }), "scope"],
     ["unknown type", checkNlb, with_(nlb, { type: "PRIVATE" }), "type"],
     ["name too long for AWS rules", checkNlb, with_(nlb, { nlbName: "a".repeat(33) }), "nlbName"],
@@ -298,6 +337,18 @@ describe("check", () => {
         }
     });
 
+    it("refuses a traffic setting the cloud fixes, naming the property, the driver and why", () => {
+        const r = checkNlb({}, with_(nlb, { connection: { driver: "gcp", project: "p" }, crossZone: false }));
+        assert.deepStrictEqual(r.failures, [
+            {
+                property: "crossZone",
+                reason:
+                    "must be true on the gcp driver (a GCP passthrough NLB always spreads connections across the " +
+                    "region's zones), got false",
+            },
+        ]);
+    });
+
     it("reports every invalid field at once", () => {
         const r = checkNlb(
             {},
@@ -329,9 +380,15 @@ describe("check", () => {
             interval: 10,
             timeout: 5,
             threshold: 3,
+            unhealthyThreshold: 3,
             path: "",
         });
         assert.strictEqual(i.type, "PUBLIC");
+        assert.deepStrictEqual(
+            [i.crossZone, i.connectionDraining, i.sessionAffinity, i.preserveClientIp, i.proxyProtocol],
+            [false, 300, "NONE", true, false],
+        );
+        assert.deepStrictEqual(i.securityGroups, []);
         assert.strictEqual(i.scope, "REGION");
     });
 

@@ -52,6 +52,14 @@ const nlbExpect: Array<[string, unknown, "replace" | string]> = [
     ["healthChecker.timeout", 6, "changeHealthCheckerInfo"],
     ["healthChecker.threshold", 5, "changeHealthCheckerInfo"],
     ["healthChecker.path", "/healthz", "changeHealthCheckerInfo"],
+    ["healthChecker.unhealthyThreshold", 2, "changeHealthCheckerInfo"],
+    ["crossZone", true, "changeTrafficSettings"],
+    ["connectionDraining", 0, "changeTrafficSettings"],
+    ["sessionAffinity", "CLIENT_IP", "changeTrafficSettings"],
+    ["preserveClientIp", false, "changeTrafficSettings"],
+    ["proxyProtocol", true, "changeTrafficSettings"],
+    // The base has none: ELBv2 cannot add security groups to an NLB created without any.
+    ["securityGroups", ["sg-web"], "replace"],
     ["tags", { app: "other" }, "changeTags"],
 ];
 
@@ -110,6 +118,33 @@ describe("field tables", () => {
                 ),
                 { changes: false, replaces: [], deleteBeforeReplace: false },
             );
+        });
+
+        it("changes one non-empty set of security groups to another in place, and replaces for none", () => {
+            const guarded = set(base, "securityGroups", ["sg-default"]);
+            const other = set(guarded, "securityGroups", ["sg-web", "sg-default"]);
+            assert.deepStrictEqual(diffNlb(guarded, other).replaces, []);
+            assert.deepStrictEqual(plan(nlbFields, guarded, other, localCaps).calls, ["changeSecurityGroups"]);
+            assert.deepStrictEqual(diffNlb(guarded, set(guarded, "securityGroups", [])).replaces, ["securityGroups"]);
+        });
+
+        it("changes several traffic settings in one call", () => {
+            const news = { ...base, crossZone: true, connectionDraining: 30, sessionAffinity: "CLIENT_IP" };
+            assert.deepStrictEqual(plan(nlbFields, base, news, localCaps).calls, ["changeTrafficSettings"]);
+        });
+
+        it("announces no change for state written before the traffic settings existed", () => {
+            const { crossZone, connectionDraining, sessionAffinity, preserveClientIp, proxyProtocol, ...older } = base;
+            assert.deepStrictEqual(
+                [crossZone, connectionDraining, sessionAffinity, preserveClientIp, proxyProtocol],
+                [false, 300, "NONE", true, false],
+            );
+            delete older.securityGroups;
+            const health = { ...(older.healthChecker as Props) };
+            delete health.unhealthyThreshold;
+            const stored = { ...older, healthChecker: health };
+            assert.deepStrictEqual(diffNlb(stored, base), { changes: false, replaces: [], deleteBeforeReplace: false });
+            assert.strictEqual(diffNlb(stored, { ...base, connectionDraining: 10 }).changes, true);
         });
 
         it("turns an in-place field into a replace when the driver lacks the capability", () => {

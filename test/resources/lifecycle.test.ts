@@ -77,6 +77,7 @@ describe("resource lifecycles on the local driver", () => {
                 interval: 10,
                 timeout: 5,
                 threshold: 3,
+                unhealthyThreshold: 3,
                 path: "",
             });
             assert.ok(!Number.isNaN(Date.parse(outs.createdTime as string)));
@@ -114,6 +115,7 @@ describe("resource lifecycles on the local driver", () => {
                 interval: 30,
                 timeout: 10,
                 threshold: 5,
+                unhealthyThreshold: 5,
                 path: "/healthz",
             });
             outs = r.outs;

@@ -274,6 +274,14 @@ function forDrivers(kind: Kind, render: (caps: Capabilities) => string): string 
 }
 
 const range = (r: { min: number; max: number }) => `${r.min}–${r.max}`;
+
+/** A boolean traffic setting: its default and the values each driver accepts. */
+function trafficChoice(setting: "crossZone" | "preserveClientIp" | "proxyProtocol") {
+    return {
+        default: () => forDrivers("nlb", c => String(c.nlb.traffic.defaults[setting])),
+        allowed: () => forDrivers("nlb", c => c.nlb.traffic[setting].map(String).join(" or ")),
+    };
+}
 const versions = (v: readonly string[]) => `"${v[0]}" to "${v[v.length - 1]}"`;
 const maxChars = (n: number) => `at most ${n} characters`;
 
@@ -313,6 +321,19 @@ const FROM_CAPABILITIES: Record<string, { default?: () => string; allowed?: () =
         "HealthCheckerArgs.threshold": {
             default: () => forDrivers("nlb", c => String(c.nlb.defaults.threshold)),
             allowed: () => forDrivers("nlb", c => range(c.nlb.healthThreshold)),
+        },
+        "HealthCheckerArgs.unhealthyThreshold": { allowed: () => forDrivers("nlb", c => range(c.nlb.healthThreshold)) },
+        "NlbArgs.crossZone": trafficChoice("crossZone"),
+        "NlbArgs.preserveClientIp": trafficChoice("preserveClientIp"),
+        "NlbArgs.proxyProtocol": trafficChoice("proxyProtocol"),
+        "NlbArgs.connectionDraining": {
+            default: () => forDrivers("nlb", c => String(c.nlb.traffic.defaults.connectionDraining)),
+            allowed: () => forDrivers("nlb", c => range(c.nlb.traffic.connectionDraining)),
+        },
+        "NlbArgs.sessionAffinity": {
+            default: () => forDrivers("nlb", c => `"${c.nlb.traffic.defaults.sessionAffinity}"`),
+            allowed: () => forDrivers("nlb", c => quoted(c.nlb.traffic.sessionAffinities)),
+            literals: () => supported("nlb").flatMap(d => capabilitiesOf(d).nlb.traffic.sessionAffinities),
         },
         "ClusterArgs.clusterName": { allowed: () => forDrivers("cluster", c => maxChars(c.cluster.name.maxLength)) },
         "ClusterArgs.version": { allowed: () => forDrivers("cluster", c => versions(c.cluster.versions)) },

@@ -7,6 +7,10 @@ import { randomBytes } from "crypto";
 import { DescribeSubnetsCommand, Subnet } from "@aws-sdk/client-ec2";
 import {
     CreateTargetGroupCommand,
+    DescribeLoadBalancerAttributesCommand,
+    DescribeTargetGroupAttributesCommand,
+    ModifyLoadBalancerAttributesCommand,
+    ModifyTargetGroupAttributesCommand,
     DeleteListenerCommand,
     DeleteLoadBalancerCommand,
     DeleteTargetGroupCommand,
@@ -31,13 +35,14 @@ import type {
     ListenerInfo,
     NlbInfo,
     NlbReq,
+    NlbTraffic,
     TrafficProtocol,
     VmGroupInfo,
 } from "../../interface/driver";
 import { CloudApiError, NotFoundError, ValidationError } from "../../interface/errors";
 import { waitForStatus, withRetries } from "../../interface/wait";
 import { AwsSession, aws, errorCode, isAwsNotFound, isoTime, unlessGone, waitOptions } from "./clients";
-import { HEALTH } from "./validate";
+import { HEALTH, TRAFFIC_DEFAULTS } from "./validate";
 
 export const NLB_TAG = "spider:nlb";
 
@@ -126,9 +131,8 @@ export function healthParams(hc: HealthCheckerReq): {
         ...(hc.protocol === "TCP" ? {} : { HealthCheckPath: hc.path || "/" }),
         HealthCheckIntervalSeconds: hc.interval ?? HEALTH.defaults.interval,
         HealthCheckTimeoutSeconds: hc.timeout ?? HEALTH.defaults.timeout,
-        // One threshold in the neutral model: the same count turns a target healthy and unhealthy.
         HealthyThresholdCount: threshold,
-        UnhealthyThresholdCount: threshold,
+        UnhealthyThresholdCount: hc.unhealthyThreshold ?? threshold,
     };
 }
 
@@ -405,6 +409,7 @@ export function fromTargetGroupHealth(tg: TargetGroup): HealthCheckerInfo {
         interval: tg.HealthCheckIntervalSeconds ?? HEALTH.defaults.interval,
         timeout: tg.HealthCheckTimeoutSeconds ?? HEALTH.defaults.timeout,
         threshold: tg.HealthyThresholdCount ?? HEALTH.defaults.threshold,
+        unhealthyThreshold: tg.UnhealthyThresholdCount ?? tg.HealthyThresholdCount ?? HEALTH.defaults.threshold,
         path: protocol === "TCP" ? "" : tg.HealthCheckPath || "/",
         cspId: tg.TargetGroupArn ?? "",
     };
@@ -439,7 +444,12 @@ export function toHealthInfo(targets: TargetHealthDescription[]): HealthInfo {
     return { all, healthy, unhealthy: all.filter(id => !healthy.includes(id)) };
 }
 
-export function toNlbInfo(parts: NlbParts, vms: string[], tags: Record<string, string>, owner?: string): NlbInfo {
+export function toNlbInfo(
+    parts: NlbParts & { traffic: NlbTraffic },
+    vms: string[],
+    tags: Record<string, string>,
+    owner?: string,
+): NlbInfo {
     const { lb, listener, tg } = parts;
     const zoneSubnets = (lb.AvailabilityZones ?? []).map(z => z.SubnetId ?? "").filter(Boolean);
     return {
@@ -454,6 +464,8 @@ export function toNlbInfo(parts: NlbParts, vms: string[], tags: Record<string, s
         createdTime: isoTime(lb.CreatedTime),
         tags: { ...tags },
         subnets: [...zoneSubnets].sort(),
+        traffic: { ...parts.traffic },
+        securityGroups: [...(lb.SecurityGroups ?? [])].sort(),
         keyValues: {
             loadBalancerArn: lb.LoadBalancerArn ?? "",
             listenerArn: listener.ListenerArn ?? "",
@@ -468,8 +480,148 @@ export function toNlbInfo(parts: NlbParts, vms: string[], tags: Record<string, s
                 .join(","),
             listenerProtocol: listener.Protocol ?? "",
             targetGroupProtocol: tg.Protocol ?? "",
-            unhealthyThreshold: String(tg.UnhealthyThresholdCount ?? ""),
             canonicalHostedZoneId: lb.CanonicalHostedZoneId ?? "",
         },
     };
+}
+
+// ---------------------------------------------------------------------------------------------
+// traffic settings: target-group and load-balancer attributes
+
+export interface TrafficAttributes {
+    loadBalancer: Attribute[];
+    targetGroup: Attribute[];
+}
+
+interface Attribute {
+    Key?: string;
+    Value?: string;
+}
+
+const CROSS_ZONE = "load_balancing.cross_zone.enabled";
+
+/** The settings as ELBv2 attributes: cross-zone on the load balancer, the rest on the target group. */
+export function toTrafficAttributes(traffic: NlbTraffic): TrafficAttributes {
+    return {
+        loadBalancer: [{ Key: CROSS_ZONE, Value: String(traffic.crossZone) }],
+        targetGroup: [
+            { Key: "deregistration_delay.timeout_seconds", Value: String(traffic.connectionDraining) },
+            { Key: "stickiness.enabled", Value: String(traffic.sessionAffinity === "CLIENT_IP") },
+            // source_ip is the only stickiness of NLB target groups.
+            { Key: "stickiness.type", Value: "source_ip" },
+            { Key: "preserve_client_ip.enabled", Value: String(traffic.preserveClientIp) },
+            { Key: "proxy_protocol_v2.enabled", Value: String(traffic.proxyProtocol) },
+        ],
+    };
+}
+
+export function fromTrafficAttributes(attributes: TrafficAttributes): NlbTraffic {
+    const value = (list: Attribute[], key: string) => list.find(attribute => attribute.Key === key)?.Value;
+    const group = (key: string) => value(attributes.targetGroup, key);
+    const draining = Number(group("deregistration_delay.timeout_seconds") ?? TRAFFIC_DEFAULTS.connectionDraining);
+    return {
+        crossZone: value(attributes.loadBalancer, CROSS_ZONE) === "true",
+        connectionDraining: Number.isFinite(draining) ? draining : TRAFFIC_DEFAULTS.connectionDraining,
+        sessionAffinity: group("stickiness.enabled") === "true" ? "CLIENT_IP" : "NONE",
+        preserveClientIp: (group("preserve_client_ip.enabled") ?? "true") === "true",
+        proxyProtocol: group("proxy_protocol_v2.enabled") === "true",
+    };
+}
+
+/** The attributes of `wanted` whose value differs from `current`'s. */
+function changedAttributes(wanted: Attribute[], current: Attribute[]): Attribute[] {
+    return wanted.filter(attribute => current.find(other => other.Key === attribute.Key)?.Value !== attribute.Value);
+}
+
+export async function describeTrafficAttributes(
+    session: AwsSession,
+    arns: { lbArn: string; tgArn: string },
+    what: string,
+): Promise<TrafficAttributes> {
+    const elb = session.clients.elb;
+    const [loadBalancer, targetGroup] = await Promise.all([
+        aws(what, () => elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arns.lbArn }))),
+        describeTargetGroupAttributes(session, arns.tgArn, what),
+    ]);
+    return { loadBalancer: loadBalancer.Attributes ?? [], targetGroup };
+}
+
+export async function describeTargetGroupAttributes(
+    session: AwsSession,
+    tgArn: string,
+    what: string,
+): Promise<Attribute[]> {
+    const command = new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tgArn });
+    return (await aws(what, () => session.clients.elb.send(command))).Attributes ?? [];
+}
+
+/**
+ * What a swapped-in target group must carry over from the old one: its traffic attributes, with
+ * client IP preservation on for UDP (ELBv2 refuses it off there).
+ */
+export function carriedTargetGroupAttributes(old: Attribute[], protocol: TrafficProtocol): Attribute[] {
+    const keys = toTrafficAttributes(TRAFFIC_DEFAULTS).targetGroup.map(attribute => attribute.Key);
+    const carried = old.filter(attribute => keys.includes(attribute.Key));
+    if (protocol !== "UDP") return carried;
+    return mergeAttributes(carried, [{ Key: "preserve_client_ip.enabled", Value: "true" }]);
+}
+
+/**
+ * Sets the attributes that differ from `current`: at most one ModifyLoadBalancerAttributes and
+ * one ModifyTargetGroupAttributes, however many settings change. `arns.lbArn` "" = the target
+ * group only (a swapped-in group whose load balancer keeps its attributes).
+ */
+export async function applyTrafficAttributes(
+    session: AwsSession,
+    arns: { lbArn: string; tgArn: string },
+    wanted: TrafficAttributes,
+    current: TrafficAttributes,
+    what: string,
+): Promise<TrafficAttributes> {
+    const elb = session.clients.elb;
+    const forLoadBalancer = arns.lbArn ? changedAttributes(wanted.loadBalancer, current.loadBalancer) : [];
+    const forTargetGroup = changedAttributes(wanted.targetGroup, current.targetGroup);
+    const options = { property: "traffic" };
+    await Promise.all([
+        forLoadBalancer.length === 0
+            ? undefined
+            : aws(
+                  what,
+                  () =>
+                      elb.send(
+                          new ModifyLoadBalancerAttributesCommand({
+                              LoadBalancerArn: arns.lbArn,
+                              Attributes: forLoadBalancer,
+                          }),
+                      ),
+                  options,
+              ),
+        forTargetGroup.length === 0
+            ? undefined
+            : aws(
+                  what,
+                  () =>
+                      elb.send(
+                          new ModifyTargetGroupAttributesCommand({
+                              TargetGroupArn: arns.tgArn,
+                              Attributes: forTargetGroup,
+                          }),
+                      ),
+                  options,
+              ),
+    ]);
+    return {
+        loadBalancer: mergeAttributes(current.loadBalancer, forLoadBalancer),
+        targetGroup: mergeAttributes(current.targetGroup, forTargetGroup),
+    };
+}
+
+function mergeAttributes(current: Attribute[], changes: Attribute[]): Attribute[] {
+    const kept = current.filter(attribute => !changes.some(change => change.Key === attribute.Key));
+    return [...kept, ...changes];
+}
+
+/** ELBv2's attributes of a fresh NLB and target group, as far as the traffic settings go. */
+export function defaultTrafficAttributes(): TrafficAttributes {
+    return toTrafficAttributes(TRAFFIC_DEFAULTS);
 }

@@ -15,11 +15,13 @@ import * as clusterOperations from "./cluster";
 import * as nlbOperations from "./nlb";
 import {
     CLUSTER_NAME,
+    CONNECTION_DRAINING,
     EKS_VERSIONS,
     HEALTH,
     MAX_NODE_GROUP_SIZE,
     NLB_NAME,
     NODE_GROUP_NAME,
+    TRAFFIC_DEFAULTS,
     validateCluster as validateClusterReq,
     validateNlb as validateNlbReq,
 } from "./validate";
@@ -32,6 +34,12 @@ export const capabilities: Capabilities = defineCapabilities({
         healthThreshold: HEALTH.threshold,
         defaults: HEALTH.defaults,
         name: NLB_NAME,
+        traffic: {
+            defaults: TRAFFIC_DEFAULTS,
+            connectionDraining: CONNECTION_DRAINING,
+            clientIpAlwaysPreservedFor: ["UDP"],
+            reasons: { preserveClientIp: "ELBv2 always preserves client IPs for UDP target groups" },
+        },
         // A target group's port and protocol are immutable: a new group is made, the listener switched to it.
         inPlaceNotes: { changeVmGroupInfo: "swaps in a new target group; the listener keeps forwarding" },
     },

@@ -18,6 +18,7 @@ import {
     ModifyListenerCommand,
     ModifyTargetGroupCommand,
     RemoveTagsCommand,
+    SetSecurityGroupsCommand,
     SetSubnetsCommand,
     Tag,
     TargetGroup,
@@ -31,6 +32,7 @@ import type {
     ListenerReq,
     NlbInfo,
     NlbReq,
+    NlbTraffic,
     VmGroupInfo,
     VmGroupReq,
 } from "../../interface/driver";
@@ -41,15 +43,26 @@ import { planSubnetSteps, sharedZones } from "../../interface/subnets";
 import {
     validateHealthChecker,
     validateListener,
+    TRAFFIC_DEFAULTS,
     validateNlb,
+    validateNlbSecurityGroups,
     validateSubnets,
     validateTags,
+    validateTraffic,
     validateVmGroup,
     validateVms,
 } from "./validate";
 import {
+    applyTrafficAttributes,
     attachedVms,
+    carriedTargetGroupAttributes,
     createTargetGroup,
+    defaultTrafficAttributes,
+    describeTargetGroupAttributes,
+    describeTrafficAttributes,
+    fromTrafficAttributes,
+    toTrafficAttributes,
+    toTrafficProtocol,
     deleteListener,
     deleteLoadBalancerAndWait,
     deleteOrphanTargetGroups,
@@ -138,6 +151,14 @@ async function createNlbParts(session: AwsSession, plan: NlbPlan, undo: UndoStac
     });
     const tgArn = tg.TargetGroupArn as string;
     undo.push(`target group ${tgArn}`, () => deleteTargetGroup(session, tgArn, undoing));
+    const wanted = toTrafficAttributes(req.traffic ?? TRAFFIC_DEFAULTS);
+    const attributes = await applyTrafficAttributes(
+        session,
+        { lbArn, tgArn },
+        wanted,
+        defaultTrafficAttributes(),
+        what,
+    );
     if (req.vmGroup.vms.length) await registerTargets(session, tgArn, req.vmGroup.vms, what);
 
     const listener = await createListener(session, lbArn, tgArn, plan);
@@ -145,7 +166,8 @@ async function createNlbParts(session: AwsSession, plan: NlbPlan, undo: UndoStac
     undo.push(`listener ${listenerArn}`, () => deleteListener(session, listenerArn, undoing));
 
     const active = await waitNlbActive(session, lbArn, what);
-    return toNlbInfo({ lb: active, listener, tg }, [...req.vmGroup.vms].sort(), req.tags, req.owner);
+    const traffic = fromTrafficAttributes(attributes);
+    return toNlbInfo({ lb: active, listener, tg, traffic }, [...req.vmGroup.vms].sort(), req.tags, req.owner);
 }
 
 async function createLoadBalancer(session: AwsSession, plan: NlbPlan): Promise<LoadBalancer> {
@@ -156,6 +178,8 @@ async function createLoadBalancer(session: AwsSession, plan: NlbPlan): Promise<L
         Scheme: req.type === "INTERNAL" ? "internal" : "internet-facing",
         Subnets: plan.subnets,
         IpAddressType: "ipv4",
+        // Given now or never: ELBv2 cannot add security groups to an NLB created without any.
+        ...(req.securityGroups?.length ? { SecurityGroups: req.securityGroups } : {}),
         Tags: plan.tags,
     });
     const res = await aws(what, () => session.clients.elb.send(command), { property: "subnets" });
@@ -191,12 +215,15 @@ export async function getNlb(session: AwsSession, iid: Iid): Promise<NlbInfo> {
 async function readNlb(session: AwsSession, lb: LoadBalancer, what: string): Promise<NlbInfo> {
     const lbArn = lb.LoadBalancerArn as string;
     const listener = await findListener(session, lbArn, what);
-    const [tg, targets, tags] = await Promise.all([
-        findTargetGroup(session, forwardTargetGroupArn(listener, what), what),
-        describeTargets(session, forwardTargetGroupArn(listener, what), what),
+    const tgArn = forwardTargetGroupArn(listener, what);
+    const [tg, targets, tags, attributes] = await Promise.all([
+        findTargetGroup(session, tgArn, what),
+        describeTargets(session, tgArn, what),
         describeTagList(session, lbArn, what),
+        describeTrafficAttributes(session, { lbArn, tgArn }, what),
     ]);
-    return toNlbInfo({ lb, listener, tg }, attachedVms(targets), fromAwsTags(tags), ownerFromTags(tagMap(tags)));
+    const parts = { lb, listener, tg, traffic: fromTrafficAttributes(attributes) };
+    return toNlbInfo(parts, attachedVms(targets), fromAwsTags(tags), ownerFromTags(tagMap(tags)));
 }
 
 export async function listNlb(session: AwsSession): Promise<NlbInfo[]> {
@@ -308,9 +335,10 @@ async function swapTargetGroup(
     listenerReq?: ListenerReq,
 ): Promise<{ tg: TargetGroup; listener: Listener; vms: string[] }> {
     const oldArn = parts.tg.TargetGroupArn as string;
-    const [targets, tags] = await Promise.all([
+    const [targets, tags, oldAttributes] = await Promise.all([
         describeTargets(session, oldArn, what),
         describeTagList(session, oldArn, what),
+        describeTargetGroupAttributes(session, oldArn, what),
     ]);
     const vms = attachedVms(targets);
     // The old group's tags name the NLB, so the load balancer itself need not be read.
@@ -329,6 +357,12 @@ async function swapTargetGroup(
     undo.push(`target group ${newArn}`, () => deleteTargetGroup(session, newArn, `undoing ${what}`));
     let listener: Listener;
     try {
+        const carried = {
+            loadBalancer: [],
+            targetGroup: carriedTargetGroupAttributes(oldAttributes, vmGroup.protocol),
+        };
+        const arns = { lbArn: "", tgArn: newArn };
+        await applyTrafficAttributes(session, arns, carried, defaultTrafficAttributes(), what);
         if (vms.length) await registerTargets(session, newArn, vms, what);
         const res = await aws(
             what,
@@ -360,6 +394,7 @@ function keepHealthPort(hc: HealthCheckerInfo, tg: TargetGroup): HealthCheckerRe
         interval: hc.interval,
         timeout: hc.timeout,
         threshold: hc.threshold,
+        unhealthyThreshold: hc.unhealthyThreshold,
         ...(hc.path ? { path: hc.path } : {}),
     };
 }
@@ -445,6 +480,31 @@ export async function changeHealthCheckerInfo(
     );
     const tg = res.TargetGroups?.[0] ?? (await findTargetGroup(session, tgArn, what));
     return fromTargetGroupHealth(tg);
+}
+
+/** At most one ModifyLoadBalancerAttributes (cross-zone) and one ModifyTargetGroupAttributes (the rest). */
+export async function changeTrafficSettings(session: AwsSession, iid: Iid, traffic: NlbTraffic): Promise<NlbTraffic> {
+    const what = `changing the traffic settings of Nlb (${label(iid)})`;
+    const lbArn = await loadBalancerArn(session, iid, what);
+    const listener = await findListener(session, lbArn, what);
+    const tgArn = forwardTargetGroupArn(listener, what);
+    const tg = await findTargetGroup(session, tgArn, what);
+    const issues = validateTraffic(traffic, toTrafficProtocol(tg.Protocol));
+    if (issues.length) throw new ValidationError(issues);
+    const current = await describeTrafficAttributes(session, { lbArn, tgArn }, what);
+    const wanted = toTrafficAttributes(traffic);
+    return fromTrafficAttributes(await applyTrafficAttributes(session, { lbArn, tgArn }, wanted, current, what));
+}
+
+/** SetSecurityGroups: ELBv2 itself refuses none ↔ some, which the field table turns into a replacement. */
+export async function changeSecurityGroups(session: AwsSession, iid: Iid, securityGroups: string[]): Promise<string[]> {
+    const what = `changing the security groups of Nlb (${label(iid)})`;
+    const issues = validateNlbSecurityGroups(securityGroups);
+    if (issues.length) throw new ValidationError(issues);
+    const lbArn = await loadBalancerArn(session, iid, what);
+    const command = new SetSecurityGroupsCommand({ LoadBalancerArn: lbArn, SecurityGroups: securityGroups });
+    const res = await aws(what, () => session.clients.elb.send(command), { property: "securityGroups" });
+    return [...(res.SecurityGroupIds ?? securityGroups)].sort();
 }
 
 export async function changeTags(

@@ -10,11 +10,14 @@ import type {
     ListenerReq,
     NameRule,
     NlbReq,
+    NlbTraffic,
     NodeGroupReq,
     ScalingReq,
+    TrafficProtocol,
     VmGroupReq,
 } from "../../interface/driver";
-import { CAPACITY_TYPES, HEALTH_PROTOCOLS, LOG_TYPES, NLB_TYPES, TRAFFIC_PROTOCOLS } from "../../interface/driver";
+import { CAPACITY_TYPES, HEALTH_PROTOCOLS, LOG_TYPES, NLB_TYPES, SESSION_AFFINITIES } from "../../interface/driver";
+import { TRAFFIC_PROTOCOLS } from "../../interface/driver";
 import { ipv4CidrProblem } from "../../interface/schema";
 import type { FieldIssue } from "../../interface/errors";
 
@@ -187,6 +190,7 @@ export function validateHealthChecker(hc: HealthCheckerReq | undefined, property
     checkInt(issues, `${property}.interval`, hc.interval, HEALTH.interval);
     checkInt(issues, `${property}.timeout`, hc.timeout, HEALTH.timeout);
     checkInt(issues, `${property}.threshold`, hc.threshold, HEALTH.threshold);
+    checkInt(issues, `${property}.unhealthyThreshold`, hc.unhealthyThreshold, HEALTH.threshold);
     const interval = hc.interval ?? HEALTH.defaults.interval;
     const timeout = hc.timeout ?? HEALTH.defaults.timeout;
     if (timeout > interval) {
@@ -234,8 +238,45 @@ export function validateNlb(req: NlbReq): FieldIssue[] {
         });
     }
     issues.push(...validateHealthChecker(req.healthChecker));
+    if (req.traffic) issues.push(...validateTraffic(req.traffic, req.vmGroup?.protocol));
+    issues.push(...validateNlbSecurityGroups(req.securityGroups ?? []));
     if (req.subnets !== undefined) issues.push(...validateSubnets(req.subnets));
     issues.push(...validateTags(req.tags));
+    return issues;
+}
+
+/** ELBv2's defaults for an instance target group of an NLB and its load balancer. */
+export const TRAFFIC_DEFAULTS: NlbTraffic = {
+    crossZone: false,
+    connectionDraining: 300,
+    sessionAffinity: "NONE",
+    preserveClientIp: true,
+    proxyProtocol: false,
+};
+
+export const CONNECTION_DRAINING = { min: 0, max: 3600 };
+
+/** The target-group and load-balancer attribute values ELBv2 accepts. */
+export function validateTraffic(traffic: NlbTraffic, protocol: TrafficProtocol | undefined): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    checkInt(issues, "connectionDraining", traffic.connectionDraining, CONNECTION_DRAINING);
+    checkOneOf(issues, "sessionAffinity", traffic.sessionAffinity, SESSION_AFFINITIES);
+    if (protocol === "UDP" && !traffic.preserveClientIp) {
+        const reason = "ELBv2 always preserves client IPs for UDP target groups";
+        issues.push({ property: "preserveClientIp", reason });
+    }
+    return issues;
+}
+
+/** An NLB takes at most 5 security groups (ELBv2 quota), by id. */
+export function validateNlbSecurityGroups(groups: string[], property = "securityGroups"): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    if (groups.length > 5) issues.push({ property, reason: `at most 5 security groups, got ${groups.length}` });
+    groups.forEach((group, index) => {
+        if (!SG_ID.test(group)) {
+            issues.push({ property: `${property}[${index}]`, reason: `"${group}" is not a security group id (sg-…)` });
+        }
+    });
     return issues;
 }
 

@@ -39,7 +39,20 @@ export const capabilities: Capabilities = defineCapabilities({
         healthThreshold: { min: 1, max: 10 },
         defaults: { interval: 5, timeout: 5, threshold: 2 },
         name: nlbName,
-        inPlace: { subnets: false },
+        traffic: {
+            defaults: { crossZone: true, connectionDraining: 0, preserveClientIp: true, proxyProtocol: false },
+            crossZone: [true],
+            preserveClientIp: [true],
+            proxyProtocol: [false],
+            reasons: {
+                crossZone: "a GCP passthrough NLB always spreads connections across the region's zones",
+                preserveClientIp: "a GCP passthrough NLB always delivers the client's address",
+                proxyProtocol: "a GCP passthrough NLB does not add PROXY protocol headers",
+                securityGroups: "GCP load balancers carry no security groups; firewall rules are separate",
+            },
+        },
+        securityGroups: false,
+        inPlace: { subnets: false, securityGroups: false },
         // A forwarding rule's ports and protocol are immutable: the driver deletes and re-inserts it.
         inPlaceNotes: {
             changeListener:

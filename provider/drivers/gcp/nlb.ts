@@ -19,10 +19,12 @@ import type {
     ListenerReq,
     NlbInfo,
     NlbReq,
+    NlbTraffic,
     TrafficProtocol,
     VmGroupInfo,
     VmGroupReq,
 } from "../../interface/driver";
+import { capabilities } from "./capabilities";
 import { AlreadyExistsError, FieldIssue, NotFoundError, NotSupportedError } from "../../interface/errors";
 import { ownerValue, stackOfUrn } from "../../interface/owner";
 import { allOrFirstError } from "../../interface/wait";
@@ -72,7 +74,9 @@ import {
     toDescription,
     toForwardingRuleResource,
     toHealthCheckResource,
+    toBackendServiceTraffic,
     toNlbInfo,
+    trafficOf,
     toScheme,
     zonalLink,
 } from "./parts";
@@ -104,6 +108,7 @@ import {
 } from "./steps";
 import {
     validateHealthChecker,
+    validateTraffic,
     validateListener,
     validateNlb,
     validateTags,
@@ -210,6 +215,7 @@ function insertBackendService(
         protocol: req.vmGroup.protocol,
         healthChecks: [regionalLink(ctx.settings, "healthChecks", partNames.healthCheck)],
         backends: groups.map(link => ({ group: link, balancingMode: "CONNECTION" })),
+        ...toBackendServiceTraffic(req.traffic ?? capabilities.nlb.traffic.defaults),
     };
     if (scheme === "INTERNAL") body.network = networkLink(ctx.settings, req.vpc);
     const step = `inserting backend service ${partNames.backendService}`;
@@ -705,6 +711,28 @@ export async function changeSubnets(ctx: GcpContext, iid: Iid, _subnets: string[
         `changing the subnets of Nlb (${label(iid)}): a GCE forwarding rule's subnetwork ` +
             "and its reserved internal address are immutable, so the gcp driver replaces the NLB instead",
     );
+}
+
+/** Draining and affinity are backend-service fields (one update); the others a passthrough NLB fixes. */
+export async function changeTrafficSettings(ctx: GcpContext, iid: Iid, traffic: NlbTraffic): Promise<NlbTraffic> {
+    const action = `changing the traffic settings of Nlb (${label(iid)})`;
+    const issues = validateTraffic(traffic);
+    if (issues.length > 0) throw invalid(action, issues);
+    const { name, bs } = await findNlb(ctx, iid, action);
+    const wanted = toBackendServiceTraffic(traffic);
+    const current = trafficOf(bs);
+    const same =
+        current.connectionDraining === traffic.connectionDraining &&
+        current.sessionAffinity === traffic.sessionAffinity;
+    if (same) return current;
+    const step = { action, step: "updating the backend service's draining and affinity", property: "traffic" };
+    await updateBackendService(ctx, nlbNames(name).backendService, bs, step, () => wanted);
+    return trafficOf(await readBackendService(ctx, nlbNames(name).backendService, action));
+}
+
+export async function changeSecurityGroups(ctx: GcpContext, iid: Iid, _securityGroups: string[]): Promise<string[]> {
+    const reason = capabilities.nlb.traffic.reasons.securityGroups ?? "not supported";
+    throw new NotSupportedError(`changing the security groups of Nlb (${label(iid)}): ${reason}`);
 }
 
 export async function changeTags(

@@ -9,6 +9,7 @@ import type {
     HealthProtocol,
     ListenerInfo,
     NlbInfo,
+    NlbTraffic,
     NlbType,
     TrafficProtocol,
 } from "../../interface/driver";
@@ -133,7 +134,7 @@ export function toHealthCheckResource(
         checkIntervalSec: timing.interval,
         timeoutSec: timing.timeout,
         healthyThreshold: timing.threshold,
-        unhealthyThreshold: timing.threshold,
+        unhealthyThreshold: health.unhealthyThreshold ?? timing.threshold,
         [HC_BLOCK[health.protocol]]: block,
     };
 }
@@ -147,6 +148,7 @@ export function fromHealthCheck(hc: IHealthCheck): HealthCheckerInfo {
         interval: Number(hc.checkIntervalSec ?? 0),
         timeout: Number(hc.timeoutSec ?? 0),
         threshold: Number(hc.healthyThreshold ?? 0),
+        unhealthyThreshold: Number(hc.unhealthyThreshold ?? hc.healthyThreshold ?? 0),
         path: protocol === "TCP" ? "" : String(block?.requestPath ?? "/"),
         cspId: String(hc.id ?? ""),
     };
@@ -274,11 +276,47 @@ export function toNlbInfo(settings: GcpSettings, parts: NlbParts): NlbInfo {
         },
         healthChecker: parts.hc
             ? fromHealthCheck(parts.hc)
-            : { protocol: "TCP", port: 0, interval: 0, timeout: 0, threshold: 0, path: "", cspId: "" },
+            : {
+                  protocol: "TCP",
+                  port: 0,
+                  interval: 0,
+                  timeout: 0,
+                  threshold: 0,
+                  unhealthyThreshold: 0,
+                  path: "",
+                  cspId: "",
+              },
+        traffic: trafficOf(parts.bs),
+        securityGroups: [],
         createdTime: isoTime(parts.bs.creationTimestamp),
         tags: labelsOf(parts.fr),
         subnets: parts.fr?.subnetwork ? [lastSegment(parts.fr.subnetwork)] : [],
         keyValues,
         ...ownerField(marker?.owner),
+    };
+}
+
+/**
+ * The backend service's traffic settings; the rest is what a passthrough NLB always does. An
+ * affinity set outside this driver (CLIENT_IP_PROTO, …) reads as CLIENT_IP: it keeps clients on a VM.
+ */
+export function trafficOf(bs: IBackendService): NlbTraffic {
+    const affinity = String(bs.sessionAffinity ?? "NONE");
+    return {
+        crossZone: true,
+        connectionDraining: Number(bs.connectionDraining?.drainingTimeoutSec ?? 0),
+        sessionAffinity: affinity === "NONE" || affinity === "" ? "NONE" : "CLIENT_IP",
+        preserveClientIp: true,
+        proxyProtocol: false,
+    };
+}
+
+/** The backend-service fields of the traffic settings. */
+export function toBackendServiceTraffic(
+    traffic: NlbTraffic,
+): Pick<IBackendService, "connectionDraining" | "sessionAffinity"> {
+    return {
+        connectionDraining: { drainingTimeoutSec: traffic.connectionDraining },
+        sessionAffinity: traffic.sessionAffinity,
     };
 }

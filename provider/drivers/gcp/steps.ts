@@ -462,6 +462,7 @@ export function healthReqOf(ctx: GcpContext, info: HealthCheckerInfo): HealthChe
         interval: info.interval,
         timeout: info.timeout,
         threshold: info.threshold,
+        unhealthyThreshold: info.unhealthyThreshold,
     };
     if (info.protocol !== "TCP") req.path = info.path;
     return req;

@@ -2,7 +2,7 @@
  * Pure checks of NLB inputs against what GCE accepts, run at preview time (no API calls) and again
  * by the driver before it calls the cloud. Every problem is reported at once with its property path.
  */
-import type { ClusterReq, HealthCheckerReq, ListenerReq, NlbReq, VmGroupReq } from "../../interface/driver";
+import type { ClusterReq, HealthCheckerReq, ListenerReq, NlbReq, NlbTraffic, VmGroupReq } from "../../interface/driver";
 import type { FieldIssue } from "../../interface/errors";
 import { CLUSTER_UNSUPPORTED_REASON, GCE_NAME, capabilities } from "./capabilities";
 
@@ -78,7 +78,8 @@ export function validateHealthChecker(health: HealthCheckerReq, prefix = "health
     }
     if (health.port !== undefined && !isPort(health.port))
         issues.push({ property: `${prefix}.port`, reason: "must be an integer port in 1-65535" });
-    const range = (field: "interval" | "timeout" | "threshold", r: { min: number; max: number }): void => {
+    type Field = "interval" | "timeout" | "threshold" | "unhealthyThreshold";
+    const range = (field: Field, r: { min: number; max: number }): void => {
         const value = health[field];
         if (value !== undefined && (!Number.isInteger(value) || value < r.min || value > r.max)) {
             issues.push({ property: `${prefix}.${field}`, reason: `must be an integer in ${r.min}-${r.max}` });
@@ -87,6 +88,7 @@ export function validateHealthChecker(health: HealthCheckerReq, prefix = "health
     range("interval", caps.healthInterval);
     range("timeout", caps.healthTimeout);
     range("threshold", caps.healthThreshold);
+    range("unhealthyThreshold", caps.healthThreshold);
     const timing = healthDefaults(health);
     if (
         timing.timeout > timing.interval &&
@@ -155,6 +157,14 @@ export function validateNlb(req: NlbReq): FieldIssue[] {
     );
     issues.push(...validateVmRefs(req.vmGroup?.vms ?? [], "vmGroup.vms"));
     issues.push(...validateHealthChecker(req.healthChecker));
+    issues.push(...placementIssues(req));
+    issues.push(...validateTags(req.tags ?? {}));
+    return issues;
+}
+
+/** Subnets, traffic settings and security groups. */
+function placementIssues(req: NlbReq): FieldIssue[] {
+    const issues: FieldIssue[] = [];
     (req.subnets ?? []).forEach((s, i) => {
         if (!GCE_NAME.test(s))
             issues.push({ property: `subnets[${i}]`, reason: "must be the name of a subnetwork in the region" });
@@ -166,7 +176,37 @@ export function validateNlb(req: NlbReq): FieldIssue[] {
         const reason = "a PUBLIC NLB on GCP uses no subnetwork; subnets apply to INTERNAL NLBs only";
         issues.push({ property: "subnets", reason });
     }
-    issues.push(...validateTags(req.tags ?? {}));
+    if (req.traffic) issues.push(...validateTraffic(req.traffic));
+    if ((req.securityGroups ?? []).length > 0) {
+        issues.push({ property: "securityGroups", reason: caps.traffic.reasons.securityGroups ?? "not supported" });
+    }
+    return issues;
+}
+
+/** What a passthrough NLB's backend service can hold; the rest is fixed by the product. */
+export function validateTraffic(traffic: NlbTraffic): FieldIssue[] {
+    const limits = caps.traffic;
+    const issues: FieldIssue[] = [];
+    const draining = traffic.connectionDraining;
+    if (
+        !Number.isInteger(draining) ||
+        draining < limits.connectionDraining.min ||
+        draining > limits.connectionDraining.max
+    ) {
+        const { min, max } = limits.connectionDraining;
+        issues.push({ property: "connectionDraining", reason: `must be an integer in ${min}-${max}, got ${draining}` });
+    }
+    if (!limits.sessionAffinities.includes(traffic.sessionAffinity)) {
+        issues.push({ property: "sessionAffinity", reason: `must be one of ${limits.sessionAffinities.join(", ")}` });
+    }
+    for (const setting of ["crossZone", "preserveClientIp", "proxyProtocol"] as const) {
+        if (!limits[setting].includes(traffic[setting])) {
+            issues.push({
+                property: setting,
+                reason: `must be ${limits[setting].join(" or ")}: ${limits.reasons[setting]}`,
+            });
+        }
+    }
     return issues;
 }
 

@@ -30,6 +30,11 @@ export const capabilities: Capabilities = defineCapabilities({
         healthTimeout: { min: 2, max: 120 },
         healthThreshold: { min: 2, max: 10 },
         defaults: { interval: 10, timeout: 5, threshold: 3 },
+        // As on AWS.
+        traffic: {
+            clientIpAlwaysPreservedFor: ["UDP"],
+            reasons: { preserveClientIp: "ELBv2 always preserves client IPs for UDP target groups" },
+        },
         name: {
             maxLength: 32,
             pattern: /^(?!internal-)[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/,

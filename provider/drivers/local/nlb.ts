@@ -7,6 +7,7 @@ import type {
     ListenerReq,
     NlbInfo,
     NlbReq,
+    NlbTraffic,
     TrafficProtocol,
     VmGroupInfo,
     VmGroupReq,
@@ -72,7 +73,7 @@ export async function createNlb(session: LocalSession, req: NlbReq): Promise<Nlb
                 rec.vms = uniq(req.vmGroup.vms).map(vm => ({ vm, healthPolls: 0 }));
             });
         }
-        return toNlbInfo(await waitNlbActive(session, id, what, "create"));
+        return toNlbInfo(session, await waitNlbActive(session, id, what, "create"));
     } catch (err) {
         return undo.fail(err);
     }
@@ -83,7 +84,7 @@ export async function listNlb(session: LocalSession): Promise<NlbInfo[]> {
     await enter(session, "listNlb", what);
     return call(session, null, what, state => {
         state.nlbs = state.nlbs.filter(observeNlb);
-        return state.nlbs.map(toNlbInfo);
+        return state.nlbs.map(rec => toNlbInfo(session, rec));
     });
 }
 
@@ -93,7 +94,7 @@ export async function getNlb(session: LocalSession, iid: Iid): Promise<NlbInfo> 
     await enter(session, "getNlb", what);
     const rec = await describeNlb(session, what, state => matchIid(state.nlbs, iid)?.id);
     if (!rec) throw new NotFoundError(`${what}: not found`);
-    return toNlbInfo(rec);
+    return toNlbInfo(session, rec);
 }
 
 export async function deleteNlb(session: LocalSession, iid: Iid): Promise<void> {
@@ -137,6 +138,11 @@ export async function changeVmGroupInfo(session: LocalSession, iid: Iid, vmGroup
     const id = await update(session, iid, what, rec => {
         rec.vmGroup.protocol = vmGroup.protocol;
         rec.vmGroup.port = vmGroup.port;
+        // As ELBv2 for UDP target groups: the client's address is always preserved.
+        const traffic = trafficOf(session, rec);
+        if (caps.traffic.clientIpAlwaysPreservedFor.includes(vmGroup.protocol)) {
+            rec.traffic = { ...traffic, preserveClientIp: true };
+        }
         if (!caps.compatibleProtocols[rec.listener.protocol].includes(vmGroup.protocol)) {
             rec.listener.protocol = listenerProtocolFor(session, vmGroup.protocol);
         }
@@ -219,6 +225,43 @@ export async function changeTags(
         rec.tags = copyTags(tags);
         return copyTags(rec.tags);
     });
+}
+
+export async function changeTrafficSettings(session: LocalSession, iid: Iid, traffic: NlbTraffic): Promise<NlbTraffic> {
+    requireIid(iid, "iid");
+    const what = `changing the traffic settings of Nlb (${label(iid)})`;
+    await enter(session, "changeTrafficSettings", what);
+    const id = await update(session, iid, what, rec => {
+        throwIfIssues(trafficIssues(session, traffic, rec.vmGroup.protocol));
+        rec.traffic = { ...traffic };
+    });
+    return trafficOf(session, await waitNlbActive(session, id, what, "update"));
+}
+
+/** As ELBv2: an NLB made without security groups never gets any, and one made with them keeps at least one. */
+export async function changeSecurityGroups(
+    session: LocalSession,
+    iid: Iid,
+    securityGroups: string[],
+): Promise<string[]> {
+    requireIid(iid, "iid");
+    const what = `changing the security groups of Nlb (${label(iid)})`;
+    await enter(session, "changeSecurityGroups", what);
+    const id = await update(session, iid, what, (rec, state) => {
+        throwIfIssues(securityGroupIssues(state, rec.vpc, securityGroups, "securityGroups"));
+        if ((rec.securityGroups ?? []).length === 0) {
+            throw new CloudApiError(
+                `${what}: InvalidConfigurationRequest: the Nlb was created without security groups`,
+            );
+        }
+        if (securityGroups.length === 0) {
+            throw new CloudApiError(
+                `${what}: InvalidConfigurationRequest: the Nlb must keep at least one security group`,
+            );
+        }
+        rec.securityGroups = uniq(securityGroups);
+    });
+    return [...((await waitNlbActive(session, id, what, "update")).securityGroups ?? [])];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -426,9 +469,39 @@ function nlbReqIssues(session: LocalSession, state: StoreState, req: NlbReq): Fi
     if (!Array.isArray(req.vmGroup?.vms)) issues.push({ property: "vmGroup.vms", reason: "must be a list of VM ids" });
     else if (vpc) issues.push(...vmIssues(state, req.vpc, req.vmGroup.vms, "vmGroup.vms"));
     issues.push(...healthCheckerIssues(session, req.healthChecker, "healthChecker"));
-    if (vpc) issues.push(...subnetIssues(state, req.vpc, req.subnets ?? [], "subnets", false));
+    issues.push(...placementIssues(session, state, req));
     issues.push(...tagIssues(req.tags, "tags"));
     return issues;
+}
+
+/** Traffic settings, security groups and subnets (the last two only in a known VPC). */
+function placementIssues(session: LocalSession, state: StoreState, req: NlbReq): FieldIssue[] {
+    const issues = req.traffic ? trafficIssues(session, req.traffic, req.vmGroup?.protocol) : [];
+    if (!state.inventory.vpcs[req.vpc]) return issues;
+    issues.push(...securityGroupIssues(state, req.vpc, req.securityGroups ?? [], "securityGroups"));
+    issues.push(...subnetIssues(state, req.vpc, req.subnets ?? [], "subnets", false));
+    return issues;
+}
+
+function trafficIssues(session: LocalSession, traffic: NlbTraffic, protocol: TrafficProtocol): FieldIssue[] {
+    const caps = session.caps.nlb.traffic;
+    const draining = caps.connectionDraining;
+    const issues = [
+        ...intIssues(traffic.connectionDraining, draining.min, draining.max, "connectionDraining"),
+        ...oneOfIssues(traffic.sessionAffinity, caps.sessionAffinities, "sessionAffinity"),
+    ];
+    if (!traffic.preserveClientIp && caps.clientIpAlwaysPreservedFor.includes(protocol)) {
+        issues.push({ property: "preserveClientIp", reason: `cannot be false for a ${protocol} VM group` });
+    }
+    return issues;
+}
+
+function securityGroupIssues(state: StoreState, vpc: string, groups: string[], property: string): FieldIssue[] {
+    return groups.flatMap((group, index) =>
+        state.inventory.securityGroups[group]?.vpc === vpc
+            ? []
+            : [{ property: `${property}[${index}]`, reason: `unknown security group "${group}" in ${vpc}` }],
+    );
 }
 
 function vmIssues(state: StoreState, vpc: string, vms: string[], property: string): FieldIssue[] {
@@ -455,10 +528,11 @@ function healthCheckerIssues(session: LocalSession, hc: HealthCheckerReq | undef
         issues.push(...intIssues(hc.interval, caps.healthInterval.min, caps.healthInterval.max, `${prefix}.interval`));
     if (hc.timeout !== undefined)
         issues.push(...intIssues(hc.timeout, caps.healthTimeout.min, caps.healthTimeout.max, `${prefix}.timeout`));
-    if (hc.threshold !== undefined)
-        issues.push(
-            ...intIssues(hc.threshold, caps.healthThreshold.min, caps.healthThreshold.max, `${prefix}.threshold`),
-        );
+    for (const key of ["threshold", "unhealthyThreshold"] as const) {
+        const value = hc[key];
+        if (value === undefined) continue;
+        issues.push(...intIssues(value, caps.healthThreshold.min, caps.healthThreshold.max, `${prefix}.${key}`));
+    }
     if (caps.timeoutAtMostInterval && timeout > interval) {
         issues.push({
             property: `${prefix}.timeout`,
@@ -494,6 +568,8 @@ function fromNlbReq(session: LocalSession, state: StoreState, req: NlbReq): NlbR
         vmGroup: { protocol: req.vmGroup.protocol, port: req.vmGroup.port, cspId: "" },
         healthChecker: { ...fromHealthCheckerReq(session, req.healthChecker), cspId: "" },
         vms: [],
+        traffic: { ...(req.traffic ?? session.caps.nlb.traffic.defaults) },
+        securityGroups: uniq(req.securityGroups ?? []),
         status: "Creating",
         pendingPolls: 0,
     };
@@ -509,8 +585,13 @@ function fromHealthCheckerReq(session: LocalSession, hc: HealthCheckerReq): Omit
         interval: hc.interval ?? defaults.interval,
         timeout: hc.timeout ?? defaults.timeout,
         threshold: hc.threshold ?? defaults.threshold,
+        unhealthyThreshold: hc.unhealthyThreshold ?? hc.threshold ?? defaults.threshold,
         path: hc.protocol === "TCP" ? "" : hc.path || "/",
     };
+}
+
+function trafficOf(session: LocalSession, rec: NlbRecord): NlbTraffic {
+    return { ...(rec.traffic ?? session.caps.nlb.traffic.defaults) };
 }
 
 function toListenerInfo(rec: NlbRecord): ListenerInfo {
@@ -541,12 +622,13 @@ function toHealthCheckerInfo(rec: NlbRecord): HealthCheckerInfo {
         interval: hc.interval,
         timeout: hc.timeout,
         threshold: hc.threshold,
+        unhealthyThreshold: hc.unhealthyThreshold ?? hc.threshold,
         path: hc.path,
         cspId: hc.cspId,
     };
 }
 
-function toNlbInfo(rec: NlbRecord): NlbInfo {
+function toNlbInfo(session: LocalSession, rec: NlbRecord): NlbInfo {
     return {
         iid: { nameId: rec.name, systemId: rec.id },
         vpc: rec.vpc,
@@ -558,6 +640,8 @@ function toNlbInfo(rec: NlbRecord): NlbInfo {
         createdTime: rec.createdTime,
         tags: copyTags(rec.tags),
         subnets: [...rec.subnets],
+        traffic: trafficOf(session, rec),
+        securityGroups: [...(rec.securityGroups ?? [])],
         keyValues: { status: rec.status, region: rec.region, subnets: rec.subnets.join(",") },
         ...ownerField(rec.owner),
     };

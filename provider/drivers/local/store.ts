@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { EndpointAccess, HealthProtocol, LogType, NlbScope, NlbType } from "../../interface/driver";
+import type { EndpointAccess, HealthProtocol, LogType, NlbScope, NlbTraffic, NlbType } from "../../interface/driver";
 import type { NodeGroupReq, TrafficProtocol } from "../../interface/driver";
 import { CloudApiError, NotFoundError, ValidationError } from "../../interface/errors";
 import { withFileLock } from "./lock";
@@ -73,10 +73,15 @@ export interface NlbRecord extends Lifecycle {
         interval: number;
         timeout: number;
         threshold: number;
+        /** Absent in stores written before it existed: `threshold`. */
+        unhealthyThreshold?: number;
         path: string;
         cspId: string;
     };
     vms: AttachedVm[];
+    /** Absent in stores written before they existed: the defaults, no security groups. */
+    traffic?: NlbTraffic;
+    securityGroups?: string[];
 }
 
 export interface NodeGroupRecord extends Lifecycle, Omit<NodeGroupReq, "iid"> {

@@ -1,7 +1,9 @@
 import * as assert from "assert";
 import {
     DescribeListenersCommand,
+    DescribeLoadBalancerAttributesCommand,
     DescribeLoadBalancersCommand,
+    DescribeTargetGroupAttributesCommand,
     DescribeTagsCommand,
     DescribeTargetGroupsCommand,
     DescribeTargetHealthCommand,
@@ -279,7 +281,16 @@ describe("aws driver: ELBv2 network load balancers (against extended moto)", fun
         assert.deepStrictEqual(writes(calls), ["ModifyTargetGroup"]);
         assert.deepStrictEqual(
             { ...hc, cspId: "" },
-            { protocol: "HTTP", port: 8081, path: "/healthz", interval: 10, timeout: 5, threshold: 4, cspId: "" },
+            {
+                protocol: "HTTP",
+                port: 8081,
+                path: "/healthz",
+                interval: 10,
+                timeout: 5,
+                threshold: 4,
+                unhealthyThreshold: 4,
+                cspId: "",
+            },
         );
         const tg = (
             await h.clients.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [info.vmGroup.cspId] }))
@@ -292,6 +303,88 @@ describe("aws driver: ELBv2 network load balancers (against extended moto)", fun
                 err instanceof ValidationError && err.issues.some(i => i.property === "healthChecker.timeout"),
         );
         await h.driver.nlb.deleteNlb(info.iid);
+    });
+
+    async function attributesOf(info: { iid: { systemId: string }; vmGroup: { cspId: string } }) {
+        const [lb, tg] = await Promise.all([
+            h.clients.elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: info.iid.systemId })),
+            h.clients.elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: info.vmGroup.cspId })),
+        ]);
+        // Target-group keys first: a target group has its own cross-zone key (use_load_balancer_configuration).
+        const all = [...(tg.Attributes ?? []), ...(lb.Attributes ?? [])];
+        return Object.fromEntries(all.map(attribute => [attribute.Key, attribute.Value]));
+    }
+
+    const TUNED = {
+        crossZone: true,
+        connectionDraining: 15,
+        sessionAffinity: "CLIENT_IP",
+        preserveClientIp: false,
+        proxyProtocol: true,
+    } as const;
+
+    it("creates with ELBv2's traffic defaults and no attribute calls", async () => {
+        const { value: info, calls } = await h.record(() => h.driver.nlb.createNlb(req(h.uniqueName("dflt"))));
+        assert.deepStrictEqual(info.traffic, {
+            crossZone: false,
+            connectionDraining: 300,
+            sessionAffinity: "NONE",
+            preserveClientIp: true,
+            proxyProtocol: false,
+        });
+        assert.strictEqual(countOf(calls, "ModifyTargetGroupAttributes"), 0);
+        assert.strictEqual(countOf(calls, "ModifyLoadBalancerAttributes"), 0);
+        await h.driver.nlb.deleteNlb(info.iid);
+    });
+
+    it("changes five traffic settings with one ModifyTargetGroupAttributes and one ModifyLoadBalancerAttributes", async () => {
+        const info = await h.driver.nlb.createNlb(req(h.uniqueName("traffic")));
+        const { value, calls } = await h.record(() => h.driver.nlb.changeTrafficSettings(info.iid, TUNED));
+        assert.deepStrictEqual(value, TUNED);
+        assert.deepStrictEqual(writes(calls).sort(), ["ModifyLoadBalancerAttributes", "ModifyTargetGroupAttributes"]);
+        const attributes = await attributesOf(info);
+        assert.strictEqual(attributes["load_balancing.cross_zone.enabled"], "true");
+        assert.strictEqual(attributes["deregistration_delay.timeout_seconds"], "15");
+        assert.strictEqual(attributes["stickiness.enabled"], "true");
+        assert.strictEqual(attributes["stickiness.type"], "source_ip");
+        assert.strictEqual(attributes["preserve_client_ip.enabled"], "false");
+        assert.strictEqual(attributes["proxy_protocol_v2.enabled"], "true");
+        assert.deepStrictEqual((await h.driver.nlb.getNlb(info.iid)).traffic, TUNED);
+        const again = await h.record(() => h.driver.nlb.changeTrafficSettings(info.iid, TUNED));
+        assert.deepStrictEqual(writes(again.calls), [], "an unchanged setting makes no call");
+        await h.driver.nlb.deleteNlb(info.iid);
+    });
+
+    it("carries every target-group attribute and the health check over a target-group swap", async () => {
+        const health = { protocol: "HTTP" as const, path: "/ready", interval: 10, timeout: 5, threshold: 4 };
+        const info = await h.driver.nlb.createNlb(
+            req(h.uniqueName("carry"), { traffic: TUNED, healthChecker: { ...health, unhealthyThreshold: 2 } }),
+        );
+        const before = await attributesOf(info);
+        const group = await h.driver.nlb.changeVmGroupInfo(info.iid, { protocol: "TCP", port: 9090 });
+        assert.notStrictEqual(group.cspId, info.vmGroup.cspId, "a new target group");
+        const swapped = await h.driver.nlb.getNlb(info.iid);
+        assert.deepStrictEqual(await attributesOf(swapped), before);
+        assert.deepStrictEqual(swapped.traffic, TUNED);
+        const { cspId: _cspId, port: _port, ...kept } = swapped.healthChecker;
+        assert.deepStrictEqual(kept, { ...health, unhealthyThreshold: 2 });
+        await h.driver.nlb.deleteNlb(info.iid);
+    });
+
+    it("creates with security groups and changes them with SetSecurityGroups; one made without gets none", async () => {
+        const [first, second] = h.network.securityGroups;
+        const info = await h.driver.nlb.createNlb(req(h.uniqueName("sg"), { securityGroups: [first] }));
+        assert.deepStrictEqual(info.securityGroups, [first]);
+        const { value, calls } = await h.record(() => h.driver.nlb.changeSecurityGroups(info.iid, [first, second]));
+        assert.deepStrictEqual(value, [first, second].sort());
+        assert.deepStrictEqual(writes(calls), ["SetSecurityGroups"]);
+        assert.deepStrictEqual((await h.driver.nlb.getNlb(info.iid)).securityGroups, [first, second].sort());
+        // ELBv2's InvalidConfigurationRequest, named by the property.
+        await assert.rejects(h.driver.nlb.changeSecurityGroups(info.iid, []), ValidationError);
+        await h.driver.nlb.deleteNlb(info.iid);
+        const bare = await h.driver.nlb.createNlb(req(h.uniqueName("nosg")));
+        await assert.rejects(h.driver.nlb.changeSecurityGroups(bare.iid, [first]), ValidationError);
+        await h.driver.nlb.deleteNlb(bare.iid);
     });
 
     it("swaps a zone's subnet as two SetSubnets calls (remove, then add) and drops a zone in one, same ARN", async () => {

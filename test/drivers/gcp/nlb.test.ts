@@ -486,12 +486,30 @@ describe("gcp driver: passthrough NLB on the Compute fake", function () {
             );
             assert.deepEqual(
                 { ...info.healthChecker, cspId: "" },
-                { protocol: "HTTPS", port: 8443, interval: 10, timeout: 4, threshold: 3, path: "/ready", cspId: "" },
+                {
+                    protocol: "HTTPS",
+                    port: 8443,
+                    interval: 10,
+                    timeout: 4,
+                    threshold: 3,
+                    unhealthyThreshold: 3,
+                    path: "/ready",
+                    cspId: "",
+                },
             );
             const http = await h.driver.nlb.changeHealthCheckerInfo(info.iid, { protocol: "HTTP", interval: 3 });
             assert.deepEqual(
                 { ...http, cspId: "" },
-                { protocol: "HTTP", port: 8080, interval: 3, timeout: 3, threshold: 2, path: "/", cspId: "" },
+                {
+                    protocol: "HTTP",
+                    port: 8080,
+                    interval: 3,
+                    timeout: 3,
+                    threshold: 2,
+                    unhealthyThreshold: 2,
+                    path: "/",
+                    cspId: "",
+                },
             );
             assert.equal(http.cspId, info.healthChecker.cspId, "same health check, changed in place");
             const tcp = await h.driver.nlb.changeHealthCheckerInfo(info.iid, { protocol: "TCP", port: 22 });

@@ -24,12 +24,15 @@ describe("gcp driver: capabilities and pure validation (no cloud)", function () 
                 { min: 1, max: 10 },
             ],
         );
-        const { subnets, ...rest } = nlb.inPlace;
+        // Security groups do not exist on GCP load balancers: refused at preview, so never changed.
+        const { subnets, securityGroups, ...rest } = nlb.inPlace;
         assert.ok(
             Object.values(rest).every(v => v),
-            "every NLB change but subnets is in place",
+            "every NLB change but subnets and security groups is in place",
         );
         assert.equal(subnets, false, "a forwarding rule's subnetwork is immutable: subnets replace");
+        assert.equal(securityGroups, false);
+        assert.equal(nlb.securityGroups, false);
         assert.equal(capabilities.cluster.supported, false);
         assert.match(capabilities.cluster.reason ?? "", /GKE/);
     });

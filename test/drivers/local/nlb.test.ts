@@ -289,7 +289,16 @@ describe("local driver: NLB behaviour", function () {
         it("defaults an HTTP health check to path / on the VM group port, and follows that port", async function () {
             assert.deepEqual(
                 { ...info.healthChecker, cspId: "" },
-                { protocol: "HTTP", port: 8080, interval: 10, timeout: 5, threshold: 3, path: "/", cspId: "" },
+                {
+                    protocol: "HTTP",
+                    port: 8080,
+                    interval: 10,
+                    timeout: 5,
+                    threshold: 3,
+                    unhealthyThreshold: 3,
+                    path: "/",
+                    cspId: "",
+                },
             );
             await f.driver.nlb.changeVmGroupInfo(info.iid, { protocol: "TCP", port: 9000 });
             assert.equal((await f.driver.nlb.getNlb(info.iid)).healthChecker.port, 9000);
