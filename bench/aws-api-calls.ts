@@ -114,9 +114,9 @@ async function main(): Promise<void> {
         await op(
             "getNlb",
             {
-                reads: 5,
+                reads: 7,
                 writes: 0,
-                why: "load balancer, listener, target group settings, registered targets and tags come from five different ELBv2 reads",
+                why: "load balancer, listener, target group settings, registered targets, tags and the two attribute sets (traffic settings) come from seven different ELBv2 reads",
             },
             () => driver.nlb.getNlb(nlbIid),
         );
@@ -132,18 +132,18 @@ async function main(): Promise<void> {
         await op(
             "changeVmGroupInfo (port: target-group swap)",
             {
-                reads: 4,
+                reads: 5,
                 writes: 4,
-                why: "listener (which group it forwards to), old group settings, its targets and its tags to copy; create group, register all targets, switch the listener, delete the old group",
+                why: "listener (which group it forwards to), old group settings, its targets, tags and attributes to copy; create group, register all targets, switch the listener, delete the old group (attributes at ELBv2's defaults need no ModifyTargetGroupAttributes)",
             },
             () => driver.nlb.changeVmGroupInfo(nlbIid, { protocol: "TCP", port: 9090 }),
         );
         await op(
             "changeListener (TCP→UDP, group follows)",
             {
-                reads: 5,
+                reads: 6,
                 writes: 4,
-                why: "as a port change plus the group settings, targets and tags; the swap's four writes, the listener's new protocol riding on the same ModifyListener",
+                why: "as a port change plus the group settings, targets, tags and attributes; the swap's four writes, the listener's new protocol riding on the same ModifyListener",
             },
             () => driver.nlb.changeListener(nlbIid, { protocol: "UDP", port: 81 }),
         );
@@ -161,6 +161,23 @@ async function main(): Promise<void> {
                     interval: 10,
                     timeout: 5,
                     threshold: 3,
+                }),
+        );
+        await op(
+            "changeTrafficSettings (four settings change)",
+            {
+                reads: 4,
+                writes: 2,
+                why: "listener → group ARN, group protocol (UDP keeps client IPs), both attribute sets to send only what differs; one ModifyLoadBalancerAttributes (cross-zone) and one ModifyTargetGroupAttributes for the other four",
+            },
+            () =>
+                driver.nlb.changeTrafficSettings(nlbIid, {
+                    crossZone: true,
+                    connectionDraining: 10,
+                    sessionAffinity: "CLIENT_IP",
+                    // The listener is UDP by now, where ELBv2 always keeps client IPs.
+                    preserveClientIp: true,
+                    proxyProtocol: true,
                 }),
         );
         await op(
@@ -328,9 +345,9 @@ async function main(): Promise<void> {
         await op(
             "upgradeCluster (two minors, 1 node group)",
             {
-                reads: 9,
-                writes: 3,
-                why: "as one minor plus one more DescribeUpdate; EKS takes the control plane one minor version per UpdateClusterVersion",
+                reads: 10,
+                writes: 4,
+                why: "EKS takes the control plane one minor version per UpdateClusterVersion, and the node group must reach each minor before the next step (1.29 then 1.30): two UpdateClusterVersion and two UpdateNodegroupVersion, each waited on with one DescribeUpdate",
             },
             () => driver.cluster.upgradeCluster(c2, "1.30"),
         );

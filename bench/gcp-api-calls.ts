@@ -187,6 +187,20 @@ async function run(fake: GcpFake, driver: Driver): Promise<Row[]> {
             }),
     );
     await add(
+        "changeTrafficSettings (draining + affinity)",
+        "1",
+        "2",
+        "one backend service update (PUT with its fingerprint) for both; read it before (fingerprint) and after",
+        () =>
+            driver.nlb.changeTrafficSettings(iid, {
+                crossZone: true,
+                connectionDraining: 30,
+                sessionAffinity: "CLIENT_IP",
+                preserveClientIp: true,
+                proxyProtocol: false,
+            }),
+    );
+    await add(
         "changeHealthCheckerInfo (explicit port)",
         "2",
         "1",
