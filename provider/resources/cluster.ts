@@ -18,7 +18,8 @@ import { capabilitiesOf } from "../drivers/registry";
 import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
 import { clean, UpdateResult, userTags } from "./common";
 import { CLUSTER_CALL_ORDER, ClusterCall, clusterFields, NodeGroupOp, nodeGroupOps, plan, Plan } from "./fields";
-import { changeScaling, configChange, enforceDeclaredSize, fromNodeGroupInfo, toNodeGroupReq } from "./nodeGroupCommon";
+import { changeScaling, configChange, enforceDeclaredSize, fromNodeGroupInfo, liveSpec } from "./nodeGroupCommon";
+import { toNodeGroupReq } from "./nodeGroupCommon";
 import { ClusterInputs, ClusterNodeGroupInput, clusterSchema, compareVersions, timeoutsSchema } from "./schemas";
 import { adoptExisting, capsOf, checkResource, createTracked, deleteOrGone, diffResource, driverFor } from "./skeleton";
 import { nameIn } from "./skeleton";
@@ -179,14 +180,7 @@ function specOf(props: Props, name: string, info: ClusterInfo, cloudName: string
     );
     // The VM specs in the form state holds them (vmSpecs or vmSpec).
     const declared = stored === undefined ? undefined : stored.vmSpecs !== undefined ? { vmSpecs: [] } : { vmSpec: "" };
-    const {
-        currentNodeSize: _size,
-        nodeGroupName: _name,
-        nodeGroupId: _id,
-        status: _status,
-        ...rest
-    } = fromNodeGroupInfo(live, declared);
-    const { nodes: _nodes, version: _version, ...spec } = rest;
+    const spec = liveSpec(live, declared);
     return {
         name,
         ...spec,

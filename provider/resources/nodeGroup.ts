@@ -5,7 +5,8 @@ import { capabilitiesOf } from "../drivers/registry";
 import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
 import { clean, UpdateResult } from "./common";
 import { NODE_GROUP_CALL_ORDER, NodeGroupCall, nodeGroupFields, plan, Plan } from "./fields";
-import { changeScaling, configChange, enforceDeclaredSize, fromNodeGroupInfo, toNodeGroupReq } from "./nodeGroupCommon";
+import { changeScaling, configChange, enforceDeclaredSize, fromNodeGroupInfo, liveSpec } from "./nodeGroupCommon";
+import { toNodeGroupReq } from "./nodeGroupCommon";
 import { NodeGroupInputs, nodeGroupSchema } from "./schemas";
 import { adoptExisting, capsOf, checkResource, createTracked, deleteOrGone, diffResource, driverFor } from "./skeleton";
 import { nameIn } from "./skeleton";
@@ -102,14 +103,7 @@ function storedOrLive(props: Props, live: NodeGroupInfo): NodeGroupInputs {
     const stored = parseWith(nodeGroupSchema(capsOf(props), true), props).value;
     const nodeGroupName = live.iid.nameId;
     if (stored) return { ...stored, nodeGroupName, autoNamed: props.autoNamed === true };
-    const {
-        currentNodeSize: _size,
-        nodeGroupName: _name,
-        nodeGroupId: _id,
-        status: _status,
-        ...rest
-    } = fromNodeGroupInfo(live);
-    const { nodes: _nodes, version: _version, ...spec } = rest;
+    const spec = liveSpec(live);
     return {
         ...spec,
         connection: storedConnection(props),

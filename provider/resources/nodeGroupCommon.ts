@@ -147,3 +147,17 @@ export function configChange(olds: Props, spec: NodeGroupSpec): NodeGroupConfigC
         ...(changed("maxUnavailable") ? { maxUnavailable: spec.maxUnavailable } : {}),
     };
 }
+
+/** The live node group as a declared spec: what only the cloud reports is left out. */
+export function liveSpec(live: NodeGroupInfo, declared?: Partial<NodeGroupSpec>): NodeGroupSpec {
+    const {
+        currentNodeSize: _size,
+        nodeGroupName: _name,
+        nodeGroupId: _id,
+        status: _status,
+        nodes: _nodes,
+        version: _version,
+        ...spec
+    } = fromNodeGroupInfo(live, declared);
+    return spec;
+}
