@@ -325,6 +325,39 @@ export function describeNlbContract(label: string, getEnv: () => ContractEnv, ca
             assert.deepEqual(await env.driver.nlb.changeTrafficSettings(iid, traffic.defaults), traffic.defaults);
         });
 
+        itIf(caps.nlb.securityGroups)(
+            "creates an NLB with a security group, changes to another non-empty set in place, and refuses none",
+            async function () {
+                const env = getEnv();
+                assert.ok(env.network, "the env names two security groups of the VPC");
+                const [first, second] = env.network.securityGroups;
+                const guarded = await env.driver.nlb.createNlb(
+                    request(env.uniqueName("sg"), {
+                        securityGroups: [first],
+                        vmGroup: { ...request("x").vmGroup, vms: [] },
+                    }),
+                );
+                toCleanUp.push(guarded.iid);
+                assert.deepEqual(guarded.securityGroups, [first]);
+                assert.deepEqual(
+                    sortedCopy(await env.driver.nlb.changeSecurityGroups(guarded.iid, [second, first])),
+                    sortedCopy([first, second]),
+                );
+                const read = await env.driver.nlb.getNlb(guarded.iid);
+                assert.equal(read.iid.systemId, guarded.iid.systemId);
+                assert.deepEqual(sortedCopy(read.securityGroups), sortedCopy([first, second]));
+                await expectCode(
+                    () => env.driver.nlb.changeSecurityGroups(guarded.iid, []),
+                    ["Validation", "CloudApi"],
+                );
+                assert.deepEqual(
+                    sortedCopy((await env.driver.nlb.getNlb(guarded.iid)).securityGroups),
+                    sortedCopy([first, second]),
+                );
+                await env.driver.nlb.deleteNlb(guarded.iid);
+            },
+        );
+
         it("replaces the tags with exactly the new set", async function () {
             const env = getEnv();
             requireCreated();
