@@ -80,7 +80,8 @@ export interface ClusterNodeGroupArgs extends NodeGroupSizeArgs, NodeGroupConfig
     vmSpec?: pulumi.Input<string>;
     /**
      * Several VM specs (AWS instance types) the group may use, for spot diversification. Default: none; give
-     * exactly one of vmSpec and vmSpecs. Allowed: 1–20 specs. A change recreates this node group alone (new one first).
+     * exactly one of vmSpec and vmSpecs. Allowed: 1–20 specs. A change recreates this node group alone
+     * (new one first).
      */
     vmSpecs?: pulumi.Input<pulumi.Input<string>[]>;
     /**

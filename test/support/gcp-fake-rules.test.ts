@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import * as compute from "@google-cloud/compute";
-import { googleAuthLibrary } from "google-gax";
-import { GcpFake, startGcpFake } from "./gcp-fake/launch";
+import { fakeClientOptions, GcpFake, startGcpFake } from "./gcp-fake/launch";
 
 /*
  * The Compute Engine rules the fake enforces for the backend service of a passthrough external
@@ -68,13 +67,7 @@ describe("gcp fake rules: passthrough external NLB backend service and health ch
 
     before(async function () {
         fake = await startGcpFake({ opPolls: 1 });
-        const opts = () => ({
-            apiEndpoint: "127.0.0.1",
-            port: fake.port,
-            protocol: "http",
-            fallback: true,
-            authClient: new googleAuthLibrary.PassThroughClient(),
-        });
+        const opts = () => fakeClientOptions(fake.port);
         hcs = new compute.RegionHealthChecksClient(opts());
         bss = new compute.RegionBackendServicesClient(opts());
         igs = new compute.InstanceGroupsClient(opts());

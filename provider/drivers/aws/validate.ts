@@ -137,7 +137,9 @@ export function validateTags(tags: Record<string, string> | undefined, property 
     }
     for (const [key, value] of entries) {
         const at = `${property}.${key}`;
-        if (key.length < 1 || key.length > 128) issues.push({ property: at, reason: "tag keys are 1–128 characters" });
+        if (key.length < 1 || key.length > 128) {
+            issues.push({ property: at, reason: "tag keys are 1–128 characters" });
+        }
         if (RESERVED_TAG_PREFIXES.some(prefix => key.toLowerCase().startsWith(prefix))) {
             issues.push({
                 property: at,
@@ -274,7 +276,8 @@ export function validateNlbSecurityGroups(groups: string[], property = "security
     if (groups.length > 5) issues.push({ property, reason: `at most 5 security groups, got ${groups.length}` });
     groups.forEach((group, index) => {
         if (!SG_ID.test(group)) {
-            issues.push({ property: `${property}[${index}]`, reason: `"${group}" is not a security group id (sg-…)` });
+            const reason = `"${group}" is not a security group id (sg-…)`;
+            issues.push({ property: `${property}[${index}]`, reason });
         }
     });
     return issues;

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import * as compute from "@google-cloud/compute";
-import { googleAuthLibrary } from "google-gax";
-import { GcpFake, startGcpFake } from "../../support/gcp-fake/launch";
+import { fakeClientOptions, GcpFake, startGcpFake } from "../../support/gcp-fake/launch";
 
 /*
  * The fake is only worth something where it behaves like Compute Engine. These scenarios drive it
@@ -43,13 +42,7 @@ describe("gcp fake: a stateful Compute REST double for the real client", functio
 
     before(async function () {
         fake = await startGcpFake({ opPolls: 2 });
-        const opts = () => ({
-            apiEndpoint: "127.0.0.1",
-            port: fake.port,
-            protocol: "http",
-            fallback: true,
-            authClient: new googleAuthLibrary.PassThroughClient(),
-        });
+        const opts = () => fakeClientOptions(fake.port);
         hcs = new compute.RegionHealthChecksClient(opts());
         bss = new compute.RegionBackendServicesClient(opts());
         frs = new compute.ForwardingRulesClient(opts());
@@ -133,13 +126,7 @@ describe("gcp fake: a stateful Compute REST double for the real client", functio
         assert.notEqual(fake.pid, process.pid);
         assert.doesNotThrow(() => process.kill(fake.pid, 0), "the fake's process is alive");
         assert.equal(fake.project, "spider-test");
-        const inst = new compute.InstancesClient({
-            apiEndpoint: "127.0.0.1",
-            port: fake.port,
-            protocol: "http",
-            fallback: true,
-            authClient: new googleAuthLibrary.PassThroughClient(),
-        });
+        const inst = new compute.InstancesClient(fakeClientOptions(fake.port));
         const names: string[] = [];
         for await (const [zone, scoped] of inst.aggregatedListAsync({ project: P.project }, { autoPaginate: false })) {
             for (const i of scoped.instances ?? []) names.push(`${zone.replace("zones/", "")}/${i.name}`);

@@ -16,6 +16,7 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
+import { googleAuthLibrary } from "google-gax";
 import type { Connection } from "../../../provider/interface/driver";
 
 /** Which request fails and how. Every given field must match; `path` is the URL path without query. */
@@ -114,6 +115,17 @@ function waitForPort(child: ChildProcess): Promise<number> {
             reject(new Error(`gcp-fake could not be spawned: ${e.message}`));
         });
     });
+}
+
+/** Options for a @google-cloud/compute client talking REST to the fake, with no credentials. */
+export function fakeClientOptions(port: number) {
+    return {
+        apiEndpoint: "127.0.0.1",
+        port,
+        protocol: "http",
+        fallback: true,
+        authClient: new googleAuthLibrary.PassThroughClient(),
+    };
 }
 
 export async function startGcpFake(opts: { opPolls?: number } = {}): Promise<GcpFake> {
