@@ -18,7 +18,6 @@ import type {
     ZoneOperationsClient,
     protos,
 } from "@google-cloud/compute";
-import type { ClientOptions } from "google-gax";
 import type { Connection, DriverContext } from "../../interface/driver";
 import {
     AlreadyExistsError,
@@ -87,10 +86,18 @@ export function resolveSettings(conn: Connection, ctx: DriverContext): GcpSettin
     };
 }
 
+/** Options as @google-cloud/compute's own google-gax types them (the top-level google-gax may be another major). */
+type ClientOptions = NonNullable<ConstructorParameters<typeof AddressesClient>[0]>;
+
 /** The google-gax instance @google-cloud/compute itself uses, so the auth classes match. */
-function loadGax(): typeof import("google-gax") {
+function loadGax(): ComputeGax {
     const computeDir = path.dirname(require.resolve("@google-cloud/compute/package.json"));
-    return require(require.resolve("google-gax", { paths: [computeDir] })) as typeof import("google-gax");
+    return require(require.resolve("google-gax", { paths: [computeDir] })) as ComputeGax;
+}
+
+/** The part of that google-gax the driver uses. */
+interface ComputeGax {
+    googleAuthLibrary: { PassThroughClient: new () => NonNullable<ClientOptions["authClient"]> };
 }
 
 function parseCredentials(ctx: DriverContext): ClientOptions["credentials"] | undefined {

@@ -16,7 +16,7 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
-import { googleAuthLibrary } from "google-gax";
+import type { AddressesClient } from "@google-cloud/compute";
 import type { Connection } from "../../../provider/interface/driver";
 
 /** Which request fails and how. Every given field must match; `path` is the URL path without query. */
@@ -118,13 +118,21 @@ function waitForPort(child: ChildProcess): Promise<number> {
 }
 
 /** Options for a @google-cloud/compute client talking REST to the fake, with no credentials. */
-export function fakeClientOptions(port: number) {
+type ComputeClientOptions = NonNullable<ConstructorParameters<typeof AddressesClient>[0]>;
+type PassThroughClass = new () => NonNullable<ComputeClientOptions["authClient"]>;
+
+export function fakeClientOptions(port: number): ComputeClientOptions {
+    // The google-gax that @google-cloud/compute itself loads (the top-level one may be another major).
+    const computeDir = path.dirname(require.resolve("@google-cloud/compute/package.json"));
+    const gax = require(require.resolve("google-gax", { paths: [computeDir] })) as {
+        googleAuthLibrary: { PassThroughClient: PassThroughClass };
+    };
     return {
         apiEndpoint: "127.0.0.1",
         port,
         protocol: "http",
         fallback: true,
-        authClient: new googleAuthLibrary.PassThroughClient(),
+        authClient: new gax.googleAuthLibrary.PassThroughClient(),
     };
 }
 
