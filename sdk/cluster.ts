@@ -19,9 +19,15 @@ export interface NodeGroupSizeArgs {
      * applies in place (changeNodeGroupScaling).
      */
     desiredNodeSize: pulumi.Input<number>;
-    /** Fewest nodes. Allowed: 0–450 on aws; 0–100 on local. A change applies in place (changeNodeGroupScaling). */
+    /**
+     * Fewest nodes. Allowed: 0–450 on aws; 0–1000 on gcp; 0–100 on local. A change applies in place
+     * (changeNodeGroupScaling).
+     */
     minNodeSize: pulumi.Input<number>;
-    /** Most nodes. Allowed: 1–450 on aws; 1–100 on local. A change applies in place (changeNodeGroupScaling). */
+    /**
+     * Most nodes. Allowed: 1–450 on aws; 1–1000 on gcp; 1–100 on local. A change applies in place
+     * (changeNodeGroupScaling).
+     */
     maxNodeSize: pulumi.Input<number>;
 }
 
@@ -64,24 +70,30 @@ export interface NodeGroupConfigArgs {
 export interface ClusterNodeGroupArgs extends NodeGroupSizeArgs, NodeGroupConfigArgs {
     /**
      * Unique within the cluster; identifies the group across changes, and is its cloud name. Allowed: at most
-     * 58 characters. That leaves room for the suffix a rebuilt node group gets. A change removes this node group
+     * 58 characters on aws and local; at most 35 characters on gcp. That leaves room for the suffix a rebuilt node
+     * group gets. A change removes this node group
      * and adds one under the new name.
      */
     name: pulumi.Input<string>;
     /**
      * Image. Default: the driver's for the Kubernetes version (local `ubuntu-22.04`; AWS an EKS AMI type such as
-     * `AL2023_x86_64_STANDARD`). A change recreates this node group alone (new one first).
+     * `AL2023_x86_64_STANDARD`; GCP a GKE image type, `COS_CONTAINERD` or `UBUNTU_CONTAINERD`).
+     * A change recreates this node group alone (new one first) on aws and local; applies in place
+     * (changeNodeGroupMachines) on gcp. gcp: nodes recreated by a surge upgrade; the node pool is kept.
      */
     image?: pulumi.Input<string>;
     /**
-     * VM spec: local small, medium or large; AWS an instance type such as `t3.medium`. Default: none; give
-     * exactly one of vmSpec and vmSpecs. A change recreates this node group alone (new one first).
+     * VM spec: local small, medium or large; AWS an instance type such as `t3.medium`; GCP a machine type such
+     * as `e2-medium`. Default: none; give exactly one of vmSpec and vmSpecs.
+     * A change recreates this node group alone (new one first) on aws and local; applies in place
+     * (changeNodeGroupMachines) on gcp. gcp: nodes recreated by a surge upgrade; the node pool is kept.
      */
     vmSpec?: pulumi.Input<string>;
     /**
      * Several VM specs (AWS instance types) the group may use, for spot diversification. Default: none; give
-     * exactly one of vmSpec and vmSpecs. Allowed: 1–20 specs. A change recreates this node group alone
-     * (new one first).
+     * exactly one of vmSpec and vmSpecs. Allowed: 1–20 specs (GKE: one).
+     * A change recreates this node group alone (new one first) on aws and local; applies in place
+     * (changeNodeGroupMachines) on gcp. gcp: nodes recreated by a surge upgrade; the node pool is kept.
      */
     vmSpecs?: pulumi.Input<pulumi.Input<string>[]>;
     /**
@@ -95,10 +107,16 @@ export interface ClusterNodeGroupArgs extends NodeGroupSizeArgs, NodeGroupConfig
     subnets?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * Root disk type. Default: the driver's (AWS: leave it unset, EKS picks the volume type without a
-     * launch template). A change recreates this node group alone (new one first).
+     * launch template; GKE pd-balanced). A change recreates this node group alone (new one first) on aws and local;
+     * applies in place (changeNodeGroupMachines) on gcp. gcp: nodes recreated by a surge upgrade; the node pool is
+     * kept.
      */
     rootDiskType?: pulumi.Input<string>;
-    /** Root disk size in GB. Default: the driver's (20). A change recreates this node group alone (new one first). */
+    /**
+     * Root disk size in GB. Default: the driver's (20; GKE 100). A change recreates this node group alone (new one
+     * first) on aws and local; applies in place (changeNodeGroupMachines) on gcp. gcp: nodes recreated by a surge
+     * upgrade; the node pool is kept.
+     */
     rootDiskSize?: pulumi.Input<number>;
     /** Key pair for SSH to nodes. Default: none. A change recreates this node group alone (new one first). */
     keyPair?: pulumi.Input<string>;
@@ -111,13 +129,14 @@ export interface ClusterNetworkArgs {
     /** VPC / network id. A change replaces the resource. */
     vpc: pulumi.Input<string>;
     /**
-     * Subnet ids (AWS: at least two AZs); new subnets must be in the cluster's VPC and in the zones chosen at
-     * creation. A change applies in place (changeClusterNetwork).
+     * Subnet ids (AWS: at least two AZs; GKE: exactly one subnetwork); new subnets must be in the cluster's VPC and
+     * in the zones chosen at creation. A change applies in place (changeClusterNetwork) on aws and local; replaces
+     * the resource on gcp.
      */
     subnets: pulumi.Input<pulumi.Input<string>[]>;
     /**
-     * Extra security groups (AWS: at most 5, same VPC). Default: none. A change applies in place
-     * (changeClusterNetwork).
+     * Extra security groups (AWS: at most 5, same VPC; GKE: none). Default: none. A change applies in place
+     * (changeClusterNetwork) on aws and local; replaces the resource on gcp.
      */
     securityGroups?: pulumi.Input<pulumi.Input<string>[]>;
 }
@@ -142,13 +161,15 @@ export interface ClusterArgs {
     /** Where the cluster lives. A change replaces the resource. */
     connection: pulumi.Input<ConnectionArgs>;
     /**
-     * Cloud name. Default: the Pulumi name plus a random suffix. Allowed: at most 100 characters. A change replaces the
-     * resource. Names are unique, so the old one is deleted first.
+     * Cloud name. Default: the Pulumi name plus a random suffix. Allowed: at most 100 characters on aws and local;
+     * at most 40 characters on gcp. A change replaces the resource. Names are unique, so the old one is deleted
+     * first.
      */
     clusterName?: pulumi.Input<string>;
     /**
-     * Kubernetes version "MAJOR.MINOR". Allowed: "1.28" to "1.33" on aws; "1.28" to "1.31" on local. Raise it
-     * one minor version at a time; lowering it is refused at preview. A change applies in place (upgradeCluster).
+     * Kubernetes version "MAJOR.MINOR". Allowed: "1.28" to "1.33" on aws; "1.33" to "1.35" on gcp; "1.28" to
+     * "1.31" on local. Raise it one minor version at a time; lowering it is refused at preview. A change applies in
+     * place (upgradeCluster). gcp: control plane one minor version at a time, then each node pool in turn.
      */
     version: pulumi.Input<string>;
     /** Network placement. A change applies field by field, as each field says. */

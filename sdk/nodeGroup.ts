@@ -10,23 +10,30 @@ export interface NodeGroupArgs extends NodeGroupSizeArgs, NodeGroupConfigArgs {
     /** The Cluster's id (`cluster.clusterId`). A change replaces the resource. */
     cluster: pulumi.Input<string>;
     /**
-     * Cloud name. Default: the Pulumi name plus a random suffix. Allowed: at most 63 characters. A change replaces the
-     * resource. Names are unique, so the old one is deleted first.
+     * Cloud name. Default: the Pulumi name plus a random suffix. Allowed: at most 63 characters on aws and local;
+     * at most 40 characters on gcp. A change replaces the resource. Names are unique, so the old one is deleted
+     * first.
      */
     nodeGroupName?: pulumi.Input<string>;
     /**
      * Image. Default: the driver's for the Kubernetes version (local `ubuntu-22.04`; AWS an EKS AMI type such as
-     * `AL2023_x86_64_STANDARD`). A change replaces the resource.
+     * `AL2023_x86_64_STANDARD`; GCP a GKE image type, `COS_CONTAINERD` or `UBUNTU_CONTAINERD`).
+     * A change replaces the resource on aws and local; applies in place (changeNodeGroupMachines) on gcp. gcp: nodes
+     * recreated by a surge upgrade; the node pool is kept.
      */
     image?: pulumi.Input<string>;
     /**
-     * VM spec: local small, medium or large; AWS an instance type such as `t3.medium`. Default: none; give
-     * exactly one of vmSpec and vmSpecs. A change replaces the resource.
+     * VM spec: local small, medium or large; AWS an instance type such as `t3.medium`; GCP a machine type such
+     * as `e2-medium`. Default: none; give exactly one of vmSpec and vmSpecs.
+     * A change replaces the resource on aws and local; applies in place (changeNodeGroupMachines) on gcp. gcp: nodes
+     * recreated by a surge upgrade; the node pool is kept.
      */
     vmSpec?: pulumi.Input<string>;
     /**
      * Several VM specs (AWS instance types) the group may use, for spot diversification. Default: none; give
-     * exactly one of vmSpec and vmSpecs. Allowed: 1–20 specs. A change replaces the resource.
+     * exactly one of vmSpec and vmSpecs. Allowed: 1–20 specs (GKE: one).
+     * A change replaces the resource on aws and local; applies in place (changeNodeGroupMachines) on gcp. gcp: nodes
+     * recreated by a surge upgrade; the node pool is kept.
      */
     vmSpecs?: pulumi.Input<pulumi.Input<string>[]>;
     /** Allowed: "ON_DEMAND" or "SPOT". Default: "ON_DEMAND". A change replaces the resource. */
@@ -37,10 +44,15 @@ export interface NodeGroupArgs extends NodeGroupSizeArgs, NodeGroupConfigArgs {
     subnets?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * Root disk type. Default: the driver's (AWS: leave it unset, EKS picks the volume type without a launch
-     * template). A change replaces the resource.
+     * template; GKE pd-balanced). A change replaces the resource on aws and local; applies in place
+     * (changeNodeGroupMachines) on gcp. gcp: nodes recreated by a surge upgrade; the node pool is kept.
      */
     rootDiskType?: pulumi.Input<string>;
-    /** Root disk size in GB. Default: the driver's (20). A change replaces the resource. */
+    /**
+     * Root disk size in GB. Default: the driver's (20; GKE 100). A change replaces the resource on aws and local;
+     * applies in place (changeNodeGroupMachines) on gcp. gcp: nodes recreated by a surge upgrade; the node pool is
+     * kept.
+     */
     rootDiskSize?: pulumi.Input<number>;
     /** Key pair for SSH to nodes. Default: none. A change replaces the resource. */
     keyPair?: pulumi.Input<string>;

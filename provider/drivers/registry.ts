@@ -10,6 +10,7 @@ import type {
     DriverContext,
     DriverName,
     NlbReq,
+    NodeGroupReq,
 } from "../interface/driver";
 import { FieldIssue, ValidationError } from "../interface/errors";
 
@@ -20,8 +21,10 @@ export interface DriverModule {
     open(conn: Connection, ctx: DriverContext): Driver;
     /** The cloud's own rules for an NLB request (ELBv2, GCE), checked at preview. */
     validateNlb?(req: NlbReq): FieldIssue[];
-    /** The cloud's own rules for a cluster request (EKS), checked at preview. */
-    validateCluster?(req: ClusterReq): FieldIssue[];
+    /** The cloud's own rules for a cluster request (EKS, GKE), at preview; `conn` says where (zonal or regional). */
+    validateCluster?(req: ClusterReq, conn: Connection): FieldIssue[];
+    /** The cloud's own rules for a standalone node group request (paths as the NodeGroup's inputs), at preview. */
+    validateNodeGroup?(req: NodeGroupReq, conn: Connection): FieldIssue[];
 }
 
 export const DRIVER_NAMES: readonly DriverName[] = ["local", "aws", "gcp"];

@@ -75,12 +75,16 @@ export const SHARED_CLUSTER = {
         updateConfig: true,
         endpointAccess: true,
         logging: true,
+        // EKS replaces a managed node group's instance types, AMI and disk only through a new group.
+        machines: false,
     },
     capacityTypes: CAPACITY_TYPES,
     logTypes: LOG_TYPES,
     // EKS's: 50 taints per node group, 20 instance types, 40 public endpoint CIDR blocks (default quota).
     limits: { taints: 50, vmSpecs: 20, publicCidrs: 40 },
     allowsNoNodeGroups: true,
+    privateEndpoint: true,
+    maxUnavailablePercent: true,
 } as const satisfies Partial<ClusterCapabilities>;
 
 export interface CapabilityOverrides {

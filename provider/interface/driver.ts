@@ -12,6 +12,8 @@
  * - Failures are the typed errors of ./errors; never bare strings.
  */
 
+import { NotSupportedError } from "./errors";
+
 export interface Iid {
     nameId: string;
     systemId: string;
@@ -386,6 +388,19 @@ export interface ClusterHandler {
      * update per kind, in sequence, each waited on.
      */
     changeClusterAccess(clusterIid: Iid, change: ClusterAccessChange): Promise<ClusterInfo>;
+    /**
+     * Changes the node group's machines (VM spec, image, root disk) in place where the cloud can
+     * (`capabilities.cluster.inPlace.machines`): the nodes are recreated, the node group is kept.
+     */
+    changeNodeGroupMachines(clusterIid: Iid, nodeGroupIid: Iid, change: NodeMachineChange): Promise<NodeGroupInfo>;
+}
+
+/** The machine settings of a node group to set (absent = unchanged); "" / 0 = the driver's default. */
+export interface NodeMachineChange {
+    vmSpec?: string;
+    image?: string;
+    rootDiskType?: string;
+    rootDiskSize?: number;
 }
 
 export interface NodeGroupConfigChange {
@@ -506,7 +521,11 @@ export interface ClusterCapabilities {
         updateConfig: boolean;
         endpointAccess: boolean;
         logging: boolean;
+        /** A node group's VM spec, image and root disk (its nodes are recreated, the group kept). */
+        machines: boolean;
     };
+    /** What an in-place call does behind the resource, keyed by call name (as `NlbCapabilities.inPlaceNotes`). */
+    inPlaceNotes?: Readonly<Record<string, string>>;
     /** Capacity types node groups may use. */
     capacityTypes: readonly CapacityType[];
     /** Control-plane log types offered. */
@@ -515,6 +534,12 @@ export interface ClusterCapabilities {
     limits: { taints: number; vmSpecs: number; publicCidrs: number };
     /** Whether a cluster may be created without node groups. */
     allowsNoNodeGroups: boolean;
+    /** Whether the control plane can be reached from the VPC; else `endpointAccess.private` must be false. */
+    privateEndpoint: boolean;
+    /** Whether `maxUnavailable` may be a percentage; else only a count. */
+    maxUnavailablePercent: boolean;
+    /** Why a setting above is not offered, for preview errors. */
+    reasons?: Readonly<Partial<Record<"privateEndpoint" | "maxUnavailablePercent", string>>>;
 }
 
 export interface Capabilities {
@@ -582,5 +607,22 @@ export function bindClusterHandler<Context>(
         changeNodeGroupConfig: (cluster, nodeGroup, change) =>
             ops.changeNodeGroupConfig(context, cluster, nodeGroup, change),
         changeClusterAccess: (cluster, change) => ops.changeClusterAccess(context, cluster, change),
+        changeNodeGroupMachines: (cluster, nodeGroup, change) =>
+            ops.changeNodeGroupMachines(context, cluster, nodeGroup, change),
     };
+}
+
+/**
+ * `changeNodeGroupMachines` for a driver without `inPlace.machines` (the field table replaces the
+ * node group instead, so resources never call it): refused, naming what was asked.
+ */
+export function refuseMachineChange<Context>(driver: DriverName) {
+    return (_context: Context, clusterIid: Iid, nodeGroupIid: Iid): Promise<NodeGroupInfo> =>
+        Promise.reject(
+            new NotSupportedError(
+                `changing the machines of NodeGroup ${nodeGroupIid.nameId || nodeGroupIid.systemId} ` +
+                    `of Cluster ${clusterIid.nameId || clusterIid.systemId}: the ${driver} driver ` +
+                    "changes a node group's VM spec, image or root disk only by replacing the node group",
+            ),
+        );
 }

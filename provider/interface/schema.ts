@@ -313,12 +313,15 @@ export function cidrList(opts: Presence<string[]> & { max: number }): z.ZodType<
 /** A count in `range`, or a percentage "N%" with N in 1–100. */
 export function countOrPercent(
     range: { min: number; max: number },
-    opts: Presence<number | string> = {},
+    opts: Presence<number | string> & { /** Percentages refused, for this reason. */ countOnly?: string } = {},
 ): z.ZodType<number | string> {
     return leaf<number | string>(
         (raw, fail) => {
             const value = present(raw, opts, fail);
             if (value === undefined) return undefined;
+            if (typeof value === "string" && opts.countOnly !== undefined) {
+                return void fail(`must be a count of nodes, not a percentage (${opts.countOnly}), got "${value}"`);
+            }
             if (typeof value === "string") {
                 const percent = /^(\d+)%$/.exec(value);
                 if (percent && Number(percent[1]) >= 1 && Number(percent[1]) <= 100) return `${Number(percent[1])}%`;

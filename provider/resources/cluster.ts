@@ -18,7 +18,14 @@ import { capabilitiesOf } from "../drivers/registry";
 import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
 import { clean, UpdateResult, userTags } from "./common";
 import { CLUSTER_CALL_ORDER, ClusterCall, clusterFields, NodeGroupOp, nodeGroupOps, plan, Plan } from "./fields";
-import { changeScaling, configChange, enforceDeclaredSize, fromNodeGroupInfo, liveSpec } from "./nodeGroupCommon";
+import {
+    changeScaling,
+    configChange,
+    enforceDeclaredSize,
+    fromNodeGroupInfo,
+    liveSpec,
+    machineChange,
+} from "./nodeGroupCommon";
 import { toNodeGroupReq } from "./nodeGroupCommon";
 import { ClusterInputs, ClusterNodeGroupInput, clusterSchema, compareVersions, timeoutsSchema } from "./schemas";
 import { adoptExisting, capsOf, checkResource, createTracked, deleteOrGone, diffResource, driverFor } from "./skeleton";
@@ -55,7 +62,10 @@ export function checkCluster(olds: Props, news: Props): CheckResult {
                 cap: 40,
                 lowercase: () => false,
             },
-            validate: (module, inputs) => module.validateCluster?.(toClusterReq(clusterInputs(inputs))) ?? [],
+            validate: (module, inputs) => {
+                const ins = clusterInputs(inputs);
+                return module.validateCluster?.(toClusterReq(ins), ins.connection) ?? [];
+            },
         },
         olds,
         news,
@@ -253,6 +263,9 @@ const NODE_GROUP_STEPS: { [K in NodeGroupOp["op"]]: (ctx: ClusterUpdate, op: OpO
     },
     changeNodeGroupConfig: async ({ driver, iid, ins }, op, ngIid) => {
         await driver.cluster.changeNodeGroupConfig(iid, ngIid, configChange(op.olds, declaredSpec(ins, op.name)));
+    },
+    changeNodeGroupMachines: async ({ driver, iid, ins }, op, ngIid) => {
+        await driver.cluster.changeNodeGroupMachines(iid, ngIid, machineChange(op.olds, declaredSpec(ins, op.name)));
     },
     setNodeGroupAutoScaling: async (ctx, op, ngIid) => {
         const spec = declaredSpec(ctx.ins, op.name);

@@ -201,13 +201,18 @@ export const clusterFields: ReadonlyArray<FieldRule<ClusterCall>> = [
     { path: "timeouts", effect: "state" },
 ];
 
-export type NodeGroupCall = "changeNodeGroupScaling" | "setNodeGroupAutoScaling" | "changeNodeGroupConfig";
+export type NodeGroupCall =
+    "changeNodeGroupScaling" | "setNodeGroupAutoScaling" | "changeNodeGroupConfig" | "changeNodeGroupMachines";
 
+/** Machines change last: the nodes they recreate already carry the new labels, taints and size. */
 export const NODE_GROUP_CALL_ORDER: readonly NodeGroupCall[] = [
     "setNodeGroupAutoScaling",
     "changeNodeGroupScaling",
     "changeNodeGroupConfig",
+    "changeNodeGroupMachines",
 ];
+
+const machines = (caps: Capabilities): boolean => caps.cluster.inPlace.machines;
 
 /** Taints compared as a set (the cloud reports them in its own order). */
 function taintsChanged(before: unknown, after: unknown): boolean {
@@ -220,21 +225,23 @@ function taintsChanged(before: unknown, after: unknown): boolean {
 }
 
 /**
- * A node group's own fields: the scaling ones change in place, the others rebuild the node group
- * (`rebuild`: "replace" for a NodeGroup resource, "recreate" inside a Cluster).
+ * A node group's own fields: scaling, labels, taints and update config change in place; its
+ * machines (VM spec, image, root disk) in place where the driver recreates nodes within the group,
+ * else with the rest they rebuild the node group (`rebuild`: "replace" for a NodeGroup resource,
+ * "recreate" inside a Cluster).
  */
 function nodeGroupSpecRules(rebuild: "replace"): Array<FieldRule<NodeGroupCall>>;
 function nodeGroupSpecRules(rebuild: "recreate"): Array<FieldRule<NodeGroupCall | "recreate">>;
 function nodeGroupSpecRules(rebuild: "replace" | "recreate"): Array<FieldRule<NodeGroupCall | "recreate">> {
     return [
-        { path: "image", effect: rebuild, unsetMeansDefault: true },
-        { path: "vmSpec", effect: rebuild },
-        { path: "vmSpecs", effect: rebuild, set: true },
+        { path: "image", effect: "changeNodeGroupMachines", unsetMeansDefault: true, inPlaceIf: machines },
+        { path: "vmSpec", effect: "changeNodeGroupMachines", inPlaceIf: machines },
+        { path: "vmSpecs", effect: "changeNodeGroupMachines", set: true, inPlaceIf: machines },
         { path: "capacityType", effect: rebuild, absentMeans: "ON_DEMAND" },
         // Outputs hold the effective subnets: omitting them (the cluster's) is no change.
         { path: "subnets", effect: rebuild, set: true, unsetMeansDefault: true },
-        { path: "rootDiskType", effect: rebuild, unsetMeansDefault: true },
-        { path: "rootDiskSize", effect: rebuild, unsetMeansDefault: true },
+        { path: "rootDiskType", effect: "changeNodeGroupMachines", unsetMeansDefault: true, inPlaceIf: machines },
+        { path: "rootDiskSize", effect: "changeNodeGroupMachines", unsetMeansDefault: true, inPlaceIf: machines },
         { path: "keyPair", effect: rebuild, unsetMeansDefault: true },
         { path: "desiredNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
         { path: "minNodeSize", effect: "changeNodeGroupScaling", inPlaceIf: c => c.cluster.inPlace.scaling },
@@ -337,7 +344,7 @@ export function describeTable<C extends string>(
     caps?: Capabilities,
 ): Array<{ path: string; effect: string }> {
     return table.map(r => {
-        const note = caps?.nlb.inPlaceNotes?.[r.effect] ?? r.replacesWhenNote;
+        const note = caps?.nlb.inPlaceNotes?.[r.effect] ?? caps?.cluster.inPlaceNotes?.[r.effect] ?? r.replacesWhenNote;
         const inPlace = `in place via ${r.effect}${note ? ` (${note})` : ""}`;
         const effect =
             r.effect === "replace" || (caps && r.inPlaceIf && !r.inPlaceIf(caps))

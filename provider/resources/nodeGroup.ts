@@ -5,7 +5,14 @@ import { capabilitiesOf } from "../drivers/registry";
 import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
 import { clean, UpdateResult } from "./common";
 import { NODE_GROUP_CALL_ORDER, NodeGroupCall, nodeGroupFields, plan, Plan } from "./fields";
-import { changeScaling, configChange, enforceDeclaredSize, fromNodeGroupInfo, liveSpec } from "./nodeGroupCommon";
+import {
+    changeScaling,
+    configChange,
+    enforceDeclaredSize,
+    fromNodeGroupInfo,
+    liveSpec,
+    machineChange,
+} from "./nodeGroupCommon";
 import { toNodeGroupReq } from "./nodeGroupCommon";
 import { NodeGroupInputs, nodeGroupSchema } from "./schemas";
 import { adoptExisting, capsOf, checkResource, createTracked, deleteOrGone, diffResource, driverFor } from "./skeleton";
@@ -29,6 +36,10 @@ export function checkNodeGroup(olds: Props, news: Props): CheckResult {
                 rule: caps => caps?.cluster.nodeGroupName,
                 cap: 63,
                 lowercase: () => false,
+            },
+            validate: (module, inputs) => {
+                const ins = nodeGroupInputs(inputs);
+                return module.validateNodeGroup?.(toNodeGroupReq(ins.nodeGroupName, ins), ins.connection) ?? [];
             },
         },
         olds,
@@ -136,6 +147,10 @@ const NODE_GROUP_CALLS: Record<NodeGroupCall, (ctx: NodeGroupUpdate) => Step[]> 
     changeNodeGroupConfig: ({ driver, cluster, ngIid, ins, olds }) =>
         step("changeNodeGroupConfig", () =>
             driver.cluster.changeNodeGroupConfig(cluster, ngIid, configChange(olds, ins)),
+        ),
+    changeNodeGroupMachines: ({ driver, cluster, ngIid, ins, olds }) =>
+        step("changeNodeGroupMachines", () =>
+            driver.cluster.changeNodeGroupMachines(cluster, ngIid, machineChange(olds, ins)),
         ),
 };
 

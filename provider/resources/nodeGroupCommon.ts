@@ -1,5 +1,13 @@
 /** Node-group converters and scaling calls shared by Cluster.nodeGroups and the NodeGroup resource. */
-import type { Driver, Iid, NodeGroupConfigChange, NodeGroupInfo, NodeGroupReq, ScalingReq } from "../interface/driver";
+import type {
+    Driver,
+    Iid,
+    NodeGroupConfigChange,
+    NodeGroupInfo,
+    NodeGroupReq,
+    NodeMachineChange,
+    ScalingReq,
+} from "../interface/driver";
 import { ownerField } from "../interface/owner";
 import type { Props } from "../interface/schema";
 import { clusterNodeGroupFields, fieldChanged } from "./fields";
@@ -137,14 +145,29 @@ export async function enforceDeclaredSize(
     await driver.cluster.changeNodeGroupScaling(clusterIid, ngIid, req);
 }
 
+function specChanged(olds: Props, spec: NodeGroupSpec): (path: string) => boolean {
+    return path => clusterNodeGroupFields.some(rule => rule.path === path && fieldChanged(rule, olds, spec));
+}
+
 /** The labels, taints and update config that differ between the stored node group and the declared one. */
 export function configChange(olds: Props, spec: NodeGroupSpec): NodeGroupConfigChange {
-    const changed = (path: string): boolean =>
-        clusterNodeGroupFields.some(rule => rule.path === path && fieldChanged(rule, olds, spec));
+    const changed = specChanged(olds, spec);
     return {
         ...(changed("labels") ? { labels: { ...spec.labels } } : {}),
         ...(changed("taints") ? { taints: spec.taints.map(taint => ({ ...taint })) } : {}),
         ...(changed("maxUnavailable") ? { maxUnavailable: spec.maxUnavailable } : {}),
+    };
+}
+
+/** The machine settings (VM spec, image, root disk) that differ between the stored node group and the declared one. */
+export function machineChange(olds: Props, spec: NodeGroupSpec): NodeMachineChange {
+    const changed = specChanged(olds, spec);
+    const vmSpec = spec.vmSpecs?.[0] ?? spec.vmSpec ?? "";
+    return {
+        ...(changed("vmSpec") || changed("vmSpecs") ? { vmSpec } : {}),
+        ...(changed("image") ? { image: spec.image } : {}),
+        ...(changed("rootDiskType") ? { rootDiskType: spec.rootDiskType } : {}),
+        ...(changed("rootDiskSize") ? { rootDiskSize: spec.rootDiskSize } : {}),
     };
 }
 

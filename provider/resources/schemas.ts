@@ -320,7 +320,12 @@ function nodeGroupSpecShape(caps: ClusterCapabilities | undefined) {
         subnets: strList({ optional: true, minItems: { count: 1, reason: "must list a subnet, or be left out" } }),
         labels: labelMap(),
         taints: taintList({ max: caps?.limits.taints ?? 50 }),
-        maxUnavailable: countOrPercent(MAX_UNAVAILABLE, { default: 1 }),
+        maxUnavailable: countOrPercent(MAX_UNAVAILABLE, {
+            default: 1,
+            ...(caps?.maxUnavailablePercent === false
+                ? { countOnly: caps.reasons?.maxUnavailablePercent ?? "this driver takes a count only" }
+                : {}),
+        }),
         rootDiskType: str({ default: "" }),
         rootDiskSize: int({ min: 1, max: 65536 }, { emptyMeans: 0 }),
         keyPair: str({ default: "" }),
@@ -461,6 +466,12 @@ function endpointAccessSchema(caps: ClusterCapabilities | undefined) {
             // Any address while public access is on; none while it is off.
             prepare: raw => ({ ...raw, publicCidrs: raw.publicCidrs ?? (raw.public === false ? [] : ["0.0.0.0/0"]) }),
             refine: (valid, fail) => {
+                if (valid.private === true && caps?.privateEndpoint === false) {
+                    fail(
+                        "private",
+                        `must be false on this driver (${caps.reasons?.privateEndpoint ?? "no private endpoint"})`,
+                    );
+                }
                 if (valid.public === false && valid.private === false) {
                     fail(
                         "private",

@@ -42,7 +42,7 @@ import type {
     ScalingReq,
     Taint,
 } from "../../interface/driver";
-import { DEFAULT_ENDPOINT_ACCESS, nodeGroupOptions } from "../../interface/driver";
+import { DEFAULT_ENDPOINT_ACCESS, nodeGroupOptions, refuseMachineChange } from "../../interface/driver";
 import { FieldIssue, ValidationError } from "../../interface/errors";
 import { allOrFirstError, withRetries } from "../../interface/wait";
 import { AwsSession, aws, isAwsNotFound, subnetsInVpc } from "./clients";
@@ -721,3 +721,5 @@ export async function removeNodeGroup(session: AwsSession, clusterIid: Iid, ngIi
     const { name, ngName } = namesOf(clusterIid, ngIid);
     await deleteNodegroupAndWait(session, name, ngName, `removing NodeGroup (${ngName}) from Cluster (${name})`);
 }
+
+export const changeNodeGroupMachines = refuseMachineChange<AwsSession>("aws");

@@ -20,17 +20,21 @@ const nlbName: NameRule = {
         "(GCE allows 63; the driver appends up to 6 characters such as `-ig-a` to name the parts it creates)",
 };
 
+/** GKE cluster names: 1-40 characters (the Kubernetes Engine API's limit). */
 const gkeName: NameRule = {
     maxLength: 40,
     pattern: /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/,
-    description: "1-40 characters: lowercase letters, digits and hyphens, starting with a letter",
+    description:
+        "1-40 characters: lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen",
 };
 
-export const CLUSTER_UNSUPPORTED_REASON =
-    "the gcp driver does not manage Kubernetes clusters (GKE) yet; " +
-    "use the aws or local driver for Cluster and NodeGroup";
+/** Node pool names: 1-40 characters as well (GKE appends them to the instance group names it makes). */
+const poolName: NameRule = { ...gkeName };
 
-/** The shared base (interface/capabilities.ts) with what differs on GCE passthrough NLBs and the absent GKE. */
+/** GKE's release channels offer three minors at a time; the driver takes MAJOR.MINOR and GKE picks the patch. */
+export const GKE_VERSIONS = ["1.33", "1.34", "1.35"];
+
+/** The shared base (interface/capabilities.ts) with what differs on GCE passthrough NLBs and on GKE. */
 export const capabilities: Capabilities = defineCapabilities({
     driver: "gcp",
     nlb: {
@@ -62,13 +66,26 @@ export const capabilities: Capabilities = defineCapabilities({
         exclusiveVmMembership: true,
     },
     cluster: {
-        supported: false,
-        reason: CLUSTER_UNSUPPORTED_REASON,
         name: gkeName,
-        nodeGroupName: gkeName,
-        versions: [],
-        maxNodeSize: 0,
-        inPlace: { version: false, scaling: false, autoScaling: false, nodeGroups: false, tags: false, network: false },
+        nodeGroupName: poolName,
+        versions: GKE_VERSIONS,
+        // GKE: 1000 nodes per node pool per zone (and 15000 per cluster); the bound counts the whole pool.
+        maxNodeSize: 1000,
+        inPlace: { network: false, machines: true },
+        inPlaceNotes: {
+            changeNodeGroupMachines: "nodes recreated by a surge upgrade; the node pool is kept",
+            upgradeCluster: "control plane one minor version at a time, then each node pool in turn",
+        },
+        logTypes: ["api", "controllerManager", "scheduler"],
+        // GKE: one machine type per node pool; up to 50 master authorized networks.
+        limits: { taints: 50, vmSpecs: 1, publicCidrs: 50 },
         allowsNoNodeGroups: false,
+        privateEndpoint: false,
+        maxUnavailablePercent: false,
+        reasons: {
+            privateEndpoint:
+                "the gcp driver manages GKE clusters with a public endpoint; private clusters are not built yet",
+            maxUnavailablePercent: "GKE's upgradeSettings.maxUnavailable is a node count",
+        },
     },
 });

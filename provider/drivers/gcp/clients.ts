@@ -8,6 +8,7 @@ import * as path from "path";
 import type {
     AddressesClient,
     ForwardingRulesClient,
+    InstanceGroupManagersClient,
     InstanceGroupsClient,
     InstancesClient,
     NetworksClient,
@@ -18,6 +19,7 @@ import type {
     ZoneOperationsClient,
     protos,
 } from "@google-cloud/compute";
+import type { v1 as containerV1 } from "@google-cloud/container";
 import type { Connection, DriverContext } from "../../interface/driver";
 import {
     AlreadyExistsError,
@@ -45,6 +47,8 @@ type ComputeModule = typeof import("@google-cloud/compute");
 export interface GcpSettings {
     project: string;
     region: string;
+    /** A zone of `region` (connection.zone): GKE clusters there are zonal, else regional. */
+    zone?: string;
     log?: (line: string) => void;
     poll: { minDelayMs: number; maxDelayMs: number };
     timeouts: { create: number; update: number; delete: number };
@@ -73,6 +77,12 @@ export function resolveSettings(conn: Connection, ctx: DriverContext): GcpSettin
             reason: `"${region}" is not a GCP region name such as us-central1`,
         });
     }
+    if (conn.zone && !conn.zone.startsWith(`${region}-`)) {
+        issues.push({
+            property: "connection.zone",
+            reason: `"${conn.zone}" is not a zone of region ${region} (such as ${region}-a)`,
+        });
+    }
     if (conn.endpoint !== undefined && !/^https?:\/\/[^/]+\/?$/.test(conn.endpoint)) {
         issues.push({ property: "connection.endpoint", reason: "expected http(s)://host[:port]" });
     }
@@ -80,6 +90,7 @@ export function resolveSettings(conn: Connection, ctx: DriverContext): GcpSettin
     return {
         project,
         region,
+        ...(conn.zone ? { zone: conn.zone } : {}),
         log: ctx.log,
         poll: ctx.poll ?? DEFAULT_POLL,
         timeouts: { ...DEFAULT_TIMEOUTS, ...ctx.timeouts },
@@ -88,23 +99,33 @@ export function resolveSettings(conn: Connection, ctx: DriverContext): GcpSettin
 
 /** Options as @google-cloud/compute's own google-gax types them (the top-level google-gax may be another major). */
 type ClientOptions = NonNullable<ConstructorParameters<typeof AddressesClient>[0]>;
+/** The same for @google-cloud/container, which brings its own google-gax major. */
+type ContainerClientOptions = NonNullable<ConstructorParameters<typeof containerV1.ClusterManagerClient>[0]>;
 
-/** The google-gax instance @google-cloud/compute itself uses, so the auth classes match. */
-function loadGax(): ComputeGax {
-    const computeDir = path.dirname(require.resolve("@google-cloud/compute/package.json"));
-    return require(require.resolve("google-gax", { paths: [computeDir] })) as ComputeGax;
+/** The auth client that sends no credentials, from the google-gax instance `pkg` itself uses (so the classes match). */
+function passThroughClient<Auth>(pkg: "@google-cloud/compute" | "@google-cloud/container"): Auth {
+    const packageDir = path.dirname(require.resolve(`${pkg}/package.json`));
+    const gax = require(require.resolve("google-gax", { paths: [packageDir] })) as {
+        googleAuthLibrary: { PassThroughClient: new () => Auth };
+    };
+    return new gax.googleAuthLibrary.PassThroughClient();
 }
 
-/** The part of that google-gax the driver uses. */
-interface ComputeGax {
-    googleAuthLibrary: { PassThroughClient: new () => NonNullable<ClientOptions["authClient"]> };
+/** A service-account key file's fields the Google auth library reads (a JWTInput in both gax majors). */
+interface ServiceAccountKey {
+    type?: string;
+    client_email?: string;
+    private_key?: string;
+    private_key_id?: string;
+    project_id?: string;
+    client_id?: string;
 }
 
-function parseCredentials(ctx: DriverContext): ClientOptions["credentials"] | undefined {
+function parseCredentials(ctx: DriverContext): ServiceAccountKey | undefined {
     const json = ctx.config?.gcpCredentialsJson;
     if (!json) return undefined;
     try {
-        return JSON.parse(json) as ClientOptions["credentials"];
+        return JSON.parse(json) as ServiceAccountKey;
     } catch {
         // The message must not echo the secret.
         throw new ValidationError([
@@ -116,20 +137,27 @@ function parseCredentials(ctx: DriverContext): ClientOptions["credentials"] | un
     }
 }
 
+/** REST transport options shared by the Compute and GKE clients; `plainHttp`: an emulator or fake. */
+function endpointOptions(conn: Connection, ctx: DriverContext) {
+    const base = { fallback: true as const, credentials: parseCredentials(ctx) };
+    if (!conn.endpoint) return { ...base, plainHttp: false };
+    const url = new URL(conn.endpoint);
+    const protocol = url.protocol === "http:" ? "http" : "https";
+    const port = url.port ? Number(url.port) : protocol === "http" ? 80 : 443;
+    return { ...base, apiEndpoint: url.hostname, port, protocol, plainHttp: protocol === "http" };
+}
+
+// A plain-http endpoint is an emulator or fake: sending Google credentials there would leak them.
 function clientOptions(conn: Connection, ctx: DriverContext): ClientOptions {
-    const opts: ClientOptions = { fallback: true };
-    if (conn.endpoint) {
-        const url = new URL(conn.endpoint);
-        const protocol = url.protocol === "http:" ? "http" : "https";
-        opts.apiEndpoint = url.hostname;
-        opts.port = url.port ? Number(url.port) : protocol === "http" ? 80 : 443;
-        opts.protocol = protocol;
-        // A plain-http endpoint is an emulator or fake: sending Google credentials there would leak them.
-        if (protocol === "http") opts.authClient = new (loadGax().googleAuthLibrary.PassThroughClient)();
-    }
-    const credentials = parseCredentials(ctx);
-    if (credentials && !opts.authClient) opts.credentials = credentials;
-    return opts;
+    const { plainHttp, credentials, ...opts } = endpointOptions(conn, ctx);
+    if (plainHttp) return { ...opts, authClient: passThroughClient("@google-cloud/compute") };
+    return credentials ? { ...opts, credentials } : opts;
+}
+
+function containerOptions(conn: Connection, ctx: DriverContext): ContainerClientOptions {
+    const { plainHttp, credentials, ...opts } = endpointOptions(conn, ctx);
+    if (plainHttp) return { ...opts, authClient: passThroughClient("@google-cloud/container") };
+    return credentials ? { ...opts, credentials } : opts;
 }
 
 /** The client of each Compute API the driver calls. */
@@ -139,6 +167,7 @@ interface ComputeClients {
     addresses: AddressesClient;
     forwardingRules: ForwardingRulesClient;
     instanceGroups: InstanceGroupsClient;
+    instanceGroupManagers: InstanceGroupManagersClient;
     instances: InstancesClient;
     networks: NetworksClient;
     subnetworks: SubnetworksClient;
@@ -154,6 +183,7 @@ const CLIENT_CLASSES: { [K in keyof ComputeClients]: (compute: ComputeModule) =>
     addresses: compute => compute.AddressesClient,
     forwardingRules: compute => compute.ForwardingRulesClient,
     instanceGroups: compute => compute.InstanceGroupsClient,
+    instanceGroupManagers: compute => compute.InstanceGroupManagersClient,
     instances: compute => compute.InstancesClient,
     networks: compute => compute.NetworksClient,
     subnetworks: compute => compute.SubnetworksClient,
@@ -165,6 +195,7 @@ const CLIENT_CLASSES: { [K in keyof ComputeClients]: (compute: ComputeModule) =>
 export class GcpClients {
     private readonly made: Partial<ComputeClients> = {};
     private compute?: ComputeModule;
+    private gke?: containerV1.ClusterManagerClient;
 
     constructor(
         private readonly conn: Connection,
@@ -181,6 +212,14 @@ export class GcpClients {
         const client = new Client(clientOptions(this.conn, this.ctx));
         this.made[api] = client;
         return client;
+    }
+
+    /** The GKE (Kubernetes Engine API v1) client, over REST like the Compute ones. */
+    container(): containerV1.ClusterManagerClient {
+        if (this.gke) return this.gke;
+        const container = require("@google-cloud/container") as typeof import("@google-cloud/container");
+        this.gke = new container.v1.ClusterManagerClient(containerOptions(this.conn, this.ctx));
+        return this.gke;
     }
 }
 

@@ -1,34 +1,600 @@
 /**
- * Kubernetes clusters are out of scope for the gcp driver for now: every ClusterHandler call is
- * refused with NotSupportedError (and `check` refuses a GCP Cluster/NodeGroup at preview through
- * `validateCluster`), so nothing reaches GKE half-implemented.
+ * ClusterHandler on GKE: a cluster (regional, or zonal when `connection.zone` is given) and its
+ * node pools. The systemIds are the resource paths (`projects/P/locations/L/clusters/C[/nodePools/N]`).
+ * Every mutation is a GKE operation waited on until DONE and checked for its error (gke.ts).
+ *
+ * Sizes: GKE counts a node pool's nodes per zone (`initialNodeCount`, `setSize`), so a total is
+ * divided by the pool's zones (preview refuses a total that does not divide); the bounds use GKE's
+ * totals (`totalMinNodeCount` / `totalMaxNodeCount`). The current size is read from the pool's
+ * managed instance groups, as the NodePool has no size field.
+ *
+ * Autoscaling: "on" is GKE's own autoscaler moving the size within the bounds; "off" disables it,
+ * keeping a fixed size, with the declared bounds kept in the pool's resource labels and restored
+ * when it is turned on again.
  */
-import type { ClusterHandler, Iid } from "../../interface/driver";
-import { NotSupportedError } from "../../interface/errors";
-import { CLUSTER_UNSUPPORTED_REASON } from "./capabilities";
+import type {
+    ClusterAccessChange,
+    ClusterInfo,
+    ClusterNetwork,
+    ClusterNetworkChange,
+    ClusterReq,
+    Iid,
+    NodeGroupConfigChange,
+    NodeGroupInfo,
+    NodeGroupReq,
+    NodeMachineChange,
+    ScalingReq,
+} from "../../interface/driver";
+import { DEFAULT_ENDPOINT_ACCESS, nodeGroupOptions } from "../../interface/driver";
+import { FieldIssue, NotFoundError, NotSupportedError, ValidationError } from "../../interface/errors";
+import { countOrPercent, labelMap, parseWith, taintList } from "../../interface/schema";
+import { allOrFirstError } from "../../interface/wait";
+import { transaction } from "../../interface/undo";
+import { capabilities } from "./capabilities";
+import { read, type Step } from "./clients";
+import { label, type GcpContext } from "./lookup";
+import {
+    ICluster,
+    IGkeOperation,
+    INodePool,
+    OWNER_METADATA,
+    PoolSize,
+    SSH_KEYS_METADATA,
+    AUTOSCALING_MAX_LABEL,
+    AUTOSCALING_MIN_LABEL,
+    clusterPath,
+    gkeCall,
+    gkeMutation,
+    minorNumber,
+    minorVersion,
+    nameOf,
+    nodePoolPath,
+    parentPath,
+    startMutation,
+    toAuthorizedNetworks,
+    toClusterInfo,
+    toDescription,
+    toGkeTaint,
+    toKubeconfig,
+    toLoggingConfig,
+    toNodeGroupInfo,
+    waitMutation,
+} from "./gke";
+import { validateCluster, validateNodeGroup, validateTags, zonesOf } from "./validate";
 
-function refuse(what: string, iid?: Iid): Promise<never> {
-    const who = iid ? ` (${iid.nameId || iid.systemId})` : "";
-    return Promise.reject(new NotSupportedError(`${what}${who}: ${CLUSTER_UNSUPPORTED_REASON}`));
+function throwIfInvalid(action: string, issues: FieldIssue[]): void {
+    if (issues.length === 0) return;
+    const err = new ValidationError(issues);
+    err.message = `${action}: ${err.message}`;
+    throw err;
 }
 
-/** Every Cluster and NodeGroup call refused with NotSupportedError, naming what was asked. */
-export function makeClusterHandler(): ClusterHandler {
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+async function readCluster(ctx: GcpContext, name: string, action: string): Promise<ICluster> {
+    return gkeCall(ctx.settings, { action, step: `reading cluster ${name}` }, () =>
+        ctx.clients.container().getCluster({ name: clusterPath(ctx.settings, name) }),
+    );
+}
+
+async function readPool(ctx: GcpContext, cluster: string, pool: string, action: string): Promise<INodePool> {
+    return gkeCall(ctx.settings, { action, step: `reading node pool ${pool}` }, () =>
+        ctx.clients.container().getNodePool({ name: nodePoolPath(ctx.settings, cluster, pool) }),
+    );
+}
+
+/** `https://…/zones/Z/instanceGroupManagers/NAME` → its zone and name. */
+function managerOf(url: string): { zone: string; name: string } | undefined {
+    const match = /zones\/([^/]+)\/instanceGroupManagers\/([^/?]+)/.exec(url);
+    return match ? { zone: match[1], name: match[2] } : undefined;
+}
+
+/** The pool's size and nodes, from its managed instance groups (one per zone), read concurrently. */
+async function poolSize(ctx: GcpContext, pool: INodePool, action: string): Promise<PoolSize> {
+    const { project } = ctx.settings;
+    const managers = (pool.instanceGroupUrls ?? []).map(managerOf).filter(m => m !== undefined);
+    const groups = await allOrFirstError(
+        managers.map(async ({ zone, name }) => {
+            const where: Step = { action, step: `reading instance group manager ${zone}/${name}` };
+            const igms = ctx.clients.of("instanceGroupManagers");
+            const manager = await read(ctx.settings, where, () =>
+                igms.get({ project, zone, instanceGroupManager: name }),
+            );
+            const instances = await read(ctx.settings, where, () =>
+                igms.listManagedInstances({ project, zone, instanceGroupManager: name }),
+            );
+            const nodes = instances.map(instance => (instance.instance ?? "").split("/").pop() ?? "");
+            return { size: Number(manager.targetSize ?? 0), nodes };
+        }),
+    );
     return {
-        createCluster: req => refuse("creating Cluster", req.iid),
-        listCluster: () => refuse("listing Clusters"),
-        getCluster: iid => refuse("reading Cluster", iid),
-        deleteCluster: iid => refuse("deleting Cluster", iid),
-        addNodeGroup: (clusterIid, req) => refuse(`adding NodeGroup ${req.iid.nameId} to Cluster`, clusterIid),
-        getNodeGroup: clusterIid => refuse("reading NodeGroup of Cluster", clusterIid),
-        setNodeGroupAutoScaling: clusterIid => refuse("changing NodeGroup autoscaling of Cluster", clusterIid),
-        changeNodeGroupScaling: clusterIid => refuse("changing NodeGroup scaling of Cluster", clusterIid),
-        removeNodeGroup: clusterIid => refuse("removing NodeGroup of Cluster", clusterIid),
-        upgradeCluster: clusterIid => refuse("upgrading Cluster", clusterIid),
-        changeClusterTags: clusterIid => refuse("changing tags of Cluster", clusterIid),
-        changeClusterNetwork: clusterIid => refuse("changing the network of Cluster", clusterIid),
-        changeNodeGroupConfig: clusterIid =>
-            refuse("changing NodeGroup labels, taints or update config of Cluster", clusterIid),
-        changeClusterAccess: clusterIid => refuse("changing the endpoint access or logging of Cluster", clusterIid),
+        size: groups.reduce((sum, group) => sum + group.size, 0),
+        nodes: groups.flatMap(group => group.nodes).sort(),
     };
+}
+
+async function nodeGroupInfo(
+    ctx: GcpContext,
+    cluster: ICluster,
+    pool: INodePool,
+    action: string,
+): Promise<NodeGroupInfo> {
+    const path = nodePoolPath(ctx.settings, cluster.name ?? "", pool.name ?? "");
+    return toNodeGroupInfo(
+        pool,
+        cluster.subnetwork ? [cluster.subnetwork] : [],
+        await poolSize(ctx, pool, action),
+        path,
+    );
+}
+
+async function clusterInfo(ctx: GcpContext, cluster: ICluster, action: string): Promise<ClusterInfo> {
+    const groups = await allOrFirstError(
+        (cluster.nodePools ?? []).map(pool => nodeGroupInfo(ctx, cluster, pool, action)),
+    );
+    const context = `gke_${ctx.settings.project}_${cluster.location ?? ""}_${cluster.name ?? ""}`;
+    return toClusterInfo(ctx.settings, cluster, groups, toKubeconfig(cluster, context));
+}
+
+export async function getCluster(ctx: GcpContext, iid: Iid): Promise<ClusterInfo> {
+    const action = `reading Cluster (${label(iid)})`;
+    return clusterInfo(ctx, await readCluster(ctx, nameOf(iid), action), action);
+}
+
+export async function listCluster(ctx: GcpContext): Promise<ClusterInfo[]> {
+    const action = "listing Clusters";
+    const listed = await gkeCall(ctx.settings, { action, step: "listing clusters" }, () =>
+        ctx.clients.container().listClusters({ parent: parentPath(ctx.settings) }),
+    );
+    return allOrFirstError((listed.clusters ?? []).map(cluster => clusterInfo(ctx, cluster, action)));
+}
+
+export async function getNodeGroup(ctx: GcpContext, clusterIid: Iid, ngIid: Iid): Promise<NodeGroupInfo> {
+    const action = `reading NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
+    const cluster = await readCluster(ctx, nameOf(clusterIid), action);
+    const pool = await readPool(ctx, nameOf(clusterIid), nameOf(ngIid), action);
+    return nodeGroupInfo(ctx, cluster, pool, action);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Create
+
+/** The node pool GKE is asked for: per-zone initial size, total bounds, owner and SSH keys in metadata. */
+function toNodePool(req: NodeGroupReq, zones: number, version?: string): INodePool {
+    const options = nodeGroupOptions(req);
+    const metadata: Record<string, string> = {
+        ...(req.owner ? { [OWNER_METADATA]: req.owner } : {}),
+        ...(req.keyPair ? { [SSH_KEYS_METADATA]: req.keyPair } : {}),
+    };
+    return {
+        name: req.iid.nameId,
+        initialNodeCount: req.desiredNodeSize / zones,
+        ...(version ? { version } : {}),
+        config: {
+            machineType: req.vmSpec,
+            ...(req.image ? { imageType: req.image } : {}),
+            ...(req.rootDiskType ? { diskType: req.rootDiskType } : {}),
+            ...(req.rootDiskSize ? { diskSizeGb: req.rootDiskSize } : {}),
+            labels: options.labels,
+            taints: options.taints.map(toGkeTaint),
+            spot: options.capacityType === "SPOT",
+            metadata,
+            resourceLabels: boundLabels(req),
+        },
+        autoscaling: req.onAutoScaling ? totalBounds(req) : { enabled: false },
+        upgradeSettings: { maxUnavailable: Number(options.maxUnavailable), maxSurge: 1 },
+    };
+}
+
+function totalBounds(sizes: { minNodeSize: number; maxNodeSize: number }) {
+    return {
+        enabled: true,
+        totalMinNodeCount: sizes.minNodeSize,
+        totalMaxNodeCount: sizes.maxNodeSize,
+        locationPolicy: "BALANCED" as const,
+    };
+}
+
+/** The declared bounds as pool labels: what a read reports while GKE's autoscaler is off. */
+function boundLabels(sizes: { minNodeSize: number; maxNodeSize: number }): Record<string, string> {
+    return { [AUTOSCALING_MIN_LABEL]: String(sizes.minNodeSize), [AUTOSCALING_MAX_LABEL]: String(sizes.maxNodeSize) };
+}
+
+function toGkeCluster(ctx: GcpContext, req: ClusterReq): ICluster {
+    const zones = zonesOf(ctx.settings);
+    return {
+        name: req.iid.nameId,
+        description: toDescription(req.owner),
+        network: req.network.vpc,
+        subnetwork: req.network.subnets[0],
+        initialClusterVersion: req.version,
+        resourceLabels: { ...req.tags },
+        nodePools: req.nodeGroups.map(group => toNodePool(group, zones)),
+        masterAuthorizedNetworksConfig: toAuthorizedNetworks(req.endpointAccess ?? DEFAULT_ENDPOINT_ACCESS),
+        loggingConfig: toLoggingConfig(req.logging ?? []),
+    };
+}
+
+export async function createCluster(ctx: GcpContext, req: ClusterReq): Promise<ClusterInfo> {
+    const name = req.iid.nameId;
+    const what = `creating Cluster (${name})`;
+    throwIfInvalid(what, validateCluster(req, ctx.settings));
+    return transaction(what, { log: ctx.settings.log, creates: true }, async undo => {
+        // One operation makes the control plane and every declared node pool.
+        const where: Step = { action: what, step: `creating cluster ${name}` };
+        const op = await undo.anchor(() =>
+            startMutation(ctx, where, "create", () =>
+                ctx.clients
+                    .container()
+                    .createCluster({ parent: parentPath(ctx.settings), cluster: toGkeCluster(ctx, req) }),
+            ),
+        );
+        undo.push(`cluster ${name}`, () => deleteClusterAndWait(ctx, name, `undoing ${what}`));
+        await waitMutation(ctx, where, "create", op);
+        return clusterInfo(ctx, await readCluster(ctx, name, what), what);
+    });
+}
+
+export async function addNodeGroup(ctx: GcpContext, clusterIid: Iid, req: NodeGroupReq): Promise<NodeGroupInfo> {
+    const name = nameOf(clusterIid);
+    const what = `adding NodeGroup (${req.iid.nameId}) to Cluster (${name})`;
+    throwIfInvalid(what, validateNodeGroup(req, zonesOf(ctx.settings)));
+    const cluster = await readCluster(ctx, name, what);
+    const own = req.subnets ?? [];
+    if (own.length === 1 && own[0] !== cluster.subnetwork) {
+        throwIfInvalid(what, [
+            { property: "subnets", reason: `a GKE node pool uses the cluster's subnetwork ${cluster.subnetwork}` },
+        ]);
+    }
+    const zones = Math.max(1, cluster.locations?.length ?? zonesOf(ctx.settings));
+    const pool = toNodePool(req, zones, minorVersion(cluster.currentMasterVersion));
+    return transaction(what, { log: ctx.settings.log, creates: true }, async undo => {
+        const where: Step = { action: what, step: `creating node pool ${req.iid.nameId}` };
+        const op = await undo.anchor(() =>
+            startMutation(ctx, where, "create", () =>
+                ctx.clients.container().createNodePool({ parent: clusterPath(ctx.settings, name), nodePool: pool }),
+            ),
+        );
+        undo.push(`node pool ${req.iid.nameId}`, () => deletePoolAndWait(ctx, name, req.iid.nameId, `undoing ${what}`));
+        await waitMutation(ctx, where, "create", op);
+        return nodeGroupInfo(ctx, cluster, await readPool(ctx, name, req.iid.nameId, what), what);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delete
+
+async function deleteClusterAndWait(ctx: GcpContext, name: string, action: string): Promise<void> {
+    const where: Step = { action, step: `deleting cluster ${name}` };
+    try {
+        await gkeMutation(ctx, where, "delete", () =>
+            ctx.clients.container().deleteCluster({ name: clusterPath(ctx.settings, name) }),
+        );
+    } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+    }
+}
+
+async function deletePoolAndWait(ctx: GcpContext, cluster: string, pool: string, action: string): Promise<void> {
+    const where: Step = { action, step: `deleting node pool ${pool}` };
+    try {
+        await gkeMutation(ctx, where, "delete", () =>
+            ctx.clients.container().deleteNodePool({ name: nodePoolPath(ctx.settings, cluster, pool) }),
+        );
+    } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+    }
+}
+
+/** GKE deletes the node pools with the cluster, in the same operation. */
+export async function deleteCluster(ctx: GcpContext, iid: Iid): Promise<void> {
+    await deleteClusterAndWait(ctx, nameOf(iid), `deleting Cluster (${label(iid)})`);
+}
+
+export async function removeNodeGroup(ctx: GcpContext, clusterIid: Iid, ngIid: Iid): Promise<void> {
+    const action = `removing NodeGroup (${label(ngIid)}) from Cluster (${label(clusterIid)})`;
+    await deletePoolAndWait(ctx, nameOf(clusterIid), nameOf(ngIid), action);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Node pool changes
+
+interface PoolTarget {
+    ctx: GcpContext;
+    cluster: string;
+    pool: string;
+    action: string;
+}
+
+function poolTarget(ctx: GcpContext, clusterIid: Iid, ngIid: Iid, what: string): PoolTarget {
+    const action = `${what} NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
+    return { ctx, cluster: nameOf(clusterIid), pool: nameOf(ngIid), action };
+}
+
+function poolMutation(
+    target: PoolTarget,
+    step: string,
+    start: (name: string) => Promise<[IGkeOperation, ...unknown[]]>,
+): Promise<IGkeOperation> {
+    const name = nodePoolPath(target.ctx.settings, target.cluster, target.pool);
+    return gkeMutation(target.ctx, { action: target.action, step }, "update", () => start(name));
+}
+
+/** nodePools.update: GKE requires the node version and image type in every update, so the current ones are sent. */
+function updatePool(
+    target: PoolTarget,
+    pool: INodePool,
+    step: string,
+    fields: Record<string, unknown>,
+): Promise<IGkeOperation> {
+    const container = target.ctx.clients.container();
+    return poolMutation(target, step, name =>
+        container.updateNodePool({
+            name,
+            nodeVersion: pool.version ?? "-",
+            imageType: pool.config?.imageType ?? "",
+            ...fields,
+        }),
+    );
+}
+
+async function readTarget(target: PoolTarget): Promise<NodeGroupInfo> {
+    const cluster = await readCluster(target.ctx, target.cluster, target.action);
+    const pool = await readPool(target.ctx, target.cluster, target.pool, target.action);
+    return nodeGroupInfo(target.ctx, cluster, pool, target.action);
+}
+
+export async function setNodeGroupAutoScaling(
+    ctx: GcpContext,
+    clusterIid: Iid,
+    ngIid: Iid,
+    on: boolean,
+): Promise<NodeGroupInfo> {
+    const target = poolTarget(ctx, clusterIid, ngIid, `turning autoscaling ${on ? "on" : "off"} for`);
+    const before = await readTarget(target);
+    if (before.onAutoScaling === on) return before;
+    const container = ctx.clients.container();
+    const pool = await readPool(ctx, target.cluster, target.pool, target.action);
+    if (!on) {
+        // The bounds GKE forgets when its autoscaler is off are kept in the pool's labels first.
+        const resourceLabels = { ...(pool.config?.resourceLabels ?? {}), ...boundLabels(before) };
+        await updatePool(target, pool, "keeping the bounds in the pool labels", {
+            resourceLabels: { labels: resourceLabels },
+        });
+    }
+    const autoscaling = on ? totalBounds(before) : { enabled: false };
+    await poolMutation(target, `setting autoscaling ${on ? "on" : "off"}`, name =>
+        container.setNodePoolAutoscaling({ name, autoscaling }),
+    );
+    return readTarget(target);
+}
+
+export async function changeNodeGroupScaling(
+    ctx: GcpContext,
+    clusterIid: Iid,
+    ngIid: Iid,
+    scaling: ScalingReq,
+): Promise<NodeGroupInfo> {
+    const target = poolTarget(ctx, clusterIid, ngIid, "scaling");
+    const before = await readTarget(target);
+    const pool = await readPool(ctx, target.cluster, target.pool, target.action);
+    const zones = Math.max(1, pool.locations?.length ?? zonesOf(ctx.settings));
+    throwIfInvalid(target.action, validateNodeGroup({ ...before, ...scaling, owner: undefined }, zones));
+    const container = ctx.clients.container();
+    const boundsChanged = before.minNodeSize !== scaling.minNodeSize || before.maxNodeSize !== scaling.maxNodeSize;
+    if (boundsChanged && before.onAutoScaling) {
+        await poolMutation(target, "setting the autoscaling bounds", name =>
+            container.setNodePoolAutoscaling({ name, autoscaling: totalBounds(scaling) }),
+        );
+    } else if (boundsChanged) {
+        const resourceLabels = { ...(pool.config?.resourceLabels ?? {}), ...boundLabels(scaling) };
+        await updatePool(target, pool, "keeping the bounds in the pool labels", {
+            resourceLabels: { labels: resourceLabels },
+        });
+    }
+    if (before.desiredNodeSize !== scaling.desiredNodeSize) {
+        await poolMutation(target, `resizing to ${scaling.desiredNodeSize} nodes`, name =>
+            container.setNodePoolSize({ name, nodeCount: scaling.desiredNodeSize / zones }),
+        );
+    }
+    return readTarget(target);
+}
+
+export async function changeNodeGroupConfig(
+    ctx: GcpContext,
+    clusterIid: Iid,
+    ngIid: Iid,
+    change: NodeGroupConfigChange,
+): Promise<NodeGroupInfo> {
+    const target = poolTarget(ctx, clusterIid, ngIid, "changing the labels, taints or update config of");
+    const pool = await readPool(ctx, target.cluster, target.pool, target.action);
+    throwIfInvalid(target.action, configIssues(change));
+    const fields = {
+        ...(change.labels ? { labels: { labels: change.labels } } : {}),
+        ...(change.taints ? { taints: { taints: change.taints.map(toGkeTaint) } } : {}),
+        ...(change.maxUnavailable !== undefined
+            ? { upgradeSettings: { ...pool.upgradeSettings, maxUnavailable: Number(change.maxUnavailable) } }
+            : {}),
+    };
+    if (Object.keys(fields).length > 0)
+        await updatePool(target, pool, "updating labels, taints and update config", fields);
+    return readTarget(target);
+}
+
+/** The checks the schema makes at preview, again for direct driver calls (the same building blocks). */
+function configIssues(change: NodeGroupConfigChange): FieldIssue[] {
+    const limits = capabilities.cluster.limits;
+    const countOnly = capabilities.cluster.reasons?.maxUnavailablePercent ?? "";
+    return [
+        ...(change.labels === undefined ? [] : parseWith(labelMap(), change.labels, "labels").issues),
+        ...(change.taints === undefined
+            ? []
+            : parseWith(taintList({ max: limits.taints }), change.taints, "taints").issues),
+        ...(change.maxUnavailable === undefined
+            ? []
+            : parseWith(countOrPercent({ min: 1, max: 100 }, { countOnly }), change.maxUnavailable, "maxUnavailable")
+                  .issues),
+    ];
+}
+
+export async function changeNodeGroupMachines(
+    ctx: GcpContext,
+    clusterIid: Iid,
+    ngIid: Iid,
+    change: NodeMachineChange,
+): Promise<NodeGroupInfo> {
+    const target = poolTarget(ctx, clusterIid, ngIid, "changing the machines of");
+    const pool = await readPool(ctx, target.cluster, target.pool, target.action);
+    const current = toNodeGroupInfo(pool, [], { size: 0, nodes: [] }, "");
+    throwIfInvalid(
+        target.action,
+        validateNodeGroup({ ...current, ...change, desiredNodeSize: 0, owner: undefined }, 1),
+    );
+    const fields = {
+        ...(change.vmSpec ? { machineType: change.vmSpec } : {}),
+        ...(change.image ? { imageType: change.image } : {}),
+        ...(change.rootDiskType ? { diskType: change.rootDiskType } : {}),
+        ...(change.rootDiskSize ? { diskSizeGb: change.rootDiskSize } : {}),
+    };
+    if (Object.keys(fields).length > 0)
+        await updatePool(target, pool, "recreating the nodes with the new machines", fields);
+    return readTarget(target);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cluster changes
+
+function clusterUpdate(ctx: GcpContext, name: string, action: string, step: string, update: Record<string, unknown>) {
+    return gkeMutation(ctx, { action, step }, "update", () =>
+        ctx.clients.container().updateCluster({ name: clusterPath(ctx.settings, name), update }),
+    );
+}
+
+/**
+ * One minor version per step, as GKE allows: the control plane, then every node pool in turn (GKE
+ * runs one operation per cluster at a time, so pools cannot upgrade concurrently) before the next step.
+ */
+export async function upgradeCluster(ctx: GcpContext, clusterIid: Iid, version: string): Promise<ClusterInfo> {
+    const name = nameOf(clusterIid);
+    const action = `upgrading Cluster (${label(clusterIid)}) to ${version}`;
+    if (!capabilities.cluster.versions.includes(version)) {
+        throwIfInvalid(action, [
+            { property: "version", reason: `must be one of ${capabilities.cluster.versions.join(", ")}` },
+        ]);
+    }
+    const start = await readCluster(ctx, name, action);
+    const from = minorNumber(start.currentMasterVersion ?? "");
+    const to = minorNumber(version);
+    if (to < from) {
+        throwIfInvalid(action, [
+            {
+                property: "version",
+                reason: `GKE cannot downgrade the control plane from ${minorVersion(start.currentMasterVersion)}`,
+            },
+        ]);
+    }
+    const major = version.split(".")[0];
+    for (let step = from + 1; step <= to; step++) {
+        const stepVersion = `${major}.${step}`;
+        await clusterUpdate(ctx, name, action, `upgrading the control plane to ${stepVersion}`, {
+            desiredMasterVersion: stepVersion,
+        });
+        await upgradePools(ctx, name, action, stepVersion);
+    }
+    // Pools left behind by an earlier, interrupted upgrade catch up too.
+    await upgradePools(ctx, name, action, version);
+    return getCluster(ctx, clusterIid);
+}
+
+async function upgradePools(ctx: GcpContext, name: string, action: string, version: string): Promise<void> {
+    const cluster = await readCluster(ctx, name, action);
+    for (const pool of cluster.nodePools ?? []) {
+        if (minorVersion(pool.version) === version) continue;
+        const target: PoolTarget = { ctx, cluster: name, pool: pool.name ?? "", action };
+        await updatePool(target, pool, `upgrading node pool ${pool.name ?? ""} to ${version}`, {
+            nodeVersion: version,
+        });
+    }
+}
+
+export async function changeClusterTags(
+    ctx: GcpContext,
+    clusterIid: Iid,
+    tags: Record<string, string>,
+): Promise<Record<string, string>> {
+    const name = nameOf(clusterIid);
+    const action = `changing tags of Cluster (${label(clusterIid)})`;
+    throwIfInvalid(action, validateTags(tags));
+    const cluster = await readCluster(ctx, name, action);
+    await gkeMutation(ctx, { action, step: "setting the cluster's resource labels" }, "update", () =>
+        ctx.clients.container().setLabels({
+            name: clusterPath(ctx.settings, name),
+            resourceLabels: { ...tags },
+            labelFingerprint: cluster.labelFingerprint ?? "",
+        }),
+    );
+    return { ...((await readCluster(ctx, name, action)).resourceLabels ?? {}) };
+}
+
+/** GKE cannot move a cluster to another subnetwork (the field table replaces the cluster instead). */
+export function changeClusterNetwork(
+    _ctx: GcpContext,
+    clusterIid: Iid,
+    _change: ClusterNetworkChange,
+): Promise<ClusterNetwork> {
+    return Promise.reject(
+        new NotSupportedError(
+            `changing the network of Cluster (${label(clusterIid)}): a GKE cluster's subnetwork is fixed at creation`,
+        ),
+    );
+}
+
+/** Public access (master authorized networks) and logging: one cluster update per kind that differs. */
+export async function changeClusterAccess(
+    ctx: GcpContext,
+    clusterIid: Iid,
+    change: ClusterAccessChange,
+): Promise<ClusterInfo> {
+    const name = nameOf(clusterIid);
+    const action = `changing the endpoint access or logging of Cluster (${label(clusterIid)})`;
+    throwIfInvalid(action, accessIssues(change));
+    const before = await getCluster(ctx, clusterIid);
+    const access = change.endpointAccess;
+    if (access && JSON.stringify(access) !== JSON.stringify(before.endpointAccess)) {
+        await clusterUpdate(ctx, name, action, "changing the master authorized networks", {
+            desiredMasterAuthorizedNetworksConfig: toAuthorizedNetworks(access),
+        });
+    }
+    const logging = change.logging;
+    if (logging && JSON.stringify([...logging].sort()) !== JSON.stringify([...before.logging].sort())) {
+        await clusterUpdate(ctx, name, action, "changing the logging components", {
+            desiredLoggingConfig: toLoggingConfig(logging),
+        });
+    }
+    return getCluster(ctx, clusterIid);
+}
+
+function accessIssues(change: ClusterAccessChange): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    const access = change.endpointAccess;
+    if (access?.private) {
+        issues.push({
+            property: "endpointAccess.private",
+            reason: `must be false (${capabilities.cluster.reasons?.privateEndpoint ?? ""})`,
+        });
+    }
+    if (access && !access.public && !access.private) {
+        issues.push({ property: "endpointAccess.private", reason: "public and private access cannot both be off" });
+    }
+    const offered = capabilities.cluster.logTypes;
+    (change.logging ?? []).forEach((type, index) => {
+        if (!offered.includes(type)) {
+            issues.push({
+                property: `logging[${index}]`,
+                reason: `"${type}" is not offered by GKE (offered: ${offered.join(", ")})`,
+            });
+        }
+    });
+    return issues;
 }

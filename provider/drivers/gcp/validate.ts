@@ -2,9 +2,18 @@
  * Pure checks of NLB inputs against what GCE accepts, run at preview time (no API calls) and again
  * by the driver before it calls the cloud. Every problem is reported at once with its property path.
  */
-import type { ClusterReq, HealthCheckerReq, ListenerReq, NlbReq, NlbTraffic, VmGroupReq } from "../../interface/driver";
+import type {
+    ClusterReq,
+    Connection,
+    HealthCheckerReq,
+    ListenerReq,
+    NlbReq,
+    NlbTraffic,
+    NodeGroupReq,
+    VmGroupReq,
+} from "../../interface/driver";
 import type { FieldIssue } from "../../interface/errors";
-import { CLUSTER_UNSUPPORTED_REASON, GCE_NAME, capabilities } from "./capabilities";
+import { GCE_NAME, capabilities } from "./capabilities";
 
 const caps = capabilities.nlb;
 const LABEL_KEY = /^[a-z][-_a-z0-9]{0,62}$/;
@@ -210,6 +219,88 @@ export function validateTraffic(traffic: NlbTraffic): FieldIssue[] {
     return issues;
 }
 
-export function validateCluster(_req: ClusterReq): FieldIssue[] {
-    return [{ property: "connection.driver", reason: CLUSTER_UNSUPPORTED_REASON }];
+/** GKE spreads a regional cluster's node pools over three of the region's zones unless told otherwise. */
+export const REGIONAL_ZONES = 3;
+export const IMAGE_TYPES = ["COS_CONTAINERD", "UBUNTU_CONTAINERD"];
+export const DISK_TYPES = ["pd-balanced", "pd-standard", "pd-ssd"];
+const MACHINE_TYPE = /^[a-z][a-z0-9]*-[a-z0-9-]+$/;
+/** GCE's `ssh-keys` metadata entry: `user:ssh-ed25519 AAAA… [comment]`, one per line. */
+const SSH_KEY = /^[a-z_][-a-z0-9_.]{0,31}:(ssh|ecdsa|sk)-[-a-z0-9@.]+ [A-Za-z0-9+/=]+( .*)?$/;
+
+/** How many zones a node pool spans: one for a zonal cluster (connection.zone), else GKE's three. */
+export function zonesOf(conn: Pick<Connection, "zone"> | undefined): number {
+    return conn?.zone ? 1 : REGIONAL_ZONES;
+}
+
+function oneOfIssue(value: string, allowed: readonly string[], property: string, what: string): FieldIssue[] {
+    if (value === "" || allowed.includes(value)) return [];
+    return [{ property, reason: `must be one of ${allowed.join(", ")} (${what}), got "${value}"` }];
+}
+
+function machineIssues(req: NodeGroupReq, prefix: string): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    if (!MACHINE_TYPE.test(req.vmSpec)) {
+        issues.push({
+            property: `${prefix}vmSpec`,
+            reason: `must be a GCE machine type such as e2-medium, got "${req.vmSpec}"`,
+        });
+    }
+    issues.push(...oneOfIssue(req.image, IMAGE_TYPES, `${prefix}image`, "GKE node image types"));
+    issues.push(...oneOfIssue(req.rootDiskType, DISK_TYPES, `${prefix}rootDiskType`, "GKE boot disk types"));
+    if (req.rootDiskSize !== 0 && (req.rootDiskSize < 10 || req.rootDiskSize > 65536)) {
+        issues.push({
+            property: `${prefix}rootDiskSize`,
+            reason: `must be 10-65536 GB on GKE, got ${req.rootDiskSize}`,
+        });
+    }
+    return issues;
+}
+
+/** Every GKE rule a node pool request breaks, `prefix` naming it (`nodeGroups[0].`); `zones` it spans. */
+export function validateNodeGroup(req: NodeGroupReq, zones: number, prefix = ""): FieldIssue[] {
+    const issues = machineIssues(req, prefix);
+    if (req.keyPair !== "" && !req.keyPair.split("\n").every(line => SSH_KEY.test(line))) {
+        issues.push({
+            property: `${prefix}keyPair`,
+            reason: 'must be GCE ssh-keys metadata, "user:ssh-ed25519 AAAA… comment" (one key per line)',
+        });
+    }
+    if ((req.subnets ?? []).length > 1) {
+        issues.push({ property: `${prefix}subnets`, reason: "a GKE node pool uses the cluster's one subnetwork" });
+    }
+    if (req.desiredNodeSize % zones !== 0) {
+        issues.push({
+            property: `${prefix}desiredNodeSize`,
+            reason:
+                `must be a multiple of ${zones}: GKE sizes a regional node pool per zone, over ${zones} zones ` +
+                `(give connection.zone for a zonal cluster), got ${req.desiredNodeSize}`,
+        });
+    }
+    return issues;
+}
+
+/** Every GKE rule a cluster request breaks (property paths as the Cluster's inputs); no API calls. */
+export function validateCluster(req: ClusterReq, conn?: Pick<Connection, "zone">): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    if (req.network.subnets.length !== 1) {
+        issues.push({ property: "network.subnets", reason: "a GKE cluster takes exactly one subnetwork" });
+    }
+    if (req.network.securityGroups.length > 0) {
+        issues.push({
+            property: "network.securityGroups",
+            reason:
+                "must be empty on the gcp driver " +
+                "(GKE clusters carry no security groups; firewall rules are separate)",
+        });
+    }
+    issues.push(...validateTags(req.tags));
+    req.nodeGroups.forEach((group, index) => {
+        const prefix = `nodeGroups[${index}].`;
+        issues.push(...validateNodeGroup(group, zonesOf(conn), prefix));
+        const own = group.subnets ?? [];
+        if (own.length === 1 && own[0] !== req.network.subnets[0]) {
+            issues.push({ property: `${prefix}subnets`, reason: "a GKE node pool uses the cluster's subnetwork" });
+        }
+    });
+    return issues;
 }

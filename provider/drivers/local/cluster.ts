@@ -11,7 +11,7 @@ import type {
     NodeGroupReq,
     ScalingReq,
 } from "../../interface/driver";
-import { DEFAULT_ENDPOINT_ACCESS, LOG_TYPES, nodeGroupOptions } from "../../interface/driver";
+import { DEFAULT_ENDPOINT_ACCESS, LOG_TYPES, nodeGroupOptions, refuseMachineChange } from "../../interface/driver";
 import { countOrPercent, ipv4CidrProblem, labelMap, parseWith, taintList } from "../../interface/schema";
 import { AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, ValidationError } from "../../interface/errors";
 import { ownerField } from "../../interface/owner";
@@ -869,3 +869,5 @@ function fakeCertificateAuthority(): string {
     const body = Buffer.from(randomHex(48)).toString("base64");
     return Buffer.from(`-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`).toString("base64");
 }
+
+export const changeNodeGroupMachines = refuseMachineChange<LocalSession>("local");
