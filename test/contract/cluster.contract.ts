@@ -162,13 +162,16 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
 
             let configGroup: Iid = { nameId: "", systemId: "" };
 
-            it("adds a node group with labels, taints, spot capacity, two VM specs, own subnets and maxUnavailable", async function () {
+            it("adds a node group with labels, taints, spot capacity, its VM specs, own subnets and maxUnavailable", async function () {
                 const env = getEnv();
                 requireCreated();
                 assert.ok(env.otherVmSpec, "a driver that supports clusters must offer env.otherVmSpec");
+                // Two VM specs and a percentage where the cloud takes them (EKS), else one and a count (GKE).
+                const vmSpecs = caps.cluster.limits.vmSpecs >= 2 ? [env.vmSpec, env.otherVmSpec] : [env.vmSpec];
+                const maxUnavailable = caps.cluster.maxUnavailablePercent ? "33%" : 2;
                 const req: NodeGroupReq = {
                     ...nodeGroupReq(env.uniqueName("ng"), { desired: 1, min: 1, max: 2 }),
-                    vmSpecs: [env.vmSpec, env.otherVmSpec],
+                    vmSpecs,
                     capacityType: "SPOT",
                     subnets: [env.subnets[0]],
                     labels: { role: "web", tier: "a" },
@@ -176,19 +179,19 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
                         { key: "dedicated", value: "web", effect: "NoSchedule" },
                         { key: "spot", effect: "PreferNoSchedule" },
                     ],
-                    maxUnavailable: "33%",
+                    maxUnavailable,
                 };
                 const ng = await env.driver.cluster.addNodeGroup(clusterIid, req);
                 configGroup = { nameId: ng.iid.nameId, systemId: ng.iid.systemId };
                 const read = await env.driver.cluster.getNodeGroup(clusterIid, { nameId: ng.iid.nameId, systemId: "" });
                 for (const got of [ng, read]) {
-                    assert.deepEqual(got.vmSpecs, [env.vmSpec, env.otherVmSpec]);
+                    assert.deepEqual(got.vmSpecs, vmSpecs);
                     assert.equal(got.vmSpec, env.vmSpec);
                     assert.equal(got.capacityType, "SPOT");
                     assert.deepEqual(got.subnets, [env.subnets[0]]);
                     assert.deepEqual(got.labels, req.labels);
                     assert.deepEqual(sortedTaints(got.taints), sortedTaints(req.taints ?? []));
-                    assert.equal(got.maxUnavailable, "33%");
+                    assert.equal(got.maxUnavailable, maxUnavailable);
                 }
                 const plain = (await env.driver.cluster.getCluster(clusterIid)).nodeGroups.find(
                     g => g.iid.nameId === defaultGroup.nameId,
@@ -244,21 +247,35 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
                 const cluster = requireCreated();
                 assert.deepEqual(cluster.endpointAccess, { public: true, private: false, publicCidrs: ["0.0.0.0/0"] });
                 assert.deepEqual(cluster.logging, []);
-                const endpointAccess = { public: true, private: true, publicCidrs: ["203.0.113.0/24"] };
-                const got = await env.driver.cluster.changeClusterAccess(clusterIid, {
-                    endpointAccess,
-                    logging: ["api", "audit"],
-                });
+                const endpointAccess = {
+                    public: true,
+                    private: caps.cluster.privateEndpoint,
+                    publicCidrs: ["203.0.113.0/24"],
+                };
+                const logging = caps.cluster.logTypes.slice(0, 2);
+                const got = await env.driver.cluster.changeClusterAccess(clusterIid, { endpointAccess, logging });
                 const read = await env.driver.cluster.getCluster(clusterIid);
                 for (const info of [got, read]) {
                     assert.equal(info.iid.systemId, cluster.iid.systemId, "the same cluster");
                     assert.equal(info.status, "Active");
                     assert.deepEqual(info.endpointAccess, endpointAccess);
-                    assert.deepEqual(info.logging, ["api", "audit"]);
+                    assert.deepEqual(info.logging, logging);
                 }
+                // Private only where the control plane has a private endpoint; else the public one stays.
                 const privateOnly = { public: false, private: true, publicCidrs: [] };
-                const after = await env.driver.cluster.changeClusterAccess(clusterIid, { endpointAccess: privateOnly });
-                assert.deepEqual(after.endpointAccess, privateOnly);
+                const kept = caps.cluster.privateEndpoint ? privateOnly : endpointAccess;
+                if (caps.cluster.privateEndpoint) {
+                    const after = await env.driver.cluster.changeClusterAccess(clusterIid, {
+                        endpointAccess: privateOnly,
+                    });
+                    assert.deepEqual(after.endpointAccess, privateOnly);
+                } else {
+                    const refusedPrivate = await expectCode(
+                        () => env.driver.cluster.changeClusterAccess(clusterIid, { endpointAccess: privateOnly }),
+                        "Validation",
+                    );
+                    assert.match(refusedPrivate.message, /endpointAccess\.private/);
+                }
                 const refused = await expectCode(
                     () =>
                         env.driver.cluster.changeClusterAccess(clusterIid, {
@@ -267,7 +284,7 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
                     "Validation",
                 );
                 assert.match(refused.message, /endpointAccess\.private/);
-                assert.deepEqual((await env.driver.cluster.getCluster(clusterIid)).endpointAccess, privateOnly);
+                assert.deepEqual((await env.driver.cluster.getCluster(clusterIid)).endpointAccess, kept);
             });
 
             it("turns autoscaling off and on again", async function () {
@@ -302,6 +319,34 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
                     maxNodeSize: 3,
                 });
                 assertNodeGroupShape(down, { desired: 1, min: 1, max: 3 });
+            });
+
+            it("changes a node group's machines in place where the driver can, recreating its nodes", async function () {
+                const env = getEnv();
+                requireCreated();
+                assert.ok(env.otherVmSpec, "a driver that supports clusters must offer env.otherVmSpec");
+                const change = { vmSpec: env.otherVmSpec, rootDiskSize: 50 };
+                if (!caps.cluster.inPlace.machines) {
+                    await expectCode(
+                        () => env.driver.cluster.changeNodeGroupMachines(clusterIid, extraGroup, change),
+                        "NotSupported",
+                    );
+                    return;
+                }
+                const before = await env.driver.cluster.getNodeGroup(clusterIid, extraGroup);
+                const got = await env.driver.cluster.changeNodeGroupMachines(clusterIid, extraGroup, change);
+                const read = await env.driver.cluster.getNodeGroup(clusterIid, extraGroup);
+                for (const ng of [got, read]) {
+                    assert.equal(ng.iid.systemId, extraGroup.systemId, "the same node group");
+                    assert.equal(ng.status, "Active");
+                    assert.equal(ng.vmSpec, env.otherVmSpec);
+                    assert.equal(ng.rootDiskSize, 50);
+                    assert.equal(ng.nodes.length, before.nodes.length, "as many nodes as before");
+                    assert.ok(
+                        ng.nodes.every(node => !before.nodes.includes(node)),
+                        "every node was recreated with the new machine",
+                    );
+                }
             });
 
             it("removes the second node group; getNodeGroup then throws NotFound", async function () {
@@ -487,6 +532,7 @@ export function describeClusterContract(label: string, getEnv: () => ContractEnv
                     ["changeClusterTags", () => c.changeClusterTags(iid, {})],
                     ["changeNodeGroupConfig", () => c.changeNodeGroupConfig(iid, ng.iid, { labels: {} })],
                     ["changeClusterAccess", () => c.changeClusterAccess(iid, { logging: [] })],
+                    ["changeNodeGroupMachines", () => c.changeNodeGroupMachines(iid, ng.iid, { vmSpec: env.vmSpec })],
                 ];
                 for (const [method, call] of calls) {
                     // A synchronous throw counts as a rejection too.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { ClusterReq, NlbReq } from "../../../provider/interface/driver";
-import { capabilities, open, validateCluster, validateNlb } from "../../../provider/drivers/gcp";
+import type { ClusterReq, NlbReq, NodeGroupReq } from "../../../provider/interface/driver";
+import { capabilities, open, validateCluster, validateNlb, validateNodeGroup } from "../../../provider/drivers/gcp";
 import { groupName, nlbNames } from "../../../provider/drivers/gcp/parts";
 import { nlbRequest } from "./harness";
 
@@ -9,7 +9,7 @@ function request(overrides: Partial<NlbReq> = {}): NlbReq {
 }
 
 describe("gcp driver: capabilities and pure validation (no cloud)", function () {
-    it("declares a regional passthrough NLB with TCP/HTTP/HTTPS health checks and no clusters", function () {
+    it("declares a regional passthrough NLB with TCP/HTTP/HTTPS health checks, and GKE clusters", function () {
         const nlb = capabilities.nlb;
         assert.deepEqual(nlb.types, ["PUBLIC", "INTERNAL"]);
         assert.deepEqual(nlb.scopes, ["REGION"]);
@@ -33,8 +33,12 @@ describe("gcp driver: capabilities and pure validation (no cloud)", function () 
         assert.equal(subnets, false, "a forwarding rule's subnetwork is immutable: subnets replace");
         assert.equal(securityGroups, false);
         assert.equal(nlb.securityGroups, false);
-        assert.equal(capabilities.cluster.supported, false);
-        assert.match(capabilities.cluster.reason ?? "", /GKE/);
+        const cluster = capabilities.cluster;
+        assert.equal(cluster.supported, true);
+        // A GKE subnetwork is fixed at creation; machines change by recreating the nodes within the pool.
+        assert.deepEqual([cluster.inPlace.network, cluster.inPlace.machines], [false, true]);
+        assert.deepEqual([cluster.limits.vmSpecs, cluster.allowsNoNodeGroups], [1, false]);
+        assert.deepEqual([cluster.privateEndpoint, cluster.maxUnavailablePercent], [false, false]);
     });
 
     it("limits the NLB name so every derived part name is a valid 63-character GCE name", function () {
@@ -87,18 +91,81 @@ describe("gcp driver: capabilities and pure validation (no cloud)", function () 
         assert.deepEqual(validateNlb(request({ healthChecker: { protocol: "TCP", interval: 2 } })), []);
     });
 
-    it("refuses every GCP cluster at check time with the reason", function () {
-        const req: ClusterReq = {
+    describe("GKE rules at preview", function () {
+        const pool = (overrides: Partial<NodeGroupReq> = {}): NodeGroupReq => ({
+            iid: { nameId: "pool", systemId: "" },
+            image: "",
+            vmSpec: "e2-medium",
+            rootDiskType: "",
+            rootDiskSize: 0,
+            keyPair: "",
+            onAutoScaling: true,
+            desiredNodeSize: 3,
+            minNodeSize: 1,
+            maxNodeSize: 6,
+            ...overrides,
+        });
+        const cluster = (overrides: Partial<ClusterReq> = {}): ClusterReq => ({
             iid: { nameId: "k8s", systemId: "" },
-            version: "1.30",
-            network: { vpc: "default", subnets: [], securityGroups: [] },
-            nodeGroups: [],
-            tags: {},
-        };
-        const issues = validateCluster(req);
-        assert.equal(issues.length, 1);
-        assert.equal(issues[0].property, "connection.driver");
-        assert.match(issues[0].reason, /does not manage Kubernetes clusters/);
+            version: "1.34",
+            network: { vpc: "default", subnets: ["default"], securityGroups: [] },
+            nodeGroups: [pool()],
+            tags: { team: "web" },
+            ...overrides,
+        });
+        const regional = { driver: "gcp" as const, region: "us-central1" };
+        const zonal = { ...regional, zone: "us-central1-a" };
+        const properties = (issues: Array<{ property: string }>) => issues.map(issue => issue.property);
+
+        it("accepts a regional cluster whose node pool size divides over GKE's three zones", function () {
+            assert.deepEqual(validateCluster(cluster(), regional), []);
+        });
+
+        it("refuses a regional size that is not a multiple of three, naming the node group's field", function () {
+            const issues = validateCluster(cluster({ nodeGroups: [pool({ desiredNodeSize: 2 })] }), regional);
+            assert.deepEqual(properties(issues), ["nodeGroups[0].desiredNodeSize"]);
+            assert.match(issues[0].reason, /multiple of 3.*connection\.zone/);
+            assert.deepEqual(validateCluster(cluster({ nodeGroups: [pool({ desiredNodeSize: 2 })] }), zonal), []);
+        });
+
+        it("refuses security groups, several subnetworks, a pool on another subnetwork and bad GCE labels", function () {
+            const issues = validateCluster(
+                cluster({
+                    network: { vpc: "default", subnets: ["a", "b"], securityGroups: ["sg-1"] },
+                    nodeGroups: [pool({ subnets: ["other"] })],
+                    tags: { Team: "web" },
+                }),
+                zonal,
+            );
+            assert.deepEqual(properties(issues).sort(), [
+                "network.securityGroups",
+                "network.subnets",
+                "nodeGroups[0].subnets",
+                "tags.Team",
+            ]);
+        });
+
+        it("refuses an unknown image or disk type, a disk under 10 GB, a bad machine type and a bad SSH key", function () {
+            const bad = pool({
+                image: "WINDOWS",
+                rootDiskType: "gp3",
+                rootDiskSize: 5,
+                vmSpec: "t3.medium",
+                keyPair: "my-key",
+            });
+            assert.deepEqual(properties(validateNodeGroup(bad, zonal)).sort(), [
+                "image",
+                "keyPair",
+                "rootDiskSize",
+                "rootDiskType",
+                "vmSpec",
+            ]);
+            const good = pool({ image: "UBUNTU_CONTAINERD", rootDiskType: "pd-ssd", rootDiskSize: 50 });
+            assert.deepEqual(
+                validateNodeGroup({ ...good, keyPair: "alice:ssh-ed25519 AAAAC3Nza alice@host" }, zonal),
+                [],
+            );
+        });
     });
 
     it("rejects a malformed connection and credentials JSON without echoing the secret", function () {
