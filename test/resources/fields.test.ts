@@ -15,6 +15,7 @@ import {
 import { checkNlb, diffNlb } from "../../provider/resources/nlb";
 import { checkNlbVmGroup, diffNlbVmGroup } from "../../provider/resources/nlbVmGroup";
 import { checkNodeGroup, diffNodeGroup } from "../../provider/resources/nodeGroup";
+import { machineChange, type NodeGroupSpec } from "../../provider/resources/nodeGroupCommon";
 
 const conn = { driver: "local" };
 
@@ -370,6 +371,68 @@ describe("field tables", () => {
                 }
             });
         }
+    });
+
+    describe("gcp (GKE): a node group's machines change in place, its nodes recreated", () => {
+        const caps = capabilitiesOf("gcp");
+        const connection = { driver: "gcp", project: "p", region: "us-central1", zone: "us-central1-a" };
+        const ngBase = checked(checkNodeGroup, {
+            connection,
+            cluster: "k8s-1",
+            nodeGroupName: "web-1",
+            vmSpec: "e2-medium",
+            desiredNodeSize: 1,
+            minNodeSize: 0,
+            maxNodeSize: 4,
+        });
+        const machineCases: Array<[string, unknown]> = [
+            ["vmSpec", "e2-standard-4"],
+            ["vmSpecs", ["e2-standard-4"]],
+            ["image", "UBUNTU_CONTAINERD"],
+            ["rootDiskType", "pd-ssd"],
+            ["rootDiskSize", 200],
+        ];
+        for (const [path, value] of machineCases) {
+            it(`NodeGroup ${path} → in place via changeNodeGroupMachines, never a replace`, () => {
+                const news = set(ngBase, path, value);
+                assert.deepStrictEqual(diffNodeGroup(ngBase, news).replaces, []);
+                assert.deepStrictEqual(plan(nodeGroupFields, ngBase, news, caps).calls, ["changeNodeGroupMachines"]);
+            });
+        }
+        it("NodeGroup capacityType and keyPair still replace (GKE cannot change them on a pool)", () => {
+            assert.deepStrictEqual(diffNodeGroup(ngBase, set(ngBase, "capacityType", "SPOT")).replaces, [
+                "capacityType",
+            ]);
+            const key = "alice:ssh-ed25519 AAAAC3Nza alice";
+            assert.deepStrictEqual(diffNodeGroup(ngBase, set(ngBase, "keyPair", key)).replaces, ["keyPair"]);
+        });
+        it("inside a Cluster, a machine change is that node group's changeNodeGroupMachines, not a recreate", () => {
+            const cluster = checked(checkCluster, {
+                connection,
+                clusterName: "k8s-1",
+                version: "1.34",
+                network: { vpc: "default", subnets: ["default"] },
+                nodeGroups: [
+                    { name: "default", vmSpec: "e2-medium", desiredNodeSize: 1, minNodeSize: 1, maxNodeSize: 2 },
+                ],
+            });
+            const olds = cluster.nodeGroups as Props[];
+            const news = [{ ...olds[0], vmSpec: "e2-standard-2", labels: { role: "web" } }];
+            const ops = nodeGroupOps(olds, news, caps).map(o => o.op);
+            assert.deepStrictEqual(ops, ["changeNodeGroupConfig", "changeNodeGroupMachines"]);
+            assert.deepStrictEqual(diffCluster(cluster, { ...cluster, nodeGroups: news }).replaces, []);
+            assert.deepStrictEqual(
+                nodeGroupOps(olds, news, capabilitiesOf("aws")).map(o => o.op),
+                ["recreate"],
+            );
+        });
+        it("sends only the machine settings that changed", () => {
+            const news = set(set(ngBase, "vmSpec", "e2-standard-4"), "rootDiskSize", 200);
+            assert.deepStrictEqual(machineChange(ngBase, news as NodeGroupSpec), {
+                vmSpec: "e2-standard-4",
+                rootDiskSize: 200,
+            });
+        });
     });
 
     describe("issue 13: node-group and cluster fields real workloads need, per driver", () => {
