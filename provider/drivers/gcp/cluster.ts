@@ -414,7 +414,12 @@ export async function changeNodeGroupConfig(
         ...(change.labels ? { labels: { labels: change.labels } } : {}),
         ...(change.taints ? { taints: { taints: change.taints.map(toGkeTaint) } } : {}),
         ...(change.maxUnavailable !== undefined
-            ? { upgradeSettings: { ...pool.upgradeSettings, maxUnavailable: Number(change.maxUnavailable) } }
+            ? {
+                  upgradeSettings: {
+                      maxSurge: pool.upgradeSettings?.maxSurge ?? 1,
+                      maxUnavailable: Number(change.maxUnavailable),
+                  },
+              }
             : {}),
     };
     if (Object.keys(fields).length > 0)

@@ -7,6 +7,9 @@ import * as gcp from "../../../provider/drivers/gcp";
 import type { ContractEnv } from "../../contract/env";
 import { GcpFake, startGcpFake } from "../../support/gcp-fake/launch";
 
+/** The zone the cluster contract's (zonal) GKE cluster lives in. */
+export const CONTRACT_ZONE = "us-central1-a";
+
 export const FAST_POLL = { minDelayMs: 2, maxDelayMs: 20 };
 
 /** Canonical references of four seeded VMs: two per zone, so the suite crosses zones. */
@@ -65,21 +68,30 @@ export async function startHarness(opts: { opPolls?: number } = {}): Promise<Gcp
             const value = await fn();
             return { value, calls: await fake.requests() };
         },
+        // Zonal, so the contract's node group sizes (2, 1…3) need not divide over a region's three zones;
+        // the NLB side ignores the zone.
         contractEnv: () => ({
-            driver: h.driver,
+            driver: gcp.open({ ...conn, zone: CONTRACT_ZONE }, ctx),
             caps: gcp.capabilities,
             vpc: "default",
             subnets: ["default"],
             vms: [...CONTRACT_VMS],
-            vmSpec: "e2-small",
-            versions: ["1.29", "1.30"],
+            vmSpec: "e2-medium",
+            otherVmSpec: "e2-standard-2",
+            versions: ["1.34", "1.35"],
             uniqueName: h.uniqueName,
             async inventory() {
                 const inv = await fake.inventory();
                 return {
                     nlbs: inv.backendServices,
-                    clusters: 0,
-                    other: inv.forwardingRules + inv.healthChecks + inv.addresses + inv.instanceGroups,
+                    clusters: inv.clusters ?? 0,
+                    other:
+                        inv.forwardingRules +
+                        inv.healthChecks +
+                        inv.addresses +
+                        inv.instanceGroups +
+                        (inv.nodePools ?? 0) +
+                        (inv.instanceGroupManagers ?? 0),
                 };
             },
         }),
