@@ -203,12 +203,16 @@ describe("gcp fake rules: GKE clusters, node pools and operations (container v1 
             });
             const [op] = await gke.createCluster({ parent: REGIONAL, cluster: { name: "quota", initialNodeCount: 1 } });
             assert.equal(op.status, "RUNNING");
+            const retry = await raised(() =>
+                gke.createCluster({ parent: REGIONAL, cluster: { name: "quota", initialNodeCount: 1 } }),
+            );
+            assertRefused(retry, 9, 400, /is currently creating cluster quota\. Please wait/);
             const finished = await done(op);
             assert.equal(finished.status, "DONE");
             assert.equal(finished.error?.code, 8);
             assert.match(String(finished.error?.message), /Insufficient regional quota/);
             assert.equal(finished.statusMessage, finished.error?.message);
-            assert.deepEqual((await gke.listClusters({ parent: REGIONAL }))[0].clusters, []);
+            assert.deepEqual((await gke.listClusters({ parent: "projects/spider-test/locations/-" }))[0].clusters, []);
             assert.equal((await fake.inventory()).clusters, undefined, "no GKE key while there is no cluster");
         });
 
@@ -342,6 +346,11 @@ describe("gcp fake rules: GKE clusters, node pools and operations (container v1 
             assert.deepEqual(await targetSizes(work), [1, 1, 1]);
             assert.equal(c.currentNodeCount, 3);
             assert.equal((await instanceNames(work)).length, 3);
+            const [listed] = await gke.listClusters({ parent: "projects/spider-test/locations/-" });
+            assert.deepEqual(
+                listed.clusters?.map(x => [x.name, x.location]),
+                [["reg", "us-central1"]],
+            );
         });
 
         it("sets the size per zone and keeps it within per-zone or total autoscaling limits", async function () {

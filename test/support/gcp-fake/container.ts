@@ -427,11 +427,15 @@ export class FakeContainer {
         if (fields.length !== 1)
             throw invalid(`Exactly one update can be applied to a cluster with each request, got ${fields.length}.`);
         const change = this.planClusterUpdate(c, fields[0], update);
-        if (change.type !== "UPGRADE_NODES") c.status = "RECONCILING";
+        // A node upgrade reconciles the pool; every other update the cluster itself.
+        const upgrading = change.type === "UPGRADE_NODES" ? this.targetPool(c, update.desiredNodePoolId) : undefined;
+        if (upgrading) upgrading.status = "RECONCILING";
+        else c.status = "RECONCILING";
         return this.startOperation(location, name, change.type, this.resourcePath(location, name), {
             apply: () => {
                 change.apply();
-                c.status = "RUNNING";
+                if (upgrading) upgrading.status = "RUNNING";
+                else c.status = "RUNNING";
             },
         });
     }
