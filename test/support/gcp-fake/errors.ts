@@ -95,3 +95,108 @@ export function inUse(kind: string, resourcePath: string, usedBy: string): HttpE
 export function conditionNotMet(message: string): HttpError {
     return new HttpError(412, "conditionNotMet", message);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Kubernetes Engine (container v1)
+
+/** google.rpc.Code numbers, which the REST fallback of google-gax turns the body's `status` into. */
+export const RPC_CODES: Readonly<Record<string, number>> = {
+    OK: 0,
+    CANCELLED: 1,
+    UNKNOWN: 2,
+    INVALID_ARGUMENT: 3,
+    DEADLINE_EXCEEDED: 4,
+    NOT_FOUND: 5,
+    ALREADY_EXISTS: 6,
+    PERMISSION_DENIED: 7,
+    RESOURCE_EXHAUSTED: 8,
+    FAILED_PRECONDITION: 9,
+    ABORTED: 10,
+    OUT_OF_RANGE: 11,
+    UNIMPLEMENTED: 12,
+    INTERNAL: 13,
+    UNAVAILABLE: 14,
+    DATA_LOSS: 15,
+    UNAUTHENTICATED: 16,
+};
+
+/** HTTP status and legacy `errors[].reason` GKE pairs with each status (as in "Error 400: …, badRequest"). */
+const RPC_HTTP: Readonly<Record<string, [number, string]>> = {
+    INVALID_ARGUMENT: [400, "badRequest"],
+    FAILED_PRECONDITION: [400, "failedPrecondition"],
+    OUT_OF_RANGE: [400, "badRequest"],
+    UNAUTHENTICATED: [401, "unauthorized"],
+    PERMISSION_DENIED: [403, "forbidden"],
+    NOT_FOUND: [404, "notFound"],
+    ALREADY_EXISTS: [409, "alreadyExists"],
+    ABORTED: [409, "aborted"],
+    RESOURCE_EXHAUSTED: [429, "rateLimitExceeded"],
+    INTERNAL: [500, "backendError"],
+    UNIMPLEMENTED: [501, "notImplemented"],
+    UNAVAILABLE: [503, "backendError"],
+    DEADLINE_EXCEEDED: [504, "deadlineExceeded"],
+};
+
+const HTTP_RPC: Readonly<Record<number, string>> = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    405: "UNIMPLEMENTED",
+    409: "ALREADY_EXISTS",
+    412: "FAILED_PRECONDITION",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    501: "UNIMPLEMENTED",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+};
+
+/** Compute-style reasons an injected failure may name, read as the status they stand for. */
+const REASON_RPC: Readonly<Record<string, string>> = {
+    QUOTA_EXCEEDED: "RESOURCE_EXHAUSTED",
+    backendError: "INTERNAL",
+    notFound: "NOT_FOUND",
+    alreadyExists: "ALREADY_EXISTS",
+    conditionNotMet: "FAILED_PRECONDITION",
+};
+
+/** A GKE refusal: HTTP status and reason follow from the google.rpc status name. */
+export class RpcError extends HttpError {
+    constructor(
+        readonly rpcStatus: string,
+        message: string,
+    ) {
+        const [status, reason] = RPC_HTTP[rpcStatus] ?? [500, "backendError"];
+        super(status, reason, message);
+    }
+}
+
+/** The google.rpc status name of any fake error: its own, the one its reason names, or its HTTP status's. */
+export function rpcStatusOf(err: HttpError): string {
+    if (err instanceof RpcError) return err.rpcStatus;
+    if (RPC_CODES[err.reason] !== undefined) return err.reason;
+    if (err.status === 503) return "UNAVAILABLE";
+    return REASON_RPC[err.reason] ?? HTTP_RPC[err.status] ?? "UNKNOWN";
+}
+
+export interface GkeErrorBody {
+    error: {
+        code: number;
+        message: string;
+        status: string;
+        errors: Array<{ message: string; domain: string; reason: string }>;
+    };
+}
+
+/** container.googleapis.com errors carry the google.rpc `status` name besides the legacy `errors[]`. */
+export function gkeErrorBody(err: HttpError): GkeErrorBody {
+    return {
+        error: {
+            code: err.status,
+            message: err.message,
+            status: rpcStatusOf(err),
+            errors: [{ message: err.message, domain: "global", reason: err.reason }],
+        },
+    };
+}

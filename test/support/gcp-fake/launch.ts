@@ -1,6 +1,7 @@
 /**
- * Starts the GCP Compute fake as a separate process and gives tests, e2e runs and benchmarks a
- * typed handle on it. The fake is a test double only; nothing under test/ ships in the package.
+ * Starts the GCP fake (Compute, plus the Kubernetes Engine v1 routes) as a separate process and gives
+ * tests, e2e runs and benchmarks a typed handle on it. The fake is a test double only; nothing under
+ * test/ ships in the package.
  *
  *   const fake = await startGcpFake({ opPolls: 2 });
  *   const conn = fake.connection;              // { driver: "gcp", project, region, endpoint }
@@ -17,21 +18,29 @@
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 import type { AddressesClient } from "@google-cloud/compute";
+import type { v1 as containerV1 } from "@google-cloud/container";
 import type { Connection } from "../../../provider/interface/driver";
 
 /** Which request fails and how. Every given field must match; `path` is the URL path without query. */
 export interface FailNextMatch {
     /** HTTP method, e.g. "POST" (inserts and custom verbs), "DELETE", "PATCH", "PUT", "GET". */
     method?: string;
-    /** Substring of, or RegExp tested against, the path (`/compute/v1/projects/…`). */
+    /** Substring of, or RegExp tested against, the path (`/compute/v1/projects/…` or GKE's `/v1/projects/…`). */
     path?: RegExp | string;
     /** HTTP status (default 503; with asOperationError it becomes the operation's httpErrorStatusCode, default 400). */
     status?: number;
-    /** Error reason (default `backendError`); with asOperationError the operation error code (default QUOTA_EXCEEDED). */
+    /**
+     * Error reason (default `backendError`); with asOperationError the operation error code (default
+     * QUOTA_EXCEEDED). On GKE paths a google.rpc status name here (e.g. RESOURCE_EXHAUSTED) becomes the
+     * body's `status` / the operation's numeric `error.code`; otherwise it follows from the HTTP status.
+     */
     reason?: string;
     /** Error message (default names the request). */
     message?: string;
-    /** Accept the request and return an operation that ends DONE with `error` instead of an HTTP error. */
+    /**
+     * Accept the request and return an operation that ends DONE with `error` instead of an HTTP error
+     * (on GKE paths it holds the cluster while it runs, like any GKE operation, and applies nothing).
+     */
     asOperationError?: boolean;
     /** How many matching requests fail (default 1). */
     times?: number;
@@ -52,6 +61,14 @@ export interface FakeInventory {
     healthChecks: number;
     addresses: number;
     instanceGroups: number;
+    /**
+     * GKE clusters, node pools and the pools' managed instance groups (all locations), each present
+     * only when non-zero, so "every value is 0" still means clean and the load-balancing-only shape
+     * that existing tests compare exactly is unchanged while no GKE resource exists.
+     */
+    clusters?: number;
+    nodePools?: number;
+    instanceGroupManagers?: number;
 }
 
 export interface GcpFake {
@@ -65,11 +82,11 @@ export interface GcpFake {
     connection: Connection;
     /** Stops the process (SIGTERM, then SIGKILL after 5 s) and waits for it to exit. */
     stop(): Promise<void>;
-    /** Back to the seed: no load-balancing resources, operations, failure rules or request log. */
+    /** Back to the seed: no load-balancing or GKE resources, operations, failure rules or request log. */
     reset(): Promise<void>;
     /** Makes the next matching request(s) fail. */
     failNext(match: FailNextMatch): Promise<void>;
-    /** Every Compute request received since start/reset/clearRequests, oldest first. */
+    /** Every Compute and container request received since start/reset/clearRequests, oldest first. */
     requests(): Promise<Array<{ method: string; path: string }>>;
     clearRequests(): Promise<void>;
     addInstance(zone: string, name: string, opts?: AddInstanceOptions): Promise<void>;
@@ -77,7 +94,7 @@ export interface GcpFake {
     setHealth(zone: string, name: string, healthy: boolean): Promise<void>;
     /** Changes how many polls new operations stay RUNNING. */
     setOpPolls(opPolls: number): Promise<void>;
-    /** Counts of load-balancing resources in the project (all regions and zones). */
+    /** Counts of load-balancing and GKE resources in the project (all regions and zones); all 0 when clean. */
     inventory(): Promise<FakeInventory>;
 }
 
@@ -126,6 +143,25 @@ export function fakeClientOptions(port: number): ComputeClientOptions {
     const computeDir = path.dirname(require.resolve("@google-cloud/compute/package.json"));
     const gax = require(require.resolve("google-gax", { paths: [computeDir] })) as {
         googleAuthLibrary: { PassThroughClient: PassThroughClass };
+    };
+    return {
+        apiEndpoint: "127.0.0.1",
+        port,
+        protocol: "http",
+        fallback: true,
+        authClient: new gax.googleAuthLibrary.PassThroughClient(),
+    };
+}
+
+/** Options for a @google-cloud/container ClusterManagerClient talking REST (fallback) to the fake. */
+export type ContainerClientOptions = NonNullable<ConstructorParameters<typeof containerV1.ClusterManagerClient>[0]>;
+type ContainerPassThroughClass = new () => NonNullable<ContainerClientOptions["authClient"]>;
+
+export function containerClientOptions(port: number): ContainerClientOptions {
+    // The google-gax that @google-cloud/container loads (6.x), which need not be compute's.
+    const containerDir = path.dirname(require.resolve("@google-cloud/container/package.json"));
+    const gax = require(require.resolve("google-gax", { paths: [containerDir] })) as {
+        googleAuthLibrary: { PassThroughClient: ContainerPassThroughClass };
     };
     return {
         apiEndpoint: "127.0.0.1",

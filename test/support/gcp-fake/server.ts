@@ -4,7 +4,8 @@
  * failure injection, and the `/__fake/...` control API used by launch.ts.
  */
 import * as http from "http";
-import { HttpError, invalidField } from "./errors";
+import { HttpError, gkeErrorBody, invalidField } from "./errors";
+import { FakeContainer } from "./container";
 import {
     changeMembers,
     getHealth,
@@ -43,20 +44,19 @@ const LIST_KINDS: Record<string, string> = {
     networks: "network",
     instances: "instance",
     instanceGroups: "instanceGroup",
+    instanceGroupManagers: "instanceGroupManager",
     operations: "operation",
 };
 
 const REGIONAL = ["healthChecks", "backendServices", "addresses", "forwardingRules", "subnetworks"];
 const NAME = "[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?";
 
-class Router {
-    private readonly routes: Array<{
-        method: string;
-        re: RegExp;
-        fn: (m: RegExpExecArray, body: Json, q: URLSearchParams) => Json;
-    }> = [];
+type RouteFn = (m: RegExpExecArray, body: Json, q: URLSearchParams) => Json;
 
-    on(method: string, pattern: string, fn: (m: RegExpExecArray, body: Json, q: URLSearchParams) => Json): void {
+class Router {
+    private readonly routes: Array<{ method: string; re: RegExp; fn: RouteFn }> = [];
+
+    on(method: string, pattern: string, fn: RouteFn): void {
         this.routes.push({ method, re: new RegExp(`^${pattern}$`), fn });
     }
 
@@ -124,14 +124,19 @@ function page(items: Json[], q: URLSearchParams): { items: Json[]; nextPageToken
 
 export class GcpFakeServer {
     readonly model: FakeCompute;
+    readonly container: FakeContainer;
     private readonly router = new Router();
+    /** Kubernetes Engine v1 routes, relative to `/v1/projects/P/locations/L/`. */
+    private readonly gkeRouter = new Router();
     private failRules: FailRule[] = [];
     private log: LoggedRequest[] = [];
     readonly server: http.Server;
 
     constructor(opts: { opPolls?: number; project?: string } = {}) {
         this.model = new FakeCompute(opts);
+        this.container = new FakeContainer(this.model);
         this.routes();
+        this.containerRoutes();
         this.server = http.createServer((req, res) => {
             void this.handle(req, res);
         });
@@ -282,11 +287,61 @@ export class GcpFakeServer {
                 ...pageInstances(items, q),
             };
         });
+
+        // Managed instance groups exist only as the nodes of GKE node pools (container.ts).
+        const k = this.container;
+        r.on("GET", `zones/([^/]+)/instanceGroupManagers`, ([, z], _b, q) => ({
+            kind: "compute#instanceGroupManagerList",
+            ...page(k.listInstanceGroupManagers(zone(z)), q),
+            selfLink: `${API_ROOT}/projects/${m.project}/zones/${z}/instanceGroupManagers`,
+        }));
+        r.on("GET", `zones/([^/]+)/instanceGroupManagers/(${NAME})`, ([, z, n]) =>
+            k.getInstanceGroupManager(zone(z), n),
+        );
+        r.on("POST", `zones/([^/]+)/instanceGroupManagers/(${NAME})/listManagedInstances`, ([, z, n]) =>
+            k.listManagedInstances(zone(z), n),
+        );
+    }
+
+    /** The container v1 paths the REST fallback of @google-cloud/container sends (cluster_service.proto). */
+    private containerRoutes(): void {
+        const k = this.container;
+        const r = {
+            on: (method: string, pattern: string, fn: RouteFn): void =>
+                this.gkeRouter.on(method, `([^/]+)/${pattern}`, fn),
+        };
+        const C = "clusters/([^/:]+)";
+        const NP = `${C}/nodePools/([^/:]+)`;
+        r.on("GET", "serverConfig", ([, loc]) => k.serverConfig(loc));
+        r.on("GET", "operations", ([, loc]) => k.listOperations(loc));
+        r.on("GET", "operations/([^/:]+)", ([, loc, op]) => k.getOperation(loc, op));
+        r.on("GET", "clusters", ([, loc]) => k.listClusters(loc));
+        r.on("POST", "clusters", ([, loc], b) => k.createCluster(loc, b));
+        r.on("GET", C, ([, loc, c]) => k.getCluster(loc, c));
+        r.on("PUT", C, ([, loc, c], b) => k.updateCluster(loc, c, b));
+        r.on("DELETE", C, ([, loc, c]) => k.deleteCluster(loc, c));
+        r.on("POST", `${C}:setResourceLabels`, ([, loc, c], b) => k.setResourceLabels(loc, c, b));
+        r.on("GET", `${C}/nodePools`, ([, loc, c]) => k.listNodePools(loc, c));
+        r.on("POST", `${C}/nodePools`, ([, loc, c], b) => k.createNodePool(loc, c, b));
+        r.on("GET", NP, ([, loc, c, np]) => k.getNodePool(loc, c, np));
+        r.on("PUT", NP, ([, loc, c, np], b) => k.updateNodePool(loc, c, np, b));
+        r.on("DELETE", NP, ([, loc, c, np]) => k.deleteNodePool(loc, c, np));
+        r.on("POST", `${NP}:setSize`, ([, loc, c, np], b) => k.setNodePoolSize(loc, c, np, b));
+        r.on("POST", `${NP}:setAutoscaling`, ([, loc, c, np], b) => k.setNodePoolAutoscaling(loc, c, np, b));
+    }
+
+    /** Routes `/v1/projects/P/locations/L/...`; the location is the first capture of every route. */
+    private dispatchContainer(method: string, path: string, body: Json, q: URLSearchParams): Json | undefined {
+        const m = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/(.+)$/.exec(path);
+        if (!m) return undefined;
+        this.container.checkProject(m[1]);
+        return this.gkeRouter.dispatch(method, `${m[2]}/${m[3]}`, body, q);
     }
 
     private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
         const url = new URL(req.url ?? "/", "http://127.0.0.1");
         const method = (req.method ?? "GET").toUpperCase();
+        const isContainer = url.pathname.startsWith("/v1/");
         let raw = "";
         for await (const chunk of req) raw += String(chunk);
         const send = (status: number, body: unknown): void => {
@@ -314,7 +369,16 @@ export class GcpFakeServer {
             this.log.push({ method, path: url.pathname });
             const injected = this.takeFailure(method, url.pathname);
             if (injected) {
-                send(200, this.injectedOperation(method, url.pathname, body, injected));
+                const op = isContainer
+                    ? this.container.failedOperation(method, url.pathname, body, injected)
+                    : this.injectedOperation(method, url.pathname, body, injected);
+                send(200, op);
+                return;
+            }
+            if (isContainer) {
+                const out = this.dispatchContainer(method, url.pathname, body, url.searchParams);
+                if (!out) throw new HttpError(404, "notFound", `The fake does not implement ${method} ${url.pathname}`);
+                send(200, out);
                 return;
             }
             const m = /^\/compute\/v1\/projects\/([^/]+)\/(.+)$/.exec(url.pathname);
@@ -325,14 +389,14 @@ export class GcpFakeServer {
             send(200, out);
         } catch (err) {
             if (err instanceof HttpError) {
-                send(err.status, err.body());
+                send(err.status, isContainer ? gkeErrorBody(err) : err.body());
             } else {
                 const e = new HttpError(
                     500,
                     "backendError",
                     `gcp-fake internal error: ${err instanceof Error ? err.stack : String(err)}`,
                 );
-                send(500, e.body());
+                send(500, isContainer ? gkeErrorBody(e) : e.body());
             }
         }
     }
@@ -381,6 +445,7 @@ export class GcpFakeServer {
         switch (key) {
             case "POST reset":
                 this.model.reset();
+                this.container.reset();
                 this.failRules = [];
                 this.log = [];
                 return {};
@@ -401,7 +466,7 @@ export class GcpFakeServer {
                 this.model.setHealth(String(body.zone), String(body.name), body.healthy === true);
                 return {};
             case "GET inventory":
-                return this.model.inventory();
+                return { ...this.model.inventory(), ...this.container.inventory() };
             case "POST config":
                 if (body.opPolls !== undefined) this.model.opPolls = Number(body.opPolls);
                 return { opPolls: this.model.opPolls };
