@@ -85,7 +85,9 @@ describe("gcp driver: GKE clusters and node pools on the fake", function () {
 
     it("keeps the bounds while GKE's autoscaler is off, scales to zero, and restores them when on", async function () {
         const name = harness().uniqueName("fix");
-        const info = await zonal.cluster.createCluster(clusterReq(name, "1.34", [pool("web", { desired: 2, min: 1, max: 4 })]));
+        const info = await zonal.cluster.createCluster(
+            clusterReq(name, "1.34", [pool("web", { desired: 2, min: 1, max: 4 })]),
+        );
         const web = info.nodeGroups[0].iid;
         const off = await zonal.cluster.setNodeGroupAutoScaling(info.iid, web, false);
         assert.deepEqual([off.onAutoScaling, off.minNodeSize, off.maxNodeSize], [false, 1, 4]);
@@ -103,7 +105,9 @@ describe("gcp driver: GKE clusters and node pools on the fake", function () {
 
     it("waits out an operation already running on the cluster, then applies its own", async function () {
         const name = harness().uniqueName("busy");
-        const info = await zonal.cluster.createCluster(clusterReq(name, "1.34", [pool("web", { desired: 1, min: 1, max: 3 })]));
+        const info = await zonal.cluster.createCluster(
+            clusterReq(name, "1.34", [pool("web", { desired: 1, min: 1, max: 3 })]),
+        );
         const [op] = await raw.setNodePoolSize({ name: poolPath(CONTRACT_ZONE, name, "web"), nodeCount: 2 });
         const opName = `projects/spider-test/locations/${CONTRACT_ZONE}/operations/${op.name ?? ""}`;
         await harness().fake.clearRequests();
@@ -135,7 +139,10 @@ describe("gcp driver: GKE clusters and node pools on the fake", function () {
     it("upgrades two minor versions one step at a time: control plane, then each node pool", async function () {
         const name = harness().uniqueName("upg");
         const info = await zonal.cluster.createCluster(
-            clusterReq(name, "1.33", [pool("a", { desired: 1, min: 1, max: 2 }), pool("b", { desired: 1, min: 1, max: 2 })]),
+            clusterReq(name, "1.33", [
+                pool("a", { desired: 1, min: 1, max: 2 }),
+                pool("b", { desired: 1, min: 1, max: 2 }),
+            ]),
         );
         await harness().fake.clearRequests();
         const upgraded = await zonal.cluster.upgradeCluster(info.iid, "1.35");
@@ -147,14 +154,23 @@ describe("gcp driver: GKE clusters and node pools on the fake", function () {
         const writes = (await harness().fake.requests())
             .filter(r => r.method === "PUT")
             .map(r => r.path.replace(/.*\/clusters\//, ""));
-        assert.deepEqual(writes, [name, `${name}/nodePools/a`, `${name}/nodePools/b`, name, `${name}/nodePools/a`, `${name}/nodePools/b`]);
+        assert.deepEqual(writes, [
+            name,
+            `${name}/nodePools/a`,
+            `${name}/nodePools/b`,
+            name,
+            `${name}/nodePools/a`,
+            `${name}/nodePools/b`,
+        ]);
         const downgrade = await zonal.cluster.upgradeCluster(info.iid, "1.34").catch((err: unknown) => err);
         assert.ok(downgrade instanceof ValidationError, "a downgrade is refused before any call");
     });
 
     it("hands out a kubeconfig that authenticates with gke-gcloud-auth-plugin", async function () {
         const name = harness().uniqueName("kube");
-        const info = await zonal.cluster.createCluster(clusterReq(name, "1.34", [pool("web", { desired: 1, min: 1, max: 2 })]));
+        const info = await zonal.cluster.createCluster(
+            clusterReq(name, "1.34", [pool("web", { desired: 1, min: 1, max: 2 })]),
+        );
         assert.ok(info.endpoint.startsWith("https://"));
         assert.match(info.kubeconfig, /server: https:\/\//);
         assert.match(info.kubeconfig, /command: gke-gcloud-auth-plugin/);

@@ -12,6 +12,7 @@ import {
     checkGkeName,
     checkNodeLabels,
     checkNodeVersion,
+    checkResourceLabels,
     checkTaints,
     enumName,
     invalid,
@@ -54,6 +55,46 @@ function checkImageType(field: string, value: unknown): string {
     return upper;
 }
 
+/** Metadata keys GKE sets itself and refuses from users (NodeConfig.metadata in the v1 reference). */
+const RESERVED_METADATA = [
+    "cluster-location",
+    "cluster-name",
+    "cluster-uid",
+    "configure-sh",
+    "gci-update-strategy",
+    "gci-ensure-gke-docker",
+    "instance-template",
+    "kube-env",
+    "startup-script",
+    "user-data",
+    "containerd-configure-sh",
+    "enable-oslogin",
+    "kube-labels",
+    "kubelet-config",
+    "serial-port-logging-enable",
+];
+
+/**
+ * NodeConfig.metadata: keys of 1-128 letters, digits, `-` and `_`, not one GKE reserves; values up
+ * to 32 KiB; at most 32 KiB in all (the reference's limits); GKE adds `disable-legacy-endpoints`.
+ */
+function checkMetadata(field: string, raw: unknown): Record<string, string> {
+    const metadata: Record<string, string> = { "disable-legacy-endpoints": "true" };
+    if (raw === undefined || raw === null) return metadata;
+    if (!isObject(raw)) throw invalid(`Invalid value for field "${field}": must be a map of strings.`);
+    let total = 0;
+    for (const [key, value] of Object.entries(raw)) {
+        if (!/^[a-zA-Z0-9_-]{1,128}$/.test(key) || RESERVED_METADATA.includes(key))
+            throw invalid(`Invalid value for field "${field}": key "${key}" is reserved or malformed.`);
+        if (typeof value !== "string" || value.length > 32768)
+            throw invalid(`Invalid value for field "${field}.${key}": must be a string of at most 32768 bytes.`);
+        total += key.length + value.length;
+        metadata[key] = value;
+    }
+    if (total > 512 * 1024) throw invalid(`Invalid value for field "${field}": the total size exceeds 512 KiB.`);
+    return metadata;
+}
+
 /** UpgradeSettings: surge counts are non-negative and cannot both be 0. */
 function checkUpgradeSettings(field: string, raw: unknown): Json {
     const s = isObject(raw) ? raw : {};
@@ -85,7 +126,10 @@ function nodeConfig(field: string, raw: unknown): Json {
         oauthScopes:
             Array.isArray(c.oauthScopes) && c.oauthScopes.length > 0 ? clone(c.oauthScopes) : DEFAULT_OAUTH_SCOPES,
         serviceAccount: typeof c.serviceAccount === "string" && c.serviceAccount !== "" ? c.serviceAccount : "default",
-        metadata: { "disable-legacy-endpoints": "true" },
+        metadata: checkMetadata(`${field}.metadata`, c.metadata),
+        // Spot VMs are chosen at creation: nodePools.update has no field for them.
+        spot: c.spot === true,
+        resourceLabels: checkResourceLabels(`${field}.resource_labels`, c.resourceLabels ?? {}),
     };
 }
 
@@ -171,6 +215,11 @@ export function checkNodePoolUpdate(current: Json, body: Json, master: string): 
     }
     if (isObject(body.upgradeSettings)) {
         next.upgradeSettings = checkUpgradeSettings("upgrade_settings", body.upgradeSettings);
+        touched = true;
+    }
+    // ResourceLabels {labels}: GCE labels on the nodes' VMs, changed without recreating them.
+    if (isObject(body.resourceLabels)) {
+        config.resourceLabels = checkResourceLabels("resource_labels.labels", body.resourceLabels.labels ?? {});
         touched = true;
     }
     if (!touched) throw invalid("At least one field to update must be specified.");
