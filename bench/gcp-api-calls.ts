@@ -10,7 +10,7 @@
  */
 import { writeFileSync } from "fs";
 import * as path from "path";
-import type { Driver, Iid, NlbReq } from "../provider/interface/driver";
+import type { ClusterReq, Driver, Iid, NlbReq, NodeGroupReq } from "../provider/interface/driver";
 import * as gcp from "../provider/drivers/gcp";
 import { nlbRequest } from "../test/drivers/gcp/harness";
 import { GcpFake, startGcpFake } from "../test/support/gcp-fake/launch";
@@ -31,12 +31,16 @@ interface Row {
 
 function classify(method: string, p: string): "mutation" | "read" | "poll" {
     if (/\/operations\/[^/]+(\/wait)?$/.test(p)) return "poll";
-    if (method === "GET" || /\/(getHealth|listInstances)$/.test(p)) return "read";
+    if (method === "GET" || /\/(getHealth|listInstances|listManagedInstances)$/.test(p)) return "read";
     return "mutation";
 }
 
 function shortPath(p: string): string {
-    return p.replace(/^\/compute\/v1\/projects\/[^/]+\//, "").replace(/operations\/[^/]+/, "operations/…");
+    return p
+        .replace(/^\/compute\/v1\/projects\/[^/]+\//, "")
+        .replace(/^\/v1\/projects\/[^/]+\/locations\/[^/]+\//, "gke: ")
+        .replace(/operations\/[^/]+/, "operations/…")
+        .replace(/instanceGroupManagers\/gke-[^/]+/, "instanceGroupManagers/gke-…");
 }
 
 async function measure<T>(
@@ -59,6 +63,22 @@ async function measure<T>(
 /** Bare VM names: the bench counts the zone lookups they take. */
 function request(name: string, overrides: Partial<NlbReq> = {}): NlbReq {
     return nlbRequest(name, { vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-1", "vm-4"] }, ...overrides });
+}
+
+type Add = <T>(
+    operation: string,
+    lowerMutations: string,
+    lowerReads: string,
+    why: string,
+    fn: () => Promise<T>,
+) => Promise<T>;
+
+function recorder(fake: GcpFake, rows: Row[]): Add {
+    return async (operation, lowerMutations, lowerReads, why, fn) => {
+        const m = await measure(fake, fn);
+        rows.push({ operation, ...m, lowerMutations, lowerReads, why });
+        return m.value;
+    };
 }
 
 async function run(fake: GcpFake, driver: Driver): Promise<Row[]> {
@@ -235,7 +255,153 @@ async function run(fake: GcpFake, driver: Driver): Promise<Row[]> {
     return rows;
 }
 
-function render(rows: Row[]): string {
+function gkePool(name: string, desired: number, min: number, max: number): NodeGroupReq {
+    const sizes = { desiredNodeSize: desired, minNodeSize: min, maxNodeSize: max };
+    return {
+        iid: { nameId: name, systemId: "" },
+        image: "",
+        vmSpec: "e2-medium",
+        rootDiskType: "",
+        rootDiskSize: 0,
+        keyPair: "",
+        onAutoScaling: true,
+        ...sizes,
+    };
+}
+
+function gkeCluster(name: string, version: string, pools: NodeGroupReq[]): ClusterReq {
+    const network = { vpc: "default", subnets: ["default"], securityGroups: [] };
+    return { iid: { nameId: name, systemId: "" }, version, network, nodeGroups: pools, tags: { bench: "gke" } };
+}
+
+/** GKE operations on a zonal cluster (one zone: one managed instance group per pool), and one regional create. */
+async function runGke(fake: GcpFake, regional: Driver, zonal: Driver): Promise<Row[]> {
+    const rows: Row[] = [];
+    const add = recorder(fake, rows);
+    const perPool = "1 per zone (the pool's managed instance group there)";
+    await add(
+        "createCluster (regional, 1 pool over 3 zones)",
+        "1",
+        "4",
+        `one clusters.create holds the pools; reads: the cluster, ${perPool}`,
+        () => regional.cluster.createCluster(gkeCluster("reg", "1.34", [gkePool("web", 3, 3, 6)])),
+    );
+    await regional.cluster.deleteCluster({ nameId: "reg", systemId: "" });
+    const info = await add(
+        "createCluster (zonal, 2 pools)",
+        "1",
+        "3",
+        `one clusters.create holds both pools; reads: the cluster, 1 per pool's MIG`,
+        () => zonal.cluster.createCluster(gkeCluster("k8s", "1.33", [gkePool("a", 2, 1, 4), gkePool("b", 1, 1, 2)])),
+    );
+    const iid = info.iid;
+    const [a, b] = info.nodeGroups.map(group => group.iid);
+    await add("getCluster (2 pools)", "0", "3", "the cluster (it lists its pools) + 1 per pool's MIG", () =>
+        zonal.cluster.getCluster(iid),
+    );
+    await add("getNodeGroup", "0", "3", "the cluster (the nodes' subnetwork), the pool, its MIG", () =>
+        zonal.cluster.getNodeGroup(iid, a),
+    );
+    await add(
+        "addNodeGroup",
+        "1",
+        "3",
+        "nodePools.create; reads: the cluster (version, zones), then the pool + its MIG",
+        () => zonal.cluster.addNodeGroup(iid, gkePool("c", 1, 0, 2)),
+    );
+    await add(
+        "changeNodeGroupScaling (size, autoscaling on)",
+        "1",
+        "5",
+        "one setSize; before: the pool and its MIG (current size); after: cluster, pool, MIG",
+        () => zonal.cluster.changeNodeGroupScaling(iid, a, { desiredNodeSize: 3, minNodeSize: 1, maxNodeSize: 4 }),
+    );
+    await add(
+        "changeNodeGroupScaling (bounds only)",
+        "1",
+        "5",
+        "one setAutoscaling with the totals; reads as above",
+        () => zonal.cluster.changeNodeGroupScaling(iid, a, { desiredNodeSize: 3, minNodeSize: 2, maxNodeSize: 5 }),
+    );
+    await add(
+        "setNodeGroupAutoScaling (off)",
+        "2",
+        "5",
+        "the bounds into the pool's labels (nodePools.update), then setAutoscaling off; reads as for scaling",
+        () => zonal.cluster.setNodeGroupAutoScaling(iid, a, false),
+    );
+    await add(
+        "setNodeGroupAutoScaling (on)",
+        "1",
+        "5",
+        "setAutoscaling with the bounds read from the labels; reads as for scaling",
+        () => zonal.cluster.setNodeGroupAutoScaling(iid, a, true),
+    );
+    await add(
+        "changeNodeGroupConfig (labels + taints + maxUnavailable)",
+        "1",
+        "4",
+        "one nodePools.update for all three; the pool before (its version and image type GKE requires), then cluster, pool, MIG",
+        () =>
+            zonal.cluster.changeNodeGroupConfig(iid, b, {
+                labels: { role: "web" },
+                taints: [{ key: "web", effect: "NoSchedule" }],
+                maxUnavailable: 2,
+            }),
+    );
+    await add(
+        "changeNodeGroupMachines (machine type + disk size)",
+        "1",
+        "4",
+        "one nodePools.update (nodes recreated); reads as for the config change",
+        () => zonal.cluster.changeNodeGroupMachines(iid, b, { vmSpec: "e2-standard-2", rootDiskSize: 50 }),
+    );
+    await add(
+        "changeClusterAccess (authorized networks + logging)",
+        "2",
+        "5",
+        "GKE takes one ClusterUpdate field per update: 2 updates; the cluster before, then the cluster + 1 MIG per pool",
+        () =>
+            zonal.cluster.changeClusterAccess(iid, {
+                endpointAccess: { public: true, private: false, publicCidrs: ["203.0.113.0/24"] },
+                logging: ["api"],
+            }),
+    );
+    await add(
+        "changeClusterTags",
+        "1",
+        "1",
+        "setResourceLabels needs the current labelFingerprint (one cluster read)",
+        () => zonal.cluster.changeClusterTags(iid, { bench: "gke", stage: "tagged" }),
+    );
+    await add(
+        "upgradeCluster (1.33 → 1.35, 3 pools)",
+        "8",
+        "5",
+        "per minor step the control plane, then each pool (2 × (1 + 3)); reads: the cluster at the start, the result (cluster + 1 MIG per pool)",
+        () => zonal.cluster.upgradeCluster(iid, "1.35"),
+    );
+    await add("removeNodeGroup", "1", "0", "one nodePools.delete", () =>
+        zonal.cluster.removeNodeGroup(iid, { nameId: "c", systemId: "" }),
+    );
+    await add("deleteCluster (2 pools)", "1", "0", "one clusters.delete removes the pools too", () =>
+        zonal.cluster.deleteCluster(iid),
+    );
+    return rows;
+}
+
+function table(rows: Row[]): string[] {
+    return [
+        "| operation | mutations | reads | op polls | lower bound (mutations / reads) | why that bound |",
+        "|---|---:|---:|---:|---|---|",
+        ...rows.map(
+            r =>
+                `| ${r.operation} | ${r.mutations} | ${r.reads} | ${r.polls} | ${r.lowerMutations} / ${r.lowerReads} | ${r.why} |`,
+        ),
+    ];
+}
+
+function render(rows: Row[], gkeRows: Row[]): string {
     const lines = [
         "# gcp driver: Compute API calls per operation",
         "",
@@ -250,12 +416,7 @@ function render(rows: Row[]): string {
         "(`operations/…/wait`; on GCE `wait` blocks up to 2 minutes, so real polls stay few). Polls are listed separately.",
         "Zones: vm-1/vm-2 in us-central1-a, vm-4/vm-5 in us-central1-b, vm-7 (added for the run) in us-central1-c.",
         "",
-        "| operation | mutations | reads | op polls | lower bound (mutations / reads) | why that bound |",
-        "|---|---:|---:|---:|---|---|",
-        ...rows.map(
-            r =>
-                `| ${r.operation} | ${r.mutations} | ${r.reads} | ${r.polls} | ${r.lowerMutations} / ${r.lowerReads} | ${r.why} |`,
-        ),
+        ...table(rows),
         "",
         "Where the driver reads more than the bound, the extra reads buy something specific:",
         "",
@@ -270,13 +431,38 @@ function render(rows: Row[]): string {
         '  delete or a failed rollback is always completed; those reads are what the "already gone" row',
         "  spends above its bound, and it sends no write when nothing is left.",
         "",
-        "## Calls per operation (without operation polls)",
-        "",
     ];
-    for (const r of rows) {
+    lines.push(...gkeSection(gkeRows));
+    for (const r of [...rows, ...gkeRows]) {
         lines.push(`### ${r.operation}`, "", "```", ...r.calls, "```", "");
     }
     return lines.join("\n");
+}
+
+function gkeSection(rows: Row[]): string[] {
+    return [
+        "## GKE (Kubernetes Engine API v1, container client over REST)",
+        "",
+        "A zonal cluster (`connection.zone` us-central1-a) unless the row says regional; each pool has one managed",
+        "instance group per zone. Every GKE mutation returns an operation polled with `operations.get` until DONE",
+        "(the fake keeps it RUNNING for the same number of polls). Reads count the Compute",
+        "`instanceGroupManagers` get and `listManagedInstances` behind the pools.",
+        "",
+        ...table(rows),
+        "",
+        "Where the driver reads more than the bound:",
+        "",
+        "- Per managed instance group the driver reads both the group (`targetSize`, the pool's size) and its",
+        "  managed instances (the node names), where the bound counts one: the node list is what",
+        "  `nodes` reports, the target size what an autoscaler or a resize asked for, and they differ while",
+        "  nodes are being added or removed.",
+        "- changeClusterTags reads the cluster again after setResourceLabels to return the labels the cloud holds.",
+        "- upgradeCluster reads the cluster once more per minor step (and once before the final catch-up) for the",
+        "  pools' current versions, so a pool upgraded or added meanwhile is neither upgraded twice nor skipped.",
+        "",
+        "## Calls per operation (without operation polls)",
+        "",
+    ];
 }
 
 async function main(): Promise<void> {
@@ -284,8 +470,13 @@ async function main(): Promise<void> {
     try {
         const driver = gcp.open(fake.connection, { poll: { minDelayMs: 2, maxDelayMs: 20 } });
         const rows = await run(fake, driver);
-        writeFileSync(OUT, render(rows));
-        for (const r of rows) {
+        const zonal = gcp.open(
+            { ...fake.connection, zone: "us-central1-a" },
+            { poll: { minDelayMs: 2, maxDelayMs: 20 } },
+        );
+        const gkeRows = await runGke(fake, driver, zonal);
+        writeFileSync(OUT, render(rows, gkeRows));
+        for (const r of [...rows, ...gkeRows]) {
             process.stdout.write(
                 `${r.operation.padEnd(48)} mutations ${String(r.mutations).padStart(2)}  reads ${String(r.reads).padStart(2)}  polls ${String(r.polls).padStart(2)}\n`,
             );

@@ -90,20 +90,22 @@ function managerOf(url: string): { zone: string; name: string } | undefined {
     return match ? { zone: match[1], name: match[2] } : undefined;
 }
 
-/** The pool's size and nodes, from its managed instance groups (one per zone), read concurrently. */
-async function poolSize(ctx: GcpContext, pool: INodePool, action: string): Promise<PoolSize> {
+/**
+ * The pool's size and nodes, from its managed instance groups (one per zone), read concurrently:
+ * each group's target size, and (`withNodes`) its managed instances for the node names.
+ */
+async function poolSize(ctx: GcpContext, pool: INodePool, action: string, withNodes = true): Promise<PoolSize> {
     const { project } = ctx.settings;
     const managers = (pool.instanceGroupUrls ?? []).map(managerOf).filter(m => m !== undefined);
+    const igms = ctx.clients.of("instanceGroupManagers");
     const groups = await allOrFirstError(
         managers.map(async ({ zone, name }) => {
             const where: Step = { action, step: `reading instance group manager ${zone}/${name}` };
-            const igms = ctx.clients.of("instanceGroupManagers");
-            const manager = await read(ctx.settings, where, () =>
-                igms.get({ project, zone, instanceGroupManager: name }),
-            );
-            const instances = await read(ctx.settings, where, () =>
-                igms.listManagedInstances({ project, zone, instanceGroupManager: name }),
-            );
+            const request = { project, zone, instanceGroupManager: name };
+            const [manager, instances] = await Promise.all([
+                read(ctx.settings, where, () => igms.get(request)),
+                withNodes ? read(ctx.settings, where, () => igms.listManagedInstances(request)) : [],
+            ]);
             const nodes = instances.map(instance => (instance.instance ?? "").split("/").pop() ?? "");
             return { size: Number(manager.targetSize ?? 0), nodes };
         }),
@@ -339,10 +341,20 @@ function updatePool(
     );
 }
 
+/** The node group as a result reports it: the cluster (its subnetwork), the pool and its nodes. */
 async function readTarget(target: PoolTarget): Promise<NodeGroupInfo> {
-    const cluster = await readCluster(target.ctx, target.cluster, target.action);
-    const pool = await readPool(target.ctx, target.cluster, target.pool, target.action);
+    const [cluster, pool] = await Promise.all([
+        readCluster(target.ctx, target.cluster, target.action),
+        readPool(target.ctx, target.cluster, target.pool, target.action),
+    ]);
     return nodeGroupInfo(target.ctx, cluster, pool, target.action);
+}
+
+/** What a scaling change starts from: the pool and its size (no node list, no cluster). */
+async function readPoolState(target: PoolTarget): Promise<{ pool: INodePool; state: NodeGroupInfo }> {
+    const pool = await readPool(target.ctx, target.cluster, target.pool, target.action);
+    const size = await poolSize(target.ctx, pool, target.action, false);
+    return { pool, state: toNodeGroupInfo(pool, [], size, "") };
 }
 
 export async function setNodeGroupAutoScaling(
@@ -352,10 +364,9 @@ export async function setNodeGroupAutoScaling(
     on: boolean,
 ): Promise<NodeGroupInfo> {
     const target = poolTarget(ctx, clusterIid, ngIid, `turning autoscaling ${on ? "on" : "off"} for`);
-    const before = await readTarget(target);
-    if (before.onAutoScaling === on) return before;
+    const { pool, state: before } = await readPoolState(target);
+    if (before.onAutoScaling === on) return readTarget(target);
     const container = ctx.clients.container();
-    const pool = await readPool(ctx, target.cluster, target.pool, target.action);
     if (!on) {
         // The bounds GKE forgets when its autoscaler is off are kept in the pool's labels first.
         const resourceLabels = { ...(pool.config?.resourceLabels ?? {}), ...boundLabels(before) };
@@ -377,8 +388,7 @@ export async function changeNodeGroupScaling(
     scaling: ScalingReq,
 ): Promise<NodeGroupInfo> {
     const target = poolTarget(ctx, clusterIid, ngIid, "scaling");
-    const before = await readTarget(target);
-    const pool = await readPool(ctx, target.cluster, target.pool, target.action);
+    const { pool, state: before } = await readPoolState(target);
     const zones = Math.max(1, pool.locations?.length ?? zonesOf(ctx.settings));
     throwIfInvalid(target.action, validateNodeGroup({ ...before, ...scaling, owner: undefined }, zones));
     const container = ctx.clients.container();
@@ -564,7 +574,8 @@ export async function changeClusterAccess(
     const name = nameOf(clusterIid);
     const action = `changing the endpoint access or logging of Cluster (${label(clusterIid)})`;
     throwIfInvalid(action, accessIssues(change));
-    const before = await getCluster(ctx, clusterIid);
+    // Only the cluster's own settings are compared: no pool or node read before the change.
+    const before = toClusterInfo(ctx.settings, await readCluster(ctx, name, action), [], "");
     const access = change.endpointAccess;
     if (access && JSON.stringify(access) !== JSON.stringify(before.endpointAccess)) {
         await clusterUpdate(ctx, name, action, "changing the master authorized networks", {
