@@ -591,6 +591,35 @@ describe("gcp fake rules: GKE clusters, node pools and operations (container v1 
         });
     });
 
+    describe("node config kept as created", function () {
+        it("keeps spot, metadata and resource labels, refuses a reserved metadata key, updates labels in place", async function () {
+            const config = {
+                spot: true,
+                metadata: { "spider-owner": "urn:pulumi:s::p::t::n", "ssh-keys": "alice:ssh-ed25519 AAAA alice" },
+                resourceLabels: { "spider-autoscaling-min": "1" },
+            };
+            await cluster(ZONAL, { name: "cfg", nodePools: [{ name: "work", initialNodeCount: 1, config }] });
+            const created = await pool(`${ZONAL}/clusters/cfg`, "work");
+            assert.equal(created.config?.spot, true);
+            assert.equal(created.config?.metadata?.["spider-owner"], "urn:pulumi:s::p::t::n");
+            assert.equal(created.config?.metadata?.["disable-legacy-endpoints"], "true", "GKE's own key is added");
+            assert.deepEqual(created.config?.resourceLabels, { "spider-autoscaling-min": "1" });
+            const nodes = await instanceNames(created);
+            const name = `${ZONAL}/clusters/cfg/nodePools/work`;
+            await ok(gke.updateNodePool({ name, resourceLabels: { labels: { "spider-autoscaling-min": "2" } } }));
+            const relabelled = await pool(`${ZONAL}/clusters/cfg`, "work");
+            assert.deepEqual(relabelled.config?.resourceLabels, { "spider-autoscaling-min": "2" });
+            assert.deepEqual(await instanceNames(relabelled), nodes, "resource labels change without new nodes");
+            const reserved = await raised(() =>
+                gke.createNodePool({
+                    parent: `${ZONAL}/clusters/cfg`,
+                    nodePool: { name: "bad", initialNodeCount: 1, config: { metadata: { "kube-env": "x" } } },
+                }),
+            );
+            assertRefused(reserved, 3, 400, /metadata.*"kube-env" is reserved/);
+        });
+    });
+
     describe("deletes", function () {
         it("take a pool's MIGs along, allow deleting the last pool, and cascade from the cluster", async function () {
             await cluster(REGIONAL, {
