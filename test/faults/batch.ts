@@ -60,7 +60,9 @@ const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof
 
 /** Leaf-level differences turning `base` into `target` (a missing key is one deletion). */
 function diffLeaves(base: unknown, target: unknown, path: string[] = []): Change[] {
-    if (isObj(base) && isObj(target) && Array.isArray(base) === Array.isArray(target)) {
+    // Lists of other lengths change as a whole: deleting an element would leave a hole (null in JSON).
+    const resized = Array.isArray(base) && Array.isArray(target) && base.length !== target.length;
+    if (isObj(base) && isObj(target) && Array.isArray(base) === Array.isArray(target) && !resized) {
         const out: Change[] = [];
         for (const k of new Set([...Object.keys(base), ...Object.keys(target)])) {
             if (!(k in target)) out.push({ path: [...path, k], remove: true });

@@ -1,7 +1,7 @@
 /**
  * Invalid inputs fail at `pulumi preview`, naming the property, and make no cloud API call.
  *
- * The rows are test/resources/check.test.ts's INVALID_INPUTS (73 rows across Nlb, NlbVmGroup,
+ * The rows are test/resources/check.test.ts's INVALID_INPUTS (79 rows across Nlb, NlbVmGroup,
  * Cluster and NodeGroup, checked there at the provider level) plus AWS_ONLY_ROWS below, which pass
  * the generic checks and fail only in the aws driver's own validation. Every row is given the
  * aws connection, whose endpoint is the fault proxy in front of moto: the proxy and moto's

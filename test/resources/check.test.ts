@@ -30,6 +30,15 @@ const nodeGroup: Props = {
     maxNodeSize: 4,
 };
 const vmGroup: Props = { connection: conn, nlb: "nlb-1", vms: ["vm-3"] };
+const gcpConn = { driver: "gcp", project: "p", region: "us-central1" };
+const gkeCluster: Props = {
+    connection: gcpConn,
+    pulumiName: "k8s",
+    version: "1.34",
+    network: { vpc: "default", subnets: ["default"] },
+    nodeGroups: [{ name: "default", vmSpec: "e2-medium", desiredNodeSize: 3, minNodeSize: 3, maxNodeSize: 6 }],
+};
+const gkeNodeGroup: Props = { ...nodeGroup, connection: { ...gcpConn, zone: "us-central1-a" }, vmSpec: "e2-medium" };
 
 type Checker = (olds: Props, news: Props) => { failures?: Array<{ property: string; reason: string }> };
 const with_ = (base: Props, patch: Props): Props => JSON.parse(JSON.stringify({ ...base, ...patch })) as Props;
@@ -123,6 +132,40 @@ export const INVALID_INPUTS: Array<[string, Checker, Props, string]> = [
         checkNlb,
         with_(nlb, { connection: { driver: "gcp", project: "p" }, securityGroups: ["sg-1"] }),
         "securityGroups",
+    ],
+    // GKE (gcp): the cloud's own sizing and the settings it does not offer, refused at preview.
+    [
+        "regional GKE node pool size that does not divide over three zones",
+        checkCluster,
+        with_(gkeCluster, {
+            nodeGroups: [{ name: "default", vmSpec: "e2-medium", desiredNodeSize: 2, minNodeSize: 0, maxNodeSize: 3 }],
+        }),
+        "nodeGroups[0].desiredNodeSize",
+    ],
+    [
+        "private endpoint on gcp",
+        checkCluster,
+        with_(gkeCluster, { endpointAccess: { public: true, private: true } }),
+        "endpointAccess.private",
+    ],
+    [
+        "security groups on a GKE cluster",
+        checkCluster,
+        with_(gkeCluster, { network: { vpc: "default", subnets: ["default"], securityGroups: ["sg-1"] } }),
+        "network.securityGroups",
+    ],
+    ["audit logs on gcp", checkCluster, with_(gkeCluster, { logging: ["audit"] }), "logging[0]"],
+    [
+        "maxUnavailable as a percentage on gcp",
+        checkNodeGroup,
+        with_(gkeNodeGroup, { maxUnavailable: "33%" }),
+        "maxUnavailable",
+    ],
+    [
+        "two VM specs on gcp",
+        checkNodeGroup,
+        with_(gkeNodeGroup, { vmSpec: undefined, vmSpecs: ["e2-medium", "e2-standard-2"] }),
+        "vmSpecs",
     ],
     ["GLOBAL scope", checkNlb, with_(nlb, { scope: "GLOBAL" }), "scope"],
     ["unknown type", checkNlb, with_(nlb, { type: "PRIVATE" }), "type"],
