@@ -323,6 +323,13 @@ export function isRetryable(err: unknown): boolean {
     return failure.status === 429 || (failure.status !== undefined && failure.status >= 500);
 }
 
+/** A cloud's refusal of the input behind `property`, worded `<action>: <property>: <step>: <message>`. */
+export function refusalOf(where: Step, property: string, message: string, cause: unknown): ValidationError {
+    const refusal = new ValidationError([{ property, reason: `${where.step}: ${message}` }], cause);
+    refusal.message = `${where.action}: ${refusal.message}`;
+    return refusal;
+}
+
 /** Translates a Compute API failure into the project's typed errors; never parses for control flow elsewhere. */
 export function toSpiderError(err: unknown, where: Step): SpiderError {
     if (err instanceof SpiderError) return err;
@@ -335,14 +342,7 @@ export function toSpiderError(err: unknown, where: Step): SpiderError {
         failure.reasons.some(r => VALIDATION_REASONS.includes(r)) ||
         (failure.status === 400 && !has("resourceInUseByAnotherResource"));
     // A refusal is about the user's input only where the call carries one; elsewhere it is the cloud's.
-    if (refused && where.property !== undefined) {
-        const refusal = new ValidationError(
-            [{ property: where.property, reason: `${where.step}: ${failure.message}` }],
-            err,
-        );
-        refusal.message = `${where.action}: ${refusal.message}`;
-        return refusal;
-    }
+    if (refused && where.property !== undefined) return refusalOf(where, where.property, failure.message, err);
     if (has("conditionNotMet") || failure.status === 412) return new CloudApiError(text, err, true);
     return new CloudApiError(text, err, isRetryable(err));
 }

@@ -411,30 +411,40 @@ export async function changeNodeGroupScaling(
     return readTarget(target);
 }
 
-export async function changeNodeGroupConfig(
+/** One nodePools.update of the fields `fieldsOf` makes from the pool (none: no call), after `issuesOf` finds none. */
+async function updatePoolFields(
+    target: PoolTarget,
+    step: string,
+    issuesOf: (pool: INodePool) => FieldIssue[],
+    fieldsOf: (pool: INodePool) => Record<string, unknown>,
+): Promise<NodeGroupInfo> {
+    const pool = await readPool(target.ctx, target.cluster, target.pool, target.action);
+    throwIfInvalid(target.action, issuesOf(pool));
+    const fields = fieldsOf(pool);
+    if (Object.keys(fields).length > 0) await updatePool(target, pool, step, fields);
+    return readTarget(target);
+}
+
+export function changeNodeGroupConfig(
     ctx: GcpContext,
     clusterIid: Iid,
     ngIid: Iid,
     change: NodeGroupConfigChange,
 ): Promise<NodeGroupInfo> {
     const target = poolTarget(ctx, clusterIid, ngIid, "changing the labels, taints or update config of");
-    const pool = await readPool(ctx, target.cluster, target.pool, target.action);
-    throwIfInvalid(target.action, configIssues(change));
-    const fields = {
-        ...(change.labels ? { labels: { labels: change.labels } } : {}),
-        ...(change.taints ? { taints: { taints: change.taints.map(toGkeTaint) } } : {}),
-        ...(change.maxUnavailable !== undefined
-            ? {
-                  upgradeSettings: {
-                      maxSurge: pool.upgradeSettings?.maxSurge ?? 1,
-                      maxUnavailable: Number(change.maxUnavailable),
-                  },
-              }
-            : {}),
-    };
-    if (Object.keys(fields).length > 0)
-        await updatePool(target, pool, "updating labels, taints and update config", fields);
-    return readTarget(target);
+    const maxSurge = (pool: INodePool) => pool.upgradeSettings?.maxSurge ?? 1;
+    return updatePoolFields(
+        target,
+        "updating labels, taints and update config",
+        () => configIssues(change),
+        pool => ({
+            ...(change.labels ? { labels: { labels: change.labels } } : {}),
+            ...(change.taints ? { taints: { taints: change.taints.map(toGkeTaint) } } : {}),
+            ...(change.maxUnavailable !== undefined
+                ? { upgradeSettings: { maxSurge: maxSurge(pool), maxUnavailable: Number(change.maxUnavailable) } }
+                : {}),
+        }),
+    );
 }
 
 /** The checks the schema makes at preview, again for direct driver calls (the same building blocks). */
@@ -453,28 +463,30 @@ function configIssues(change: NodeGroupConfigChange): FieldIssue[] {
     ];
 }
 
-export async function changeNodeGroupMachines(
+export function changeNodeGroupMachines(
     ctx: GcpContext,
     clusterIid: Iid,
     ngIid: Iid,
     change: NodeMachineChange,
 ): Promise<NodeGroupInfo> {
     const target = poolTarget(ctx, clusterIid, ngIid, "changing the machines of");
-    const pool = await readPool(ctx, target.cluster, target.pool, target.action);
-    const current = toNodeGroupInfo(pool, [], { size: 0, nodes: [] }, "");
-    throwIfInvalid(
-        target.action,
-        validateNodeGroup({ ...current, ...change, desiredNodeSize: 0, owner: undefined }, 1),
+    const wanted = (pool: INodePool) => ({
+        ...toNodeGroupInfo(pool, [], { size: 0, nodes: [] }, ""),
+        ...change,
+        desiredNodeSize: 0,
+        owner: undefined,
+    });
+    return updatePoolFields(
+        target,
+        "recreating the nodes with the new machines",
+        pool => validateNodeGroup(wanted(pool), 1),
+        () => ({
+            ...(change.vmSpec ? { machineType: change.vmSpec } : {}),
+            ...(change.image ? { imageType: change.image } : {}),
+            ...(change.rootDiskType ? { diskType: change.rootDiskType } : {}),
+            ...(change.rootDiskSize ? { diskSizeGb: change.rootDiskSize } : {}),
+        }),
     );
-    const fields = {
-        ...(change.vmSpec ? { machineType: change.vmSpec } : {}),
-        ...(change.image ? { imageType: change.image } : {}),
-        ...(change.rootDiskType ? { diskType: change.rootDiskType } : {}),
-        ...(change.rootDiskSize ? { diskSizeGb: change.rootDiskSize } : {}),
-    };
-    if (Object.keys(fields).length > 0)
-        await updatePool(target, pool, "recreating the nodes with the new machines", fields);
-    return readTarget(target);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,9 +20,9 @@ import type {
     Taint,
     TaintEffect,
 } from "../../interface/driver";
-import { AlreadyExistsError, CloudApiError, NotFoundError, SpiderError, ValidationError } from "../../interface/errors";
+import { AlreadyExistsError, CloudApiError, NotFoundError, SpiderError } from "../../interface/errors";
 import { waitForStatus, waitUntil, withRetries } from "../../interface/wait";
-import { GcpSettings, Phase, Step, isRetryable } from "./clients";
+import { GcpSettings, Phase, Step, isRetryable, refusalOf } from "./clients";
 import type { GcpContext } from "./lookup";
 
 export type ICluster = protos.google.container.v1.ICluster;
@@ -131,14 +131,7 @@ export function toGkeError(err: unknown, where: Step): SpiderError {
     if (failure.code === GRPC.NOT_FOUND || failure.httpStatus === 404) return new NotFoundError(text, err);
     if (failure.code === GRPC.ALREADY_EXISTS || failure.httpStatus === 409) return new AlreadyExistsError(text, err);
     const refused = failure.code === GRPC.INVALID_ARGUMENT || failure.code === GRPC.OUT_OF_RANGE;
-    if (refused && where.property !== undefined) {
-        const refusal = new ValidationError(
-            [{ property: where.property, reason: `${where.step}: ${failure.message}` }],
-            err,
-        );
-        refusal.message = `${where.action}: ${refusal.message}`;
-        return refusal;
-    }
+    if (refused && where.property !== undefined) return refusalOf(where, where.property, failure.message, err);
     return new CloudApiError(text, err, isGkeRetryable(err));
 }
 
