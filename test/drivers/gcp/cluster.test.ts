@@ -166,6 +166,22 @@ describe("gcp driver: GKE clusters and node pools on the fake", function () {
         assert.ok(downgrade instanceof ValidationError, "a downgrade is refused before any call");
     });
 
+    it("installs the key pair as the nodes' ssh-keys metadata and records the owner there, not in labels", async function () {
+        const name = harness().uniqueName("key");
+        const keyPair = "alice:ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFake alice@laptop";
+        const owned = {
+            ...pool("web", { desired: 1, min: 1, max: 2 }),
+            keyPair,
+            owner: "urn:pulumi:s::p::spider:Cluster::k8s",
+        };
+        const info = await zonal.cluster.createCluster(clusterReq(name, "1.34", [owned]));
+        const [np] = await raw.getNodePool({ name: poolPath(CONTRACT_ZONE, name, "web") });
+        assert.equal(np.config?.metadata?.["ssh-keys"], keyPair, "GCE reads SSH keys from this metadata key");
+        assert.equal(np.config?.metadata?.["spider-owner"], owned.owner);
+        assert.ok(!Object.keys(np.config?.labels ?? {}).some(key => /key|owner/.test(key)), "nothing in node labels");
+        assert.deepEqual([info.nodeGroups[0].keyPair, info.nodeGroups[0].owner], [keyPair, owned.owner]);
+    });
+
     it("hands out a kubeconfig that authenticates with gke-gcloud-auth-plugin", async function () {
         const name = harness().uniqueName("kube");
         const info = await zonal.cluster.createCluster(
