@@ -163,7 +163,7 @@ export async function getNodeGroup(ctx: GcpContext, clusterIid: Iid, ngIid: Iid)
 // Create
 
 /** The node pool GKE is asked for: per-zone initial size, total bounds, owner and SSH keys in metadata. */
-function toNodePool(req: NodeGroupReq, zones: number, version?: string): INodePool {
+function toNodePool(req: NodeGroupReq, zones: number): INodePool {
     const options = nodeGroupOptions(req);
     const metadata: Record<string, string> = {
         ...(req.owner ? { [OWNER_METADATA]: req.owner } : {}),
@@ -172,7 +172,6 @@ function toNodePool(req: NodeGroupReq, zones: number, version?: string): INodePo
     return {
         name: req.iid.nameId,
         initialNodeCount: req.desiredNodeSize / zones,
-        ...(version ? { version } : {}),
         config: {
             machineType: req.vmSpec,
             ...(req.image ? { imageType: req.image } : {}),
@@ -250,7 +249,8 @@ export async function addNodeGroup(ctx: GcpContext, clusterIid: Iid, req: NodeGr
         ]);
     }
     const zones = Math.max(1, cluster.locations?.length ?? zonesOf(ctx.settings));
-    const pool = toNodePool(req, zones, minorVersion(cluster.currentMasterVersion));
+    // No version: a new pool gets the control plane's.
+    const pool = toNodePool(req, zones);
     return transaction(what, { log: ctx.settings.log, creates: true }, async undo => {
         const where: Step = { action: what, step: `creating node pool ${req.iid.nameId}` };
         const op = await undo.anchor(() =>
@@ -534,14 +534,14 @@ export async function upgradeCluster(ctx: GcpContext, clusterIid: Iid, version: 
     return getCluster(ctx, clusterIid);
 }
 
+/** Brings every pool behind the control plane's minor to the control plane's exact version ("-"). */
 async function upgradePools(ctx: GcpContext, name: string, action: string, version: string): Promise<void> {
     const cluster = await readCluster(ctx, name, action);
     for (const pool of cluster.nodePools ?? []) {
         if (minorVersion(pool.version) === version) continue;
         const target: PoolTarget = { ctx, cluster: name, pool: pool.name ?? "", action };
-        await updatePool(target, pool, `upgrading node pool ${pool.name ?? ""} to ${version}`, {
-            nodeVersion: version,
-        });
+        // A "1.X" alias could pick a patch newer than the control plane's; "-" is the control plane's own.
+        await updatePool(target, pool, `upgrading node pool ${pool.name ?? ""} to ${version}`, { nodeVersion: "-" });
     }
 }
 
