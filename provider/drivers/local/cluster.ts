@@ -140,37 +140,25 @@ export async function getNodeGroup(session: LocalSession, clusterIid: Iid, ngIid
     return toNodeGroupInfo(ng);
 }
 
-export async function setNodeGroupAutoScaling(
-    session: LocalSession,
-    clusterIid: Iid,
-    ngIid: Iid,
-    on: boolean,
-): Promise<NodeGroupInfo> {
-    const switchTo = on ? "on" : "off";
-    const what = `setting autoscaling ${switchTo} for NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
-    await enter(session, "setNodeGroupAutoScaling", what);
-    if (typeof on !== "boolean")
-        throw new ValidationError([{ property: "onAutoScaling", reason: "must be true or false" }]);
-    return updateNodeGroup(session, clusterIid, ngIid, what, ng => {
+export const setNodeGroupAutoScaling = nodeGroupChange<boolean>(
+    "setNodeGroupAutoScaling",
+    on => `setting autoscaling ${on ? "on" : "off"} for`,
+    (_session, on) => (typeof on === "boolean" ? [] : [{ property: "onAutoScaling", reason: "must be true or false" }]),
+    (ng, on) => {
         ng.onAutoScaling = on;
-    });
-}
+    },
+);
 
-export async function changeNodeGroupScaling(
-    session: LocalSession,
-    clusterIid: Iid,
-    ngIid: Iid,
-    scaling: ScalingReq,
-): Promise<NodeGroupInfo> {
-    const what = `changing the scaling of NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
-    await enter(session, "changeNodeGroupScaling", what);
-    throwIfIssues(scalingIssues(session, scaling, ""));
-    return updateNodeGroup(session, clusterIid, ngIid, what, ng => {
+export const changeNodeGroupScaling = nodeGroupChange<ScalingReq>(
+    "changeNodeGroupScaling",
+    () => "changing the scaling of",
+    (session, scaling) => scalingIssues(session, scaling, ""),
+    (ng, scaling) => {
         ng.desiredNodeSize = scaling.desiredNodeSize;
         ng.minNodeSize = scaling.minNodeSize;
         ng.maxNodeSize = scaling.maxNodeSize;
-    });
-}
+    },
+);
 
 export async function removeNodeGroup(session: LocalSession, clusterIid: Iid, ngIid: Iid): Promise<void> {
     requireIid(clusterIid, "clusterIid");
@@ -266,21 +254,16 @@ export async function changeClusterNetwork(
 }
 
 /** Labels, taints and update config in one update, as EKS's UpdateNodegroupConfig. */
-export async function changeNodeGroupConfig(
-    session: LocalSession,
-    clusterIid: Iid,
-    ngIid: Iid,
-    change: NodeGroupConfigChange,
-): Promise<NodeGroupInfo> {
-    const what = `changing the config of NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
-    await enter(session, "changeNodeGroupConfig", what);
-    throwIfIssues(nodeGroupConfigIssues(session, change, ""));
-    return updateNodeGroup(session, clusterIid, ngIid, what, ng => {
+export const changeNodeGroupConfig = nodeGroupChange<NodeGroupConfigChange>(
+    "changeNodeGroupConfig",
+    () => "changing the config of",
+    (session, change) => nodeGroupConfigIssues(session, change, ""),
+    (ng, change) => {
         if (change.labels) ng.labels = { ...change.labels };
         if (change.taints) ng.taints = change.taints.map(taint => ({ ...taint }));
         if (change.maxUnavailable !== undefined) ng.maxUnavailable = change.maxUnavailable;
-    });
-}
+    },
+);
 
 /** As on EKS: one update per kind (endpoint access, then logging), each settling before the next. */
 export async function changeClusterAccess(
@@ -334,6 +317,24 @@ function pushNodeGroup(state: StoreState, cluster: ClusterRecord, req: NodeGroup
     const ng = fromNodeGroupReq(state, cluster, req);
     cluster.nodeGroups.push(ng);
     return ng.id;
+}
+
+/**
+ * The in-place node-group changes (autoscaling, scaling, config) are one operation with its own
+ * wording, request check and edit: enter it, refuse a bad request, then update the node group.
+ */
+function nodeGroupChange<Arg>(
+    op: string,
+    doing: (arg: Arg) => string,
+    issues: (session: LocalSession, arg: Arg) => FieldIssue[],
+    apply: (ng: NodeGroupRecord, arg: Arg) => void,
+): (session: LocalSession, clusterIid: Iid, ngIid: Iid, arg: Arg) => Promise<NodeGroupInfo> {
+    return async (session, clusterIid, ngIid, arg) => {
+        const what = `${doing(arg)} NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
+        await enter(session, op, what);
+        throwIfIssues(issues(session, arg));
+        return updateNodeGroup(session, clusterIid, ngIid, what, ng => apply(ng, arg));
+    };
 }
 
 async function updateNodeGroup(
@@ -600,19 +601,14 @@ function nodeGroupReqIssues(
     if (typeof ng.onAutoScaling !== "boolean")
         issues.push({ property: `${prefix}onAutoScaling`, reason: "must be true or false" });
     issues.push(...scalingIssues(session, ng, prefix));
-    issues.push(...nodeGroupOptionIssues(session, state, ng, prefix, vpc));
+    issues.push(...nodeGroupOptionIssues(session, state.inventory, ng, prefix));
+    issues.push(...nodeGroupSubnetIssues(state.inventory, ng.subnets ?? [], prefix, vpc));
     issues.push(...nodeGroupConfigIssues(session, ng, prefix));
     return issues;
 }
 
-/** As on EKS: known VM specs (at most the cloud's count), an offered capacity type, subnets of the cluster's VPC. */
-function nodeGroupOptionIssues(
-    session: LocalSession,
-    state: StoreState,
-    ng: NodeGroupReq,
-    prefix: string,
-    vpc: string | undefined,
-): FieldIssue[] {
+/** As on EKS: known VM specs (at most the cloud's count) and an offered capacity type. */
+function nodeGroupOptionIssues(session: LocalSession, inv: Inventory, ng: NodeGroupReq, prefix: string): FieldIssue[] {
     const caps = session.caps.cluster;
     const issues: FieldIssue[] = [];
     const specs = ng.vmSpecs ?? [];
@@ -620,16 +616,27 @@ function nodeGroupOptionIssues(
         issues.push({ property: `${prefix}vmSpecs`, reason: `at most ${caps.limits.vmSpecs} VM specs per node group` });
     }
     specs.forEach((spec, i) => {
-        if (!state.inventory.vmSpecs.includes(spec)) {
-            const reason = `unknown VM spec "${spec}"; known: ${state.inventory.vmSpecs.join(", ")}`;
+        if (!inv.vmSpecs.includes(spec)) {
+            const reason = `unknown VM spec "${spec}"; known: ${inv.vmSpecs.join(", ")}`;
             issues.push({ property: `${prefix}vmSpecs[${i}]`, reason });
         }
     });
     if (ng.capacityType !== undefined) {
         issues.push(...oneOfIssues(ng.capacityType, caps.capacityTypes, `${prefix}capacityType`));
     }
-    const known = vpc ? (state.inventory.vpcs[vpc]?.subnets ?? []) : undefined;
-    (ng.subnets ?? []).forEach((subnet, i) => {
+    return issues;
+}
+
+/** As on EKS: a node group's subnets are the cluster VPC's (unchecked while the VPC is unknown). */
+function nodeGroupSubnetIssues(
+    inv: Inventory,
+    subnets: string[],
+    prefix: string,
+    vpc: string | undefined,
+): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    const known = vpc ? (inv.vpcs[vpc]?.subnets ?? []) : undefined;
+    subnets.forEach((subnet, i) => {
         if (known && !known.includes(subnet)) {
             const reason = `unknown subnet "${subnet}" in the cluster's VPC ${String(vpc)}; known: ${known.join(", ")}`;
             issues.push({ property: `${prefix}subnets[${i}]`, reason });
