@@ -1,17 +1,5 @@
-import type {
-    HealthCheckerInfo,
-    HealthCheckerReq,
-    HealthInfo,
-    Iid,
-    ListenerInfo,
-    ListenerReq,
-    NlbInfo,
-    NlbReq,
-    NlbTraffic,
-    TrafficProtocol,
-    VmGroupInfo,
-    VmGroupReq,
-} from "../../interface/driver";
+import type { Iid } from "../../interface/driver";
+import type * as api from "../../interface/driver";
 import {
     AlreadyExistsError,
     CloudApiError,
@@ -28,7 +16,15 @@ import { beginTransition, newId, NlbRecord, observeNlb, onePerZone, randomHex, S
 // ---------------------------------------------------------------------------------------------
 // Operations
 
-export async function createNlb(session: LocalSession, req: NlbReq): Promise<NlbInfo> {
+/** The start of every operation on one NLB: a usable iid, the wording its errors use, the operation entered. */
+async function enterNlb(session: LocalSession, op: string, iid: Iid, doing: string): Promise<string> {
+    requireIid(iid, "iid");
+    const what = `${doing} Nlb (${label(iid)})`;
+    await enter(session, op, what);
+    return what;
+}
+
+export async function createNlb(session: LocalSession, req: api.NlbReq): Promise<api.NlbInfo> {
     const name = req?.iid?.nameId ?? "";
     const what = `creating Nlb (${name})`;
     await enter(session, "createNlb", what);
@@ -79,7 +75,7 @@ export async function createNlb(session: LocalSession, req: NlbReq): Promise<Nlb
     }
 }
 
-export async function listNlb(session: LocalSession): Promise<NlbInfo[]> {
+export async function listNlb(session: LocalSession): Promise<api.NlbInfo[]> {
     const what = "listing Nlbs";
     await enter(session, "listNlb", what);
     return call(session, null, what, state => {
@@ -88,99 +84,98 @@ export async function listNlb(session: LocalSession): Promise<NlbInfo[]> {
     });
 }
 
-export async function getNlb(session: LocalSession, iid: Iid): Promise<NlbInfo> {
-    requireIid(iid, "iid");
-    const what = `getting Nlb (${label(iid)})`;
-    await enter(session, "getNlb", what);
+export async function getNlb(session: LocalSession, iid: Iid): Promise<api.NlbInfo> {
+    const what = await enterNlb(session, "getNlb", iid, "getting");
     const rec = await describeNlb(session, what, state => matchIid(state.nlbs, iid)?.id);
     if (!rec) throw new NotFoundError(`${what}: not found`);
     return toNlbInfo(session, rec);
 }
 
 export async function deleteNlb(session: LocalSession, iid: Iid): Promise<void> {
-    requireIid(iid, "iid");
-    const what = `deleting Nlb (${label(iid)})`;
-    await enter(session, "deleteNlb", what);
+    const what = await enterNlb(session, "deleteNlb", iid, "deleting");
     const id = await call(session, null, what, state => matchIid(state.nlbs, iid)?.id ?? null);
     if (id === null) return;
     await removeNlbParts(session, id, what);
 }
 
-export async function changeListener(session: LocalSession, iid: Iid, listener: ListenerReq): Promise<ListenerInfo> {
-    requireIid(iid, "iid");
-    const what = `changing the listener of Nlb (${label(iid)})`;
-    await enter(session, "changeListener", what);
+export async function changeListener(session: LocalSession, iid: Iid, req: api.ListenerReq): Promise<api.ListenerInfo> {
     const caps = session.caps.nlb;
-    throwIfIssues([
-        ...oneOfIssues(listener?.protocol, caps.listenerProtocols, "listener.protocol"),
-        ...intIssues(listener?.port, 1, 65535, "listener.port"),
-    ]);
-    const id = await update(session, iid, what, rec => {
-        rec.listener.protocol = listener.protocol;
-        rec.listener.port = listener.port;
+    const part = { key: "listener", title: "listener", op: "changeListener" } as const;
+    const nlb = await changeEndpoint(session, iid, part, req, caps.listenerProtocols, rec => {
         // Never leave an incompatible pair: the VM group follows to a protocol the listener can serve.
-        if (!caps.compatibleProtocols[listener.protocol].includes(rec.vmGroup.protocol)) {
-            rec.vmGroup.protocol = caps.compatibleProtocols[listener.protocol][0];
+        if (!caps.compatibleProtocols[req.protocol].includes(rec.vmGroup.protocol)) {
+            rec.vmGroup.protocol = caps.compatibleProtocols[req.protocol][0];
         }
     });
-    return toListenerInfo(await waitNlbActive(session, id, what, "update"));
+    return toListenerInfo(nlb);
 }
 
-export async function changeVmGroupInfo(session: LocalSession, iid: Iid, vmGroup: VmGroupReq): Promise<VmGroupInfo> {
-    requireIid(iid, "iid");
-    const what = `changing the VM group of Nlb (${label(iid)})`;
-    await enter(session, "changeVmGroupInfo", what);
+export async function changeVmGroupInfo(
+    session: LocalSession,
+    iid: Iid,
+    req: api.VmGroupReq,
+): Promise<api.VmGroupInfo> {
     const caps = session.caps.nlb;
-    throwIfIssues([
-        ...oneOfIssues(vmGroup?.protocol, caps.vmGroupProtocols, "vmGroup.protocol"),
-        ...intIssues(vmGroup?.port, 1, 65535, "vmGroup.port"),
-    ]);
-    const id = await update(session, iid, what, rec => {
-        rec.vmGroup.protocol = vmGroup.protocol;
-        rec.vmGroup.port = vmGroup.port;
+    const part = { key: "vmGroup", title: "VM group", op: "changeVmGroupInfo" } as const;
+    const nlb = await changeEndpoint(session, iid, part, req, caps.vmGroupProtocols, rec => {
         // As ELBv2 for UDP target groups: the client's address is always preserved.
         const traffic = trafficOf(session, rec);
-        if (caps.traffic.clientIpAlwaysPreservedFor.includes(vmGroup.protocol)) {
+        if (caps.traffic.clientIpAlwaysPreservedFor.includes(req.protocol)) {
             rec.traffic = { ...traffic, preserveClientIp: true };
         }
-        if (!caps.compatibleProtocols[rec.listener.protocol].includes(vmGroup.protocol)) {
-            rec.listener.protocol = listenerProtocolFor(session, vmGroup.protocol);
+        if (!caps.compatibleProtocols[rec.listener.protocol].includes(req.protocol)) {
+            rec.listener.protocol = listenerProtocolFor(session, req.protocol);
         }
     });
-    return toVmGroupInfo(await waitNlbActive(session, id, what, "update"));
+    return toVmGroupInfo(nlb);
 }
 
-export async function addVms(session: LocalSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
-    requireIid(iid, "iid");
-    const what = `adding VMs to Nlb (${label(iid)})`;
-    await enter(session, "addVms", what);
-    const id = await update(session, iid, what, (rec, state) => {
+/**
+ * A listener or VM group change: its protocol and port are checked and set in one update, with
+ * what must follow so the pair stays compatible; returns the NLB once Active again.
+ */
+async function changeEndpoint(
+    session: LocalSession,
+    iid: Iid,
+    part: { key: "listener" | "vmGroup"; title: string; op: string },
+    to: api.ListenerReq | api.VmGroupReq,
+    protocols: readonly api.TrafficProtocol[],
+    follow: (rec: NlbRecord) => void,
+): Promise<NlbRecord> {
+    const what = await enterNlb(session, part.op, iid, `changing the ${part.title} of`);
+    throwIfIssues(endpointIssues(to, protocols, part.key));
+    return update(session, iid, what, rec => {
+        rec[part.key].protocol = to.protocol;
+        rec[part.key].port = to.port;
+        follow(rec);
+    });
+}
+
+export async function addVms(session: LocalSession, iid: Iid, vms: string[]): Promise<api.VmGroupInfo> {
+    const what = await enterNlb(session, "addVms", iid, "adding VMs to");
+    const nlb = await update(session, iid, what, (rec, state) => {
         throwIfIssues(vmIssues(state, rec.vpc, vms, "vms"));
         const attached = new Set(rec.vms.map(v => v.vm));
         for (const vm of uniq(vms)) if (!attached.has(vm)) rec.vms.push({ vm, healthPolls: 0 });
     });
-    return toVmGroupInfo(await waitNlbActive(session, id, what, "update"));
+    return toVmGroupInfo(nlb);
 }
 
-export async function removeVms(session: LocalSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
-    requireIid(iid, "iid");
-    const what = `removing VMs from Nlb (${label(iid)})`;
-    await enter(session, "removeVms", what);
+export async function removeVms(session: LocalSession, iid: Iid, vms: string[]): Promise<api.VmGroupInfo> {
+    const what = await enterNlb(session, "removeVms", iid, "removing VMs from");
     const drop = new Set(vms ?? []);
-    const id = await update(session, iid, what, rec => {
+    const nlb = await update(session, iid, what, rec => {
         rec.vms = rec.vms.filter(v => !drop.has(v.vm));
     });
-    return toVmGroupInfo(await waitNlbActive(session, id, what, "update"));
+    return toVmGroupInfo(nlb);
 }
 
-export async function getVmGroupHealthInfo(session: LocalSession, iid: Iid): Promise<HealthInfo> {
-    requireIid(iid, "iid");
-    const what = `reading the VM health of Nlb (${label(iid)})`;
-    await enter(session, "getVmGroupHealthInfo", what);
+export async function getVmGroupHealthInfo(session: LocalSession, iid: Iid): Promise<api.HealthInfo> {
+    const what = await enterNlb(session, "getVmGroupHealthInfo", iid, "reading the VM health of");
     const health = await call(session, null, what, state => {
         const rec = matchIid(state.nlbs, iid);
         if (!rec) return null;
-        const result: HealthInfo = { all: [], healthy: [], unhealthy: [] };
+        const result: api.HealthInfo = { all: [], healthy: [], unhealthy: [] };
         for (const attached of rec.vms) {
             // A freshly attached VM is still in its initial probe, like AWS's "initial" state.
             const running = state.inventory.vms[attached.vm]?.state === "running";
@@ -198,16 +193,14 @@ export async function getVmGroupHealthInfo(session: LocalSession, iid: Iid): Pro
 export async function changeHealthCheckerInfo(
     session: LocalSession,
     iid: Iid,
-    hc: HealthCheckerReq,
-): Promise<HealthCheckerInfo> {
-    requireIid(iid, "iid");
-    const what = `changing the health checker of Nlb (${label(iid)})`;
-    await enter(session, "changeHealthCheckerInfo", what);
+    hc: api.HealthCheckerReq,
+): Promise<api.HealthCheckerInfo> {
+    const what = await enterNlb(session, "changeHealthCheckerInfo", iid, "changing the health checker of");
     throwIfIssues(healthCheckerIssues(session, hc, "healthChecker"));
-    const id = await update(session, iid, what, rec => {
+    const nlb = await update(session, iid, what, rec => {
         rec.healthChecker = { ...fromHealthCheckerReq(session, hc), cspId: rec.healthChecker.cspId };
     });
-    return toHealthCheckerInfo(await waitNlbActive(session, id, what, "update"));
+    return toHealthCheckerInfo(nlb);
 }
 
 export async function changeTags(
@@ -215,9 +208,7 @@ export async function changeTags(
     iid: Iid,
     tags: Record<string, string>,
 ): Promise<Record<string, string>> {
-    requireIid(iid, "iid");
-    const what = `changing the tags of Nlb (${label(iid)})`;
-    await enter(session, "changeTags", what);
+    const what = await enterNlb(session, "changeTags", iid, "changing the tags of");
     throwIfIssues(tagIssues(tags, "tags"));
     // Tags apply at once on real clouds too, so there is no transition to wait for.
     return call(session, null, what, state => {
@@ -227,15 +218,17 @@ export async function changeTags(
     });
 }
 
-export async function changeTrafficSettings(session: LocalSession, iid: Iid, traffic: NlbTraffic): Promise<NlbTraffic> {
-    requireIid(iid, "iid");
-    const what = `changing the traffic settings of Nlb (${label(iid)})`;
-    await enter(session, "changeTrafficSettings", what);
-    const id = await update(session, iid, what, rec => {
+export async function changeTrafficSettings(
+    session: LocalSession,
+    iid: Iid,
+    traffic: api.NlbTraffic,
+): Promise<api.NlbTraffic> {
+    const what = await enterNlb(session, "changeTrafficSettings", iid, "changing the traffic settings of");
+    const nlb = await update(session, iid, what, rec => {
         throwIfIssues(trafficIssues(session, traffic, rec.vmGroup.protocol));
         rec.traffic = { ...traffic };
     });
-    return trafficOf(session, await waitNlbActive(session, id, what, "update"));
+    return trafficOf(session, nlb);
 }
 
 /** As ELBv2: an NLB made without security groups never gets any, and one made with them keeps at least one. */
@@ -244,10 +237,8 @@ export async function changeSecurityGroups(
     iid: Iid,
     securityGroups: string[],
 ): Promise<string[]> {
-    requireIid(iid, "iid");
-    const what = `changing the security groups of Nlb (${label(iid)})`;
-    await enter(session, "changeSecurityGroups", what);
-    const id = await update(session, iid, what, (rec, state) => {
+    const what = await enterNlb(session, "changeSecurityGroups", iid, "changing the security groups of");
+    const nlb = await update(session, iid, what, (rec, state) => {
         throwIfIssues(securityGroupIssues(state, rec.vpc, securityGroups, "securityGroups"));
         if ((rec.securityGroups ?? []).length === 0) {
             throw new CloudApiError(
@@ -261,7 +252,7 @@ export async function changeSecurityGroups(
         }
         rec.securityGroups = uniq(securityGroups);
     });
-    return [...((await waitNlbActive(session, id, what, "update")).securityGroups ?? [])];
+    return [...(nlb.securityGroups ?? [])];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -273,15 +264,9 @@ function findNlb(state: StoreState, iid: Iid, what: string): NlbRecord {
     return rec;
 }
 
-/**
- * Applies an in-place change in one cloud call. Validation and lookups throw before anything is
- * changed, so a rejected change writes nothing. An unchanged NLB starts no transition.
- */
 /** The whole move is checked first; each step is one SetSubnets-like call, waited on. */
 export async function changeSubnets(session: LocalSession, iid: Iid, subnets: string[]): Promise<string[]> {
-    requireIid(iid, "iid");
-    const what = `changing the subnets of Nlb (${label(iid)})`;
-    await enter(session, "changeSubnets", what);
+    const what = await enterNlb(session, "changeSubnets", iid, "changing the subnets of");
     const plan = await call(session, null, what, state => {
         const rec = findNlb(state, iid, what);
         throwIfIssues(subnetIssues(state, rec.vpc, subnets ?? [], "subnets", true));
@@ -289,8 +274,7 @@ export async function changeSubnets(session: LocalSession, iid: Iid, subnets: st
     });
     if (plan.problem) throwIfIssues([{ property: "subnets", reason: `${what}: ${plan.problem}` }]);
     for (const step of plan.steps) {
-        const id = await update(session, iid, what, (rec, state) => setSubnets(state, rec, step, what));
-        await waitNlbActive(session, id, what, "update");
+        await update(session, iid, what, (rec, state) => setSubnets(state, rec, step, what));
     }
     return [...subnets].sort();
 }
@@ -335,13 +319,18 @@ function subnetIssues(
     return issues;
 }
 
+/**
+ * Applies an in-place change in one cloud call. Validation and lookups throw before anything is
+ * changed, so a rejected change writes nothing. An unchanged NLB starts no transition.
+ * Every change then waits, as on the cloud, for the NLB to be Active again.
+ */
 async function update(
     session: LocalSession,
     iid: Iid,
     what: string,
     apply: (rec: NlbRecord, state: StoreState) => void,
-): Promise<string> {
-    return call(session, null, what, state => {
+): Promise<NlbRecord> {
+    const id = await call(session, null, what, state => {
         const rec = findNlb(state, iid, what);
         if (rec.status === "Deleting") throw new CloudApiError(`${what}: the Nlb is being deleted`);
         const before = JSON.stringify(rec);
@@ -349,6 +338,7 @@ async function update(
         if (JSON.stringify(rec) !== before && rec.status === "Active") beginTransition(state, rec, "Updating");
         return rec.id;
     });
+    return waitNlbActive(session, id, what, "update");
 }
 
 /** One describe: counts as a poll of the NLB; null when it does not exist (any more). */
@@ -442,7 +432,7 @@ async function removeNlbParts(session: LocalSession, id: string, what: string): 
 // ---------------------------------------------------------------------------------------------
 // Validation
 
-function nlbReqIssues(session: LocalSession, state: StoreState, req: NlbReq): FieldIssue[] {
+function nlbReqIssues(session: LocalSession, state: StoreState, req: api.NlbReq): FieldIssue[] {
     const caps = session.caps.nlb;
     const issues: FieldIssue[] = [...nameIssues(caps.name, req.iid?.nameId ?? "", "iid.nameId")];
     const vpc = state.inventory.vpcs[req.vpc];
@@ -451,10 +441,8 @@ function nlbReqIssues(session: LocalSession, state: StoreState, req: NlbReq): Fi
             property: "vpc",
             reason: `unknown VPC "${req.vpc}"; known: ${Object.keys(state.inventory.vpcs).join(", ")}`,
         });
-    issues.push(...oneOfIssues(req.listener?.protocol, caps.listenerProtocols, "listener.protocol"));
-    issues.push(...intIssues(req.listener?.port, 1, 65535, "listener.port"));
-    issues.push(...oneOfIssues(req.vmGroup?.protocol, caps.vmGroupProtocols, "vmGroup.protocol"));
-    issues.push(...intIssues(req.vmGroup?.port, 1, 65535, "vmGroup.port"));
+    issues.push(...endpointIssues(req.listener, caps.listenerProtocols, "listener"));
+    issues.push(...endpointIssues(req.vmGroup, caps.vmGroupProtocols, "vmGroup"));
     const compatible = caps.compatibleProtocols[req.listener?.protocol];
     if (
         compatible &&
@@ -475,7 +463,7 @@ function nlbReqIssues(session: LocalSession, state: StoreState, req: NlbReq): Fi
 }
 
 /** Traffic settings, security groups and subnets (the last two only in a known VPC). */
-function placementIssues(session: LocalSession, state: StoreState, req: NlbReq): FieldIssue[] {
+function placementIssues(session: LocalSession, state: StoreState, req: api.NlbReq): FieldIssue[] {
     const issues = req.traffic ? trafficIssues(session, req.traffic, req.vmGroup?.protocol) : [];
     if (!state.inventory.vpcs[req.vpc]) return issues;
     issues.push(...securityGroupIssues(state, req.vpc, req.securityGroups ?? [], "securityGroups"));
@@ -483,7 +471,7 @@ function placementIssues(session: LocalSession, state: StoreState, req: NlbReq):
     return issues;
 }
 
-function trafficIssues(session: LocalSession, traffic: NlbTraffic, protocol: TrafficProtocol): FieldIssue[] {
+function trafficIssues(session: LocalSession, traffic: api.NlbTraffic, protocol: api.TrafficProtocol): FieldIssue[] {
     const caps = session.caps.nlb.traffic;
     const draining = caps.connectionDraining;
     const issues = [
@@ -517,7 +505,23 @@ function vmIssues(state: StoreState, vpc: string, vms: string[], property: strin
     return issues;
 }
 
-function healthCheckerIssues(session: LocalSession, hc: HealthCheckerReq | undefined, prefix: string): FieldIssue[] {
+/** A listener's or VM group's protocol, one the NLB offers there, and its port. */
+function endpointIssues(
+    endpoint: api.ListenerReq | api.VmGroupReq | undefined,
+    protocols: readonly api.TrafficProtocol[],
+    property: string,
+): FieldIssue[] {
+    return [
+        ...oneOfIssues(endpoint?.protocol, protocols, `${property}.protocol`),
+        ...intIssues(endpoint?.port, 1, 65535, `${property}.port`),
+    ];
+}
+
+function healthCheckerIssues(
+    session: LocalSession,
+    hc: api.HealthCheckerReq | undefined,
+    prefix: string,
+): FieldIssue[] {
     const caps = session.caps.nlb;
     if (!hc) return [{ property: prefix, reason: "is required" }];
     const issues = [...oneOfIssues(hc.protocol, caps.healthProtocols, `${prefix}.protocol`)];
@@ -551,7 +555,7 @@ function healthCheckerIssues(session: LocalSession, hc: HealthCheckerReq | undef
 // ---------------------------------------------------------------------------------------------
 // Converters
 
-function fromNlbReq(session: LocalSession, state: StoreState, req: NlbReq): NlbRecord {
+function fromNlbReq(session: LocalSession, state: StoreState, req: api.NlbReq): NlbRecord {
     const subnets = req.subnets && req.subnets.length > 0 ? [...req.subnets] : onePerZone(state.inventory, req.vpc);
     const rec: NlbRecord = {
         id: newId(state, "nlb"),
@@ -577,7 +581,10 @@ function fromNlbReq(session: LocalSession, state: StoreState, req: NlbReq): NlbR
     return rec;
 }
 
-function fromHealthCheckerReq(session: LocalSession, hc: HealthCheckerReq): Omit<NlbRecord["healthChecker"], "cspId"> {
+function fromHealthCheckerReq(
+    session: LocalSession,
+    hc: api.HealthCheckerReq,
+): Omit<NlbRecord["healthChecker"], "cspId"> {
     const defaults = session.caps.nlb.defaults;
     return {
         protocol: hc.protocol,
@@ -590,11 +597,11 @@ function fromHealthCheckerReq(session: LocalSession, hc: HealthCheckerReq): Omit
     };
 }
 
-function trafficOf(session: LocalSession, rec: NlbRecord): NlbTraffic {
+function trafficOf(session: LocalSession, rec: NlbRecord): api.NlbTraffic {
     return { ...(rec.traffic ?? session.caps.nlb.traffic.defaults) };
 }
 
-function toListenerInfo(rec: NlbRecord): ListenerInfo {
+function toListenerInfo(rec: NlbRecord): api.ListenerInfo {
     const listener = rec.listener;
     return {
         protocol: listener.protocol,
@@ -605,7 +612,7 @@ function toListenerInfo(rec: NlbRecord): ListenerInfo {
     };
 }
 
-function toVmGroupInfo(rec: NlbRecord): VmGroupInfo {
+function toVmGroupInfo(rec: NlbRecord): api.VmGroupInfo {
     return {
         protocol: rec.vmGroup.protocol,
         port: rec.vmGroup.port,
@@ -614,7 +621,7 @@ function toVmGroupInfo(rec: NlbRecord): VmGroupInfo {
     };
 }
 
-function toHealthCheckerInfo(rec: NlbRecord): HealthCheckerInfo {
+function toHealthCheckerInfo(rec: NlbRecord): api.HealthCheckerInfo {
     const hc = rec.healthChecker;
     return {
         protocol: hc.protocol,
@@ -628,7 +635,7 @@ function toHealthCheckerInfo(rec: NlbRecord): HealthCheckerInfo {
     };
 }
 
-function toNlbInfo(session: LocalSession, rec: NlbRecord): NlbInfo {
+function toNlbInfo(session: LocalSession, rec: NlbRecord): api.NlbInfo {
     return {
         iid: { nameId: rec.name, systemId: rec.id },
         vpc: rec.vpc,
@@ -647,7 +654,7 @@ function toNlbInfo(session: LocalSession, rec: NlbRecord): NlbInfo {
     };
 }
 
-function listenerProtocolFor(session: LocalSession, vmGroupProtocol: TrafficProtocol): TrafficProtocol {
+function listenerProtocolFor(session: LocalSession, vmGroupProtocol: api.TrafficProtocol): api.TrafficProtocol {
     const caps = session.caps.nlb;
     return caps.listenerProtocols.find(p => caps.compatibleProtocols[p].includes(vmGroupProtocol)) ?? vmGroupProtocol;
 }
