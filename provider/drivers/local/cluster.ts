@@ -1,16 +1,5 @@
-import type {
-    ClusterAccessChange,
-    ClusterInfo,
-    ClusterNetwork,
-    ClusterNetworkChange,
-    ClusterReq,
-    EndpointAccess,
-    Iid,
-    NodeGroupConfigChange,
-    NodeGroupInfo,
-    NodeGroupReq,
-    ScalingReq,
-} from "../../interface/driver";
+import type { Iid } from "../../interface/driver";
+import type * as api from "../../interface/driver";
 import { DEFAULT_ENDPOINT_ACCESS, LOG_TYPES, nodeGroupOptions } from "../../interface/driver";
 import { countOrPercent, ipv4CidrProblem, labelMap, parseWith, taintList } from "../../interface/schema";
 import { AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, ValidationError } from "../../interface/errors";
@@ -37,7 +26,7 @@ const ROOT_DISK_GB = { min: 10, max: 1000 };
 // ---------------------------------------------------------------------------------------------
 // Operations
 
-export async function createCluster(session: LocalSession, req: ClusterReq): Promise<ClusterInfo> {
+export async function createCluster(session: LocalSession, req: api.ClusterReq): Promise<api.ClusterInfo> {
     const name = req?.iid?.nameId ?? "";
     const what = `creating Cluster (${name})`;
     await enter(session, "createCluster", what);
@@ -75,7 +64,7 @@ export async function createCluster(session: LocalSession, req: ClusterReq): Pro
     }
 }
 
-export async function listCluster(session: LocalSession): Promise<ClusterInfo[]> {
+export async function listCluster(session: LocalSession): Promise<api.ClusterInfo[]> {
     const what = "listing Clusters";
     await enter(session, "listCluster", what);
     return call(session, null, what, state => {
@@ -84,7 +73,7 @@ export async function listCluster(session: LocalSession): Promise<ClusterInfo[]>
     });
 }
 
-export async function getCluster(session: LocalSession, iid: Iid): Promise<ClusterInfo> {
+export async function getCluster(session: LocalSession, iid: Iid): Promise<api.ClusterInfo> {
     requireIid(iid, "iid");
     const what = `getting Cluster (${label(iid)})`;
     await enter(session, "getCluster", what);
@@ -102,7 +91,11 @@ export async function deleteCluster(session: LocalSession, iid: Iid): Promise<vo
     await removeCluster(session, id, what);
 }
 
-export async function addNodeGroup(session: LocalSession, clusterIid: Iid, req: NodeGroupReq): Promise<NodeGroupInfo> {
+export async function addNodeGroup(
+    session: LocalSession,
+    clusterIid: Iid,
+    req: api.NodeGroupReq,
+): Promise<api.NodeGroupInfo> {
     requireIid(clusterIid, "clusterIid");
     const what = `adding NodeGroup (${req?.iid?.nameId ?? ""}) to Cluster (${label(clusterIid)})`;
     await enter(session, "addNodeGroup", what);
@@ -128,7 +121,7 @@ export async function addNodeGroup(session: LocalSession, clusterIid: Iid, req: 
     }
 }
 
-export async function getNodeGroup(session: LocalSession, clusterIid: Iid, ngIid: Iid): Promise<NodeGroupInfo> {
+export async function getNodeGroup(session: LocalSession, clusterIid: Iid, ngIid: Iid): Promise<api.NodeGroupInfo> {
     requireIid(clusterIid, "clusterIid");
     requireIid(ngIid, "nodeGroupIid");
     const what = `getting NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
@@ -149,7 +142,7 @@ export const setNodeGroupAutoScaling = nodeGroupChange<boolean>(
     },
 );
 
-export const changeNodeGroupScaling = nodeGroupChange<ScalingReq>(
+export const changeNodeGroupScaling = nodeGroupChange<api.ScalingReq>(
     "changeNodeGroupScaling",
     () => "changing the scaling of",
     (session, scaling) => scalingIssues(session, scaling, ""),
@@ -174,7 +167,11 @@ export async function removeNodeGroup(session: LocalSession, clusterIid: Iid, ng
     await removeNodeGroups(session, found.clusterId, [found.ngId], what);
 }
 
-export async function upgradeCluster(session: LocalSession, clusterIid: Iid, version: string): Promise<ClusterInfo> {
+export async function upgradeCluster(
+    session: LocalSession,
+    clusterIid: Iid,
+    version: string,
+): Promise<api.ClusterInfo> {
     requireIid(clusterIid, "clusterIid");
     const what = `upgrading Cluster (${label(clusterIid)}) to ${version}`;
     await enter(session, "upgradeCluster", what);
@@ -222,8 +219,8 @@ export async function changeClusterTags(
 export async function changeClusterNetwork(
     session: LocalSession,
     clusterIid: Iid,
-    change: ClusterNetworkChange,
-): Promise<ClusterNetwork> {
+    change: api.ClusterNetworkChange,
+): Promise<api.ClusterNetwork> {
     requireIid(clusterIid, "clusterIid");
     const what = `changing the network of Cluster (${label(clusterIid)})`;
     await enter(session, "changeClusterNetwork", what);
@@ -254,7 +251,7 @@ export async function changeClusterNetwork(
 }
 
 /** Labels, taints and update config in one update, as EKS's UpdateNodegroupConfig. */
-export const changeNodeGroupConfig = nodeGroupChange<NodeGroupConfigChange>(
+export const changeNodeGroupConfig = nodeGroupChange<api.NodeGroupConfigChange>(
     "changeNodeGroupConfig",
     () => "changing the config of",
     (session, change) => nodeGroupConfigIssues(session, change, ""),
@@ -269,8 +266,8 @@ export const changeNodeGroupConfig = nodeGroupChange<NodeGroupConfigChange>(
 export async function changeClusterAccess(
     session: LocalSession,
     clusterIid: Iid,
-    change: ClusterAccessChange,
-): Promise<ClusterInfo> {
+    change: api.ClusterAccessChange,
+): Promise<api.ClusterInfo> {
     requireIid(clusterIid, "clusterIid");
     const what = `changing the endpoint access or logging of Cluster (${label(clusterIid)})`;
     await enter(session, "changeClusterAccess", what);
@@ -313,7 +310,7 @@ function nodeGroupById(cluster: ClusterRecord, ngId: string, what: string): Node
     return ng;
 }
 
-function pushNodeGroup(state: StoreState, cluster: ClusterRecord, req: NodeGroupReq): string {
+function pushNodeGroup(state: StoreState, cluster: ClusterRecord, req: api.NodeGroupReq): string {
     const ng = fromNodeGroupReq(state, cluster, req);
     cluster.nodeGroups.push(ng);
     return ng.id;
@@ -328,7 +325,7 @@ function nodeGroupChange<Arg>(
     doing: (arg: Arg) => string,
     issues: (session: LocalSession, arg: Arg) => FieldIssue[],
     apply: (ng: NodeGroupRecord, arg: Arg) => void,
-): (session: LocalSession, clusterIid: Iid, ngIid: Iid, arg: Arg) => Promise<NodeGroupInfo> {
+): (session: LocalSession, clusterIid: Iid, ngIid: Iid, arg: Arg) => Promise<api.NodeGroupInfo> {
     return async (session, clusterIid, ngIid, arg) => {
         const what = `${doing(arg)} NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
         await enter(session, op, what);
@@ -343,7 +340,7 @@ async function updateNodeGroup(
     ngIid: Iid,
     what: string,
     apply: (ng: NodeGroupRecord) => void,
-): Promise<NodeGroupInfo> {
+): Promise<api.NodeGroupInfo> {
     requireIid(clusterIid, "clusterIid");
     requireIid(ngIid, "nodeGroupIid");
     const ids = await call(session, null, what, state => {
@@ -528,7 +525,7 @@ async function removeCluster(session: LocalSession, id: string, what: string): P
 // ---------------------------------------------------------------------------------------------
 // Validation
 
-function clusterReqIssues(session: LocalSession, state: StoreState, req: ClusterReq): FieldIssue[] {
+function clusterReqIssues(session: LocalSession, state: StoreState, req: api.ClusterReq): FieldIssue[] {
     const caps = session.caps.cluster;
     const inv = state.inventory;
     const issues: FieldIssue[] = [...nameIssues(caps.name, req.iid?.nameId ?? "", "iid.nameId")];
@@ -568,7 +565,7 @@ function clusterReqIssues(session: LocalSession, state: StoreState, req: Cluster
 function nodeGroupReqIssues(
     session: LocalSession,
     state: StoreState,
-    ng: NodeGroupReq,
+    ng: api.NodeGroupReq,
     prefix: string,
     vpc: string | undefined,
 ): FieldIssue[] {
@@ -608,7 +605,12 @@ function nodeGroupReqIssues(
 }
 
 /** As on EKS: known VM specs (at most the cloud's count) and an offered capacity type. */
-function nodeGroupOptionIssues(session: LocalSession, inv: Inventory, ng: NodeGroupReq, prefix: string): FieldIssue[] {
+function nodeGroupOptionIssues(
+    session: LocalSession,
+    inv: Inventory,
+    ng: api.NodeGroupReq,
+    prefix: string,
+): FieldIssue[] {
     const caps = session.caps.cluster;
     const issues: FieldIssue[] = [];
     const specs = ng.vmSpecs ?? [];
@@ -646,7 +648,7 @@ function nodeGroupSubnetIssues(
 }
 
 /** Labels, taints and maxUnavailable under Kubernetes' and EKS's rules (the same blocks `check` uses). */
-function nodeGroupConfigIssues(session: LocalSession, change: NodeGroupConfigChange, prefix: string): FieldIssue[] {
+function nodeGroupConfigIssues(session: LocalSession, change: api.NodeGroupConfigChange, prefix: string): FieldIssue[] {
     const at = prefix.replace(/\.$/, "");
     const join = (key: string): string => (at ? `${at}.${key}` : key);
     return [
@@ -661,7 +663,7 @@ function nodeGroupConfigIssues(session: LocalSession, change: NodeGroupConfigCha
 }
 
 /** As on EKS: public or private access on, IPv4 CIDR blocks within the quota, known log types. */
-function accessIssues(session: LocalSession, change: ClusterAccessChange): FieldIssue[] {
+function accessIssues(session: LocalSession, change: api.ClusterAccessChange): FieldIssue[] {
     const issues: FieldIssue[] = [];
     const access = change.endpointAccess;
     if (access && !access.public && !access.private) {
@@ -681,7 +683,7 @@ function accessIssues(session: LocalSession, change: ClusterAccessChange): Field
     return issues;
 }
 
-function scalingIssues(session: LocalSession, sc: ScalingReq, prefix: string): FieldIssue[] {
+function scalingIssues(session: LocalSession, sc: api.ScalingReq, prefix: string): FieldIssue[] {
     const max = session.caps.cluster.maxNodeSize;
     const issues = [
         ...intIssues(sc?.minNodeSize, 0, max, `${prefix}minNodeSize`),
@@ -712,7 +714,7 @@ function scalingIssues(session: LocalSession, sc: ScalingReq, prefix: string): F
  * EKS's placement rules: subnets of the cluster's VPC in two or more zones; after creation only
  * in the zones chosen then (`zones`); security groups of the same VPC.
  */
-function networkIssues(inv: Inventory, net: ClusterNetwork, zones?: string[]): FieldIssue[] {
+function networkIssues(inv: Inventory, net: api.ClusterNetwork, zones?: string[]): FieldIssue[] {
     const issues: FieldIssue[] = [];
     const known = inv.vpcs[net.vpc]?.subnets ?? [];
     const subnets = Array.isArray(net.subnets) ? net.subnets : [];
@@ -742,7 +744,7 @@ function networkIssues(inv: Inventory, net: ClusterNetwork, zones?: string[]): F
     return issues;
 }
 
-function fromClusterReq(session: LocalSession, state: StoreState, req: ClusterReq): ClusterRecord {
+function fromClusterReq(session: LocalSession, state: StoreState, req: api.ClusterReq): ClusterRecord {
     const id = newId(state, "cls");
     const rec: ClusterRecord = {
         id,
@@ -770,7 +772,7 @@ function fromClusterReq(session: LocalSession, state: StoreState, req: ClusterRe
     return rec;
 }
 
-function fromNodeGroupReq(state: StoreState, cluster: ClusterRecord, req: NodeGroupReq): NodeGroupRecord {
+function fromNodeGroupReq(state: StoreState, cluster: ClusterRecord, req: api.NodeGroupReq): NodeGroupRecord {
     const ng: NodeGroupRecord = {
         id: newId(state, "ng"),
         name: req.iid.nameId,
@@ -797,7 +799,7 @@ function fromNodeGroupReq(state: StoreState, cluster: ClusterRecord, req: NodeGr
     return ng;
 }
 
-function toNodeGroupInfo(ng: NodeGroupRecord): NodeGroupInfo {
+function toNodeGroupInfo(ng: NodeGroupRecord): api.NodeGroupInfo {
     return {
         iid: { nameId: ng.name, systemId: ng.id },
         image: ng.image,
@@ -818,7 +820,7 @@ function toNodeGroupInfo(ng: NodeGroupRecord): NodeGroupInfo {
     };
 }
 
-function toClusterInfo(cluster: ClusterRecord): ClusterInfo {
+function toClusterInfo(cluster: ClusterRecord): api.ClusterInfo {
     return {
         iid: { nameId: cluster.name, systemId: cluster.id },
         version: cluster.version,
@@ -836,7 +838,7 @@ function toClusterInfo(cluster: ClusterRecord): ClusterInfo {
     };
 }
 
-function endpointAccessOf(cluster: ClusterRecord): EndpointAccess {
+function endpointAccessOf(cluster: ClusterRecord): api.EndpointAccess {
     const access = cluster.endpointAccess ?? DEFAULT_ENDPOINT_ACCESS;
     return { ...access, publicCidrs: [...access.publicCidrs] };
 }
