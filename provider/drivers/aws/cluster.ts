@@ -11,6 +11,7 @@
  * the node group's tags (`spider:autoscaling*`), reported as min/max, and restored when turned on.
  */
 import { ownerTags } from "../../interface/owner";
+import { throwIfIssues } from "../../interface/rules";
 import {
     Cluster,
     CreateClusterCommand,
@@ -94,8 +95,7 @@ import {
 export async function createCluster(session: AwsSession, req: ClusterReq): Promise<ClusterInfo> {
     const name = req.iid.nameId;
     const what = `creating Cluster (${name})`;
-    const issues = validateCluster(req);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateCluster(req));
 
     // Independent IAM checks: both roles at once.
     const [clusterRole, nodeRole] = await Promise.all([
@@ -241,8 +241,7 @@ function autoscalingOffTags(min: number, max: number): Record<string, string> {
 export async function addNodeGroup(session: AwsSession, clusterIid: Iid, req: NodeGroupReq): Promise<NodeGroupInfo> {
     const name = clusterName(clusterIid);
     const what = `adding NodeGroup (${req.iid.nameId}) to Cluster (${name})`;
-    const issues = validateNodeGroup(req);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateNodeGroup(req));
     const cluster = await describeCluster(session, name, what);
     const nodeRole = (await ensureRole(session, "node", what)).arn;
     await createNodegroupCall(session, name, cluster, req, nodeRole, what);
@@ -335,8 +334,7 @@ export async function changeNodeGroupScaling(
 ): Promise<NodeGroupInfo> {
     const { name, ngName } = namesOf(clusterIid, ngIid);
     const what = `scaling NodeGroup (${ngName}) of Cluster (${name})`;
-    const issues = validateScaling(scaling);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateScaling(scaling));
     let ng = await describeNodegroup(session, name, ngName, what);
     const off = ng.tags?.[AUTOSCALING_TAG] === "off";
     if (off) {
@@ -426,8 +424,7 @@ async function applyScaling(
 export async function upgradeCluster(session: AwsSession, clusterIid: Iid, version: string): Promise<ClusterInfo> {
     const name = clusterName(clusterIid);
     const what = `upgrading Cluster (${name}) to ${version}`;
-    const issues = validateVersion(version);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateVersion(version));
     const cluster = await describeCluster(session, name, what);
     let current = cluster.version as string;
     if (minor(version) < minor(current)) {
@@ -508,8 +505,7 @@ export async function changeClusterNetwork(
 ): Promise<ClusterNetwork> {
     const name = clusterName(clusterIid);
     const what = `changing the network of Cluster (${name})`;
-    const issues = validateClusterNetwork(change);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateClusterNetwork(change));
     const cluster = await describeCluster(session, name, what);
     const vpc = cluster.resourcesVpcConfig?.vpcId ?? "";
     const problems = [
@@ -602,8 +598,7 @@ export async function changeClusterAccess(
 ): Promise<ClusterInfo> {
     const name = clusterName(clusterIid);
     const what = `changing the endpoint access or logging of Cluster (${name})`;
-    const issues = validateClusterAccess(change);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateClusterAccess(change));
     const cluster = await describeCluster(session, name, what);
     const updates: Array<[string, UpdateClusterConfigCommand]> = [];
     // EKS refuses an update that changes nothing: a kind already as wanted is skipped.
@@ -674,8 +669,7 @@ export async function changeClusterTags(
 ): Promise<Record<string, string>> {
     const name = clusterName(clusterIid);
     const what = `changing the tags of Cluster (${name})`;
-    const issues = validateTags(tags);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateTags(tags));
     const cluster = await describeCluster(session, name, what);
     const current = userTags(cluster.tags);
     const removed = Object.keys(current).filter(k => !(k in tags));

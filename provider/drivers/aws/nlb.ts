@@ -5,6 +5,7 @@
  */
 
 import { ownerFromTags } from "../../interface/owner";
+import { throwIfIssues } from "../../interface/rules";
 import {
     AddTagsCommand,
     CreateListenerCommand,
@@ -103,8 +104,7 @@ export async function createNlb(session: AwsSession, req: NlbReq): Promise<NlbIn
     const what = `creating Nlb (${name})`;
     if (req.scope === "GLOBAL")
         throw new NotSupportedError(`${what}: AWS network load balancers are regional; GLOBAL scope is not supported`);
-    const issues = validateNlb(req);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateNlb(req));
 
     // moto (and a racing caller) would happily create a second LB with the same name.
     const existing = await findLoadBalancerByName(session, name, what);
@@ -267,8 +267,7 @@ export async function listNlb(session: AwsSession): Promise<NlbInfo[]> {
 
 export async function changeListener(session: AwsSession, iid: Iid, req: ListenerReq): Promise<ListenerInfo> {
     const what = `changing the listener of Nlb (${label(iid)})`;
-    const issues = validateListener(req);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateListener(req));
     const lb = await findLoadBalancer(session, iid, what);
     const listener = await findListener(session, lb.LoadBalancerArn as string, what);
     if (listener.Port === req.port && listener.Protocol === req.protocol) return toListenerInfo(lb, listener);
@@ -311,8 +310,7 @@ export async function changeListener(session: AwsSession, iid: Iid, req: Listene
  */
 export async function changeVmGroupInfo(session: AwsSession, iid: Iid, req: VmGroupReq): Promise<VmGroupInfo> {
     const what = `changing the VM group of Nlb (${label(iid)})`;
-    const issues = validateVmGroup(req);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateVmGroup(req));
     const lbArn = await loadBalancerArn(session, iid, what);
     const listener = await findListener(session, lbArn, what);
     const tg = await findTargetGroup(session, forwardTargetGroupArn(listener, what), what);
@@ -401,8 +399,7 @@ function keepHealthPort(hc: HealthCheckerInfo, tg: TargetGroup): HealthCheckerRe
 
 export async function addVms(session: AwsSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
     const what = `adding VMs to Nlb (${label(iid)})`;
-    const issues = validateVms(vms, "vms");
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateVms(vms, "vms"));
     const { tg, current } = await currentGroup(session, iid, what);
     const missing = [...new Set(vms)].filter(vm => !current.includes(vm));
     if (missing.length) await registerTargets(session, tg.TargetGroupArn as string, missing, what);
@@ -463,8 +460,7 @@ export async function changeHealthCheckerInfo(
     hc: HealthCheckerReq,
 ): Promise<HealthCheckerInfo> {
     const what = `changing the health checker of Nlb (${label(iid)})`;
-    const issues = validateHealthChecker(hc);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateHealthChecker(hc));
     const lbArn = await loadBalancerArn(session, iid, what);
     const tgArn = forwardTargetGroupArn(await findListener(session, lbArn, what), what);
     const res = await aws(
@@ -489,8 +485,7 @@ export async function changeTrafficSettings(session: AwsSession, iid: Iid, traff
     const listener = await findListener(session, lbArn, what);
     const tgArn = forwardTargetGroupArn(listener, what);
     const tg = await findTargetGroup(session, tgArn, what);
-    const issues = validateTraffic(traffic, toTrafficProtocol(tg.Protocol));
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateTraffic(traffic, toTrafficProtocol(tg.Protocol)));
     const current = await describeTrafficAttributes(session, { lbArn, tgArn }, what);
     const wanted = toTrafficAttributes(traffic);
     return fromTrafficAttributes(await applyTrafficAttributes(session, { lbArn, tgArn }, wanted, current, what));
@@ -499,8 +494,7 @@ export async function changeTrafficSettings(session: AwsSession, iid: Iid, traff
 /** SetSecurityGroups: ELBv2 itself refuses none ↔ some, which the field table turns into a replacement. */
 export async function changeSecurityGroups(session: AwsSession, iid: Iid, securityGroups: string[]): Promise<string[]> {
     const what = `changing the security groups of Nlb (${label(iid)})`;
-    const issues = validateNlbSecurityGroups(securityGroups);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateNlbSecurityGroups(securityGroups));
     const lbArn = await loadBalancerArn(session, iid, what);
     const command = new SetSecurityGroupsCommand({ LoadBalancerArn: lbArn, SecurityGroups: securityGroups });
     const res = await aws(what, () => session.clients.elb.send(command), { property: "securityGroups" });
@@ -513,8 +507,7 @@ export async function changeTags(
     tags: Record<string, string>,
 ): Promise<Record<string, string>> {
     const what = `changing the tags of Nlb (${label(iid)})`;
-    const issues = validateTags(tags);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateTags(tags));
     const lbArn = await loadBalancerArn(session, iid, what);
     const [listener, current] = await Promise.all([
         findListener(session, lbArn, what),
@@ -551,8 +544,7 @@ export async function changeTags(
  */
 export async function changeSubnets(session: AwsSession, iid: Iid, subnets: string[]): Promise<string[]> {
     const what = `changing the subnets of Nlb (${label(iid)})`;
-    const issues = validateSubnets(subnets);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateSubnets(subnets));
     const lb = await findLoadBalancer(session, iid, what);
     const lbArn = lb.LoadBalancerArn as string;
     const zones = new Map((lb.AvailabilityZones ?? []).map(z => [z.SubnetId ?? "", z.ZoneName ?? ""]));
