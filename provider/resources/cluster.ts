@@ -123,15 +123,16 @@ async function adoptCluster(
                 const matched = ins.nodeGroups.filter(group => info.nodeGroups.some(g => g.iid.nameId === group.name));
                 return toOutputs(info, { ...ins, nodeGroups: matched }, sameNames(ins));
             },
-            replaces: live => diffCluster(live, inputs).replaces,
+            diff: diffCluster,
             // A downgrade is no replacement but cannot be applied either.
             refusals: info =>
                 compareVersions(ins.version, info.version) < 0
                     ? [`version: existing ${info.version} is newer than declared ${ins.version}`]
                     : [],
-            update: (id, live) => updateCluster(id, live, inputs, config),
+            update: updateCluster,
         },
         inputs,
+        config,
     );
 }
 
@@ -141,9 +142,8 @@ function sameNames(ins: ClusterInputs): Map<string, string> {
 }
 
 export async function readCluster(id: string, props: Props, config: ProviderConfig): Promise<ReadResult> {
-    const name = nameIn(props, "clusterName", id);
-    const driver = driverFor(KIND, name, props, config, false);
-    return readOrGone(KIND, name, async () => {
+    const stored = { kind: KIND, name: nameIn(props, "clusterName", id), props, config };
+    return readOrGone(stored, async driver => {
         const info = await driver.cluster.getCluster(iidOf(id, props));
         const stored = Array.isArray(props.nodeGroups) ? storedNodeGroups(props) : undefined;
         // Declared node groups still present, matched by cloud name; a Resource.get sees them all.
@@ -323,9 +323,8 @@ function partialOutputs(info: ClusterInfo, ins: ClusterInputs, olds: Props, name
 }
 
 export async function deleteCluster(id: string, props: Props, config: ProviderConfig): Promise<void> {
-    const name = nameIn(props, "clusterName", id);
-    const driver = driverFor(KIND, name, props, config);
-    await deleteOrGone(KIND, name, () => driver.cluster.deleteCluster(iidOf(id, props)));
+    const stored = { kind: KIND, name: nameIn(props, "clusterName", id), props, config };
+    await deleteOrGone(stored, driver => driver.cluster.deleteCluster(iidOf(id, props)));
 }
 
 export const clusterImpl: ResourceImpl = {

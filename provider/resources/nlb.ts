@@ -105,17 +105,17 @@ async function adoptNlb(ins: NlbInputs, adopt: string, inputs: Props, config: Pr
             fetch: iid => driver.nlb.getNlb(iid),
             // Adopted VMs are all the NLB's own: declared ones stay, others are detached by the update.
             outputs: info => toOutputs(info, { ...ins, vmGroup: { ...ins.vmGroup, vms: info.vmGroup.vms } }, undefined),
-            replaces: live => diffNlb(live, inputs).replaces,
-            update: (id, live) => updateNlb(id, live, inputs, config),
+            diff: diffNlb,
+            update: updateNlb,
         },
         inputs,
+        config,
     );
 }
 
 export async function readNlb(id: string, props: Props, config: ProviderConfig): Promise<ReadResult> {
-    const name = nameIn(props, "nlbName", id);
-    const driver = driverFor(KIND, name, props, config, false);
-    return readOrGone(KIND, name, async () => {
+    const stored = { kind: KIND, name: nameIn(props, "nlbName", id), props, config };
+    return readOrGone(stored, async driver => {
         const info = await driver.nlb.getNlb(iidOf(id, props));
         const health = await driver.nlb.getVmGroupHealthInfo(info.iid);
         const declared = isRecord(props.vmGroup) && Array.isArray(props.vmGroup.vms) ? vmsOf(props) : undefined;
@@ -213,9 +213,8 @@ function mergeVms(oldVms: string[], newVms: string[], live: string[]): string[] 
 }
 
 export async function deleteNlb(id: string, props: Props, config: ProviderConfig): Promise<void> {
-    const name = nameIn(props, "nlbName", id);
-    const driver = driverFor(KIND, name, props, config);
-    await deleteOrGone(KIND, name, () => driver.nlb.deleteNlb(iidOf(id, props)));
+    const stored = { kind: KIND, name: nameIn(props, "nlbName", id), props, config };
+    await deleteOrGone(stored, driver => driver.nlb.deleteNlb(iidOf(id, props)));
 }
 
 export const nlbImpl: ResourceImpl = {

@@ -81,17 +81,17 @@ async function adoptNodeGroup(
             adopt,
             fetch: iid => driver.cluster.getNodeGroup(clusterIid(inputs), iid),
             outputs: live => toOutputs(live, ins),
-            replaces: live => diffNodeGroup(live, inputs).replaces,
-            update: (id, live) => updateNodeGroup(id, live, inputs, config),
+            diff: diffNodeGroup,
+            update: updateNodeGroup,
         },
         inputs,
+        config,
     );
 }
 
 export async function readNodeGroup(id: string, props: Props, config: ProviderConfig): Promise<ReadResult> {
-    const name = nameIn(props, "nodeGroupName", id);
-    const driver = driverFor(KIND, name, props, config, false);
-    return readOrGone(KIND, name, async () => {
+    const stored = { kind: KIND, name: nameIn(props, "nodeGroupName", id), props, config };
+    return readOrGone(stored, async driver => {
         const byId = { nameId: nameIn(props, "nodeGroupName", ""), systemId: id };
         const live = await driver.cluster.getNodeGroup(clusterIid(props), byId);
         return { id: live.iid.systemId, props: toOutputs(live, storedOrLive(props, live)) };
@@ -170,10 +170,9 @@ export async function updateNodeGroup(
 }
 
 export async function deleteNodeGroup(id: string, props: Props, config: ProviderConfig): Promise<void> {
-    const name = nameIn(props, "nodeGroupName", id);
-    const driver = driverFor(KIND, name, props, config);
     const ngIid = { nameId: nameIn(props, "nodeGroupName", ""), systemId: id };
-    await deleteOrGone(KIND, name, () => driver.cluster.removeNodeGroup(clusterIid(props), ngIid));
+    const stored = { kind: KIND, name: nameIn(props, "nodeGroupName", id), props, config };
+    await deleteOrGone(stored, driver => driver.cluster.removeNodeGroup(clusterIid(props), ngIid));
 }
 
 export const nodeGroupImpl: ResourceImpl = {
