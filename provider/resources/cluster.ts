@@ -53,7 +53,6 @@ export function checkCluster(olds: Props, news: Props): CheckResult {
                 fallback: "cluster",
                 rule: caps => caps?.cluster.name,
                 cap: 40,
-                lowercase: () => false,
             },
             validate: (module, inputs) => module.validateCluster?.(toClusterReq(clusterInputs(inputs))) ?? [],
         },
@@ -343,18 +342,24 @@ export function toClusterReq(ins: ClusterInputs): ClusterReq {
     return {
         iid: { nameId: ins.clusterName, systemId: "" },
         version: ins.version,
-        network: {
-            vpc: ins.network.vpc,
-            subnets: [...ins.network.subnets],
-            securityGroups: [...ins.network.securityGroups],
-        },
-        endpointAccess: { ...ins.endpointAccess, publicCidrs: [...ins.endpointAccess.publicCidrs] },
-        logging: [...ins.logging],
+        ...settingsOf(ins),
         nodeGroups: ins.nodeGroups.map(group => toNodeGroupReq(group.name, group, ins.pulumiUrn)),
         tags: { ...ins.tags },
         ...ownerField(ins.pulumiUrn),
     };
 }
+
+/** The cluster-wide settings a request and the outputs both carry, copied so neither shares a list with its source. */
+function settingsOf(from: ClusterSettings): ClusterSettings {
+    const { network, endpointAccess } = from;
+    return {
+        network: { vpc: network.vpc, subnets: [...network.subnets], securityGroups: [...network.securityGroups] },
+        endpointAccess: { ...endpointAccess, publicCidrs: [...endpointAccess.publicCidrs] },
+        logging: [...from.logging],
+    };
+}
+
+type ClusterSettings = Pick<ClusterInfo, "network" | "endpointAccess" | "logging">;
 
 /** Outputs: declared node groups (by cloud name) with live values; others' groups are not ours. */
 export function toOutputs(info: ClusterInfo, ins: ClusterInputs, cloudNames: Map<string, string>): ClusterOutputs {
@@ -369,13 +374,7 @@ export function toOutputs(info: ClusterInfo, ins: ClusterInputs, cloudNames: Map
         clusterName: info.iid.nameId,
         clusterId: info.iid.systemId,
         version: info.version,
-        network: {
-            vpc: info.network.vpc,
-            subnets: [...info.network.subnets],
-            securityGroups: [...info.network.securityGroups],
-        },
-        endpointAccess: { ...info.endpointAccess, publicCidrs: [...info.endpointAccess.publicCidrs] },
-        logging: [...info.logging],
+        ...settingsOf(info),
         nodeGroups,
         tags: userTags(info.tags),
         status: info.status,

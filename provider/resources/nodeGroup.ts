@@ -28,7 +28,6 @@ export function checkNodeGroup(olds: Props, news: Props): CheckResult {
                 fallback: "nodegroup",
                 rule: caps => caps?.cluster.nodeGroupName,
                 cap: 63,
-                lowercase: () => false,
             },
         },
         olds,

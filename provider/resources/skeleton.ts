@@ -55,7 +55,8 @@ export interface Naming {
     rule: (caps: Capabilities | undefined) => NameRule | undefined;
     /** At most this many characters, whatever the driver allows. */
     cap: number;
-    lowercase: (caps: Capabilities | undefined) => boolean;
+    /** Whether the generated name is lowercased (a cloud whose names are); by default it keeps its case. */
+    lowercase?: (caps: Capabilities | undefined) => boolean;
 }
 
 export interface CheckSpec {
@@ -77,7 +78,7 @@ function resolveName(naming: Naming, olds: Props, news: Props, caps: Capabilitie
     }
     const base = typeof news.pulumiName === "string" ? news.pulumiName : naming.fallback;
     const maxLength = Math.min(naming.rule(caps)?.maxLength ?? naming.cap, naming.cap);
-    return { [naming.key]: autoName(base, maxLength, naming.lowercase(caps)), autoNamed: true };
+    return { [naming.key]: autoName(base, maxLength, naming.lowercase?.(caps) === true), autoNamed: true };
 }
 
 export function checkResource(spec: CheckSpec, olds: Props, news: Props): CheckResult {
