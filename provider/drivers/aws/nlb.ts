@@ -24,19 +24,8 @@ import {
     Tag,
     TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type {
-    HealthCheckerInfo,
-    HealthCheckerReq,
-    HealthInfo,
-    Iid,
-    ListenerInfo,
-    ListenerReq,
-    NlbInfo,
-    NlbReq,
-    NlbTraffic,
-    VmGroupInfo,
-    VmGroupReq,
-} from "../../interface/driver";
+import type { HealthCheckerInfo, HealthCheckerReq, HealthInfo, Iid, ListenerInfo } from "../../interface/driver";
+import type { ListenerReq, NlbInfo, NlbReq, NlbTraffic, VmGroupInfo, VmGroupReq } from "../../interface/driver";
 import { AlreadyExistsError, CloudApiError, NotSupportedError, ValidationError } from "../../interface/errors";
 import { AwsSession, aws, isAwsNotFound, subnetsInVpc } from "./clients";
 import { transaction, UndoStack } from "../../interface/undo";
@@ -311,9 +300,8 @@ export async function changeListener(session: AwsSession, iid: Iid, req: Listene
 export async function changeVmGroupInfo(session: AwsSession, iid: Iid, req: VmGroupReq): Promise<VmGroupInfo> {
     const what = `changing the VM group of Nlb (${label(iid)})`;
     throwIfIssues(validateVmGroup(req));
-    const lbArn = await loadBalancerArn(session, iid, what);
-    const listener = await findListener(session, lbArn, what);
-    const tg = await findTargetGroup(session, forwardTargetGroupArn(listener, what), what);
+    const { listener, tgArn } = await forwardingArns(session, iid, what);
+    const tg = await findTargetGroup(session, tgArn, what);
     if (tg.Protocol === req.protocol && tg.Port === req.port) {
         const targets = await describeTargets(session, tg.TargetGroupArn as string, what);
         return toVmGroupInfo(tg, attachedVms(targets));
@@ -430,13 +418,23 @@ export async function removeVms(session: AwsSession, iid: Iid, vms: string[]): P
     );
 }
 
+/** The NLB's load balancer, its listener and the target group that listener forwards to. */
+async function forwardingArns(
+    session: AwsSession,
+    iid: Iid,
+    what: string,
+): Promise<{ lbArn: string; listener: Listener; tgArn: string }> {
+    const lbArn = await loadBalancerArn(session, iid, what);
+    const listener = await findListener(session, lbArn, what);
+    return { lbArn, listener, tgArn: forwardTargetGroupArn(listener, what) };
+}
+
 async function currentGroup(
     session: AwsSession,
     iid: Iid,
     what: string,
 ): Promise<{ tg: TargetGroup; current: string[] }> {
-    const lbArn = await loadBalancerArn(session, iid, what);
-    const tgArn = forwardTargetGroupArn(await findListener(session, lbArn, what), what);
+    const { tgArn } = await forwardingArns(session, iid, what);
     const [tg, targets] = await Promise.all([
         findTargetGroup(session, tgArn, what),
         describeTargets(session, tgArn, what),
@@ -446,8 +444,7 @@ async function currentGroup(
 
 export async function getVmGroupHealthInfo(session: AwsSession, iid: Iid): Promise<HealthInfo> {
     const what = `reading VM health of Nlb (${label(iid)})`;
-    const lbArn = await loadBalancerArn(session, iid, what);
-    const tgArn = forwardTargetGroupArn(await findListener(session, lbArn, what), what);
+    const { tgArn } = await forwardingArns(session, iid, what);
     const targets = (await describeTargets(session, tgArn, what)).filter(
         t => t.Target?.Id && !LEAVING.has(t.TargetHealth?.State ?? ""),
     );
@@ -461,8 +458,7 @@ export async function changeHealthCheckerInfo(
 ): Promise<HealthCheckerInfo> {
     const what = `changing the health checker of Nlb (${label(iid)})`;
     throwIfIssues(validateHealthChecker(hc));
-    const lbArn = await loadBalancerArn(session, iid, what);
-    const tgArn = forwardTargetGroupArn(await findListener(session, lbArn, what), what);
+    const { tgArn } = await forwardingArns(session, iid, what);
     const res = await aws(
         what,
         () =>
@@ -481,9 +477,7 @@ export async function changeHealthCheckerInfo(
 /** At most one ModifyLoadBalancerAttributes (cross-zone) and one ModifyTargetGroupAttributes (the rest). */
 export async function changeTrafficSettings(session: AwsSession, iid: Iid, traffic: NlbTraffic): Promise<NlbTraffic> {
     const what = `changing the traffic settings of Nlb (${label(iid)})`;
-    const lbArn = await loadBalancerArn(session, iid, what);
-    const listener = await findListener(session, lbArn, what);
-    const tgArn = forwardTargetGroupArn(listener, what);
+    const { lbArn, tgArn } = await forwardingArns(session, iid, what);
     const tg = await findTargetGroup(session, tgArn, what);
     throwIfIssues(validateTraffic(traffic, toTrafficProtocol(tg.Protocol)));
     const current = await describeTrafficAttributes(session, { lbArn, tgArn }, what);

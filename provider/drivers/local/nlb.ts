@@ -1,5 +1,6 @@
-import type { Iid } from "../../interface/driver";
-import type * as api from "../../interface/driver";
+import type { HealthCheckerInfo, HealthCheckerReq, HealthInfo, Iid, ListenerInfo } from "../../interface/driver";
+import type { ListenerReq, NlbInfo, NlbReq, NlbTraffic, TrafficProtocol, VmGroupInfo } from "../../interface/driver";
+import type { VmGroupReq } from "../../interface/driver";
 import {
     AlreadyExistsError,
     CloudApiError,
@@ -24,7 +25,7 @@ async function enterNlb(session: LocalSession, op: string, iid: Iid, doing: stri
     return what;
 }
 
-export async function createNlb(session: LocalSession, req: api.NlbReq): Promise<api.NlbInfo> {
+export async function createNlb(session: LocalSession, req: NlbReq): Promise<NlbInfo> {
     const name = req?.iid?.nameId ?? "";
     const what = `creating Nlb (${name})`;
     await enter(session, "createNlb", what);
@@ -75,7 +76,7 @@ export async function createNlb(session: LocalSession, req: api.NlbReq): Promise
     }
 }
 
-export async function listNlb(session: LocalSession): Promise<api.NlbInfo[]> {
+export async function listNlb(session: LocalSession): Promise<NlbInfo[]> {
     const what = "listing Nlbs";
     await enter(session, "listNlb", what);
     return call(session, null, what, state => {
@@ -84,7 +85,7 @@ export async function listNlb(session: LocalSession): Promise<api.NlbInfo[]> {
     });
 }
 
-export async function getNlb(session: LocalSession, iid: Iid): Promise<api.NlbInfo> {
+export async function getNlb(session: LocalSession, iid: Iid): Promise<NlbInfo> {
     const what = await enterNlb(session, "getNlb", iid, "getting");
     const rec = await describeNlb(session, what, state => matchIid(state.nlbs, iid)?.id);
     if (!rec) throw new NotFoundError(`${what}: not found`);
@@ -98,7 +99,7 @@ export async function deleteNlb(session: LocalSession, iid: Iid): Promise<void> 
     await removeNlbParts(session, id, what);
 }
 
-export async function changeListener(session: LocalSession, iid: Iid, req: api.ListenerReq): Promise<api.ListenerInfo> {
+export async function changeListener(session: LocalSession, iid: Iid, req: ListenerReq): Promise<ListenerInfo> {
     const caps = session.caps.nlb;
     const part = { key: "listener", title: "listener", op: "changeListener" } as const;
     const nlb = await changeEndpoint(session, iid, part, req, caps.listenerProtocols, rec => {
@@ -110,11 +111,7 @@ export async function changeListener(session: LocalSession, iid: Iid, req: api.L
     return toListenerInfo(nlb);
 }
 
-export async function changeVmGroupInfo(
-    session: LocalSession,
-    iid: Iid,
-    req: api.VmGroupReq,
-): Promise<api.VmGroupInfo> {
+export async function changeVmGroupInfo(session: LocalSession, iid: Iid, req: VmGroupReq): Promise<VmGroupInfo> {
     const caps = session.caps.nlb;
     const part = { key: "vmGroup", title: "VM group", op: "changeVmGroupInfo" } as const;
     const nlb = await changeEndpoint(session, iid, part, req, caps.vmGroupProtocols, rec => {
@@ -138,8 +135,8 @@ async function changeEndpoint(
     session: LocalSession,
     iid: Iid,
     part: { key: "listener" | "vmGroup"; title: string; op: string },
-    to: api.ListenerReq | api.VmGroupReq,
-    protocols: readonly api.TrafficProtocol[],
+    to: ListenerReq | VmGroupReq,
+    protocols: readonly TrafficProtocol[],
     follow: (rec: NlbRecord) => void,
 ): Promise<NlbRecord> {
     const what = await enterNlb(session, part.op, iid, `changing the ${part.title} of`);
@@ -151,7 +148,7 @@ async function changeEndpoint(
     });
 }
 
-export async function addVms(session: LocalSession, iid: Iid, vms: string[]): Promise<api.VmGroupInfo> {
+export async function addVms(session: LocalSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
     const what = await enterNlb(session, "addVms", iid, "adding VMs to");
     const nlb = await update(session, iid, what, (rec, state) => {
         throwIfIssues(vmIssues(state, rec.vpc, vms, "vms"));
@@ -161,7 +158,7 @@ export async function addVms(session: LocalSession, iid: Iid, vms: string[]): Pr
     return toVmGroupInfo(nlb);
 }
 
-export async function removeVms(session: LocalSession, iid: Iid, vms: string[]): Promise<api.VmGroupInfo> {
+export async function removeVms(session: LocalSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
     const what = await enterNlb(session, "removeVms", iid, "removing VMs from");
     const drop = new Set(vms ?? []);
     const nlb = await update(session, iid, what, rec => {
@@ -170,12 +167,12 @@ export async function removeVms(session: LocalSession, iid: Iid, vms: string[]):
     return toVmGroupInfo(nlb);
 }
 
-export async function getVmGroupHealthInfo(session: LocalSession, iid: Iid): Promise<api.HealthInfo> {
+export async function getVmGroupHealthInfo(session: LocalSession, iid: Iid): Promise<HealthInfo> {
     const what = await enterNlb(session, "getVmGroupHealthInfo", iid, "reading the VM health of");
     const health = await call(session, null, what, state => {
         const rec = matchIid(state.nlbs, iid);
         if (!rec) return null;
-        const result: api.HealthInfo = { all: [], healthy: [], unhealthy: [] };
+        const result: HealthInfo = { all: [], healthy: [], unhealthy: [] };
         for (const attached of rec.vms) {
             // A freshly attached VM is still in its initial probe, like AWS's "initial" state.
             const running = state.inventory.vms[attached.vm]?.state === "running";
@@ -193,8 +190,8 @@ export async function getVmGroupHealthInfo(session: LocalSession, iid: Iid): Pro
 export async function changeHealthCheckerInfo(
     session: LocalSession,
     iid: Iid,
-    hc: api.HealthCheckerReq,
-): Promise<api.HealthCheckerInfo> {
+    hc: HealthCheckerReq,
+): Promise<HealthCheckerInfo> {
     const what = await enterNlb(session, "changeHealthCheckerInfo", iid, "changing the health checker of");
     throwIfIssues(healthCheckerIssues(session, hc, "healthChecker"));
     const nlb = await update(session, iid, what, rec => {
@@ -218,11 +215,7 @@ export async function changeTags(
     });
 }
 
-export async function changeTrafficSettings(
-    session: LocalSession,
-    iid: Iid,
-    traffic: api.NlbTraffic,
-): Promise<api.NlbTraffic> {
+export async function changeTrafficSettings(session: LocalSession, iid: Iid, traffic: NlbTraffic): Promise<NlbTraffic> {
     const what = await enterNlb(session, "changeTrafficSettings", iid, "changing the traffic settings of");
     const nlb = await update(session, iid, what, rec => {
         throwIfIssues(trafficIssues(session, traffic, rec.vmGroup.protocol));
@@ -432,7 +425,7 @@ async function removeNlbParts(session: LocalSession, id: string, what: string): 
 // ---------------------------------------------------------------------------------------------
 // Validation
 
-function nlbReqIssues(session: LocalSession, state: StoreState, req: api.NlbReq): FieldIssue[] {
+function nlbReqIssues(session: LocalSession, state: StoreState, req: NlbReq): FieldIssue[] {
     const caps = session.caps.nlb;
     const issues: FieldIssue[] = [...nameIssues(caps.name, req.iid?.nameId ?? "", "iid.nameId")];
     const vpc = state.inventory.vpcs[req.vpc];
@@ -463,7 +456,7 @@ function nlbReqIssues(session: LocalSession, state: StoreState, req: api.NlbReq)
 }
 
 /** Traffic settings, security groups and subnets (the last two only in a known VPC). */
-function placementIssues(session: LocalSession, state: StoreState, req: api.NlbReq): FieldIssue[] {
+function placementIssues(session: LocalSession, state: StoreState, req: NlbReq): FieldIssue[] {
     const issues = req.traffic ? trafficIssues(session, req.traffic, req.vmGroup?.protocol) : [];
     if (!state.inventory.vpcs[req.vpc]) return issues;
     issues.push(...securityGroupIssues(state, req.vpc, req.securityGroups ?? [], "securityGroups"));
@@ -471,7 +464,7 @@ function placementIssues(session: LocalSession, state: StoreState, req: api.NlbR
     return issues;
 }
 
-function trafficIssues(session: LocalSession, traffic: api.NlbTraffic, protocol: api.TrafficProtocol): FieldIssue[] {
+function trafficIssues(session: LocalSession, traffic: NlbTraffic, protocol: TrafficProtocol): FieldIssue[] {
     const caps = session.caps.nlb.traffic;
     const draining = caps.connectionDraining;
     const issues = [
@@ -507,8 +500,8 @@ function vmIssues(state: StoreState, vpc: string, vms: string[], property: strin
 
 /** A listener's or VM group's protocol, one the NLB offers there, and its port. */
 function endpointIssues(
-    endpoint: api.ListenerReq | api.VmGroupReq | undefined,
-    protocols: readonly api.TrafficProtocol[],
+    endpoint: ListenerReq | VmGroupReq | undefined,
+    protocols: readonly TrafficProtocol[],
     property: string,
 ): FieldIssue[] {
     return [
@@ -517,11 +510,7 @@ function endpointIssues(
     ];
 }
 
-function healthCheckerIssues(
-    session: LocalSession,
-    hc: api.HealthCheckerReq | undefined,
-    prefix: string,
-): FieldIssue[] {
+function healthCheckerIssues(session: LocalSession, hc: HealthCheckerReq | undefined, prefix: string): FieldIssue[] {
     const caps = session.caps.nlb;
     if (!hc) return [{ property: prefix, reason: "is required" }];
     const issues = [...oneOfIssues(hc.protocol, caps.healthProtocols, `${prefix}.protocol`)];
@@ -555,7 +544,7 @@ function healthCheckerIssues(
 // ---------------------------------------------------------------------------------------------
 // Converters
 
-function fromNlbReq(session: LocalSession, state: StoreState, req: api.NlbReq): NlbRecord {
+function fromNlbReq(session: LocalSession, state: StoreState, req: NlbReq): NlbRecord {
     const subnets = req.subnets && req.subnets.length > 0 ? [...req.subnets] : onePerZone(state.inventory, req.vpc);
     const rec: NlbRecord = {
         id: newId(state, "nlb"),
@@ -581,10 +570,7 @@ function fromNlbReq(session: LocalSession, state: StoreState, req: api.NlbReq): 
     return rec;
 }
 
-function fromHealthCheckerReq(
-    session: LocalSession,
-    hc: api.HealthCheckerReq,
-): Omit<NlbRecord["healthChecker"], "cspId"> {
+function fromHealthCheckerReq(session: LocalSession, hc: HealthCheckerReq): Omit<NlbRecord["healthChecker"], "cspId"> {
     const defaults = session.caps.nlb.defaults;
     return {
         protocol: hc.protocol,
@@ -597,11 +583,11 @@ function fromHealthCheckerReq(
     };
 }
 
-function trafficOf(session: LocalSession, rec: NlbRecord): api.NlbTraffic {
+function trafficOf(session: LocalSession, rec: NlbRecord): NlbTraffic {
     return { ...(rec.traffic ?? session.caps.nlb.traffic.defaults) };
 }
 
-function toListenerInfo(rec: NlbRecord): api.ListenerInfo {
+function toListenerInfo(rec: NlbRecord): ListenerInfo {
     const listener = rec.listener;
     return {
         protocol: listener.protocol,
@@ -612,7 +598,7 @@ function toListenerInfo(rec: NlbRecord): api.ListenerInfo {
     };
 }
 
-function toVmGroupInfo(rec: NlbRecord): api.VmGroupInfo {
+function toVmGroupInfo(rec: NlbRecord): VmGroupInfo {
     return {
         protocol: rec.vmGroup.protocol,
         port: rec.vmGroup.port,
@@ -621,7 +607,7 @@ function toVmGroupInfo(rec: NlbRecord): api.VmGroupInfo {
     };
 }
 
-function toHealthCheckerInfo(rec: NlbRecord): api.HealthCheckerInfo {
+function toHealthCheckerInfo(rec: NlbRecord): HealthCheckerInfo {
     const hc = rec.healthChecker;
     return {
         protocol: hc.protocol,
@@ -635,7 +621,7 @@ function toHealthCheckerInfo(rec: NlbRecord): api.HealthCheckerInfo {
     };
 }
 
-function toNlbInfo(session: LocalSession, rec: NlbRecord): api.NlbInfo {
+function toNlbInfo(session: LocalSession, rec: NlbRecord): NlbInfo {
     return {
         iid: { nameId: rec.name, systemId: rec.id },
         vpc: rec.vpc,
@@ -654,7 +640,7 @@ function toNlbInfo(session: LocalSession, rec: NlbRecord): api.NlbInfo {
     };
 }
 
-function listenerProtocolFor(session: LocalSession, vmGroupProtocol: api.TrafficProtocol): api.TrafficProtocol {
+function listenerProtocolFor(session: LocalSession, vmGroupProtocol: TrafficProtocol): TrafficProtocol {
     const caps = session.caps.nlb;
     return caps.listenerProtocols.find(p => caps.compatibleProtocols[p].includes(vmGroupProtocol)) ?? vmGroupProtocol;
 }
