@@ -508,10 +508,7 @@ export async function changeClusterNetwork(
     throwIfIssues(validateClusterNetwork(change));
     const cluster = await describeCluster(session, name, what);
     const vpc = cluster.resourcesVpcConfig?.vpcId ?? "";
-    const problems = [
-        ...(await subnetPlacementIssues(session, vpc, change.subnets ?? [], what)),
-        ...(await securityGroupPlacementIssues(session, vpc, change.securityGroups ?? [], what)),
-    ];
+    const problems = await placementIssues(session, vpc, change, what);
     if (problems.length) throw new ValidationError(problems.map(p => ({ ...p, reason: `${what}: ${p.reason}` })));
     const updates: Array<["subnetIds" | "securityGroupIds", string[] | undefined, string]> = [
         ["subnetIds", change.subnets, "network.subnets"],
@@ -623,43 +620,39 @@ function sameEndpointAccess(left: EndpointAccess, right: EndpointAccess): boolea
     return left.public === right.public && left.private === right.private && cidrs(left) === cidrs(right);
 }
 
-async function subnetPlacementIssues(
+/** As EKS checks a network change: subnets of the cluster's VPC in two zones or more, security groups of that VPC. */
+async function placementIssues(
     session: AwsSession,
     vpc: string,
-    subnets: string[],
+    change: ClusterNetworkChange,
     what: string,
 ): Promise<FieldIssue[]> {
-    if (subnets.length === 0) return [];
-    const where = { property: "network.subnets", owner: "the cluster", what };
-    const { found, issues } = await subnetsInVpc(session, subnets, vpc, where);
-    const zones = [...new Set(found.map(s => s.AvailabilityZone))];
-    if (issues.length === 0 && zones.length < 2) {
-        const reason = `EKS needs subnets in at least two availability zones; these are all in ${zones.join(", ")}`;
-        issues.push({ property: "network.subnets", reason });
+    const subnets = change.subnets ?? [];
+    const groups = change.securityGroups ?? [];
+    const issues: FieldIssue[] = [];
+    if (subnets.length > 0) {
+        const where = { property: "network.subnets", owner: "the cluster", what };
+        const inVpc = await subnetsInVpc(session, subnets, vpc, where);
+        const zones = [...new Set(inVpc.found.map(s => s.AvailabilityZone))];
+        issues.push(...inVpc.issues);
+        if (inVpc.issues.length === 0 && zones.length < 2) {
+            const reason = `EKS needs subnets in at least two availability zones; these are all in ${zones.join(", ")}`;
+            issues.push({ property: "network.subnets", reason });
+        }
     }
-    return issues;
-}
-
-async function securityGroupPlacementIssues(
-    session: AwsSession,
-    vpc: string,
-    groups: string[],
-    what: string,
-): Promise<FieldIssue[]> {
-    if (groups.length === 0) return [];
-    const found =
-        (
-            await aws(what, () => session.clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groups })), {
-                property: "network.securityGroups",
-            })
-        ).SecurityGroups ?? [];
-    return groups.flatMap((group, i) => {
+    if (groups.length === 0) return issues;
+    const describe = () => session.clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groups }));
+    const found = (await aws(what, describe, { property: "network.securityGroups" })).SecurityGroups ?? [];
+    groups.forEach((group, i) => {
         const property = `network.securityGroups[${i}]`;
         const described = found.find(f => f.GroupId === group);
-        if (!described) return [{ property, reason: `security group ${group} does not exist` }];
-        const reason = `security group ${group} is in ${described.VpcId}, not in the cluster's VPC ${vpc}`;
-        return described.VpcId === vpc ? [] : [{ property, reason }];
+        if (!described) issues.push({ property, reason: `security group ${group} does not exist` });
+        else if (described.VpcId !== vpc) {
+            const reason = `security group ${group} is in ${described.VpcId}, not in the cluster's VPC ${vpc}`;
+            issues.push({ property, reason });
+        }
     });
+    return issues;
 }
 
 export async function changeClusterTags(

@@ -380,39 +380,20 @@ async function removeNlbParts(session: LocalSession, id: string, what: string): 
     });
     if (!rec) return;
     if (rec.status !== "Deleting") {
-        const onRecord = (fn: (r: NlbRecord) => void) => (state: StoreState) => {
-            const record = state.nlbs.find(n => n.id === id);
-            if (record) fn(record);
-        };
-        if (rec.vms.length > 0)
-            await call(
-                session,
-                "deleteNlb.vms",
-                what,
-                onRecord(r => {
-                    r.vms = [];
-                }),
-            );
-        if (rec.listener.cspId) {
-            await call(
-                session,
-                "deleteNlb.listener",
-                what,
-                onRecord(r => {
-                    r.listener = { ...r.listener, cspId: "", ip: "", dnsName: "" };
-                }),
-            );
-        }
+        // Each part is its own cloud call (a fault can hit between them), taken off the stored record.
+        const removePart = (op: string, clear: (r: NlbRecord) => void) =>
+            call(session, `deleteNlb.${op}`, what, state => {
+                const record = state.nlbs.find(n => n.id === id);
+                if (record) clear(record);
+            });
+        if (rec.vms.length > 0) await removePart("vms", r => (r.vms = []));
+        if (rec.listener.cspId)
+            await removePart("listener", r => (r.listener = { ...r.listener, cspId: "", ip: "", dnsName: "" }));
         if (rec.vmGroup.cspId) {
-            await call(
-                session,
-                "deleteNlb.vmGroup",
-                what,
-                onRecord(r => {
-                    r.vmGroup.cspId = "";
-                    r.healthChecker.cspId = "";
-                }),
-            );
+            await removePart("vmGroup", r => {
+                r.vmGroup.cspId = "";
+                r.healthChecker.cspId = "";
+            });
         }
         await call(session, "deleteNlb.loadBalancer", what, state => {
             const record = state.nlbs.find(n => n.id === id);
