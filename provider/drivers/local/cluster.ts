@@ -5,6 +5,7 @@ import { countOrPercent, ipv4CidrProblem, labelMap, parseWith, taintList } from 
 import { AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, ValidationError } from "../../interface/errors";
 import { ownerField } from "../../interface/owner";
 import { call, copyTags, enter, label, LocalSession, matchIid, requireIid, undoCreate, wait } from "./ops";
+import { describeKept, Kept, waitKeptActive, waitKeptGone } from "./ops";
 import { intIssues, nameIssues, oneOfIssues, tagIssues, throwIfIssues } from "../../interface/rules";
 import {
     beginTransition,
@@ -43,7 +44,7 @@ export async function createCluster(session: LocalSession, req: api.ClusterReq):
     );
     try {
         // Like EKS: node groups can only be created once the control plane is Active.
-        await waitClusterActive(session, id, what, "create");
+        await waitKeptActive(session, CLUSTERS, id, what, "create");
         const ngIds: string[] = [];
         for (const ngReq of req.nodeGroups) {
             ngIds.push(
@@ -58,7 +59,7 @@ export async function createCluster(session: LocalSession, req: api.ClusterReq):
             );
         }
         if (ngIds.length > 0) await waitNodeGroupsActive(session, id, ngIds, what, "create");
-        return toClusterInfo(await waitClusterActive(session, id, what, "create"));
+        return toClusterInfo(await waitKeptActive(session, CLUSTERS, id, what, "create"));
     } catch (err) {
         return undo.fail(err);
     }
@@ -77,7 +78,7 @@ export async function getCluster(session: LocalSession, iid: Iid): Promise<api.C
     requireIid(iid, "iid");
     const what = `getting Cluster (${label(iid)})`;
     await enter(session, "getCluster", what);
-    const rec = await describeCluster(session, what, state => matchIid(state.clusters, iid)?.id);
+    const rec = await describeKept(session, CLUSTERS, what, state => matchIid(state.clusters, iid)?.id);
     if (!rec) throw new NotFoundError(`${what}: not found`);
     return toClusterInfo(rec);
 }
@@ -126,7 +127,7 @@ export async function getNodeGroup(session: LocalSession, clusterIid: Iid, ngIid
     requireIid(ngIid, "nodeGroupIid");
     const what = `getting NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
     await enter(session, "getNodeGroup", what);
-    const cluster = await describeCluster(session, what, state => matchIid(state.clusters, clusterIid)?.id);
+    const cluster = await describeKept(session, CLUSTERS, what, state => matchIid(state.clusters, clusterIid)?.id);
     if (!cluster) throw new NotFoundError(`${what}: the cluster does not exist`);
     const ng = matchIid(cluster.nodeGroups, ngIid);
     if (!ng) throw new NotFoundError(`${what}: not found`);
@@ -177,7 +178,7 @@ export async function upgradeCluster(
     await enter(session, "upgradeCluster", what);
     const versions = session.caps.cluster.versions;
     throwIfIssues(oneOfIssues(version, versions, "version"));
-    const cur = await describeCluster(session, what, state => matchIid(state.clusters, clusterIid)?.id);
+    const cur = await describeKept(session, CLUSTERS, what, state => matchIid(state.clusters, clusterIid)?.id);
     if (!cur) throw new NotFoundError(`${what}: not found`);
     const from = versions.indexOf(cur.version);
     const to = versions.indexOf(version);
@@ -196,7 +197,7 @@ export async function upgradeCluster(
         await upgradeControlPlaneOneStep(session, cur.id, versions[i], what);
     }
     await catchUpNodeGroups(session, cur.id, what);
-    return toClusterInfo(await waitClusterActive(session, cur.id, what, "update"));
+    return toClusterInfo(await waitKeptActive(session, CLUSTERS, cur.id, what, "update"));
 }
 
 export async function changeClusterTags(
@@ -244,9 +245,9 @@ export async function changeClusterNetwork(
             cluster[kind] = [...value];
             beginTransition(state, cluster, "Updating");
         });
-        await waitClusterActive(session, id, what, "update");
+        await waitKeptActive(session, CLUSTERS, id, what, "update");
     }
-    const cluster = await waitClusterActive(session, id, what, "update");
+    const cluster = await waitKeptActive(session, CLUSTERS, id, what, "update");
     return { vpc: cluster.vpc, subnets: [...cluster.subnets], securityGroups: [...cluster.securityGroups] };
 }
 
@@ -285,9 +286,9 @@ export async function changeClusterAccess(
             apply(cluster);
             beginTransition(state, cluster, "Updating");
         });
-        await waitClusterActive(session, id, what, "update");
+        await waitKeptActive(session, CLUSTERS, id, what, "update");
     }
-    return toClusterInfo(await waitClusterActive(session, id, what, "update"));
+    return toClusterInfo(await waitKeptActive(session, CLUSTERS, id, what, "update"));
 }
 
 /** The zones chosen at creation (records from before zones were kept: those of its subnets). */
@@ -383,7 +384,7 @@ async function upgradeControlPlaneOneStep(
         cluster.targetVersion = step;
         beginTransition(state, cluster, "Updating");
     });
-    await waitClusterActive(session, clusterId, what, "update");
+    await waitKeptActive(session, CLUSTERS, clusterId, what, "update");
 }
 
 /** Brings every node group to the control plane's version, one minor version per pass. */
@@ -415,43 +416,18 @@ async function upgradeNodeGroupsOneStep(session: LocalSession, clusterId: string
     return true;
 }
 
-/** One describe: counts as a poll of the cluster and each of its node groups. */
-async function describeCluster(
-    session: LocalSession,
-    what: string,
-    pick: (state: StoreState) => string | undefined,
-): Promise<ClusterRecord | null> {
-    return call(session, "describeCluster", what, state => {
-        const id = pick(state);
-        const cluster = state.clusters.find(x => x.id === id);
-        if (!cluster) return null;
-        if (!observeCluster(state, cluster)) {
-            state.clusters = state.clusters.filter(x => x !== cluster);
-            return null;
-        }
-        return structuredClone(cluster);
-    });
-}
-
-async function waitClusterActive(
-    session: LocalSession,
-    id: string,
-    what: string,
-    phase: "create" | "update",
-): Promise<ClusterRecord> {
-    return wait(session, phase, `${subject(what)} to be Active`, async () => {
-        const cluster = await describeCluster(session, what, () => id);
-        if (!cluster) throw new NotFoundError(`${what}: the cluster disappeared while waiting for it to become Active`);
-        return cluster.status === "Active" ? { done: true, value: cluster } : { done: false, state: cluster.status };
-    });
-}
-
-async function waitClusterGone(session: LocalSession, id: string, what: string): Promise<void> {
-    await wait(session, "delete", `${subject(what)} to be deleted`, async () => {
-        const cluster = await describeCluster(session, what, () => id);
-        return cluster ? { done: false, state: cluster.status } : { done: true, value: undefined };
-    });
-}
+/** The clusters this driver keeps, for the shared describe and waits (ops.ts). */
+const CLUSTERS: Kept<ClusterRecord> = {
+    op: "describeCluster",
+    noun: "cluster",
+    subject: subject,
+    list: state => state.clusters,
+    // A describe is a poll of the cluster and of each of its node groups.
+    observe: observeCluster,
+    drop: (state, gone) => {
+        state.clusters = state.clusters.filter(candidate => candidate !== gone);
+    },
+};
 
 async function waitNodeGroupsActive(
     session: LocalSession,
@@ -461,7 +437,7 @@ async function waitNodeGroupsActive(
     phase: "create" | "update",
 ): Promise<ClusterRecord> {
     return wait(session, phase, `node groups of ${subject(what)} to be Active`, async () => {
-        const cluster = await describeCluster(session, what, () => clusterId);
+        const cluster = await describeKept(session, CLUSTERS, what, () => clusterId);
         if (!cluster) throw new NotFoundError(`${what}: the cluster disappeared while waiting for its node groups`);
         const states = ngIds.map(id => nodeGroupById(cluster, id, what).status);
         const pending = states.filter(st => st !== "Active");
@@ -476,7 +452,7 @@ async function waitNodeGroupsGone(
     what: string,
 ): Promise<void> {
     await wait(session, "delete", `node groups of ${subject(what)} to be deleted`, async () => {
-        const cluster = await describeCluster(session, what, () => clusterId);
+        const cluster = await describeKept(session, CLUSTERS, what, () => clusterId);
         const left = cluster ? cluster.nodeGroups.filter(ng => ngIds.includes(ng.id)) : [];
         return left.length === 0
             ? { done: true, value: undefined }
@@ -519,7 +495,7 @@ async function removeCluster(session: LocalSession, id: string, what: string): P
             beginTransition(state, cur, "Deleting");
         });
     }
-    await waitClusterGone(session, id, what);
+    await waitKeptGone(session, CLUSTERS, id, what);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ import {
     NotSupportedError,
 } from "../../interface/errors";
 import { ownerField } from "../../interface/owner";
-import { call, copyTags, enter, label, LocalSession, matchIid, requireIid, undoCreate, wait } from "./ops";
+import { call, copyTags, enter, label, LocalSession, matchIid, requireIid, undoCreate } from "./ops";
+import { describeKept, Kept, waitKeptActive, waitKeptGone } from "./ops";
 import { intIssues, nameIssues, oneOfIssues, tagIssues, throwIfIssues } from "../../interface/rules";
 import { planSubnetSteps, sharedZones } from "../../interface/subnets";
 import { beginTransition, newId, NlbRecord, observeNlb, onePerZone, randomHex, StoreState, zoneOf } from "./store";
@@ -70,7 +71,7 @@ export async function createNlb(session: LocalSession, req: NlbReq): Promise<Nlb
                 rec.vms = uniq(req.vmGroup.vms).map(vm => ({ vm, healthPolls: 0 }));
             });
         }
-        return toNlbInfo(session, await waitNlbActive(session, id, what, "create"));
+        return toNlbInfo(session, await waitKeptActive(session, NLBS, id, what, "create"));
     } catch (err) {
         return undo.fail(err);
     }
@@ -87,7 +88,7 @@ export async function listNlb(session: LocalSession): Promise<NlbInfo[]> {
 
 export async function getNlb(session: LocalSession, iid: Iid): Promise<NlbInfo> {
     const what = await enterNlb(session, "getNlb", iid, "getting");
-    const rec = await describeNlb(session, what, state => matchIid(state.nlbs, iid)?.id);
+    const rec = await describeKept(session, NLBS, what, state => matchIid(state.nlbs, iid)?.id);
     if (!rec) throw new NotFoundError(`${what}: not found`);
     return toNlbInfo(session, rec);
 }
@@ -331,46 +332,20 @@ async function update(
         if (JSON.stringify(rec) !== before && rec.status === "Active") beginTransition(state, rec, "Updating");
         return rec.id;
     });
-    return waitNlbActive(session, id, what, "update");
+    return waitKeptActive(session, NLBS, id, what, "update");
 }
 
-/** One describe: counts as a poll of the NLB; null when it does not exist (any more). */
-async function describeNlb(
-    session: LocalSession,
-    what: string,
-    pick: (state: StoreState) => string | undefined,
-): Promise<NlbRecord | null> {
-    return call(session, "describeNlb", what, state => {
-        const id = pick(state);
-        const rec = state.nlbs.find(n => n.id === id);
-        if (!rec) return null;
-        if (!observeNlb(rec)) {
-            state.nlbs = state.nlbs.filter(n => n !== rec);
-            return null;
-        }
-        return structuredClone(rec);
-    });
-}
-
-async function waitNlbActive(
-    session: LocalSession,
-    id: string,
-    what: string,
-    phase: "create" | "update",
-): Promise<NlbRecord> {
-    return wait(session, phase, `${nlbName(what)} to be Active`, async () => {
-        const rec = await describeNlb(session, what, () => id);
-        if (!rec) throw new NotFoundError(`${what}: the Nlb disappeared while waiting for it to become Active`);
-        return rec.status === "Active" ? { done: true, value: rec } : { done: false, state: rec.status };
-    });
-}
-
-async function waitNlbGone(session: LocalSession, id: string, what: string): Promise<void> {
-    await wait(session, "delete", `${nlbName(what)} to be deleted`, async () => {
-        const rec = await describeNlb(session, what, () => id);
-        return rec ? { done: false, state: rec.status } : { done: true, value: undefined };
-    });
-}
+/** The Nlbs this driver keeps, for the shared describe and waits (ops.ts). */
+const NLBS: Kept<NlbRecord> = {
+    op: "describeNlb",
+    noun: "Nlb",
+    subject: nlbName,
+    list: state => state.nlbs,
+    observe: (_state, rec) => observeNlb(rec),
+    drop: (state, gone) => {
+        state.nlbs = state.nlbs.filter(candidate => candidate !== gone);
+    },
+};
 
 /** Deletes whatever parts exist, in reverse order of create, then waits until the NLB is gone. */
 async function removeNlbParts(session: LocalSession, id: string, what: string): Promise<void> {
@@ -400,7 +375,7 @@ async function removeNlbParts(session: LocalSession, id: string, what: string): 
             if (record && record.status !== "Deleting") beginTransition(state, record, "Deleting");
         });
     }
-    await waitNlbGone(session, id, what);
+    await waitKeptGone(session, NLBS, id, what);
 }
 
 // ---------------------------------------------------------------------------------------------
