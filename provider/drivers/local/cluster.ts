@@ -5,7 +5,7 @@ import { countOrPercent, ipv4CidrProblem, labelMap, parseWith, taintList } from 
 import { AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, ValidationError } from "../../interface/errors";
 import { ownerField } from "../../interface/owner";
 import { call, copyTags, enter, label, LocalSession, matchIid, requireIid, undoCreate, wait } from "./ops";
-import { describeKept, Kept, waitKeptActive, waitKeptGone } from "./ops";
+import { describeKept, insertKept, Kept, peekKept, waitKeptActive, waitKeptGone } from "./ops";
 import { intIssues, nameIssues, oneOfIssues, tagIssues, throwIfIssues } from "../../interface/rules";
 import {
     beginTransition,
@@ -31,14 +31,9 @@ export async function createCluster(session: LocalSession, req: api.ClusterReq):
     const name = req?.iid?.nameId ?? "";
     const what = `creating Cluster (${name})`;
     await enter(session, "createCluster", what);
-    const id = await call(session, "createCluster.controlPlane", what, state => {
-        throwIfIssues(clusterReqIssues(session, state, req));
-        if (state.clusters.some(c => c.name === name))
-            throw new AlreadyExistsError(`${what}: a Cluster named "${name}" already exists`);
-        const rec = fromClusterReq(session, state, req);
-        state.clusters.push(rec);
-        return rec.id;
-    });
+    const issues = (state: StoreState) => clusterReqIssues(session, state, req);
+    const build = (state: StoreState) => fromClusterReq(session, state, req);
+    const id = await insertKept(session, CLUSTERS, { op: "createCluster.controlPlane", what, name }, issues, build);
     const undo = undoCreate(what, `Cluster ${name}`, () =>
         removeCluster(session, id, `rolling back Cluster (${name})`),
     );
@@ -420,6 +415,7 @@ async function upgradeNodeGroupsOneStep(session: LocalSession, clusterId: string
 const CLUSTERS: Kept<ClusterRecord> = {
     op: "describeCluster",
     noun: "cluster",
+    aNoun: "a Cluster",
     subject: subject,
     list: state => state.clusters,
     // A describe is a poll of the cluster and of each of its node groups.
@@ -477,10 +473,7 @@ async function removeNodeGroups(
 
 /** Node groups first (the cloud refuses to delete a control plane that still has them), then the cluster. */
 async function removeCluster(session: LocalSession, id: string, what: string): Promise<void> {
-    const cluster = await call(session, null, what, state => {
-        const found = state.clusters.find(x => x.id === id);
-        return found ? structuredClone(found) : null;
-    });
+    const cluster = await peekKept(session, CLUSTERS, id, what);
     if (!cluster) return;
     if (cluster.status !== "Deleting") {
         const ngIds = cluster.nodeGroups.map(ng => ng.id);

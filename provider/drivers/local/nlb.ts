@@ -1,16 +1,10 @@
 import type { HealthCheckerInfo, HealthCheckerReq, HealthInfo, Iid, ListenerInfo } from "../../interface/driver";
 import type { ListenerReq, NlbInfo, NlbReq, NlbTraffic, TrafficProtocol, VmGroupInfo } from "../../interface/driver";
 import type { VmGroupReq } from "../../interface/driver";
-import {
-    AlreadyExistsError,
-    CloudApiError,
-    FieldIssue,
-    NotFoundError,
-    NotSupportedError,
-} from "../../interface/errors";
+import { CloudApiError, FieldIssue, NotFoundError, NotSupportedError } from "../../interface/errors";
 import { ownerField } from "../../interface/owner";
 import { call, copyTags, enter, label, LocalSession, matchIid, requireIid, undoCreate } from "./ops";
-import { describeKept, Kept, waitKeptActive, waitKeptGone } from "./ops";
+import { describeKept, insertKept, Kept, peekKept, waitKeptActive, waitKeptGone } from "./ops";
 import { intIssues, nameIssues, oneOfIssues, tagIssues, throwIfIssues } from "../../interface/rules";
 import { planSubnetSteps, sharedZones } from "../../interface/subnets";
 import { beginTransition, newId, NlbRecord, observeNlb, onePerZone, randomHex, StoreState, zoneOf } from "./store";
@@ -39,14 +33,9 @@ export async function createNlb(session: LocalSession, req: NlbReq): Promise<Nlb
     if (!session.caps.nlb.types.includes(req.type)) {
         throw new NotSupportedError(`${what}: type ${req.type} is not supported by the local driver`);
     }
-    const id = await call(session, "createNlb.loadBalancer", what, state => {
-        throwIfIssues(nlbReqIssues(session, state, req));
-        if (state.nlbs.some(n => n.name === name))
-            throw new AlreadyExistsError(`${what}: an Nlb named "${name}" already exists`);
-        const rec = fromNlbReq(session, state, req);
-        state.nlbs.push(rec);
-        return rec.id;
-    });
+    const issues = (state: StoreState) => nlbReqIssues(session, state, req);
+    const build = (state: StoreState) => fromNlbReq(session, state, req);
+    const id = await insertKept(session, NLBS, { op: "createNlb.loadBalancer", what, name }, issues, build);
     const undo = undoCreate(what, `Nlb ${name}`, () => removeNlbParts(session, id, `rolling back Nlb (${name})`));
     try {
         await call(session, "createNlb.vmGroup", what, state => {
@@ -339,6 +328,7 @@ async function update(
 const NLBS: Kept<NlbRecord> = {
     op: "describeNlb",
     noun: "Nlb",
+    aNoun: "an Nlb",
     subject: nlbName,
     list: state => state.nlbs,
     observe: (_state, rec) => observeNlb(rec),
@@ -349,10 +339,7 @@ const NLBS: Kept<NlbRecord> = {
 
 /** Deletes whatever parts exist, in reverse order of create, then waits until the NLB is gone. */
 async function removeNlbParts(session: LocalSession, id: string, what: string): Promise<void> {
-    const rec = await call(session, null, what, state => {
-        const found = state.nlbs.find(n => n.id === id);
-        return found ? structuredClone(found) : null;
-    });
+    const rec = await peekKept(session, NLBS, id, what);
     if (!rec) return;
     if (rec.status !== "Deleting") {
         // Each part is its own cloud call (a fault can hit between them), taken off the stored record.

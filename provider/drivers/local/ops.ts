@@ -1,5 +1,6 @@
 import type { Capabilities, Connection, DriverContext, Iid } from "../../interface/driver";
-import { NotFoundError, ValidationError } from "../../interface/errors";
+import { AlreadyExistsError, FieldIssue, NotFoundError, ValidationError } from "../../interface/errors";
+import { throwIfIssues } from "../../interface/rules";
 import { UndoStack } from "../../interface/undo";
 import { Poll, waitUntil, withRetries } from "../../interface/wait";
 import { DEFAULT_REGION, defaultStateDir, LocalCloud, StoreState } from "./store";
@@ -76,14 +77,50 @@ export function wait<T>(
 export interface Kept<R extends { id: string; status: string }> {
     /** The describe's operation (a fault point), e.g. `describeNlb`. */
     op: string;
-    /** The record in errors: "the <noun> disappeared …". */
+    /** The record in errors: "the <noun> disappeared …", "<aNoun> named … already exists". */
     noun: string;
+    aNoun: string;
     /** The part of `what` that names the record, for the waits' progress lines. */
     subject: (what: string) => string;
     list: (state: StoreState) => R[];
     /** Moves the record along its transition; false once that has deleted it. */
     observe: (state: StoreState, rec: R) => boolean;
     drop: (state: StoreState, rec: R) => void;
+}
+
+/**
+ * The first cloud call of a create, in one step so a racing create of the same name is refused:
+ * the request checked against the state, the name found free, the new record stored. Its id.
+ */
+export function insertKept<R extends { id: string; status: string; name: string }>(
+    session: LocalSession,
+    kept: Kept<R>,
+    step: { op: string; what: string; name: string },
+    issues: (state: StoreState) => FieldIssue[],
+    build: (state: StoreState) => R,
+): Promise<string> {
+    return call(session, step.op, step.what, state => {
+        throwIfIssues(issues(state));
+        if (kept.list(state).some(rec => rec.name === step.name)) {
+            throw new AlreadyExistsError(`${step.what}: ${kept.aNoun} named "${step.name}" already exists`);
+        }
+        const rec = build(state);
+        kept.list(state).push(rec);
+        return rec.id;
+    });
+}
+
+/** A copy of the record as stored, without the poll a describe counts (null when there is none). */
+export function peekKept<R extends { id: string; status: string }>(
+    session: LocalSession,
+    kept: Kept<R>,
+    id: string,
+    what: string,
+): Promise<R | null> {
+    return call(session, null, what, state => {
+        const found = kept.list(state).find(rec => rec.id === id);
+        return found ? structuredClone(found) : null;
+    });
 }
 
 /** One describe: counts as a poll of the record; null when it does not exist (any more). */
