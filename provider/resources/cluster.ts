@@ -16,7 +16,7 @@ import { ownerField } from "../interface/owner";
 import { isRecord, parseWith, Props } from "../interface/schema";
 import { capabilitiesOf } from "../drivers/registry";
 import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
-import { clean, UpdateResult, userTags } from "./common";
+import { clean, userTags } from "./common";
 import { CLUSTER_CALL_ORDER, ClusterCall, clusterFields, NodeGroupOp, nodeGroupOps, plan, Plan } from "./fields";
 import { changeScaling, configChange, enforceDeclaredSize, fromNodeGroupInfo, liveSpec } from "./nodeGroupCommon";
 import { toNodeGroupReq } from "./nodeGroupCommon";
@@ -288,12 +288,7 @@ function nodeGroupSteps(ctx: ClusterUpdate): Step[] {
     }));
 }
 
-export async function updateCluster(
-    id: string,
-    olds: Props,
-    news: Props,
-    config: ProviderConfig,
-): Promise<UpdateResult> {
+export const updateCluster: ResourceImpl["update"] = async (id, olds, news, config) => {
     const ins = clusterInputs(news);
     const driver = driverFor(KIND, ins.clusterName, news, config);
     const iid = iidOf(id, olds);
@@ -310,7 +305,7 @@ export async function updateCluster(
         outputs: async () => toOutputs(await driver.cluster.getCluster(iid), ins, names),
         partialOutputs: async () => partialOutputs(await driver.cluster.getCluster(iid), ins, olds, names),
     });
-}
+};
 
 /** Only node groups that really exist are recorded, under whichever spec they now have. */
 function partialOutputs(info: ClusterInfo, ins: ClusterInputs, olds: Props, names: Map<string, string>): Props {

@@ -8,7 +8,7 @@ import type { NlbTraffic, TrafficProtocol } from "../interface/driver";
 import { ownerField } from "../interface/owner";
 import { isRecord, parseWith, Props } from "../interface/schema";
 import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
-import { clean, sameVm, userTags, UpdateResult } from "./common";
+import { clean, sameVm, userTags } from "./common";
 import { NLB_CALL_ORDER, NlbCall, nlbFields, plan } from "./fields";
 import { NlbInputs, nlbSchema, timeoutsSchema } from "./schemas";
 import { adoptExisting, capsOf, checkResource, createTracked, deleteOrGone, diffResource, driverFor } from "./skeleton";
@@ -181,7 +181,7 @@ function nlbSteps(ctx: NlbUpdate, calls: readonly string[]): Step[] {
     return NLB_CALL_ORDER.filter(wanted).flatMap(call => NLB_CALLS[call](ctx));
 }
 
-export async function updateNlb(id: string, olds: Props, news: Props, config: ProviderConfig): Promise<UpdateResult> {
+export const updateNlb: ResourceImpl["update"] = async (id, olds, news, config) => {
     const ins = nlbInputs(news);
     const driver = driverFor(KIND, ins.nlbName, news, config);
     const iid = iidOf(id, olds);
@@ -205,7 +205,7 @@ export async function updateNlb(id: string, olds: Props, news: Props, config: Pr
         partialOutputs: () => readBack(info => mergeVms(oldVms, ins.vmGroup.vms, info.vmGroup.vms), false),
         nameFailedStep: true,
     });
-}
+};
 
 /** Declared VMs that are really attached, whichever of the old or new declarations they came from. */
 function mergeVms(oldVms: string[], newVms: string[], live: string[]): string[] {

@@ -3,7 +3,7 @@ import type { Driver, Iid, NodeGroupInfo } from "../interface/driver";
 import { parseWith, Props } from "../interface/schema";
 import { capabilitiesOf } from "../drivers/registry";
 import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
-import { clean, UpdateResult } from "./common";
+import { clean } from "./common";
 import { NODE_GROUP_CALL_ORDER, NodeGroupCall, nodeGroupFields, plan, Plan } from "./fields";
 import { changeScaling, configChange, enforceDeclaredSize, fromNodeGroupInfo, liveSpec } from "./nodeGroupCommon";
 import { toNodeGroupReq } from "./nodeGroupCommon";
@@ -138,12 +138,7 @@ const NODE_GROUP_CALLS: Record<NodeGroupCall, (ctx: NodeGroupUpdate) => Step[]> 
         ),
 };
 
-export async function updateNodeGroup(
-    id: string,
-    olds: Props,
-    news: Props,
-    config: ProviderConfig,
-): Promise<UpdateResult> {
+export const updateNodeGroup: ResourceImpl["update"] = async (id, olds, news, config) => {
     const ins = nodeGroupInputs(news);
     const driver = driverFor(KIND, ins.nodeGroupName, news, config);
     const planned = plan(nodeGroupFields, olds, news, capabilitiesOf(ins.connection.driver));
@@ -166,7 +161,7 @@ export async function updateNodeGroup(
         outputs: readBack,
         partialOutputs: readBack,
     });
-}
+};
 
 export async function deleteNodeGroup(id: string, props: Props, config: ProviderConfig): Promise<void> {
     const ngIid = { nameId: nameIn(props, "nodeGroupName", ""), systemId: id };
