@@ -88,6 +88,14 @@ import {
 // ---------------------------------------------------------------------------------------------
 // create
 
+/** What createNlb settles before the first cloud write, and its parts are made from. */
+interface NlbPlan {
+    req: NlbReq;
+    subnets: string[];
+    tags: Tag[];
+    what: string;
+}
+
 export async function createNlb(session: AwsSession, req: NlbReq): Promise<NlbInfo> {
     const name = req.iid.nameId;
     const what = `creating Nlb (${name})`;
@@ -107,13 +115,6 @@ export async function createNlb(session: AwsSession, req: NlbReq): Promise<NlbIn
     return transaction(what, { log: line => session.log(line), creates: true }, undo =>
         createNlbParts(session, { req, subnets, tags, what }, undo),
     );
-}
-
-interface NlbPlan {
-    req: NlbReq;
-    subnets: string[];
-    tags: Tag[];
-    what: string;
 }
 
 /** Load balancer, target group (with its VMs), listener, each undone if a later one fails; then active. */
