@@ -1,6 +1,6 @@
-import type { HealthCheckerInfo, HealthCheckerReq, HealthInfo, Iid, ListenerInfo } from "../../interface/driver";
-import type { ListenerReq, NlbInfo, NlbReq, NlbTraffic, TrafficProtocol, VmGroupInfo } from "../../interface/driver";
-import type { VmGroupReq } from "../../interface/driver";
+import type { Iid, ListenerInfo, ListenerReq, NlbInfo, NlbReq, NlbTraffic } from "../../interface/driver";
+import type { HealthCheckerInfo, HealthCheckerReq, HealthInfo, TrafficProtocol } from "../../interface/driver";
+import type { VmGroupInfo, VmGroupReq } from "../../interface/driver";
 import { CloudApiError, FieldIssue, NotFoundError, NotSupportedError } from "../../interface/errors";
 import { ownerField } from "../../interface/owner";
 import { call, copyTags, enter, label, LocalSession, matchIid, requireIid, undoCreate } from "./ops";
