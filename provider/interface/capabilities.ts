@@ -2,7 +2,7 @@
  * What every driver's capabilities share, and `defineCapabilities` so a driver states only what
  * differs: the base is merged with the driver's overrides, plain objects key by key, anything else
  * (lists, patterns, numbers) replaced whole. The overrides' type asks for every field the base
- * does not give (names, health ranges, versions, …) and lets the driver restate any other one.
+ * does not give (names, health defaults, versions, …) and lets the driver restate any other one.
  */
 import type { Capabilities, ClusterCapabilities, DriverName, NlbCapabilities } from "./driver";
 import { CAPACITY_TYPES, LOG_TYPES } from "./driver";
@@ -27,6 +27,10 @@ export const SHARED_NLB = {
     healthProtocols: ["TCP", "HTTP", "HTTPS"],
     compatibleProtocols: { TCP: ["TCP"], UDP: ["UDP"] },
     timeoutAtMostInterval: true,
+    // ELBv2's health-check ranges, which the local driver mirrors so programs port to AWS.
+    healthInterval: { min: 5, max: 300 },
+    healthTimeout: { min: 2, max: 120 },
+    healthThreshold: { min: 2, max: 10 },
     // Every setting settable; the defaults are ELBv2's (draining 300 s, cross-zone off, client IP kept).
     traffic: {
         defaults: {

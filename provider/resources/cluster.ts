@@ -16,7 +16,7 @@ import { ownerField } from "../interface/owner";
 import { isRecord, parseWith, Props } from "../interface/schema";
 import { capabilitiesOf } from "../drivers/registry";
 import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
-import { clean, UpdateResult, userTags } from "./common";
+import { clean, userTags } from "./common";
 import { CLUSTER_CALL_ORDER, ClusterCall, clusterFields, NodeGroupOp, nodeGroupOps, plan, Plan } from "./fields";
 import {
     changeScaling,
@@ -60,7 +60,6 @@ export function checkCluster(olds: Props, news: Props): CheckResult {
                 fallback: "cluster",
                 rule: caps => caps?.cluster.name,
                 cap: 40,
-                lowercase: () => false,
             },
             validate: (module, inputs) => {
                 const ins = clusterInputs(inputs);
@@ -133,15 +132,16 @@ async function adoptCluster(
                 const matched = ins.nodeGroups.filter(group => info.nodeGroups.some(g => g.iid.nameId === group.name));
                 return toOutputs(info, { ...ins, nodeGroups: matched }, sameNames(ins));
             },
-            replaces: live => diffCluster(live, inputs).replaces,
+            diff: diffCluster,
             // A downgrade is no replacement but cannot be applied either.
             refusals: info =>
                 compareVersions(ins.version, info.version) < 0
                     ? [`version: existing ${info.version} is newer than declared ${ins.version}`]
                     : [],
-            update: (id, live) => updateCluster(id, live, inputs, config),
+            update: updateCluster,
         },
         inputs,
+        config,
     );
 }
 
@@ -151,9 +151,8 @@ function sameNames(ins: ClusterInputs): Map<string, string> {
 }
 
 export async function readCluster(id: string, props: Props, config: ProviderConfig): Promise<ReadResult> {
-    const name = nameIn(props, "clusterName", id);
-    const driver = driverFor(KIND, name, props, config, false);
-    return readOrGone(KIND, name, async () => {
+    const stored = { kind: KIND, name: nameIn(props, "clusterName", id), props, config };
+    return readOrGone(stored, async driver => {
         const info = await driver.cluster.getCluster(iidOf(id, props));
         const stored = Array.isArray(props.nodeGroups) ? storedNodeGroups(props) : undefined;
         // Declared node groups still present, matched by cloud name; a Resource.get sees them all.
@@ -302,12 +301,7 @@ function nodeGroupSteps(ctx: ClusterUpdate): Step[] {
     }));
 }
 
-export async function updateCluster(
-    id: string,
-    olds: Props,
-    news: Props,
-    config: ProviderConfig,
-): Promise<UpdateResult> {
+export const updateCluster: ResourceImpl["update"] = async (id, olds, news, config) => {
     const ins = clusterInputs(news);
     const driver = driverFor(KIND, ins.clusterName, news, config);
     const iid = iidOf(id, olds);
@@ -324,7 +318,7 @@ export async function updateCluster(
         outputs: async () => toOutputs(await driver.cluster.getCluster(iid), ins, names),
         partialOutputs: async () => partialOutputs(await driver.cluster.getCluster(iid), ins, olds, names),
     });
-}
+};
 
 /** Only node groups that really exist are recorded, under whichever spec they now have. */
 function partialOutputs(info: ClusterInfo, ins: ClusterInputs, olds: Props, names: Map<string, string>): Props {
@@ -336,9 +330,8 @@ function partialOutputs(info: ClusterInfo, ins: ClusterInputs, olds: Props, name
 }
 
 export async function deleteCluster(id: string, props: Props, config: ProviderConfig): Promise<void> {
-    const name = nameIn(props, "clusterName", id);
-    const driver = driverFor(KIND, name, props, config);
-    await deleteOrGone(KIND, name, () => driver.cluster.deleteCluster(iidOf(id, props)));
+    const stored = { kind: KIND, name: nameIn(props, "clusterName", id), props, config };
+    await deleteOrGone(stored, driver => driver.cluster.deleteCluster(iidOf(id, props)));
 }
 
 export const clusterImpl: ResourceImpl = {
@@ -357,18 +350,24 @@ export function toClusterReq(ins: ClusterInputs): ClusterReq {
     return {
         iid: { nameId: ins.clusterName, systemId: "" },
         version: ins.version,
-        network: {
-            vpc: ins.network.vpc,
-            subnets: [...ins.network.subnets],
-            securityGroups: [...ins.network.securityGroups],
-        },
-        endpointAccess: { ...ins.endpointAccess, publicCidrs: [...ins.endpointAccess.publicCidrs] },
-        logging: [...ins.logging],
+        ...settingsOf(ins),
         nodeGroups: ins.nodeGroups.map(group => toNodeGroupReq(group.name, group, ins.pulumiUrn)),
         tags: { ...ins.tags },
         ...ownerField(ins.pulumiUrn),
     };
 }
+
+/** The cluster-wide settings a request and the outputs both carry, copied so neither shares a list with its source. */
+function settingsOf(from: ClusterSettings): ClusterSettings {
+    const { network, endpointAccess } = from;
+    return {
+        network: { vpc: network.vpc, subnets: [...network.subnets], securityGroups: [...network.securityGroups] },
+        endpointAccess: { ...endpointAccess, publicCidrs: [...endpointAccess.publicCidrs] },
+        logging: [...from.logging],
+    };
+}
+
+type ClusterSettings = Pick<ClusterInfo, "network" | "endpointAccess" | "logging">;
 
 /** Outputs: declared node groups (by cloud name) with live values; others' groups are not ours. */
 export function toOutputs(info: ClusterInfo, ins: ClusterInputs, cloudNames: Map<string, string>): ClusterOutputs {
@@ -383,13 +382,7 @@ export function toOutputs(info: ClusterInfo, ins: ClusterInputs, cloudNames: Map
         clusterName: info.iid.nameId,
         clusterId: info.iid.systemId,
         version: info.version,
-        network: {
-            vpc: info.network.vpc,
-            subnets: [...info.network.subnets],
-            securityGroups: [...info.network.securityGroups],
-        },
-        endpointAccess: { ...info.endpointAccess, publicCidrs: [...info.endpointAccess.publicCidrs] },
-        logging: [...info.logging],
+        ...settingsOf(info),
         nodeGroups,
         tags: userTags(info.tags),
         status: info.status,

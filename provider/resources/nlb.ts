@@ -8,7 +8,7 @@ import type { NlbTraffic, TrafficProtocol } from "../interface/driver";
 import { ownerField } from "../interface/owner";
 import { isRecord, parseWith, Props } from "../interface/schema";
 import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
-import { clean, sameVm, userTags, UpdateResult } from "./common";
+import { clean, sameVm, userTags } from "./common";
 import { NLB_CALL_ORDER, NlbCall, nlbFields, plan } from "./fields";
 import { NlbInputs, nlbSchema, timeoutsSchema } from "./schemas";
 import { adoptExisting, capsOf, checkResource, createTracked, deleteOrGone, diffResource, driverFor } from "./skeleton";
@@ -105,17 +105,17 @@ async function adoptNlb(ins: NlbInputs, adopt: string, inputs: Props, config: Pr
             fetch: iid => driver.nlb.getNlb(iid),
             // Adopted VMs are all the NLB's own: declared ones stay, others are detached by the update.
             outputs: info => toOutputs(info, { ...ins, vmGroup: { ...ins.vmGroup, vms: info.vmGroup.vms } }, undefined),
-            replaces: live => diffNlb(live, inputs).replaces,
-            update: (id, live) => updateNlb(id, live, inputs, config),
+            diff: diffNlb,
+            update: updateNlb,
         },
         inputs,
+        config,
     );
 }
 
 export async function readNlb(id: string, props: Props, config: ProviderConfig): Promise<ReadResult> {
-    const name = nameIn(props, "nlbName", id);
-    const driver = driverFor(KIND, name, props, config, false);
-    return readOrGone(KIND, name, async () => {
+    const stored = { kind: KIND, name: nameIn(props, "nlbName", id), props, config };
+    return readOrGone(stored, async driver => {
         const info = await driver.nlb.getNlb(iidOf(id, props));
         const health = await driver.nlb.getVmGroupHealthInfo(info.iid);
         const declared = isRecord(props.vmGroup) && Array.isArray(props.vmGroup.vms) ? vmsOf(props) : undefined;
@@ -181,7 +181,7 @@ function nlbSteps(ctx: NlbUpdate, calls: readonly string[]): Step[] {
     return NLB_CALL_ORDER.filter(wanted).flatMap(call => NLB_CALLS[call](ctx));
 }
 
-export async function updateNlb(id: string, olds: Props, news: Props, config: ProviderConfig): Promise<UpdateResult> {
+export const updateNlb: ResourceImpl["update"] = async (id, olds, news, config) => {
     const ins = nlbInputs(news);
     const driver = driverFor(KIND, ins.nlbName, news, config);
     const iid = iidOf(id, olds);
@@ -205,7 +205,7 @@ export async function updateNlb(id: string, olds: Props, news: Props, config: Pr
         partialOutputs: () => readBack(info => mergeVms(oldVms, ins.vmGroup.vms, info.vmGroup.vms), false),
         nameFailedStep: true,
     });
-}
+};
 
 /** Declared VMs that are really attached, whichever of the old or new declarations they came from. */
 function mergeVms(oldVms: string[], newVms: string[], live: string[]): string[] {
@@ -213,9 +213,8 @@ function mergeVms(oldVms: string[], newVms: string[], live: string[]): string[] 
 }
 
 export async function deleteNlb(id: string, props: Props, config: ProviderConfig): Promise<void> {
-    const name = nameIn(props, "nlbName", id);
-    const driver = driverFor(KIND, name, props, config);
-    await deleteOrGone(KIND, name, () => driver.nlb.deleteNlb(iidOf(id, props)));
+    const stored = { kind: KIND, name: nameIn(props, "nlbName", id), props, config };
+    await deleteOrGone(stored, driver => driver.nlb.deleteNlb(iidOf(id, props)));
 }
 
 export const nlbImpl: ResourceImpl = {

@@ -64,8 +64,8 @@ export async function createNlbVmGroup(inputs: Props, config: ProviderConfig): P
 
 export async function readNlbVmGroup(id: string, props: Props, config: ProviderConfig): Promise<ReadResult> {
     const ins = storedInputs(props);
-    const driver = driverFor(KIND, ins.nlb, props, config, false);
-    return readOrGone(KIND, ins.nlb, async () => {
+    const stored = { kind: KIND, name: ins.nlb, props, config };
+    return readOrGone(stored, async driver => {
         const info = await driver.nlb.getNlb(nlbIid(ins));
         const health = await driver.nlb.getVmGroupHealthInfo(info.iid);
         const owned = ins.vms.filter(vm => info.vmGroup.vms.some(attached => sameVm(vm, attached)));
@@ -117,8 +117,8 @@ export async function updateNlbVmGroup(
 
 export async function deleteNlbVmGroup(_id: string, props: Props, config: ProviderConfig): Promise<void> {
     const ins = storedInputs(props);
-    const driver = driverFor(KIND, ins.nlb, props, config);
-    await deleteOrGone(KIND, ins.nlb, async () => {
+    const stored = { kind: KIND, name: ins.nlb, props, config };
+    await deleteOrGone(stored, async driver => {
         if (ins.vms.length > 0) await driver.nlb.removeVms(nlbIid(ins), ins.vms);
     });
 }

@@ -3,7 +3,7 @@ import type { Driver, Iid, NodeGroupInfo } from "../interface/driver";
 import { parseWith, Props } from "../interface/schema";
 import { capabilitiesOf } from "../drivers/registry";
 import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
-import { clean, UpdateResult } from "./common";
+import { clean } from "./common";
 import { NODE_GROUP_CALL_ORDER, NodeGroupCall, nodeGroupFields, plan, Plan } from "./fields";
 import {
     changeScaling,
@@ -35,7 +35,6 @@ export function checkNodeGroup(olds: Props, news: Props): CheckResult {
                 fallback: "nodegroup",
                 rule: caps => caps?.cluster.nodeGroupName,
                 cap: 63,
-                lowercase: () => false,
             },
             validate: (module, inputs) => {
                 const ins = nodeGroupInputs(inputs);
@@ -92,17 +91,17 @@ async function adoptNodeGroup(
             adopt,
             fetch: iid => driver.cluster.getNodeGroup(clusterIid(inputs), iid),
             outputs: live => toOutputs(live, ins),
-            replaces: live => diffNodeGroup(live, inputs).replaces,
-            update: (id, live) => updateNodeGroup(id, live, inputs, config),
+            diff: diffNodeGroup,
+            update: updateNodeGroup,
         },
         inputs,
+        config,
     );
 }
 
 export async function readNodeGroup(id: string, props: Props, config: ProviderConfig): Promise<ReadResult> {
-    const name = nameIn(props, "nodeGroupName", id);
-    const driver = driverFor(KIND, name, props, config, false);
-    return readOrGone(KIND, name, async () => {
+    const stored = { kind: KIND, name: nameIn(props, "nodeGroupName", id), props, config };
+    return readOrGone(stored, async driver => {
         const byId = { nameId: nameIn(props, "nodeGroupName", ""), systemId: id };
         const live = await driver.cluster.getNodeGroup(clusterIid(props), byId);
         return { id: live.iid.systemId, props: toOutputs(live, storedOrLive(props, live)) };
@@ -154,12 +153,7 @@ const NODE_GROUP_CALLS: Record<NodeGroupCall, (ctx: NodeGroupUpdate) => Step[]> 
         ),
 };
 
-export async function updateNodeGroup(
-    id: string,
-    olds: Props,
-    news: Props,
-    config: ProviderConfig,
-): Promise<UpdateResult> {
+export const updateNodeGroup: ResourceImpl["update"] = async (id, olds, news, config) => {
     const ins = nodeGroupInputs(news);
     const driver = driverFor(KIND, ins.nodeGroupName, news, config);
     const planned = plan(nodeGroupFields, olds, news, capabilitiesOf(ins.connection.driver));
@@ -182,13 +176,12 @@ export async function updateNodeGroup(
         outputs: readBack,
         partialOutputs: readBack,
     });
-}
+};
 
 export async function deleteNodeGroup(id: string, props: Props, config: ProviderConfig): Promise<void> {
-    const name = nameIn(props, "nodeGroupName", id);
-    const driver = driverFor(KIND, name, props, config);
     const ngIid = { nameId: nameIn(props, "nodeGroupName", ""), systemId: id };
-    await deleteOrGone(KIND, name, () => driver.cluster.removeNodeGroup(clusterIid(props), ngIid));
+    const stored = { kind: KIND, name: nameIn(props, "nodeGroupName", id), props, config };
+    await deleteOrGone(stored, driver => driver.cluster.removeNodeGroup(clusterIid(props), ngIid));
 }
 
 export const nodeGroupImpl: ResourceImpl = {

@@ -55,7 +55,8 @@ export interface Naming {
     rule: (caps: Capabilities | undefined) => NameRule | undefined;
     /** At most this many characters, whatever the driver allows. */
     cap: number;
-    lowercase: (caps: Capabilities | undefined) => boolean;
+    /** Whether the generated name is lowercased (a cloud whose names are); by default it keeps its case. */
+    lowercase?: (caps: Capabilities | undefined) => boolean;
 }
 
 export interface CheckSpec {
@@ -77,7 +78,7 @@ function resolveName(naming: Naming, olds: Props, news: Props, caps: Capabilitie
     }
     const base = typeof news.pulumiName === "string" ? news.pulumiName : naming.fallback;
     const maxLength = Math.min(naming.rule(caps)?.maxLength ?? naming.cap, naming.cap);
-    return { [naming.key]: autoName(base, maxLength, naming.lowercase(caps)), autoNamed: true };
+    return { [naming.key]: autoName(base, maxLength, naming.lowercase?.(caps) === true), autoNamed: true };
 }
 
 export function checkResource(spec: CheckSpec, olds: Props, news: Props): CheckResult {
@@ -137,23 +138,37 @@ export function nameIn(props: Props, key: string, fallback: string): string {
     return typeof name === "string" && name !== "" ? name : fallback;
 }
 
+/** A stored resource one operation is about: its kind and cloud name, its state and the provider config. */
+export interface Stored {
+    kind: string;
+    name: string;
+    props: Props;
+    config: ProviderConfig;
+}
+
 /** Read: the live outputs, or gone (`{}`) when the cloud no longer has the object. */
-export async function readOrGone(kind: string, name: string, read: () => Promise<ReadResult>): Promise<ReadResult> {
-    try {
-        return await read();
-    } catch (err) {
-        if (isNotFound(err)) return {};
-        throw opError("reading", kind, name, err);
-    }
+export function readOrGone(stored: Stored, read: (driver: Driver) => Promise<ReadResult>): Promise<ReadResult> {
+    // A read waits for nothing, so its driver goes without the resource's timeouts.
+    return unlessGone({ verb: "reading", gone: {}, withTimeouts: false }, stored, read);
 }
 
 /** Delete: an object already gone is deleted. */
-export async function deleteOrGone(kind: string, name: string, remove: () => Promise<void>): Promise<void> {
+export function deleteOrGone(stored: Stored, remove: (driver: Driver) => Promise<void>): Promise<void> {
+    return unlessGone({ verb: "deleting", gone: undefined, withTimeouts: true }, stored, remove);
+}
+
+/** One operation on a stored object, with a driver opened for it; NotFound means gone, and `gone` is the result. */
+async function unlessGone<T>(
+    op: { verb: "reading" | "deleting"; gone: T; withTimeouts: boolean },
+    stored: Stored,
+    run: (driver: Driver) => Promise<T>,
+): Promise<T> {
+    const driver = driverFor(stored.kind, stored.name, stored.props, stored.config, op.withTimeouts);
     try {
-        await remove();
+        return await run(driver);
     } catch (err) {
-        if (isNotFound(err)) return;
-        throw opError("deleting", kind, name, err);
+        if (isNotFound(err)) return op.gone;
+        throw opError(op.verb, stored.kind, stored.name, err);
     }
 }
 
@@ -209,12 +224,12 @@ export interface AdoptSpec<Live> {
     fetch: (iid: Iid) => Promise<Live>;
     /** The live object as outputs, in the declared shape. */
     outputs: (live: Live) => Props;
-    /** The fields the field table would replace from those outputs to the declared inputs. */
-    replaces: (liveOuts: Props) => readonly string[];
+    /** The resource's diff: the fields it would replace from those outputs to the declared inputs refuse adoption. */
+    diff: (liveOuts: Props, declared: Props) => DiffResult;
     /** Differences that are no replacement but cannot be applied either (a version downgrade). */
     refusals?: (live: Live) => string[];
-    /** Brings the adopted object to the declared inputs with the resource's own update. */
-    update: (id: string, liveOuts: Props) => Promise<{ outs: Props }>;
+    /** The resource's update, which brings the adopted object to the declared inputs. */
+    update: (id: string, liveOuts: Props, declared: Props, config: ProviderConfig) => Promise<{ outs: Props }>;
 }
 
 /**
@@ -224,6 +239,7 @@ export interface AdoptSpec<Live> {
 export async function adoptExisting<Live extends { iid: { systemId: string } }>(
     spec: AdoptSpec<Live>,
     declared: Props,
+    config: ProviderConfig,
 ): Promise<{ id: string; outs: Props }> {
     let live: Live;
     try {
@@ -233,7 +249,7 @@ export async function adoptExisting<Live extends { iid: { systemId: string } }>(
     }
     const liveOuts = spec.outputs(live);
     const mismatches = [
-        ...adoptionConflicts(spec.replaces(liveOuts), liveOuts, declared),
+        ...adoptionConflicts(spec.diff(liveOuts, declared).replaces, liveOuts, declared),
         ...(spec.refusals?.(live) ?? []),
     ];
     if (mismatches.length > 0) {
@@ -243,7 +259,7 @@ export async function adoptExisting<Live extends { iid: { systemId: string } }>(
         );
     }
     const id = live.iid.systemId;
-    const res = await spec.update(id, { ...liveOuts, adopt: spec.adopt });
+    const res = await spec.update(id, { ...liveOuts, adopt: spec.adopt }, declared, config);
     return { id, outs: res.outs };
 }
 

@@ -8,14 +8,8 @@ import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balan
 import { IAMClient } from "@aws-sdk/client-iam";
 import type { Connection, DriverContext } from "../../interface/driver";
 import type { WaitOptions } from "../../interface/wait";
-import {
-    AlreadyExistsError,
-    CloudApiError,
-    FieldIssue,
-    NotFoundError,
-    SpiderError,
-    ValidationError,
-} from "../../interface/errors";
+import type { FieldIssue } from "../../interface/errors";
+import { AlreadyExistsError, CloudApiError, NotFoundError, SpiderError, ValidationError } from "../../interface/errors";
 
 /**
  * Attempts per API call in the SDK's `standard` retry mode (1 call + 4 retries). Standard mode

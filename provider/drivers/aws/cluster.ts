@@ -11,6 +11,7 @@
  * the node group's tags (`spider:autoscaling*`), reported as min/max, and restored when turned on.
  */
 import { ownerTags } from "../../interface/owner";
+import { throwIfIssues } from "../../interface/rules";
 import {
     Cluster,
     CreateClusterCommand,
@@ -94,8 +95,7 @@ import {
 export async function createCluster(session: AwsSession, req: ClusterReq): Promise<ClusterInfo> {
     const name = req.iid.nameId;
     const what = `creating Cluster (${name})`;
-    const issues = validateCluster(req);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateCluster(req));
 
     // Independent IAM checks: both roles at once.
     const [clusterRole, nodeRole] = await Promise.all([
@@ -241,8 +241,7 @@ function autoscalingOffTags(min: number, max: number): Record<string, string> {
 export async function addNodeGroup(session: AwsSession, clusterIid: Iid, req: NodeGroupReq): Promise<NodeGroupInfo> {
     const name = clusterName(clusterIid);
     const what = `adding NodeGroup (${req.iid.nameId}) to Cluster (${name})`;
-    const issues = validateNodeGroup(req);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateNodeGroup(req));
     const cluster = await describeCluster(session, name, what);
     const nodeRole = (await ensureRole(session, "node", what)).arn;
     await createNodegroupCall(session, name, cluster, req, nodeRole, what);
@@ -335,8 +334,7 @@ export async function changeNodeGroupScaling(
 ): Promise<NodeGroupInfo> {
     const { name, ngName } = namesOf(clusterIid, ngIid);
     const what = `scaling NodeGroup (${ngName}) of Cluster (${name})`;
-    const issues = validateScaling(scaling);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateScaling(scaling));
     let ng = await describeNodegroup(session, name, ngName, what);
     const off = ng.tags?.[AUTOSCALING_TAG] === "off";
     if (off) {
@@ -426,8 +424,7 @@ async function applyScaling(
 export async function upgradeCluster(session: AwsSession, clusterIid: Iid, version: string): Promise<ClusterInfo> {
     const name = clusterName(clusterIid);
     const what = `upgrading Cluster (${name}) to ${version}`;
-    const issues = validateVersion(version);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateVersion(version));
     const cluster = await describeCluster(session, name, what);
     let current = cluster.version as string;
     if (minor(version) < minor(current)) {
@@ -508,14 +505,10 @@ export async function changeClusterNetwork(
 ): Promise<ClusterNetwork> {
     const name = clusterName(clusterIid);
     const what = `changing the network of Cluster (${name})`;
-    const issues = validateClusterNetwork(change);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateClusterNetwork(change));
     const cluster = await describeCluster(session, name, what);
     const vpc = cluster.resourcesVpcConfig?.vpcId ?? "";
-    const problems = [
-        ...(await subnetPlacementIssues(session, vpc, change.subnets ?? [], what)),
-        ...(await securityGroupPlacementIssues(session, vpc, change.securityGroups ?? [], what)),
-    ];
+    const problems = await placementIssues(session, vpc, change, what);
     if (problems.length) throw new ValidationError(problems.map(p => ({ ...p, reason: `${what}: ${p.reason}` })));
     const updates: Array<["subnetIds" | "securityGroupIds", string[] | undefined, string]> = [
         ["subnetIds", change.subnets, "network.subnets"],
@@ -602,8 +595,7 @@ export async function changeClusterAccess(
 ): Promise<ClusterInfo> {
     const name = clusterName(clusterIid);
     const what = `changing the endpoint access or logging of Cluster (${name})`;
-    const issues = validateClusterAccess(change);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateClusterAccess(change));
     const cluster = await describeCluster(session, name, what);
     const updates: Array<[string, UpdateClusterConfigCommand]> = [];
     // EKS refuses an update that changes nothing: a kind already as wanted is skipped.
@@ -628,43 +620,39 @@ function sameEndpointAccess(left: EndpointAccess, right: EndpointAccess): boolea
     return left.public === right.public && left.private === right.private && cidrs(left) === cidrs(right);
 }
 
-async function subnetPlacementIssues(
+/** As EKS checks a network change: subnets of the cluster's VPC in two zones or more, security groups of that VPC. */
+async function placementIssues(
     session: AwsSession,
     vpc: string,
-    subnets: string[],
+    change: ClusterNetworkChange,
     what: string,
 ): Promise<FieldIssue[]> {
-    if (subnets.length === 0) return [];
-    const where = { property: "network.subnets", owner: "the cluster", what };
-    const { found, issues } = await subnetsInVpc(session, subnets, vpc, where);
-    const zones = [...new Set(found.map(s => s.AvailabilityZone))];
-    if (issues.length === 0 && zones.length < 2) {
-        const reason = `EKS needs subnets in at least two availability zones; these are all in ${zones.join(", ")}`;
-        issues.push({ property: "network.subnets", reason });
+    const subnets = change.subnets ?? [];
+    const groups = change.securityGroups ?? [];
+    const issues: FieldIssue[] = [];
+    if (subnets.length > 0) {
+        const where = { property: "network.subnets", owner: "the cluster", what };
+        const inVpc = await subnetsInVpc(session, subnets, vpc, where);
+        const zones = [...new Set(inVpc.found.map(s => s.AvailabilityZone))];
+        issues.push(...inVpc.issues);
+        if (inVpc.issues.length === 0 && zones.length < 2) {
+            const reason = `EKS needs subnets in at least two availability zones; these are all in ${zones.join(", ")}`;
+            issues.push({ property: "network.subnets", reason });
+        }
     }
-    return issues;
-}
-
-async function securityGroupPlacementIssues(
-    session: AwsSession,
-    vpc: string,
-    groups: string[],
-    what: string,
-): Promise<FieldIssue[]> {
-    if (groups.length === 0) return [];
-    const found =
-        (
-            await aws(what, () => session.clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groups })), {
-                property: "network.securityGroups",
-            })
-        ).SecurityGroups ?? [];
-    return groups.flatMap((group, i) => {
+    if (groups.length === 0) return issues;
+    const describe = () => session.clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groups }));
+    const found = (await aws(what, describe, { property: "network.securityGroups" })).SecurityGroups ?? [];
+    groups.forEach((group, i) => {
         const property = `network.securityGroups[${i}]`;
         const described = found.find(f => f.GroupId === group);
-        if (!described) return [{ property, reason: `security group ${group} does not exist` }];
-        const reason = `security group ${group} is in ${described.VpcId}, not in the cluster's VPC ${vpc}`;
-        return described.VpcId === vpc ? [] : [{ property, reason }];
+        if (!described) issues.push({ property, reason: `security group ${group} does not exist` });
+        else if (described.VpcId !== vpc) {
+            const reason = `security group ${group} is in ${described.VpcId}, not in the cluster's VPC ${vpc}`;
+            issues.push({ property, reason });
+        }
     });
+    return issues;
 }
 
 export async function changeClusterTags(
@@ -674,8 +662,7 @@ export async function changeClusterTags(
 ): Promise<Record<string, string>> {
     const name = clusterName(clusterIid);
     const what = `changing the tags of Cluster (${name})`;
-    const issues = validateTags(tags);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateTags(tags));
     const cluster = await describeCluster(session, name, what);
     const current = userTags(cluster.tags);
     const removed = Object.keys(current).filter(k => !(k in tags));

@@ -477,15 +477,19 @@ export function toClusterInfo(
         tags: userTags(cluster.tags),
         ...ownerField(ownerFromTags(cluster.tags)),
         keyValues: {
-            arn: cluster.arn ?? "",
-            status: cluster.status ?? "",
-            roleArn: cluster.roleArn ?? "",
-            platformVersion: cluster.platformVersion ?? "",
+            ...presentOrEmpty(cluster, ["arn", "status", "roleArn", "platformVersion"]),
             clusterSecurityGroupId: vpc.clusterSecurityGroupId ?? "",
             oidcIssuer: cluster.identity?.oidc?.issuer ?? "",
             health: issuesText(cluster.health?.issues),
         },
     };
+}
+
+/** These string fields of an EKS object as they are, "" where EKS left one out. */
+function presentOrEmpty<T extends object, K extends keyof T & string>(from: T, keys: readonly K[]): Record<K, string> {
+    const values: Partial<Record<K, string>> = {};
+    for (const key of keys) values[key] = typeof from[key] === "string" ? from[key] : "";
+    return values as Record<K, string>;
 }
 
 /**

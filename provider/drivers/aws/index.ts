@@ -29,9 +29,6 @@ import {
 export const capabilities: Capabilities = defineCapabilities({
     driver: "aws",
     nlb: {
-        healthInterval: HEALTH.interval,
-        healthTimeout: HEALTH.timeout,
-        healthThreshold: HEALTH.threshold,
         defaults: HEALTH.defaults,
         name: NLB_NAME,
         traffic: {

@@ -5,6 +5,7 @@
  */
 
 import { ownerFromTags } from "../../interface/owner";
+import { throwIfIssues } from "../../interface/rules";
 import {
     AddTagsCommand,
     CreateListenerCommand,
@@ -23,19 +24,8 @@ import {
     Tag,
     TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type {
-    HealthCheckerInfo,
-    HealthCheckerReq,
-    HealthInfo,
-    Iid,
-    ListenerInfo,
-    ListenerReq,
-    NlbInfo,
-    NlbReq,
-    NlbTraffic,
-    VmGroupInfo,
-    VmGroupReq,
-} from "../../interface/driver";
+import type { HealthCheckerInfo, HealthCheckerReq, HealthInfo, Iid, ListenerInfo } from "../../interface/driver";
+import type { ListenerReq, NlbInfo, NlbReq, NlbTraffic, VmGroupInfo, VmGroupReq } from "../../interface/driver";
 import { AlreadyExistsError, CloudApiError, NotSupportedError, ValidationError } from "../../interface/errors";
 import { AwsSession, aws, isAwsNotFound, subnetsInVpc } from "./clients";
 import { transaction, UndoStack } from "../../interface/undo";
@@ -98,13 +88,20 @@ import {
 // ---------------------------------------------------------------------------------------------
 // create
 
+/** What createNlb settles before the first cloud write, and its parts are made from. */
+interface NlbPlan {
+    req: NlbReq;
+    subnets: string[];
+    tags: Tag[];
+    what: string;
+}
+
 export async function createNlb(session: AwsSession, req: NlbReq): Promise<NlbInfo> {
     const name = req.iid.nameId;
     const what = `creating Nlb (${name})`;
     if (req.scope === "GLOBAL")
         throw new NotSupportedError(`${what}: AWS network load balancers are regional; GLOBAL scope is not supported`);
-    const issues = validateNlb(req);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateNlb(req));
 
     // moto (and a racing caller) would happily create a second LB with the same name.
     const existing = await findLoadBalancerByName(session, name, what);
@@ -118,13 +115,6 @@ export async function createNlb(session: AwsSession, req: NlbReq): Promise<NlbIn
     return transaction(what, { log: line => session.log(line), creates: true }, undo =>
         createNlbParts(session, { req, subnets, tags, what }, undo),
     );
-}
-
-interface NlbPlan {
-    req: NlbReq;
-    subnets: string[];
-    tags: Tag[];
-    what: string;
 }
 
 /** Load balancer, target group (with its VMs), listener, each undone if a later one fails; then active. */
@@ -267,8 +257,7 @@ export async function listNlb(session: AwsSession): Promise<NlbInfo[]> {
 
 export async function changeListener(session: AwsSession, iid: Iid, req: ListenerReq): Promise<ListenerInfo> {
     const what = `changing the listener of Nlb (${label(iid)})`;
-    const issues = validateListener(req);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateListener(req));
     const lb = await findLoadBalancer(session, iid, what);
     const listener = await findListener(session, lb.LoadBalancerArn as string, what);
     if (listener.Port === req.port && listener.Protocol === req.protocol) return toListenerInfo(lb, listener);
@@ -311,11 +300,9 @@ export async function changeListener(session: AwsSession, iid: Iid, req: Listene
  */
 export async function changeVmGroupInfo(session: AwsSession, iid: Iid, req: VmGroupReq): Promise<VmGroupInfo> {
     const what = `changing the VM group of Nlb (${label(iid)})`;
-    const issues = validateVmGroup(req);
-    if (issues.length) throw new ValidationError(issues);
-    const lbArn = await loadBalancerArn(session, iid, what);
-    const listener = await findListener(session, lbArn, what);
-    const tg = await findTargetGroup(session, forwardTargetGroupArn(listener, what), what);
+    throwIfIssues(validateVmGroup(req));
+    const { listener, tgArn } = await forwardingArns(session, iid, what);
+    const tg = await findTargetGroup(session, tgArn, what);
     if (tg.Protocol === req.protocol && tg.Port === req.port) {
         const targets = await describeTargets(session, tg.TargetGroupArn as string, what);
         return toVmGroupInfo(tg, attachedVms(targets));
@@ -401,8 +388,7 @@ function keepHealthPort(hc: HealthCheckerInfo, tg: TargetGroup): HealthCheckerRe
 
 export async function addVms(session: AwsSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
     const what = `adding VMs to Nlb (${label(iid)})`;
-    const issues = validateVms(vms, "vms");
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateVms(vms, "vms"));
     const { tg, current } = await currentGroup(session, iid, what);
     const missing = [...new Set(vms)].filter(vm => !current.includes(vm));
     if (missing.length) await registerTargets(session, tg.TargetGroupArn as string, missing, what);
@@ -433,13 +419,23 @@ export async function removeVms(session: AwsSession, iid: Iid, vms: string[]): P
     );
 }
 
+/** The NLB's load balancer, its listener and the target group that listener forwards to. */
+async function forwardingArns(
+    session: AwsSession,
+    iid: Iid,
+    what: string,
+): Promise<{ lbArn: string; listener: Listener; tgArn: string }> {
+    const lbArn = await loadBalancerArn(session, iid, what);
+    const listener = await findListener(session, lbArn, what);
+    return { lbArn, listener, tgArn: forwardTargetGroupArn(listener, what) };
+}
+
 async function currentGroup(
     session: AwsSession,
     iid: Iid,
     what: string,
 ): Promise<{ tg: TargetGroup; current: string[] }> {
-    const lbArn = await loadBalancerArn(session, iid, what);
-    const tgArn = forwardTargetGroupArn(await findListener(session, lbArn, what), what);
+    const { tgArn } = await forwardingArns(session, iid, what);
     const [tg, targets] = await Promise.all([
         findTargetGroup(session, tgArn, what),
         describeTargets(session, tgArn, what),
@@ -449,8 +445,7 @@ async function currentGroup(
 
 export async function getVmGroupHealthInfo(session: AwsSession, iid: Iid): Promise<HealthInfo> {
     const what = `reading VM health of Nlb (${label(iid)})`;
-    const lbArn = await loadBalancerArn(session, iid, what);
-    const tgArn = forwardTargetGroupArn(await findListener(session, lbArn, what), what);
+    const { tgArn } = await forwardingArns(session, iid, what);
     const targets = (await describeTargets(session, tgArn, what)).filter(
         t => t.Target?.Id && !LEAVING.has(t.TargetHealth?.State ?? ""),
     );
@@ -463,10 +458,8 @@ export async function changeHealthCheckerInfo(
     hc: HealthCheckerReq,
 ): Promise<HealthCheckerInfo> {
     const what = `changing the health checker of Nlb (${label(iid)})`;
-    const issues = validateHealthChecker(hc);
-    if (issues.length) throw new ValidationError(issues);
-    const lbArn = await loadBalancerArn(session, iid, what);
-    const tgArn = forwardTargetGroupArn(await findListener(session, lbArn, what), what);
+    throwIfIssues(validateHealthChecker(hc));
+    const { tgArn } = await forwardingArns(session, iid, what);
     const res = await aws(
         what,
         () =>
@@ -485,12 +478,9 @@ export async function changeHealthCheckerInfo(
 /** At most one ModifyLoadBalancerAttributes (cross-zone) and one ModifyTargetGroupAttributes (the rest). */
 export async function changeTrafficSettings(session: AwsSession, iid: Iid, traffic: NlbTraffic): Promise<NlbTraffic> {
     const what = `changing the traffic settings of Nlb (${label(iid)})`;
-    const lbArn = await loadBalancerArn(session, iid, what);
-    const listener = await findListener(session, lbArn, what);
-    const tgArn = forwardTargetGroupArn(listener, what);
+    const { lbArn, tgArn } = await forwardingArns(session, iid, what);
     const tg = await findTargetGroup(session, tgArn, what);
-    const issues = validateTraffic(traffic, toTrafficProtocol(tg.Protocol));
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateTraffic(traffic, toTrafficProtocol(tg.Protocol)));
     const current = await describeTrafficAttributes(session, { lbArn, tgArn }, what);
     const wanted = toTrafficAttributes(traffic);
     return fromTrafficAttributes(await applyTrafficAttributes(session, { lbArn, tgArn }, wanted, current, what));
@@ -499,8 +489,7 @@ export async function changeTrafficSettings(session: AwsSession, iid: Iid, traff
 /** SetSecurityGroups: ELBv2 itself refuses none ↔ some, which the field table turns into a replacement. */
 export async function changeSecurityGroups(session: AwsSession, iid: Iid, securityGroups: string[]): Promise<string[]> {
     const what = `changing the security groups of Nlb (${label(iid)})`;
-    const issues = validateNlbSecurityGroups(securityGroups);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateNlbSecurityGroups(securityGroups));
     const lbArn = await loadBalancerArn(session, iid, what);
     const command = new SetSecurityGroupsCommand({ LoadBalancerArn: lbArn, SecurityGroups: securityGroups });
     const res = await aws(what, () => session.clients.elb.send(command), { property: "securityGroups" });
@@ -513,8 +502,7 @@ export async function changeTags(
     tags: Record<string, string>,
 ): Promise<Record<string, string>> {
     const what = `changing the tags of Nlb (${label(iid)})`;
-    const issues = validateTags(tags);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateTags(tags));
     const lbArn = await loadBalancerArn(session, iid, what);
     const [listener, current] = await Promise.all([
         findListener(session, lbArn, what),
@@ -551,8 +539,7 @@ export async function changeTags(
  */
 export async function changeSubnets(session: AwsSession, iid: Iid, subnets: string[]): Promise<string[]> {
     const what = `changing the subnets of Nlb (${label(iid)})`;
-    const issues = validateSubnets(subnets);
-    if (issues.length) throw new ValidationError(issues);
+    throwIfIssues(validateSubnets(subnets));
     const lb = await findLoadBalancer(session, iid, what);
     const lbArn = lb.LoadBalancerArn as string;
     const zones = new Map((lb.AvailabilityZones ?? []).map(z => [z.SubnetId ?? "", z.ZoneName ?? ""]));

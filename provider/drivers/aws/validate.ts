@@ -19,6 +19,7 @@ import type {
 import { CAPACITY_TYPES, HEALTH_PROTOCOLS, LOG_TYPES, NLB_TYPES, SESSION_AFFINITIES } from "../../interface/driver";
 import { TRAFFIC_PROTOCOLS } from "../../interface/driver";
 import { ipv4CidrProblem } from "../../interface/schema";
+import { SHARED_NLB } from "../../interface/capabilities";
 import type { FieldIssue } from "../../interface/errors";
 
 export const NLB_NAME: NameRule = {
@@ -45,9 +46,10 @@ export const NODE_GROUP_NAME: NameRule = {
 export const EKS_VERSIONS = ["1.28", "1.29", "1.30", "1.31", "1.32", "1.33"] as const;
 
 export const HEALTH = {
-    interval: { min: 5, max: 300 },
-    timeout: { min: 2, max: 120 },
-    threshold: { min: 2, max: 10 },
+    // ELBv2's ranges are the shared base's.
+    interval: SHARED_NLB.healthInterval,
+    timeout: SHARED_NLB.healthTimeout,
+    threshold: SHARED_NLB.healthThreshold,
     defaults: { interval: 30, timeout: 10, threshold: 3 },
     pathMaxLength: 1024,
 };

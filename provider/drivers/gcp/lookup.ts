@@ -41,6 +41,11 @@ export function invalid(action: string, issues: FieldIssue[]): ValidationError {
     return err;
 }
 
+/** Refuses a request with issues, as one ValidationError naming the action. */
+export function throwIfInvalid(action: string, issues: FieldIssue[]): void {
+    if (issues.length > 0) throw invalid(action, issues);
+}
+
 /** Group links compare by their `projects/...` tail, whatever host the API put in front. */
 export function groupKey(link: string | null | undefined): string {
     const full = link ?? "";

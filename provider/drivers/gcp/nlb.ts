@@ -38,7 +38,7 @@ import {
     read,
     readOrUndefined,
 } from "./clients";
-import { UndoStack } from "../../interface/undo";
+import { transaction, UndoStack } from "../../interface/undo";
 import {
     GcpContext,
     GroupState,
@@ -57,7 +57,7 @@ import {
     regionScope,
     waitNlbGone,
     groupKey,
-    invalid,
+    throwIfInvalid,
     label,
 } from "./lookup";
 import {
@@ -123,15 +123,13 @@ import { ResolvedVm, byZone, canonicalOfLink, parseVmRef, resolveVms } from "./v
 export async function createNlb(ctx: GcpContext, req: NlbReq): Promise<NlbInfo> {
     const name = req.iid.nameId;
     const action = `creating Nlb (${name})`;
-    const issues = validateNlb(req);
-    if (issues.length > 0) throw invalid(action, issues);
+    throwIfInvalid(action, validateNlb(req));
     const scheme = toScheme(req.type);
     const { network, vms } = await readCreateInputs(ctx, req, action);
     const subnetwork = scheme === "INTERNAL" ? await findSubnetwork(ctx, network, req.subnets?.[0], action) : undefined;
     const partNames = nlbNames(name);
     // The backend service is the NLB itself: only a conflict on its name means the name is taken.
-    const undo = new UndoStack(action, { creates: true });
-    try {
+    return transaction(action, { creates: true }, async undo => {
         const hcBody = toHealthCheckResource(partNames.healthCheck, name, req.healthChecker, req.vmGroup.port);
         const hcP = insertHealthCheck(ctx, hcBody, action, undo);
         const ipP = reserveAddress(ctx, name, scheme, subnetwork?.selfLink ?? undefined, action, undo);
@@ -158,9 +156,7 @@ export async function createNlb(ctx: GcpContext, req: NlbReq): Promise<NlbInfo> 
             fr: { ...toForwardingRuleResource(frSpec), id: fr.targetId, selfLink: fr.op.targetLink },
             vms: vms.map(vm => vm.canonical),
         });
-    } catch (err) {
-        return undo.fail(err);
-    }
+    });
 }
 
 /** The network and VMs a new NLB uses; refuses a name whose backend service exists already. */
@@ -353,8 +349,7 @@ async function partsLeft(
 
 export async function changeListener(ctx: GcpContext, iid: Iid, listener: ListenerReq): Promise<ListenerInfo> {
     const action = `changing listener of Nlb (${label(iid)})`;
-    const issues = validateListener(listener);
-    if (issues.length > 0) throw invalid(action, issues);
+    throwIfInvalid(action, validateListener(listener));
     const { name, bs } = await findNlb(ctx, iid, action);
     const fr = await readForwardingRule(ctx, name, action);
     if (fr) {
@@ -371,8 +366,7 @@ export async function changeListener(ctx: GcpContext, iid: Iid, listener: Listen
  */
 export async function changeVmGroupInfo(ctx: GcpContext, iid: Iid, vmGroup: VmGroupReq): Promise<VmGroupInfo> {
     const action = `changing VM group of Nlb (${label(iid)})`;
-    const issues = validateVmGroup(vmGroup, undefined);
-    if (issues.length > 0) throw invalid(action, issues);
+    throwIfInvalid(action, validateVmGroup(vmGroup, undefined));
     const { name, bs } = await findNlb(ctx, iid, action);
     const marker = markerOf(ctx, bs, name);
     const undo = new UndoStack(action);
@@ -462,8 +456,7 @@ async function moveVmGroupPort(
 
 export async function addVms(ctx: GcpContext, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
     const action = `adding VMs to Nlb (${label(iid)})`;
-    const issues = validateVmRefs(vms, "vms");
-    if (issues.length > 0) throw invalid(action, issues);
+    throwIfInvalid(action, validateVmRefs(vms, "vms"));
     const { name, bs } = await findNlb(ctx, iid, action);
     const marker = markerOf(ctx, bs, name);
     const [resolved, groups] = await Promise.all([
@@ -519,8 +512,7 @@ async function addToGroup(
 
 export async function removeVms(ctx: GcpContext, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
     const action = `removing VMs from Nlb (${label(iid)})`;
-    const refIssues = validateVmRefs(vms, "vms");
-    if (refIssues.length > 0) throw invalid(action, refIssues);
+    throwIfInvalid(action, validateVmRefs(vms, "vms"));
     const { name, bs } = await findNlb(ctx, iid, action);
     const marker = markerOf(ctx, bs, name);
     const groups = await groupsOf(ctx, bs, action);
@@ -570,7 +562,7 @@ function attachedMatches(refs: string[], groups: GroupState[], action: string): 
             matched.add(matches[0].canonical);
         }
     });
-    if (issues.length > 0) throw invalid(action, issues);
+    throwIfInvalid(action, issues);
     return matched;
 }
 
@@ -671,8 +663,7 @@ export async function changeHealthCheckerInfo(
     healthChecker: HealthCheckerReq,
 ): Promise<HealthCheckerInfo> {
     const action = `changing health checker of Nlb (${label(iid)})`;
-    const issues = validateHealthChecker(healthChecker);
-    if (issues.length > 0) throw invalid(action, issues);
+    throwIfInvalid(action, validateHealthChecker(healthChecker));
     const { name, bs } = await findNlb(ctx, iid, action);
     const marker = markerOf(ctx, bs, name);
     const hcName = lastSegment(bs.healthChecks?.[0]) || nlbNames(name).healthCheck;
@@ -716,8 +707,7 @@ export async function changeSubnets(ctx: GcpContext, iid: Iid, _subnets: string[
 /** Draining and affinity are backend-service fields (one update); the others a passthrough NLB fixes. */
 export async function changeTrafficSettings(ctx: GcpContext, iid: Iid, traffic: NlbTraffic): Promise<NlbTraffic> {
     const action = `changing the traffic settings of Nlb (${label(iid)})`;
-    const issues = validateTraffic(traffic);
-    if (issues.length > 0) throw invalid(action, issues);
+    throwIfInvalid(action, validateTraffic(traffic));
     const { name, bs } = await findNlb(ctx, iid, action);
     const wanted = toBackendServiceTraffic(traffic);
     const current = trafficOf(bs);
@@ -741,8 +731,7 @@ export async function changeTags(
     tags: Record<string, string>,
 ): Promise<Record<string, string>> {
     const action = `changing tags of Nlb (${label(iid)})`;
-    const issues = validateTags(tags);
-    if (issues.length > 0) throw invalid(action, issues);
+    throwIfInvalid(action, validateTags(tags));
     const { name } = await findNlb(ctx, iid, action);
     const frName = nlbNames(name).forwardingRule;
     for (let attempt = 1; ; attempt++) {

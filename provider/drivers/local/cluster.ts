@@ -1,21 +1,11 @@
-import type {
-    ClusterAccessChange,
-    ClusterInfo,
-    ClusterNetwork,
-    ClusterNetworkChange,
-    ClusterReq,
-    EndpointAccess,
-    Iid,
-    NodeGroupConfigChange,
-    NodeGroupInfo,
-    NodeGroupReq,
-    ScalingReq,
-} from "../../interface/driver";
+import type { Iid } from "../../interface/driver";
+import type * as api from "../../interface/driver";
 import { DEFAULT_ENDPOINT_ACCESS, LOG_TYPES, nodeGroupOptions, refuseMachineChange } from "../../interface/driver";
 import { countOrPercent, ipv4CidrProblem, labelMap, parseWith, taintList } from "../../interface/schema";
 import { AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, ValidationError } from "../../interface/errors";
 import { ownerField } from "../../interface/owner";
 import { call, copyTags, enter, label, LocalSession, matchIid, requireIid, undoCreate, wait } from "./ops";
+import { describeKept, insertKept, Kept, peekKept, waitKeptActive, waitKeptGone } from "./ops";
 import { intIssues, nameIssues, oneOfIssues, tagIssues, throwIfIssues } from "../../interface/rules";
 import {
     beginTransition,
@@ -37,24 +27,19 @@ const ROOT_DISK_GB = { min: 10, max: 1000 };
 // ---------------------------------------------------------------------------------------------
 // Operations
 
-export async function createCluster(session: LocalSession, req: ClusterReq): Promise<ClusterInfo> {
+export async function createCluster(session: LocalSession, req: api.ClusterReq): Promise<api.ClusterInfo> {
     const name = req?.iid?.nameId ?? "";
     const what = `creating Cluster (${name})`;
     await enter(session, "createCluster", what);
-    const id = await call(session, "createCluster.controlPlane", what, state => {
-        throwIfIssues(clusterReqIssues(session, state, req));
-        if (state.clusters.some(c => c.name === name))
-            throw new AlreadyExistsError(`${what}: a Cluster named "${name}" already exists`);
-        const rec = fromClusterReq(session, state, req);
-        state.clusters.push(rec);
-        return rec.id;
-    });
+    const issues = (state: StoreState) => clusterReqIssues(session, state, req);
+    const build = (state: StoreState) => fromClusterReq(session, state, req);
+    const id = await insertKept(session, CLUSTERS, { op: "createCluster.controlPlane", what, name }, issues, build);
     const undo = undoCreate(what, `Cluster ${name}`, () =>
         removeCluster(session, id, `rolling back Cluster (${name})`),
     );
     try {
         // Like EKS: node groups can only be created once the control plane is Active.
-        await waitClusterActive(session, id, what, "create");
+        await waitKeptActive(session, CLUSTERS, id, what, "create");
         const ngIds: string[] = [];
         for (const ngReq of req.nodeGroups) {
             ngIds.push(
@@ -69,13 +54,13 @@ export async function createCluster(session: LocalSession, req: ClusterReq): Pro
             );
         }
         if (ngIds.length > 0) await waitNodeGroupsActive(session, id, ngIds, what, "create");
-        return toClusterInfo(await waitClusterActive(session, id, what, "create"));
+        return toClusterInfo(await waitKeptActive(session, CLUSTERS, id, what, "create"));
     } catch (err) {
         return undo.fail(err);
     }
 }
 
-export async function listCluster(session: LocalSession): Promise<ClusterInfo[]> {
+export async function listCluster(session: LocalSession): Promise<api.ClusterInfo[]> {
     const what = "listing Clusters";
     await enter(session, "listCluster", what);
     return call(session, null, what, state => {
@@ -84,11 +69,11 @@ export async function listCluster(session: LocalSession): Promise<ClusterInfo[]>
     });
 }
 
-export async function getCluster(session: LocalSession, iid: Iid): Promise<ClusterInfo> {
+export async function getCluster(session: LocalSession, iid: Iid): Promise<api.ClusterInfo> {
     requireIid(iid, "iid");
     const what = `getting Cluster (${label(iid)})`;
     await enter(session, "getCluster", what);
-    const rec = await describeCluster(session, what, state => matchIid(state.clusters, iid)?.id);
+    const rec = await describeKept(session, CLUSTERS, what, state => matchIid(state.clusters, iid)?.id);
     if (!rec) throw new NotFoundError(`${what}: not found`);
     return toClusterInfo(rec);
 }
@@ -102,7 +87,11 @@ export async function deleteCluster(session: LocalSession, iid: Iid): Promise<vo
     await removeCluster(session, id, what);
 }
 
-export async function addNodeGroup(session: LocalSession, clusterIid: Iid, req: NodeGroupReq): Promise<NodeGroupInfo> {
+export async function addNodeGroup(
+    session: LocalSession,
+    clusterIid: Iid,
+    req: api.NodeGroupReq,
+): Promise<api.NodeGroupInfo> {
     requireIid(clusterIid, "clusterIid");
     const what = `adding NodeGroup (${req?.iid?.nameId ?? ""}) to Cluster (${label(clusterIid)})`;
     await enter(session, "addNodeGroup", what);
@@ -128,49 +117,37 @@ export async function addNodeGroup(session: LocalSession, clusterIid: Iid, req: 
     }
 }
 
-export async function getNodeGroup(session: LocalSession, clusterIid: Iid, ngIid: Iid): Promise<NodeGroupInfo> {
+export async function getNodeGroup(session: LocalSession, clusterIid: Iid, ngIid: Iid): Promise<api.NodeGroupInfo> {
     requireIid(clusterIid, "clusterIid");
     requireIid(ngIid, "nodeGroupIid");
     const what = `getting NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
     await enter(session, "getNodeGroup", what);
-    const cluster = await describeCluster(session, what, state => matchIid(state.clusters, clusterIid)?.id);
+    const cluster = await describeKept(session, CLUSTERS, what, state => matchIid(state.clusters, clusterIid)?.id);
     if (!cluster) throw new NotFoundError(`${what}: the cluster does not exist`);
     const ng = matchIid(cluster.nodeGroups, ngIid);
     if (!ng) throw new NotFoundError(`${what}: not found`);
     return toNodeGroupInfo(ng);
 }
 
-export async function setNodeGroupAutoScaling(
-    session: LocalSession,
-    clusterIid: Iid,
-    ngIid: Iid,
-    on: boolean,
-): Promise<NodeGroupInfo> {
-    const switchTo = on ? "on" : "off";
-    const what = `setting autoscaling ${switchTo} for NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
-    await enter(session, "setNodeGroupAutoScaling", what);
-    if (typeof on !== "boolean")
-        throw new ValidationError([{ property: "onAutoScaling", reason: "must be true or false" }]);
-    return updateNodeGroup(session, clusterIid, ngIid, what, ng => {
+export const setNodeGroupAutoScaling = nodeGroupChange<boolean>(
+    "setNodeGroupAutoScaling",
+    on => `setting autoscaling ${on ? "on" : "off"} for`,
+    (_session, on) => (typeof on === "boolean" ? [] : [{ property: "onAutoScaling", reason: "must be true or false" }]),
+    (ng, on) => {
         ng.onAutoScaling = on;
-    });
-}
+    },
+);
 
-export async function changeNodeGroupScaling(
-    session: LocalSession,
-    clusterIid: Iid,
-    ngIid: Iid,
-    scaling: ScalingReq,
-): Promise<NodeGroupInfo> {
-    const what = `changing the scaling of NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
-    await enter(session, "changeNodeGroupScaling", what);
-    throwIfIssues(scalingIssues(session, scaling, ""));
-    return updateNodeGroup(session, clusterIid, ngIid, what, ng => {
+export const changeNodeGroupScaling = nodeGroupChange<api.ScalingReq>(
+    "changeNodeGroupScaling",
+    () => "changing the scaling of",
+    (session, scaling) => scalingIssues(session, scaling, ""),
+    (ng, scaling) => {
         ng.desiredNodeSize = scaling.desiredNodeSize;
         ng.minNodeSize = scaling.minNodeSize;
         ng.maxNodeSize = scaling.maxNodeSize;
-    });
-}
+    },
+);
 
 export async function removeNodeGroup(session: LocalSession, clusterIid: Iid, ngIid: Iid): Promise<void> {
     requireIid(clusterIid, "clusterIid");
@@ -186,13 +163,17 @@ export async function removeNodeGroup(session: LocalSession, clusterIid: Iid, ng
     await removeNodeGroups(session, found.clusterId, [found.ngId], what);
 }
 
-export async function upgradeCluster(session: LocalSession, clusterIid: Iid, version: string): Promise<ClusterInfo> {
+export async function upgradeCluster(
+    session: LocalSession,
+    clusterIid: Iid,
+    version: string,
+): Promise<api.ClusterInfo> {
     requireIid(clusterIid, "clusterIid");
     const what = `upgrading Cluster (${label(clusterIid)}) to ${version}`;
     await enter(session, "upgradeCluster", what);
     const versions = session.caps.cluster.versions;
     throwIfIssues(oneOfIssues(version, versions, "version"));
-    const cur = await describeCluster(session, what, state => matchIid(state.clusters, clusterIid)?.id);
+    const cur = await describeKept(session, CLUSTERS, what, state => matchIid(state.clusters, clusterIid)?.id);
     if (!cur) throw new NotFoundError(`${what}: not found`);
     const from = versions.indexOf(cur.version);
     const to = versions.indexOf(version);
@@ -211,7 +192,7 @@ export async function upgradeCluster(session: LocalSession, clusterIid: Iid, ver
         await upgradeControlPlaneOneStep(session, cur.id, versions[i], what);
     }
     await catchUpNodeGroups(session, cur.id, what);
-    return toClusterInfo(await waitClusterActive(session, cur.id, what, "update"));
+    return toClusterInfo(await waitKeptActive(session, CLUSTERS, cur.id, what, "update"));
 }
 
 export async function changeClusterTags(
@@ -234,8 +215,8 @@ export async function changeClusterTags(
 export async function changeClusterNetwork(
     session: LocalSession,
     clusterIid: Iid,
-    change: ClusterNetworkChange,
-): Promise<ClusterNetwork> {
+    change: api.ClusterNetworkChange,
+): Promise<api.ClusterNetwork> {
     requireIid(clusterIid, "clusterIid");
     const what = `changing the network of Cluster (${label(clusterIid)})`;
     await enter(session, "changeClusterNetwork", what);
@@ -259,35 +240,30 @@ export async function changeClusterNetwork(
             cluster[kind] = [...value];
             beginTransition(state, cluster, "Updating");
         });
-        await waitClusterActive(session, id, what, "update");
+        await waitKeptActive(session, CLUSTERS, id, what, "update");
     }
-    const cluster = await waitClusterActive(session, id, what, "update");
+    const cluster = await waitKeptActive(session, CLUSTERS, id, what, "update");
     return { vpc: cluster.vpc, subnets: [...cluster.subnets], securityGroups: [...cluster.securityGroups] };
 }
 
 /** Labels, taints and update config in one update, as EKS's UpdateNodegroupConfig. */
-export async function changeNodeGroupConfig(
-    session: LocalSession,
-    clusterIid: Iid,
-    ngIid: Iid,
-    change: NodeGroupConfigChange,
-): Promise<NodeGroupInfo> {
-    const what = `changing the config of NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
-    await enter(session, "changeNodeGroupConfig", what);
-    throwIfIssues(nodeGroupConfigIssues(session, change, ""));
-    return updateNodeGroup(session, clusterIid, ngIid, what, ng => {
+export const changeNodeGroupConfig = nodeGroupChange<api.NodeGroupConfigChange>(
+    "changeNodeGroupConfig",
+    () => "changing the config of",
+    (session, change) => nodeGroupConfigIssues(session, change, ""),
+    (ng, change) => {
         if (change.labels) ng.labels = { ...change.labels };
         if (change.taints) ng.taints = change.taints.map(taint => ({ ...taint }));
         if (change.maxUnavailable !== undefined) ng.maxUnavailable = change.maxUnavailable;
-    });
-}
+    },
+);
 
 /** As on EKS: one update per kind (endpoint access, then logging), each settling before the next. */
 export async function changeClusterAccess(
     session: LocalSession,
     clusterIid: Iid,
-    change: ClusterAccessChange,
-): Promise<ClusterInfo> {
+    change: api.ClusterAccessChange,
+): Promise<api.ClusterInfo> {
     requireIid(clusterIid, "clusterIid");
     const what = `changing the endpoint access or logging of Cluster (${label(clusterIid)})`;
     await enter(session, "changeClusterAccess", what);
@@ -305,9 +281,9 @@ export async function changeClusterAccess(
             apply(cluster);
             beginTransition(state, cluster, "Updating");
         });
-        await waitClusterActive(session, id, what, "update");
+        await waitKeptActive(session, CLUSTERS, id, what, "update");
     }
-    return toClusterInfo(await waitClusterActive(session, id, what, "update"));
+    return toClusterInfo(await waitKeptActive(session, CLUSTERS, id, what, "update"));
 }
 
 /** The zones chosen at creation (records from before zones were kept: those of its subnets). */
@@ -330,10 +306,28 @@ function nodeGroupById(cluster: ClusterRecord, ngId: string, what: string): Node
     return ng;
 }
 
-function pushNodeGroup(state: StoreState, cluster: ClusterRecord, req: NodeGroupReq): string {
+function pushNodeGroup(state: StoreState, cluster: ClusterRecord, req: api.NodeGroupReq): string {
     const ng = fromNodeGroupReq(state, cluster, req);
     cluster.nodeGroups.push(ng);
     return ng.id;
+}
+
+/**
+ * The in-place node-group changes (autoscaling, scaling, config) are one operation with its own
+ * wording, request check and edit: enter it, refuse a bad request, then update the node group.
+ */
+function nodeGroupChange<Arg>(
+    op: string,
+    doing: (arg: Arg) => string,
+    issues: (session: LocalSession, arg: Arg) => FieldIssue[],
+    apply: (ng: NodeGroupRecord, arg: Arg) => void,
+): (session: LocalSession, clusterIid: Iid, ngIid: Iid, arg: Arg) => Promise<api.NodeGroupInfo> {
+    return async (session, clusterIid, ngIid, arg) => {
+        const what = `${doing(arg)} NodeGroup (${label(ngIid)}) of Cluster (${label(clusterIid)})`;
+        await enter(session, op, what);
+        throwIfIssues(issues(session, arg));
+        return updateNodeGroup(session, clusterIid, ngIid, what, ng => apply(ng, arg));
+    };
 }
 
 async function updateNodeGroup(
@@ -342,7 +336,7 @@ async function updateNodeGroup(
     ngIid: Iid,
     what: string,
     apply: (ng: NodeGroupRecord) => void,
-): Promise<NodeGroupInfo> {
+): Promise<api.NodeGroupInfo> {
     requireIid(clusterIid, "clusterIid");
     requireIid(ngIid, "nodeGroupIid");
     const ids = await call(session, null, what, state => {
@@ -385,7 +379,7 @@ async function upgradeControlPlaneOneStep(
         cluster.targetVersion = step;
         beginTransition(state, cluster, "Updating");
     });
-    await waitClusterActive(session, clusterId, what, "update");
+    await waitKeptActive(session, CLUSTERS, clusterId, what, "update");
 }
 
 /** Brings every node group to the control plane's version, one minor version per pass. */
@@ -417,43 +411,19 @@ async function upgradeNodeGroupsOneStep(session: LocalSession, clusterId: string
     return true;
 }
 
-/** One describe: counts as a poll of the cluster and each of its node groups. */
-async function describeCluster(
-    session: LocalSession,
-    what: string,
-    pick: (state: StoreState) => string | undefined,
-): Promise<ClusterRecord | null> {
-    return call(session, "describeCluster", what, state => {
-        const id = pick(state);
-        const cluster = state.clusters.find(x => x.id === id);
-        if (!cluster) return null;
-        if (!observeCluster(state, cluster)) {
-            state.clusters = state.clusters.filter(x => x !== cluster);
-            return null;
-        }
-        return structuredClone(cluster);
-    });
-}
-
-async function waitClusterActive(
-    session: LocalSession,
-    id: string,
-    what: string,
-    phase: "create" | "update",
-): Promise<ClusterRecord> {
-    return wait(session, phase, `${subject(what)} to be Active`, async () => {
-        const cluster = await describeCluster(session, what, () => id);
-        if (!cluster) throw new NotFoundError(`${what}: the cluster disappeared while waiting for it to become Active`);
-        return cluster.status === "Active" ? { done: true, value: cluster } : { done: false, state: cluster.status };
-    });
-}
-
-async function waitClusterGone(session: LocalSession, id: string, what: string): Promise<void> {
-    await wait(session, "delete", `${subject(what)} to be deleted`, async () => {
-        const cluster = await describeCluster(session, what, () => id);
-        return cluster ? { done: false, state: cluster.status } : { done: true, value: undefined };
-    });
-}
+/** The clusters this driver keeps, for the shared describe and waits (ops.ts). */
+const CLUSTERS: Kept<ClusterRecord> = {
+    op: "describeCluster",
+    noun: "cluster",
+    aNoun: "a Cluster",
+    subject: subject,
+    list: state => state.clusters,
+    // A describe is a poll of the cluster and of each of its node groups.
+    observe: observeCluster,
+    drop: (state, gone) => {
+        state.clusters = state.clusters.filter(candidate => candidate !== gone);
+    },
+};
 
 async function waitNodeGroupsActive(
     session: LocalSession,
@@ -463,7 +433,7 @@ async function waitNodeGroupsActive(
     phase: "create" | "update",
 ): Promise<ClusterRecord> {
     return wait(session, phase, `node groups of ${subject(what)} to be Active`, async () => {
-        const cluster = await describeCluster(session, what, () => clusterId);
+        const cluster = await describeKept(session, CLUSTERS, what, () => clusterId);
         if (!cluster) throw new NotFoundError(`${what}: the cluster disappeared while waiting for its node groups`);
         const states = ngIds.map(id => nodeGroupById(cluster, id, what).status);
         const pending = states.filter(st => st !== "Active");
@@ -478,7 +448,7 @@ async function waitNodeGroupsGone(
     what: string,
 ): Promise<void> {
     await wait(session, "delete", `node groups of ${subject(what)} to be deleted`, async () => {
-        const cluster = await describeCluster(session, what, () => clusterId);
+        const cluster = await describeKept(session, CLUSTERS, what, () => clusterId);
         const left = cluster ? cluster.nodeGroups.filter(ng => ngIds.includes(ng.id)) : [];
         return left.length === 0
             ? { done: true, value: undefined }
@@ -503,10 +473,7 @@ async function removeNodeGroups(
 
 /** Node groups first (the cloud refuses to delete a control plane that still has them), then the cluster. */
 async function removeCluster(session: LocalSession, id: string, what: string): Promise<void> {
-    const cluster = await call(session, null, what, state => {
-        const found = state.clusters.find(x => x.id === id);
-        return found ? structuredClone(found) : null;
-    });
+    const cluster = await peekKept(session, CLUSTERS, id, what);
     if (!cluster) return;
     if (cluster.status !== "Deleting") {
         const ngIds = cluster.nodeGroups.map(ng => ng.id);
@@ -521,13 +488,13 @@ async function removeCluster(session: LocalSession, id: string, what: string): P
             beginTransition(state, cur, "Deleting");
         });
     }
-    await waitClusterGone(session, id, what);
+    await waitKeptGone(session, CLUSTERS, id, what);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Validation
 
-function clusterReqIssues(session: LocalSession, state: StoreState, req: ClusterReq): FieldIssue[] {
+function clusterReqIssues(session: LocalSession, state: StoreState, req: api.ClusterReq): FieldIssue[] {
     const caps = session.caps.cluster;
     const inv = state.inventory;
     const issues: FieldIssue[] = [...nameIssues(caps.name, req.iid?.nameId ?? "", "iid.nameId")];
@@ -567,7 +534,7 @@ function clusterReqIssues(session: LocalSession, state: StoreState, req: Cluster
 function nodeGroupReqIssues(
     session: LocalSession,
     state: StoreState,
-    ng: NodeGroupReq,
+    ng: api.NodeGroupReq,
     prefix: string,
     vpc: string | undefined,
 ): FieldIssue[] {
@@ -600,18 +567,18 @@ function nodeGroupReqIssues(
     if (typeof ng.onAutoScaling !== "boolean")
         issues.push({ property: `${prefix}onAutoScaling`, reason: "must be true or false" });
     issues.push(...scalingIssues(session, ng, prefix));
-    issues.push(...nodeGroupOptionIssues(session, state, ng, prefix, vpc));
+    issues.push(...nodeGroupOptionIssues(session, state.inventory, ng, prefix));
+    issues.push(...nodeGroupSubnetIssues(state.inventory, ng.subnets ?? [], prefix, vpc));
     issues.push(...nodeGroupConfigIssues(session, ng, prefix));
     return issues;
 }
 
-/** As on EKS: known VM specs (at most the cloud's count), an offered capacity type, subnets of the cluster's VPC. */
+/** As on EKS: known VM specs (at most the cloud's count) and an offered capacity type. */
 function nodeGroupOptionIssues(
     session: LocalSession,
-    state: StoreState,
-    ng: NodeGroupReq,
+    inv: Inventory,
+    ng: api.NodeGroupReq,
     prefix: string,
-    vpc: string | undefined,
 ): FieldIssue[] {
     const caps = session.caps.cluster;
     const issues: FieldIssue[] = [];
@@ -620,16 +587,27 @@ function nodeGroupOptionIssues(
         issues.push({ property: `${prefix}vmSpecs`, reason: `at most ${caps.limits.vmSpecs} VM specs per node group` });
     }
     specs.forEach((spec, i) => {
-        if (!state.inventory.vmSpecs.includes(spec)) {
-            const reason = `unknown VM spec "${spec}"; known: ${state.inventory.vmSpecs.join(", ")}`;
+        if (!inv.vmSpecs.includes(spec)) {
+            const reason = `unknown VM spec "${spec}"; known: ${inv.vmSpecs.join(", ")}`;
             issues.push({ property: `${prefix}vmSpecs[${i}]`, reason });
         }
     });
     if (ng.capacityType !== undefined) {
         issues.push(...oneOfIssues(ng.capacityType, caps.capacityTypes, `${prefix}capacityType`));
     }
-    const known = vpc ? (state.inventory.vpcs[vpc]?.subnets ?? []) : undefined;
-    (ng.subnets ?? []).forEach((subnet, i) => {
+    return issues;
+}
+
+/** As on EKS: a node group's subnets are the cluster VPC's (unchecked while the VPC is unknown). */
+function nodeGroupSubnetIssues(
+    inv: Inventory,
+    subnets: string[],
+    prefix: string,
+    vpc: string | undefined,
+): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    const known = vpc ? (inv.vpcs[vpc]?.subnets ?? []) : undefined;
+    subnets.forEach((subnet, i) => {
         if (known && !known.includes(subnet)) {
             const reason = `unknown subnet "${subnet}" in the cluster's VPC ${String(vpc)}; known: ${known.join(", ")}`;
             issues.push({ property: `${prefix}subnets[${i}]`, reason });
@@ -639,7 +617,7 @@ function nodeGroupOptionIssues(
 }
 
 /** Labels, taints and maxUnavailable under Kubernetes' and EKS's rules (the same blocks `check` uses). */
-function nodeGroupConfigIssues(session: LocalSession, change: NodeGroupConfigChange, prefix: string): FieldIssue[] {
+function nodeGroupConfigIssues(session: LocalSession, change: api.NodeGroupConfigChange, prefix: string): FieldIssue[] {
     const at = prefix.replace(/\.$/, "");
     const join = (key: string): string => (at ? `${at}.${key}` : key);
     return [
@@ -654,7 +632,7 @@ function nodeGroupConfigIssues(session: LocalSession, change: NodeGroupConfigCha
 }
 
 /** As on EKS: public or private access on, IPv4 CIDR blocks within the quota, known log types. */
-function accessIssues(session: LocalSession, change: ClusterAccessChange): FieldIssue[] {
+function accessIssues(session: LocalSession, change: api.ClusterAccessChange): FieldIssue[] {
     const issues: FieldIssue[] = [];
     const access = change.endpointAccess;
     if (access && !access.public && !access.private) {
@@ -674,7 +652,7 @@ function accessIssues(session: LocalSession, change: ClusterAccessChange): Field
     return issues;
 }
 
-function scalingIssues(session: LocalSession, sc: ScalingReq, prefix: string): FieldIssue[] {
+function scalingIssues(session: LocalSession, sc: api.ScalingReq, prefix: string): FieldIssue[] {
     const max = session.caps.cluster.maxNodeSize;
     const issues = [
         ...intIssues(sc?.minNodeSize, 0, max, `${prefix}minNodeSize`),
@@ -705,7 +683,7 @@ function scalingIssues(session: LocalSession, sc: ScalingReq, prefix: string): F
  * EKS's placement rules: subnets of the cluster's VPC in two or more zones; after creation only
  * in the zones chosen then (`zones`); security groups of the same VPC.
  */
-function networkIssues(inv: Inventory, net: ClusterNetwork, zones?: string[]): FieldIssue[] {
+function networkIssues(inv: Inventory, net: api.ClusterNetwork, zones?: string[]): FieldIssue[] {
     const issues: FieldIssue[] = [];
     const known = inv.vpcs[net.vpc]?.subnets ?? [];
     const subnets = Array.isArray(net.subnets) ? net.subnets : [];
@@ -735,7 +713,7 @@ function networkIssues(inv: Inventory, net: ClusterNetwork, zones?: string[]): F
     return issues;
 }
 
-function fromClusterReq(session: LocalSession, state: StoreState, req: ClusterReq): ClusterRecord {
+function fromClusterReq(session: LocalSession, state: StoreState, req: api.ClusterReq): ClusterRecord {
     const id = newId(state, "cls");
     const rec: ClusterRecord = {
         id,
@@ -763,7 +741,7 @@ function fromClusterReq(session: LocalSession, state: StoreState, req: ClusterRe
     return rec;
 }
 
-function fromNodeGroupReq(state: StoreState, cluster: ClusterRecord, req: NodeGroupReq): NodeGroupRecord {
+function fromNodeGroupReq(state: StoreState, cluster: ClusterRecord, req: api.NodeGroupReq): NodeGroupRecord {
     const ng: NodeGroupRecord = {
         id: newId(state, "ng"),
         name: req.iid.nameId,
@@ -790,7 +768,7 @@ function fromNodeGroupReq(state: StoreState, cluster: ClusterRecord, req: NodeGr
     return ng;
 }
 
-function toNodeGroupInfo(ng: NodeGroupRecord): NodeGroupInfo {
+function toNodeGroupInfo(ng: NodeGroupRecord): api.NodeGroupInfo {
     return {
         iid: { nameId: ng.name, systemId: ng.id },
         image: ng.image,
@@ -811,7 +789,7 @@ function toNodeGroupInfo(ng: NodeGroupRecord): NodeGroupInfo {
     };
 }
 
-function toClusterInfo(cluster: ClusterRecord): ClusterInfo {
+function toClusterInfo(cluster: ClusterRecord): api.ClusterInfo {
     return {
         iid: { nameId: cluster.name, systemId: cluster.id },
         version: cluster.version,
@@ -829,7 +807,7 @@ function toClusterInfo(cluster: ClusterRecord): ClusterInfo {
     };
 }
 
-function endpointAccessOf(cluster: ClusterRecord): EndpointAccess {
+function endpointAccessOf(cluster: ClusterRecord): api.EndpointAccess {
     const access = cluster.endpointAccess ?? DEFAULT_ENDPOINT_ACCESS;
     return { ...access, publicCidrs: [...access.publicCidrs] };
 }

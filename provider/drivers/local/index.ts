@@ -26,9 +26,7 @@ export { LocalCloud } from "./store";
 export const capabilities: Capabilities = defineCapabilities({
     driver: "local",
     nlb: {
-        healthInterval: { min: 5, max: 300 },
-        healthTimeout: { min: 2, max: 120 },
-        healthThreshold: { min: 2, max: 10 },
+        // The health ranges are the shared ELBv2 ones; only the defaults differ.
         defaults: { interval: 10, timeout: 5, threshold: 3 },
         // As on AWS.
         traffic: {

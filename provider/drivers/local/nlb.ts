@@ -1,32 +1,24 @@
-import type {
-    HealthCheckerInfo,
-    HealthCheckerReq,
-    HealthInfo,
-    Iid,
-    ListenerInfo,
-    ListenerReq,
-    NlbInfo,
-    NlbReq,
-    NlbTraffic,
-    TrafficProtocol,
-    VmGroupInfo,
-    VmGroupReq,
-} from "../../interface/driver";
-import {
-    AlreadyExistsError,
-    CloudApiError,
-    FieldIssue,
-    NotFoundError,
-    NotSupportedError,
-} from "../../interface/errors";
+import type { Iid, ListenerInfo, ListenerReq, NlbInfo, NlbReq, NlbTraffic } from "../../interface/driver";
+import type { HealthCheckerInfo, HealthCheckerReq, HealthInfo, TrafficProtocol } from "../../interface/driver";
+import type { VmGroupInfo, VmGroupReq } from "../../interface/driver";
+import { CloudApiError, FieldIssue, NotFoundError, NotSupportedError } from "../../interface/errors";
 import { ownerField } from "../../interface/owner";
-import { call, copyTags, enter, label, LocalSession, matchIid, requireIid, undoCreate, wait } from "./ops";
+import { call, copyTags, enter, label, LocalSession, matchIid, requireIid, undoCreate } from "./ops";
+import { describeKept, insertKept, Kept, peekKept, waitKeptActive, waitKeptGone } from "./ops";
 import { intIssues, nameIssues, oneOfIssues, tagIssues, throwIfIssues } from "../../interface/rules";
 import { planSubnetSteps, sharedZones } from "../../interface/subnets";
 import { beginTransition, newId, NlbRecord, observeNlb, onePerZone, randomHex, StoreState, zoneOf } from "./store";
 
 // ---------------------------------------------------------------------------------------------
 // Operations
+
+/** The start of every operation on one NLB: a usable iid, the wording its errors use, the operation entered. */
+async function enterNlb(session: LocalSession, op: string, iid: Iid, doing: string): Promise<string> {
+    requireIid(iid, "iid");
+    const what = `${doing} Nlb (${label(iid)})`;
+    await enter(session, op, what);
+    return what;
+}
 
 export async function createNlb(session: LocalSession, req: NlbReq): Promise<NlbInfo> {
     const name = req?.iid?.nameId ?? "";
@@ -41,14 +33,9 @@ export async function createNlb(session: LocalSession, req: NlbReq): Promise<Nlb
     if (!session.caps.nlb.types.includes(req.type)) {
         throw new NotSupportedError(`${what}: type ${req.type} is not supported by the local driver`);
     }
-    const id = await call(session, "createNlb.loadBalancer", what, state => {
-        throwIfIssues(nlbReqIssues(session, state, req));
-        if (state.nlbs.some(n => n.name === name))
-            throw new AlreadyExistsError(`${what}: an Nlb named "${name}" already exists`);
-        const rec = fromNlbReq(session, state, req);
-        state.nlbs.push(rec);
-        return rec.id;
-    });
+    const issues = (state: StoreState) => nlbReqIssues(session, state, req);
+    const build = (state: StoreState) => fromNlbReq(session, state, req);
+    const id = await insertKept(session, NLBS, { op: "createNlb.loadBalancer", what, name }, issues, build);
     const undo = undoCreate(what, `Nlb ${name}`, () => removeNlbParts(session, id, `rolling back Nlb (${name})`));
     try {
         await call(session, "createNlb.vmGroup", what, state => {
@@ -73,7 +60,7 @@ export async function createNlb(session: LocalSession, req: NlbReq): Promise<Nlb
                 rec.vms = uniq(req.vmGroup.vms).map(vm => ({ vm, healthPolls: 0 }));
             });
         }
-        return toNlbInfo(session, await waitNlbActive(session, id, what, "create"));
+        return toNlbInfo(session, await waitKeptActive(session, NLBS, id, what, "create"));
     } catch (err) {
         return undo.fail(err);
     }
@@ -89,94 +76,89 @@ export async function listNlb(session: LocalSession): Promise<NlbInfo[]> {
 }
 
 export async function getNlb(session: LocalSession, iid: Iid): Promise<NlbInfo> {
-    requireIid(iid, "iid");
-    const what = `getting Nlb (${label(iid)})`;
-    await enter(session, "getNlb", what);
-    const rec = await describeNlb(session, what, state => matchIid(state.nlbs, iid)?.id);
+    const what = await enterNlb(session, "getNlb", iid, "getting");
+    const rec = await describeKept(session, NLBS, what, state => matchIid(state.nlbs, iid)?.id);
     if (!rec) throw new NotFoundError(`${what}: not found`);
     return toNlbInfo(session, rec);
 }
 
 export async function deleteNlb(session: LocalSession, iid: Iid): Promise<void> {
-    requireIid(iid, "iid");
-    const what = `deleting Nlb (${label(iid)})`;
-    await enter(session, "deleteNlb", what);
+    const what = await enterNlb(session, "deleteNlb", iid, "deleting");
     const id = await call(session, null, what, state => matchIid(state.nlbs, iid)?.id ?? null);
     if (id === null) return;
     await removeNlbParts(session, id, what);
 }
 
-export async function changeListener(session: LocalSession, iid: Iid, listener: ListenerReq): Promise<ListenerInfo> {
-    requireIid(iid, "iid");
-    const what = `changing the listener of Nlb (${label(iid)})`;
-    await enter(session, "changeListener", what);
+export async function changeListener(session: LocalSession, iid: Iid, req: ListenerReq): Promise<ListenerInfo> {
     const caps = session.caps.nlb;
-    throwIfIssues([
-        ...oneOfIssues(listener?.protocol, caps.listenerProtocols, "listener.protocol"),
-        ...intIssues(listener?.port, 1, 65535, "listener.port"),
-    ]);
-    const id = await update(session, iid, what, rec => {
-        rec.listener.protocol = listener.protocol;
-        rec.listener.port = listener.port;
+    const part = { key: "listener", title: "listener", op: "changeListener" } as const;
+    const nlb = await changeEndpoint(session, iid, part, req, caps.listenerProtocols, rec => {
         // Never leave an incompatible pair: the VM group follows to a protocol the listener can serve.
-        if (!caps.compatibleProtocols[listener.protocol].includes(rec.vmGroup.protocol)) {
-            rec.vmGroup.protocol = caps.compatibleProtocols[listener.protocol][0];
+        if (!caps.compatibleProtocols[req.protocol].includes(rec.vmGroup.protocol)) {
+            rec.vmGroup.protocol = caps.compatibleProtocols[req.protocol][0];
         }
     });
-    return toListenerInfo(await waitNlbActive(session, id, what, "update"));
+    return toListenerInfo(nlb);
 }
 
-export async function changeVmGroupInfo(session: LocalSession, iid: Iid, vmGroup: VmGroupReq): Promise<VmGroupInfo> {
-    requireIid(iid, "iid");
-    const what = `changing the VM group of Nlb (${label(iid)})`;
-    await enter(session, "changeVmGroupInfo", what);
+export async function changeVmGroupInfo(session: LocalSession, iid: Iid, req: VmGroupReq): Promise<VmGroupInfo> {
     const caps = session.caps.nlb;
-    throwIfIssues([
-        ...oneOfIssues(vmGroup?.protocol, caps.vmGroupProtocols, "vmGroup.protocol"),
-        ...intIssues(vmGroup?.port, 1, 65535, "vmGroup.port"),
-    ]);
-    const id = await update(session, iid, what, rec => {
-        rec.vmGroup.protocol = vmGroup.protocol;
-        rec.vmGroup.port = vmGroup.port;
+    const part = { key: "vmGroup", title: "VM group", op: "changeVmGroupInfo" } as const;
+    const nlb = await changeEndpoint(session, iid, part, req, caps.vmGroupProtocols, rec => {
         // As ELBv2 for UDP target groups: the client's address is always preserved.
         const traffic = trafficOf(session, rec);
-        if (caps.traffic.clientIpAlwaysPreservedFor.includes(vmGroup.protocol)) {
+        if (caps.traffic.clientIpAlwaysPreservedFor.includes(req.protocol)) {
             rec.traffic = { ...traffic, preserveClientIp: true };
         }
-        if (!caps.compatibleProtocols[rec.listener.protocol].includes(vmGroup.protocol)) {
-            rec.listener.protocol = listenerProtocolFor(session, vmGroup.protocol);
+        if (!caps.compatibleProtocols[rec.listener.protocol].includes(req.protocol)) {
+            rec.listener.protocol = listenerProtocolFor(session, req.protocol);
         }
     });
-    return toVmGroupInfo(await waitNlbActive(session, id, what, "update"));
+    return toVmGroupInfo(nlb);
+}
+
+/**
+ * A listener or VM group change: its protocol and port are checked and set in one update, with
+ * what must follow so the pair stays compatible; returns the NLB once Active again.
+ */
+async function changeEndpoint(
+    session: LocalSession,
+    iid: Iid,
+    part: { key: "listener" | "vmGroup"; title: string; op: string },
+    to: ListenerReq | VmGroupReq,
+    protocols: readonly TrafficProtocol[],
+    follow: (rec: NlbRecord) => void,
+): Promise<NlbRecord> {
+    const what = await enterNlb(session, part.op, iid, `changing the ${part.title} of`);
+    throwIfIssues(endpointIssues(to, protocols, part.key));
+    return update(session, iid, what, rec => {
+        rec[part.key].protocol = to.protocol;
+        rec[part.key].port = to.port;
+        follow(rec);
+    });
 }
 
 export async function addVms(session: LocalSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
-    requireIid(iid, "iid");
-    const what = `adding VMs to Nlb (${label(iid)})`;
-    await enter(session, "addVms", what);
-    const id = await update(session, iid, what, (rec, state) => {
+    const what = await enterNlb(session, "addVms", iid, "adding VMs to");
+    const nlb = await update(session, iid, what, (rec, state) => {
         throwIfIssues(vmIssues(state, rec.vpc, vms, "vms"));
         const attached = new Set(rec.vms.map(v => v.vm));
         for (const vm of uniq(vms)) if (!attached.has(vm)) rec.vms.push({ vm, healthPolls: 0 });
     });
-    return toVmGroupInfo(await waitNlbActive(session, id, what, "update"));
+    return toVmGroupInfo(nlb);
 }
 
 export async function removeVms(session: LocalSession, iid: Iid, vms: string[]): Promise<VmGroupInfo> {
-    requireIid(iid, "iid");
-    const what = `removing VMs from Nlb (${label(iid)})`;
-    await enter(session, "removeVms", what);
+    const what = await enterNlb(session, "removeVms", iid, "removing VMs from");
     const drop = new Set(vms ?? []);
-    const id = await update(session, iid, what, rec => {
+    const nlb = await update(session, iid, what, rec => {
         rec.vms = rec.vms.filter(v => !drop.has(v.vm));
     });
-    return toVmGroupInfo(await waitNlbActive(session, id, what, "update"));
+    return toVmGroupInfo(nlb);
 }
 
 export async function getVmGroupHealthInfo(session: LocalSession, iid: Iid): Promise<HealthInfo> {
-    requireIid(iid, "iid");
-    const what = `reading the VM health of Nlb (${label(iid)})`;
-    await enter(session, "getVmGroupHealthInfo", what);
+    const what = await enterNlb(session, "getVmGroupHealthInfo", iid, "reading the VM health of");
     const health = await call(session, null, what, state => {
         const rec = matchIid(state.nlbs, iid);
         if (!rec) return null;
@@ -200,14 +182,12 @@ export async function changeHealthCheckerInfo(
     iid: Iid,
     hc: HealthCheckerReq,
 ): Promise<HealthCheckerInfo> {
-    requireIid(iid, "iid");
-    const what = `changing the health checker of Nlb (${label(iid)})`;
-    await enter(session, "changeHealthCheckerInfo", what);
+    const what = await enterNlb(session, "changeHealthCheckerInfo", iid, "changing the health checker of");
     throwIfIssues(healthCheckerIssues(session, hc, "healthChecker"));
-    const id = await update(session, iid, what, rec => {
+    const nlb = await update(session, iid, what, rec => {
         rec.healthChecker = { ...fromHealthCheckerReq(session, hc), cspId: rec.healthChecker.cspId };
     });
-    return toHealthCheckerInfo(await waitNlbActive(session, id, what, "update"));
+    return toHealthCheckerInfo(nlb);
 }
 
 export async function changeTags(
@@ -215,9 +195,7 @@ export async function changeTags(
     iid: Iid,
     tags: Record<string, string>,
 ): Promise<Record<string, string>> {
-    requireIid(iid, "iid");
-    const what = `changing the tags of Nlb (${label(iid)})`;
-    await enter(session, "changeTags", what);
+    const what = await enterNlb(session, "changeTags", iid, "changing the tags of");
     throwIfIssues(tagIssues(tags, "tags"));
     // Tags apply at once on real clouds too, so there is no transition to wait for.
     return call(session, null, what, state => {
@@ -228,14 +206,12 @@ export async function changeTags(
 }
 
 export async function changeTrafficSettings(session: LocalSession, iid: Iid, traffic: NlbTraffic): Promise<NlbTraffic> {
-    requireIid(iid, "iid");
-    const what = `changing the traffic settings of Nlb (${label(iid)})`;
-    await enter(session, "changeTrafficSettings", what);
-    const id = await update(session, iid, what, rec => {
+    const what = await enterNlb(session, "changeTrafficSettings", iid, "changing the traffic settings of");
+    const nlb = await update(session, iid, what, rec => {
         throwIfIssues(trafficIssues(session, traffic, rec.vmGroup.protocol));
         rec.traffic = { ...traffic };
     });
-    return trafficOf(session, await waitNlbActive(session, id, what, "update"));
+    return trafficOf(session, nlb);
 }
 
 /** As ELBv2: an NLB made without security groups never gets any, and one made with them keeps at least one. */
@@ -244,10 +220,8 @@ export async function changeSecurityGroups(
     iid: Iid,
     securityGroups: string[],
 ): Promise<string[]> {
-    requireIid(iid, "iid");
-    const what = `changing the security groups of Nlb (${label(iid)})`;
-    await enter(session, "changeSecurityGroups", what);
-    const id = await update(session, iid, what, (rec, state) => {
+    const what = await enterNlb(session, "changeSecurityGroups", iid, "changing the security groups of");
+    const nlb = await update(session, iid, what, (rec, state) => {
         throwIfIssues(securityGroupIssues(state, rec.vpc, securityGroups, "securityGroups"));
         if ((rec.securityGroups ?? []).length === 0) {
             throw new CloudApiError(
@@ -261,7 +235,7 @@ export async function changeSecurityGroups(
         }
         rec.securityGroups = uniq(securityGroups);
     });
-    return [...((await waitNlbActive(session, id, what, "update")).securityGroups ?? [])];
+    return [...(nlb.securityGroups ?? [])];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -273,15 +247,9 @@ function findNlb(state: StoreState, iid: Iid, what: string): NlbRecord {
     return rec;
 }
 
-/**
- * Applies an in-place change in one cloud call. Validation and lookups throw before anything is
- * changed, so a rejected change writes nothing. An unchanged NLB starts no transition.
- */
 /** The whole move is checked first; each step is one SetSubnets-like call, waited on. */
 export async function changeSubnets(session: LocalSession, iid: Iid, subnets: string[]): Promise<string[]> {
-    requireIid(iid, "iid");
-    const what = `changing the subnets of Nlb (${label(iid)})`;
-    await enter(session, "changeSubnets", what);
+    const what = await enterNlb(session, "changeSubnets", iid, "changing the subnets of");
     const plan = await call(session, null, what, state => {
         const rec = findNlb(state, iid, what);
         throwIfIssues(subnetIssues(state, rec.vpc, subnets ?? [], "subnets", true));
@@ -289,8 +257,7 @@ export async function changeSubnets(session: LocalSession, iid: Iid, subnets: st
     });
     if (plan.problem) throwIfIssues([{ property: "subnets", reason: `${what}: ${plan.problem}` }]);
     for (const step of plan.steps) {
-        const id = await update(session, iid, what, (rec, state) => setSubnets(state, rec, step, what));
-        await waitNlbActive(session, id, what, "update");
+        await update(session, iid, what, (rec, state) => setSubnets(state, rec, step, what));
     }
     return [...subnets].sort();
 }
@@ -335,13 +302,18 @@ function subnetIssues(
     return issues;
 }
 
+/**
+ * Applies an in-place change in one cloud call. Validation and lookups throw before anything is
+ * changed, so a rejected change writes nothing. An unchanged NLB starts no transition.
+ * Every change then waits, as on the cloud, for the NLB to be Active again.
+ */
 async function update(
     session: LocalSession,
     iid: Iid,
     what: string,
     apply: (rec: NlbRecord, state: StoreState) => void,
-): Promise<string> {
-    return call(session, null, what, state => {
+): Promise<NlbRecord> {
+    const id = await call(session, null, what, state => {
         const rec = findNlb(state, iid, what);
         if (rec.status === "Deleting") throw new CloudApiError(`${what}: the Nlb is being deleted`);
         const before = JSON.stringify(rec);
@@ -349,94 +321,48 @@ async function update(
         if (JSON.stringify(rec) !== before && rec.status === "Active") beginTransition(state, rec, "Updating");
         return rec.id;
     });
+    return waitKeptActive(session, NLBS, id, what, "update");
 }
 
-/** One describe: counts as a poll of the NLB; null when it does not exist (any more). */
-async function describeNlb(
-    session: LocalSession,
-    what: string,
-    pick: (state: StoreState) => string | undefined,
-): Promise<NlbRecord | null> {
-    return call(session, "describeNlb", what, state => {
-        const id = pick(state);
-        const rec = state.nlbs.find(n => n.id === id);
-        if (!rec) return null;
-        if (!observeNlb(rec)) {
-            state.nlbs = state.nlbs.filter(n => n !== rec);
-            return null;
-        }
-        return structuredClone(rec);
-    });
-}
-
-async function waitNlbActive(
-    session: LocalSession,
-    id: string,
-    what: string,
-    phase: "create" | "update",
-): Promise<NlbRecord> {
-    return wait(session, phase, `${nlbName(what)} to be Active`, async () => {
-        const rec = await describeNlb(session, what, () => id);
-        if (!rec) throw new NotFoundError(`${what}: the Nlb disappeared while waiting for it to become Active`);
-        return rec.status === "Active" ? { done: true, value: rec } : { done: false, state: rec.status };
-    });
-}
-
-async function waitNlbGone(session: LocalSession, id: string, what: string): Promise<void> {
-    await wait(session, "delete", `${nlbName(what)} to be deleted`, async () => {
-        const rec = await describeNlb(session, what, () => id);
-        return rec ? { done: false, state: rec.status } : { done: true, value: undefined };
-    });
-}
+/** The Nlbs this driver keeps, for the shared describe and waits (ops.ts). */
+const NLBS: Kept<NlbRecord> = {
+    op: "describeNlb",
+    noun: "Nlb",
+    aNoun: "an Nlb",
+    subject: nlbName,
+    list: state => state.nlbs,
+    observe: (_state, rec) => observeNlb(rec),
+    drop: (state, gone) => {
+        state.nlbs = state.nlbs.filter(candidate => candidate !== gone);
+    },
+};
 
 /** Deletes whatever parts exist, in reverse order of create, then waits until the NLB is gone. */
 async function removeNlbParts(session: LocalSession, id: string, what: string): Promise<void> {
-    const rec = await call(session, null, what, state => {
-        const found = state.nlbs.find(n => n.id === id);
-        return found ? structuredClone(found) : null;
-    });
+    const rec = await peekKept(session, NLBS, id, what);
     if (!rec) return;
     if (rec.status !== "Deleting") {
-        const onRecord = (fn: (r: NlbRecord) => void) => (state: StoreState) => {
-            const record = state.nlbs.find(n => n.id === id);
-            if (record) fn(record);
-        };
-        if (rec.vms.length > 0)
-            await call(
-                session,
-                "deleteNlb.vms",
-                what,
-                onRecord(r => {
-                    r.vms = [];
-                }),
-            );
-        if (rec.listener.cspId) {
-            await call(
-                session,
-                "deleteNlb.listener",
-                what,
-                onRecord(r => {
-                    r.listener = { ...r.listener, cspId: "", ip: "", dnsName: "" };
-                }),
-            );
-        }
+        // Each part is its own cloud call (a fault can hit between them), taken off the stored record.
+        const removePart = (op: string, clear: (r: NlbRecord) => void) =>
+            call(session, `deleteNlb.${op}`, what, state => {
+                const record = state.nlbs.find(n => n.id === id);
+                if (record) clear(record);
+            });
+        if (rec.vms.length > 0) await removePart("vms", r => (r.vms = []));
+        if (rec.listener.cspId)
+            await removePart("listener", r => (r.listener = { ...r.listener, cspId: "", ip: "", dnsName: "" }));
         if (rec.vmGroup.cspId) {
-            await call(
-                session,
-                "deleteNlb.vmGroup",
-                what,
-                onRecord(r => {
-                    r.vmGroup.cspId = "";
-                    r.healthChecker.cspId = "";
-                }),
-            );
+            await removePart("vmGroup", r => {
+                r.vmGroup.cspId = "";
+                r.healthChecker.cspId = "";
+            });
         }
         await call(session, "deleteNlb.loadBalancer", what, state => {
             const record = state.nlbs.find(n => n.id === id);
             if (record && record.status !== "Deleting") beginTransition(state, record, "Deleting");
         });
     }
-    await waitNlbGone(session, id, what);
+    await waitKeptGone(session, NLBS, id, what);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -451,10 +377,8 @@ function nlbReqIssues(session: LocalSession, state: StoreState, req: NlbReq): Fi
             property: "vpc",
             reason: `unknown VPC "${req.vpc}"; known: ${Object.keys(state.inventory.vpcs).join(", ")}`,
         });
-    issues.push(...oneOfIssues(req.listener?.protocol, caps.listenerProtocols, "listener.protocol"));
-    issues.push(...intIssues(req.listener?.port, 1, 65535, "listener.port"));
-    issues.push(...oneOfIssues(req.vmGroup?.protocol, caps.vmGroupProtocols, "vmGroup.protocol"));
-    issues.push(...intIssues(req.vmGroup?.port, 1, 65535, "vmGroup.port"));
+    issues.push(...endpointIssues(req.listener, caps.listenerProtocols, "listener"));
+    issues.push(...endpointIssues(req.vmGroup, caps.vmGroupProtocols, "vmGroup"));
     const compatible = caps.compatibleProtocols[req.listener?.protocol];
     if (
         compatible &&
@@ -515,6 +439,18 @@ function vmIssues(state: StoreState, vpc: string, vms: string[], property: strin
             issues.push({ property: `${property}[${i}]`, reason: `"${vm}" is listed twice` });
     });
     return issues;
+}
+
+/** A listener's or VM group's protocol, one the NLB offers there, and its port. */
+function endpointIssues(
+    endpoint: ListenerReq | VmGroupReq | undefined,
+    protocols: readonly TrafficProtocol[],
+    property: string,
+): FieldIssue[] {
+    return [
+        ...oneOfIssues(endpoint?.protocol, protocols, `${property}.protocol`),
+        ...intIssues(endpoint?.port, 1, 65535, `${property}.port`),
+    ];
 }
 
 function healthCheckerIssues(session: LocalSession, hc: HealthCheckerReq | undefined, prefix: string): FieldIssue[] {

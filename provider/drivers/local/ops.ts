@@ -1,5 +1,6 @@
 import type { Capabilities, Connection, DriverContext, Iid } from "../../interface/driver";
-import { ValidationError } from "../../interface/errors";
+import { AlreadyExistsError, FieldIssue, NotFoundError, ValidationError } from "../../interface/errors";
+import { throwIfIssues } from "../../interface/rules";
 import { UndoStack } from "../../interface/undo";
 import { Poll, waitUntil, withRetries } from "../../interface/wait";
 import { DEFAULT_REGION, defaultStateDir, LocalCloud, StoreState } from "./store";
@@ -69,6 +70,102 @@ export function wait<T>(
         log: session.log,
         // Local transitions settle within a few polls; a wait ten polls long is worth reporting.
         progressEveryMs: 10 * session.poll.maxDelayMs,
+    });
+}
+
+/** How the local cloud keeps one kind of record, for the describe and the waits every kind shares. */
+export interface Kept<R extends { id: string; status: string }> {
+    /** The describe's operation (a fault point), e.g. `describeNlb`. */
+    op: string;
+    /** The record in errors: "the <noun> disappeared …", "<aNoun> named … already exists". */
+    noun: string;
+    aNoun: string;
+    /** The part of `what` that names the record, for the waits' progress lines. */
+    subject: (what: string) => string;
+    list: (state: StoreState) => R[];
+    /** Moves the record along its transition; false once that has deleted it. */
+    observe: (state: StoreState, rec: R) => boolean;
+    drop: (state: StoreState, rec: R) => void;
+}
+
+/**
+ * The first cloud call of a create, in one step so a racing create of the same name is refused:
+ * the request checked against the state, the name found free, the new record stored. Its id.
+ */
+export function insertKept<R extends { id: string; status: string; name: string }>(
+    session: LocalSession,
+    kept: Kept<R>,
+    step: { op: string; what: string; name: string },
+    issues: (state: StoreState) => FieldIssue[],
+    build: (state: StoreState) => R,
+): Promise<string> {
+    return call(session, step.op, step.what, state => {
+        throwIfIssues(issues(state));
+        if (kept.list(state).some(rec => rec.name === step.name)) {
+            throw new AlreadyExistsError(`${step.what}: ${kept.aNoun} named "${step.name}" already exists`);
+        }
+        const rec = build(state);
+        kept.list(state).push(rec);
+        return rec.id;
+    });
+}
+
+/** A copy of the record as stored, without the poll a describe counts (null when there is none). */
+export function peekKept<R extends { id: string; status: string }>(
+    session: LocalSession,
+    kept: Kept<R>,
+    id: string,
+    what: string,
+): Promise<R | null> {
+    return call(session, null, what, state => {
+        const found = kept.list(state).find(rec => rec.id === id);
+        return found ? structuredClone(found) : null;
+    });
+}
+
+/** One describe: counts as a poll of the record; null when it does not exist (any more). */
+export function describeKept<R extends { id: string; status: string }>(
+    session: LocalSession,
+    kept: Kept<R>,
+    what: string,
+    pick: (state: StoreState) => string | undefined,
+): Promise<R | null> {
+    return call(session, kept.op, what, state => {
+        const id = pick(state);
+        const rec = kept.list(state).find(candidate => candidate.id === id);
+        if (!rec) return null;
+        if (!kept.observe(state, rec)) {
+            kept.drop(state, rec);
+            return null;
+        }
+        return structuredClone(rec);
+    });
+}
+
+export function waitKeptActive<R extends { id: string; status: string }>(
+    session: LocalSession,
+    kept: Kept<R>,
+    id: string,
+    what: string,
+    phase: "create" | "update",
+): Promise<R> {
+    return wait(session, phase, `${kept.subject(what)} to be Active`, async () => {
+        const rec = await describeKept(session, kept, what, () => id);
+        if (!rec)
+            throw new NotFoundError(`${what}: the ${kept.noun} disappeared while waiting for it to become Active`);
+        return rec.status === "Active" ? { done: true, value: rec } : { done: false, state: rec.status };
+    });
+}
+
+export async function waitKeptGone<R extends { id: string; status: string }>(
+    session: LocalSession,
+    kept: Kept<R>,
+    id: string,
+    what: string,
+): Promise<void> {
+    await wait(session, "delete", `${kept.subject(what)} to be deleted`, async () => {
+        const rec = await describeKept(session, kept, what, () => id);
+        return rec ? { done: false, state: rec.status } : { done: true, value: undefined };
     });
 }
 
