@@ -15,27 +15,19 @@ import type {
 import { ownerField } from "../interface/owner";
 import { isRecord, parseWith, Props } from "../interface/schema";
 import { capabilitiesOf } from "../drivers/registry";
-import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
+import type { CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
 import { clean, userTags } from "./common";
 import { CLUSTER_CALL_ORDER, ClusterCall, clusterFields, NodeGroupOp, nodeGroupOps, plan, Plan } from "./fields";
-import {
-    changeScaling,
-    configChange,
-    enforceDeclaredSize,
-    fromNodeGroupInfo,
-    liveSpec,
-    machineChange,
-} from "./nodeGroupCommon";
-import { toNodeGroupReq } from "./nodeGroupCommon";
+import * as groups from "./nodeGroupCommon";
 import { ClusterInputs, ClusterNodeGroupInput, clusterSchema, compareVersions, timeoutsSchema } from "./schemas";
-import { adoptExisting, capsOf, checkResource, createTracked, deleteOrGone, diffResource, driverFor } from "./skeleton";
+import { adoptExisting, capsOf, checker, createTracked, deleteOrGone, diffResource, driverFor } from "./skeleton";
 import { nameIn } from "./skeleton";
 import { readOrGone, runUpdate, step, Step, stepsOf, storedConnection, typedInputs } from "./skeleton";
 
 export type { ClusterInputs, ClusterNodeGroupInput } from "./schemas";
 export { compareVersions } from "./schemas";
 
-export type ClusterNodeGroupOutput = ClusterNodeGroupInput & ReturnType<typeof fromNodeGroupInfo>;
+export type ClusterNodeGroupOutput = ClusterNodeGroupInput & ReturnType<typeof groups.fromNodeGroupInfo>;
 
 export type ClusterOutputs = Omit<ClusterInputs, "nodeGroups"> & {
     clusterId: string;
@@ -49,27 +41,13 @@ export type ClusterOutputs = Omit<ClusterInputs, "nodeGroups"> & {
 
 const KIND = "Cluster";
 
-export function checkCluster(olds: Props, news: Props): CheckResult {
-    return checkResource(
-        {
-            kind: KIND,
-            supported: caps => caps.cluster,
-            schema: (caps, previous) => clusterSchema(caps, previous),
-            naming: {
-                key: "clusterName",
-                fallback: "cluster",
-                rule: caps => caps?.cluster.name,
-                cap: 40,
-            },
-            validate: (module, inputs) => {
-                const ins = clusterInputs(inputs);
-                return module.validateCluster?.(toClusterReq(ins), ins.connection) ?? [];
-            },
-        },
-        olds,
-        news,
-    );
-}
+export const checkCluster = checker({
+    kind: KIND,
+    supported: caps => caps.cluster,
+    schema: (caps, previous) => clusterSchema(caps, previous),
+    naming: { key: "clusterName", fallback: "cluster", rule: caps => caps?.cluster.name, cap: 40 },
+    validate: (module, inputs, conn) => module.validateCluster?.(toClusterReq(clusterInputs(inputs)), conn) ?? [],
+});
 
 function clusterInputs(props: Props): ClusterInputs {
     const inputs = typedInputs(KIND, clusterSchema(capsOf(props)), props);
@@ -160,7 +138,7 @@ export async function readCluster(id: string, props: Props, config: ProviderConf
         const cloudNames = new Map((present ?? []).map(group => [group.name, group.nodeGroupName]));
         const declared: ClusterNodeGroupInput[] = present
             ? present.map(group => specOf(props, group.name, info, group.nodeGroupName))
-            : info.nodeGroups.map(live => ({ name: live.iid.nameId, ...fromNodeGroupInfo(live) }));
+            : info.nodeGroups.map(live => ({ name: live.iid.nameId, ...groups.fromNodeGroupInfo(live) }));
         const base: ClusterInputs = {
             connection: storedConnection(props),
             clusterName: info.iid.nameId,
@@ -189,7 +167,7 @@ function specOf(props: Props, name: string, info: ClusterInfo, cloudName: string
     );
     // The VM specs in the form state holds them (vmSpecs or vmSpec).
     const declared = stored === undefined ? undefined : stored.vmSpecs !== undefined ? { vmSpecs: [] } : { vmSpec: "" };
-    const spec = liveSpec(live, declared);
+    const spec = groups.liveSpec(live, declared);
     return {
         name,
         ...spec,
@@ -244,7 +222,10 @@ type OpOf<K extends NodeGroupOp["op"]> = NodeGroupOp & { op: K };
 /** One function per node-group step kind. */
 const NODE_GROUP_STEPS: { [K in NodeGroupOp["op"]]: (ctx: ClusterUpdate, op: OpOf<K>, ngIid: Iid) => Promise<void> } = {
     add: async ({ driver, iid, ins, names }, op) => {
-        await driver.cluster.addNodeGroup(iid, toNodeGroupReq(op.name, declaredSpec(ins, op.name), ins.pulumiUrn));
+        await driver.cluster.addNodeGroup(
+            iid,
+            groups.toNodeGroupReq(op.name, declaredSpec(ins, op.name), ins.pulumiUrn),
+        );
         names.set(op.name, op.name);
     },
     remove: async ({ driver, iid, names }, op, ngIid) => {
@@ -253,18 +234,26 @@ const NODE_GROUP_STEPS: { [K in NodeGroupOp["op"]]: (ctx: ClusterUpdate, op: OpO
     },
     recreate: async ({ driver, iid, ins, names }, op, ngIid) => {
         const fresh = `${op.name}-${crypto.randomBytes(2).toString("hex")}`;
-        await driver.cluster.addNodeGroup(iid, toNodeGroupReq(fresh, declaredSpec(ins, op.name), ins.pulumiUrn));
+        await driver.cluster.addNodeGroup(iid, groups.toNodeGroupReq(fresh, declaredSpec(ins, op.name), ins.pulumiUrn));
         names.set(op.name, fresh);
         await driver.cluster.removeNodeGroup(iid, ngIid);
     },
     changeNodeGroupScaling: async ({ driver, iid, ins }, op, ngIid) => {
-        await changeScaling(driver, iid, ngIid, op.olds.desiredNodeSize, declaredSpec(ins, op.name));
+        await groups.changeScaling(driver, iid, ngIid, op.olds.desiredNodeSize, declaredSpec(ins, op.name));
     },
     changeNodeGroupConfig: async ({ driver, iid, ins }, op, ngIid) => {
-        await driver.cluster.changeNodeGroupConfig(iid, ngIid, configChange(op.olds, declaredSpec(ins, op.name)));
+        await driver.cluster.changeNodeGroupConfig(
+            iid,
+            ngIid,
+            groups.configChange(op.olds, declaredSpec(ins, op.name)),
+        );
     },
     changeNodeGroupMachines: async ({ driver, iid, ins }, op, ngIid) => {
-        await driver.cluster.changeNodeGroupMachines(iid, ngIid, machineChange(op.olds, declaredSpec(ins, op.name)));
+        await driver.cluster.changeNodeGroupMachines(
+            iid,
+            ngIid,
+            groups.machineChange(op.olds, declaredSpec(ins, op.name)),
+        );
     },
     setNodeGroupAutoScaling: async (ctx, op, ngIid) => {
         const spec = declaredSpec(ctx.ins, op.name);
@@ -274,7 +263,7 @@ const NODE_GROUP_STEPS: { [K in NodeGroupOp["op"]]: (ctx: ClusterUpdate, op: OpO
             ctx.ins.nodeGroups,
             capabilitiesOf(ctx.ins.connection.driver),
         ).some(other => other.op === "changeNodeGroupScaling" && other.name === op.name);
-        if (!spec.onAutoScaling && !resized) await enforceDeclaredSize(ctx.driver, ctx.iid, ngIid, spec);
+        if (!spec.onAutoScaling && !resized) await groups.enforceDeclaredSize(ctx.driver, ctx.iid, ngIid, spec);
     },
 };
 
@@ -351,7 +340,7 @@ export function toClusterReq(ins: ClusterInputs): ClusterReq {
         iid: { nameId: ins.clusterName, systemId: "" },
         version: ins.version,
         ...settingsOf(ins),
-        nodeGroups: ins.nodeGroups.map(group => toNodeGroupReq(group.name, group, ins.pulumiUrn)),
+        nodeGroups: ins.nodeGroups.map(group => groups.toNodeGroupReq(group.name, group, ins.pulumiUrn)),
         tags: { ...ins.tags },
         ...ownerField(ins.pulumiUrn),
     };
@@ -375,7 +364,7 @@ export function toOutputs(info: ClusterInfo, ins: ClusterInputs, cloudNames: Map
     for (const group of ins.nodeGroups) {
         const cloud = cloudNames.get(group.name) ?? group.name;
         const live = info.nodeGroups.find(candidate => candidate.iid.nameId === cloud);
-        if (live) nodeGroups.push({ name: group.name, ...fromNodeGroupInfo(live, group) });
+        if (live) nodeGroups.push({ name: group.name, ...groups.fromNodeGroupInfo(live, group) });
     }
     const out: ClusterOutputs = {
         ...ins,

@@ -7,11 +7,11 @@ import type { Driver, HealthCheckerReq, HealthInfo, Iid, NlbInfo, NlbReq } from 
 import type { NlbTraffic, TrafficProtocol } from "../interface/driver";
 import { ownerField } from "../interface/owner";
 import { isRecord, parseWith, Props } from "../interface/schema";
-import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
+import type { CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
 import { clean, sameVm, userTags } from "./common";
 import { NLB_CALL_ORDER, NlbCall, nlbFields, plan } from "./fields";
 import { NlbInputs, nlbSchema, timeoutsSchema } from "./schemas";
-import { adoptExisting, capsOf, checkResource, createTracked, deleteOrGone, diffResource, driverFor } from "./skeleton";
+import { adoptExisting, capsOf, checker, createTracked, deleteOrGone, diffResource, driverFor } from "./skeleton";
 import { nameIn } from "./skeleton";
 import { readOrGone, runUpdate, step, Step, storedConnection, typedInputs } from "./skeleton";
 import { capabilitiesOf } from "../drivers/registry";
@@ -30,25 +30,13 @@ export type NlbOutputs = Omit<NlbInputs, "listener"> & {
 
 const KIND = "Nlb";
 
-export function checkNlb(olds: Props, news: Props): CheckResult {
-    return checkResource(
-        {
-            kind: KIND,
-            supported: caps => caps.nlb,
-            schema: caps => nlbSchema(caps),
-            naming: {
-                key: "nlbName",
-                fallback: "nlb",
-                rule: caps => caps?.nlb.name,
-                cap: 32,
-                lowercase: caps => caps?.driver === "gcp",
-            },
-            validate: (module, inputs) => module.validateNlb?.(toNlbReq(nlbInputs(inputs))) ?? [],
-        },
-        olds,
-        news,
-    );
-}
+export const checkNlb = checker({
+    kind: KIND,
+    supported: caps => caps.nlb,
+    schema: caps => nlbSchema(caps),
+    naming: { key: "nlbName", fallback: "nlb", rule: caps => caps?.nlb.name, cap: 32 },
+    validate: (module, inputs) => module.validateNlb?.(toNlbReq(nlbInputs(inputs))) ?? [],
+});
 
 function nlbInputs(props: Props): NlbInputs {
     const inputs = typedInputs(KIND, nlbSchema(capsOf(props)), props);

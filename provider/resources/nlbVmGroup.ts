@@ -5,11 +5,11 @@
 import * as crypto from "crypto";
 import type { HealthInfo, Iid } from "../interface/driver";
 import { parseWith, Props } from "../interface/schema";
-import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
+import type { CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
 import { clean, opError, PartialFailure, sameVm, UpdateResult } from "./common";
 import { nlbVmGroupFields } from "./fields";
 import { NlbVmGroupInputs, nlbVmGroupSchema } from "./schemas";
-import { checkResource, deleteOrGone, diffResource, driverFor, nameIn, readOrGone, runUpdate } from "./skeleton";
+import { checker, deleteOrGone, diffResource, driverFor, nameIn, readOrGone, runUpdate } from "./skeleton";
 import { storedConnection, typedInputs } from "./skeleton";
 
 export type { NlbVmGroupInputs } from "./schemas";
@@ -17,9 +17,7 @@ export type NlbVmGroupOutputs = NlbVmGroupInputs & { health: { healthy: string[]
 
 const KIND = "NlbVmGroup";
 
-export function checkNlbVmGroup(olds: Props, news: Props): CheckResult {
-    return checkResource({ kind: KIND, supported: caps => caps.nlb, schema: () => nlbVmGroupSchema() }, olds, news);
-}
+export const checkNlbVmGroup = checker({ kind: KIND, supported: caps => caps.nlb, schema: () => nlbVmGroupSchema() });
 
 function vmGroupInputs(props: Props): NlbVmGroupInputs {
     return typedInputs(KIND, nlbVmGroupSchema(), props);

@@ -1,8 +1,8 @@
 /** NodeGroup: a node group managed on its own, attached to a Cluster by id. */
-import type { Driver, Iid, NodeGroupInfo } from "../interface/driver";
+import type { Driver, Iid, NodeGroupInfo, NodeGroupReq } from "../interface/driver";
 import { parseWith, Props } from "../interface/schema";
 import { capabilitiesOf } from "../drivers/registry";
-import type { CheckResult, CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
+import type { CreateResult, DiffResult, ProviderConfig, ReadResult, ResourceImpl } from "./common";
 import { clean } from "./common";
 import { NODE_GROUP_CALL_ORDER, NodeGroupCall, nodeGroupFields, plan, Plan } from "./fields";
 import {
@@ -15,7 +15,7 @@ import {
 } from "./nodeGroupCommon";
 import { toNodeGroupReq } from "./nodeGroupCommon";
 import { NodeGroupInputs, nodeGroupSchema } from "./schemas";
-import { adoptExisting, capsOf, checkResource, createTracked, deleteOrGone, diffResource, driverFor } from "./skeleton";
+import { adoptExisting, capsOf, checker, createTracked, deleteOrGone, diffResource, driverFor } from "./skeleton";
 import { nameIn } from "./skeleton";
 import { readOrGone, runUpdate, step, Step, stepsOf, storedConnection, typedInputs } from "./skeleton";
 
@@ -24,26 +24,17 @@ export type NodeGroupOutputs = NodeGroupInputs & ReturnType<typeof fromNodeGroup
 
 const KIND = "NodeGroup";
 
-export function checkNodeGroup(olds: Props, news: Props): CheckResult {
-    return checkResource(
-        {
-            kind: KIND,
-            supported: caps => caps.cluster,
-            schema: caps => nodeGroupSchema(caps),
-            naming: {
-                key: "nodeGroupName",
-                fallback: "nodegroup",
-                rule: caps => caps?.cluster.nodeGroupName,
-                cap: 63,
-            },
-            validate: (module, inputs) => {
-                const ins = nodeGroupInputs(inputs);
-                return module.validateNodeGroup?.(toNodeGroupReq(ins.nodeGroupName, ins), ins.connection) ?? [];
-            },
-        },
-        olds,
-        news,
-    );
+export const checkNodeGroup = checker({
+    kind: KIND,
+    supported: caps => caps.cluster,
+    schema: caps => nodeGroupSchema(caps),
+    naming: { key: "nodeGroupName", fallback: "nodegroup", rule: caps => caps?.cluster.nodeGroupName, cap: 63 },
+    validate: (module, inputs, conn) => module.validateNodeGroup?.(requestOf(nodeGroupInputs(inputs)), conn) ?? [],
+});
+
+/** The driver request for the declared node group, owned by this resource. */
+function requestOf(ins: NodeGroupInputs): NodeGroupReq {
+    return toNodeGroupReq(ins.nodeGroupName, ins, ins.pulumiUrn);
 }
 
 function nodeGroupInputs(props: Props, stored = false): NodeGroupInputs {
@@ -69,8 +60,7 @@ export async function createNodeGroup(inputs: Props, config: ProviderConfig): Pr
         name: ins.nodeGroupName,
         urn: ins.pulumiUrn,
         provider: inputs.__provider,
-        create: () =>
-            driver.cluster.addNodeGroup(clusterIid(inputs), toNodeGroupReq(ins.nodeGroupName, ins, ins.pulumiUrn)),
+        create: () => driver.cluster.addNodeGroup(clusterIid(inputs), requestOf(ins)),
         find: () => driver.cluster.getNodeGroup(clusterIid(inputs), byName),
         outputs: live => toOutputs(live, ins),
         describe: async live => ({ id: live.iid.systemId, outs: toOutputs(live, ins) }),

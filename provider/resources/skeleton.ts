@@ -55,8 +55,11 @@ export interface Naming {
     rule: (caps: Capabilities | undefined) => NameRule | undefined;
     /** At most this many characters, whatever the driver allows. */
     cap: number;
-    /** Whether the generated name is lowercased (a cloud whose names are); by default it keeps its case. */
-    lowercase?: (caps: Capabilities | undefined) => boolean;
+}
+
+/** A generated name is lowercased where the driver's name rule refuses capitals (GCE, GKE). */
+function namesAreLowercase(rule: NameRule | undefined): boolean {
+    return rule !== undefined && !rule.pattern.test("A") && rule.pattern.test("a");
 }
 
 export interface CheckSpec {
@@ -64,8 +67,8 @@ export interface CheckSpec {
     supported: (caps: Capabilities) => { supported: boolean; reason?: string };
     schema: (caps: Capabilities | undefined, olds: Props) => z.ZodType;
     naming?: Naming;
-    /** The driver's own cloud rules, run once every value is known and valid. */
-    validate?: (module: DriverModule, inputs: Props) => FieldIssue[];
+    /** The driver's own cloud rules, run once every value is known and valid; `conn`: where the resource goes. */
+    validate?: (module: DriverModule, inputs: Props, conn: Connection) => FieldIssue[];
 }
 
 /** An explicit name, the one generated earlier, or a new one: the Pulumi name plus a suffix. */
@@ -77,8 +80,14 @@ function resolveName(naming: Naming, olds: Props, news: Props, caps: Capabilitie
         return { [naming.key]: previous, autoNamed: olds.autoNamed === true };
     }
     const base = typeof news.pulumiName === "string" ? news.pulumiName : naming.fallback;
-    const maxLength = Math.min(naming.rule(caps)?.maxLength ?? naming.cap, naming.cap);
-    return { [naming.key]: autoName(base, maxLength, naming.lowercase?.(caps) === true), autoNamed: true };
+    const rule = naming.rule(caps);
+    const maxLength = Math.min(rule?.maxLength ?? naming.cap, naming.cap);
+    return { [naming.key]: autoName(base, maxLength, namesAreLowercase(rule)), autoNamed: true };
+}
+
+/** The check function of the resource `spec` describes. */
+export function checker(spec: CheckSpec): (olds: Props, news: Props) => CheckResult {
+    return (olds, news) => checkResource(spec, olds, news);
 }
 
 export function checkResource(spec: CheckSpec, olds: Props, news: Props): CheckResult {
@@ -98,7 +107,9 @@ export function checkResource(spec: CheckSpec, olds: Props, news: Props): CheckR
     if (issues.length > 0 || !isRecord(parsed.value)) return { inputs: news, failures: issues };
     const inputs: Props = { ...parsed.value };
     if (spec.naming) Object.assign(inputs, resolveName(spec.naming, olds, news, caps));
-    if (conn && spec.validate && !isUnknown(inputs)) issues.push(...spec.validate(driverModule(conn.driver), inputs));
+    if (conn && spec.validate && !isUnknown(inputs)) {
+        issues.push(...spec.validate(driverModule(conn.driver), inputs, conn));
+    }
     return { inputs: issues.length === 0 ? clean(inputs) : news, failures: issues };
 }
 
