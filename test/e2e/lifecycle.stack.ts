@@ -506,7 +506,7 @@ export function lifecycleStack(e: E2E): void {
 
             {
                 title: k8s
-                    ? "3. replace fields preview as replacements (delete first where the cloud name is fixed); a node-group vmSpec change inside Cluster is an update (a standalone NodeGroup's too where the driver changes machines in place)"
+                    ? "3. replace fields preview as replacements (delete first where the cloud name is fixed); a node-group vmSpec change inside Cluster is an update (a standalone NodeGroup's too where the driver changes machines in place; its capacity type replaces it there)"
                     : "3. replace fields preview as replacements (delete first where the cloud name is fixed)",
                 change: async s => {
                     s.oldState = await stateOf(s.p);
@@ -521,6 +521,8 @@ export function lifecycleStack(e: E2E): void {
                         args("k8sFixed").clusterName = `${fixedCluster}-b`; // explicit clusterName: the old one must go first
                         args("gpu").vmSpec = env.vmSpecAlt; // a standalone NodeGroup's vmSpec: replaced, or in place (inPlace.machines)
                         args("k8s").nodeGroups[0].vmSpec = env.vmSpecAlt; // ... inside Cluster an update either way (the group or its nodes recreated)
+                        // Where gpu's vmSpec is in place, batch's capacity type still replaces a standalone NodeGroup.
+                        if (spotReplaces()) args("batch").capacityType = "SPOT";
                     }
                 },
                 // Everything changed in step 2 and not touched now must be "same": no perpetual diff after updates.
@@ -575,9 +577,18 @@ export function lifecycleStack(e: E2E): void {
                                         }
                                     }
                                 }
-                                for (const [name, op] of Object.entries(expected))
-                                    if (op === "update")
-                                        assert.equal(st.get(name)?.id, s.ids.get(name), `${name} kept its ID`);
+                                for (const [name, op] of Object.entries(expected)) {
+                                    if (op !== "update") continue;
+                                    assert.equal(st.get(name)?.id, s.ids.get(name), `${name} kept its ID`);
+                                    // In place, not recreated under the same ID (GKE: the node pool kept, its nodes recreated).
+                                    const before = s.createdBefore.get(name);
+                                    if (before)
+                                        assert.equal(
+                                            (await live(st.get(name)!)).createdTime,
+                                            before,
+                                            `${name} was updated in place, not recreated`,
+                                        );
+                                }
                                 if (zoneBack) {
                                     assert.equal(
                                         st.get("web")?.id,
@@ -598,6 +609,8 @@ export function lifecycleStack(e: E2E): void {
                                         `${fixedCluster}-b`,
                                     );
                                     assert.equal((await c.nodeGroup(st.get("gpu")!)).vmSpec, env.vmSpecAlt);
+                                    if (spotReplaces())
+                                        assert.equal((await c.nodeGroup(st.get("batch")!)).capacityType, "SPOT");
                                     const k8sLive = await c.cluster(st.get("k8s")!);
                                     const def = k8sLive.nodeGroups.filter(n => n.iid.nameId.startsWith("default"));
                                     assert.equal(
@@ -878,6 +891,7 @@ export function lifecycleStack(e: E2E): void {
                           // GKE changes a node pool's machine type in place (its nodes recreated, the pool kept).
                           gpu: env.caps.cluster.inPlace.machines ? "update" : "replace",
                           k8s: "update",
+                          ...(spotReplaces() ? { batch: "replace" } : {}),
                       }
                     : {}),
                 ...(env.altVpc ? { lbProto: nlbReplace } : {}),
@@ -901,6 +915,14 @@ export function lifecycleStack(e: E2E): void {
         /** Step 2's maxUnavailable of the inline node group: 50% where a percentage is taken, else a count. */
         function inlineMaxUnavailable(): string | number {
             return env.caps.cluster.maxUnavailablePercent ? "50%" : 1;
+        }
+
+        /**
+         * Step 3 replaces a standalone NodeGroup through its vmSpec; where that changes in place
+         * (GKE), through batch's capacity type instead (SPOT, where the driver offers it).
+         */
+        function spotReplaces(): boolean {
+            return env.caps.cluster.inPlace.machines && env.caps.cluster.capacityTypes.includes("SPOT");
         }
 
         /** The live object behind a state resource, of whichever kind. */
