@@ -294,6 +294,14 @@ export function lifecycleStack(e: E2E): void {
                             subnets: [net.sameZoneSubnet, env.subnets[1]],
                             securityGroups: [net.securityGroups[0]],
                         };
+                    } else if (k8s) {
+                        console.log(
+                            `      not changed in place on ${label}: the control plane's network (${
+                                cip.network
+                                    ? "the env gives no second subnet and security groups"
+                                    : "caps.cluster.inPlace.network is false: a change replaces the cluster"
+                            })`,
+                        );
                     }
                 },
                 command: "preview+up",
@@ -439,6 +447,23 @@ export function lifecycleStack(e: E2E): void {
                         // endpoint (GKE: `private` stays false), the log types, a percentage maxUnavailable.
                         change: async () => {
                             if (!k8s) return;
+                            const cc = env.caps.cluster;
+                            const adapted = [
+                                ...(cc.privateEndpoint
+                                    ? []
+                                    : [
+                                          `endpointAccess.private stays false (${cc.reasons?.privateEndpoint ?? "no private endpoint"})`,
+                                      ]),
+                                ...(cc.maxUnavailablePercent
+                                    ? []
+                                    : [
+                                          `maxUnavailable is a count (${cc.reasons?.maxUnavailablePercent ?? "no percentage"})`,
+                                      ]),
+                            ];
+                            if (adapted.length > 0)
+                                console.log(
+                                    `      adapted to ${label}: ${adapted.join("; ")}; log types ${logging().join(", ")}`,
+                                );
                             args("k8s").endpointAccess = endpointAccess();
                             args("k8s").logging = logging();
                             Object.assign(args("k8s").nodeGroups[0], {
