@@ -34,7 +34,7 @@ export function concurrencyStack(e: E2E): void {
         runSteps(s, [
             {
                 title: k8s
-                    ? "10. 50 Nlb and 10 NodeGroup on one Cluster with --parallel 16 converge; a second preview shows no changes; destroy leaves nothing"
+                    ? "10. 50 Nlb and 10 NodeGroup on one Cluster with --parallel 16 (or the env.scale) converge; a second preview shows no changes; destroy leaves nothing"
                     : "10. many Nlb (env.scale) with --parallel converge; a second preview shows no changes; destroy leaves nothing",
                 change: async s => {
                     const scale = (s.scale = env.scale ?? { nlbs: 50, nodeGroups: 10, parallel: 16 });

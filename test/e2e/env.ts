@@ -53,14 +53,18 @@ export interface E2EEnv {
             doneAt: number | null;
         }>
     >;
-    /** At least three subnets of `vpc` usable for clusters. */
+    /**
+     * Subnets of `vpc` usable for clusters, which take the first two: at least three where the
+     * control plane's network changes in place (`caps.cluster.inPlace.network`), else at least one
+     * (GKE: give exactly the one subnetwork a cluster takes).
+     */
     subnets: string[];
     /** At least five VM references in `vpc`. */
     vms: string[];
     /** Two different VM specs valid for node groups. */
     vmSpec: string;
     vmSpecAlt: string;
-    /** Two Kubernetes versions one minor step apart, oldest first. */
+    /** Two Kubernetes versions one minor step apart, oldest first (the upgrade stack uses `caps.cluster.versions`). */
     versions: [string, string];
     /** A second VPC with at least one VM of its own, for the `vpc` replacement; scenario skipped when absent. */
     altVpc?: { vpc: string; vms: string[] };

@@ -1,10 +1,13 @@
 /**
  * The end-to-end scenarios on the gcp driver, against the GCP Compute fake (test/support/gcp-fake):
  * the fake runs on 127.0.0.1 for this file only and is stopped by PID afterwards. The gcp driver
- * manages NLBs only, so describeE2E registers no Cluster/NodeGroup scenario for it. A VM can be
+ * manages NLBs and GKE clusters (the fake's Kubernetes Engine routes), so describeE2E registers the
+ * Cluster/NodeGroup scenarios too; they follow the driver's capabilities (one subnetwork per
+ * cluster, machine changes in place, no private endpoint, …). A VM can be
  * in one load-balanced instance group at a time on GCE, so the scenarios give every NLB VMs of its
  * own: the test adds enough instances to the fake. Inventory counts come from the fake; drift goes
- * through the driver (the default out-of-band helpers).
+ * through the driver (the default out-of-band helpers). Once every stack is destroyed the fake must
+ * hold nothing at all: no load-balancing part, cluster, node pool or managed instance group.
  */
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
@@ -14,7 +17,7 @@ import { GcpFake, startGcpFake } from "../support/gcp-fake/launch";
 import { isRunning } from "../support/process";
 import { describeE2E } from "./scenarios";
 
-const SCALE = { nlbs: 16, nodeGroups: 0, parallel: 16 };
+const SCALE = { nlbs: 16, nodeGroups: 5, parallel: 16 };
 /** VMs the scenarios take, one set per NLB (see vmAllocator in support.ts), plus the concurrency NLBs. */
 const VM_COUNT = 20 + SCALE.nlbs;
 
@@ -48,7 +51,10 @@ describeE2E(
                 await fake.addInstance(zone, `e2e-vm-${i}`);
                 vms.push(`${zone}/e2e-vm-${i}`);
             }
-            const connection = fake.connection;
+            // Zonal: a regional GKE cluster sizes node pools per zone over three zones, so every node
+            // count of the scenarios would have to be a multiple of 3 (validate.ts). The NLB side
+            // ignores the zone.
+            const connection = { ...fake.connection, zone: "us-central1-a" };
             const ctx: DriverContext = {
                 log: () => undefined,
                 poll: { minDelayMs: 5, maxDelayMs: 50 },
@@ -59,12 +65,14 @@ describeE2E(
                 caps: gcp.capabilities,
                 driver: gcp.open(connection, ctx),
                 vpc: "default",
-                // Unused: the gcp driver has no clusters.
+                // A GKE cluster takes exactly one subnetwork: the region's `default` one is all there is
+                // (no `network`: control-plane network changes replace on GKE, caps.cluster.inPlace.network).
                 subnets: ["default"],
                 vms,
-                vmSpec: "e2-small",
-                vmSpecAlt: "e2-medium",
-                versions: ["1.29", "1.30"],
+                vmSpec: "e2-medium",
+                vmSpecAlt: "e2-standard-2",
+                // The fake's serverConfig offers 1.33, 1.34 and 1.35 (the upgrade stack goes 1.33 → 1.35).
+                versions: ["1.34", "1.35"],
                 // No altVpc: the fake has one network, so the `vpc` replacement is not exercised on gcp.
                 processEnv: { SPIDER_POLL_MIN_MS: "20", SPIDER_POLL_MAX_MS: "200" },
                 configSecrets: {
@@ -74,7 +82,11 @@ describeE2E(
                         private_key: `FAKE-E2E-SECRET-${crypto.randomBytes(6).toString("hex")}-gcp-key`,
                     }),
                 },
-                inventory: async () => ({ nlbs: (await fake.inventory()).backendServices, clusters: 0 }),
+                inventory: async () => {
+                    // The fake lists clusters and nodePools only while non-zero.
+                    const inv = await fake.inventory();
+                    return { nlbs: inv.backendServices, clusters: inv.clusters ?? 0, nodeGroups: inv.nodePools ?? 0 };
+                },
                 injectFault: async op => {
                     assert.equal(op, "createNlb");
                     await fake.failNext({
@@ -86,7 +98,14 @@ describeE2E(
                     });
                 },
                 scale: SCALE,
-                cleanup: stop,
+                cleanup: async () => {
+                    const left = await fake.inventory().catch((err: Error) => ({ unreadable: err.message }));
+                    await stop();
+                    if (Object.values(left).some(n => n !== 0))
+                        throw new Error(
+                            `the GCP fake is not empty after every stack was destroyed: ${JSON.stringify(left)}`,
+                        );
+                },
             };
         } catch (err) {
             await stop();

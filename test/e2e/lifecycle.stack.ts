@@ -294,6 +294,14 @@ export function lifecycleStack(e: E2E): void {
                             subnets: [net.sameZoneSubnet, env.subnets[1]],
                             securityGroups: [net.securityGroups[0]],
                         };
+                    } else if (k8s) {
+                        console.log(
+                            `      not changed in place on ${label}: the control plane's network (${
+                                cip.network
+                                    ? "the env gives no second subnet and security groups"
+                                    : "caps.cluster.inPlace.network is false: a change replaces the cluster"
+                            })`,
+                        );
                     }
                 },
                 command: "preview+up",
@@ -435,18 +443,33 @@ export function lifecycleStack(e: E2E): void {
                     {
                         // Issue 13: endpoint access, logging, and a node group's labels, taints and
                         // maxUnavailable (inline and standalone) all change at once: one `~ update` each.
+                        // What the cluster cannot take is left at its value, from the capabilities: a private
+                        // endpoint (GKE: `private` stays false), the log types, a percentage maxUnavailable.
                         change: async () => {
                             if (!k8s) return;
-                            args("k8s").endpointAccess = {
-                                public: true,
-                                private: true,
-                                publicCidrs: ["203.0.113.0/24"],
-                            };
-                            args("k8s").logging = ["api", "audit"];
+                            const cc = env.caps.cluster;
+                            const adapted = [
+                                ...(cc.privateEndpoint
+                                    ? []
+                                    : [
+                                          `endpointAccess.private stays false (${cc.reasons?.privateEndpoint ?? "no private endpoint"})`,
+                                      ]),
+                                ...(cc.maxUnavailablePercent
+                                    ? []
+                                    : [
+                                          `maxUnavailable is a count (${cc.reasons?.maxUnavailablePercent ?? "no percentage"})`,
+                                      ]),
+                            ];
+                            if (adapted.length > 0)
+                                console.log(
+                                    `      adapted to ${label}: ${adapted.join("; ")}; log types ${logging().join(", ")}`,
+                                );
+                            args("k8s").endpointAccess = endpointAccess();
+                            args("k8s").logging = logging();
                             Object.assign(args("k8s").nodeGroups[0], {
                                 labels: { role: "system" },
                                 taints: [{ key: "critical", value: "yes", effect: "NoSchedule" }],
-                                maxUnavailable: "50%",
+                                maxUnavailable: inlineMaxUnavailable(),
                             });
                             Object.assign(args("gpu"), {
                                 labels: { accel: "gpu", team: "ml" },
@@ -472,12 +495,8 @@ export function lifecycleStack(e: E2E): void {
                                 assert.equal(st.get("k8s")?.id, s.ids.get("k8s"), "k8s kept its ID");
                                 assert.equal(st.get("gpu")?.id, s.ids.get("gpu"), "gpu kept its ID");
                                 const k = await c.cluster(st.get("k8s")!);
-                                assert.deepEqual(k.endpointAccess, {
-                                    public: true,
-                                    private: true,
-                                    publicCidrs: ["203.0.113.0/24"],
-                                });
-                                assert.deepEqual(k.logging, ["api", "audit"]);
+                                assert.deepEqual(k.endpointAccess, endpointAccess());
+                                assert.deepEqual(k.logging, logging());
                                 const def = must(
                                     k.nodeGroups.find(n => n.iid.nameId === "default"),
                                     "the default node group, not recreated",
@@ -487,7 +506,7 @@ export function lifecycleStack(e: E2E): void {
                                     [
                                         { role: "system" },
                                         [{ key: "critical", value: "yes", effect: "NoSchedule" }],
-                                        "50%",
+                                        inlineMaxUnavailable(),
                                     ],
                                 );
                                 const gpu = await c.nodeGroup(st.get("gpu")!);
@@ -512,7 +531,7 @@ export function lifecycleStack(e: E2E): void {
 
             {
                 title: k8s
-                    ? "3. replace fields preview as replacements (delete first where the cloud name is fixed); a node-group vmSpec change inside Cluster is an update"
+                    ? "3. replace fields preview as replacements (delete first where the cloud name is fixed); a node-group vmSpec change inside Cluster is an update (a standalone NodeGroup's too where the driver changes machines in place; its capacity type replaces it there)"
                     : "3. replace fields preview as replacements (delete first where the cloud name is fixed)",
                 change: async s => {
                     s.oldState = await stateOf(s.p);
@@ -525,8 +544,10 @@ export function lifecycleStack(e: E2E): void {
                     if (env.caps.nlb.inPlace.subnets) args("web").subnets = s.webSubnetsAtStart; // the removed zone added back: in place
                     if (k8s) {
                         args("k8sFixed").clusterName = `${fixedCluster}-b`; // explicit clusterName: the old one must go first
-                        args("gpu").vmSpec = env.vmSpecAlt; // a standalone NodeGroup's vmSpec
-                        args("k8s").nodeGroups[0].vmSpec = env.vmSpecAlt; // ... but inside Cluster only that node group is recreated
+                        args("gpu").vmSpec = env.vmSpecAlt; // a standalone NodeGroup's vmSpec: replaced, or in place (inPlace.machines)
+                        args("k8s").nodeGroups[0].vmSpec = env.vmSpecAlt; // ... inside Cluster an update either way (the group or its nodes recreated)
+                        // Where gpu's vmSpec is in place, batch's capacity type still replaces a standalone NodeGroup.
+                        if (spotReplaces()) args("batch").capacityType = "SPOT";
                     }
                 },
                 // Everything changed in step 2 and not touched now must be "same": no perpetual diff after updates.
@@ -581,7 +602,18 @@ export function lifecycleStack(e: E2E): void {
                                         }
                                     }
                                 }
-                                if (k8s) assert.equal(st.get("k8s")?.id, s.ids.get("k8s"), "k8s kept its ID");
+                                for (const [name, op] of Object.entries(expected)) {
+                                    if (op !== "update") continue;
+                                    assert.equal(st.get(name)?.id, s.ids.get(name), `${name} kept its ID`);
+                                    // In place, not recreated under the same ID (GKE: the node pool kept, its nodes recreated).
+                                    const before = s.createdBefore.get(name);
+                                    if (before)
+                                        assert.equal(
+                                            (await live(st.get(name)!)).createdTime,
+                                            before,
+                                            `${name} was updated in place, not recreated`,
+                                        );
+                                }
                                 if (zoneBack) {
                                     assert.equal(
                                         st.get("web")?.id,
@@ -602,6 +634,8 @@ export function lifecycleStack(e: E2E): void {
                                         `${fixedCluster}-b`,
                                     );
                                     assert.equal((await c.nodeGroup(st.get("gpu")!)).vmSpec, env.vmSpecAlt);
+                                    if (spotReplaces())
+                                        assert.equal((await c.nodeGroup(st.get("batch")!)).capacityType, "SPOT");
                                     const k8sLive = await c.cluster(st.get("k8s")!);
                                     const def = k8sLive.nodeGroups.filter(n => n.iid.nameId.startsWith("default"));
                                     assert.equal(
@@ -876,10 +910,44 @@ export function lifecycleStack(e: E2E): void {
             return {
                 lbGroup: nlbReplace,
                 lbVms: "replace-dbr",
-                ...(k8s ? { k8sFixed: "replace-dbr", gpu: "replace", k8s: "update" } : {}),
+                ...(k8s
+                    ? {
+                          k8sFixed: "replace-dbr",
+                          // GKE changes a node pool's machine type in place (its nodes recreated, the pool kept).
+                          gpu: env.caps.cluster.inPlace.machines ? "update" : "replace",
+                          k8s: "update",
+                          ...(spotReplaces() ? { batch: "replace" } : {}),
+                      }
+                    : {}),
                 ...(env.altVpc ? { lbProto: nlbReplace } : {}),
                 ...(env.caps.nlb.inPlace.subnets ? { web: "update" } : {}),
             };
+        }
+
+        /**
+         * Step 2's endpoint access: a private endpoint too where the driver offers one (GKE: public
+         * only), a public CIDR block either way.
+         */
+        function endpointAccess() {
+            return { public: true, private: env.caps.cluster.privateEndpoint, publicCidrs: ["203.0.113.0/24"] };
+        }
+
+        /** Step 2's control-plane log types: the first two the driver offers (EKS: api, audit). */
+        function logging(): string[] {
+            return env.caps.cluster.logTypes.slice(0, 2);
+        }
+
+        /** Step 2's maxUnavailable of the inline node group: 50% where a percentage is taken, else a count. */
+        function inlineMaxUnavailable(): string | number {
+            return env.caps.cluster.maxUnavailablePercent ? "50%" : 1;
+        }
+
+        /**
+         * Step 3 replaces a standalone NodeGroup through its vmSpec; where that changes in place
+         * (GKE), through batch's capacity type instead (SPOT, where the driver offers it).
+         */
+        function spotReplaces(): boolean {
+            return env.caps.cluster.inPlace.machines && env.caps.cluster.capacityTypes.includes("SPOT");
         }
 
         /** The live object behind a state resource, of whichever kind. */
