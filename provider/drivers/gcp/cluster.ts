@@ -235,7 +235,9 @@ export async function createCluster(ctx: GcpContext, req: ClusterReq): Promise<C
                         .createCluster({ parent: parentPath(ctx.settings), cluster: toGkeCluster(ctx, req) }),
                 {
                     target: clusterPath(ctx.settings, name),
-                    owned: async () => descriptionOwner((await readCluster(ctx, name, what)).description) === req.owner,
+                    owned: async () =>
+                        req.owner !== undefined &&
+                        descriptionOwner((await readCluster(ctx, name, what)).description) === req.owner,
                 },
             ),
         );
@@ -270,8 +272,9 @@ export async function addNodeGroup(ctx: GcpContext, clusterIid: Iid, req: NodeGr
                 {
                     target: nodePoolPath(ctx.settings, name, req.iid.nameId),
                     owned: async () =>
+                        req.owner !== undefined &&
                         (await readPool(ctx, name, req.iid.nameId, what)).config?.metadata?.[OWNER_METADATA] ===
-                        req.owner,
+                            req.owner,
                 },
             ),
         );

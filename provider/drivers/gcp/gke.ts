@@ -175,21 +175,40 @@ function operationStatus(op: IGkeOperation): string {
  * The object a mutation acts on, so that a retry can recognise what an earlier attempt of the same
  * call did when its response was lost (GKE takes no request id): `target` is its path
  * (`projects/P/locations/L/clusters/C[/nodePools/N]`); `owned` says, for a create, whether an
- * existing object of that name carries this call's owner mark.
+ * existing object of that name carries this call's owner mark (false when the call has no owner:
+ * then nothing tells the object apart from a foreign one).
  */
 export interface MutationTarget {
     target: string;
     owned?: () => Promise<boolean>;
 }
 
-/** The newest operation on `target` that is not DONE, if any (GKE lists a location's operations). */
-async function runningOperationOn(ctx: GcpContext, where: Step, target: string): Promise<IGkeOperation | undefined> {
+/** Clock skew allowed between this machine and GKE when telling an operation started by this call. */
+const CLOCK_SKEW_MS = 60_000;
+
+/** GKE's own repairs and upgrades (AUTO_REPAIR_NODES, AUTO_UPGRADE_NODES = 10, 11) are never a call's. */
+function isAutomatic(op: IGkeOperation): boolean {
+    return /^AUTO_/.test(String(op.operationType ?? "")) || op.operationType === 10 || op.operationType === 11;
+}
+
+/**
+ * The newest operation on `target` that is not DONE and may be this call's: not one of GKE's
+ * automatic ones, and not started before the call's first attempt (GKE lists a location's operations).
+ */
+async function runningOperationOn(
+    ctx: GcpContext,
+    where: Step,
+    target: string,
+    sentAt: number,
+): Promise<IGkeOperation | undefined> {
     const listed = await gkeCall(ctx.settings, { ...where, step: `${where.step} (listing operations)` }, () =>
         ctx.clients.container().listOperations({ parent: parentPath(ctx.settings) }),
     );
+    const started = (op: IGkeOperation): number => Date.parse(String(op.startTime ?? "")) || sentAt;
     return (listed.operations ?? [])
         .filter(op => operationStatus(op) !== "DONE" && (op.targetLink ?? "").endsWith(`/${target}`))
-        .sort((a, b) => String(b.startTime ?? "").localeCompare(String(a.startTime ?? "")))[0];
+        .filter(op => !isAutomatic(op) && started(op) >= sentAt - CLOCK_SKEW_MS)
+        .sort((a, b) => started(b) - started(a))[0];
 }
 
 /**
@@ -204,13 +223,14 @@ async function ownEarlierAttempt(
     where: Step,
     own: MutationTarget,
     err: unknown,
+    sentAt: number,
 ): Promise<IGkeOperation | undefined> {
     const exists = readGkeFailure(err).code === GRPC.ALREADY_EXISTS;
     if (exists) {
         if (!own.owned || !(await own.owned())) return undefined;
-        return (await runningOperationOn(ctx, where, own.target)) ?? { name: "", status: "DONE" };
+        return (await runningOperationOn(ctx, where, own.target, sentAt)) ?? { name: "", status: "DONE" };
     }
-    return isClusterBusy(err) ? runningOperationOn(ctx, where, own.target) : undefined;
+    return isClusterBusy(err) ? runningOperationOn(ctx, where, own.target, sentAt) : undefined;
 }
 
 /**
@@ -227,6 +247,7 @@ export async function startMutation(
 ): Promise<IGkeOperation> {
     const { settings } = ctx;
     let mayHaveApplied = false;
+    const sentAt = Date.now();
     const attempt = async (): Promise<[IGkeOperation, ...unknown[]]> => {
         try {
             return await start();
@@ -241,7 +262,8 @@ export async function startMutation(
                 const [op] = await withRetries(attempt, isGkeRetryable, { attempts: RETRY_ATTEMPTS, ...settings.poll });
                 return { done: true, value: op };
             } catch (err) {
-                const earlier = mayHaveApplied && own ? await ownEarlierAttempt(ctx, where, own, err) : undefined;
+                const earlier =
+                    mayHaveApplied && own ? await ownEarlierAttempt(ctx, where, own, err, sentAt) : undefined;
                 if (earlier) return { done: true, value: earlier };
                 if (isClusterBusy(err)) return { done: false, state: "another operation is running on the cluster" };
                 throw toGkeError(err, where);

@@ -96,6 +96,12 @@ describe("gcp driver: GKE mutations whose response is lost after they were appli
         await assert.rejects(driver.cluster!.createCluster(clusterReq("taken", OWNER)), /already exists/i);
     });
 
+    it("createCluster without an owner: the retry's ALREADY_EXISTS stays a conflict (nothing tells it apart)", async () => {
+        losing("POST", /\/locations\/[^/]+\/clusters$/);
+        await assert.rejects(driver.cluster!.createCluster(clusterReq("no-owner")), /already exists/i);
+        assert.equal(lost.length, 1, "the create's response was lost");
+    });
+
     it("createNodePool: the retry's ALREADY_EXISTS for the pool this call created is the call's success", async () => {
         const c = await h!.driver.cluster!.createCluster(clusterReq("lost-pool", OWNER));
         losing("POST", /\/nodePools$/);
