@@ -1,13 +1,14 @@
 /**
- * The cloud examples (examples/aws-nlb, examples/aws-eks, examples/gcp-nlb) run by the real Pulumi
- * CLI against the emulators: the extended moto for AWS and the Compute REST fake for GCP, both
- * started here and stopped by PID afterwards. Each example is copied into a throw-away project
- * with its own file backend, configured through stack config only (as a user would against the
- * real cloud, plus `endpoint`), and taken through its life:
+ * The cloud examples (examples/aws-nlb, examples/aws-eks, examples/gcp-nlb, examples/gcp-gke) run by
+ * the real Pulumi CLI against the emulators: the extended moto for AWS and the GCP fake (Compute and
+ * GKE) for GCP, both started here and stopped by PID afterwards. Each example is copied into a
+ * throw-away project with its own file backend, configured through stack config only (as a user
+ * would against the real cloud, plus `endpoint`), and taken through its life:
  *
  *   up → the emulator really holds the objects → preview shows no changes → an in-place change
  *   previews as `update` and `up` keeps the id → (NLBs) `type` PUBLIC→INTERNAL previews as a
- *   replacement and `up` replaces it → destroy → the emulator holds nothing of ours.
+ *   replacement and `up` replaces it → (EKS, GKE) scaling, a version upgrade and (GKE) a machine
+ *   type change in place → destroy → the emulator holds nothing of ours.
  *
  * Assertions use `--json` step ops, `pulumi stack output --json` and the emulators' own APIs.
  */
@@ -584,6 +585,184 @@ describe("cloud examples: the real pulumi CLI against moto and the GCP fake", fu
                 addresses: 0,
                 instanceGroups: 0,
             });
+            assert.equal((await s.resources()).size, 0);
+        });
+    });
+
+    // ------------------------------------------------------------------------------------------
+    describe("examples/gcp-gke", function () {
+        sequential(this);
+        let s: ExampleStack;
+        let clusterName = "";
+        let pools: string[] = [];
+        let ids = { k8s: "", workers: "" };
+
+        interface FakePool {
+            name: string;
+            version: string;
+            machineType: string;
+            autoscaling: boolean;
+            zones: string[];
+        }
+
+        before(async function () {
+            assert.ok(fake, "the GCP fake is running");
+            s = await newStack("gcp-gke", FAST_POLL_ENV);
+            await s.config({
+                endpoint: fake!.endpoint,
+                project: fake!.project,
+                region: fake!.region,
+                version: "1.34",
+                machineType: "e2-medium",
+                desiredSize: 3,
+                workerDesiredSize: 3,
+            });
+        });
+        after(() => {
+            timings.push(`gcp-gke: ${s?.timings() ?? "-"}`);
+        });
+
+        /** The cluster as the fake's container v1 API holds it. */
+        async function gkeCluster(): Promise<{ version: string; zones: string[]; pools: Map<string, FakePool> }> {
+            const url = `${fake!.endpoint}/v1/projects/${fake!.project}/locations/${fake!.region}/clusters/${clusterName}`;
+            const res = await fetch(url);
+            assert.ok(res.ok, `GET ${url}: HTTP ${res.status}`);
+            const c = (await res.json()) as {
+                currentMasterVersion: string;
+                locations: string[];
+                nodePools?: Array<{
+                    name: string;
+                    version: string;
+                    locations: string[];
+                    config: { machineType: string };
+                    autoscaling?: { enabled?: boolean };
+                }>;
+            };
+            const byName = new Map<string, FakePool>();
+            for (const p of c.nodePools ?? []) {
+                byName.set(p.name, {
+                    name: p.name,
+                    version: p.version,
+                    machineType: p.config.machineType,
+                    autoscaling: p.autoscaling?.enabled === true,
+                    zones: [...p.locations].sort(),
+                });
+            }
+            return { version: c.currentMasterVersion, zones: [...c.locations].sort(), pools: byName };
+        }
+
+        async function gkeInventory(): Promise<{ clusters: number; nodePools: number; instanceGroupManagers: number }> {
+            const inv = await fake!.inventory();
+            return {
+                clusters: inv.clusters ?? 0,
+                nodePools: inv.nodePools ?? 0,
+                instanceGroupManagers: inv.instanceGroupManagers ?? 0,
+            };
+        }
+
+        async function assertIdsKept(): Promise<void> {
+            const state = await s.resources();
+            assert.deepEqual(
+                { k8s: state.get("k8s")?.id, workers: state.get("workers")?.id },
+                ids,
+                "resource ids in state are unchanged",
+            );
+        }
+
+        it("pulumi up creates the regional Cluster (with its inline pool) and the NodeGroup, and the fake holds them", async () => {
+            const r = await s.up();
+            assert.deepEqual(ops(r), { k8s: ["create"], workers: ["create"] });
+            const out = await s.outputs();
+            clusterName = out.clusterName;
+            assert.ok(out.clusterId && clusterName, `cluster outputs: ${JSON.stringify(out)}`);
+            assert.equal(out.clusterVersion, "1.34");
+            assert.equal(out.clusterStatus, "Active");
+            assert.equal(out.location, fake!.region, "a regional cluster");
+            assert.equal(out.kubeconfig, "[secret]", "the kubeconfig output is a secret");
+            const kubeconfig = (await s.must(["stack", "output", "kubeconfig", "--show-secrets"])).stdout;
+            assert.match(kubeconfig, /command: gke-gcloud-auth-plugin/);
+            assert.equal(out.nodeGroups.length, 1);
+            assert.equal(out.nodeGroups[0].name, "default");
+            assert.equal(out.nodeGroups[0].desiredNodeSize, 3);
+            assert.equal(out.nodeGroups[0].nodes, 3);
+            assert.equal(out.workersNodeGroup.desiredNodeSize, 3);
+            assert.equal(out.workersNodeGroup.nodes, 3);
+            pools = [out.nodeGroups[0].nodeGroupName, out.workersNodeGroup.name];
+            const state = await s.resources();
+            ids = { k8s: state.get("k8s")?.id ?? "", workers: state.get("workers")?.id ?? "" };
+            assert.ok(ids.k8s && ids.workers, `ids in state: ${JSON.stringify(ids)}`);
+
+            // Two pools over three zones: one managed instance group per pool and zone.
+            assert.deepEqual(await gkeInventory(), { clusters: 1, nodePools: 2, instanceGroupManagers: 6 });
+            const c = await gkeCluster();
+            const zones = ["us-central1-a", "us-central1-b", "us-central1-c"];
+            assert.deepEqual(c.zones, zones);
+            assert.match(c.version, /^1\.34\./);
+            assert.deepEqual([...c.pools.keys()].sort(), [...pools].sort());
+            for (const p of c.pools.values()) {
+                assert.match(p.version, /^1\.34\./, `pool ${p.name}`);
+                assert.equal(p.machineType, "e2-medium", `pool ${p.name}`);
+                assert.deepEqual(p.zones, zones, `pool ${p.name}`);
+            }
+            assert.equal(c.pools.get(pools[0])?.autoscaling, true, "default: GKE's autoscaler is on");
+            assert.equal(c.pools.get(pools[1])?.autoscaling, false, "workers: autoscaling off");
+        });
+
+        it("a second preview shows no changes", async () => {
+            assertNoChanges(await s.preview(), ["k8s", "workers"]);
+        });
+
+        it("desiredSize 3→6 previews as an update and up scales the inline pool in place", async () => {
+            await s.config({ desiredSize: 6 });
+            // The NodeGroup may show `update` in preview: the Cluster's id is unknown while it updates.
+            assertOnly(await s.preview(), "k8s", ["update"], ["same", "update"]);
+            assertOnly(await s.up(), "k8s", ["update"]);
+            const out = await s.outputs();
+            assert.equal(out.nodeGroups[0].nodeGroupName, pools[0], "the pool was resized, not recreated");
+            assert.equal(out.nodeGroups[0].desiredNodeSize, 6);
+            assert.equal(out.nodeGroups[0].nodes, 6, "two nodes per zone");
+            assert.equal(out.workersNodeGroup.nodes, 3, "the standalone pool is untouched");
+            assert.deepEqual(await gkeInventory(), { clusters: 1, nodePools: 2, instanceGroupManagers: 6 });
+            await assertIdsKept();
+            assertNoChanges(await s.preview(), ["k8s", "workers"]);
+        });
+
+        it("machineType e2-medium→e2-standard-2 previews as an update of both and up keeps the pools", async () => {
+            await s.config({ machineType: "e2-standard-2" });
+            const p = ops(await s.preview());
+            assert.deepEqual(p, { k8s: ["update"], workers: ["update"] });
+            assert.deepEqual(ops(await s.up()), { k8s: ["update"], workers: ["update"] });
+            const out = await s.outputs();
+            assert.equal(out.nodeGroups[0].vmSpec, "e2-standard-2");
+            assert.deepEqual([out.nodeGroups[0].nodeGroupName, out.workersNodeGroup.name], pools, "same pools");
+            const c = await gkeCluster();
+            assert.deepEqual([...c.pools.keys()].sort(), [...pools].sort(), "no pool was recreated");
+            for (const pool of c.pools.values()) assert.equal(pool.machineType, "e2-standard-2", `pool ${pool.name}`);
+            assert.deepEqual(await gkeInventory(), { clusters: 1, nodePools: 2, instanceGroupManagers: 6 });
+            await assertIdsKept();
+            assertNoChanges(await s.preview(), ["k8s", "workers"]);
+        });
+
+        it("version 1.34→1.35 previews as an update and up upgrades the control plane and both pools", async () => {
+            await s.config({ version: "1.35" });
+            assertOnly(await s.preview(), "k8s", ["update"], ["same", "update"]);
+            assertOnly(await s.up(), "k8s", ["update"]);
+            const out = await s.outputs();
+            assert.equal(out.clusterVersion, "1.35");
+            const c = await gkeCluster();
+            assert.match(c.version, /^1\.35\./);
+            assert.deepEqual([...c.pools.keys()].sort(), [...pools].sort(), "the pools were kept");
+            for (const pool of c.pools.values())
+                assert.match(pool.version, /^1\.35\./, `pool ${pool.name} follows the control plane`);
+            assert.deepEqual(await gkeInventory(), { clusters: 1, nodePools: 2, instanceGroupManagers: 6 });
+            await assertIdsKept();
+            assertNoChanges(await s.preview(), ["k8s", "workers"]);
+        });
+
+        it("pulumi destroy leaves no cluster, node pool or instance group manager in the fake", async () => {
+            const r = await s.destroy();
+            assert.deepEqual(ops(r), { workers: ["delete"], k8s: ["delete"] });
+            assert.deepEqual(await gkeInventory(), { clusters: 0, nodePools: 0, instanceGroupManagers: 0 });
             assert.equal((await s.resources()).size, 0);
         });
     });

@@ -1,5 +1,5 @@
 /**
- * `pulumi up` then `pulumi destroy` of an AWS (two NLBs) and a GCP NLB program (test/faults/programs) while
+ * `pulumi up` then `pulumi destroy` of an AWS (two NLBs), a GCP NLB and a GKE program (test/faults/programs) while
  * 20 % of the cloud API requests fail: the fault proxy answers them with throttling (400/403 and
  * 429), 500, 503 or a connection reset, and delays another 10 % by 50–300 ms. For GCP, a sixth
  * kind of failure is a response lost after the fake applied the request (connection reset after
@@ -15,6 +15,10 @@
  *   the SDK's / driver's 5 attempts per call);
  * - afterwards the emulator holds nothing of ours: moto has no load balancer, target group or
  *   listener; the GCP fake's inventory is all zero.
+ *
+ * The GKE block (a regional Cluster with an inline pool plus a NodeGroup) arms a createNodePool that
+ * ends as a failed operation, then, once converged, changes version, machine type and sizes in place
+ * under the same faults. GKE takes no requestId, so a lost response meets the call's own work on retry.
  */
 import * as assert from "assert";
 import * as path from "path";
@@ -30,6 +34,12 @@ const MAX_UPS = 4;
 const MAX_DESTROYS = 3;
 /** AWS SDK v3 standard mode (provider/drivers/aws/clients.ts SDK_MAX_ATTEMPTS) and the gcp driver's withRetries. */
 const MAX_ATTEMPTS_PER_CALL = 5;
+/**
+ * Seed of the GKE block's proxy (`GKE_SEED` to try others): with 7 the lost responses include a
+ * createNodePool (its retry meets ALREADY_EXISTS for its own pool) and an updateNodePool (its retry
+ * meets its own running operation), besides reads.
+ */
+const GKE_SEED = Number(process.env.GKE_SEED ?? 7);
 
 interface Converged {
     runs: RunResult[];
@@ -230,6 +240,172 @@ describe("faults: 20% of cloud API calls fail", function () {
                 await fake.inventory(),
                 { forwardingRules: 0, backendServices: 0, healthChecks: 0, addresses: 0, instanceGroups: 0 },
                 "the fake must hold no load-balancing resource of ours",
+            );
+            const s = proxy.stats();
+            assert.deepStrictEqual(
+                ["throttle", "throttle429", "error500", "error503", "reset", "resetAfterForward"].filter(
+                    k => !s.byKind[k],
+                ),
+                [],
+                `every kind of failure must have been injected: ${JSON.stringify(s.byKind)}`,
+            );
+            assert.ok(!s.exhausted, "the proxy's request budget must not run out");
+            assert.ok(
+                maxAttempts <= MAX_ATTEMPTS_PER_CALL,
+                `an API call was attempted ${maxAttempts} times (bound ${MAX_ATTEMPTS_PER_CALL})`,
+            );
+            passed = true;
+        });
+    });
+
+    describe("GCP GKE (the fake's container v1 API behind the fault proxy)", () => {
+        let fake: GcpFake;
+        let proxy: FaultProxy;
+        let ws: PulumiWorkspace;
+        let passed = false;
+
+        before(async () => {
+            fake = await startGcpFake({ opPolls: 1 });
+            proxy = await startFaultProxy({
+                target: fake.endpoint,
+                style: "gcp",
+                failureRatio: FAILURE_RATIO,
+                seed: GKE_SEED,
+                // Lost responses after the fake acted: GKE has no requestId, so a retried create meets its own
+                // cluster or pool (ALREADY_EXISTS) and a retried delete or update meets its own operation.
+                faults: { resetAfterForward: 1 },
+                latencyRatio: 0.1,
+                latencyMs: { min: 50, max: 300 },
+                maxRequests: 5_000,
+                maxLifetimeMs: 10 * 60_000,
+            });
+            // Short waits: the fake's operations are done after one poll.
+            ws = PulumiWorkspace.create(path.join(PROGRAMS, "gcp-gke"), "faults-gke", {
+                SPIDER_POLL_MIN_MS: "20",
+                SPIDER_POLL_MAX_MS: "200",
+            });
+            spec = { endpoint: proxy.endpoint, project: fake.project, region: fake.region };
+            ws.writeJson("spec.json", spec);
+            await ws.initStack("faults");
+        });
+
+        after(async () => {
+            await proxy?.stop();
+            await fake?.stop();
+            if (ws && passed) ws.remove();
+        });
+
+        let spec: Record<string, string> = {};
+
+        async function expectNoChanges(): Promise<void> {
+            const noChanges = await ws.preview("faults", ["--expect-no-changes"], { check: false });
+            assert.strictEqual(
+                noChanges.code,
+                0,
+                `a converged stack previews no changes:\n${tail(noChanges.output, 40)}`,
+            );
+        }
+
+        /** The one cluster as the fake holds it (read directly, not through the proxy). */
+        async function fakeCluster(): Promise<{
+            version: string;
+            pools: Array<{ version: string; machineType: string }>;
+        }> {
+            const res = await fetch(`${fake.endpoint}/v1/projects/${fake.project}/locations/${fake.region}/clusters`);
+            assert.ok(res.ok, `listing the fake's clusters: HTTP ${res.status}`);
+            const body = (await res.json()) as {
+                clusters?: Array<{
+                    currentMasterVersion: string;
+                    nodePools?: Array<{ version: string; config: { machineType: string } }>;
+                }>;
+            };
+            assert.strictEqual(body.clusters?.length, 1, "one cluster");
+            const [c] = body.clusters!;
+            return {
+                version: c.currentMasterVersion,
+                pools: (c.nodePools ?? []).map(p => ({ version: p.version, machineType: p.config.machineType })),
+            };
+        }
+
+        async function gkeInventory(): Promise<{ clusters: number; nodePools: number; instanceGroupManagers: number }> {
+            const inv = await fake.inventory();
+            return {
+                clusters: inv.clusters ?? 0,
+                nodePools: inv.nodePools ?? 0,
+                instanceGroupManagers: inv.instanceGroupManagers ?? 0,
+            };
+        }
+
+        it("up and destroy converge, retries stay bounded and the fake holds no cluster, pool or MIG", async () => {
+            // GKE reports some failures only in the finished operation (DONE with `error`): the standalone
+            // pool's create fails that way once, so the first up fails part-way and rolls back its undo.
+            await fake.failNext({
+                method: "POST",
+                path: /\/clusters\/[^/]+\/nodePools$/,
+                asOperationError: true,
+                reason: "QUOTA_EXCEEDED",
+                message: "injected by test/faults",
+                times: 1,
+            });
+            const ups = await converge("pulumi up", MAX_UPS, () => ws.up("faults", [], { check: false }));
+            assert.ok(
+                ups.runs.some(r => r.code !== 0 && /injected by test\/faults/.test(r.output)),
+                "an up must have failed on the injected node-pool operation error",
+            );
+
+            // A regional cluster: two pools over three zones, one managed instance group per pool and zone.
+            assert.deepStrictEqual(
+                await gkeInventory(),
+                { clusters: 1, nodePools: 2, instanceGroupManagers: 6 },
+                "exactly one cluster with its inline pool and the standalone pool after up",
+            );
+            await expectNoChanges();
+
+            // In place under the same faults: upgrade 1.34→1.35 (control plane, then both pools), a new machine
+            // type (nodes recreated) and scaling — the calls whose lost responses meet the call's own operation.
+            ws.writeJson("spec.json", {
+                ...spec,
+                version: "1.35",
+                machineType: "e2-standard-2",
+                desired: 6,
+                workerDesired: 6,
+            });
+            const changes = await converge("pulumi up (changes)", MAX_UPS, () => ws.up("faults", [], { check: false }));
+            const c = await fakeCluster();
+            assert.match(c.version, /^1\.35\./, "the control plane was upgraded");
+            assert.deepStrictEqual(
+                c.pools.map(p => [p.version.replace(/^(\d+\.\d+)\..*/, "$1"), p.machineType]),
+                [
+                    ["1.35", "e2-standard-2"],
+                    ["1.35", "e2-standard-2"],
+                ],
+                `both pools upgraded and on the new machine type: ${JSON.stringify(c.pools)}`,
+            );
+            assert.deepStrictEqual(
+                await gkeInventory(),
+                { clusters: 1, nodePools: 2, instanceGroupManagers: 6 },
+                "the changes kept the cluster and its pools",
+            );
+            await expectNoChanges();
+
+            const destroys = await converge("pulumi destroy", MAX_DESTROYS, () =>
+                ws.destroy("faults", [], { check: false }),
+            );
+            const allUps = { runs: [...ups.runs, ...changes.runs] };
+            const { maxAttempts, report } = summarize("gcp-gke", proxy, allUps, destroys);
+            const lost = proxy
+                .log()
+                .filter(e => e.outcome === "resetAfterForward")
+                .map(e => `${e.method} ${e.url.split("?")[0].replace(/^.*\/locations\/[^/]+\//, "")}`);
+            console.log(`      ${report}`);
+            console.log(
+                `      gcp-gke: up runs ${ups.runs.length} + ${changes.runs.length} for the changes; responses lost after the fake acted: ${lost.join(", ") || "none"}`,
+            );
+
+            assert.deepStrictEqual(
+                await gkeInventory(),
+                { clusters: 0, nodePools: 0, instanceGroupManagers: 0 },
+                "the fake must hold no cluster, node pool or managed instance group of ours",
             );
             const s = proxy.stats();
             assert.deepStrictEqual(

@@ -154,8 +154,35 @@ function clientOptions(conn: Connection, ctx: DriverContext): ClientOptions {
     return credentials ? { ...opts, credentials } : opts;
 }
 
+/**
+ * google-gax retries the ClusterManager methods it deems idempotent on UNAVAILABLE for up to 10
+ * minutes, under the driver's own 5 attempts (gke.ts): unbounded attempts per call, and a retried
+ * delete whose first attempt was applied shows the driver only the final "operation running". Off,
+ * so the driver's retries are the only ones and see every attempt.
+ */
+const GAX_RETRIED_METHODS = [
+    "ListClusters",
+    "GetCluster",
+    "DeleteCluster",
+    "ListOperations",
+    "GetOperation",
+    "GetServerConfig",
+    "ListNodePools",
+    "GetNodePool",
+    "DeleteNodePool",
+];
+const NO_GAX_RETRIES = {
+    interfaces: {
+        "google.container.v1.ClusterManager": {
+            retry_codes: { none: [] },
+            methods: Object.fromEntries(GAX_RETRIED_METHODS.map(method => [method, { retry_codes_name: "none" }])),
+        },
+    },
+};
+
 function containerOptions(conn: Connection, ctx: DriverContext): ContainerClientOptions {
-    const { plainHttp, credentials, ...opts } = endpointOptions(conn, ctx);
+    const { plainHttp, credentials, ...endpoint } = endpointOptions(conn, ctx);
+    const opts = { ...endpoint, clientConfig: NO_GAX_RETRIES };
     if (plainHttp) return { ...opts, authClient: passThroughClient("@google-cloud/container") };
     return credentials ? { ...opts, credentials } : opts;
 }

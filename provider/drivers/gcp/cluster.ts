@@ -43,6 +43,7 @@ import {
     AUTOSCALING_MAX_LABEL,
     AUTOSCALING_MIN_LABEL,
     clusterPath,
+    descriptionOwner,
     gkeCall,
     gkeMutation,
     minorNumber,
@@ -225,10 +226,20 @@ export async function createCluster(ctx: GcpContext, req: ClusterReq): Promise<C
         // One operation makes the control plane and every declared node pool.
         const where: Step = { action: what, step: `creating cluster ${name}` };
         const op = await undo.anchor(() =>
-            startMutation(ctx, where, "create", () =>
-                ctx.clients
-                    .container()
-                    .createCluster({ parent: parentPath(ctx.settings), cluster: toGkeCluster(ctx, req) }),
+            startMutation(
+                ctx,
+                where,
+                "create",
+                () =>
+                    ctx.clients
+                        .container()
+                        .createCluster({ parent: parentPath(ctx.settings), cluster: toGkeCluster(ctx, req) }),
+                {
+                    target: clusterPath(ctx.settings, name),
+                    owned: async () =>
+                        req.owner !== undefined &&
+                        descriptionOwner((await readCluster(ctx, name, what)).description) === req.owner,
+                },
             ),
         );
         undo.push(`cluster ${name}`, () => deleteClusterAndWait(ctx, name, `undoing ${what}`));
@@ -254,8 +265,19 @@ export async function addNodeGroup(ctx: GcpContext, clusterIid: Iid, req: NodeGr
     return transaction(what, { log: ctx.settings.log, creates: true }, async undo => {
         const where: Step = { action: what, step: `creating node pool ${req.iid.nameId}` };
         const op = await undo.anchor(() =>
-            startMutation(ctx, where, "create", () =>
-                ctx.clients.container().createNodePool({ parent: clusterPath(ctx.settings, name), nodePool: pool }),
+            startMutation(
+                ctx,
+                where,
+                "create",
+                () =>
+                    ctx.clients.container().createNodePool({ parent: clusterPath(ctx.settings, name), nodePool: pool }),
+                {
+                    target: nodePoolPath(ctx.settings, name, req.iid.nameId),
+                    owned: async () =>
+                        req.owner !== undefined &&
+                        (await readPool(ctx, name, req.iid.nameId, what)).config?.metadata?.[OWNER_METADATA] ===
+                            req.owner,
+                },
             ),
         );
         undo.push(`node pool ${req.iid.nameId}`, () => deletePoolAndWait(ctx, name, req.iid.nameId, `undoing ${what}`));
@@ -270,8 +292,12 @@ export async function addNodeGroup(ctx: GcpContext, clusterIid: Iid, req: NodeGr
 async function deleteClusterAndWait(ctx: GcpContext, name: string, action: string): Promise<void> {
     const where: Step = { action, step: `deleting cluster ${name}` };
     try {
-        await gkeMutation(ctx, where, "delete", () =>
-            ctx.clients.container().deleteCluster({ name: clusterPath(ctx.settings, name) }),
+        await gkeMutation(
+            ctx,
+            where,
+            "delete",
+            () => ctx.clients.container().deleteCluster({ name: clusterPath(ctx.settings, name) }),
+            { target: clusterPath(ctx.settings, name) },
         );
     } catch (err) {
         if (!(err instanceof NotFoundError)) throw err;
@@ -281,8 +307,12 @@ async function deleteClusterAndWait(ctx: GcpContext, name: string, action: strin
 async function deletePoolAndWait(ctx: GcpContext, cluster: string, pool: string, action: string): Promise<void> {
     const where: Step = { action, step: `deleting node pool ${pool}` };
     try {
-        await gkeMutation(ctx, where, "delete", () =>
-            ctx.clients.container().deleteNodePool({ name: nodePoolPath(ctx.settings, cluster, pool) }),
+        await gkeMutation(
+            ctx,
+            where,
+            "delete",
+            () => ctx.clients.container().deleteNodePool({ name: nodePoolPath(ctx.settings, cluster, pool) }),
+            { target: nodePoolPath(ctx.settings, cluster, pool) },
         );
     } catch (err) {
         if (!(err instanceof NotFoundError)) throw err;
@@ -320,7 +350,7 @@ function poolMutation(
     start: (name: string) => Promise<[IGkeOperation, ...unknown[]]>,
 ): Promise<IGkeOperation> {
     const name = nodePoolPath(target.ctx.settings, target.cluster, target.pool);
-    return gkeMutation(target.ctx, { action: target.action, step }, "update", () => start(name));
+    return gkeMutation(target.ctx, { action: target.action, step }, "update", () => start(name), { target: name });
 }
 
 /** nodePools.update: GKE requires the node version and image type in every update, so the current ones are sent. */
@@ -493,8 +523,13 @@ export function changeNodeGroupMachines(
 // Cluster changes
 
 function clusterUpdate(ctx: GcpContext, name: string, action: string, step: string, update: Record<string, unknown>) {
-    return gkeMutation(ctx, { action, step }, "update", () =>
-        ctx.clients.container().updateCluster({ name: clusterPath(ctx.settings, name), update }),
+    const path = clusterPath(ctx.settings, name);
+    return gkeMutation(
+        ctx,
+        { action, step },
+        "update",
+        () => ctx.clients.container().updateCluster({ name: path, update }),
+        { target: path },
     );
 }
 
@@ -554,12 +589,18 @@ export async function changeClusterTags(
     const action = `changing tags of Cluster (${label(clusterIid)})`;
     throwIfInvalid(action, validateTags(tags));
     const cluster = await readCluster(ctx, name, action);
-    await gkeMutation(ctx, { action, step: "setting the cluster's resource labels" }, "update", () =>
-        ctx.clients.container().setLabels({
-            name: clusterPath(ctx.settings, name),
-            resourceLabels: { ...tags },
-            labelFingerprint: cluster.labelFingerprint ?? "",
-        }),
+    const path = clusterPath(ctx.settings, name);
+    await gkeMutation(
+        ctx,
+        { action, step: "setting the cluster's resource labels" },
+        "update",
+        () =>
+            ctx.clients.container().setLabels({
+                name: path,
+                resourceLabels: { ...tags },
+                labelFingerprint: cluster.labelFingerprint ?? "",
+            }),
+        { target: path },
     );
     return { ...((await readCluster(ctx, name, action)).resourceLabels ?? {}) };
 }

@@ -120,7 +120,11 @@ function isClusterBusy(err: unknown): boolean {
 
 function isGkeRetryable(err: unknown): boolean {
     const failure = readGkeFailure(err);
-    return (failure.code !== undefined && TRANSIENT.includes(failure.code)) || isRetryable(err);
+    if (failure.code !== undefined && TRANSIENT.includes(failure.code)) return true;
+    // google-gax maps HTTP 403 to PERMISSION_DENIED whatever the reason; Google's `rateLimitExceeded`
+    // reason is only in the HTTP error (gaxios) kept as the `cause`, whose message is the JSON body.
+    const cause = err instanceof Error && !(err instanceof SpiderError) ? err.cause : undefined;
+    return isRetryable(err) || (cause !== undefined && isRetryable(cause));
 }
 
 /** Translates a GKE API failure into the project's typed errors. */
@@ -161,22 +165,99 @@ function operationStatus(op: IGkeOperation): string {
 }
 
 /**
+ * The object a mutation acts on, so that a retry can recognise what an earlier attempt of the same
+ * call did when its response was lost (GKE takes no request id): `target` is its path
+ * (`projects/P/locations/L/clusters/C[/nodePools/N]`); `owned` says, for a create, whether an
+ * existing object of that name carries this call's owner mark (false when the call has no owner:
+ * then nothing tells the object apart from a foreign one).
+ */
+export interface MutationTarget {
+    target: string;
+    owned?: () => Promise<boolean>;
+}
+
+/** Clock skew allowed between this machine and GKE when telling an operation started by this call. */
+const CLOCK_SKEW_MS = 60_000;
+
+/** GKE's own repairs and upgrades (AUTO_REPAIR_NODES, AUTO_UPGRADE_NODES = 10, 11) are never a call's. */
+function isAutomatic(op: IGkeOperation): boolean {
+    return /^AUTO_/.test(String(op.operationType ?? "")) || op.operationType === 10 || op.operationType === 11;
+}
+
+/**
+ * The newest operation on `target` that is not DONE and may be this call's: not one of GKE's
+ * automatic ones, and not started before the call's first attempt (GKE lists a location's operations).
+ */
+async function runningOperationOn(
+    ctx: GcpContext,
+    where: Step,
+    target: string,
+    sentAt: number,
+): Promise<IGkeOperation | undefined> {
+    const listed = await gkeCall(ctx.settings, { ...where, step: `${where.step} (listing operations)` }, () =>
+        ctx.clients.container().listOperations({ parent: parentPath(ctx.settings) }),
+    );
+    const started = (op: IGkeOperation): number => Date.parse(String(op.startTime ?? "")) || sentAt;
+    return (listed.operations ?? [])
+        .filter(op => operationStatus(op) !== "DONE" && (op.targetLink ?? "").endsWith(`/${target}`))
+        .filter(op => !isAutomatic(op) && started(op) >= sentAt - CLOCK_SKEW_MS)
+        .sort((a, b) => started(b) - started(a))[0];
+}
+
+/**
+ * After an attempt of this call that may have been applied (a transient failure: the response may be
+ * lost after GKE acted), the retry meets that attempt's work: ALREADY_EXISTS for the object a create
+ * made (only when it carries this call's owner mark: else it stays a conflict), or "another operation
+ * is running" for the call's own operation. That operation (or, when it is already over, a done one)
+ * is the call's result.
+ */
+async function ownEarlierAttempt(
+    ctx: GcpContext,
+    where: Step,
+    own: MutationTarget,
+    err: unknown,
+    sentAt: number,
+): Promise<IGkeOperation | undefined> {
+    const exists = readGkeFailure(err).code === GRPC.ALREADY_EXISTS;
+    if (exists) {
+        if (!own.owned || !(await own.owned())) return undefined;
+        return (await runningOperationOn(ctx, where, own.target, sentAt)) ?? { name: "", status: "DONE" };
+    }
+    return isClusterBusy(err) ? runningOperationOn(ctx, where, own.target, sentAt) : undefined;
+}
+
+/**
  * Sends a GKE mutation and returns its (running) operation. GKE's "another operation is running
- * on this cluster" is waited out and the call sent again, until the phase's timeout.
+ * on this cluster" is waited out and the call sent again, until the phase's timeout. With `own`, a
+ * retry after a possibly applied attempt adopts that attempt's operation (ownEarlierAttempt).
  */
 export async function startMutation(
     ctx: GcpContext,
     where: Step,
     phase: Phase,
     start: () => Promise<[IGkeOperation, ...unknown[]]>,
+    own?: MutationTarget,
 ): Promise<IGkeOperation> {
     const { settings } = ctx;
+    let mayHaveApplied = false;
+    const sentAt = Date.now();
+    const attempt = async (): Promise<[IGkeOperation, ...unknown[]]> => {
+        try {
+            return await start();
+        } catch (err) {
+            if (isGkeRetryable(err)) mayHaveApplied = true;
+            throw err;
+        }
+    };
     return waitUntil<IGkeOperation>(
         async () => {
             try {
-                const [op] = await withRetries(start, isGkeRetryable, { attempts: RETRY_ATTEMPTS, ...settings.poll });
+                const [op] = await withRetries(attempt, isGkeRetryable, { attempts: RETRY_ATTEMPTS, ...settings.poll });
                 return { done: true, value: op };
             } catch (err) {
+                const earlier =
+                    mayHaveApplied && own ? await ownEarlierAttempt(ctx, where, own, err, sentAt) : undefined;
+                if (earlier) return { done: true, value: earlier };
                 if (isClusterBusy(err)) return { done: false, state: "another operation is running on the cluster" };
                 throw toGkeError(err, where);
             }
@@ -234,8 +315,9 @@ export async function gkeMutation(
     where: Step,
     phase: Phase,
     start: () => Promise<[IGkeOperation, ...unknown[]]>,
+    own?: MutationTarget,
 ): Promise<IGkeOperation> {
-    return waitMutation(ctx, where, phase, await startMutation(ctx, where, phase, start));
+    return waitMutation(ctx, where, phase, await startMutation(ctx, where, phase, start, own));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -354,7 +436,7 @@ function endpointAccessOf(cluster: ICluster): EndpointAccess {
     return { public: true, private: false, publicCidrs: cidrs };
 }
 
-function descriptionOwner(description: string | null | undefined): string | undefined {
+export function descriptionOwner(description: string | null | undefined): string | undefined {
     try {
         const marker = JSON.parse(description ?? "") as { managedBy?: unknown; owner?: unknown };
         return marker.managedBy === DESCRIPTION_MARK && typeof marker.owner === "string" ? marker.owner : undefined;
