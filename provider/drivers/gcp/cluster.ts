@@ -26,7 +26,7 @@ import type {
     ScalingReq,
 } from "../../interface/driver";
 import { DEFAULT_ENDPOINT_ACCESS, nodeGroupOptions } from "../../interface/driver";
-import { FieldIssue, NotFoundError, NotSupportedError, ValidationError } from "../../interface/errors";
+import { FieldIssue, NotSupportedError, ValidationError } from "../../interface/errors";
 import { countOrPercent, labelMap, parseWith, taintList } from "../../interface/schema";
 import { allOrFirstError } from "../../interface/wait";
 import { transaction } from "../../interface/undo";
@@ -45,6 +45,8 @@ import {
     clusterPath,
     descriptionOwner,
     gkeCall,
+    gkeDelete,
+    GkeMutation,
     gkeMutation,
     minorNumber,
     minorVersion,
@@ -218,39 +220,47 @@ function toGkeCluster(ctx: GcpContext, req: ClusterReq): ICluster {
     };
 }
 
+/**
+ * A create as one transaction: GKE accepting the mutation claims the name (a conflict there is
+ * someone else's object), its undo is recorded at once, then its operation is waited on and `read`
+ * gives the result; a failure anywhere removes what was made.
+ */
+function createAndRead<T>(
+    ctx: GcpContext,
+    mutation: GkeMutation,
+    undoPart: { name: string; run: () => Promise<void> },
+    read: () => Promise<T>,
+): Promise<T> {
+    return transaction(mutation.where.action, { log: ctx.settings.log, creates: true }, async undo => {
+        const op = await undo.anchor(() => startMutation(ctx, mutation));
+        undo.push(undoPart.name, undoPart.run);
+        await waitMutation(ctx, mutation, op);
+        return read();
+    });
+}
+
 export async function createCluster(ctx: GcpContext, req: ClusterReq): Promise<ClusterInfo> {
     const name = req.iid.nameId;
     const what = `creating Cluster (${name})`;
     throwIfInvalid(what, validateCluster(req, ctx.settings));
-    return transaction(what, { log: ctx.settings.log, creates: true }, async undo => {
-        // One operation makes the control plane and every declared node pool.
-        const where: Step = { action: what, step: `creating cluster ${name}` };
-        const op = await undo.anchor(() =>
-            startMutation(
-                ctx,
-                where,
-                "create",
-                () =>
-                    ctx.clients
-                        .container()
-                        .createCluster({ parent: parentPath(ctx.settings), cluster: toGkeCluster(ctx, req) }),
-                {
-                    target: clusterPath(ctx.settings, name),
-                    owned: async () =>
-                        req.owner !== undefined &&
-                        descriptionOwner((await readCluster(ctx, name, what)).description) === req.owner,
-                },
-            ),
-        );
-        undo.push(`cluster ${name}`, () => deleteClusterAndWait(ctx, name, `undoing ${what}`));
-        await waitMutation(ctx, where, "create", op);
-        return clusterInfo(ctx, await readCluster(ctx, name, what), what);
-    });
+    const container = ctx.clients.container();
+    // One operation makes the control plane and every declared node pool.
+    const mutation: GkeMutation = {
+        where: { action: what, step: `creating cluster ${name}` },
+        phase: "create",
+        target: clusterPath(ctx.settings, name),
+        start: () => container.createCluster({ parent: parentPath(ctx.settings), cluster: toGkeCluster(ctx, req) }),
+        owned: async () =>
+            req.owner !== undefined && descriptionOwner((await readCluster(ctx, name, what)).description) === req.owner,
+    };
+    const undo = { name: `cluster ${name}`, run: () => deleteClusterAndWait(ctx, name, `undoing ${what}`) };
+    return createAndRead(ctx, mutation, undo, async () => clusterInfo(ctx, await readCluster(ctx, name, what), what));
 }
 
 export async function addNodeGroup(ctx: GcpContext, clusterIid: Iid, req: NodeGroupReq): Promise<NodeGroupInfo> {
     const name = nameOf(clusterIid);
-    const what = `adding NodeGroup (${req.iid.nameId}) to Cluster (${name})`;
+    const poolName = req.iid.nameId;
+    const what = `adding NodeGroup (${poolName}) to Cluster (${name})`;
     throwIfInvalid(what, validateNodeGroup(req, zonesOf(ctx.settings)));
     const cluster = await readCluster(ctx, name, what);
     const own = req.subnets ?? [];
@@ -261,62 +271,45 @@ export async function addNodeGroup(ctx: GcpContext, clusterIid: Iid, req: NodeGr
     }
     const zones = Math.max(1, cluster.locations?.length ?? zonesOf(ctx.settings));
     // No version: a new pool gets the control plane's.
-    const pool = toNodePool(req, zones);
-    return transaction(what, { log: ctx.settings.log, creates: true }, async undo => {
-        const where: Step = { action: what, step: `creating node pool ${req.iid.nameId}` };
-        const op = await undo.anchor(() =>
-            startMutation(
-                ctx,
-                where,
-                "create",
-                () =>
-                    ctx.clients.container().createNodePool({ parent: clusterPath(ctx.settings, name), nodePool: pool }),
-                {
-                    target: nodePoolPath(ctx.settings, name, req.iid.nameId),
-                    owned: async () =>
-                        req.owner !== undefined &&
-                        (await readPool(ctx, name, req.iid.nameId, what)).config?.metadata?.[OWNER_METADATA] ===
-                            req.owner,
-                },
-            ),
-        );
-        undo.push(`node pool ${req.iid.nameId}`, () => deletePoolAndWait(ctx, name, req.iid.nameId, `undoing ${what}`));
-        await waitMutation(ctx, where, "create", op);
-        return nodeGroupInfo(ctx, cluster, await readPool(ctx, name, req.iid.nameId, what), what);
-    });
+    const nodePool = toNodePool(req, zones);
+    const ownerOf = async () => (await readPool(ctx, name, poolName, what)).config?.metadata?.[OWNER_METADATA];
+    const mutation: GkeMutation = {
+        where: { action: what, step: `creating node pool ${poolName}` },
+        phase: "create",
+        target: nodePoolPath(ctx.settings, name, poolName),
+        start: () => ctx.clients.container().createNodePool({ parent: clusterPath(ctx.settings, name), nodePool }),
+        owned: async () => req.owner !== undefined && (await ownerOf()) === req.owner,
+    };
+    const undo = {
+        name: `node pool ${poolName}`,
+        run: () => deletePoolAndWait(ctx, name, poolName, `undoing ${what}`),
+    };
+    return createAndRead(ctx, mutation, undo, async () =>
+        nodeGroupInfo(ctx, cluster, await readPool(ctx, name, poolName, what), what),
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
 // Delete
 
-async function deleteClusterAndWait(ctx: GcpContext, name: string, action: string): Promise<void> {
-    const where: Step = { action, step: `deleting cluster ${name}` };
-    try {
-        await gkeMutation(
-            ctx,
-            where,
-            "delete",
-            () => ctx.clients.container().deleteCluster({ name: clusterPath(ctx.settings, name) }),
-            { target: clusterPath(ctx.settings, name) },
-        );
-    } catch (err) {
-        if (!(err instanceof NotFoundError)) throw err;
-    }
+function deleteClusterAndWait(ctx: GcpContext, name: string, action: string): Promise<void> {
+    const target = clusterPath(ctx.settings, name);
+    return gkeDelete(ctx, {
+        where: { action, step: `deleting cluster ${name}` },
+        phase: "delete",
+        target,
+        start: () => ctx.clients.container().deleteCluster({ name: target }),
+    });
 }
 
-async function deletePoolAndWait(ctx: GcpContext, cluster: string, pool: string, action: string): Promise<void> {
-    const where: Step = { action, step: `deleting node pool ${pool}` };
-    try {
-        await gkeMutation(
-            ctx,
-            where,
-            "delete",
-            () => ctx.clients.container().deleteNodePool({ name: nodePoolPath(ctx.settings, cluster, pool) }),
-            { target: nodePoolPath(ctx.settings, cluster, pool) },
-        );
-    } catch (err) {
-        if (!(err instanceof NotFoundError)) throw err;
-    }
+function deletePoolAndWait(ctx: GcpContext, cluster: string, pool: string, action: string): Promise<void> {
+    const target = nodePoolPath(ctx.settings, cluster, pool);
+    return gkeDelete(ctx, {
+        where: { action, step: `deleting node pool ${pool}` },
+        phase: "delete",
+        target,
+        start: () => ctx.clients.container().deleteNodePool({ name: target }),
+    });
 }
 
 /** GKE deletes the node pools with the cluster, in the same operation. */
@@ -350,7 +343,12 @@ function poolMutation(
     start: (name: string) => Promise<[IGkeOperation, ...unknown[]]>,
 ): Promise<IGkeOperation> {
     const name = nodePoolPath(target.ctx.settings, target.cluster, target.pool);
-    return gkeMutation(target.ctx, { action: target.action, step }, "update", () => start(name), { target: name });
+    return gkeMutation(target.ctx, {
+        where: { action: target.action, step },
+        phase: "update",
+        target: name,
+        start: () => start(name),
+    });
 }
 
 /** nodePools.update: GKE requires the node version and image type in every update, so the current ones are sent. */
@@ -524,13 +522,12 @@ export function changeNodeGroupMachines(
 
 function clusterUpdate(ctx: GcpContext, name: string, action: string, step: string, update: Record<string, unknown>) {
     const path = clusterPath(ctx.settings, name);
-    return gkeMutation(
-        ctx,
-        { action, step },
-        "update",
-        () => ctx.clients.container().updateCluster({ name: path, update }),
-        { target: path },
-    );
+    return gkeMutation(ctx, {
+        where: { action, step },
+        phase: "update",
+        target: path,
+        start: () => ctx.clients.container().updateCluster({ name: path, update }),
+    });
 }
 
 /**
@@ -590,18 +587,17 @@ export async function changeClusterTags(
     throwIfInvalid(action, validateTags(tags));
     const cluster = await readCluster(ctx, name, action);
     const path = clusterPath(ctx.settings, name);
-    await gkeMutation(
-        ctx,
-        { action, step: "setting the cluster's resource labels" },
-        "update",
-        () =>
+    await gkeMutation(ctx, {
+        where: { action, step: "setting the cluster's resource labels" },
+        phase: "update",
+        target: path,
+        start: () =>
             ctx.clients.container().setLabels({
                 name: path,
                 resourceLabels: { ...tags },
                 labelFingerprint: cluster.labelFingerprint ?? "",
             }),
-        { target: path },
-    );
+    });
     return { ...((await readCluster(ctx, name, action)).resourceLabels ?? {}) };
 }
 

@@ -165,14 +165,17 @@ function operationStatus(op: IGkeOperation): string {
 }
 
 /**
- * The object a mutation acts on, so that a retry can recognise what an earlier attempt of the same
- * call did when its response was lost (GKE takes no request id): `target` is its path
- * (`projects/P/locations/L/clusters/C[/nodePools/N]`); `owned` says, for a create, whether an
- * existing object of that name carries this call's owner mark (false when the call has no owner:
- * then nothing tells the object apart from a foreign one).
+ * A GKE mutation as data: the step (for messages), its phase (timeout), the path of the object it
+ * acts on (`projects/P/locations/L/clusters/C[/nodePools/N]`) and its call. The path lets a retry
+ * recognise what an earlier attempt of the same call did when its response was lost (GKE takes no
+ * request id); `owned` says, for a create, whether an existing object of that name carries this
+ * call's owner mark (absent when the call has no owner: nothing then tells it from a foreign one).
  */
-export interface MutationTarget {
+export interface GkeMutation {
+    where: Step;
+    phase: Phase;
     target: string;
+    start: () => Promise<[IGkeOperation, ...unknown[]]>;
     owned?: () => Promise<boolean>;
 }
 
@@ -213,37 +216,31 @@ async function runningOperationOn(
  */
 async function ownEarlierAttempt(
     ctx: GcpContext,
-    where: Step,
-    own: MutationTarget,
+    mutation: GkeMutation,
     err: unknown,
     sentAt: number,
 ): Promise<IGkeOperation | undefined> {
-    const exists = readGkeFailure(err).code === GRPC.ALREADY_EXISTS;
-    if (exists) {
-        if (!own.owned || !(await own.owned())) return undefined;
-        return (await runningOperationOn(ctx, where, own.target, sentAt)) ?? { name: "", status: "DONE" };
+    const { where, target, owned } = mutation;
+    if (readGkeFailure(err).code === GRPC.ALREADY_EXISTS) {
+        if (!owned || !(await owned())) return undefined;
+        return (await runningOperationOn(ctx, where, target, sentAt)) ?? { name: "", status: "DONE" };
     }
-    return isClusterBusy(err) ? runningOperationOn(ctx, where, own.target, sentAt) : undefined;
+    return isClusterBusy(err) ? runningOperationOn(ctx, where, target, sentAt) : undefined;
 }
 
 /**
  * Sends a GKE mutation and returns its (running) operation. GKE's "another operation is running
- * on this cluster" is waited out and the call sent again, until the phase's timeout. With `own`, a
- * retry after a possibly applied attempt adopts that attempt's operation (ownEarlierAttempt).
+ * on this cluster" is waited out and the call sent again, until the phase's timeout; a retry after
+ * a possibly applied attempt adopts that attempt's operation (ownEarlierAttempt).
  */
-export async function startMutation(
-    ctx: GcpContext,
-    where: Step,
-    phase: Phase,
-    start: () => Promise<[IGkeOperation, ...unknown[]]>,
-    own?: MutationTarget,
-): Promise<IGkeOperation> {
+export async function startMutation(ctx: GcpContext, mutation: GkeMutation): Promise<IGkeOperation> {
     const { settings } = ctx;
+    const { where, phase } = mutation;
     let mayHaveApplied = false;
     const sentAt = Date.now();
     const attempt = async (): Promise<[IGkeOperation, ...unknown[]]> => {
         try {
-            return await start();
+            return await mutation.start();
         } catch (err) {
             if (isGkeRetryable(err)) mayHaveApplied = true;
             throw err;
@@ -255,8 +252,7 @@ export async function startMutation(
                 const [op] = await withRetries(attempt, isGkeRetryable, { attempts: RETRY_ATTEMPTS, ...settings.poll });
                 return { done: true, value: op };
             } catch (err) {
-                const earlier =
-                    mayHaveApplied && own ? await ownEarlierAttempt(ctx, where, own, err, sentAt) : undefined;
+                const earlier = mayHaveApplied ? await ownEarlierAttempt(ctx, mutation, err, sentAt) : undefined;
                 if (earlier) return { done: true, value: earlier };
                 if (isClusterBusy(err)) return { done: false, state: "another operation is running on the cluster" };
                 throw toGkeError(err, where);
@@ -281,11 +277,11 @@ function waitOptions(settings: GcpSettings, phase: Phase) {
  */
 export async function waitMutation(
     ctx: GcpContext,
-    where: Step,
-    phase: Phase,
+    mutation: GkeMutation,
     first: IGkeOperation,
 ): Promise<IGkeOperation> {
     const { settings } = ctx;
+    const { where, phase } = mutation;
     const name = `${parentPath(settings)}/operations/${first.name ?? ""}`;
     const pollStep = { ...where, step: `${where.step} (operation ${first.name ?? ""})` };
     let current = first;
@@ -310,14 +306,17 @@ export async function waitMutation(
 }
 
 /** A GKE mutation from start to a successful DONE. */
-export async function gkeMutation(
-    ctx: GcpContext,
-    where: Step,
-    phase: Phase,
-    start: () => Promise<[IGkeOperation, ...unknown[]]>,
-    own?: MutationTarget,
-): Promise<IGkeOperation> {
-    return waitMutation(ctx, where, phase, await startMutation(ctx, where, phase, start, own));
+export async function gkeMutation(ctx: GcpContext, mutation: GkeMutation): Promise<IGkeOperation> {
+    return waitMutation(ctx, mutation, await startMutation(ctx, mutation));
+}
+
+/** A delete from start to DONE; an object already gone counts as deleted. */
+export async function gkeDelete(ctx: GcpContext, mutation: GkeMutation): Promise<void> {
+    try {
+        await gkeMutation(ctx, mutation);
+    } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
