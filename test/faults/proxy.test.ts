@@ -209,6 +209,40 @@ describe("faults: the fault proxy", function () {
         }
     });
 
+    it("counts a request of the next client run as a new call, not as one more attempt", async () => {
+        const proxy = await startFaultProxy({
+            target: upstream.url,
+            failureRatio: 1,
+            faults: { throttle: 0, throttle429: 0, error500: 0, error503: 1, reset: 0, resetAfterForward: 0 },
+        });
+        try {
+            for (let attempt = 0; attempt < 3; attempt++) await send(`${proxy.endpoint}/same`);
+            proxy.setFailureRatio(0);
+            await send(`${proxy.endpoint}/same`);
+            assert.deepStrictEqual(
+                proxy.attemptsPerCall().map(call => call.attempts),
+                [4],
+                "three failures and the success after them are one call",
+            );
+            proxy.setFailureRatio(1);
+            for (let attempt = 0; attempt < 3; attempt++) await send(`${proxy.endpoint}/again`);
+            proxy.newRun();
+            proxy.setFailureRatio(0);
+            await send(`${proxy.endpoint}/again`);
+            assert.deepStrictEqual(
+                proxy.attemptsPerCall().map(call => [call.attempts, call.succeeded]),
+                [
+                    [4, true],
+                    [3, false],
+                    [1, true],
+                ],
+                "the run that gave up made a call of 3 attempts; the next run's request is a call of its own",
+            );
+        } finally {
+            await proxy.stop();
+        }
+    });
+
     it("is bounded: a request budget and a lifetime after which it stops by itself", async () => {
         const proxy = await startFaultProxy({ target: upstream.url, maxRequests: 2, maxLifetimeMs: 300 });
         assert.strictEqual(((await send(proxy.endpoint)) as { status: number }).status, 200);

@@ -120,6 +120,8 @@ export interface CallAttempts {
     key: string;
     action: string;
     attempts: number;
+    /** Attempts answered with an injected failure. */
+    failures: number;
     /** Whether the last attempt reached the target. */
     succeeded: boolean;
 }
@@ -134,9 +136,14 @@ export interface FaultProxy {
     /**
      * API calls as the client made them, each with its number of attempts. AWS attempts are
      * grouped by the SDK's invocation id; otherwise consecutive failed attempts on the same
-     * method + URL and the attempt after them count as one call.
+     * method + URL and the attempt after them count as one call, within one client run (`newRun`).
      */
     attemptsPerCall(): CallAttempts[];
+    /**
+     * Marks the start of another client run (a new `pulumi up`): a call the last run gave up on and
+     * the same request sent by the next run are two calls, not one call with more attempts.
+     */
+    newRun(): void;
     /** Changes the failure ratio from now on (e.g. 0 for a clean-up phase). */
     setFailureRatio(ratio: number): void;
     stop(): Promise<void>;
@@ -341,6 +348,8 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         stopReason: "",
     };
     let seq = 0;
+    /** The seq of the first request of each client run after the first (newRun). */
+    const runStarts: number[] = [];
     const record = (e: ProxyLogEntry): void => {
         entries.push(e);
         if (entries.length > maxRequests) entries.shift();
@@ -551,7 +560,10 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         clearLog: () => {
             entries.length = 0;
         },
-        attemptsPerCall: () => groupAttempts(entries),
+        attemptsPerCall: () => groupAttempts(entries, runStarts),
+        newRun: () => {
+            runStarts.push(seq + 1);
+        },
         setFailureRatio: r => {
             validateRatio(r, "failureRatio");
             failureRatio = r;
@@ -570,31 +582,39 @@ const CLIENT_VISIBLE_FAILURES = new Set<Outcome>([
 ]);
 
 /** Groups logged requests into API calls (see FaultProxy.attemptsPerCall). */
-export function groupAttempts(entries: readonly ProxyLogEntry[]): CallAttempts[] {
+export function groupAttempts(entries: readonly ProxyLogEntry[], runStarts: readonly number[] = []): CallAttempts[] {
     const calls: CallAttempts[] = [];
     const byInvocation = new Map<string, CallAttempts>();
     const openByUrl = new Map<string, CallAttempts>();
+    const boundaries = [...runStarts].sort((a, b) => a - b);
     for (const e of [...entries].sort((a, b) => a.seq - b.seq)) {
         if (CONTROL_PATHS.some(p => e.url.startsWith(p))) continue;
+        // A new run closes every open call: its requests are calls of its own.
+        while (boundaries.length > 0 && e.seq >= boundaries[0]) {
+            boundaries.shift();
+            openByUrl.clear();
+        }
         const failed = CLIENT_VISIBLE_FAILURES.has(e.outcome);
         if (e.invocationId) {
             let c = byInvocation.get(e.invocationId);
             if (!c) {
-                c = { key: e.invocationId, action: e.action, attempts: 0, succeeded: false };
+                c = { key: e.invocationId, action: e.action, attempts: 0, failures: 0, succeeded: false };
                 byInvocation.set(e.invocationId, c);
                 calls.push(c);
             }
             c.attempts++;
+            if (failed) c.failures++;
             c.succeeded = !failed;
             continue;
         }
         const key = `${e.method} ${e.url}`;
         let c = openByUrl.get(key);
         if (!c) {
-            c = { key, action: e.action, attempts: 0, succeeded: false };
+            c = { key, action: e.action, attempts: 0, failures: 0, succeeded: false };
             calls.push(c);
         }
         c.attempts++;
+        if (failed) c.failures++;
         c.succeeded = !failed;
         if (failed) openByUrl.set(key, c);
         else openByUrl.delete(key);
