@@ -12,7 +12,7 @@ import { writeFileSync } from "fs";
 import * as path from "path";
 import type { ClusterReq, Driver, Iid, NlbReq, NodeGroupReq } from "../provider/interface/driver";
 import * as gcp from "../provider/drivers/gcp";
-import { nlbRequest } from "../test/drivers/gcp/harness";
+import { gkeCluster, gkePool, nlbRequest } from "../test/drivers/gcp/harness";
 import { GcpFake, startGcpFake } from "../test/support/gcp-fake/launch";
 
 const OP_POLLS = 1;
@@ -255,23 +255,12 @@ async function run(fake: GcpFake, driver: Driver): Promise<Row[]> {
     return rows;
 }
 
-function gkePool(name: string, desired: number, min: number, max: number): NodeGroupReq {
-    const sizes = { desiredNodeSize: desired, minNodeSize: min, maxNodeSize: max };
-    return {
-        iid: { nameId: name, systemId: "" },
-        image: "",
-        vmSpec: "e2-medium",
-        rootDiskType: "",
-        rootDiskSize: 0,
-        keyPair: "",
-        onAutoScaling: true,
-        ...sizes,
-    };
+function pool(name: string, desired: number, min: number, max: number): NodeGroupReq {
+    return gkePool(name, { desired, min, max });
 }
 
-function gkeCluster(name: string, version: string, pools: NodeGroupReq[]): ClusterReq {
-    const network = { vpc: "default", subnets: ["default"], securityGroups: [] };
-    return { iid: { nameId: name, systemId: "" }, version, network, nodeGroups: pools, tags: { bench: "gke" } };
+function cluster(name: string, version: string, pools: NodeGroupReq[]): ClusterReq {
+    return gkeCluster(name, version, pools, { tags: { bench: "gke" } });
 }
 
 /** GKE operations on a zonal cluster (one zone: one managed instance group per pool), and one regional create. */
@@ -284,7 +273,7 @@ async function runGke(fake: GcpFake, regional: Driver, zonal: Driver): Promise<R
         "1",
         "4",
         `one clusters.create holds the pools; reads: the cluster, ${perPool}`,
-        () => regional.cluster.createCluster(gkeCluster("reg", "1.34", [gkePool("web", 3, 3, 6)])),
+        () => regional.cluster.createCluster(cluster("reg", "1.34", [pool("web", 3, 3, 6)])),
     );
     await regional.cluster.deleteCluster({ nameId: "reg", systemId: "" });
     const info = await add(
@@ -292,7 +281,7 @@ async function runGke(fake: GcpFake, regional: Driver, zonal: Driver): Promise<R
         "1",
         "3",
         `one clusters.create holds both pools; reads: the cluster, 1 per pool's MIG`,
-        () => zonal.cluster.createCluster(gkeCluster("k8s", "1.33", [gkePool("a", 2, 1, 4), gkePool("b", 1, 1, 2)])),
+        () => zonal.cluster.createCluster(cluster("k8s", "1.33", [pool("a", 2, 1, 4), pool("b", 1, 1, 2)])),
     );
     const iid = info.iid;
     const [a, b] = info.nodeGroups.map(group => group.iid);
@@ -307,7 +296,7 @@ async function runGke(fake: GcpFake, regional: Driver, zonal: Driver): Promise<R
         "1",
         "3",
         "nodePools.create; reads: the cluster (version, zones), then the pool + its MIG",
-        () => zonal.cluster.addNodeGroup(iid, gkePool("c", 1, 0, 2)),
+        () => zonal.cluster.addNodeGroup(iid, pool("c", 1, 0, 2)),
     );
     await add(
         "changeNodeGroupScaling (size, autoscaling on)",

@@ -9,32 +9,11 @@ import * as gcp from "../../../provider/drivers/gcp";
 import type { ClusterReq, Driver, NodeGroupReq } from "../../../provider/interface/driver";
 import { CloudApiError, ValidationError } from "../../../provider/interface/errors";
 import { containerClientOptions } from "../../support/gcp-fake/launch";
-import { CONTRACT_ZONE, GcpHarness, startHarness } from "./harness";
+import { CONTRACT_ZONE, GcpHarness, gkeCluster, gkePool, startHarness } from "./harness";
 
-function pool(name: string, sizes: { desired: number; min: number; max: number }, on = true): NodeGroupReq {
-    return {
-        iid: { nameId: name, systemId: "" },
-        image: "",
-        vmSpec: "e2-medium",
-        rootDiskType: "",
-        rootDiskSize: 0,
-        keyPair: "",
-        onAutoScaling: on,
-        desiredNodeSize: sizes.desired,
-        minNodeSize: sizes.min,
-        maxNodeSize: sizes.max,
-    };
-}
-
-function clusterReq(name: string, version: string, pools: NodeGroupReq[]): ClusterReq {
-    return {
-        iid: { nameId: name, systemId: "" },
-        version,
-        network: { vpc: "default", subnets: ["default"], securityGroups: [] },
-        nodeGroups: pools,
-        tags: { suite: "gke" },
-    };
-}
+const pool = (name: string, sizes: { desired: number; min: number; max: number }): NodeGroupReq => gkePool(name, sizes);
+const clusterReq = (name: string, version: string, pools: NodeGroupReq[]): ClusterReq =>
+    gkeCluster(name, version, pools);
 
 describe("gcp driver: GKE clusters and node pools on the fake", function () {
     this.timeout(120_000);

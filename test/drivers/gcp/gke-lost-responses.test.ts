@@ -8,35 +8,16 @@ import assert from "node:assert/strict";
 import * as gcp from "../../../provider/drivers/gcp";
 import type { ClusterReq, Driver, NodeGroupReq } from "../../../provider/interface/driver";
 import { FaultProxy, ProxyRequestInfo, startFaultProxy } from "../../support/faultProxy";
-import { FAST_POLL, GcpHarness, startHarness } from "./harness";
+import { FAST_POLL, GcpHarness, gkeCluster, gkePool, startHarness } from "./harness";
 
 const OWNER = "urn:pulumi:test::gke::spider:index:Cluster::k8s";
 
 function pool(name: string, desired: number, owner?: string): NodeGroupReq {
-    return {
-        iid: { nameId: name, systemId: "" },
-        image: "",
-        vmSpec: "e2-medium",
-        rootDiskType: "",
-        rootDiskSize: 0,
-        keyPair: "",
-        onAutoScaling: false,
-        desiredNodeSize: desired,
-        minNodeSize: 0,
-        maxNodeSize: 9,
-        ...(owner ? { owner } : {}),
-    };
+    return gkePool(name, { desired, min: 0, max: 9 }, { onAutoScaling: false, ...(owner ? { owner } : {}) });
 }
 
 function clusterReq(name: string, owner?: string): ClusterReq {
-    return {
-        iid: { nameId: name, systemId: "" },
-        version: "1.34",
-        network: { vpc: "default", subnets: ["default"], securityGroups: [] },
-        nodeGroups: [pool("default", 3)],
-        tags: { suite: "lost" },
-        ...(owner ? { owner } : {}),
-    };
+    return gkeCluster(name, "1.34", [pool("default", 3)], { tags: { suite: "lost" }, ...(owner ? { owner } : {}) });
 }
 
 describe("gcp driver: GKE mutations whose response is lost after they were applied", function () {

@@ -2,7 +2,14 @@
  * One GCP Compute fake process per test file and the gcp driver pointed at it. The fake seeds
  * project spider-test / us-central1 with network `default` and VMs vm-1…vm-6 (zones a and b).
  */
-import type { Connection, Driver, DriverContext, NlbReq } from "../../../provider/interface/driver";
+import type {
+    ClusterReq,
+    Connection,
+    Driver,
+    DriverContext,
+    NlbReq,
+    NodeGroupReq,
+} from "../../../provider/interface/driver";
 import * as gcp from "../../../provider/drivers/gcp";
 import type { ContractEnv } from "../../contract/env";
 import { GcpFake, startGcpFake } from "../../support/gcp-fake/launch";
@@ -26,6 +33,44 @@ export function nlbRequest(name: string, overrides: Partial<NlbReq> = {}): NlbRe
         vmGroup: { protocol: "TCP", port: 8080, vms: ["vm-1", "us-central1-b/vm-4"] },
         healthChecker: { protocol: "TCP" },
         tags: { team: "web" },
+        ...overrides,
+    };
+}
+
+/** A GKE node pool request: e2-medium, default image and disk, the given sizes; autoscaling on unless told. */
+export function gkePool(
+    name: string,
+    sizes: { desired: number; min: number; max: number },
+    overrides: Partial<NodeGroupReq> = {},
+): NodeGroupReq {
+    return {
+        iid: { nameId: name, systemId: "" },
+        image: "",
+        vmSpec: "e2-medium",
+        rootDiskType: "",
+        rootDiskSize: 0,
+        keyPair: "",
+        onAutoScaling: true,
+        desiredNodeSize: sizes.desired,
+        minNodeSize: sizes.min,
+        maxNodeSize: sizes.max,
+        ...overrides,
+    };
+}
+
+/** A GKE cluster request on the fake's `default` network and subnetwork. */
+export function gkeCluster(
+    name: string,
+    version: string,
+    pools: NodeGroupReq[],
+    overrides: Partial<ClusterReq> = {},
+): ClusterReq {
+    return {
+        iid: { nameId: name, systemId: "" },
+        version,
+        network: { vpc: "default", subnets: ["default"], securityGroups: [] },
+        nodeGroups: pools,
+        tags: { suite: "gke" },
         ...overrides,
     };
 }

@@ -136,13 +136,17 @@ function waitForPort(child: ChildProcess): Promise<number> {
 
 /** Options for a @google-cloud/compute client talking REST to the fake, with no credentials. */
 type ComputeClientOptions = NonNullable<ConstructorParameters<typeof AddressesClient>[0]>;
-type PassThroughClass = new () => NonNullable<ComputeClientOptions["authClient"]>;
+/** Options for a @google-cloud/container ClusterManagerClient talking REST (fallback) to the fake. */
+export type ContainerClientOptions = NonNullable<ConstructorParameters<typeof containerV1.ClusterManagerClient>[0]>;
 
-export function fakeClientOptions(port: number): ComputeClientOptions {
-    // The google-gax that @google-cloud/compute itself loads (the top-level one may be another major).
-    const computeDir = path.dirname(require.resolve("@google-cloud/compute/package.json"));
-    const gax = require(require.resolve("google-gax", { paths: [computeDir] })) as {
-        googleAuthLibrary: { PassThroughClient: PassThroughClass };
+/**
+ * REST options against the fake with the pass-through auth client of the google-gax that `pkg`
+ * itself loads (compute and container bring different majors, whose auth classes do not mix).
+ */
+function restOptions<Auth>(pkg: "@google-cloud/compute" | "@google-cloud/container", port: number) {
+    const packageDir = path.dirname(require.resolve(`${pkg}/package.json`));
+    const gax = require(require.resolve("google-gax", { paths: [packageDir] })) as {
+        googleAuthLibrary: { PassThroughClient: new () => Auth };
     };
     return {
         apiEndpoint: "127.0.0.1",
@@ -153,23 +157,12 @@ export function fakeClientOptions(port: number): ComputeClientOptions {
     };
 }
 
-/** Options for a @google-cloud/container ClusterManagerClient talking REST (fallback) to the fake. */
-export type ContainerClientOptions = NonNullable<ConstructorParameters<typeof containerV1.ClusterManagerClient>[0]>;
-type ContainerPassThroughClass = new () => NonNullable<ContainerClientOptions["authClient"]>;
+export function fakeClientOptions(port: number): ComputeClientOptions {
+    return restOptions<NonNullable<ComputeClientOptions["authClient"]>>("@google-cloud/compute", port);
+}
 
 export function containerClientOptions(port: number): ContainerClientOptions {
-    // The google-gax that @google-cloud/container loads (6.x), which need not be compute's.
-    const containerDir = path.dirname(require.resolve("@google-cloud/container/package.json"));
-    const gax = require(require.resolve("google-gax", { paths: [containerDir] })) as {
-        googleAuthLibrary: { PassThroughClient: ContainerPassThroughClass };
-    };
-    return {
-        apiEndpoint: "127.0.0.1",
-        port,
-        protocol: "http",
-        fallback: true,
-        authClient: new gax.googleAuthLibrary.PassThroughClient(),
-    };
+    return restOptions<NonNullable<ContainerClientOptions["authClient"]>>("@google-cloud/container", port);
 }
 
 export async function startGcpFake(opts: { opPolls?: number } = {}): Promise<GcpFake> {
