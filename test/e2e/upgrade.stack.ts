@@ -28,7 +28,7 @@ export function upgradeStack(e: E2E): void {
         const last = () => path()[path().length - 1];
         runSteps(s, [
             {
-                title: "11. an upgrade of at least two minors (oldest offered → up to three minors later) with two node groups and a standalone NodeGroup: node groups catch up before each control-plane step, concurrently",
+                title: "11. an upgrade of at least two minors (oldest offered → up to three minors later) with two node groups and a standalone NodeGroup: node groups catch up before each control-plane step (concurrently where the cloud allows; order checked where the env records update history)",
                 change: async s => {
                     const versions = path();
                     assert.ok(
