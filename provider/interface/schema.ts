@@ -9,7 +9,7 @@
  * during preview as the sentinel): every failure is reported at once.
  */
 import { z } from "zod";
-import type { NameRule, Taint, TaintEffect } from "./driver";
+import type { ClusterCapabilities, NameRule, NodeGroupConfigChange, Taint, TaintEffect } from "./driver";
 import { TAINT_EFFECTS } from "./driver";
 import type { FieldIssue } from "./errors";
 
@@ -532,4 +532,31 @@ export function taintList(opts: { max: number; description?: string }): z.ZodTyp
             if (valid.length > opts.max) fail("", `at most ${opts.max} taints per node group, got ${valid.length}`);
         },
     });
+}
+
+/** Nodes down at once during a node update: a count 1–100 or a share "1%"–"100%" (EKS's range). */
+export const MAX_UNAVAILABLE_RANGE = { min: 1, max: 100 };
+
+/**
+ * A node-group config change under the blocks `check` uses (Kubernetes labels and taints, the
+ * cloud's taint count, maxUnavailable, a count only where the driver says so), for drivers that
+ * are called directly; `prefix` names the node group (`nodeGroups[0]`), "" for none.
+ */
+export function nodeGroupConfigIssues(
+    change: NodeGroupConfigChange,
+    caps: ClusterCapabilities,
+    prefix = "",
+): FieldIssue[] {
+    const join = (key: string): string => (prefix ? `${prefix}.${key}` : key);
+    const countOnly = caps.maxUnavailablePercent ? undefined : (caps.reasons?.maxUnavailablePercent ?? "");
+    const maxUnavailable = countOrPercent(MAX_UNAVAILABLE_RANGE, countOnly === undefined ? {} : { countOnly });
+    return [
+        ...(change.labels === undefined ? [] : parseWith(labelMap(), change.labels, join("labels")).issues),
+        ...(change.taints === undefined
+            ? []
+            : parseWith(taintList({ max: caps.limits.taints }), change.taints, join("taints")).issues),
+        ...(change.maxUnavailable === undefined
+            ? []
+            : parseWith(maxUnavailable, change.maxUnavailable, join("maxUnavailable")).issues),
+    ];
 }

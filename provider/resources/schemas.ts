@@ -11,7 +11,7 @@ import { HEALTH_PROTOCOLS, NLB_SCOPES, NLB_TYPES, SESSION_AFFINITIES, TRAFFIC_PR
 import { SHARED_NLB } from "../interface/capabilities";
 import { bool, cloudName, int, isRecord, known, leaf, listOf, object, oneOf, Props, str } from "../interface/schema";
 import { strList, stringMap, UNKNOWN } from "../interface/schema";
-import { cidrList, countOrPercent, labelMap, taintList } from "../interface/schema";
+import { cidrList, countOrPercent, labelMap, MAX_UNAVAILABLE_RANGE, taintList } from "../interface/schema";
 import type { CapacityType, LogType } from "../interface/driver";
 import { CAPACITY_TYPES, LOG_TYPES } from "../interface/driver";
 import { DRIVER_NAMES } from "../drivers/registry";
@@ -306,9 +306,6 @@ export type NlbVmGroupInputs = z.output<ReturnType<typeof nlbVmGroupSchema>>;
 // ---------------------------------------------------------------------------------------------
 // Node groups (Cluster.nodeGroups and NodeGroup)
 
-/** EKS's update config: at most this many nodes (1–100) or this share ("1%"–"100%") down at once. */
-const MAX_UNAVAILABLE = { min: 1, max: 100 };
-
 function nodeGroupSpecShape(caps: ClusterCapabilities | undefined) {
     const size = { min: 0, max: caps?.maxNodeSize ?? 1000 };
     return {
@@ -320,7 +317,7 @@ function nodeGroupSpecShape(caps: ClusterCapabilities | undefined) {
         subnets: strList({ optional: true, minItems: { count: 1, reason: "must list a subnet, or be left out" } }),
         labels: labelMap(),
         taints: taintList({ max: caps?.limits.taints ?? 50 }),
-        maxUnavailable: countOrPercent(MAX_UNAVAILABLE, {
+        maxUnavailable: countOrPercent(MAX_UNAVAILABLE_RANGE, {
             default: 1,
             ...(caps?.maxUnavailablePercent === false
                 ? { countOnly: caps.reasons?.maxUnavailablePercent ?? "this driver takes a count only" }

@@ -27,7 +27,7 @@ import type {
 } from "../../interface/driver";
 import { DEFAULT_ENDPOINT_ACCESS, nodeGroupOptions } from "../../interface/driver";
 import { FieldIssue, NotSupportedError, ValidationError } from "../../interface/errors";
-import { countOrPercent, labelMap, parseWith, taintList } from "../../interface/schema";
+import { nodeGroupConfigIssues } from "../../interface/schema";
 import { allOrFirstError } from "../../interface/wait";
 import { transaction } from "../../interface/undo";
 import { capabilities } from "./capabilities";
@@ -464,7 +464,7 @@ export function changeNodeGroupConfig(
     return updatePoolFields(
         target,
         "updating labels, taints and update config",
-        () => configIssues(change),
+        () => nodeGroupConfigIssues(change, capabilities.cluster),
         pool => ({
             ...(change.labels ? { labels: { labels: change.labels } } : {}),
             ...(change.taints ? { taints: { taints: change.taints.map(toGkeTaint) } } : {}),
@@ -473,22 +473,6 @@ export function changeNodeGroupConfig(
                 : {}),
         }),
     );
-}
-
-/** The checks the schema makes at preview, again for direct driver calls (the same building blocks). */
-function configIssues(change: NodeGroupConfigChange): FieldIssue[] {
-    const limits = capabilities.cluster.limits;
-    const countOnly = capabilities.cluster.reasons?.maxUnavailablePercent ?? "";
-    return [
-        ...(change.labels === undefined ? [] : parseWith(labelMap(), change.labels, "labels").issues),
-        ...(change.taints === undefined
-            ? []
-            : parseWith(taintList({ max: limits.taints }), change.taints, "taints").issues),
-        ...(change.maxUnavailable === undefined
-            ? []
-            : parseWith(countOrPercent({ min: 1, max: 100 }, { countOnly }), change.maxUnavailable, "maxUnavailable")
-                  .issues),
-    ];
 }
 
 export function changeNodeGroupMachines(

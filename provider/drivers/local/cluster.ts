@@ -1,7 +1,7 @@
 import type { Iid } from "../../interface/driver";
 import type * as api from "../../interface/driver";
 import { DEFAULT_ENDPOINT_ACCESS, LOG_TYPES, nodeGroupOptions, refuseMachineChange } from "../../interface/driver";
-import { countOrPercent, ipv4CidrProblem, labelMap, parseWith, taintList } from "../../interface/schema";
+import { ipv4CidrProblem, nodeGroupConfigIssues } from "../../interface/schema";
 import { AlreadyExistsError, CloudApiError, FieldIssue, NotFoundError, ValidationError } from "../../interface/errors";
 import { ownerField } from "../../interface/owner";
 import { call, copyTags, enter, label, LocalSession, matchIid, requireIid, undoCreate, wait } from "./ops";
@@ -250,7 +250,7 @@ export async function changeClusterNetwork(
 export const changeNodeGroupConfig = nodeGroupChange<api.NodeGroupConfigChange>(
     "changeNodeGroupConfig",
     () => "changing the config of",
-    (session, change) => nodeGroupConfigIssues(session, change, ""),
+    (session, change) => nodeGroupConfigIssues(change, session.caps.cluster),
     (ng, change) => {
         if (change.labels) ng.labels = { ...change.labels };
         if (change.taints) ng.taints = change.taints.map(taint => ({ ...taint }));
@@ -569,7 +569,7 @@ function nodeGroupReqIssues(
     issues.push(...scalingIssues(session, ng, prefix));
     issues.push(...nodeGroupOptionIssues(session, state.inventory, ng, prefix));
     issues.push(...nodeGroupSubnetIssues(state.inventory, ng.subnets ?? [], prefix, vpc));
-    issues.push(...nodeGroupConfigIssues(session, ng, prefix));
+    issues.push(...nodeGroupConfigIssues(ng, session.caps.cluster, prefix.replace(/\.$/, "")));
     return issues;
 }
 
@@ -614,21 +614,6 @@ function nodeGroupSubnetIssues(
         }
     });
     return issues;
-}
-
-/** Labels, taints and maxUnavailable under Kubernetes' and EKS's rules (the same blocks `check` uses). */
-function nodeGroupConfigIssues(session: LocalSession, change: api.NodeGroupConfigChange, prefix: string): FieldIssue[] {
-    const at = prefix.replace(/\.$/, "");
-    const join = (key: string): string => (at ? `${at}.${key}` : key);
-    return [
-        ...(change.labels === undefined ? [] : parseWith(labelMap(), change.labels, join("labels")).issues),
-        ...(change.taints === undefined
-            ? []
-            : parseWith(taintList({ max: session.caps.cluster.limits.taints }), change.taints, join("taints")).issues),
-        ...(change.maxUnavailable === undefined
-            ? []
-            : parseWith(countOrPercent({ min: 1, max: 100 }), change.maxUnavailable, join("maxUnavailable")).issues),
-    ];
 }
 
 /** As on EKS: public or private access on, IPv4 CIDR blocks within the quota, known log types. */
