@@ -34,6 +34,8 @@ const MAX_UPS = 4;
 const MAX_DESTROYS = 3;
 /** AWS SDK v3 standard mode (provider/drivers/aws/clients.ts SDK_MAX_ATTEMPTS) and the gcp driver's withRetries. */
 const MAX_ATTEMPTS_PER_CALL = 5;
+/** Every kind the fault proxy injects for GCP, lost responses included. */
+const ALL_KINDS = ["throttle", "throttle429", "error500", "error503", "reset", "resetAfterForward"];
 /**
  * Seed of the GKE block's proxy (`GKE_SEED` to try others): with 7 the lost responses include a
  * createNodePool (its retry meets ALREADY_EXISTS for its own pool) and an updateNodePool (its retry
@@ -63,6 +65,25 @@ async function converge(
         if (res.code === 0) return { runs };
     }
     throw new Error(`${what} did not converge in ${max} runs; last output:\n${tail(runs[runs.length - 1].output, 80)}`);
+}
+
+/** The proxy injected every kind of failure asked for, kept within its request budget, and no call passed the bound. */
+function assertFaultsBounded(
+    proxy: FaultProxy,
+    kinds: readonly string[],
+    worst: { count: number; what: string; trail: string },
+): void {
+    const s = proxy.stats();
+    assert.deepStrictEqual(
+        kinds.filter(k => !s.byKind[k]),
+        [],
+        `every kind of failure must have been injected: ${JSON.stringify(s.byKind)}`,
+    );
+    assert.ok(!s.exhausted, "the proxy's request budget must not run out");
+    assert.ok(
+        worst.count <= MAX_ATTEMPTS_PER_CALL,
+        `an API call ${worst.what} ${worst.count} times (bound ${MAX_ATTEMPTS_PER_CALL}): ${worst.trail}`,
+    );
 }
 
 function summarize(
@@ -164,17 +185,11 @@ describe("faults: 20% of cloud API calls fail", function () {
                 { nlbs: 0, clusters: 0, other: 0 },
                 "moto must hold no load balancer, target group, listener or cluster of ours",
             );
-            const s = proxy.stats();
-            assert.deepStrictEqual(
-                ["throttle", "throttle429", "error500", "error503", "reset"].filter(k => !s.byKind[k]),
-                [],
-                `every kind of failure must have been injected: ${JSON.stringify(s.byKind)}`,
-            );
-            assert.ok(!s.exhausted, "the proxy's request budget must not run out");
-            assert.ok(
-                maxAttempts <= MAX_ATTEMPTS_PER_CALL,
-                `an API call was attempted ${maxAttempts} times (bound ${MAX_ATTEMPTS_PER_CALL}): ${trail}`,
-            );
+            assertFaultsBounded(proxy, ["throttle", "throttle429", "error500", "error503", "reset"], {
+                count: maxAttempts,
+                what: "was attempted",
+                trail,
+            });
             passed = true;
         });
     });
@@ -264,19 +279,7 @@ describe("faults: 20% of cloud API calls fail", function () {
                 { forwardingRules: 0, backendServices: 0, healthChecks: 0, addresses: 0, instanceGroups: 0 },
                 "the fake must hold no load-balancing resource of ours",
             );
-            const s = proxy.stats();
-            assert.deepStrictEqual(
-                ["throttle", "throttle429", "error500", "error503", "reset", "resetAfterForward"].filter(
-                    k => !s.byKind[k],
-                ),
-                [],
-                `every kind of failure must have been injected: ${JSON.stringify(s.byKind)}`,
-            );
-            assert.ok(!s.exhausted, "the proxy's request budget must not run out");
-            assert.ok(
-                maxAttempts <= MAX_ATTEMPTS_PER_CALL,
-                `an API call was attempted ${maxAttempts} times (bound ${MAX_ATTEMPTS_PER_CALL}): ${trail}`,
-            );
+            assertFaultsBounded(proxy, ALL_KINDS, { count: maxAttempts, what: "was attempted", trail });
             passed = true;
         });
     });
@@ -438,22 +441,10 @@ describe("faults: 20% of cloud API calls fail", function () {
                 { clusters: 0, nodePools: 0, instanceGroupManagers: 0 },
                 "the fake must hold no cluster, node pool or managed instance group of ours",
             );
-            const s = proxy.stats();
-            assert.deepStrictEqual(
-                ["throttle", "throttle429", "error500", "error503", "reset", "resetAfterForward"].filter(
-                    k => !s.byKind[k],
-                ),
-                [],
-                `every kind of failure must have been injected: ${JSON.stringify(s.byKind)}`,
-            );
-            assert.ok(!s.exhausted, "the proxy's request budget must not run out");
             // GCP requests carry no invocation id, so a call that gave up after its 5 failed attempts and
             // the next call to the same URL (the read of what the failed update left) group as one: the
             // bound that tells them apart is on the failures one call met in a row, at most 5.
-            assert.ok(
-                maxFailures <= MAX_ATTEMPTS_PER_CALL,
-                `an API call met ${maxFailures} failures in a row (bound ${MAX_ATTEMPTS_PER_CALL}): ${trail}`,
-            );
+            assertFaultsBounded(proxy, ALL_KINDS, { count: maxFailures, what: "met failures in a row", trail });
             passed = true;
         });
     });
