@@ -128,7 +128,7 @@ function isGkeRetryable(err: unknown): boolean {
 }
 
 /** Translates a GKE API failure into the project's typed errors. */
-export function toGkeError(err: unknown, where: Step): SpiderError {
+function toGkeError(err: unknown, where: Step): SpiderError {
     if (err instanceof SpiderError) return err;
     const failure = readGkeFailure(err);
     const text = `${where.action}: ${where.step}: ${failure.message}`;
@@ -339,20 +339,12 @@ const NEUTRAL_STATUS: Readonly<Record<string, ClusterStatus & NodeGroupStatus>> 
     STOPPING: "Deleting",
 };
 
-export function clusterStatusOf(cluster: ICluster): ClusterStatus {
+function clusterStatusOf(cluster: ICluster): ClusterStatus {
     return NEUTRAL_STATUS[enumName(cluster.status, CLUSTER_STATUS_NAMES)] ?? "Inactive";
 }
 
-export function poolStatusOf(pool: INodePool): NodeGroupStatus {
+function poolStatusOf(pool: INodePool): NodeGroupStatus {
     return NEUTRAL_STATUS[enumName(pool.status, POOL_STATUS_NAMES)] ?? "Inactive";
-}
-
-export function poolStatusName(pool: INodePool): string {
-    return enumName(pool.status, POOL_STATUS_NAMES);
-}
-
-export function clusterStatusName(cluster: ICluster): string {
-    return enumName(cluster.status, CLUSTER_STATUS_NAMES);
 }
 
 /** "1.34.1-gke.1100000" → "1.34": GKE picks patch versions itself, so only MAJOR.MINOR is declared. */
